@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { buildEfficientNet } from '../../packages/efficientnet/src/build.js';
+import { efficientNetConfig, withMultipliers } from '../../packages/efficientnet/src/configs.js';
+const [backend, variant, w, d, size, batch] = process.argv.slice(2);
+await tf.setBackend(backend!); await tf.ready();
+const cfg = Number(w) === 1 && Number(d) === 1 ? efficientNetConfig(variant!) : withMultipliers(efficientNetConfig(variant!), Number(w), Number(d));
+const S = Number(size), B = Number(batch);
+let t = performance.now();
+const net = buildEfficientNet(cfg, { numClasses: 10, inputSize: S, head: 'seed', headDropout: 0.5 });
+console.log('build', ((performance.now() - t) / 1000).toFixed(2), 's', net.countParameters());
+const opt = tf.train.adam(1e-3);
+const x = tf.randomNormal([B, S, S, 3]); const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 10), 'int32'), 10);
+console.log("start");
+for (let i = 0; i < 4; i++) { console.log("it", i);
+  t = performance.now();
+  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+  const l = (await loss.data())[0]; loss.dispose();
+  console.log('step', i, ((performance.now() - t) / 1000).toFixed(2), 's loss', l?.toFixed(3));
+}
+t = performance.now();
+const p = net.model.predict(x) as tf.Tensor; await p.data(); p.dispose();
+console.log('predict', ((performance.now() - t) / 1000).toFixed(2));

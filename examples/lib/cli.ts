@@ -1,0 +1,141 @@
+import { parseArgs } from 'node:util';
+
+/** Backends `--backend` accepts (those of @art/backend's `initBackend`). */
+export const backendNames = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
+export type BackendName = (typeof backendNames)[number];
+
+/** Values a recipe provides as defaults; every one can be overridden by a flag. */
+export interface RunDefaults {
+  epochs: number;
+  imgSize: number;
+  batchSize: number;
+  lr: number;
+  backend: BackendName;
+}
+
+/** Everything the flags decide, after defaults. */
+export interface ExampleOptions extends RunDefaults {
+  /** Dataset root in the competition layout; `undefined`: the synthetic set. */
+  data: string | undefined;
+  out: string;
+  seed: number;
+  /** k of k-fold (`--folds`); `undefined`: a stratified 80/20 hold-out. */
+  folds: number | undefined;
+  /** Fold index 0..folds-1 (`--fold`). */
+  fold: number;
+  weights: string | undefined;
+  resume: boolean;
+  smoke: boolean;
+  /** Worker threads for augmentation (0: in the main thread). */
+  workers: number;
+  /** Micro-batch for gradient accumulation (`undefined`: whole batch at once). */
+  microBatch: number | undefined;
+  progress: 'auto' | 'bar' | 'lines' | 'none';
+}
+
+/** The flag table, shared by every example so they accept the same command line. */
+const flagTable = {
+  data: { type: 'string' },
+  out: { type: 'string' },
+  epochs: { type: 'string' },
+  'img-size': { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  backend: { type: 'string' },
+  seed: { type: 'string' },
+  folds: { type: 'string' },
+  fold: { type: 'string' },
+  weights: { type: 'string' },
+  resume: { type: 'boolean' },
+  smoke: { type: 'boolean' },
+  workers: { type: 'string' },
+  'micro-batch': { type: 'string' },
+  progress: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Help text for an example; `defaults` are printed next to each flag. */
+export function usage(command: string, summary: string, defaults: RunDefaults, defaultOut: string): string {
+  return `${summary}
+
+Usage: npx tsx ${command} [flags]
+
+  --data DIR            competition-layout dataset (train.csv, test.csv, sample_submission.csv)
+                        default: the synthetic set, generated on first use in examples/.data/synthetic
+  --out DIR             output folder (default ${defaultOut})
+  --epochs N            default ${defaults.epochs}
+  --img-size PX         network input size (default ${defaults.imgSize})
+  --batch-size N        default ${defaults.batchSize}
+  --lr X                Adam learning rate (default ${defaults.lr})
+  --backend NAME        ${backendNames.join(' | ')} (default ${defaults.backend})
+  --seed N              seed of splits, augmentation, initialisation (default 0)
+  --folds K --fold I    train fold I of a stratified K-fold (default: 80/20 stratified hold-out)
+  --weights FILE        torchvision .safetensors (e.g. ImageNet weights) loaded before training
+  --resume              continue from OUT/checkpoints/last (same result as an uninterrupted run)
+  --smoke               tiny data, tiny model, one short epoch: checks the whole path in seconds
+  --workers N           augmentation worker threads (default 0: main thread)
+  --micro-batch N       gradient accumulation micro-batch (default: the whole batch)
+  --progress MODE       auto | bar | lines | none (default auto)
+  -h, --help            this text
+`;
+}
+
+/**
+ * Parses an example's command line (node:util parseArgs, strict: unknown flags are errors).
+ * Returns `null` after printing the help for `--help`.
+ *
+ * @example const options = parseExampleArgs(process.argv.slice(2), defaults, 'examples/out/b3');
+ */
+export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultOut: string, help?: string): ExampleOptions | null {
+  const { values } = parseArgs({ args: argv, options: flagTable, strict: true, allowPositionals: false });
+  if (values.help) {
+    process.stdout.write(help ?? usage('examples/<example>.ts', '', defaults, defaultOut));
+    return null;
+  }
+  const backend = values.backend ?? defaults.backend;
+  if (!(backendNames as readonly string[]).includes(backend)) {
+    throw new RangeError(`--backend: unknown backend "${backend}"; expected one of ${backendNames.join(', ')}`);
+  }
+  const progress = values.progress ?? 'auto';
+  if (!['auto', 'bar', 'lines', 'none'].includes(progress)) {
+    throw new RangeError(`--progress: unknown mode "${progress}"; expected one of auto, bar, lines, none`);
+  }
+  const folds = optionalInteger('--folds', values.folds, 2);
+  const fold = optionalInteger('--fold', values.fold, 0) ?? 0;
+  if (values.fold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
+  if (folds !== undefined && fold >= folds) throw new RangeError(`--fold must be in 0..${folds - 1} for --folds ${folds}, got ${fold}`);
+  return {
+    data: values.data,
+    out: values.out ?? defaultOut,
+    epochs: optionalInteger('--epochs', values.epochs, 1) ?? defaults.epochs,
+    imgSize: optionalInteger('--img-size', values['img-size'], 16) ?? defaults.imgSize,
+    batchSize: optionalInteger('--batch-size', values['batch-size'], 1) ?? defaults.batchSize,
+    lr: optionalPositive('--lr', values.lr) ?? defaults.lr,
+    backend: backend as BackendName,
+    seed: optionalInteger('--seed', values.seed, 0) ?? 0,
+    folds,
+    fold,
+    weights: values.weights,
+    resume: values.resume ?? false,
+    smoke: values.smoke ?? false,
+    workers: optionalInteger('--workers', values.workers, 0) ?? 0,
+    microBatch: optionalInteger('--micro-batch', values['micro-batch'], 1),
+    progress: progress as ExampleOptions['progress'],
+  };
+}
+
+function optionalInteger(flag: string, text: string | undefined, minimum: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new RangeError(`${flag} must be an integer >= ${minimum}, got "${text}"`);
+  }
+  return value;
+}
+
+function optionalPositive(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} must be a positive number, got "${text}"`);
+  return value;
+}

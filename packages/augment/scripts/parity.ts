@@ -1,0 +1,26 @@
+/**
+ * `npm run parity -w @art/augment -- <manifest.json> [--tolerance N] [--json]`
+ * Runs every case of a fixture manifest and exits non-zero when any case is outside tolerance.
+ */
+import { formatParityReport, runParity } from '../src/parity/parity.js';
+
+const args = process.argv.slice(2);
+const manifestPath = args.find((arg) => !arg.startsWith('--') && !/^\d/.test(arg));
+const toleranceIndex = args.indexOf('--tolerance');
+const tolerance = toleranceIndex >= 0 ? Number(args[toleranceIndex + 1]) : 0;
+if (!manifestPath) {
+  console.error('usage: npm run parity -w @art/augment -- <manifest.json> [--tolerance N] [--json]');
+  process.exit(2);
+}
+if (!Number.isFinite(tolerance) || tolerance < 0) {
+  console.error(`--tolerance must be a non-negative number, got ${args[toleranceIndex + 1]}`);
+  process.exit(2);
+}
+try {
+  const report = runParity(manifestPath, { tolerance });
+  console.log(args.includes('--json') ? JSON.stringify(report, null, 2) : formatParityReport(report));
+  process.exit(report.passed ? 0 : 1);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}

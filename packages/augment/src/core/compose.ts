@@ -1,0 +1,252 @@
+import { assertRawImage, type ImageShape, type RawImage } from './raw-image.js';
+import type { Rng } from './rng.js';
+import { OptionReader, TransformOptionError } from './options.js';
+import {
+  BaseTransform,
+  ImageOnlyTransform,
+  type AlbumentationsTransformDict,
+  type ApplyOptions,
+  type TransformRecord,
+  type TransformResult,
+} from './transform.js';
+
+/** A rectangle in pixel units. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Implemented by crops: the rectangle a record cuts out of an image of `shape`. */
+export interface CropLike {
+  cropRect(shape: ImageShape, params: Record<string, unknown>): Rect;
+}
+
+/** Implemented by Resize: computes only `rect` of the resized image (same bytes as resize+crop). */
+export interface RegionResizable {
+  resizeRegion(image: RawImage, params: Record<string, unknown>, rect: Rect): RawImage;
+}
+
+/** Implemented by Normalize: normalises straight into a CHW tensor (what Normalize+ToTensorV2 do). */
+export interface ChwFusable {
+  applyToChw(image: RawImage, params: Record<string, unknown>): RawImage;
+}
+
+function isCropLike(value: unknown): value is ImageOnlyTransform<object> & CropLike {
+  return value instanceof ImageOnlyTransform && typeof (value as Partial<CropLike>).cropRect === 'function';
+}
+function isRegionResizable(value: unknown): value is ImageOnlyTransform<object> & RegionResizable {
+  return value instanceof ImageOnlyTransform && typeof (value as Partial<RegionResizable>).resizeRegion === 'function';
+}
+function isChwFusable(value: unknown): value is ImageOnlyTransform<object> & ChwFusable {
+  return value instanceof ImageOnlyTransform && typeof (value as Partial<ChwFusable>).applyToChw === 'function';
+}
+
+type RecordSource =
+  | { mode: 'sample'; rng: Rng }
+  | { mode: 'replay'; records: readonly TransformRecord[]; owner: string };
+
+/**
+ * Runs `children` in order. Leaf transforms go through `sample` + `applyRecord`; two adjacent
+ * pairs are fused because the fused kernels give the same bytes with less work:
+ * `Resize` followed by a crop computes only the cropped window, and `Normalize` followed by
+ * `ToTensorV2` writes CHW directly. RNG draws happen in exactly the unfused order.
+ */
+function runSequence(
+  children: readonly BaseTransform[],
+  image: RawImage,
+  source: RecordSource,
+): { image: RawImage; records: TransformRecord[] } {
+  const records: TransformRecord[] = [];
+  let current = image;
+  let replayIndex = 0;
+  const nextLeafRecord = (child: ImageOnlyTransform<object>, shape: ImageShape): TransformRecord => {
+    if (source.mode === 'sample') return child.sample(shape, source.rng);
+    const record = source.records[replayIndex++];
+    if (!record || record.transform !== child.className) {
+      throw new TypeError(
+        `${source.owner}.replay: record ${replayIndex - 1} is for ${JSON.stringify(record?.transform)}, expected "${child.className}"`,
+      );
+    }
+    return record;
+  };
+
+  for (let index = 0; index < children.length; index++) {
+    const child = children[index]!;
+    if (!(child instanceof ImageOnlyTransform)) {
+      let result: TransformResult;
+      if (source.mode === 'sample') result = child.apply(current, source.rng);
+      else {
+        const record = source.records[replayIndex++];
+        if (!record) throw new TypeError(`${source.owner}.replay: missing record for ${child.className}`);
+        result = child.replay(current, record);
+      }
+      current = result.image;
+      records.push(result.params);
+      continue;
+    }
+    const record = nextLeafRecord(child, current);
+    records.push(record);
+    const next = children[index + 1];
+    if (record.applied && isRegionResizable(child) && isCropLike(next)) {
+      const resizedShape = child.outputShape(current, record.params as object);
+      const nextRecord = nextLeafRecord(next, resizedShape);
+      records.push(nextRecord);
+      index++;
+      current = nextRecord.applied
+        ? child.resizeRegion(current, record.params!, next.cropRect(resizedShape, nextRecord.params!))
+        : child.applyRecord(current, record);
+      continue;
+    }
+    if (record.applied && isChwFusable(child) && next instanceof ImageOnlyTransform && next.className === 'ToTensorV2') {
+      const nextRecord = nextLeafRecord(next, current);
+      records.push(nextRecord);
+      index++;
+      current = nextRecord.applied ? child.applyToChw(current, record.params!) : child.applyRecord(current, record);
+      continue;
+    }
+    current = child.applyRecord(current, record);
+  }
+  if (source.mode === 'replay' && replayIndex !== source.records.length) {
+    throw new TypeError(`${source.owner}.replay: ${source.records.length} records for ${replayIndex} transforms`);
+  }
+  return { image: current, records };
+}
+
+/** Collects `always_apply` leaves through nested containers (albumentations `get_always_apply`). */
+function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[] {
+  const result: BaseTransform[] = [];
+  for (const transform of transforms) {
+    if (transform instanceof Compose || transform instanceof OneOf) result.push(...alwaysApplyLeaves(transform.transforms));
+    else if (transform instanceof ImageOnlyTransform && transform.alwaysApply) result.push(transform);
+  }
+  return result;
+}
+
+function checkChildren(owner: string, transforms: unknown): BaseTransform[] {
+  if (!Array.isArray(transforms)) {
+    throw new TransformOptionError(owner, 'transforms', `must be an array of transforms, got ${String(transforms)}`);
+  }
+  transforms.forEach((transform, index) => {
+    if (!(transform instanceof BaseTransform)) {
+      throw new TransformOptionError(owner, 'transforms', `entry ${index} is not a transform: ${String(transform)}`);
+    }
+  });
+  return transforms as BaseTransform[];
+}
+
+export interface ComposeOptions {
+  /** Probability that the children run; when the draw fails only `always_apply` leaves run. Default 1. */
+  p?: number;
+}
+
+/**
+ * Runs transforms in order (albumentations `Compose`). One `random()` draw decides whether the
+ * children run (default `p = 1`); if it fails, only transforms with `alwaysApply` run.
+ * @example
+ * const pipeline = new Compose([new Resize({ height: 600, width: 600 }), new HorizontalFlip()]);
+ * const { image: out, params } = pipeline.apply(image, createRng(7));
+ * const same = pipeline.replay(image, params).image;
+ */
+export class Compose extends BaseTransform {
+  readonly className: string = 'Compose';
+  readonly transforms: BaseTransform[];
+  /** Extra albumentations fields kept for a faithful `to_dict` round trip. */
+  extras: { bbox_params: unknown; keypoint_params: unknown; additional_targets: unknown; is_check_shapes: boolean };
+
+  constructor(transforms: BaseTransform[], options: ComposeOptions = {}) {
+    const reader = new OptionReader('Compose', options as Record<string, unknown>);
+    super(reader.probability('p', 1));
+    this.transforms = checkChildren('Compose', transforms).slice();
+    this.extras = { bbox_params: null, keypoint_params: null, additional_targets: {}, is_check_shapes: true };
+  }
+
+  apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {
+    assertRawImage(image, 'Compose.apply image');
+    const needToRun = options?.force === true || rng.random() < this.p;
+    const children = needToRun ? this.transforms : alwaysApplyLeaves(this.transforms);
+    const { image: out, records } = runSequence(children, image, { mode: 'sample', rng });
+    return { image: out, params: { transform: this.className, applied: needToRun, params: null, transforms: records } };
+  }
+
+  replay(image: RawImage, record: TransformRecord): TransformResult {
+    assertRawImage(image, 'Compose.replay image');
+    if (record?.transform !== this.className || !Array.isArray(record.transforms)) {
+      throw new TypeError(`Compose.replay: record is not a Compose record (got ${JSON.stringify(record?.transform)})`);
+    }
+    const children = record.applied ? this.transforms : alwaysApplyLeaves(this.transforms);
+    const { image: out } = runSequence(children, image, { mode: 'replay', records: record.transforms, owner: 'Compose' });
+    return { image: out, params: record };
+  }
+
+  toDict(): AlbumentationsTransformDict {
+    return {
+      __class_fullname__: this.className,
+      p: this.p,
+      transforms: this.transforms.map((transform) => transform.toDict()),
+      ...this.extras,
+    };
+  }
+}
+
+export interface OneOfOptions {
+  /** Probability that one child runs. Default 0.5. */
+  p?: number;
+}
+
+/**
+ * Applies exactly one child, picked with the children's `p` as weights (albumentations `OneOf`).
+ * The chosen child always runs, so child *i* runs with probability `p * p_i / Σp`.
+ * @example
+ * const blurOrNoise = new OneOf([new MotionBlur({ p: 1 }), new GaussNoise({ p: 1 })], { p: 0.3 });
+ */
+export class OneOf extends BaseTransform {
+  readonly className: string = 'OneOf';
+  readonly transforms: BaseTransform[];
+  /** Normalised child weights (`p_i / Σp`). */
+  readonly weights: number[];
+
+  constructor(transforms: BaseTransform[], options: OneOfOptions = {}) {
+    const reader = new OptionReader('OneOf', options as Record<string, unknown>);
+    super(reader.probability('p', 0.5));
+    this.transforms = checkChildren('OneOf', transforms).slice();
+    const total = this.transforms.reduce((sum, transform) => sum + transform.p, 0);
+    if (this.transforms.length > 0 && total <= 0) {
+      throw new TransformOptionError('OneOf', 'transforms', 'children p values sum to 0, so none can be chosen');
+    }
+    this.weights = this.transforms.map((transform) => transform.p / total);
+  }
+
+  apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {
+    assertRawImage(image, 'OneOf.apply image');
+    if (this.transforms.length > 0 && (options?.force === true || rng.random() < this.p)) {
+      const indices = this.transforms.map((_, index) => index);
+      const chosen = rng.choice(indices, this.weights);
+      const result = this.transforms[chosen]!.apply(image, rng, { force: true });
+      return {
+        image: result.image,
+        params: { transform: this.className, applied: true, params: { chosen }, transforms: [result.params] },
+      };
+    }
+    return { image, params: { transform: this.className, applied: false, params: null, transforms: [] } };
+  }
+
+  replay(image: RawImage, record: TransformRecord): TransformResult {
+    assertRawImage(image, 'OneOf.replay image');
+    if (record?.transform !== this.className) {
+      throw new TypeError(`OneOf.replay: record is not a OneOf record (got ${JSON.stringify(record?.transform)})`);
+    }
+    if (!record.applied) return { image, params: record };
+    const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
+    if (typeof chosen !== 'number' || !this.transforms[chosen] || !record.transforms?.[0]) {
+      throw new TypeError(`OneOf.replay: record has no valid chosen child (got ${JSON.stringify(chosen)})`);
+    }
+    const result = this.transforms[chosen]!.replay(image, record.transforms[0]);
+    return { image: result.image, params: record };
+  }
+
+  toDict(): AlbumentationsTransformDict {
+    return { __class_fullname__: this.className, p: this.p, transforms: this.transforms.map((t) => t.toDict()) };
+  }
+}

@@ -1,0 +1,172 @@
+import { assertHwc, assertRawImage, type ImageShape, type RawImage } from './raw-image.js';
+import type { Rng } from './rng.js';
+import { OptionReader, TransformOptionError, snakeCase } from './options.js';
+
+/**
+ * What one transform did to one image: enough to replay it exactly. Plain JSON.
+ * `params` holds the sampled parameters (null when the transform did not run); containers
+ * (`Compose`, `OneOf`) list their children's records in `transforms`.
+ */
+export interface TransformRecord {
+  transform: string;
+  applied: boolean;
+  params: Record<string, unknown> | null;
+  transforms?: TransformRecord[];
+}
+
+/** Result of {@link BaseTransform.apply} and {@link BaseTransform.replay}. */
+export interface TransformResult {
+  image: RawImage;
+  params: TransformRecord;
+}
+
+/** Options every transform accepts (albumentations' `always_apply` and `p`). */
+export interface TransformOptions {
+  /** Run even when the `p` draw fails. Default false (ToTensorV2: true). */
+  alwaysApply?: boolean;
+  /** Probability of running. Defaults follow albumentations per transform. */
+  p?: number;
+}
+
+export interface ApplyOptions {
+  /** Run regardless of `p` (what `OneOf` does for the child it picks). */
+  force?: boolean;
+}
+
+/** One transform in albumentations' `to_dict` format. */
+export interface AlbumentationsTransformDict {
+  __class_fullname__: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Base of every transform and container. `apply` samples from the RNG and returns the new image
+ * with a record of what it did; `replay` re-applies a record without touching any RNG.
+ */
+export abstract class BaseTransform {
+  /** albumentations class name (`__class_fullname__`). */
+  abstract readonly className: string;
+  p: number;
+
+  constructor(p: number) {
+    this.p = p;
+  }
+
+  /**
+   * Samples parameters from `rng` and applies them.
+   * @example
+   * const { image: out, params } = new HorizontalFlip({ p: 0.5 }).apply(image, createRng(1));
+   */
+  abstract apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult;
+
+  /**
+   * Re-applies the parameters recorded by a previous {@link apply}; draws nothing.
+   * @example
+   * const again = pipeline.replay(image, params).image; // same pixels as the first run
+   */
+  abstract replay(image: RawImage, record: TransformRecord): TransformResult;
+
+  /** The transform in albumentations' `to_dict` format (without the `__version__` wrapper). */
+  abstract toDict(): AlbumentationsTransformDict;
+}
+
+/**
+ * A transform that changes the image only. This class is the ONE place that handles `p`,
+ * `always_apply`, parameter sampling, recording and replay, following albumentations 1.3
+ * `BasicTransform.__call__`: a `random()` draw happens every call (even with `always_apply`),
+ * then `getParams` samples, then `applyWithParams` (pure) runs.
+ */
+export abstract class ImageOnlyTransform<Params extends object = Record<string, never>> extends BaseTransform {
+  alwaysApply: boolean;
+
+  constructor(options: TransformOptions, defaults: { p: number; alwaysApply?: boolean }, reader: OptionReader) {
+    super(reader.probability('p', defaults.p));
+    this.alwaysApply = reader.boolean('alwaysApply', defaults.alwaysApply ?? false);
+    void options;
+  }
+
+  /**
+   * The gate and the sampling, without touching pixels: what {@link apply} does first.
+   * `shape` is the shape of the image the transform will receive.
+   */
+  sample(shape: ImageShape, rng: Rng, options?: ApplyOptions): TransformRecord {
+    const draw = rng.random();
+    if (draw < this.p || this.alwaysApply || options?.force === true) {
+      return { transform: this.className, applied: true, params: this.getParams(shape, rng) as Record<string, unknown> };
+    }
+    return { transform: this.className, applied: false, params: null };
+  }
+
+  apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {
+    assertRawImage(image, `${this.className}.apply image`);
+    assertHwc(image, this.className);
+    const record = this.sample(image, rng, options);
+    return { image: this.applyRecord(image, record), params: record };
+  }
+
+  replay(image: RawImage, record: TransformRecord): TransformResult {
+    assertRawImage(image, `${this.className}.replay image`);
+    this.checkRecord(record);
+    return { image: this.applyRecord(image, record), params: record };
+  }
+
+  /** Applies a record produced by {@link sample} (identity when it did not run). */
+  applyRecord(image: RawImage, record: TransformRecord): RawImage {
+    if (!record.applied) return image;
+    assertHwc(image, this.className);
+    return this.applyWithParams(image, record.params as unknown as Params);
+  }
+
+  /** The output shape for given params (default: unchanged). */
+  outputShape(shape: ImageShape, params: Params): ImageShape {
+    void params;
+    return { width: shape.width, height: shape.height, channels: shape.channels };
+  }
+
+  protected checkRecord(record: TransformRecord): void {
+    if (typeof record !== 'object' || record === null || record.transform !== this.className) {
+      throw new TypeError(
+        `${this.className}.replay: record is for ${JSON.stringify((record as TransformRecord | null)?.transform)}, expected "${this.className}"`,
+      );
+    }
+    if (record.applied && (typeof record.params !== 'object' || record.params === null)) {
+      throw new TypeError(`${this.className}.replay: an applied record needs params`);
+    }
+  }
+
+  /** Samples this transform's parameters (albumentations `get_params` + `..._dependent_on_targets`). */
+  protected abstract getParams(shape: ImageShape, rng: Rng): Params;
+
+  /** Pure application with explicit parameters. */
+  abstract applyWithParams(image: RawImage, params: Params): RawImage;
+
+  /** Constructor arguments in albumentations' names and order (`get_transform_init_args`). */
+  protected abstract initArgs(): Record<string, unknown>;
+
+  toDict(): AlbumentationsTransformDict {
+    return { __class_fullname__: this.className, always_apply: this.alwaysApply, p: this.p, ...this.initArgs() };
+  }
+}
+
+/**
+ * Reads constructor options, rejecting unknown ones with an error that names the transform.
+ * `allowed` lists the camelCase option names besides `p` and `alwaysApply`.
+ */
+export function readOptions(
+  transformName: string,
+  options: object | undefined,
+  allowed: readonly string[],
+): OptionReader {
+  const record = (options ?? {}) as Record<string, unknown>;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new TypeError(`${transformName}: options must be an object, got ${String(options)}`);
+  }
+  const known = new Set([...allowed, 'p', 'alwaysApply']);
+  for (const key of Object.keys(record)) {
+    if (!known.has(key)) {
+      const valid = [...known].map((name) => `${name} (${snakeCase(name)})`).join(', ');
+      throw new TransformOptionError(transformName, key, `is not an option; valid options: ${valid}`);
+    }
+  }
+  return new OptionReader(transformName, record);
+}

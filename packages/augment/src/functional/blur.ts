@@ -1,0 +1,278 @@
+/** Convolution kernels: filter2D (motion blur), the motion-blur line kernel, Gaussian blur. */
+import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
+import { BorderMode, borderInterpolate, roundHalfEven, saturateUint8, type BorderModeValue } from './common.js';
+
+const fround = Math.fround;
+
+/**
+ * Row-major 0/1 mask of `cv2.line(zeros((k, k)), (x1, y1), (x2, y2), 1, thickness=1)`
+ * (8-connected Bresenham, OpenCV's LineIterator stepping and tie-breaking).
+ * @example
+ * const mask = drawLine(5, 0, 2, 4, 2); // middle row set
+ */
+export function drawLine(size: number, x1: number, y1: number, x2: number, y2: number): Uint8Array {
+  const mask = new Uint8Array(size * size);
+  // OpenCV LineIterator with leftToRight = true: always walk from the left end.
+  let startX = x1;
+  let startY = y1;
+  let dx = x2 - x1;
+  let dy = y2 - y1;
+  if (dx < 0) {
+    dx = -dx;
+    dy = -dy;
+    startX = x2;
+    startY = y2;
+  }
+  let xStep = 1;
+  let yStep = size;
+  if (dy < 0) {
+    dy = -dy;
+    yStep = -size;
+  }
+  // Major axis = x unless dy > dx (then swap the roles of the two steps).
+  let plusStep = yStep;
+  let minusStep = xStep;
+  if (dy > dx) {
+    [dx, dy] = [dy, dx];
+    plusStep = xStep;
+    minusStep = yStep;
+  }
+  xStep = 0;
+  let error = dx - (dy + dy);
+  const plusDelta = dx + dx;
+  const minusDelta = -(dy + dy);
+  let position = startY * size + startX;
+  for (let count = dx + 1; count > 0; count--) {
+    if (position >= 0 && position < mask.length) mask[position] = 1;
+    const negative = error < 0;
+    error += minusDelta + (negative ? plusDelta : 0);
+    position += minusStep + (negative ? plusStep : 0);
+  }
+  void xStep;
+  return mask;
+}
+
+/**
+ * albumentations MotionBlur's kernel: the line mask as float32 divided by its sum
+ * (`kernel.astype(float32) / kernel.sum()`).
+ * @example
+ * const kernel = motionBlurKernel(7, 1, 0, 5, 6);
+ */
+export function motionBlurKernel(size: number, x1: number, y1: number, x2: number, y2: number): Float32Array {
+  const mask = drawLine(size, x1, y1, x2, y2);
+  let total = 0;
+  for (const value of mask) total += value;
+  const weight = fround(1 / total);
+  const kernel = new Float32Array(size * size);
+  for (let i = 0; i < mask.length; i++) kernel[i] = mask[i] ? weight : 0;
+  return kernel;
+}
+
+/**
+ * `cv2.filter2D(img, -1, kernel)`: correlation (no flip), anchor at the kernel centre, border
+ * mode default BORDER_REFLECT_101. uint8 accumulates the non-zero taps in row-major order in
+ * float32 with fused multiply-add (OpenCV's AVX2 path), then rounds half to even.
+ * @example
+ * const blurred = filter2D(image, motionBlurKernel(5, 0, 2, 4, 2), 5, 5);
+ */
+export function filter2D(
+  image: RawImage,
+  kernel: Float32Array | readonly number[],
+  kernelWidth: number,
+  kernelHeight = kernelWidth,
+  borderMode: BorderModeValue = BorderMode.REFLECT_101,
+): RawImage {
+  assertRawImage(image);
+  if (kernel.length !== kernelWidth * kernelHeight) {
+    throw new RangeError(`filter2D: kernel has ${kernel.length} values, expected ${kernelWidth}x${kernelHeight}`);
+  }
+  if (borderMode === BorderMode.CONSTANT) throw new RangeError('filter2D: BORDER_CONSTANT is not supported here');
+  const { width, height, channels } = image;
+  const anchorX = kernelWidth >> 1;
+  const anchorY = kernelHeight >> 1;
+  // Pad once so the inner loop never checks borders.
+  const paddedWidth = width + kernelWidth - 1;
+  const paddedHeight = height + kernelHeight - 1;
+  const isUint8 = image.data instanceof Uint8Array;
+  const padded = isUint8 ? new Uint8Array(paddedWidth * paddedHeight * channels) : new Float32Array(paddedWidth * paddedHeight * channels);
+  const xMap = new Int32Array(paddedWidth);
+  for (let x = 0; x < paddedWidth; x++) xMap[x] = borderInterpolate(x - anchorX, width, borderMode) * channels;
+  for (let y = 0; y < paddedHeight; y++) {
+    const sy = borderInterpolate(y - anchorY, height, borderMode);
+    const sourceRow = sy * width * channels;
+    const targetRow = y * paddedWidth * channels;
+    for (let x = 0; x < paddedWidth; x++) {
+      const from = sourceRow + xMap[x]!;
+      const to = targetRow + x * channels;
+      for (let c = 0; c < channels; c++) padded[to + c] = image.data[from + c]!;
+    }
+  }
+  const tapOffsets: number[] = [];
+  const tapWeights: number[] = [];
+  for (let ky = 0; ky < kernelHeight; ky++) {
+    for (let kx = 0; kx < kernelWidth; kx++) {
+      const weight = fround(kernel[ky * kernelWidth + kx]!);
+      if (weight !== 0) {
+        tapOffsets.push((ky * paddedWidth + kx) * channels);
+        tapWeights.push(weight);
+      }
+    }
+  }
+  const dst = allocateLike(image, width, height);
+  const rowLength = width * channels;
+  const paddedStride = paddedWidth * channels;
+  // Tap-major: one float32 accumulator row, each tap streamed over the row. Storing into a
+  // Float32Array rounds like OpenCV's fused float32 multiply-add (the double sum is exact).
+  const accumulator = new Float32Array(rowLength);
+  const taps = tapOffsets.length;
+  if (isUint8) {
+    const source = padded as Uint8Array;
+    const out = dst.data as Uint8Array;
+    for (let y = 0; y < height; y++) {
+      const rowBase = y * paddedStride;
+      accumulator.fill(0);
+      for (let t = 0; t < taps; t++) accumulateTap(accumulator, source, rowBase + tapOffsets[t]!, tapWeights[t]!, rowLength);
+      const outBase = y * rowLength;
+      for (let e = 0; e < rowLength; e++) {
+        const value = accumulator[e]!;
+        // saturate_cast<uchar>: round half to even, clamp.
+        let rounded = Math.floor(value + 0.5);
+        if (rounded - value === 0.5 && (rounded & 1) !== 0) rounded -= 1;
+        out[outBase + e] = rounded < 0 ? 0 : rounded > 255 ? 255 : rounded;
+      }
+    }
+  } else {
+    const source = padded as Float32Array;
+    const out = dst.data as Float32Array;
+    for (let y = 0; y < height; y++) {
+      const rowBase = y * paddedStride;
+      accumulator.fill(0);
+      for (let t = 0; t < taps; t++) accumulateTapFloat(accumulator, source, rowBase + tapOffsets[t]!, tapWeights[t]!, rowLength);
+      out.set(accumulator, y * rowLength);
+    }
+  }
+  return dst;
+}
+
+function accumulateTap(accumulator: Float32Array, source: Uint8Array, offset: number, weight: number, length: number): void {
+  for (let e = 0; e < length; e++) accumulator[e] = accumulator[e]! + source[offset + e]! * weight;
+}
+
+function accumulateTapFloat(accumulator: Float32Array, source: Float32Array, offset: number, weight: number, length: number): void {
+  for (let e = 0; e < length; e++) accumulator[e] = accumulator[e]! + source[offset + e]! * weight;
+}
+
+/**
+ * OpenCV `getGaussianKernelBitExact`: the fixed small kernels for sigma <= 0 and size <= 7,
+ * otherwise `exp(-x²/(2σ²))` normalised (σ = 0.3((n-1)/2 - 1) + 0.8 when sigma <= 0).
+ */
+export function gaussianKernel(size: number, sigma: number): number[] {
+  if (sigma <= 0) {
+    if (size === 1) return [1];
+    if (size === 3) return [0.25, 0.5, 0.25];
+    if (size === 5) return [0.0625, 0.25, 0.375, 0.25, 0.0625];
+    if (size === 7) return [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125];
+  }
+  const sigmaX = sigma > 0 ? sigma : size * 0.15 + 0.35;
+  const scale2X = -0.125 / (sigmaX * sigmaX);
+  const half = (size - 1) >> 1;
+  const values: number[] = [];
+  let sum = 0;
+  for (let i = 0, x = 1 - size; i < half; i++, x += 2) {
+    const t = Math.exp(x * x * scale2X);
+    values.push(t);
+    sum += t;
+  }
+  sum *= 2;
+  sum += 1;
+  if ((size & 1) === 0) sum += 1;
+  const multiplier = 1 / sum;
+  const result = new Array<number>(size).fill(multiplier);
+  for (let i = 0; i < half; i++) {
+    const t = values[i]! * multiplier;
+    result[i] = t;
+    result[size - 1 - i] = t;
+  }
+  return result;
+}
+
+/** OpenCV's error-diffusion conversion of a kernel to 8 fractional bits (sums to exactly 256). */
+function fixedPointKernel(kernel: number[]): Int32Array {
+  const size = kernel.length;
+  const result = new Int32Array(size);
+  const half = size >> 1;
+  let error = 0;
+  let sum = 0;
+  for (let i = 0; i < half; i++) {
+    const adjusted = kernel[i]! * 256 + error;
+    const value = roundHalfEven(adjusted);
+    error = adjusted - value;
+    result[i] = value;
+    result[size - 1 - i] = value;
+    sum += value;
+  }
+  result[half] = roundHalfEven(256 - sum * 2);
+  return result;
+}
+
+/**
+ * `cv2.GaussianBlur(img, (size, size), sigma)` with OpenCV's bit-exact 8-bit path: kernels in 8
+ * fractional bits, a horizontal pass into 16-bit fixed point, a vertical pass rounded from 16
+ * fractional bits; BORDER_REFLECT_101. `size = 0` derives the size from sigma.
+ * @example
+ * const soft = gaussianBlur(image, 5, 0);
+ */
+export function gaussianBlur(image: RawImage, size: number, sigma = 0): RawImage {
+  assertRawImage(image);
+  let kernelSize = size;
+  if (kernelSize <= 0) {
+    if (!(sigma > 0)) throw new RangeError('gaussianBlur: needs size > 0 or sigma > 0');
+    kernelSize = (roundHalfEven(sigma * (image.data instanceof Uint8Array ? 3 : 4) * 2 + 1) | 1);
+  }
+  if (kernelSize % 2 !== 1) throw new RangeError(`gaussianBlur: size must be odd, got ${kernelSize}`);
+  if (kernelSize === 1) return allocateCopy(image);
+  const kernel = gaussianKernel(kernelSize, sigma);
+  const { width, height, channels } = image;
+  const half = kernelSize >> 1;
+  const rowLength = width * channels;
+  const isUint8 = image.data instanceof Uint8Array;
+  const fixed = isUint8 ? fixedPointKernel(kernel) : null;
+  const floatKernel = kernel.map((value) => fround(value));
+  const horizontal = isUint8 ? new Int32Array(height * rowLength) : new Float32Array(height * rowLength);
+  const src = image.data;
+  const xIndex = new Int32Array(width * kernelSize);
+  for (let x = 0; x < width; x++) for (let k = 0; k < kernelSize; k++) xIndex[x * kernelSize + k] = borderInterpolate(x + k - half, width, BorderMode.REFLECT_101);
+  for (let y = 0; y < height; y++) {
+    const row = y * rowLength;
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let k = 0; k < kernelSize; k++) {
+          const value = src[row + xIndex[x * kernelSize + k]! * channels + c]!;
+          sum = fixed ? sum + value * fixed[k]! : fround(sum + fround(value * floatKernel[k]!));
+        }
+        horizontal[row + x * channels + c] = fixed ? Math.min(sum, 65535) : sum;
+      }
+    }
+  }
+  const dst = allocateLike(image, width, height);
+  const out = dst.data;
+  for (let y = 0; y < height; y++) {
+    const rows: number[] = [];
+    for (let k = 0; k < kernelSize; k++) rows.push(borderInterpolate(y + k - half, height, BorderMode.REFLECT_101) * rowLength);
+    for (let e = 0; e < rowLength; e++) {
+      let sum = 0;
+      for (let k = 0; k < kernelSize; k++) {
+        sum = fixed ? sum + horizontal[rows[k]! + e]! * fixed[k]! : fround(sum + fround(horizontal[rows[k]! + e]! * floatKernel[k]!));
+      }
+      out[y * rowLength + e] = fixed ? Math.min(255, (sum + 32768) >>> 16) : sum;
+    }
+  }
+  return dst;
+}
+
+function allocateCopy(image: RawImage): RawImage {
+  const dst = allocateLike(image, image.width, image.height);
+  (dst.data as Uint8Array).set(image.data as Uint8Array);
+  return dst;
+}

@@ -1,0 +1,1036 @@
+/**
+ * Geometric kernels, bit-exact ports of the OpenCV 4.6 code paths albumentations 1.3 calls
+ * (`cv2.resize`, `cv2.warpAffine`, `cv2.remap`, `cv2.copyMakeBorder`, slicing, flips).
+ */
+import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
+import {
+  BorderMode,
+  Interpolation,
+  borderInterpolate,
+  borderValues,
+  roundHalfEven,
+  saturateUint8,
+  type BorderModeValue,
+  type InterpolationValue,
+} from './common.js';
+
+const fround = Math.fround;
+
+/** A window of the output, in output pixel coordinates. */
+export interface OutputRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// resize
+
+/**
+ * `cv2.resize(image, (width, height), interpolation)` as albumentations' `F.resize` calls it:
+ * the input is returned unchanged when the size already matches. uint8 uses OpenCV's
+ * fixed-point paths (linear: 11-bit coefficients and the `((S>>4)*b>>16 + ... + 2)>>2` vertical
+ * pass), including the silent switch from INTER_LINEAR to INTER_AREA at an exact 2x downscale.
+ * `region` computes only that window of the output (same bytes as resizing then cropping).
+ * @example
+ * const small = resize(image, 224, 224, Interpolation.LINEAR);
+ */
+export function resize(
+  image: RawImage,
+  height: number,
+  width: number,
+  interpolation: InterpolationValue = Interpolation.LINEAR,
+  region?: OutputRegion,
+): RawImage {
+  assertRawImage(image);
+  if (!Number.isInteger(height) || height < 1) throw new RangeError(`resize: height must be a positive integer, got ${height}`);
+  if (!Number.isInteger(width) || width < 1) throw new RangeError(`resize: width must be a positive integer, got ${width}`);
+  const out = region ?? { x: 0, y: 0, width, height };
+  if (out.x < 0 || out.y < 0 || out.x + out.width > width || out.y + out.height > height || out.width < 1 || out.height < 1) {
+    throw new RangeError(`resize: region ${JSON.stringify(out)} is outside the ${width}x${height} output`);
+  }
+  if (height === image.height && width === image.width) return region ? crop(image, out.x, out.y, out.x + out.width, out.y + out.height) : image;
+
+  const scaleX = 1 / (width / image.width);
+  const scaleY = 1 / (height / image.height);
+  let mode: number = interpolation;
+  const integerScaleX = Math.round(scaleX);
+  const integerScaleY = Math.round(scaleY);
+  const isAreaFast = Math.abs(scaleX - integerScaleX) < Number.EPSILON && Math.abs(scaleY - integerScaleY) < Number.EPSILON;
+  if (mode === Interpolation.LINEAR && isAreaFast && integerScaleX === 2 && integerScaleY === 2) mode = Interpolation.AREA;
+
+  switch (mode) {
+    case Interpolation.NEAREST:
+      return resizeNearest(image, width, height, out);
+    case Interpolation.LINEAR:
+      return resizeLinear(image, width, height, out, false);
+    case Interpolation.CUBIC:
+      return resizeCubic(image, width, height, out);
+    case Interpolation.AREA:
+      if (scaleX >= 1 && scaleY >= 1) {
+        if (isAreaFast) return resizeAreaFast(image, width, height, integerScaleX, integerScaleY, out);
+        const full = resizeAreaGeneral(image, width, height);
+        return region ? crop(full, out.x, out.y, out.x + out.width, out.y + out.height) : full;
+      }
+      return resizeLinear(image, width, height, out, true);
+    default:
+      throw new RangeError(`resize: interpolation must be 0 (INTER_NEAREST), 1 (INTER_LINEAR), 2 (INTER_CUBIC) or 3 (INTER_AREA); got ${interpolation}`);
+  }
+}
+
+function resizeNearest(image: RawImage, width: number, height: number, region: OutputRegion): RawImage {
+  const { width: srcWidth, height: srcHeight, channels } = image;
+  const inverseX = srcWidth / width;
+  const inverseY = srcHeight / height;
+  const dst = allocateLike(image, region.width, region.height);
+  const xOffsets = new Int32Array(region.width);
+  for (let x = 0; x < region.width; x++) xOffsets[x] = Math.min(Math.floor((x + region.x) * inverseX), srcWidth - 1) * channels;
+  const src = image.data;
+  const out = dst.data;
+  let o = 0;
+  for (let y = 0; y < region.height; y++) {
+    const sy = Math.min(Math.floor((y + region.y) * inverseY), srcHeight - 1);
+    const rowBase = sy * srcWidth * channels;
+    for (let x = 0; x < region.width; x++) {
+      const base = rowBase + xOffsets[x]!;
+      for (let c = 0; c < channels; c++) out[o++] = src[base + c]!;
+    }
+  }
+  return dst;
+}
+
+interface AxisTable {
+  offsets: Int32Array; // first source index (already clamped as OpenCV does)
+  offsets1: Int32Array; // second source index
+  coefficient0: Float64Array;
+  coefficient1: Float64Array;
+}
+
+/** OpenCV resizeGeneric's linear coefficient tables for one axis (fixed point when `fixed`). */
+function linearAxisTable(
+  srcSize: number,
+  dstSize: number,
+  start: number,
+  count: number,
+  horizontal: boolean,
+  areaMode: boolean,
+  fixed: boolean,
+): AxisTable {
+  const inverseScale = dstSize / srcSize;
+  const scale = 1 / inverseScale;
+  const offsets = new Int32Array(count);
+  const offsets1 = new Int32Array(count);
+  const coefficient0 = new Float64Array(count);
+  const coefficient1 = new Float64Array(count);
+  for (let index = 0; index < count; index++) {
+    const d = index + start;
+    let s: number;
+    let f: number;
+    if (!areaMode) {
+      f = fround((d + 0.5) * scale - 0.5);
+      s = Math.floor(f);
+      f = fround(f - s);
+    } else {
+      s = Math.floor(d * scale);
+      f = fround(d + 1 - (s + 1) * inverseScale);
+      f = f <= 0 ? 0 : fround(f - Math.floor(f));
+    }
+    if (horizontal) {
+      if (s < 0) {
+        s = 0;
+        f = 0;
+      }
+      if (s >= srcSize - 1) {
+        s = srcSize - 1;
+        f = 0;
+      }
+    }
+    const a0 = fround(1 - f);
+    offsets[index] = Math.min(Math.max(s, 0), srcSize - 1);
+    offsets1[index] = Math.min(Math.max(s + 1, 0), srcSize - 1);
+    if (fixed) {
+      coefficient0[index] = roundHalfEven(a0 * 2048);
+      coefficient1[index] = roundHalfEven(f * 2048);
+    } else {
+      coefficient0[index] = a0;
+      coefficient1[index] = f;
+    }
+  }
+  return { offsets, offsets1, coefficient0, coefficient1 };
+}
+
+function resizeLinear(image: RawImage, width: number, height: number, region: OutputRegion, areaMode: boolean): RawImage {
+  const { width: srcWidth, height: srcHeight, channels } = image;
+  const isUint8 = image.data instanceof Uint8Array;
+  const xTable = linearAxisTable(srcWidth, width, region.x, region.width, true, areaMode, isUint8);
+  const yTable = linearAxisTable(srcHeight, height, region.y, region.height, false, areaMode, isUint8);
+  const rowLength = region.width * channels;
+  // Per output element: source element offsets and coefficients (channels expanded once).
+  const xs0 = new Int32Array(rowLength);
+  const xs1 = new Int32Array(rowLength);
+  const xa0 = new Float64Array(rowLength);
+  const xa1 = new Float64Array(rowLength);
+  for (let x = 0, e = 0; x < region.width; x++) {
+    for (let c = 0; c < channels; c++, e++) {
+      xs0[e] = xTable.offsets[x]! * channels + c;
+      xs1[e] = xTable.offsets1[x]! * channels + c;
+      xa0[e] = xTable.coefficient0[x]!;
+      xa1[e] = xTable.coefficient1[x]!;
+    }
+  }
+  const dst = allocateLike(image, region.width, region.height);
+  if (isUint8) {
+    resizeLinearUint8(image.data as Uint8Array, srcWidth * channels, dst.data as Uint8Array, rowLength, region.height, xs0, xs1, Int32Array.from(xa0), Int32Array.from(xa1), yTable);
+  } else {
+    resizeLinearFloat(image.data as Float32Array, srcWidth * channels, dst.data as Float32Array, rowLength, region.height, xs0, xs1, Float32Array.from(xa0), Float32Array.from(xa1), yTable);
+  }
+  return dst;
+}
+
+/** Horizontal pass of one source row (OpenCV HResizeLinear, 11-bit fixed point), pre-shifted >> 4. */
+function horizontalLinearUint8(src: Uint8Array, base: number, row: Int32Array, length: number, xs0: Int32Array, xs1: Int32Array, a0: Int32Array, a1: Int32Array): void {
+  for (let e = 0; e < length; e++) row[e] = (src[base + xs0[e]!]! * a0[e]! + src[base + xs1[e]!]! * a1[e]!) >> 4;
+}
+
+function resizeLinearUint8(
+  src: Uint8Array,
+  srcStride: number,
+  out: Uint8Array,
+  rowLength: number,
+  rows: number,
+  xs0: Int32Array,
+  xs1: Int32Array,
+  a0: Int32Array,
+  a1: Int32Array,
+  yTable: AxisTable,
+): void {
+  // Two cached horizontally-resampled rows (OpenCV's ring buffer).
+  let rowA = new Int32Array(rowLength);
+  let rowB = new Int32Array(rowLength);
+  let sourceA = -1;
+  let sourceB = -1;
+  for (let y = 0; y < rows; y++) {
+    const sy0 = yTable.offsets[y]!;
+    const sy1 = yTable.offsets1[y]!;
+    if (sourceA !== sy0) {
+      if (sourceB === sy0) {
+        const swapRow = rowA;
+        rowA = rowB;
+        rowB = swapRow;
+        sourceB = sourceA;
+        sourceA = sy0;
+      } else {
+        horizontalLinearUint8(src, sy0 * srcStride, rowA, rowLength, xs0, xs1, a0, a1);
+        sourceA = sy0;
+      }
+    }
+    if (sourceB !== sy1) {
+      horizontalLinearUint8(src, sy1 * srcStride, rowB, rowLength, xs0, xs1, a0, a1);
+      sourceB = sy1;
+    }
+    const b0 = yTable.coefficient0[y]! | 0;
+    const b1 = yTable.coefficient1[y]! | 0;
+    const outBase = y * rowLength;
+    // OpenCV VResizeLinear 8u: ((S0>>4)*b0 >> 16) + ((S1>>4)*b1 >> 16), then (+2) >> 2.
+    for (let e = 0; e < rowLength; e++) {
+      const value = (((rowA[e]! * b0) >> 16) + ((rowB[e]! * b1) >> 16) + 2) >> 2;
+      out[outBase + e] = value > 255 ? 255 : value;
+    }
+  }
+}
+
+function resizeLinearFloat(
+  src: Float32Array,
+  srcStride: number,
+  out: Float32Array,
+  rowLength: number,
+  rows: number,
+  xs0: Int32Array,
+  xs1: Int32Array,
+  a0: Float32Array,
+  a1: Float32Array,
+  yTable: AxisTable,
+): void {
+  const rowA = new Float32Array(rowLength);
+  const rowB = new Float32Array(rowLength);
+  for (let y = 0; y < rows; y++) {
+    const base0 = yTable.offsets[y]! * srcStride;
+    const base1 = yTable.offsets1[y]! * srcStride;
+    for (let e = 0; e < rowLength; e++) {
+      rowA[e] = fround(src[base0 + xs0[e]!]! * a0[e]!) + fround(src[base0 + xs1[e]!]! * a1[e]!);
+      rowB[e] = fround(src[base1 + xs0[e]!]! * a0[e]!) + fround(src[base1 + xs1[e]!]! * a1[e]!);
+    }
+    const b0 = fround(yTable.coefficient0[y]!);
+    const b1 = fround(yTable.coefficient1[y]!);
+    const outBase = y * rowLength;
+    for (let e = 0; e < rowLength; e++) out[outBase + e] = fround(rowA[e]! * b0) + fround(rowB[e]! * b1);
+  }
+}
+
+/** OpenCV `interpolateCubic` (A = -0.75) in float32. */
+function cubicCoefficients(x: number): [number, number, number, number] {
+  const A = -0.75;
+  const x1 = fround(x + 1);
+  const c0 = fround(fround(fround(fround(fround(fround(A * x1) - fround(5 * A)) * x1) + fround(8 * A)) * x1) - fround(4 * A));
+  const c1 = fround(fround(fround(fround(fround((A + 2) * x) - (A + 3)) * x) * x) + 1);
+  const y = fround(1 - x);
+  const c2 = fround(fround(fround(fround(fround((A + 2) * y) - (A + 3)) * y) * y) + 1);
+  const c3 = fround(fround(fround(1 - c0) - c1) - c2);
+  return [c0, c1, c2, c3];
+}
+
+function resizeCubic(image: RawImage, width: number, height: number, region: OutputRegion): RawImage {
+  const { width: srcWidth, height: srcHeight, channels } = image;
+  const isUint8 = image.data instanceof Uint8Array;
+  const scaleX = 1 / (width / srcWidth);
+  const scaleY = 1 / (height / srcHeight);
+  const rowLength = region.width * channels;
+  const xOffsets = new Int32Array(rowLength * 4);
+  const xWeights = new Float64Array(rowLength * 4);
+  for (let x = 0; x < region.width; x++) {
+    let f = fround((x + region.x + 0.5) * scaleX - 0.5);
+    const s = Math.floor(f);
+    f = fround(f - s);
+    const weights = cubicCoefficients(f);
+    for (let c = 0; c < channels; c++) {
+      const e = (x * channels + c) * 4;
+      for (let k = 0; k < 4; k++) {
+        xOffsets[e + k] = Math.min(Math.max(s - 1 + k, 0), srcWidth - 1) * channels + c;
+        xWeights[e + k] = isUint8 ? roundHalfEven(weights[k]! * 2048) : weights[k]!;
+      }
+    }
+  }
+  const src = image.data;
+  const dst = allocateLike(image, region.width, region.height);
+  const out = dst.data;
+  const rows = [0, 1, 2, 3].map(() => new Float64Array(rowLength));
+  for (let y = 0; y < region.height; y++) {
+    let f = fround((y + region.y + 0.5) * scaleY - 0.5);
+    const s = Math.floor(f);
+    f = fround(f - s);
+    const weights = cubicCoefficients(f);
+    const beta = weights.map((w) => (isUint8 ? roundHalfEven(w * 2048) : w));
+    for (let k = 0; k < 4; k++) {
+      const sy = Math.min(Math.max(s - 1 + k, 0), srcHeight - 1);
+      const base = sy * srcWidth * channels;
+      const row = rows[k]!;
+      for (let e = 0; e < rowLength; e++) {
+        const w = e * 4;
+        if (isUint8) {
+          row[e] =
+            src[base + xOffsets[w]!]! * xWeights[w]! +
+            src[base + xOffsets[w + 1]!]! * xWeights[w + 1]! +
+            src[base + xOffsets[w + 2]!]! * xWeights[w + 2]! +
+            src[base + xOffsets[w + 3]!]! * xWeights[w + 3]!;
+        } else {
+          let sum = fround(src[base + xOffsets[w]!]! * xWeights[w]!);
+          for (let t = 1; t < 4; t++) sum = fround(sum + fround(src[base + xOffsets[w + t]!]! * xWeights[w + t]!));
+          row[e] = sum;
+        }
+      }
+    }
+    const outBase = y * rowLength;
+    if (isUint8) {
+      // OpenCV's SIMD vertical pass: float32 fused multiply-adds, then round half to even.
+      const scale = 1 / (2048 * 2048);
+      const b = beta.map((value) => fround(value * scale));
+      for (let e = 0; e < rowLength; e++) {
+        let acc = fround(rows[3]![e]! * b[3]!);
+        acc = fround(rows[2]![e]! * b[2]! + acc);
+        acc = fround(rows[1]![e]! * b[1]! + acc);
+        acc = fround(rows[0]![e]! * b[0]! + acc);
+        out[outBase + e] = saturateUint8(acc);
+      }
+    } else {
+      for (let e = 0; e < rowLength; e++) {
+        let acc = fround(rows[0]![e]! * beta[0]!);
+        for (let k = 1; k < 4; k++) acc = fround(acc + fround(rows[k]![e]! * beta[k]!));
+        out[outBase + e] = acc;
+      }
+    }
+  }
+  return dst;
+}
+
+function resizeAreaFast(
+  image: RawImage,
+  width: number,
+  height: number,
+  scaleX: number,
+  scaleY: number,
+  region: OutputRegion,
+): RawImage {
+  const { width: srcWidth, channels } = image;
+  const src = image.data;
+  const dst = allocateLike(image, region.width, region.height);
+  const out = dst.data;
+  const isUint8 = src instanceof Uint8Array;
+  const area = scaleX * scaleY;
+  const twoByTwo = isUint8 && scaleX === 2 && scaleY === 2 && (channels === 1 || channels === 3 || channels === 4);
+  const inverseArea = fround(1 / area);
+  const stride = srcWidth * channels;
+  let o = 0;
+  for (let y = 0; y < region.height; y++) {
+    const sy = (y + region.y) * scaleY;
+    for (let x = 0; x < region.width; x++) {
+      const sx = (x + region.x) * scaleX;
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let dy = 0; dy < scaleY; dy++) {
+          const base = (sy + dy) * stride + c;
+          for (let dx = 0; dx < scaleX; dx++) sum = isUint8 ? sum + src[base + (sx + dx) * channels]! : fround(sum + src[base + (sx + dx) * channels]!);
+        }
+        out[o++] = twoByTwo ? (sum + 2) >> 2 : isUint8 ? saturateUint8(fround(sum * inverseArea)) : fround(sum * inverseArea);
+      }
+    }
+  }
+  void width;
+  void height;
+  return dst;
+}
+
+interface DecimateEntry {
+  destination: number;
+  source: number;
+  alpha: number;
+}
+
+function areaTable(srcSize: number, dstSize: number, channels: number): DecimateEntry[] {
+  const scale = srcSize / dstSize;
+  const table: DecimateEntry[] = [];
+  for (let d = 0; d < dstSize; d++) {
+    const fs1 = d * scale;
+    const fs2 = fs1 + scale;
+    const cellWidth = Math.min(scale, srcSize - fs1);
+    let s1 = Math.ceil(fs1);
+    let s2 = Math.floor(fs2);
+    s2 = Math.min(s2, srcSize - 1);
+    s1 = Math.min(s1, s2);
+    if (s1 - fs1 > 1e-3) table.push({ destination: d * channels, source: (s1 - 1) * channels, alpha: fround((s1 - fs1) / cellWidth) });
+    for (let s = s1; s < s2; s++) table.push({ destination: d * channels, source: s * channels, alpha: fround(1 / cellWidth) });
+    if (fs2 - s2 > 1e-3) {
+      table.push({ destination: d * channels, source: s2 * channels, alpha: fround(Math.min(Math.min(fs2 - s2, 1), cellWidth) / cellWidth) });
+    }
+  }
+  return table;
+}
+
+/** OpenCV ResizeArea_Invoker (non-integer downscale), float32 accumulation. */
+function resizeAreaGeneral(image: RawImage, width: number, height: number): RawImage {
+  const { width: srcWidth, height: srcHeight, channels } = image;
+  const xTable = areaTable(srcWidth, width, channels);
+  const yTable = areaTable(srcHeight, height, 1);
+  const rowLength = width * channels;
+  const buffer = new Float32Array(rowLength);
+  const sum = new Float32Array(rowLength);
+  const dst = allocateLike(image, width, height);
+  const out = dst.data;
+  const isUint8 = out instanceof Uint8Array;
+  const src = image.data;
+  let previous = yTable[0]?.destination ?? 0;
+  const flush = (row: number): void => {
+    for (let e = 0; e < rowLength; e++) out[row * rowLength + e] = isUint8 ? saturateUint8(sum[e]!) : sum[e]!;
+  };
+  for (const { destination: dy, source: sy, alpha: beta } of yTable) {
+    buffer.fill(0);
+    const base = sy * srcWidth * channels;
+    for (const { destination, source, alpha } of xTable) {
+      for (let c = 0; c < channels; c++) buffer[destination + c] = fround(buffer[destination + c]! + fround(src[base + source + c]! * alpha));
+    }
+    if (dy !== previous) {
+      flush(previous);
+      for (let e = 0; e < rowLength; e++) sum[e] = fround(beta * buffer[e]!);
+      previous = dy;
+    } else {
+      for (let e = 0; e < rowLength; e++) sum[e] = fround(sum[e]! + fround(beta * buffer[e]!));
+    }
+  }
+  flush(previous);
+  return dst;
+}
+
+// ---------------------------------------------------------------------------------------------
+// slicing and flips
+
+/**
+ * `img[y_min:y_max, x_min:x_max]` (exclusive maxima) as a new image.
+ * @example
+ * const patch = crop(image, 5, 7, 35, 27); // 30x20
+ */
+export function crop(image: RawImage, xMin: number, yMin: number, xMax: number, yMax: number): RawImage {
+  assertRawImage(image);
+  if (!(Number.isInteger(xMin) && Number.isInteger(yMin) && Number.isInteger(xMax) && Number.isInteger(yMax))) {
+    throw new TypeError(`crop: coordinates must be integers, got ${xMin}, ${yMin}, ${xMax}, ${yMax}`);
+  }
+  if (xMin < 0 || yMin < 0 || xMax > image.width || yMax > image.height || xMax <= xMin || yMax <= yMin) {
+    throw new RangeError(
+      `crop: [${xMin}, ${yMin}, ${xMax}, ${yMax}] must satisfy 0 <= x_min < x_max <= ${image.width} and 0 <= y_min < y_max <= ${image.height}`,
+    );
+  }
+  const { channels } = image;
+  const outWidth = xMax - xMin;
+  const dst = allocateLike(image, outWidth, yMax - yMin);
+  const rowLength = outWidth * channels;
+  const stride = image.width * channels;
+  for (let y = yMin; y < yMax; y++) {
+    const start = y * stride + xMin * channels;
+    (dst.data as Uint8Array).set((image.data as Uint8Array).subarray(start, start + rowLength), (y - yMin) * rowLength);
+  }
+  return dst;
+}
+
+/**
+ * albumentations `get_random_crop_coords` + `random_crop`: `y1 = int((H - h + 1) * h_start)`.
+ * @example
+ * const patch = randomCrop(image, 300, 300, 0.37, 0.81);
+ */
+export function randomCrop(image: RawImage, cropHeight: number, cropWidth: number, hStart: number, wStart: number): RawImage {
+  if (cropHeight > image.height || cropWidth > image.width) {
+    throw new RangeError(
+      `randomCrop: requested crop size (${cropHeight}, ${cropWidth}) is larger than the image size (${image.height}, ${image.width})`,
+    );
+  }
+  const { x, y } = randomCropCoordinates(image.height, image.width, cropHeight, cropWidth, hStart, wStart);
+  return crop(image, x, y, x + cropWidth, y + cropHeight);
+}
+
+/** Top-left corner of a random crop (albumentations `get_random_crop_coords`). */
+export function randomCropCoordinates(
+  height: number,
+  width: number,
+  cropHeight: number,
+  cropWidth: number,
+  hStart: number,
+  wStart: number,
+): { x: number; y: number } {
+  return { y: Math.trunc((height - cropHeight + 1) * hStart), x: Math.trunc((width - cropWidth + 1) * wStart) };
+}
+
+/** Top-left corner of a centre crop (albumentations `get_center_crop_coords`). */
+export function centerCropCoordinates(height: number, width: number, cropHeight: number, cropWidth: number): { x: number; y: number } {
+  return { y: Math.trunc((height - cropHeight) / 2), x: Math.trunc((width - cropWidth) / 2) };
+}
+
+/**
+ * Mirror columns (`out[y, x] = in[y, W-1-x]`).
+ * @example
+ * const mirrored = hflip(image);
+ */
+export function hflip(image: RawImage): RawImage {
+  assertRawImage(image);
+  const { width, height, channels } = image;
+  const dst = allocateLike(image, width, height);
+  if (image.data instanceof Uint8Array && channels === 3) hflipRgb8(image.data, dst.data as Uint8Array, width, height);
+  else {
+    const src = image.data;
+    const out = dst.data;
+    for (let y = 0; y < height; y++) {
+      const row = y * width * channels;
+      for (let x = 0; x < width; x++) {
+        const from = row + (width - 1 - x) * channels;
+        const to = row + x * channels;
+        for (let c = 0; c < channels; c++) out[to + c] = src[from + c]!;
+      }
+    }
+  }
+  return dst;
+}
+
+function hflipRgb8(src: Uint8Array, out: Uint8Array, width: number, height: number): void {
+  const stride = width * 3;
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    for (let x = 0, from = row + stride - 3, to = row; x < width; x++, from -= 3, to += 3) {
+      out[to] = src[from]!;
+      out[to + 1] = src[from + 1]!;
+      out[to + 2] = src[from + 2]!;
+    }
+  }
+}
+
+/**
+ * Mirror rows (`out[y, x] = in[H-1-y, x]`).
+ * @example
+ * const upsideDown = vflip(image);
+ */
+export function vflip(image: RawImage): RawImage {
+  assertRawImage(image);
+  const { width, height, channels } = image;
+  const dst = allocateLike(image, width, height);
+  const rowLength = width * channels;
+  for (let y = 0; y < height; y++) {
+    const from = (height - 1 - y) * rowLength;
+    (dst.data as Uint8Array).set((image.data as Uint8Array).subarray(from, from + rowLength), y * rowLength);
+  }
+  return dst;
+}
+
+/**
+ * Swap rows and columns (`img.transpose(1, 0, 2)`).
+ * @example
+ * const swapped = transpose(image); // width and height exchanged
+ */
+export function transpose(image: RawImage): RawImage {
+  assertRawImage(image);
+  const { width, height, channels } = image;
+  const dst = allocateLike(image, height, width);
+  const src = image.data;
+  const out = dst.data;
+  for (let y = 0; y < width; y++) {
+    for (let x = 0; x < height; x++) {
+      const from = (x * width + y) * channels;
+      const to = (y * height + x) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = src[from + c]!;
+    }
+  }
+  return dst;
+}
+
+/**
+ * `np.rot90(img, factor)`: rotate by `factor * 90` degrees counter-clockwise.
+ * @example
+ * const turned = rot90(image, 1);
+ */
+export function rot90(image: RawImage, factor: number): RawImage {
+  assertRawImage(image);
+  if (!Number.isInteger(factor)) throw new TypeError(`rot90: factor must be an integer, got ${factor}`);
+  const turns = ((factor % 4) + 4) % 4;
+  if (turns === 0) return allocateCopy(image);
+  if (turns === 2) return vflip(hflip(image));
+  // k=1: out[i, j] = in[j, W-1-i]  (output is W rows by H columns)
+  const { width, height, channels } = image;
+  const dst = allocateLike(image, height, width);
+  const src = image.data;
+  const out = dst.data;
+  for (let i = 0; i < width; i++) {
+    for (let j = 0; j < height; j++) {
+      const from = turns === 1 ? (j * width + (width - 1 - i)) * channels : ((height - 1 - j) * width + i) * channels;
+      const to = (i * height + j) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = src[from + c]!;
+    }
+  }
+  return dst;
+}
+
+function allocateCopy(image: RawImage): RawImage {
+  const dst = allocateLike(image, image.width, image.height);
+  (dst.data as Uint8Array).set(image.data as Uint8Array);
+  return dst;
+}
+
+// ---------------------------------------------------------------------------------------------
+// padding
+
+/**
+ * `cv2.copyMakeBorder(img, top, bottom, left, right, borderMode, value)`.
+ * @example
+ * const padded = padWithParams(image, 2, 2, 3, 3, BorderMode.REFLECT_101);
+ */
+export function padWithParams(
+  image: RawImage,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+  borderMode: BorderModeValue = BorderMode.REFLECT_101,
+  value: number | readonly number[] | null = null,
+): RawImage {
+  assertRawImage(image);
+  for (const [name, amount] of [['top', top], ['bottom', bottom], ['left', left], ['right', right]] as const) {
+    if (!Number.isInteger(amount) || amount < 0) throw new RangeError(`pad: ${name} must be a non-negative integer, got ${amount}`);
+  }
+  const { width, height, channels } = image;
+  const outWidth = width + left + right;
+  const outHeight = height + top + bottom;
+  const dst = allocateLike(image, outWidth, outHeight);
+  const fill = borderValues(value, channels, image.data instanceof Uint8Array);
+  const xMap = new Int32Array(outWidth);
+  for (let x = 0; x < outWidth; x++) xMap[x] = borderInterpolate(x - left, width, borderMode);
+  const src = image.data;
+  const out = dst.data;
+  let o = 0;
+  for (let y = 0; y < outHeight; y++) {
+    const sy = borderInterpolate(y - top, height, borderMode);
+    for (let x = 0; x < outWidth; x++) {
+      const sx = xMap[x]!;
+      if (sy < 0 || sx < 0) for (let c = 0; c < channels; c++) out[o++] = fill[c]!;
+      else {
+        const base = (sy * width + sx) * channels;
+        for (let c = 0; c < channels; c++) out[o++] = src[base + c]!;
+      }
+    }
+  }
+  return dst;
+}
+
+// ---------------------------------------------------------------------------------------------
+// warpAffine / remap
+
+/** A 2x3 affine matrix, row-major `[a, b, c, d, e, f]` (maps source to destination). */
+export type AffineMatrix = [number, number, number, number, number, number];
+
+/**
+ * `cv2.getRotationMatrix2D(center, angle, scale)` (degrees, counter-clockwise positive).
+ * @example
+ * const matrix = rotationMatrix2D(31.5, 23.5, 30, 1);
+ */
+export function rotationMatrix2D(centerX: number, centerY: number, angle: number, scale: number): AffineMatrix {
+  const radians = angle * (Math.PI / 180); // OpenCV: angle *= CV_PI/180
+  const alpha = Math.cos(radians) * scale;
+  const beta = Math.sin(radians) * scale;
+  return [alpha, beta, (1 - alpha) * centerX - beta * centerY, -beta, alpha, beta * centerX + (1 - alpha) * centerY];
+}
+
+/**
+ * albumentations `F.shift_scale_rotate`'s matrix: rotation about `(W/2 - 0.5, H/2 - 0.5)`, then
+ * `M[0,2] += dx*W`, `M[1,2] += dy*H`.
+ * @example
+ * const matrix = shiftScaleRotateMatrix(64, 48, 17.5, 1.1, 0.05, -0.03);
+ */
+export function shiftScaleRotateMatrix(width: number, height: number, angle: number, scale: number, dx: number, dy: number): AffineMatrix {
+  const matrix = rotationMatrix2D(width / 2 - 0.5, height / 2 - 0.5, angle, scale);
+  matrix[2] += dx * width;
+  matrix[5] += dy * height;
+  return matrix;
+}
+
+export interface WarpOptions {
+  /** Output width (default: input width). */
+  width?: number;
+  /** Output height (default: input height). */
+  height?: number;
+  /** Default INTER_LINEAR. */
+  interpolation?: InterpolationValue;
+  /** Default BORDER_REFLECT_101. */
+  borderMode?: BorderModeValue;
+  /** BORDER_CONSTANT value: a number (first channel only, like cv2) or one per channel. */
+  borderValue?: number | readonly number[] | null;
+}
+
+const AB_BITS = 10;
+const AB_SCALE = 1 << AB_BITS;
+const INTER_BITS = 5;
+const INTER_TAB_SIZE = 1 << INTER_BITS;
+
+/**
+ * `cv2.warpAffine(img, M, (width, height), flags, borderMode, borderValue)` with OpenCV's exact
+ * fixed-point coordinates: M is inverted in double, coordinates are rounded to 1/1024 and then
+ * to the 1/32-pixel INTER_TAB grid; bilinear weights are `(32-fx)(32-fy)*32` etc. (sum 32768).
+ * @example
+ * const rotated = warpAffine(image, rotationMatrix2D(31.5, 23.5, 30, 1), { borderMode: BorderMode.CONSTANT });
+ */
+export function warpAffine(image: RawImage, matrix: AffineMatrix, options: WarpOptions = {}): RawImage {
+  assertRawImage(image);
+  if (!Array.isArray(matrix) || matrix.length !== 6 || !matrix.every(Number.isFinite)) {
+    throw new TypeError(`warpAffine: matrix must be 6 finite numbers, got ${JSON.stringify(matrix)}`);
+  }
+  const width = options.width ?? image.width;
+  const height = options.height ?? image.height;
+  const interpolation = options.interpolation ?? Interpolation.LINEAR;
+  let [m0, m1, m2, m3, m4, m5] = matrix;
+  // Invert exactly in OpenCV's order of operations.
+  let determinant = m0 * m4 - m1 * m3;
+  determinant = determinant !== 0 ? 1 / determinant : 0;
+  const a11 = m4 * determinant;
+  const a22 = m0 * determinant;
+  m0 = a11;
+  m1 *= -determinant;
+  m3 *= -determinant;
+  m4 = a22;
+  const b1 = -m0 * m2 - m1 * m5;
+  const b2 = -m3 * m2 - m4 * m5;
+  m2 = b1;
+  m5 = b2;
+
+  const count = width * height;
+  const sxs = new Int32Array(count);
+  const sys = new Int32Array(count);
+  const fractions = interpolation === Interpolation.NEAREST ? null : new Uint16Array(count);
+  const adelta = new Int32Array(width);
+  const bdelta = new Int32Array(width);
+  for (let x = 0; x < width; x++) {
+    adelta[x] = roundHalfEven(m0 * x * AB_SCALE);
+    bdelta[x] = roundHalfEven(m3 * x * AB_SCALE);
+  }
+  const roundDelta = interpolation === Interpolation.NEAREST ? AB_SCALE / 2 : AB_SCALE / INTER_TAB_SIZE / 2;
+  const clampShort = (value: number): number => (value < -32768 ? -32768 : value > 32767 ? 32767 : value);
+  for (let y = 0, i = 0; y < height; y++) {
+    const x0 = roundHalfEven((m1 * y + m2) * AB_SCALE) + roundDelta;
+    const y0 = roundHalfEven((m4 * y + m5) * AB_SCALE) + roundDelta;
+    for (let x = 0; x < width; x++, i++) {
+      if (fractions) {
+        const X = (x0 + adelta[x]!) >> (AB_BITS - INTER_BITS);
+        const Y = (y0 + bdelta[x]!) >> (AB_BITS - INTER_BITS);
+        sxs[i] = clampShort(X >> INTER_BITS);
+        sys[i] = clampShort(Y >> INTER_BITS);
+        fractions[i] = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));
+      } else {
+        sxs[i] = clampShort((x0 + adelta[x]!) >> AB_BITS);
+        sys[i] = clampShort((y0 + bdelta[x]!) >> AB_BITS);
+      }
+    }
+  }
+  return remapFixed(image, width, height, sxs, sys, fractions, interpolation, options.borderMode ?? BorderMode.REFLECT_101, options.borderValue ?? null);
+}
+
+/**
+ * `cv2.remap(img, mapX, mapY, interpolation, borderMode, borderValue)` with float32 maps:
+ * coordinates are rounded to the 1/32-pixel grid (`X = rhe(mapX*32)`), as OpenCV does.
+ * @example
+ * const warped = remap(image, mapX, mapY, Interpolation.LINEAR, BorderMode.REFLECT_101);
+ */
+export function remap(
+  image: RawImage,
+  mapX: Float32Array,
+  mapY: Float32Array,
+  interpolation: InterpolationValue = Interpolation.LINEAR,
+  borderMode: BorderModeValue = BorderMode.REFLECT_101,
+  borderValue: number | readonly number[] | null = null,
+  outputWidth = image.width,
+  outputHeight = image.height,
+): RawImage {
+  assertRawImage(image);
+  const count = outputWidth * outputHeight;
+  if (mapX.length !== count || mapY.length !== count) {
+    throw new RangeError(`remap: maps must have ${count} entries (${outputWidth}x${outputHeight}), got ${mapX.length} and ${mapY.length}`);
+  }
+  const sxs = new Int32Array(count);
+  const sys = new Int32Array(count);
+  const fractions = interpolation === Interpolation.NEAREST ? null : new Uint16Array(count);
+  for (let i = 0; i < count; i++) {
+    if (fractions) {
+      const X = roundHalfEven(mapX[i]! * INTER_TAB_SIZE);
+      const Y = roundHalfEven(mapY[i]! * INTER_TAB_SIZE);
+      sxs[i] = X >> INTER_BITS;
+      sys[i] = Y >> INTER_BITS;
+      fractions[i] = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));
+    } else {
+      sxs[i] = roundHalfEven(mapX[i]!);
+      sys[i] = roundHalfEven(mapY[i]!);
+    }
+  }
+  return remapFixed(image, outputWidth, outputHeight, sxs, sys, fractions, interpolation, borderMode, borderValue);
+}
+
+let bilinearTable: Int32Array | undefined;
+let bicubicTable: Int32Array | undefined;
+let bilinearFloatTable: Float32Array | undefined;
+let bicubicFloatTable: Float32Array | undefined;
+
+/** OpenCV initInterTab2D: weights per 1/32 cell, fixed point (sum 32768) with its sum fix-up. */
+function interpolationTable(kernelSize: 2 | 4, fixed: boolean): Int32Array | Float32Array {
+  const oneD = (x: number): number[] => {
+    if (kernelSize === 2) return [fround(1 - x), x];
+    return cubicCoefficients(x);
+  };
+  const cells = INTER_TAB_SIZE * INTER_TAB_SIZE;
+  const taps = kernelSize * kernelSize;
+  const table = fixed ? new Int32Array(cells * taps) : new Float32Array(cells * taps);
+  for (let i = 0; i < INTER_TAB_SIZE; i++) {
+    const wy = oneD(fround(i / INTER_TAB_SIZE));
+    for (let j = 0; j < INTER_TAB_SIZE; j++) {
+      const wx = oneD(fround(j / INTER_TAB_SIZE));
+      const base = (i * INTER_TAB_SIZE + j) * taps;
+      let sum = 0;
+      for (let k1 = 0; k1 < kernelSize; k1++) {
+        for (let k2 = 0; k2 < kernelSize; k2++) {
+          const v = fround(wy[k1]! * wx[k2]!);
+          if (fixed) {
+            const iv = roundHalfEven(v * 32768);
+            table[base + k1 * kernelSize + k2] = iv;
+            sum += iv;
+          } else table[base + k1 * kernelSize + k2] = v;
+        }
+      }
+      if (fixed && sum !== 32768) {
+        const diff = sum - 32768;
+        const half = kernelSize / 2;
+        let minIndex = half * kernelSize + half;
+        let maxIndex = minIndex;
+        for (let k1 = half; k1 < half + 2; k1++) {
+          for (let k2 = half; k2 < half + 2; k2++) {
+            const index = k1 * kernelSize + k2;
+            if (table[base + index]! < table[base + minIndex]!) minIndex = index;
+            else if (table[base + index]! > table[base + maxIndex]!) maxIndex = index;
+          }
+        }
+        if (diff < 0) table[base + maxIndex] = table[base + maxIndex]! - diff;
+        else table[base + minIndex] = table[base + minIndex]! - diff;
+      }
+    }
+  }
+  return table;
+}
+
+function remapFixed(
+  image: RawImage,
+  width: number,
+  height: number,
+  sxs: Int32Array,
+  sys: Int32Array,
+  fractions: Uint16Array | null,
+  interpolation: InterpolationValue,
+  borderMode: BorderModeValue,
+  borderValue: number | readonly number[] | null,
+): RawImage {
+  const { width: srcWidth, height: srcHeight, channels } = image;
+  const src = image.data;
+  const isUint8 = src instanceof Uint8Array;
+  const dst = allocateLike(image, width, height);
+  const out = dst.data;
+  const fill = borderValues(borderValue, channels, isUint8);
+  const stride = srcWidth * channels;
+  const count = width * height;
+
+  if (interpolation === Interpolation.NEAREST) {
+    for (let i = 0, o = 0; i < count; i++, o += channels) {
+      let sx = sxs[i]!;
+      let sy = sys[i]!;
+      if (sx < 0 || sx >= srcWidth || sy < 0 || sy >= srcHeight) {
+        if (borderMode === BorderMode.CONSTANT) {
+          for (let c = 0; c < channels; c++) out[o + c] = fill[c]!;
+          continue;
+        }
+        sx = borderInterpolate(sx, srcWidth, borderMode);
+        sy = borderInterpolate(sy, srcHeight, borderMode);
+      }
+      const base = sy * stride + sx * channels;
+      for (let c = 0; c < channels; c++) out[o + c] = src[base + c]!;
+    }
+    return dst;
+  }
+
+  if (interpolation === Interpolation.CUBIC || interpolation === Interpolation.LINEAR || interpolation === Interpolation.AREA) {
+    const cubic = interpolation === Interpolation.CUBIC;
+    const size = cubic ? 4 : 2;
+    const taps = size * size;
+    const table = isUint8
+      ? cubic
+        ? (bicubicTable ??= interpolationTable(4, true) as Int32Array)
+        : (bilinearTable ??= interpolationTable(2, true) as Int32Array)
+      : cubic
+        ? (bicubicFloatTable ??= interpolationTable(4, false) as Float32Array)
+        : (bilinearFloatTable ??= interpolationTable(2, false) as Float32Array);
+    const offset = cubic ? 1 : 0;
+    const innerWidth = srcWidth - (size - 1);
+    const innerHeight = srcHeight - (size - 1);
+    const xIndex = new Int32Array(size);
+    const yIndex = new Int32Array(size);
+    for (let i = 0, o = 0; i < count; i++, o += channels) {
+      const sx = sxs[i]! - offset;
+      const sy = sys[i]! - offset;
+      const w = fractions![i]! * taps;
+      if (sx >= 0 && sx < innerWidth && sy >= 0 && sy < innerHeight) {
+        const base = sy * stride + sx * channels;
+        if (!cubic) {
+          const w0 = table[w]!;
+          const w1 = table[w + 1]!;
+          const w2 = table[w + 2]!;
+          const w3 = table[w + 3]!;
+          for (let c = 0; c < channels; c++) {
+            const p = base + c;
+            if (isUint8) {
+              const value = (src[p]! * w0 + src[p + channels]! * w1 + src[p + stride]! * w2 + src[p + stride + channels]! * w3 + 16384) >> 15;
+              out[o + c] = value < 0 ? 0 : value > 255 ? 255 : value;
+            } else {
+              out[o + c] = fround(src[p]! * w0 + src[p + channels]! * w1 + src[p + stride]! * w2 + src[p + stride + channels]! * w3);
+            }
+          }
+        } else {
+          for (let c = 0; c < channels; c++) {
+            let sum = 0;
+            for (let ky = 0; ky < 4; ky++) {
+              const row = base + ky * stride + c;
+              for (let kx = 0; kx < 4; kx++) sum += src[row + kx * channels]! * table[w + ky * 4 + kx]!;
+            }
+            out[o + c] = isUint8 ? clampByte((sum + 16384) >> 15) : fround(sum);
+          }
+        }
+        continue;
+      }
+      if (borderMode === BorderMode.CONSTANT && (sx >= srcWidth || sx + size <= 0 || sy >= srcHeight || sy + size <= 0)) {
+        for (let c = 0; c < channels; c++) out[o + c] = fill[c]!;
+        continue;
+      }
+      for (let k = 0; k < size; k++) {
+        xIndex[k] = borderInterpolate(sx + k, srcWidth, borderMode);
+        yIndex[k] = borderInterpolate(sy + k, srcHeight, borderMode);
+      }
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let ky = 0; ky < size; ky++) {
+          for (let kx = 0; kx < size; kx++) {
+            const value = xIndex[kx]! >= 0 && yIndex[ky]! >= 0 ? src[yIndex[ky]! * stride + xIndex[kx]! * channels + c]! : fill[c]!;
+            sum += value * table[w + ky * size + kx]!;
+          }
+        }
+        out[o + c] = isUint8 ? clampByte((sum + 16384) >> 15) : fround(sum);
+      }
+    }
+    return dst;
+  }
+  throw new RangeError(`remap: interpolation must be 0 (INTER_NEAREST), 1 (INTER_LINEAR) or 2 (INTER_CUBIC); got ${interpolation}`);
+}
+
+function clampByte(value: number): number {
+  return value < 0 ? 0 : value > 255 ? 255 : value;
+}
+
+/**
+ * The float32 maps of `cv2.initUndistortRectifyMap(cam, dist, None, None, (W, H), CV_32FC1)` as
+ * albumentations' `F.optical_distortion` builds them: `cam = [[W,0,W/2+dx],[0,H,H/2+dy],[0,0,1]]`,
+ * `dist = [k, k, 0, 0, 0]` (k rounded to float32), default new camera matrix with principal
+ * point `((W-1)/2, (H-1)/2)`.
+ * @example
+ * const { mapX, mapY } = opticalDistortionMaps(64, 48, 0.05, 0, 0);
+ */
+export function opticalDistortionMaps(width: number, height: number, k: number, dx: number, dy: number): { mapX: Float32Array; mapY: Float32Array } {
+  const fx = fround(width);
+  const fy = fround(height);
+  const cx = fround(width * 0.5 + dx);
+  const cy = fround(height * 0.5 + dy);
+  const k1 = fround(k);
+  const k2 = fround(k);
+  // Inverse of the default new camera matrix [[fx,0,(W-1)/2],[0,fy,(H-1)/2],[0,0,1]].
+  const newCx = (width - 1) * 0.5;
+  const newCy = (height - 1) * 0.5;
+  const ir0 = 1 / fx;
+  const ir2 = -newCx / fx;
+  const ir4 = 1 / fy;
+  const ir5 = -newCy / fy;
+  const mapX = new Float32Array(width * height);
+  const mapY = new Float32Array(width * height);
+  for (let i = 0, index = 0; i < height; i++) {
+    let xAccumulated = i * 0 + ir2;
+    const y = i * ir4 + ir5;
+    const y2 = y * y;
+    for (let j = 0; j < width; j++, index++, xAccumulated += ir0) {
+      const x = xAccumulated;
+      const r2 = x * x + y2;
+      const kr = 1 + ((0 * r2 + k2) * r2 + k1) * r2;
+      mapX[index] = fx * (x * kr) + cx;
+      mapY[index] = fy * (y * kr) + cy;
+    }
+  }
+  return { mapX, mapY };
+}
+
+/**
+ * albumentations `F.optical_distortion`: build the maps, then `cv2.remap`.
+ * @example
+ * const distorted = opticalDistortion(image, 0.05, 0, 0);
+ */
+export function opticalDistortion(
+  image: RawImage,
+  k: number,
+  dx: number,
+  dy: number,
+  interpolation: InterpolationValue = Interpolation.LINEAR,
+  borderMode: BorderModeValue = BorderMode.REFLECT_101,
+  value: number | readonly number[] | null = null,
+): RawImage {
+  assertRawImage(image);
+  const { mapX, mapY } = opticalDistortionMaps(image.width, image.height, k, dx, dy);
+  return remap(image, mapX, mapY, interpolation, borderMode, value);
+}

@@ -1,0 +1,465 @@
+/**
+ * Per-pixel kernels: normalize, gauss noise, tensor layout, brightness/contrast, HSV, gray.
+ * Arithmetic follows albumentations 1.3 + OpenCV 4.6 / NumPy 1.24 (float32 where they use it).
+ */
+import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
+import { roundHalfEven, saturateUint8 } from './common.js';
+
+const fround = Math.fround;
+
+export interface NormalizeParameters {
+  mean: readonly number[] | number;
+  std: readonly number[] | number;
+  maxPixelValue?: number;
+}
+
+function perChannel(value: readonly number[] | number, channels: number, name: string): number[] {
+  const values = typeof value === 'number' ? [value] : [...value];
+  if (values.length === 1) return Array.from({ length: channels }, () => values[0]!);
+  if (values.length !== channels) throw new RangeError(`normalize: ${name} has ${values.length} values for ${channels} channels`);
+  return values;
+}
+
+/** float32 constants exactly as albumentations' `normalize_cv2` computes them. */
+function normalizeConstants(parameters: NormalizeParameters, channels: number): { offsets: Float32Array; factors: Float32Array } {
+  const maxPixel = fround(parameters.maxPixelValue ?? 255);
+  const means = perChannel(parameters.mean, channels, 'mean');
+  const stds = perChannel(parameters.std, channels, 'std');
+  const offsets = new Float32Array(channels);
+  const factors = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    offsets[c] = fround(fround(means[c]!) * maxPixel);
+    factors[c] = fround(1 / fround(fround(stds[c]!) * maxPixel));
+  }
+  return { offsets, factors };
+}
+
+/**
+ * albumentations `F.normalize`: `out = f32(f32(px - mean*max) * (1 / (std*max)))`, float32
+ * throughout, so the result matches `cv2.subtract`/`cv2.multiply` bit for bit.
+ * `layout: 'CHW'` writes planar output directly (the fused Normalize → ToTensorV2 path).
+ * @example
+ * const tensor = normalize(image, { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+ */
+export function normalize(image: RawImage, parameters: NormalizeParameters, layout: 'HWC' | 'CHW' = 'HWC'): RawImage {
+  assertRawImage(image);
+  const { width, height, channels } = image;
+  const { offsets, factors } = normalizeConstants(parameters, channels);
+  const pixels = width * height;
+  const out = new Float32Array(pixels * channels);
+  if (image.data instanceof Uint8Array) {
+    // uint8 input: each channel is a 256-entry table of the exact float32 results.
+    const tables = new Float32Array(256 * channels);
+    for (let c = 0; c < channels; c++) {
+      for (let v = 0; v < 256; v++) tables[c * 256 + v] = fround(v - offsets[c]!) * factors[c]!;
+    }
+    normalizeUint8(image.data, out, tables, pixels, channels, layout === 'CHW');
+  } else {
+    const src = image.data;
+    if (layout === 'HWC') {
+      for (let i = 0; i < pixels * channels; i += channels) {
+        for (let c = 0; c < channels; c++) out[i + c] = fround(src[i + c]! - offsets[c]!) * factors[c]!;
+      }
+    } else {
+      for (let c = 0; c < channels; c++) {
+        const offset = offsets[c]!;
+        const factor = factors[c]!;
+        const plane = c * pixels;
+        for (let p = 0, i = c; p < pixels; p++, i += channels) out[plane + p] = fround(src[i]! - offset) * factor;
+      }
+    }
+  }
+  return layout === 'CHW' ? { data: out, width, height, channels, layout: 'CHW' } : { data: out, width, height, channels };
+}
+
+function normalizeUint8(src: Uint8Array, out: Float32Array, tables: Float32Array, pixels: number, channels: number, planar: boolean): void {
+  if (!planar) {
+    for (let i = 0; i < pixels * channels; i += channels) {
+      for (let c = 0; c < channels; c++) out[i + c] = tables[c * 256 + src[i + c]!]!;
+    }
+    return;
+  }
+  if (channels === 3) {
+    const plane1 = pixels;
+    const plane2 = 2 * pixels;
+    for (let p = 0, i = 0; p < pixels; p++, i += 3) {
+      out[p] = tables[src[i]!]!;
+      out[plane1 + p] = tables[256 + src[i + 1]!]!;
+      out[plane2 + p] = tables[512 + src[i + 2]!]!;
+    }
+    return;
+  }
+  for (let c = 0; c < channels; c++) {
+    const plane = c * pixels;
+    const table = c * 256;
+    for (let p = 0, i = c; p < pixels; p++, i += channels) out[plane + p] = tables[table + src[i]!]!;
+  }
+}
+
+export interface TensorBufferOptions {
+  /** `'CHW'` (PyTorch/ToTensorV2 order) or `'HWC'` (TF.js order). */
+  layout: 'CHW' | 'HWC';
+  /** Divide uint8 values by 255 first (default false: values are copied as they are). */
+  scale?: boolean;
+}
+
+/**
+ * Copies an image into a Float32Array in the requested layout (no TF.js dependency). Accepts
+ * HWC images and the CHW output of ToTensorV2.
+ * @example
+ * const chw = toTensorBuffer(normalized, { layout: 'CHW' }); // Float32Array of C*H*W
+ */
+export function toTensorBuffer(image: RawImage, options: TensorBufferOptions): Float32Array {
+  assertRawImage(image);
+  const layout = options?.layout;
+  if (layout !== 'CHW' && layout !== 'HWC') {
+    throw new RangeError(`toTensorBuffer: layout must be 'CHW' or 'HWC', got ${JSON.stringify(layout)}`);
+  }
+  const { width, height, channels } = image;
+  const pixels = width * height;
+  const scale = options.scale === true && image.data instanceof Uint8Array ? 1 / 255 : 1;
+  const source = image.data;
+  const sourceLayout = image.layout ?? 'HWC';
+  const out = new Float32Array(pixels * channels);
+  if (sourceLayout === layout) {
+    if (scale === 1) out.set(source);
+    else for (let i = 0; i < out.length; i++) out[i] = source[i]! * scale;
+    return out;
+  }
+  if (layout === 'CHW') {
+    for (let c = 0; c < channels; c++) {
+      const plane = c * pixels;
+      for (let p = 0, i = c; p < pixels; p++, i += channels) out[plane + p] = source[i]! * scale;
+    }
+  } else {
+    for (let c = 0; c < channels; c++) {
+      const plane = c * pixels;
+      for (let p = 0, i = c; p < pixels; p++, i += channels) out[i] = source[plane + p]! * scale;
+    }
+  }
+  return out;
+}
+
+/**
+ * albumentations `F.gauss_noise` with an explicit noise array (float64, one value per element, or
+ * one per pixel when `noise.length === W*H`, broadcast over channels). uint8:
+ * `uint8(clip(f32(px) + noise, 0, 255))`, which TRUNCATES; float images clip to [0, 1].
+ * @example
+ * const noisy = gaussNoise(image, createRng(1).normalArray(image.data.length, 0, Math.sqrt(30)));
+ */
+export function gaussNoise(image: RawImage, noise: Float64Array | Float32Array | readonly number[]): RawImage {
+  assertRawImage(image);
+  const { width, height, channels } = image;
+  const pixels = width * height;
+  const elements = pixels * channels;
+  const shared = noise.length === pixels && channels !== 1;
+  if (noise.length !== elements && !shared) {
+    throw new RangeError(`gaussNoise: noise must have ${elements} (per channel) or ${pixels} (shared) values, got ${noise.length}`);
+  }
+  const dst = allocateLike(image, width, height);
+  const src = image.data;
+  const out = dst.data;
+  const isUint8 = src instanceof Uint8Array;
+  const maximum = isUint8 ? 255 : 1;
+  for (let i = 0; i < elements; i++) {
+    const value = src[i]! + noise[shared ? (i / channels) | 0 : i]!;
+    const clipped = value < 0 ? 0 : value > maximum ? maximum : value;
+    out[i] = isUint8 ? Math.trunc(clipped) : clipped;
+  }
+  return dst;
+}
+
+/**
+ * `cv2.cvtColor(img, COLOR_RGB2GRAY)` (8-bit: `(R*4899 + G*9617 + B*1868 + 8192) >> 14`).
+ * @example
+ * const gray = rgbToGray(image); // 1 channel
+ */
+export function rgbToGray(image: RawImage): RawImage {
+  assertRawImage(image);
+  if (image.channels !== 3) throw new RangeError(`rgbToGray: needs 3 channels, got ${image.channels}`);
+  const { width, height } = image;
+  const src = image.data;
+  const dst = allocateLike(image, width, height, 1);
+  const out = dst.data;
+  const isUint8 = src instanceof Uint8Array;
+  for (let p = 0, i = 0; p < width * height; p++, i += 3) {
+    out[p] = isUint8
+      ? (src[i]! * 4899 + src[i + 1]! * 9617 + src[i + 2]! * 1868 + 8192) >> 14
+      : fround(fround(fround(src[i]! * fround(0.299)) + fround(src[i + 1]! * fround(0.587))) + fround(src[i + 2]! * fround(0.114)));
+  }
+  return dst;
+}
+
+/**
+ * albumentations `F.to_gray`: RGB → gray → RGB (three equal channels).
+ * @example
+ * const grayRgb = toGray(image);
+ */
+export function toGray(image: RawImage): RawImage {
+  const gray = rgbToGray(image);
+  const dst = allocateLike(image, image.width, image.height, 3);
+  const out = dst.data;
+  for (let p = 0, i = 0; p < gray.data.length; p++, i += 3) out[i] = out[i + 1] = out[i + 2] = gray.data[p]!;
+  return dst;
+}
+
+function applyLut(image: RawImage, lut: Uint8Array): RawImage {
+  const dst = allocateLike(image, image.width, image.height);
+  const src = image.data;
+  const out = dst.data;
+  for (let i = 0; i < src.length; i++) out[i] = lut[src[i]!]!;
+  return dst;
+}
+
+function requireUint8(image: RawImage, operation: string): void {
+  if (!(image.data instanceof Uint8Array)) throw new TypeError(`${operation}: needs a uint8 image (float32 given)`);
+}
+
+/**
+ * albumentations `F.brightness_contrast_adjust` for uint8: a float32 LUT
+ * `clip(i*alpha + beta*(255 or mean), 0, 255)` truncated to uint8, applied with `cv2.LUT`.
+ * @example
+ * const brighter = brightnessContrastAdjust(image, 1.1, 0.05);
+ */
+export function brightnessContrastAdjust(image: RawImage, alpha = 1, beta = 0, betaByMax = false): RawImage {
+  assertRawImage(image);
+  requireUint8(image, 'brightnessContrastAdjust');
+  let betaScale = 255;
+  if (!betaByMax) {
+    let sum = 0;
+    for (let i = 0; i < image.data.length; i++) sum += image.data[i]!;
+    betaScale = sum / image.data.length;
+  }
+  const lut = new Uint8Array(256);
+  const alpha32 = fround(alpha);
+  const shift = fround(beta * betaScale);
+  for (let i = 0; i < 256; i++) {
+    let value = fround(i);
+    if (alpha !== 1) value = fround(value * alpha32);
+    if (beta !== 0) value = fround(value + shift);
+    lut[i] = value < 0 ? 0 : value > 255 ? 255 : Math.trunc(value);
+  }
+  return applyLut(image, lut);
+}
+
+// ---- HSV (OpenCV 8-bit, hue range 180) ----
+
+const HSV_SHIFT = 12;
+let saturationDivision: Int32Array | undefined;
+let hueDivision: Int32Array | undefined;
+
+/**
+ * `cv2.cvtColor(img, COLOR_RGB2HSV)` for uint8 (integer tables, hue in [0, 180)).
+ * @example
+ * const hsv = rgbToHsv(image);
+ */
+export function rgbToHsv(image: RawImage): RawImage {
+  assertRawImage(image);
+  requireUint8(image, 'rgbToHsv');
+  if (image.channels !== 3) throw new RangeError(`rgbToHsv: needs 3 channels, got ${image.channels}`);
+  if (!saturationDivision || !hueDivision) {
+    saturationDivision = new Int32Array(256);
+    hueDivision = new Int32Array(256);
+    for (let i = 1; i < 256; i++) {
+      saturationDivision[i] = roundHalfEven((255 << HSV_SHIFT) / i);
+      hueDivision[i] = roundHalfEven((180 << HSV_SHIFT) / (6 * i));
+    }
+  }
+  const src = image.data;
+  const dst = allocateLike(image, image.width, image.height);
+  const out = dst.data;
+  const half = 1 << (HSV_SHIFT - 1);
+  for (let i = 0; i < src.length; i += 3) {
+    const r = src[i]!;
+    const g = src[i + 1]!;
+    const b = src[i + 2]!;
+    const v = Math.max(r, g, b);
+    const minimum = Math.min(r, g, b);
+    const diff = v - minimum;
+    const s = (diff * saturationDivision[v]! + half) >> HSV_SHIFT;
+    let h = v === r ? g - b : v === g ? b - r + 2 * diff : r - g + 4 * diff;
+    h = (h * hueDivision[diff]! + half) >> HSV_SHIFT;
+    if (h < 0) h += 180;
+    out[i] = h > 255 ? 255 : h;
+    out[i + 1] = s;
+    out[i + 2] = v;
+  }
+  return dst;
+}
+
+const SECTORS = [
+  [1, 3, 0],
+  [1, 0, 2],
+  [3, 0, 1],
+  [0, 2, 1],
+  [0, 1, 3],
+  [2, 1, 0],
+] as const;
+
+/**
+ * `cv2.cvtColor(img, COLOR_HSV2RGB)` for uint8 (float32 sector formula, then `*255` rounded).
+ * @example
+ * const rgb = hsvToRgb(rgbToHsv(image));
+ */
+export function hsvToRgb(image: RawImage): RawImage {
+  assertRawImage(image);
+  requireUint8(image, 'hsvToRgb');
+  const src = image.data;
+  const dst = allocateLike(image, image.width, image.height);
+  const out = dst.data;
+  const hueScale = fround(6 / 180);
+  const inverse255 = fround(1 / 255);
+  const tab = new Float32Array(4);
+  for (let i = 0; i < src.length; i += 3) {
+    let h = src[i]!;
+    const s = fround(src[i + 1]! * inverse255);
+    const v = fround(src[i + 2]! * inverse255);
+    let r: number;
+    let g: number;
+    let b: number;
+    if (s === 0) r = g = b = v;
+    else {
+      h = fround(h * hueScale);
+      while (h < 0) h = fround(h + 6);
+      while (h >= 6) h = fround(h - 6);
+      let sector = Math.floor(h);
+      h = fround(h - sector);
+      if (sector < 0 || sector >= 6) {
+        sector = 0;
+        h = 0;
+      }
+      tab[0] = v;
+      tab[1] = fround(v * fround(1 - s));
+      tab[2] = fround(v * fround(1 - fround(s * h)));
+      tab[3] = fround(v * fround(1 - fround(s * fround(1 - h))));
+      const order = SECTORS[sector]!;
+      b = tab[order[0]]!;
+      g = tab[order[1]]!;
+      r = tab[order[2]]!;
+    }
+    out[i] = saturateUint8(fround(r * 255));
+    out[i + 1] = saturateUint8(fround(g * 255));
+    out[i + 2] = saturateUint8(fround(b * 255));
+  }
+  return dst;
+}
+
+/** albumentations `is_grayscale_image`: decided by the channel count, not the content. */
+function isGrayscale(image: RawImage): boolean {
+  return image.channels === 1;
+}
+
+/**
+ * albumentations `F.shift_hsv` (uint8): hue shifted modulo 180, saturation and value shifted
+ * and clipped, each through a truncating LUT; gray images only get the value shift.
+ * @example
+ * const shifted = shiftHsv(image, 10, -20, 5);
+ */
+export function shiftHsv(image: RawImage, hueShift: number, saturationShift: number, valueShift: number): RawImage {
+  assertRawImage(image);
+  requireUint8(image, 'shiftHsv');
+  if (hueShift === 0 && saturationShift === 0 && valueShift === 0) return image;
+  let source = image;
+  if (isGrayscale(image)) {
+    hueShift = 0;
+    saturationShift = 0;
+    if (image.channels === 1) {
+      const rgb = allocateLike(image, image.width, image.height, 3);
+      for (let p = 0; p < image.data.length; p++) rgb.data[3 * p] = rgb.data[3 * p + 1] = rgb.data[3 * p + 2] = image.data[p]!;
+      source = rgb;
+    }
+  }
+  if (source.channels !== 3) throw new RangeError(`shiftHsv: needs 1 or 3 channels, got ${source.channels}`);
+  const hsv = rgbToHsv(source);
+  const hueLut = new Uint8Array(256);
+  const saturationLut = new Uint8Array(256);
+  const valueLut = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) {
+    const hue = (((i + hueShift) % 180) + 180) % 180; // np.mod: result has the divisor's sign
+    hueLut[i] = Math.trunc(hue);
+    saturationLut[i] = Math.trunc(Math.min(255, Math.max(0, i + saturationShift)));
+    valueLut[i] = Math.trunc(Math.min(255, Math.max(0, i + valueShift)));
+  }
+  const data = hsv.data;
+  for (let i = 0; i < data.length; i += 3) {
+    if (hueShift !== 0) data[i] = hueLut[data[i]!]!;
+    if (saturationShift !== 0) data[i + 1] = saturationLut[data[i + 1]!]!;
+    if (valueShift !== 0) data[i + 2] = valueLut[data[i + 2]!]!;
+  }
+  const rgb = hsvToRgb(hsv);
+  if (image.channels === 1) return rgbToGray(rgb);
+  return rgb;
+}
+
+/**
+ * torchvision-style brightness (albumentations `adjust_brightness_torchvision`, uint8 LUT,
+ * truncating).
+ * @example
+ * const out = adjustBrightness(image, 1.2);
+ */
+export function adjustBrightness(image: RawImage, factor: number): RawImage {
+  requireUint8(image, 'adjustBrightness');
+  if (factor === 0) return allocateLike(image, image.width, image.height);
+  if (factor === 1) return image;
+  const lut = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) lut[i] = Math.trunc(Math.min(255, Math.max(0, i * factor)));
+  return applyLut(image, lut);
+}
+
+/**
+ * torchvision-style contrast around the gray mean (albumentations `adjust_contrast_torchvision`).
+ * @example
+ * const out = adjustContrast(image, 0.8);
+ */
+export function adjustContrast(image: RawImage, factor: number): RawImage {
+  requireUint8(image, 'adjustContrast');
+  if (factor === 1) return image;
+  const gray = isGrayscale(image) ? image : rgbToGray(image);
+  let sum = 0;
+  for (let i = 0; i < gray.data.length; i++) sum += gray.data[i]!;
+  const mean = sum / gray.data.length;
+  if (factor === 0) {
+    const dst = allocateLike(image, image.width, image.height);
+    dst.data.fill(Math.min(255, Math.trunc(mean + 0.5)));
+    return dst;
+  }
+  const lut = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) lut[i] = Math.trunc(Math.min(255, Math.max(0, i * factor + mean * (1 - factor))));
+  return applyLut(image, lut);
+}
+
+/**
+ * torchvision-style saturation: `cv2.addWeighted(img, f, gray, 1 - f, 0)`.
+ * @example
+ * const out = adjustSaturation(image, 1.3);
+ */
+export function adjustSaturation(image: RawImage, factor: number): RawImage {
+  requireUint8(image, 'adjustSaturation');
+  if (factor === 1 || isGrayscale(image)) return image;
+  const gray = rgbToGray(image);
+  const dst = allocateLike(image, image.width, image.height);
+  const src = image.data;
+  const out = dst.data;
+  const f = fround(factor);
+  const g = fround(1 - factor);
+  for (let p = 0, i = 0; p < gray.data.length; p++, i += 3) {
+    const grayValue = gray.data[p]!;
+    for (let c = 0; c < 3; c++) out[i + c] = factor === 0 ? grayValue : saturateUint8(fround(fround(src[i + c]! * f) + fround(grayValue * g)));
+  }
+  return dst;
+}
+
+/**
+ * torchvision-style hue shift (`factor` in [-0.5, 0.5] turns): hue LUT `(h + 180*f) mod 180`.
+ * @example
+ * const out = adjustHue(image, 0.1);
+ */
+export function adjustHue(image: RawImage, factor: number): RawImage {
+  requireUint8(image, 'adjustHue');
+  if (factor === 0 || isGrayscale(image)) return image;
+  const hsv = rgbToHsv(image);
+  const lut = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) lut[i] = Math.trunc((((i + 180 * factor) % 180) + 180) % 180);
+  for (let i = 0; i < hsv.data.length; i += 3) hsv.data[i] = lut[hsv.data[i]!]!;
+  return hsvToRgb(hsv);
+}

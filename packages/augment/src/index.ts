@@ -1,0 +1,128 @@
+/**
+ * @art/augment: albumentations 1.3 for TypeScript. Seeded sample-then-apply transforms on plain
+ * RGB images, pixel-exact with OpenCV 4.6, albumentations `to_dict` JSON both ways.
+ * No native dependency here: decoding/encoding live in `@art/augment/io`, workers in
+ * `@art/augment/pool`.
+ */
+
+// core
+export { createImage, cloneImage, assertRawImage, type RawImage, type ImageShape } from './core/raw-image.js';
+export { createRng, rngFromState, type Rng } from './core/rng.js';
+export {
+  BaseTransform,
+  ImageOnlyTransform,
+  readOptions,
+  type TransformRecord,
+  type TransformResult,
+  type TransformOptions,
+  type ApplyOptions,
+  type AlbumentationsTransformDict,
+} from './core/transform.js';
+export { Compose, OneOf, type ComposeOptions, type OneOfOptions, type Rect } from './core/compose.js';
+export { TransformOptionError, type Range } from './core/options.js';
+export {
+  ALBUMENTATIONS_VERSION,
+  fromAlbumentationsDict,
+  toAlbumentationsDict,
+  registerTransform,
+  registeredTransforms,
+  createTransform,
+  type AlbumentationsDict,
+  type TransformRegistration,
+} from './core/serialization.js';
+
+// transforms
+export {
+  Resize,
+  LongestMaxSize,
+  SmallestMaxSize,
+  RandomCrop,
+  CenterCrop,
+  Crop,
+  RandomResizedCrop,
+  PadIfNeeded,
+  HorizontalFlip,
+  VerticalFlip,
+  Transpose,
+  RandomRotate90,
+  type ResizeOptions,
+  type MaxSizeOptions,
+  type CropSizeOptions,
+  type CropOptions,
+  type RandomResizedCropOptions,
+  type PadIfNeededOptions,
+  type PadPosition,
+} from './transforms/geometric.js';
+export { Rotate, ShiftScaleRotate, OpticalDistortion, type RotateOptions, type ShiftScaleRotateOptions, type OpticalDistortionOptions } from './transforms/affine.js';
+export { MotionBlur, GaussianBlur, CoarseDropout, type MotionBlurOptions, type GaussianBlurOptions, type CoarseDropoutOptions } from './transforms/blur.js';
+export {
+  Normalize,
+  ToTensorV2,
+  GaussNoise,
+  CLAHE,
+  ColorJitter,
+  RandomBrightnessContrast,
+  HueSaturationValue,
+  ToGray,
+  type NormalizeOptions,
+  type ToTensorV2Options,
+  type GaussNoiseOptions,
+  type ClaheOptions,
+  type ColorJitterOptions,
+  type RandomBrightnessContrastOptions,
+  type HueSaturationValueOptions,
+} from './transforms/pixel.js';
+export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
+
+// functional API (explicit parameters, pure)
+export {
+  BorderMode,
+  Interpolation,
+  borderInterpolate,
+  roundHalfEven,
+  saturateUint8,
+  type BorderModeValue,
+  type InterpolationValue,
+} from './functional/common.js';
+export {
+  resize,
+  crop,
+  randomCrop,
+  randomCropCoordinates,
+  centerCropCoordinates,
+  hflip,
+  vflip,
+  transpose,
+  rot90,
+  padWithParams,
+  rotationMatrix2D,
+  shiftScaleRotateMatrix,
+  warpAffine,
+  remap,
+  opticalDistortionMaps,
+  opticalDistortion,
+  type AffineMatrix,
+  type WarpOptions,
+  type OutputRegion,
+} from './functional/geometric.js';
+export {
+  normalize,
+  toTensorBuffer,
+  gaussNoise,
+  rgbToGray,
+  toGray,
+  rgbToHsv,
+  hsvToRgb,
+  shiftHsv,
+  brightnessContrastAdjust,
+  adjustBrightness,
+  adjustContrast,
+  adjustSaturation,
+  adjustHue,
+  type NormalizeParameters,
+  type TensorBufferOptions,
+} from './functional/pixel.js';
+export { drawLine, motionBlurKernel, filter2D, gaussianKernel, gaussianBlur } from './functional/blur.js';
+export { cutout, type Hole } from './functional/dropout.js';
+export { clahe, clahePlane } from './functional/clahe.js';
+export { rgbToLab, labToRgb, softfloatCbrt } from './functional/color-lab.js';

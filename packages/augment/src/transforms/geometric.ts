@@ -1,0 +1,662 @@
+/** Resizing, cropping, padding, flipping and rotating transforms (albumentations 1.3 semantics). */
+import type { ImageShape, RawImage } from '../core/raw-image.js';
+import type { Rng } from '../core/rng.js';
+import type { Range } from '../core/options.js';
+import type { CropLike, Rect, RegionResizable } from '../core/compose.js';
+import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
+import {
+  BORDER_MODES,
+  BORDER_MODE_NAMES,
+  BorderMode,
+  INTERPOLATIONS,
+  INTERPOLATION_NAMES,
+  Interpolation,
+  roundHalfEven,
+  type BorderModeValue,
+  type InterpolationValue,
+} from '../functional/common.js';
+import {
+  centerCropCoordinates,
+  crop,
+  hflip,
+  padWithParams,
+  randomCropCoordinates,
+  resize,
+  rot90,
+  transpose,
+  vflip,
+} from '../functional/geometric.js';
+
+type Empty = Record<string, never>;
+const EMPTY: Empty = {};
+
+function cropTooLarge(name: string, cropHeight: number, cropWidth: number, shape: ImageShape): RangeError {
+  return new RangeError(
+    `${name}: requested crop size (${cropHeight}, ${cropWidth}) is larger than the image size (${shape.height}, ${shape.width})`,
+  );
+}
+
+export interface ResizeOptions extends TransformOptions {
+  height: number;
+  width: number;
+  /** OpenCV interpolation flag. Default 1 (INTER_LINEAR). */
+  interpolation?: InterpolationValue;
+}
+
+/**
+ * Resize to a fixed size (`cv2.resize`); p defaults to 1. Unchanged when the size already matches.
+ * @example
+ * new Resize({ height: 600, width: 600 });
+ */
+export class Resize extends ImageOnlyTransform<Empty> implements RegionResizable {
+  static readonly albumentationsArgs = ['height', 'width', 'interpolation'] as const;
+  readonly className = 'Resize';
+  readonly height: number;
+  readonly width: number;
+  readonly interpolation: InterpolationValue;
+
+  constructor(options: ResizeOptions) {
+    const reader = readOptions('Resize', options, ['height', 'width', 'interpolation']);
+    super(options, { p: 1 }, reader);
+    this.height = reader.integer('height', undefined, { min: 1 });
+    this.width = reader.integer('width', undefined, { min: 1 });
+    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
+  }
+
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+
+  applyWithParams(image: RawImage): RawImage {
+    return resize(image, this.height, this.width, this.interpolation);
+  }
+
+  override outputShape(shape: ImageShape): ImageShape {
+    return { width: this.width, height: this.height, channels: shape.channels };
+  }
+
+  /** Only `rect` of the resized image (identical bytes to resize then crop). */
+  resizeRegion(image: RawImage, _params: Record<string, unknown>, rect: Rect): RawImage {
+    return resize(image, this.height, this.width, this.interpolation, rect);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { height: this.height, width: this.width, interpolation: this.interpolation };
+  }
+}
+
+interface MaxSizeParams {
+  max_size: number;
+}
+
+export interface MaxSizeOptions extends TransformOptions {
+  /** Target size of the longest (or smallest) side; a list picks one at random. Default 1024. */
+  maxSize?: number | number[];
+  interpolation?: InterpolationValue;
+}
+
+abstract class MaxSizeTransform extends ImageOnlyTransform<MaxSizeParams> {
+  readonly maxSize: number | number[];
+  readonly interpolation: InterpolationValue;
+
+  constructor(name: string, options: MaxSizeOptions | undefined) {
+    const reader = readOptions(name, options, ['maxSize', 'interpolation']);
+    super(options ?? {}, { p: 1 }, reader);
+    const raw = reader.raw('maxSize') ?? 1024;
+    const sizes = Array.isArray(raw) ? raw : [raw];
+    if (sizes.length === 0 || !sizes.every((size) => Number.isInteger(size) && (size as number) >= 1)) {
+      reader.fail('maxSize', `must be a positive integer or a non-empty list of them, got ${JSON.stringify(raw)}`);
+    }
+    this.maxSize = Array.isArray(raw) ? (raw.slice() as number[]) : (raw as number);
+    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
+  }
+
+  protected abstract pick(height: number, width: number): number;
+
+  protected getParams(_shape: ImageShape, rng: Rng): MaxSizeParams {
+    return { max_size: typeof this.maxSize === 'number' ? this.maxSize : rng.choice(this.maxSize) };
+  }
+
+  private targetSize(shape: ImageShape, params: MaxSizeParams): { height: number; width: number } {
+    const scale = params.max_size / this.pick(shape.height, shape.width);
+    if (scale === 1) return { height: shape.height, width: shape.width };
+    // Python's round(): half to even.
+    return { height: Math.max(1, roundHalfEven(shape.height * scale)), width: Math.max(1, roundHalfEven(shape.width * scale)) };
+  }
+
+  applyWithParams(image: RawImage, params: MaxSizeParams): RawImage {
+    const { height, width } = this.targetSize(image, params);
+    return resize(image, height, width, this.interpolation);
+  }
+
+  override outputShape(shape: ImageShape, params: MaxSizeParams): ImageShape {
+    return { ...this.targetSize(shape, params), channels: shape.channels };
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { max_size: this.maxSize, interpolation: this.interpolation };
+  }
+}
+
+/**
+ * Rescale so the longest side equals `maxSize`, keeping the aspect ratio (p defaults to 1).
+ * @example
+ * new LongestMaxSize({ maxSize: 512 });
+ */
+export class LongestMaxSize extends MaxSizeTransform {
+  static readonly albumentationsArgs = ['max_size', 'interpolation'] as const;
+  readonly className = 'LongestMaxSize';
+  constructor(options?: MaxSizeOptions) {
+    super('LongestMaxSize', options);
+  }
+  protected pick(height: number, width: number): number {
+    return Math.max(height, width);
+  }
+}
+
+/**
+ * Rescale so the smallest side equals `maxSize`, keeping the aspect ratio (p defaults to 1).
+ * @example
+ * new SmallestMaxSize({ maxSize: 256 });
+ */
+export class SmallestMaxSize extends MaxSizeTransform {
+  static readonly albumentationsArgs = ['max_size', 'interpolation'] as const;
+  readonly className = 'SmallestMaxSize';
+  constructor(options?: MaxSizeOptions) {
+    super('SmallestMaxSize', options);
+  }
+  protected pick(height: number, width: number): number {
+    return Math.min(height, width);
+  }
+}
+
+interface RandomCropParams {
+  h_start: number;
+  w_start: number;
+}
+
+export interface CropSizeOptions extends TransformOptions {
+  height: number;
+  width: number;
+}
+
+/**
+ * Crop a random `height x width` window: `h_start, w_start = random()`, then
+ * `y = int((H - h + 1) * h_start)` (p defaults to 1). Errors if the crop is larger than the image.
+ * @example
+ * new RandomCrop({ height: 300, width: 300 });
+ */
+export class RandomCrop extends ImageOnlyTransform<RandomCropParams> implements CropLike {
+  static readonly albumentationsArgs = ['height', 'width'] as const;
+  readonly className = 'RandomCrop';
+  readonly height: number;
+  readonly width: number;
+
+  constructor(options: CropSizeOptions) {
+    const reader = readOptions('RandomCrop', options, ['height', 'width']);
+    super(options, { p: 1 }, reader);
+    this.height = reader.integer('height', undefined, { min: 1 });
+    this.width = reader.integer('width', undefined, { min: 1 });
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): RandomCropParams {
+    const hStart = rng.random(); // albumentations draws h_start first
+    return { h_start: hStart, w_start: rng.random() };
+  }
+
+  cropRect(shape: ImageShape, params: Record<string, unknown>): Rect {
+    if (this.height > shape.height || this.width > shape.width) throw cropTooLarge('RandomCrop', this.height, this.width, shape);
+    const { x, y } = randomCropCoordinates(shape.height, shape.width, this.height, this.width, params.h_start as number, params.w_start as number);
+    return { x, y, width: this.width, height: this.height };
+  }
+
+  applyWithParams(image: RawImage, params: RandomCropParams): RawImage {
+    const rect = this.cropRect(image, params as unknown as Record<string, unknown>);
+    return crop(image, rect.x, rect.y, rect.x + rect.width, rect.y + rect.height);
+  }
+
+  override outputShape(shape: ImageShape): ImageShape {
+    return { width: this.width, height: this.height, channels: shape.channels };
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { height: this.height, width: this.width };
+  }
+}
+
+/**
+ * Crop the central `height x width` window (p defaults to 1).
+ * @example
+ * new CenterCrop({ height: 224, width: 224 });
+ */
+export class CenterCrop extends ImageOnlyTransform<Empty> implements CropLike {
+  static readonly albumentationsArgs = ['height', 'width'] as const;
+  readonly className = 'CenterCrop';
+  readonly height: number;
+  readonly width: number;
+
+  constructor(options: CropSizeOptions) {
+    const reader = readOptions('CenterCrop', options, ['height', 'width']);
+    super(options, { p: 1 }, reader);
+    this.height = reader.integer('height', undefined, { min: 1 });
+    this.width = reader.integer('width', undefined, { min: 1 });
+  }
+
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+
+  cropRect(shape: ImageShape): Rect {
+    if (this.height > shape.height || this.width > shape.width) throw cropTooLarge('CenterCrop', this.height, this.width, shape);
+    const { x, y } = centerCropCoordinates(shape.height, shape.width, this.height, this.width);
+    return { x, y, width: this.width, height: this.height };
+  }
+
+  applyWithParams(image: RawImage): RawImage {
+    const rect = this.cropRect(image);
+    return crop(image, rect.x, rect.y, rect.x + rect.width, rect.y + rect.height);
+  }
+
+  override outputShape(shape: ImageShape): ImageShape {
+    return { width: this.width, height: this.height, channels: shape.channels };
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { height: this.height, width: this.width };
+  }
+}
+
+export interface CropOptions extends TransformOptions {
+  /** Default 0. */
+  xMin?: number;
+  /** Default 0. */
+  yMin?: number;
+  /** Exclusive. Default 1024. */
+  xMax?: number;
+  /** Exclusive. Default 1024. */
+  yMax?: number;
+}
+
+/**
+ * Crop a fixed region `[x_min, x_max) x [y_min, y_max)` (p defaults to 1).
+ * @example
+ * new Crop({ xMin: 5, yMin: 7, xMax: 35, yMax: 27 });
+ */
+export class Crop extends ImageOnlyTransform<Empty> implements CropLike {
+  static readonly albumentationsArgs = ['x_min', 'y_min', 'x_max', 'y_max'] as const;
+  readonly className = 'Crop';
+  readonly xMin: number;
+  readonly yMin: number;
+  readonly xMax: number;
+  readonly yMax: number;
+
+  constructor(options: CropOptions = {}) {
+    const reader = readOptions('Crop', options, ['xMin', 'yMin', 'xMax', 'yMax']);
+    super(options, { p: 1 }, reader);
+    this.xMin = reader.integer('xMin', 0, { min: 0 });
+    this.yMin = reader.integer('yMin', 0, { min: 0 });
+    this.xMax = reader.integer('xMax', 1024, { min: this.xMin + 1 });
+    this.yMax = reader.integer('yMax', 1024, { min: this.yMin + 1 });
+  }
+
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+
+  cropRect(shape: ImageShape): Rect {
+    if (this.xMax > shape.width || this.yMax > shape.height) {
+      throw new RangeError(`Crop: region [${this.xMin}, ${this.yMin}, ${this.xMax}, ${this.yMax}] exceeds the ${shape.width}x${shape.height} image`);
+    }
+    return { x: this.xMin, y: this.yMin, width: this.xMax - this.xMin, height: this.yMax - this.yMin };
+  }
+
+  applyWithParams(image: RawImage): RawImage {
+    this.cropRect(image);
+    return crop(image, this.xMin, this.yMin, this.xMax, this.yMax);
+  }
+
+  override outputShape(shape: ImageShape): ImageShape {
+    return { width: this.xMax - this.xMin, height: this.yMax - this.yMin, channels: shape.channels };
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { x_min: this.xMin, y_min: this.yMin, x_max: this.xMax, y_max: this.yMax };
+  }
+}
+
+interface RandomResizedCropParams {
+  crop_height: number;
+  crop_width: number;
+  h_start: number;
+  w_start: number;
+}
+
+export interface RandomResizedCropOptions extends TransformOptions {
+  height: number;
+  width: number;
+  /** Range of the crop area as a fraction of the image area. Default [0.08, 1]. */
+  scale?: Range;
+  /** Range of the crop aspect ratio (w/h). Default [0.75, 4/3]. */
+  ratio?: Range;
+  interpolation?: InterpolationValue;
+}
+
+/**
+ * torchvision-style random resized crop (albumentations `RandomResizedCrop`, p defaults to 1):
+ * up to 10 tries of area/log-ratio sampling, then a centre fallback; crop, then resize.
+ * @example
+ * new RandomResizedCrop({ height: 224, width: 224, scale: [0.5, 1] });
+ */
+export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParams> {
+  static readonly albumentationsArgs = ['height', 'width', 'scale', 'ratio', 'interpolation'] as const;
+  readonly className = 'RandomResizedCrop';
+  readonly height: number;
+  readonly width: number;
+  readonly scale: Range;
+  readonly ratio: Range;
+  readonly interpolation: InterpolationValue;
+
+  constructor(options: RandomResizedCropOptions) {
+    const reader = readOptions('RandomResizedCrop', options, ['height', 'width', 'scale', 'ratio', 'interpolation']);
+    super(options, { p: 1 }, reader);
+    this.height = reader.integer('height', undefined, { min: 1 });
+    this.width = reader.integer('width', undefined, { min: 1 });
+    this.scale = reader.range('scale', [0.08, 1]);
+    this.ratio = reader.range('ratio', [0.75, 4 / 3]);
+    if (this.scale[0] <= 0) reader.fail('scale', `must be > 0, got ${JSON.stringify(this.scale)}`);
+    if (this.ratio[0] <= 0) reader.fail('ratio', `must be > 0, got ${JSON.stringify(this.ratio)}`);
+    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
+  }
+
+  protected getParams(shape: ImageShape, rng: Rng): RandomResizedCropParams {
+    const { height, width } = shape;
+    const area = height * width;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const targetArea = rng.uniform(this.scale[0], this.scale[1]) * area;
+      const aspectRatio = Math.exp(rng.uniform(Math.log(this.ratio[0]), Math.log(this.ratio[1])));
+      const cropWidth = roundHalfEven(Math.sqrt(targetArea * aspectRatio));
+      const cropHeight = roundHalfEven(Math.sqrt(targetArea / aspectRatio));
+      if (cropWidth > 0 && cropWidth <= width && cropHeight > 0 && cropHeight <= height) {
+        const i = rng.randint(0, height - cropHeight);
+        const j = rng.randint(0, width - cropWidth);
+        return {
+          crop_height: cropHeight,
+          crop_width: cropWidth,
+          h_start: (i * 1.0) / (height - cropHeight + 1e-10),
+          w_start: (j * 1.0) / (width - cropWidth + 1e-10),
+        };
+      }
+    }
+    // Fallback to a central crop.
+    const inRatio = width / height;
+    let cropWidth = width;
+    let cropHeight = height;
+    if (inRatio < Math.min(...this.ratio)) cropHeight = roundHalfEven(width / Math.min(...this.ratio));
+    else if (inRatio > Math.max(...this.ratio)) cropWidth = roundHalfEven(height * Math.max(...this.ratio));
+    cropHeight = Math.max(1, Math.min(cropHeight, height));
+    cropWidth = Math.max(1, Math.min(cropWidth, width));
+    const i = Math.trunc((height - cropHeight) / 2);
+    const j = Math.trunc((width - cropWidth) / 2);
+    return {
+      crop_height: cropHeight,
+      crop_width: cropWidth,
+      h_start: (i * 1.0) / (height - cropHeight + 1e-10),
+      w_start: (j * 1.0) / (width - cropWidth + 1e-10),
+    };
+  }
+
+  applyWithParams(image: RawImage, params: RandomResizedCropParams): RawImage {
+    const cropHeight = Math.min(params.crop_height, image.height);
+    const cropWidth = Math.min(params.crop_width, image.width);
+    const { x, y } = randomCropCoordinates(image.height, image.width, cropHeight, cropWidth, params.h_start, params.w_start);
+    const patch = crop(image, x, y, x + cropWidth, y + cropHeight);
+    return resize(patch, this.height, this.width, this.interpolation);
+  }
+
+  override outputShape(shape: ImageShape): ImageShape {
+    return { width: this.width, height: this.height, channels: shape.channels };
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { height: this.height, width: this.width, scale: this.scale, ratio: this.ratio, interpolation: this.interpolation };
+  }
+}
+
+interface PadParams {
+  pad_top: number;
+  pad_bottom: number;
+  pad_left: number;
+  pad_right: number;
+}
+
+const PAD_POSITIONS = ['center', 'top_left', 'top_right', 'bottom_left', 'bottom_right', 'random'] as const;
+export type PadPosition = (typeof PAD_POSITIONS)[number];
+
+export interface PadIfNeededOptions extends TransformOptions {
+  /** Default 1024 (null when `padHeightDivisor` is used). */
+  minHeight?: number | null;
+  minWidth?: number | null;
+  padHeightDivisor?: number | null;
+  padWidthDivisor?: number | null;
+  /** Default 'center'. */
+  position?: PadPosition;
+  /** Default 4 (BORDER_REFLECT_101). */
+  borderMode?: BorderModeValue;
+  /** BORDER_CONSTANT fill: a number (first channel only, like cv2) or one per channel. */
+  value?: number | number[] | null;
+  maskValue?: number | number[] | null;
+}
+
+/**
+ * Pad to at least `minHeight x minWidth` (or to a multiple of the divisors) with
+ * `cv2.copyMakeBorder` (p defaults to 1).
+ * @example
+ * new PadIfNeeded({ minHeight: 256, minWidth: 256, borderMode: 0, value: 0 });
+ */
+export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
+  static readonly albumentationsArgs = ['min_height', 'min_width', 'pad_height_divisor', 'pad_width_divisor', 'position', 'border_mode', 'value', 'mask_value'] as const;
+  readonly className = 'PadIfNeeded';
+  readonly minHeight: number | null;
+  readonly minWidth: number | null;
+  readonly padHeightDivisor: number | null;
+  readonly padWidthDivisor: number | null;
+  readonly position: PadPosition;
+  readonly borderMode: BorderModeValue;
+  readonly value: number | number[] | null;
+  readonly maskValue: number | number[] | null;
+
+  constructor(options: PadIfNeededOptions = {}) {
+    const reader = readOptions('PadIfNeeded', options, ['minHeight', 'minWidth', 'padHeightDivisor', 'padWidthDivisor', 'position', 'borderMode', 'value', 'maskValue']);
+    super(options, { p: 1 }, reader);
+    const optionalInteger = (name: string, fallback: number | null): number | null => {
+      const raw = reader.raw(name);
+      if (raw === null) return null;
+      if (raw === undefined) return fallback;
+      return reader.integer(name, undefined, { min: 1 });
+    };
+    this.padHeightDivisor = optionalInteger('padHeightDivisor', null);
+    this.padWidthDivisor = optionalInteger('padWidthDivisor', null);
+    this.minHeight = optionalInteger('minHeight', this.padHeightDivisor === null ? 1024 : null);
+    this.minWidth = optionalInteger('minWidth', this.padWidthDivisor === null ? 1024 : null);
+    if ((this.minHeight === null) === (this.padHeightDivisor === null)) reader.fail('minHeight', 'and padHeightDivisor: exactly one must be set');
+    if ((this.minWidth === null) === (this.padWidthDivisor === null)) reader.fail('minWidth', 'and padWidthDivisor: exactly one must be set');
+    this.position = reader.oneOf('position', 'center', PAD_POSITIONS);
+    this.borderMode = reader.oneOf('borderMode', BorderMode.REFLECT_101, BORDER_MODES, BORDER_MODE_NAMES);
+    this.value = reader.fillValue('value');
+    this.maskValue = reader.fillValue('maskValue');
+  }
+
+  private padding(size: number, minimum: number | null, divisor: number | null): [number, number] {
+    let total = 0;
+    if (minimum !== null) total = Math.max(0, minimum - size);
+    else {
+      const remainder = size % divisor!;
+      total = remainder > 0 ? divisor! - remainder : 0;
+    }
+    const first = minimum !== null ? Math.trunc(total / 2) : Math.floor(total / 2);
+    return [first, total - first];
+  }
+
+  protected getParams(shape: ImageShape, rng: Rng): PadParams {
+    let [top, bottom] = this.padding(shape.height, this.minHeight, this.padHeightDivisor);
+    let [left, right] = this.padding(shape.width, this.minWidth, this.padWidthDivisor);
+    switch (this.position) {
+      case 'top_left':
+        bottom += top;
+        right += left;
+        top = 0;
+        left = 0;
+        break;
+      case 'top_right':
+        bottom += top;
+        left += right;
+        top = 0;
+        right = 0;
+        break;
+      case 'bottom_left':
+        top += bottom;
+        right += left;
+        bottom = 0;
+        left = 0;
+        break;
+      case 'bottom_right':
+        top += bottom;
+        left += right;
+        bottom = 0;
+        right = 0;
+        break;
+      case 'random': {
+        const vertical = top + bottom;
+        const horizontal = left + right;
+        top = rng.randint(0, vertical);
+        bottom = vertical - top;
+        left = rng.randint(0, horizontal);
+        right = horizontal - left;
+        break;
+      }
+      default:
+        break;
+    }
+    return { pad_top: top, pad_bottom: bottom, pad_left: left, pad_right: right };
+  }
+
+  applyWithParams(image: RawImage, params: PadParams): RawImage {
+    if (params.pad_top + params.pad_bottom + params.pad_left + params.pad_right === 0) return image;
+    return padWithParams(image, params.pad_top, params.pad_bottom, params.pad_left, params.pad_right, this.borderMode, this.value);
+  }
+
+  override outputShape(shape: ImageShape, params: PadParams): ImageShape {
+    return { width: shape.width + params.pad_left + params.pad_right, height: shape.height + params.pad_top + params.pad_bottom, channels: shape.channels };
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return {
+      min_height: this.minHeight,
+      min_width: this.minWidth,
+      pad_height_divisor: this.padHeightDivisor,
+      pad_width_divisor: this.padWidthDivisor,
+      ...(this.position !== 'center' ? { position: this.position } : {}),
+      border_mode: this.borderMode,
+      value: this.value,
+      mask_value: this.maskValue,
+    };
+  }
+}
+
+/**
+ * Mirror left-right (p defaults to 0.5).
+ * @example
+ * new HorizontalFlip({ p: 0.5 });
+ */
+export class HorizontalFlip extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'HorizontalFlip';
+  constructor(options: TransformOptions = {}) {
+    super(options, { p: 0.5 }, readOptions('HorizontalFlip', options, []));
+  }
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+  applyWithParams(image: RawImage): RawImage {
+    return hflip(image);
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/**
+ * Mirror top-bottom (p defaults to 0.5).
+ * @example
+ * new VerticalFlip({ p: 0.5 });
+ */
+export class VerticalFlip extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'VerticalFlip';
+  constructor(options: TransformOptions = {}) {
+    super(options, { p: 0.5 }, readOptions('VerticalFlip', options, []));
+  }
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+  applyWithParams(image: RawImage): RawImage {
+    return vflip(image);
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/**
+ * Swap rows and columns (p defaults to 0.5).
+ * @example
+ * new Transpose();
+ */
+export class Transpose extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'Transpose';
+  constructor(options: TransformOptions = {}) {
+    super(options, { p: 0.5 }, readOptions('Transpose', options, []));
+  }
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+  applyWithParams(image: RawImage): RawImage {
+    return transpose(image);
+  }
+  override outputShape(shape: ImageShape): ImageShape {
+    return { width: shape.height, height: shape.width, channels: shape.channels };
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
+interface Rotate90Params {
+  factor: number;
+}
+
+/**
+ * Rotate by `factor * 90` degrees counter-clockwise, `factor = randint(0, 3)` (p defaults to 0.5).
+ * @example
+ * new RandomRotate90();
+ */
+export class RandomRotate90 extends ImageOnlyTransform<Rotate90Params> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'RandomRotate90';
+  constructor(options: TransformOptions = {}) {
+    super(options, { p: 0.5 }, readOptions('RandomRotate90', options, []));
+  }
+  protected getParams(_shape: ImageShape, rng: Rng): Rotate90Params {
+    return { factor: rng.randint(0, 3) };
+  }
+  applyWithParams(image: RawImage, params: Rotate90Params): RawImage {
+    return rot90(image, params.factor);
+  }
+  override outputShape(shape: ImageShape, params: Rotate90Params): ImageShape {
+    return params.factor % 2 === 1 ? { width: shape.height, height: shape.width, channels: shape.channels } : { ...shape };
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}

@@ -1,0 +1,435 @@
+/** Pixel-level transforms: Normalize, ToTensorV2, GaussNoise, CLAHE, colour jitter family, ToGray. */
+import type { ImageShape, RawImage } from '../core/raw-image.js';
+import { createRng, type Rng } from '../core/rng.js';
+import type { Range } from '../core/options.js';
+import type { ChwFusable } from '../core/compose.js';
+import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
+import {
+  adjustBrightness,
+  adjustContrast,
+  adjustHue,
+  adjustSaturation,
+  brightnessContrastAdjust,
+  gaussNoise,
+  normalize,
+  shiftHsv,
+  toGray,
+  toTensorBuffer,
+} from '../functional/pixel.js';
+import { clahe } from '../functional/clahe.js';
+
+type Empty = Record<string, never>;
+const EMPTY: Empty = {};
+
+function numberList(reader: ReturnType<typeof readOptions>, name: string, fallback: number[]): number[] {
+  const raw = reader.raw(name) ?? fallback;
+  const list = typeof raw === 'number' ? [raw] : raw;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+    reader.fail(name, `must be a number or a list of numbers, got ${JSON.stringify(raw)}`);
+  }
+  return (list as number[]).slice();
+}
+
+export interface NormalizeOptions extends TransformOptions {
+  /** Default ImageNet [0.485, 0.456, 0.406]. */
+  mean?: number | number[];
+  /** Default ImageNet [0.229, 0.224, 0.225]. */
+  std?: number | number[];
+  /** Default 255. */
+  maxPixelValue?: number;
+}
+
+/**
+ * `(px - mean*max) / (std*max)` in float32, bit-exact with albumentations (p defaults to 1).
+ * Followed directly by ToTensorV2 inside a Compose, it writes CHW in one pass.
+ * @example
+ * new Normalize(); // ImageNet statistics
+ */
+export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable {
+  static readonly albumentationsArgs = ['mean', 'std', 'max_pixel_value'] as const;
+  readonly className = 'Normalize';
+  readonly mean: number[];
+  readonly std: number[];
+  readonly maxPixelValue: number;
+
+  constructor(options: NormalizeOptions = {}) {
+    const reader = readOptions('Normalize', options, ['mean', 'std', 'maxPixelValue']);
+    super(options, { p: 1 }, reader);
+    this.mean = numberList(reader, 'mean', [0.485, 0.456, 0.406]);
+    this.std = numberList(reader, 'std', [0.229, 0.224, 0.225]);
+    if (this.std.some((value) => value === 0)) reader.fail('std', `must not contain 0, got ${JSON.stringify(this.std)}`);
+    this.maxPixelValue = reader.number('maxPixelValue', 255, { min: 0, minExclusive: true });
+  }
+
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+
+  applyWithParams(image: RawImage): RawImage {
+    return normalize(image, { mean: this.mean, std: this.std, maxPixelValue: this.maxPixelValue });
+  }
+
+  /** Normalize straight into CHW (identical values to Normalize then ToTensorV2). */
+  applyToChw(image: RawImage): RawImage {
+    return normalize(image, { mean: this.mean, std: this.std, maxPixelValue: this.maxPixelValue }, 'CHW');
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { mean: this.mean, std: this.std, max_pixel_value: this.maxPixelValue };
+  }
+}
+
+export interface ToTensorV2Options extends TransformOptions {
+  /** Kept for serialization (masks are not handled here). Default false. */
+  transposeMask?: boolean;
+}
+
+/**
+ * albumentations' `ToTensorV2` without torch: HWC → CHW, dtype kept, `layout: 'CHW'` set on the
+ * result. Must be the last step. `alwaysApply` defaults to true, p to 1.
+ * @example
+ * new Compose([new Normalize(), new ToTensorV2()]);
+ */
+export class ToTensorV2 extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = ['transpose_mask'] as const;
+  readonly className = 'ToTensorV2';
+  readonly transposeMask: boolean;
+
+  constructor(options: ToTensorV2Options = {}) {
+    const reader = readOptions('ToTensorV2', options, ['transposeMask']);
+    super(options, { p: 1, alwaysApply: true }, reader);
+    this.transposeMask = reader.boolean('transposeMask', false);
+  }
+
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+
+  applyWithParams(image: RawImage): RawImage {
+    const planar = toTensorBuffer(image, { layout: 'CHW' });
+    const data = image.data instanceof Uint8Array ? Uint8Array.from(planar) : planar;
+    return { data, width: image.width, height: image.height, channels: image.channels, layout: 'CHW' };
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { transpose_mask: this.transposeMask };
+  }
+}
+
+interface GaussNoiseParams {
+  var: number;
+  /** Seed of the xoshiro128** stream that generates the noise (so records stay small). */
+  noise_seed: number;
+}
+
+export interface GaussNoiseOptions extends TransformOptions {
+  /** Variance range; a number v means [0, v]. Default [10, 50]. */
+  varLimit?: number | Range;
+  /** Default 0. */
+  mean?: number;
+  /** Independent noise per channel (true) or one value per pixel (false). Default true. */
+  perChannel?: boolean;
+}
+
+/**
+ * Additive Gaussian noise: `var = uniform(varLimit)`, `sigma = sqrt(var)`, noise from a seeded
+ * normal stream, `uint8(clip(px + noise, 0, 255))` with truncation as albumentations does.
+ * @example
+ * new GaussNoise({ varLimit: [10, 50], p: 1 });
+ */
+export class GaussNoise extends ImageOnlyTransform<GaussNoiseParams> {
+  static readonly albumentationsArgs = ['var_limit', 'per_channel', 'mean'] as const;
+  readonly className = 'GaussNoise';
+  readonly varLimit: Range;
+  readonly mean: number;
+  readonly perChannel: boolean;
+
+  constructor(options: GaussNoiseOptions = {}) {
+    const reader = readOptions('GaussNoise', options, ['varLimit', 'mean', 'perChannel']);
+    super(options, { p: 0.5 }, reader);
+    this.varLimit = reader.range('varLimit', [10, 50], { low: 0 });
+    if (this.varLimit[0] < 0) reader.fail('varLimit', `must be non-negative, got ${JSON.stringify(this.varLimit)}`);
+    this.mean = reader.number('mean', 0);
+    this.perChannel = reader.boolean('perChannel', true);
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): GaussNoiseParams {
+    const variance = rng.uniform(this.varLimit[0], this.varLimit[1]);
+    return { var: variance, noise_seed: rng.nextUint32() };
+  }
+
+  /** The noise array the params stand for (float64, per element or per pixel). */
+  noiseFor(shape: ImageShape, params: GaussNoiseParams): Float64Array {
+    const count = shape.width * shape.height * (this.perChannel ? shape.channels : 1);
+    return createRng(params.noise_seed).normalArray(count, this.mean, Math.sqrt(params.var));
+  }
+
+  applyWithParams(image: RawImage, params: GaussNoiseParams): RawImage {
+    return gaussNoise(image, this.noiseFor(image, params));
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { var_limit: this.varLimit, per_channel: this.perChannel, mean: this.mean };
+  }
+}
+
+interface ClaheParams {
+  clip_limit: number;
+}
+
+export interface ClaheOptions extends TransformOptions {
+  /** Clip limit range; a number v means [1, v]. Default 4. */
+  clipLimit?: number | Range;
+  /** [tilesX, tilesY]. Default [8, 8]. */
+  tileGridSize?: [number, number];
+}
+
+/**
+ * Contrast-limited adaptive histogram equalisation on the L channel of OpenCV's 8-bit LAB
+ * (uint8, 1 or 3 channels); `clip_limit = uniform(clipLimit)`.
+ * @example
+ * new CLAHE({ clipLimit: [1, 2], tileGridSize: [8, 8] });
+ */
+export class CLAHE extends ImageOnlyTransform<ClaheParams> {
+  static readonly albumentationsArgs = ['clip_limit', 'tile_grid_size'] as const;
+  readonly className = 'CLAHE';
+  readonly clipLimit: Range;
+  readonly tileGridSize: [number, number];
+
+  constructor(options: ClaheOptions = {}) {
+    const reader = readOptions('CLAHE', options, ['clipLimit', 'tileGridSize']);
+    super(options, { p: 0.5 }, reader);
+    this.clipLimit = reader.range('clipLimit', 4, { low: 1 });
+    const grid = (reader.raw('tileGridSize') ?? [8, 8]) as unknown[];
+    if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((value) => Number.isInteger(value) && (value as number) >= 1)) {
+      reader.fail('tileGridSize', `must be two positive integers [tilesX, tilesY], got ${JSON.stringify(grid)}`);
+    }
+    this.tileGridSize = [grid[0] as number, grid[1] as number];
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): ClaheParams {
+    return { clip_limit: rng.uniform(this.clipLimit[0], this.clipLimit[1]) };
+  }
+
+  applyWithParams(image: RawImage, params: ClaheParams): RawImage {
+    if (image.channels !== 1 && image.channels !== 3) {
+      throw new TypeError(`CLAHE expects 1-channel or 3-channel images, got ${image.channels} channels`);
+    }
+    return clahe(image, params.clip_limit, this.tileGridSize);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { clip_limit: this.clipLimit, tile_grid_size: this.tileGridSize };
+  }
+}
+
+interface ColorJitterParams {
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  hue: number;
+  order: number[];
+}
+
+export interface ColorJitterOptions extends TransformOptions {
+  /** A number v means [max(0, 1 - v), 1 + v]. Default 0.2. */
+  brightness?: number | Range;
+  contrast?: number | Range;
+  saturation?: number | Range;
+  /** A number v means [-v, v], within [-0.5, 0.5]. Default 0.2. */
+  hue?: number | Range;
+}
+
+/**
+ * torchvision-style colour jitter (albumentations 1.3 `ColorJitter`, uint8): four factors drawn
+ * in the order brightness, contrast, saturation, hue, then applied in a shuffled order.
+ * @example
+ * new ColorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.1 });
+ */
+export class ColorJitter extends ImageOnlyTransform<ColorJitterParams> {
+  static readonly albumentationsArgs = ['brightness', 'contrast', 'saturation', 'hue'] as const;
+  readonly className = 'ColorJitter';
+  readonly brightness: Range;
+  readonly contrast: Range;
+  readonly saturation: Range;
+  readonly hue: Range;
+
+  constructor(options: ColorJitterOptions = {}) {
+    const reader = readOptions('ColorJitter', options, ['brightness', 'contrast', 'saturation', 'hue']);
+    super(options, { p: 0.5 }, reader);
+    const check = (name: string, offset: number, bounds: Range, clip: boolean): Range => {
+      const raw = reader.raw(name) ?? 0.2;
+      if (typeof raw === 'number') {
+        if (!Number.isFinite(raw) || raw < 0) reader.fail(name, `as a single number must be non-negative, got ${raw}`);
+        const range: Range = [offset - raw, offset + raw];
+        if (clip) range[0] = Math.max(range[0], 0);
+        return range;
+      }
+      if (Array.isArray(raw) && raw.length === 2 && raw.every((value) => typeof value === 'number')) {
+        if (!(bounds[0] <= raw[0] && raw[0] <= raw[1] && raw[1] <= bounds[1])) reader.fail(name, `values should be between ${JSON.stringify(bounds)}, got ${JSON.stringify(raw)}`);
+        return [raw[0] as number, raw[1] as number];
+      }
+      return reader.fail(name, `must be a number or a [min, max] pair, got ${JSON.stringify(raw)}`);
+    };
+    this.brightness = check('brightness', 1, [0, Infinity], true);
+    this.contrast = check('contrast', 1, [0, Infinity], true);
+    this.saturation = check('saturation', 1, [0, Infinity], true);
+    this.hue = check('hue', 0, [-0.5, 0.5], false);
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): ColorJitterParams {
+    const brightness = rng.uniform(this.brightness[0], this.brightness[1]);
+    const contrast = rng.uniform(this.contrast[0], this.contrast[1]);
+    const saturation = rng.uniform(this.saturation[0], this.saturation[1]);
+    const hue = rng.uniform(this.hue[0], this.hue[1]);
+    return { brightness, contrast, saturation, hue, order: rng.shuffle([0, 1, 2, 3]) };
+  }
+
+  applyWithParams(image: RawImage, params: ColorJitterParams): RawImage {
+    if (image.channels !== 1 && image.channels !== 3) {
+      throw new TypeError(`ColorJitter expects 1-channel or 3-channel images, got ${image.channels} channels`);
+    }
+    let out = image;
+    for (const step of params.order) {
+      if (step === 0) out = adjustBrightness(out, params.brightness);
+      else if (step === 1) out = adjustContrast(out, params.contrast);
+      else if (step === 2) out = adjustSaturation(out, params.saturation);
+      else out = adjustHue(out, params.hue);
+    }
+    return out;
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { brightness: this.brightness, contrast: this.contrast, saturation: this.saturation, hue: this.hue };
+  }
+}
+
+interface BrightnessContrastParams {
+  alpha: number;
+  beta: number;
+}
+
+export interface RandomBrightnessContrastOptions extends TransformOptions {
+  /** Default 0.2 → [-0.2, 0.2]. */
+  brightnessLimit?: number | Range;
+  /** Default 0.2 → [-0.2, 0.2]. */
+  contrastLimit?: number | Range;
+  /** Brightness relative to 255 (true) or to the image mean (false). Default true. */
+  brightnessByMax?: boolean;
+}
+
+/**
+ * `alpha = 1 + uniform(contrastLimit)`, `beta = uniform(brightnessLimit)`; uint8 LUT
+ * `clip(i*alpha + beta*255)` truncated.
+ * @example
+ * new RandomBrightnessContrast({ brightnessLimit: 0.2, contrastLimit: 0.2 });
+ */
+export class RandomBrightnessContrast extends ImageOnlyTransform<BrightnessContrastParams> {
+  static readonly albumentationsArgs = ['brightness_limit', 'contrast_limit', 'brightness_by_max'] as const;
+  readonly className = 'RandomBrightnessContrast';
+  readonly brightnessLimit: Range;
+  readonly contrastLimit: Range;
+  readonly brightnessByMax: boolean;
+
+  constructor(options: RandomBrightnessContrastOptions = {}) {
+    const reader = readOptions('RandomBrightnessContrast', options, ['brightnessLimit', 'contrastLimit', 'brightnessByMax']);
+    super(options, { p: 0.5 }, reader);
+    this.brightnessLimit = reader.range('brightnessLimit', 0.2);
+    this.contrastLimit = reader.range('contrastLimit', 0.2);
+    this.brightnessByMax = reader.boolean('brightnessByMax', true);
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): BrightnessContrastParams {
+    const alpha = 1 + rng.uniform(this.contrastLimit[0], this.contrastLimit[1]);
+    const beta = 0 + rng.uniform(this.brightnessLimit[0], this.brightnessLimit[1]);
+    return { alpha, beta };
+  }
+
+  applyWithParams(image: RawImage, params: BrightnessContrastParams): RawImage {
+    return brightnessContrastAdjust(image, params.alpha, params.beta, this.brightnessByMax);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { brightness_limit: this.brightnessLimit, contrast_limit: this.contrastLimit, brightness_by_max: this.brightnessByMax };
+  }
+}
+
+interface HsvParams {
+  hue_shift: number;
+  sat_shift: number;
+  val_shift: number;
+}
+
+export interface HueSaturationValueOptions extends TransformOptions {
+  /** Default 20 → [-20, 20] (OpenCV hue units, 0..180). */
+  hueShiftLimit?: number | Range;
+  /** Default 30. */
+  satShiftLimit?: number | Range;
+  /** Default 20. */
+  valShiftLimit?: number | Range;
+}
+
+/**
+ * Random HSV shifts (`hue_shift, sat_shift, val_shift = uniform(...)` in that order) on
+ * OpenCV's 8-bit HSV.
+ * @example
+ * new HueSaturationValue({ hueShiftLimit: 10 });
+ */
+export class HueSaturationValue extends ImageOnlyTransform<HsvParams> {
+  static readonly albumentationsArgs = ['hue_shift_limit', 'sat_shift_limit', 'val_shift_limit'] as const;
+  readonly className = 'HueSaturationValue';
+  readonly hueShiftLimit: Range;
+  readonly satShiftLimit: Range;
+  readonly valShiftLimit: Range;
+
+  constructor(options: HueSaturationValueOptions = {}) {
+    const reader = readOptions('HueSaturationValue', options, ['hueShiftLimit', 'satShiftLimit', 'valShiftLimit']);
+    super(options, { p: 0.5 }, reader);
+    this.hueShiftLimit = reader.range('hueShiftLimit', 20);
+    this.satShiftLimit = reader.range('satShiftLimit', 30);
+    this.valShiftLimit = reader.range('valShiftLimit', 20);
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): HsvParams {
+    const hue = rng.uniform(this.hueShiftLimit[0], this.hueShiftLimit[1]);
+    const saturation = rng.uniform(this.satShiftLimit[0], this.satShiftLimit[1]);
+    const value = rng.uniform(this.valShiftLimit[0], this.valShiftLimit[1]);
+    return { hue_shift: hue, sat_shift: saturation, val_shift: value };
+  }
+
+  applyWithParams(image: RawImage, params: HsvParams): RawImage {
+    if (image.channels !== 1 && image.channels !== 3) {
+      throw new TypeError(`HueSaturationValue expects 1-channel or 3-channel images, got ${image.channels} channels`);
+    }
+    return shiftHsv(image, params.hue_shift, params.sat_shift, params.val_shift);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { hue_shift_limit: this.hueShiftLimit, sat_shift_limit: this.satShiftLimit, val_shift_limit: this.valShiftLimit };
+  }
+}
+
+/**
+ * RGB → gray → RGB with OpenCV's integer weights (p defaults to 0.5); 1-channel input is
+ * returned unchanged.
+ * @example
+ * new ToGray({ p: 0.1 });
+ */
+export class ToGray extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'ToGray';
+  constructor(options: TransformOptions = {}) {
+    super(options, { p: 0.5 }, readOptions('ToGray', options, []));
+  }
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+  applyWithParams(image: RawImage): RawImage {
+    if (image.channels === 1) return image;
+    if (image.channels !== 3) throw new TypeError(`ToGray expects 3-channel images, got ${image.channels} channels`);
+    return toGray(image);
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}

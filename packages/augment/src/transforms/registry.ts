@@ -1,0 +1,43 @@
+/** The built-in transforms, in one table (drives serialization and the registry-wide tests). */
+import type { BaseTransform } from '../core/transform.js';
+import { CenterCrop, Crop, HorizontalFlip, LongestMaxSize, PadIfNeeded, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, SmallestMaxSize, Transpose, VerticalFlip } from './geometric.js';
+import { OpticalDistortion, Rotate, ShiftScaleRotate } from './affine.js';
+import { CoarseDropout, GaussianBlur, MotionBlur } from './blur.js';
+import { CLAHE, ColorJitter, GaussNoise, HueSaturationValue, Normalize, RandomBrightnessContrast, ToGray, ToTensorV2 } from './pixel.js';
+
+/** A transform class as the registry sees it. */
+export interface TransformClass {
+  readonly albumentationsArgs: readonly string[];
+  new (options: never): BaseTransform;
+}
+
+/** Every built-in transform class, keyed by its albumentations name. */
+export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
+  CLAHE,
+  CenterCrop,
+  CoarseDropout,
+  ColorJitter,
+  Crop,
+  GaussNoise,
+  GaussianBlur,
+  HorizontalFlip,
+  HueSaturationValue,
+  LongestMaxSize,
+  MotionBlur,
+  Normalize,
+  OpticalDistortion,
+  PadIfNeeded,
+  RandomBrightnessContrast,
+  RandomCrop,
+  RandomResizedCrop,
+  RandomRotate90,
+  Resize,
+  Rotate,
+  ShiftScaleRotate,
+  SmallestMaxSize,
+  ToGray,
+  ToTensorV2,
+  Transpose,
+  VerticalFlip,
+};
+

@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: our wasm backend (with @art/backend kernels and threads) against Debian's
+ * PyTorch on the same machine, in one run: EfficientNet-B0 (224 px) training step at batch 4
+ * and batch 8 (two accumulated micro-batches of 4), B3 (300 px) training step, and inference.
+ *
+ * Options: --threads N (default 2), --repeats N (default 3), --no-kernels, --no-b3, --no-torch.
+ * Times are medians after one warm-up; "cpu" is process CPU time (user + system), which is
+ * less sensitive than wall time to other jobs on a shared machine.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { efficientNetB0, efficientNetB3 } from '@art/efficientnet';
+import { createTrainStep, estimateTrainingMemory, initBackend } from '../src/index.js';
+import { benchmarkKernels } from './kernels.js';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const index = argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(argv[index + 1]) : fallback;
+};
+const threads = option('threads', 2);
+const repeats = option('repeats', 3);
+
+interface Case {
+  name: string;
+  variant: 'b0' | 'b3';
+  size: number;
+  batch: number;
+  micro?: number;
+  mode: 'train' | 'infer';
+}
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+const selection = await initBackend({ backend: 'wasm', threads });
+console.log(`backend: ${selection.name} (${selection.reason})`);
+const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+
+const b3Micro = estimateTrainingMemory(efficientNetB3({ numClasses: 10, inputSize: 300, initializer: 'zeros' }).model, 1, [300, 300, 3]).maxMicroBatchSize;
+tf.disposeVariables();
+const cases: Case[] = [
+  { name: 'B0 224 train batch 4', variant: 'b0', size: 224, batch: 4, mode: 'train' },
+  { name: 'B0 224 train batch 8 (2 x 4 accumulated)', variant: 'b0', size: 224, batch: 8, micro: 4, mode: 'train' },
+  { name: 'B0 224 inference batch 8', variant: 'b0', size: 224, batch: 8, mode: 'infer' },
+];
+if (!argv.includes('--no-b3')) {
+  const micro = Math.max(1, Math.min(4, b3Micro));
+  cases.push(
+    { name: `B3 300 train batch 4 (${4 / micro} x ${micro} accumulated)`, variant: 'b3', size: 300, batch: 4, micro, mode: 'train' },
+    { name: 'B3 300 inference batch 8', variant: 'b3', size: 300, batch: 8, mode: 'infer' },
+  );
+}
+
+if (!argv.includes('--no-kernels')) benchmarkKernels(repeats);
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+async function timed(fn: () => Promise<void>): Promise<Timing> {
+  await fn(); // warm-up: kernels set up, optimizer slots created
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const startCpu = process.cpuUsage();
+    const start = performance.now();
+    await fn();
+    wall.push((performance.now() - start) / 1000);
+    const used = process.cpuUsage(startCpu);
+    cpu.push((used.user + used.system) / 1e6);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+async function runOurs(c: Case): Promise<Timing & { heap: number }> {
+  const net = c.variant === 'b0' ? efficientNetB0({ numClasses: 10, inputSize: c.size }) : efficientNetB3({ numClasses: 10, inputSize: c.size });
+  const x = tf.randomNormal([c.batch, c.size, c.size, 3]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % 10), 'int32'), 10));
+  let timing: Timing;
+  if (c.mode === 'train') {
+    const optimizer = tf.train.momentum(0.01, 0.9);
+    const step = createTrainStep({ model: net.model, optimizer, loss: 'softmaxCrossEntropy', microBatchSize: c.micro ?? c.batch });
+    timing = await timed(async () => {
+      await step(x, y);
+    });
+    optimizer.dispose();
+  } else {
+    timing = await timed(async () => {
+      const out = net.model.predict(x) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    });
+  }
+  tf.dispose([x, y]);
+  net.dispose();
+  return { ...timing, heap: heapBytes() };
+}
+
+function runTorch(): Record<string, Timing> & { peakRssBytes?: number; torch?: string } {
+  const script = fileURLToPath(new URL('./pytorch_bench.py', import.meta.url));
+  const config = { repeats, cases: cases.map((c) => ({ ...c })) };
+  const result = spawnSync('/usr/bin/python3', [script, JSON.stringify(config)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (result.status !== 0) {
+    console.log(`PyTorch run failed (${result.error?.message ?? result.stderr.slice(-500)}); install python3-torch python3-torchvision`);
+    return {};
+  }
+  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+}
+
+const torch = argv.includes('--no-torch') ? {} : runTorch();
+const ours: Record<string, Timing & { heap: number }> = {};
+for (const c of cases) ours[c.name] = await runOurs(c);
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+console.log(`\nEfficientNet on wasm (${threads} threads) vs PyTorch ${torch.torch ?? '(not run)'} (torch.set_num_threads(2)); median of ${repeats}, seconds`);
+console.log(`${'case'.padEnd(44)} ${'ours wall'.padStart(9)} ${'ours cpu'.padStart(9)} ${'torch wall'.padStart(10)} ${'torch cpu'.padStart(9)}  ours/torch (wall, cpu)`);
+for (const c of cases) {
+  const o = ours[c.name]!;
+  const t = torch[c.name] as Timing | undefined;
+  const ratio = t ? `${(o.wall / t.wall).toFixed(2)}x, ${(o.cpu / t.cpu).toFixed(2)}x` : '-';
+  const extra = c.mode === 'infer' ? `  (${(c.batch / o.wall).toFixed(1)} img/s vs ${t ? (c.batch / t.wall).toFixed(1) : '-'} img/s: ${t ? (t.wall / o.wall).toFixed(2) : '-'}x PyTorch's throughput)` : '';
+  console.log(`${c.name.padEnd(44)} ${o.wall.toFixed(3).padStart(9)} ${o.cpu.toFixed(3).padStart(9)} ${(t?.wall.toFixed(3) ?? '-').padStart(10)} ${(t?.cpu.toFixed(3) ?? '-').padStart(9)}  ${ratio}${extra}`);
+}
+console.log(`\nwasm heap after each case (it never shrinks; ceiling 4096 MiB): ${cases.map((c) => `${c.name}: ${mib(ours[c.name]!.heap)}`).join('; ')}`);
+if (torch.peakRssBytes) console.log(`PyTorch peak RSS over all cases: ${mib(torch.peakRssBytes)}`);
+console.log(`process RSS now: ${mib(process.memoryUsage().rss)}`);
+process.exit(0);

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import { stockKernels as replacedKernels } from './stock-kernels.js';
+import { wasmTrainingKernels } from './training-kernels.js';
+
+/**
+ * Registers this package's training kernels for the `wasm` backend: the missing
+ * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` and
+ * `DepthwiseConv2dNativeBackpropFilter`, and faster `Conv2DBackpropInput` and `Tile`.
+ * Idempotent; `initBackend({ backend: 'wasm' })` calls it for you.
+ *
+ * @returns the kernel names now served by this package.
+ * @example
+ * import '@tensorflow/tfjs-backend-wasm';
+ * registerWasmTrainingKernels();
+ * await tf.setBackend('wasm');
+ */
+export function registerWasmTrainingKernels(): string[] {
+  for (const [kernelName, kernelFunc] of Object.entries(wasmTrainingKernels)) {
+    const current = tf.getKernel(kernelName, 'wasm');
+    if (!replacedKernels.has(kernelName)) replacedKernels.set(kernelName, current);
+    if (current !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+    // Our fast paths fall back to the stock kernel, whose setup (cwrap of its C++ entry point)
+    // must still run when the backend starts.
+    const setupFunc = replacedKernels.get(kernelName)?.setupFunc;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(setupFunc ? { setupFunc } : {}) });
+  }
+  return Object.keys(wasmTrainingKernels);
+}
+
+/**
+ * Undoes `registerWasmTrainingKernels()`: restores the wasm backend's own kernels (and removes
+ * the ones it did not have). Useful for before/after measurements and for tests.
+ *
+ * @example
+ * unregisterWasmTrainingKernels(); // back to stock tfjs-backend-wasm
+ */
+export function unregisterWasmTrainingKernels(): void {
+  for (const [kernelName, original] of replacedKernels) {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+    if (original !== undefined) tf.registerKernel(original);
+  }
+  replacedKernels.clear();
+}

@@ -1,0 +1,230 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, unregisterWasmTrainingKernels } from '../src/index.js';
+import { createRandom, randomValues, relativeError } from './helpers.js';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface KernelCase {
+  label: string;
+  inputs: Record<string, { shape: number[]; values: Float32Array }>;
+  attrs: Record<string, unknown>;
+}
+
+/** Runs one kernel on a backend from plain arrays, returning its output values and shape. */
+async function runOn(backend: string, kernelName: string, testCase: KernelCase): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const inputs: Record<string, tf.Tensor> = {};
+    for (const [name, { shape, values }] of Object.entries(testCase.inputs)) inputs[name] = tf.tensor(values, shape);
+    const out = tf.engine().runKernel(kernelName, inputs, testCase.attrs as tf.NamedAttrMap) as tf.Tensor;
+    return { shape: out.shape, values: out.dataSync() as Float32Array };
+  });
+}
+
+const random = createRandom(20261126);
+
+function pickPad(kernelSize: number): Pad {
+  const kind = random.pick(['same', 'valid', 'explicit'] as const);
+  if (kind !== 'explicit') return kind;
+  const amount = () => random.int(0, kernelSize - 1);
+  return [[0, 0], [amount(), amount()], [amount(), amount()], [0, 0]];
+}
+
+function convCases(depthwise: boolean, count: number, dilated = false): { x: number[]; filter: number[]; strides: number; dilations: number; pad: Pad; out: number[] }[] {
+  const cases = [];
+  while (cases.length < count) {
+    const batch = random.int(1, 3);
+    const height = random.int(3, 11);
+    const width = random.int(3, 11);
+    // Up to 20 input channels: below 16 Conv2DBackpropFilter uses im2col, above per-offset matmuls.
+    const channels = depthwise ? random.int(1, 7) : random.int(1, 20);
+    const kernelHeight = random.pick([1, 2, 3, 5]);
+    const kernelWidth = random.pick([1, 3, 5]);
+    // TF.js takes a dilation only with stride 1; the cpu backprop kernels ignore it (see below).
+    const strides = dilated ? 1 : random.pick([1, 2]);
+    const dilations = dilated ? random.pick([2, 3]) : 1;
+    const pad = pickPad(Math.max(kernelHeight, kernelWidth));
+    const multiplier = depthwise ? random.pick([1, 1, 2]) : random.int(1, 9);
+    const filter = [kernelHeight, kernelWidth, channels, multiplier];
+    const x = [batch, height, width, channels];
+    let info: tf.backend_util.Conv2DInfo;
+    try {
+      info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], filter as [number, number, number, number], strides, dilations, pad, undefined, depthwise);
+    } catch {
+      continue;
+    }
+    if (info.outHeight < 1 || info.outWidth < 1) continue;
+    cases.push({ x, filter, strides, dilations, pad, out: info.outShape });
+  }
+  return cases;
+}
+
+describe('wasm training kernels match the cpu backend', () => {
+  let previousBackend: string;
+
+  beforeAll(async () => {
+    previousBackend = tf.getBackend() ?? 'cpu';
+    await initBackend({ backend: 'wasm', threads: 1 });
+  });
+
+  afterAll(async () => {
+    unregisterWasmTrainingKernels();
+    await tf.setBackend(previousBackend);
+  });
+
+  async function expectMatch(kernelName: string, testCase: KernelCase): Promise<void> {
+    const before = tf.memory().numTensors;
+    const expected = await runOn('cpu', kernelName, testCase);
+    const actual = await runOn('wasm', kernelName, testCase);
+    expect(actual.shape, testCase.label).toEqual(expected.shape);
+    expect(relativeError(actual.values, expected.values), testCase.label).toBeLessThanOrEqual(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  }
+
+  it('Conv2DBackpropFilter', async () => {
+    for (const c of convCases(false, 24)) {
+      const filterShape = c.filter;
+      await expectMatch('Conv2DBackpropFilter', {
+        label: JSON.stringify(c),
+        inputs: {
+          x: { shape: c.x, values: randomValues(random, c.x.reduce((a, b) => a * b)) },
+          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
+        },
+        attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape },
+      });
+    }
+  });
+
+  it('Conv2DBackpropInput', async () => {
+    for (const c of convCases(false, 24)) {
+      await expectMatch('Conv2DBackpropInput', {
+        label: JSON.stringify(c),
+        inputs: {
+          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
+          filter: { shape: c.filter, values: randomValues(random, c.filter.reduce((a, b) => a * b)) },
+        },
+        attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      });
+    }
+  });
+
+  it('DepthwiseConv2dNativeBackpropInput', async () => {
+    for (const c of convCases(true, 24)) {
+      await expectMatch('DepthwiseConv2dNativeBackpropInput', {
+        label: JSON.stringify(c),
+        inputs: {
+          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
+          filter: { shape: c.filter, values: randomValues(random, c.filter.reduce((a, b) => a * b)) },
+        },
+        attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x },
+      });
+    }
+  });
+
+  it('DepthwiseConv2dNativeBackpropFilter', async () => {
+    for (const c of convCases(true, 24)) {
+      await expectMatch('DepthwiseConv2dNativeBackpropFilter', {
+        label: JSON.stringify(c),
+        inputs: {
+          x: { shape: c.x, values: randomValues(random, c.x.reduce((a, b) => a * b)) },
+          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
+        },
+        attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape: c.filter },
+      });
+    }
+  });
+
+  // The cpu backend's depthwise backprop kernels ignore `dilations` (and TF.js autodiff never
+  // passes one), so dilated cases are checked with the adjoint identity against the cpu forward
+  // convolution, which does support dilation: <dy, conv(x, w)> = <dx, x> = <dw, w>.
+  it('dilated depthwise backprop kernels are the adjoints of the cpu forward convolution', async () => {
+    for (const c of convCases(true, 16, true)) {
+      const size = (shape: number[]) => shape.reduce((a, b) => a * b);
+      const values = { x: randomValues(random, size(c.x)), w: randomValues(random, size(c.filter)), dy: randomValues(random, size(c.out)) };
+      const before = tf.memory().numTensors;
+      await tf.setBackend('cpu');
+      const forward = tf.tidy(() => {
+        const y = tf.depthwiseConv2d(tf.tensor4d(values.x, c.x as never), tf.tensor4d(values.w, c.filter as never), c.strides, c.pad, 'NHWC', c.dilations);
+        return tf.sum(tf.mul(y, tf.tensor(values.dy, c.out))).dataSync()[0]!;
+      });
+      await tf.setBackend('wasm');
+      const [viaInput, viaFilter, scale] = tf.tidy(() => {
+        const x = tf.tensor4d(values.x, c.x as never);
+        const w = tf.tensor4d(values.w, c.filter as never);
+        const dy = tf.tensor4d(values.dy, c.out as never);
+        const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad };
+        const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor;
+        const dw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: c.filter }) as tf.Tensor;
+        return [tf.sum(tf.mul(dx, x)).dataSync()[0]!, tf.sum(tf.mul(dw, w)).dataSync()[0]!, tf.sum(tf.abs(dx)).dataSync()[0]!];
+      });
+      const label = JSON.stringify(c);
+      expect(Math.abs(viaInput - forward) / Math.max(1, Math.abs(forward), scale / c.x.length), label).toBeLessThanOrEqual(1e-5);
+      expect(Math.abs(viaFilter - forward) / Math.max(1, Math.abs(forward)), label).toBeLessThanOrEqual(1e-5);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('Tile', async () => {
+    for (let i = 0; i < 24; i++) {
+      const rank = random.int(1, 5);
+      const shape = Array.from({ length: rank }, () => random.int(1, 5));
+      const reps = Array.from({ length: rank }, () => random.int(1, 4));
+      await expectMatch('Tile', {
+        label: JSON.stringify({ shape, reps }),
+        inputs: { x: { shape, values: randomValues(random, shape.reduce((a, b) => a * b)) } },
+        attrs: { reps },
+      });
+    }
+  });
+
+  it('Identity and same-dtype Cast share data instead of copying, and stay correct', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const buffers = () => tf.backend().numDataIds();
+    const start = buffers();
+    const clone = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    expect(buffers()).toBe(start);
+    const asInt = tf.cast(tf.tensor1d([1.7, -2.2]), 'int32');
+    expect(buffers()).toBe(start + 2); // a real cast allocates
+    x.dispose();
+    expect(clone.arraySync()).toEqual([[1, 2], [3, 4]]);
+    expect(same.arraySync()).toEqual([[1, 2], [3, 4]]);
+    expect(asInt.arraySync()).toEqual([1, -2]);
+    tf.dispose([clone, same, asInt]);
+    expect(tf.memory().numTensors).toBe(before + 1); // the float tensor fed to cast above
+  });
+
+  it('trains through the gradients of a conv/depthwise/batch-norm model like the cpu backend', async () => {
+    const weightsSeed = 7;
+    const build = () => {
+      const input = tf.input({ shape: [9, 9, 3] });
+      let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: weightsSeed }) }).apply(input) as tf.SymbolicTensor;
+      h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
+      h = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: tf.initializers.glorotUniform({ seed: weightsSeed + 1 }) }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.conv2d({ filters: 5, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: weightsSeed + 2 }) }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: h });
+    };
+    const xValues = randomValues(random, 2 * 9 * 9 * 3);
+    const gradientsOn = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = build();
+      const grads = tf.tidy(() => {
+        const x = tf.tensor4d(xValues, [2, 9, 9, 3]);
+        const { grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar);
+        return Object.values(grads).map((g) => g.dataSync() as Float32Array);
+      });
+      model.dispose();
+      return grads;
+    };
+    const before = tf.memory().numTensors;
+    const expected = await gradientsOn('cpu');
+    const actual = await gradientsOn('wasm');
+    expect(actual.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i++) expect(relativeError(actual[i]!, expected[i]!)).toBeLessThanOrEqual(1e-4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,179 @@
+import { access, stat, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { decodeImage } from '@art/augment/io';
+import { MissingImagesError, PathOutsideRootError } from '../errors.js';
+import { readCsvFile } from './csv.js';
+import { LabelEncoder } from './label-encoder.js';
+
+/** One labelled training image. `imagePath` is absolute; `imgPath` is the CSV value. */
+export interface TrainRecord {
+  id: string;
+  imgPath: string;
+  imagePath: string;
+  artist: string;
+}
+
+/** One test image (no label). */
+export interface TestRecord {
+  id: string;
+  imgPath: string;
+  imagePath: string;
+}
+
+/** A competition directory, read and checked. */
+export interface CompetitionData {
+  root: string;
+  train: TrainRecord[];
+  test: TestRecord[];
+  sampleSubmission: { id: string; artist: string }[];
+  /** Rows of `artists_info.csv` when present. */
+  artists?: Record<string, string>[];
+  /** Sorted unique training artists. */
+  labelEncoder: LabelEncoder;
+}
+
+/** How {@link loadCompetition} checks the images: existence only, a full decode, or not at all. */
+export type ImageCheck = 'exists' | 'decode' | false;
+
+export interface LoadCompetitionOptions {
+  /** Accept image paths that resolve outside `root` (default false). */
+  allowOutsideRoot?: boolean;
+  /** Image check (default 'exists'); every problem is reported at once. */
+  checkImages?: ImageCheck;
+  /** Require test.csv and sample_submission.csv (default true). */
+  requireTest?: boolean;
+}
+
+/**
+ * Resolves a CSV image path (e.g. `./train/0000.jpg`) against the data root.
+ *
+ * @throws {PathOutsideRootError} if it escapes the root and `allowOutsideRoot` is false
+ * @example
+ * resolveImagePath('/data', './train/0.jpg'); // '/data/train/0.jpg'
+ */
+export function resolveImagePath(root: string, imgPath: string, options: { allowOutsideRoot?: boolean } = {}): string {
+  if (typeof imgPath !== 'string' || imgPath.trim() === '') throw new TypeError(`Empty image path under ${JSON.stringify(root)}`);
+  const absoluteRoot = resolve(root);
+  const full = isAbsolute(imgPath) ? resolve(imgPath) : resolve(absoluteRoot, imgPath);
+  const rel = relative(absoluteRoot, full);
+  const outside = rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  if (outside && !options.allowOutsideRoot) throw new PathOutsideRootError(imgPath, absoluteRoot);
+  return full;
+}
+
+/**
+ * Checks that every image exists and is a non-empty readable file (`mode: 'exists'`) or
+ * decodes (`mode: 'decode'`, via sharp). Collects ALL problems before throwing.
+ *
+ * @param items images to check (`id` is only used in the report)
+ * @param mode 'exists' (default) or 'decode'
+ * @throws {MissingImagesError} listing every missing or unreadable image
+ * @example
+ * await checkImages(data.train, 'decode');
+ */
+export async function checkImages(items: readonly { imagePath: string; id?: string }[], mode: 'exists' | 'decode' = 'exists'): Promise<void> {
+  if (mode !== 'exists' && mode !== 'decode') throw new RangeError(`checkImages: unknown mode ${JSON.stringify(mode)}; expected 'exists' or 'decode'`);
+  const problems: { imagePath: string; id?: string; reason: string }[] = [];
+  const concurrency = 16;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      const reason = await checkOne(item.imagePath, mode);
+      if (reason !== null) problems.push({ imagePath: item.imagePath, ...(item.id !== undefined ? { id: item.id } : {}), reason });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (problems.length > 0) {
+    problems.sort((a, b) => (a.imagePath < b.imagePath ? -1 : a.imagePath > b.imagePath ? 1 : 0));
+    throw new MissingImagesError(problems);
+  }
+}
+
+async function checkOne(imagePath: string, mode: 'exists' | 'decode'): Promise<string | null> {
+  try {
+    const info = await stat(imagePath);
+    if (!info.isFile()) return 'not a file';
+    if (info.size === 0) return 'empty file';
+    await access(imagePath, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (error as Error).message})`;
+  }
+  if (mode === 'decode') {
+    try {
+      await decodeImage(await readFile(imagePath));
+    } catch (error) {
+      return `cannot decode (${(error as Error).message})`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads a competition directory: `train.csv` (`id,img_path,artist`), `test.csv`
+ * (`id,img_path`), `sample_submission.csv` (`id,artist`) and the optional `artists_info.csv`.
+ *
+ * @param root the data directory
+ * @param options `{ allowOutsideRoot = false, checkImages = 'exists', requireTest = true }`
+ * @throws {MissingColumnError} a CSV lacks a required column
+ * @throws {PathOutsideRootError} an image path escapes the root
+ * @throws {MissingImagesError} images are missing or unreadable (all of them listed)
+ * @example
+ * const data = await loadCompetition('data/');
+ * console.log(data.train.length, data.labelEncoder.numClasses);
+ */
+export async function loadCompetition(root: string, options: LoadCompetitionOptions = {}): Promise<CompetitionData> {
+  const { allowOutsideRoot = false, checkImages: check = 'exists', requireTest = true } = options;
+  if (check !== 'exists' && check !== 'decode' && check !== false) {
+    throw new RangeError(`loadCompetition: unknown checkImages ${JSON.stringify(check)}; expected 'exists', 'decode' or false`);
+  }
+  const absoluteRoot = resolve(root);
+  const rootInfo = await stat(absoluteRoot).catch(() => null);
+  if (!rootInfo?.isDirectory()) throw new Error(`Data root ${JSON.stringify(absoluteRoot)} is not a directory`);
+  const file = (name: string): string => join(absoluteRoot, name);
+  const resolveOptions = { allowOutsideRoot };
+
+  const trainRows = await readCsvFile(file('train.csv'), ['id', 'img_path', 'artist']);
+  const train: TrainRecord[] = trainRows.map((row) => ({
+    id: row.id!,
+    imgPath: row.img_path!,
+    imagePath: resolveImagePath(absoluteRoot, row.img_path!, resolveOptions),
+    artist: row.artist!,
+  }));
+  checkUniqueIds(train, file('train.csv'));
+
+  let test: TestRecord[] = [];
+  let sampleSubmission: { id: string; artist: string }[] = [];
+  const hasTest = await exists(file('test.csv'));
+  if (requireTest || hasTest) {
+    const testRows = await readCsvFile(file('test.csv'), ['id', 'img_path']);
+    test = testRows.map((row) => ({ id: row.id!, imgPath: row.img_path!, imagePath: resolveImagePath(absoluteRoot, row.img_path!, resolveOptions) }));
+    checkUniqueIds(test, file('test.csv'));
+  }
+  if (requireTest || (await exists(file('sample_submission.csv')))) {
+    const sampleRows = await readCsvFile(file('sample_submission.csv'), ['id', 'artist']);
+    sampleSubmission = sampleRows.map((row) => ({ id: row.id!, artist: row.artist! }));
+  }
+  let artists: Record<string, string>[] | undefined;
+  if (await exists(file('artists_info.csv'))) artists = await readCsvFile(file('artists_info.csv'));
+
+  if (check !== false) await checkImages([...train, ...test], check);
+  const labelEncoder = LabelEncoder.fit(train.map((r) => r.artist));
+  return { root: absoluteRoot, train, test, sampleSubmission, ...(artists ? { artists } : {}), labelEncoder };
+}
+
+function checkUniqueIds(records: readonly { id: string }[], file: string): void {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const { id } of records) (seen.has(id) ? duplicates : seen).add(id);
+  if (duplicates.size > 0) throw new Error(`${file}: duplicate id(s) ${[...duplicates].slice(0, 10).map((d) => JSON.stringify(d)).join(', ')}`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * Named errors of @art/competition. Each carries the offending file / value as fields so
+ * callers (and the CLI) can report them without parsing messages.
+ */
+
+/** A CSV file lacks a required column. */
+export class MissingColumnError extends Error {
+  override name = 'MissingColumnError';
+  constructor(
+    readonly file: string,
+    readonly column: string,
+    readonly header: string[],
+  ) {
+    super(`${file}: missing column "${column}"; found header [${header.map((h) => JSON.stringify(h)).join(', ')}]`);
+  }
+}
+
+/** One or more images are missing or cannot be decoded; `problems` lists every one of them. */
+export class MissingImagesError extends Error {
+  override name = 'MissingImagesError';
+  constructor(readonly problems: { imagePath: string; id?: string; reason: string }[]) {
+    const shown = problems.slice(0, 20).map((p) => `  ${p.id !== undefined ? `[${p.id}] ` : ''}${p.imagePath}: ${p.reason}`);
+    const more = problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : '';
+    super(`${problems.length} image(s) missing or unreadable:\n${shown.join('\n')}${more}`);
+  }
+}
+
+/** A label that the label encoder has never seen. */
+export class UnknownLabelError extends Error {
+  override name = 'UnknownLabelError';
+  constructor(
+    readonly label: string,
+    readonly classes: readonly string[],
+  ) {
+    const listed = classes.length <= 60 ? classes.map((c) => JSON.stringify(c)).join(', ') : `${classes.length} classes`;
+    super(`Unknown label ${JSON.stringify(label)}; expected one of ${listed}`);
+  }
+}
+
+/** An image path in a CSV resolves outside the data root (and `allowOutsideRoot` is false). */
+export class PathOutsideRootError extends Error {
+  override name = 'PathOutsideRootError';
+  constructor(
+    readonly path: string,
+    readonly root: string,
+  ) {
+    super(`Image path ${JSON.stringify(path)} resolves outside the data root ${JSON.stringify(root)}; pass allowOutsideRoot: true to accept it`);
+  }
+}
+
+/** A submission is incomplete or inconsistent with the sample submission. */
+export class SubmissionError extends Error {
+  override name = 'SubmissionError';
+  constructor(
+    message: string,
+    readonly details: { missing?: string[]; unknown?: string[]; duplicates?: string[] } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Training produced a NaN or infinite loss. The last good checkpoint is kept. */
+export class NonFiniteLossError extends Error {
+  override name = 'NonFiniteLossError';
+  constructor(
+    readonly loss: number,
+    readonly epoch: number,
+    readonly step: number,
+    readonly lastGoodCheckpoint: string | null,
+  ) {
+    super(
+      `Loss became ${loss} at epoch ${epoch}, step ${step}; training stopped. ` +
+        (lastGoodCheckpoint ? `The last good checkpoint is kept at ${lastGoodCheckpoint}.` : 'No checkpoint had been written yet.') +
+        ' Lower the learning rate or check the inputs for NaN.',
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, saveProbabilities } from '../src/index.js';
+import { writeCompetitionDir } from './helpers/tiny.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'art-competition-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function capture(): { out: string[]; err: string[]; io: { write: (t: string) => void; writeError: (t: string) => void } } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { write: (t) => void out.push(t), writeError: (t) => void err.push(t) } };
+}
+
+describe('art-competition CLI', () => {
+  it('split writes stratified folds of train ids', async () => {
+    const data = join(dir, 'data');
+    await writeCompetitionDir(data, { perClass: 4, testCount: 1 });
+    const { err, io } = capture();
+    expect(await runCli(['split', '--data', data, '--folds', '4', '--seed', '1', '--out', join(dir, 'folds.json')], io)).toBe(0);
+    const json = JSON.parse(await readFile(join(dir, 'folds.json'), 'utf8')) as { folds: { valid: string[] }[] };
+    expect(json.folds.map((f) => f.valid.length)).toEqual([3, 3, 3, 3]);
+    expect(new Set(json.folds.flatMap((f) => f.valid)).size).toBe(12);
+    expect(err.join('')).toMatch(/fold 0: 9 train, 3 valid/);
+  });
+
+  it('ensemble then score', async () => {
+    const sample = join(dir, 'sample.csv');
+    await writeFile(sample, 'id,artist\nb,0\na,0\n');
+    await saveProbabilities(join(dir, 'f0.csv'), { ids: ['a', 'b'], classes: ['X', 'Y'], probabilities: Float32Array.from([0.9, 0.1, 0.6, 0.4]) });
+    await saveProbabilities(join(dir, 'f1.csv'), { ids: ['a', 'b'], classes: ['X', 'Y'], probabilities: Float32Array.from([0.7, 0.3, 0.2, 0.8]) });
+    const out = join(dir, 'submission.csv');
+    const first = capture();
+    expect(await runCli(['ensemble', '--sample-submission', sample, '--out', out, join(dir, 'f0.csv'), join(dir, 'f1.csv')], first.io)).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe('id,artist\nb,Y\na,X\n');
+    await writeFile(join(dir, 'answers.csv'), 'id,artist\na,X\nb,X\n');
+    const second = capture();
+    expect(await runCli(['score', '--submission', out, '--answers', join(dir, 'answers.csv')], second.io)).toBe(0);
+    expect(second.out.join('')).toMatch(/^macro-F1 0\.3333 accuracy 0\.5000 \(2 rows\)/);
+  });
+
+  it('reports errors and unknown commands with exit code 1', async () => {
+    const bad = capture();
+    expect(await runCli(['train'], bad.io)).toBe(1);
+    expect(bad.err.join('')).toMatch(/Unknown command "train"; expected one of split, ensemble, score/);
+    const missing = capture();
+    expect(await runCli(['score', '--submission', join(dir, 'nope.csv'), '--answers', join(dir, 'nope.csv')], missing.io)).toBe(1);
+    expect(missing.err.join('')).toMatch(/Cannot read CSV file/);
+  });
+});

@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDataLoader,
+  createValidationLoader,
+  loadCompetition,
+  predictProbabilities,
+  quarterCrop,
+  readSubmission,
+  seedTestTransform,
+  seedTrainTransform,
+  seedValidTransform,
+  stratifiedHoldout,
+  train,
+  writeAugmentationPreview,
+  writeSubmission,
+  argmaxLabels,
+  type CompetitionData,
+  type DataLoader,
+} from '../src/index.js';
+import { tinyModel, tinyRgb, writeCompetitionDir } from './helpers/tiny.js';
+
+const INPUT = 16;
+let root: string;
+let data: CompetitionData;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'art-competition-pipeline-'));
+  await writeCompetitionDir(join(root, 'data'), { perClass: 4, testCount: 5, width: 40, height: 30 });
+  data = await loadCompetition(join(root, 'data'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function items(records: CompetitionData['train']) {
+  return records.map((r) => ({ imagePath: r.imagePath, label: data.labelEncoder.encode(r.artist) }));
+}
+
+async function collect(loader: DataLoader, epoch: number): Promise<{ values: Float32Array[]; indices: number[][]; labels: number[][] }> {
+  const out = { values: [] as Float32Array[], indices: [] as number[][], labels: [] as number[][] };
+  for await (const batch of loader.batches(epoch)) {
+    expect(batch.x.shape.slice(1)).toEqual([INPUT, INPUT, 3]);
+    out.values.push(batch.x.dataSync() as Float32Array);
+    out.indices.push(batch.indices);
+    out.labels.push(Array.from(batch.labels ?? []));
+    batch.x.dispose();
+  }
+  return out;
+}
+
+describe('data pipeline', () => {
+  it('gives the same batches for a seed with 0 or 1 worker; reshuffles and re-augments per epoch', async () => {
+    const options = { items: items(data.train), transform: seedTrainTransform('b3', INPUT), batchSize: 5, shuffle: true, seed: 3 };
+    const inThread = createDataLoader({ ...options, workers: 0 });
+    const pooled = createDataLoader({ ...options, workers: 1, prefetch: 1 });
+    const before = tf.memory().numTensors;
+    const a = await collect(inThread, 0);
+    const b = await collect(pooled, 0);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(inThread.length).toBe(3);
+    expect(a.indices).toEqual(b.indices);
+    expect(a.values.map((v) => Buffer.from(v.buffer).toString('base64'))).toEqual(b.values.map((v) => Buffer.from(v.buffer).toString('base64')));
+    expect(a.labels.flat()).toEqual(a.indices.flat().map((i) => data.labelEncoder.encode(data.train[i]!.artist)));
+    const epoch1 = await collect(inThread, 1);
+    expect(epoch1.indices).not.toEqual(a.indices);
+    expect(epoch1.indices.flat().sort((x, y) => x - y)).toEqual(data.train.map((_, i) => i));
+    await inThread.close();
+    await pooled.close();
+  });
+
+  it('validation modes: the seed transform and quarter crops are seeded and stable', async () => {
+    for (const mode of ['seed', 'quarter-crop'] as const) {
+      const loader = createValidationLoader({ items: items(data.train), inputSize: INPUT, mode, batchSize: 4, seed: 1 });
+      const first = await collect(loader, 0);
+      const second = await collect(loader, 0);
+      expect(first.values).toEqual(second.values);
+      expect(first.indices.flat()).toEqual(data.train.map((_, i) => i));
+    }
+    expect(() => createValidationLoader({ items: items(data.train), inputSize: INPUT, batchSize: 2, mode: 'center' as never })).toThrow(/expected one of seed, quarter-crop/);
+  });
+
+  it('quarterCrop cuts half of each side at a seeded position, copying pixels exactly', () => {
+    const image = tinyRgb(41, 30, 0, 1);
+    const crop = quarterCrop(image, 7);
+    expect([crop.width, crop.height]).toEqual([21, 15]);
+    expect(quarterCrop(image, 7)).toEqual(crop);
+    // find the offset: the crop's first row must appear in the image
+    let found = false;
+    for (let y0 = 0; y0 <= 15 && !found; y0++) {
+      for (let x0 = 0; x0 <= 20 && !found; x0++) {
+        let same = true;
+        for (let y = 0; y < crop.height && same; y++) {
+          for (let x = 0; x < crop.width * 3 && same; x++) same = crop.data[y * crop.width * 3 + x] === image.data[((y0 + y) * 41 + x0) * 3 + x];
+        }
+        found = same;
+      }
+    }
+    expect(found).toBe(true);
+    expect(() => quarterCrop(image, 1, { areaFraction: 0 })).toThrow(RangeError);
+  });
+
+  it('rejects bad loader options by name', () => {
+    expect(() => createDataLoader({ items: [], transform: seedTestTransform(8), batchSize: 1 })).toThrow(/items must be a non-empty array/);
+    expect(() => createDataLoader({ items: items(data.train), transform: seedTestTransform(8), batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => createDataLoader({ items: items(data.train), transform: seedTestTransform(8), batchSize: 2, crop: 'half' as never })).toThrow(
+      /expected 'quarter' or 'none'/,
+    );
+    expect(() => seedTrainTransform('b7' as never, 8)).toThrow(/unknown variant "b7"; expected one of b3, v2m/);
+  });
+
+  it('writes an augmentation preview grid', async () => {
+    const path = await writeAugmentationPreview(root, { images: data.train.slice(0, 2), transform: seedTrainTransform('b3', INPUT), variants: 2, cellSize: 32 });
+    expect((await readFile(path)).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('runs end to end: split → train → predict test → submission', async () => {
+    const split = stratifiedHoldout(data.train.map((r) => r.artist), { validFraction: 0.25, seed: 0 });
+    const trainLoader = createDataLoader({ items: items(split.train.map((i) => data.train[i]!)), transform: seedTrainTransform('b3', INPUT), batchSize: 3, shuffle: true, cacheDecoded: true });
+    const validLoader = createDataLoader({ items: items(split.valid.map((i) => data.train[i]!)), transform: seedValidTransform(INPUT), batchSize: 3 });
+    const model = tinyModel(2, data.labelEncoder.numClasses, INPUT);
+    const result = await train({
+      model, trainLoader, validLoader, numClasses: data.labelEncoder.numClasses, classes: data.labelEncoder.classes, epochs: 1,
+      outDir: join(root, 'run'), progress: 'lines', plots: false, learningRate: 0.01,
+    });
+    expect(result.history).toHaveLength(1);
+    const testLoader = createDataLoader({ items: data.test.map((r) => ({ imagePath: r.imagePath })), transform: seedTestTransform(INPUT), batchSize: 2 });
+    const probabilities = await predictProbabilities(model, testLoader, { tta: 'hflip' });
+    const labels = argmaxLabels({ ids: data.test.map((r) => r.id), classes: [...data.labelEncoder.classes], probabilities });
+    await writeSubmission(join(root, 'submission.csv'), { ids: data.test.map((r) => r.id), labels }, { sampleSubmission: join(root, 'data/sample_submission.csv'), classes: data.labelEncoder.classes });
+    const rows = await readSubmission(join(root, 'submission.csv'));
+    expect(rows.map((r) => r.id)).toEqual(data.sampleSubmission.map((r) => r.id));
+    model.dispose();
+  });
+});

@@ -1,0 +1,196 @@
+import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NonFiniteLossError, createArrayLoader, loadCheckpointModel, train, type BatchSource, type TrainState } from '../src/index.js';
+import { SIZE, tinyImages, weightBytes } from './helpers/tiny.js';
+import { tinySetup } from './helpers/train-setup.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let root: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'art-competition-train-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function runFresh(name: string, overrides = {}): Promise<{ bytes: Uint8Array; dir: string; result: Awaited<ReturnType<typeof train>> }> {
+  const dir = join(root, name);
+  const options = tinySetup(dir, overrides);
+  const result = await train(options);
+  const bytes = weightBytes(options.model);
+  options.model.dispose();
+  return { bytes, dir, result };
+}
+
+let reference: { bytes: Uint8Array; dir: string; result: Awaited<ReturnType<typeof train>> };
+
+describe('train', () => {
+  it('is deterministic: two runs with one seed write identical checkpoints', async () => {
+    reference = await runFresh('reference', { plots: true });
+    const again = await runFresh('again');
+    expect(Buffer.from(again.bytes).equals(Buffer.from(reference.bytes))).toBe(true);
+    // (model.json differs only in TF.js's per-process layer-name counters; the weights are compared byte for byte)
+    for (const file of ['weights.bin', 'optimizer.bin']) {
+      const a = await readFile(join(reference.dir, 'checkpoints/last', file));
+      const b = await readFile(join(again.dir, 'checkpoints/last', file));
+      expect(a.equals(b), file).toBe(true);
+    }
+    const strip = (h: { seconds: number }[]) => h.map(({ seconds: _, ...rest }) => rest);
+    expect(strip(again.result.history)).toEqual(strip(reference.result.history));
+    expect(reference.result.stopReason).toBe('completed');
+    expect(reference.result.step).toBe(18);
+    // the learning-rate schedule and validation metrics are recorded
+    expect(reference.result.history.map((h) => h.epoch)).toEqual([0, 1, 2]);
+    expect(reference.result.history.every((h) => h.validMacroF1 !== null && h.validMacroF1 >= 0 && h.validMacroF1 <= 1)).toBe(true);
+  });
+
+  it('writes history, plots, labels and a loadable best checkpoint', async () => {
+    const csv = await readFile(join(reference.dir, 'history.csv'), 'utf8');
+    expect(csv.split('\n')[0]).toBe('epoch,step,learningRate,trainLoss,trainAccuracy,validLoss,validAccuracy,validMacroF1,seconds');
+    expect(csv.trim().split('\n')).toHaveLength(4);
+    const jsonl = (await readFile(join(reference.dir, 'history.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(jsonl.map((r: { step: number }) => r.step)).toEqual([6, 12, 18]);
+    for (const plot of ['learning-curves', 'confusion-matrix']) {
+      expect((await readFile(join(reference.dir, 'plots', `${plot}.svg`), 'utf8')).startsWith('<svg')).toBe(true);
+      const png = await readFile(join(reference.dir, 'plots', `${plot}.png`));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+    }
+    expect(JSON.parse(await readFile(join(reference.dir, 'labels.json'), 'utf8')).classes).toEqual(['Goya', 'Monet', 'Van Gogh']);
+    const best = await loadCheckpointModel(join(reference.dir, 'checkpoints/best'));
+    const state = JSON.parse(await readFile(join(reference.dir, 'checkpoints/best/state.json'), 'utf8')) as TrainState;
+    expect(state.best!.macroF1).toBe(reference.result.bestMacroF1);
+    const input = tf.zeros([1, SIZE, SIZE, 3]);
+    const output = best.predict(input) as tf.Tensor;
+    expect(output.shape).toEqual([1, 3]);
+    tf.dispose([input, output]);
+    best.dispose();
+  });
+
+  it('resumes after maxSteps (mid-epoch) to the same final weights as an uninterrupted run', async () => {
+    const dir = join(root, 'max-steps');
+    const first = tinySetup(dir, { maxSteps: 8 });
+    const stopped = await train(first);
+    expect(stopped.stopReason).toBe('max-steps');
+    expect(stopped.step).toBe(8);
+    first.model.dispose();
+    const state = JSON.parse(await readFile(join(dir, 'checkpoints/last/state.json'), 'utf8')) as TrainState;
+    expect([state.epoch, state.batchInEpoch, state.step]).toEqual([1, 2, 8]);
+    const second = tinySetup(dir); // a fresh model and optimizer, as after a restart
+    const resumed = await train(second);
+    expect(resumed.stopReason).toBe('completed');
+    expect(Buffer.from(weightBytes(second.model)).equals(Buffer.from(reference.bytes))).toBe(true);
+    const strip = (h: { seconds: number }[]) => h.map(({ seconds: _, ...rest }) => rest);
+    expect(strip(resumed.history)).toEqual(strip(reference.result.history));
+    second.model.dispose();
+  });
+
+  it('resumes after an AbortSignal with optimizer, scheduler and RNG state restored', async () => {
+    const dir = join(root, 'abort');
+    const controller = new AbortController();
+    let currentEpoch = -1;
+    const first = tinySetup(dir, {
+      signal: controller.signal,
+      progress: {
+        epochStart: (epoch) => void (currentEpoch = epoch),
+        batch: (batch) => {
+          if (currentEpoch === 1 && batch === 3) controller.abort();
+        },
+        epochEnd() {},
+        log() {},
+        close() {},
+      },
+    });
+    const stopped = await train(first);
+    expect(stopped.stopReason).toBe('aborted');
+    expect(stopped.step).toBe(9);
+    first.model.dispose();
+    const second = tinySetup(dir);
+    await train(second);
+    expect(Buffer.from(weightBytes(second.model)).equals(Buffer.from(reference.bytes))).toBe(true);
+    second.model.dispose();
+  });
+
+  it('continues after kill -9 of a training process to the same final weights', { timeout: 90_000 }, async () => {
+    const dir = join(root, 'killed');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'helpers/train-child.ts'), dir], { cwd: join(here, '..'), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const statePath = join(dir, 'checkpoints/last/state.json');
+    const deadline = Date.now() + 60_000;
+    let killedAt = -1;
+    while (Date.now() < deadline) {
+      if (existsSync(statePath)) {
+        const step = (JSON.parse(await readFile(statePath, 'utf8').catch(() => '{"step":0}')) as { step: number }).step;
+        if (step >= 4) {
+          child.kill('SIGKILL');
+          killedAt = step;
+          break;
+        }
+      }
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const code = await exited;
+    expect(killedAt, `child did not reach step 4 (exit ${code}): ${stderr}`).toBeGreaterThanOrEqual(4);
+    expect(killedAt).toBeLessThan(18);
+    const options = tinySetup(dir);
+    const resumed = await train(options);
+    expect(resumed.stopReason).toBe('completed');
+    expect(Buffer.from(weightBytes(options.model)).equals(Buffer.from(reference.bytes))).toBe(true);
+    options.model.dispose();
+  });
+
+  it('stops on a NaN loss with a clear error and keeps the last good checkpoint', async () => {
+    const dir = join(root, 'nan');
+    const good = tinyImages(8, 3);
+    const base = createArrayLoader({ images: good.images, labels: good.labels, shape: [SIZE, SIZE, 3], batchSize: 4 });
+    const poisoned: BatchSource = {
+      length: base.length,
+      async *batches(epoch, options) {
+        for await (const batch of base.batches(epoch, options)) {
+          if (epoch === 1) {
+            const bad = tf.mul(batch.x, NaN) as tf.Tensor4D;
+            batch.x.dispose();
+            yield { ...batch, x: bad };
+          } else yield batch;
+        }
+      },
+    };
+    const options = tinySetup(dir, { trainLoader: poisoned });
+    const error = await train(options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect((error as Error).message).toMatch(/Loss became NaN at epoch 1, step 2; training stopped\. The last good checkpoint is kept at .*checkpoints\/last/);
+    const state = JSON.parse(await readFile(join(dir, 'checkpoints/last/state.json'), 'utf8')) as TrainState;
+    expect([state.epoch, state.step]).toEqual([1, 2]);
+    const restored = await loadCheckpointModel(join(dir, 'checkpoints/last'));
+    expect(restored.getWeights().every((w) => Array.from(w.dataSync()).every(Number.isFinite))).toBe(true);
+    restored.dispose();
+    options.model.dispose();
+  });
+
+  it('leaks no tensors across steps and epochs', async () => {
+    const options = tinySetup(join(root, 'leaks'), { epochs: 2, microBatchSize: 2 });
+    const perEpoch: number[] = [];
+    const before = tf.memory().numTensors;
+    await train({ ...options, onEpochEnd: () => void perEpoch.push(tf.memory().numTensors) });
+    expect(perEpoch[1]).toBe(perEpoch[0]);
+    expect(tf.memory().numTensors).toBe(before);
+    options.model.dispose();
+  });
+
+  it('rejects bad options with named values', async () => {
+    const options = tinySetup(join(root, 'bad'));
+    await expect(train({ ...options, epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
+    await expect(train({ ...options, optimizer: 'rmsprop' as never })).rejects.toThrow(/Unknown optimizer "rmsprop"; expected one of adam, adamw, sgd/);
+    await expect(train({ ...options, progress: 'fancy' as never })).rejects.toThrow(/expected one of auto, bar, lines, none/);
+    options.model.dispose();
+  });
+});

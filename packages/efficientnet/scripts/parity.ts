@@ -1,0 +1,24 @@
+/**
+ * Parity check against torchvision fixtures:
+ *   npm run parity -w @art/efficientnet -- <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name]
+ * Exits 1 if any tensor's worst relative error exceeds the tolerance.
+ */
+import { parseArgs } from 'node:util';
+import { runParity } from '../src/node/index.js';
+import { useBackend } from './backend.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { backend: { type: 'string', default: 'cpu' }, tolerance: { type: 'string', default: '1e-4' }, model: { type: 'string', multiple: true } },
+});
+if (positionals.length !== 1) {
+  console.error('usage: parity <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name ...]');
+  process.exit(2);
+}
+await useBackend(values.backend!);
+const tolerance = Number(values.tolerance);
+const result = await runParity(positionals[0]!, { tolerance, ...(values.model ? { models: values.model } : {}), log: (line) => console.log(line) });
+const worst = result.rows.reduce((max, row) => Math.max(max, row.relativeError), 0);
+const failed = result.rows.filter((row) => !row.passed).length;
+console.log(`\nbackend ${result.backend}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} (tolerance ${tolerance}), ${failed} over tolerance`);
+process.exit(result.passed ? 0 : 1);

@@ -1,0 +1,61 @@
+/**
+ * @art/efficientnet: torchvision's EfficientNet B0-B7 and V2 S/M/L on TensorFlow.js layers,
+ * with torchvision-compatible safetensors weights.
+ */
+export {
+  EFFICIENTNET_CONFIGS,
+  V1_BASE_STAGES,
+  VARIANT_NAMES,
+  adjustChannels,
+  adjustDepth,
+  countParameters,
+  efficientNetConfig,
+  makeDivisible,
+  normalizeVariantName,
+  resolveArchitecture,
+  scaleStage,
+  validateConfig,
+  withMultipliers,
+} from './configs.js';
+export type { BlockSpec, BlockType, EfficientNetConfig, ResolvedArchitecture, StageSetting, VariantName } from './configs.js';
+export { EfficientNet, buildEfficientNet } from './build.js';
+export { initializeTorchvisionWeights } from './init.js';
+export type { EfficientNetOptions, FeatureInfo, ResolvedEfficientNetOptions } from './build.js';
+export type { InitializerMode } from './blocks/conv-norm-activation.js';
+export {
+  efficientNet,
+  efficientNetB0,
+  efficientNetB1,
+  efficientNetB2,
+  efficientNetB3,
+  efficientNetB4,
+  efficientNetB5,
+  efficientNetB6,
+  efficientNetB7,
+  efficientNetV2L,
+  efficientNetV2M,
+  efficientNetV2S,
+} from './variants.js';
+export { StochasticDepth } from './layers/stochastic-depth.js';
+export type { StochasticDepthArgs } from './layers/stochastic-depth.js';
+export { freezeBackbone, unfreeze } from './freeze.js';
+export type { FreezeOptions, FreezeSummary } from './freeze.js';
+export { PREPROCESSING, PREPROCESSING_B1_IMAGENET1K_V2, preprocessingFor } from './preprocessing.js';
+export type { Preprocessing } from './preprocessing.js';
+export {
+  MAX_HEADER_BYTES,
+  SAFETENSORS_DTYPES,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+  readSafetensors,
+  writeSafetensors,
+} from './weights/safetensors.js';
+export type { ReadSafetensorsOptions, SafeTensor, SafeTensorInput, SafetensorsContents, SafetensorsDtype } from './weights/safetensors.js';
+export {
+  WeightLoadError,
+  exportTorchvisionWeights,
+  loadTorchvisionWeights,
+  torchvisionParameters,
+  torchvisionStateDict,
+} from './weights/torchvision.js';
+export type { LoadWeightsOptions, MismatchedKey, TorchvisionLayout, TorchvisionParameter, WeightLoadReport } from './weights/torchvision.js';

@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { readSafetensors, writeSafetensors, type SafeTensorInput, type SafetensorsContents } from '../weights/safetensors.js';
+import { writeFileAtomic } from './filesystem.js';
+
+/**
+ * Reads and validates a `.safetensors` file (errors name the path).
+ *
+ * @example
+ * const { tensors } = await readSafetensorsFile('model.safetensors');
+ */
+export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
+  return readSafetensors(new Uint8Array(await readFile(path)), { source: path });
+}
+
+/**
+ * Writes tensors (or bytes from `exportTorchvisionWeights`) to a `.safetensors` file atomically.
+ *
+ * @example
+ * await writeSafetensorsFile('export.safetensors', exportTorchvisionWeights(net));
+ */
+export async function writeSafetensorsFile(
+  path: string,
+  tensors: Uint8Array | Readonly<Record<string, SafeTensorInput>> | ReadonlyMap<string, SafeTensorInput>,
+  metadata: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
+  const bytes = tensors instanceof Uint8Array ? tensors : writeSafetensors(tensors, metadata);
+  await writeFileAtomic(path, bytes);
+}

@@ -1,0 +1,271 @@
+/** The confusion matrix: an array of rows that can also draw itself. */
+
+import { addToConfusion } from './counts.js';
+import { escapeHtml, formatFixed, markdownTable } from './format.js';
+import {
+  checkLabelArray,
+  checkSameLength,
+  describeValue,
+  encodeLabels,
+  listChoices,
+  resolveClassSpace,
+  type ClassOptions,
+  type LabelArray,
+} from './validate.js';
+import { confusionMatrixVegaLite, type ConfusionMatrixVegaLiteOptions, type VegaLiteSpec } from './vega-lite.js';
+
+/** How a confusion matrix is normalised: over true classes (rows), predictions (columns) or all. */
+export type Normalize = 'true' | 'pred' | 'all';
+
+const NORMALIZE_CHOICES: readonly Normalize[] = ['true', 'pred', 'all'];
+
+/** A MIME bundle as notebooks expect it: MIME type to content. */
+export type MimeBundle = Record<string, unknown>;
+
+/** The symbol Deno's Jupyter kernel (and compatible kernels) call to display an object. */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
+
+/** Options of {@link confusionMatrix}. */
+export interface ConfusionMatrixOptions extends ClassOptions {
+  /**
+   * Normalise counts: `'true'` divides each row by its total (recall on the diagonal),
+   * `'pred'` each column (precision on the diagonal), `'all'` by the number of samples.
+   * Empty rows/columns give 0, as in scikit-learn. Default: raw counts.
+   */
+  normalize?: Normalize;
+}
+
+/**
+ * A confusion matrix: `matrix[i][j]` is the number (or share, when normalised) of samples of
+ * true class `i` predicted as class `j`. It is a real `Array` of rows, so it indexes, iterates
+ * and serialises like `number[][]` (scikit-learn's ndarray), and it also knows its class names
+ * and renders itself as text, Markdown, HTML, a Vega-Lite heatmap or a notebook MIME bundle.
+ */
+export class ConfusionMatrix extends Array<number[]> {
+  // map/filter/slice return plain arrays: their results are no longer confusion matrices.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  readonly #labels: readonly string[];
+  readonly #normalize: Normalize | undefined;
+
+  /**
+   * @param rows Square matrix, rows true classes, columns predicted (copied).
+   * @param labels Class names in index order. Default: `"0"`, `"1"`, ...
+   * @param normalize How `rows` were normalised, if at all (affects display only).
+   */
+  constructor(rows: ArrayLike<ArrayLike<number>>, labels?: readonly string[], normalize?: Normalize) {
+    super();
+    if (typeof rows === 'number') {
+      throw new TypeError('ConfusionMatrix: rows must be an array of rows; use confusionMatrix(yTrue, yPred) to count');
+    }
+    const numClasses = rows.length;
+    for (let row = 0; row < numClasses; row += 1) {
+      const cells = rows[row]!;
+      if (cells.length !== numClasses) {
+        throw new RangeError(
+          `ConfusionMatrix: rows[${row}] has ${cells.length} columns but there are ${numClasses} rows`
+        );
+      }
+      this.push(Array.from(cells));
+    }
+    const names = labels ?? Array.from({ length: numClasses }, (_, index) => String(index));
+    if (names.length !== numClasses) {
+      throw new RangeError(`ConfusionMatrix: labels lists ${names.length} classes but there are ${numClasses} rows`);
+    }
+    this.#labels = Object.freeze([...names]);
+    this.#normalize = normalize;
+  }
+
+  /** Class names, in index order (`"0"`, `"1"`, ... when none were given). */
+  get labels(): readonly string[] {
+    return this.#labels;
+  }
+
+  /** The normalisation applied, or undefined for raw counts. */
+  get normalize(): Normalize | undefined {
+    return this.#normalize;
+  }
+
+  /** Number of classes (rows). */
+  get numClasses(): number {
+    return this.length;
+  }
+
+  /** A plain `number[][]` copy. */
+  toArray(): number[][] {
+    return Array.from(this, (row) => row.slice());
+  }
+
+  #cell(value: number, digits: number): string {
+    return this.#normalize === undefined && Number.isInteger(value) ? String(value) : formatFixed(value, digits);
+  }
+
+  /**
+   * Plain-text table with class names; rows true, columns predicted.
+   * @param digits Decimals for normalised values. Default: 2.
+   */
+  toText(digits = 2): string {
+    const corner = 'true \\ pred';
+    const header = [corner, ...this.#labels];
+    const body = this.map((row, index) => [this.#labels[index]!, ...row.map((value) => this.#cell(value, digits))]);
+    const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => row[column]!.length)));
+    const line = (cells: string[]): string =>
+      cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join('  ');
+    return [line(header), ...body.map(line)].join('\n') + '\n';
+  }
+
+  /** The text table (also what `String(matrix)` gives). */
+  override toString(): string {
+    return this.toText();
+  }
+
+  /** Markdown table; rows true, columns predicted. */
+  toMarkdown(digits = 2): string {
+    return markdownTable(
+      ['true \\ predicted', ...this.#labels],
+      this.map((row, index) => [this.#labels[index]!, ...row.map((value) => this.#cell(value, digits))]),
+      ['left', ...this.#labels.map(() => 'right' as const)]
+    );
+  }
+
+  /** HTML table with cells shaded by value; rows true, columns predicted. */
+  toHTML(digits = 2): string {
+    const largest = Math.max(0, ...this.map((row) => Math.max(...row)));
+    const headerCells = this.#labels.map((label) => `<th>${escapeHtml(label)}</th>`).join('');
+    const bodyRows = this.map((row, index) => {
+      const cells = row
+        .map((value) => {
+          const alpha = largest > 0 ? value / largest : 0;
+          const color = alpha > 0.5 ? 'color:white;' : '';
+          return `<td style="text-align:right;${color}background-color:rgba(31,119,180,${formatFixed(
+            alpha,
+            3
+          )})">${this.#cell(value, digits)}</td>`;
+        })
+        .join('');
+      return `<tr><th>${escapeHtml(this.#labels[index]!)}</th>${cells}</tr>`;
+    }).join('\n');
+    const caption = {
+      none: 'counts',
+      true: 'normalised over true classes',
+      pred: 'normalised over predictions',
+      all: 'normalised over all samples',
+    }[this.#normalize ?? 'none'];
+    return (
+      `<table class="art-confusion-matrix">\n<caption>Confusion matrix (rows: true, columns: predicted; ${caption})</caption>\n` +
+      `<thead><tr><th>true \\ predicted</th>${headerCells}</tr></thead>\n<tbody>\n${bodyRows}\n</tbody>\n</table>`
+    );
+  }
+
+  /** Vega-Lite v5 heatmap spec; see {@link confusionMatrixVegaLite}. */
+  toVegaLite(options: ConfusionMatrixVegaLiteOptions = {}): VegaLiteSpec {
+    return confusionMatrixVegaLite(this, options);
+  }
+
+  /**
+   * MIME bundle for notebooks (Deno's Jupyter kernel calls this): a Vega-Lite heatmap, an
+   * HTML table and a plain-text table; the front end shows the richest it supports.
+   */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return {
+      'application/vnd.vegalite.v5+json': this.toVegaLite(),
+      'text/html': this.toHTML(),
+      'text/plain': this.toText(),
+    };
+  }
+}
+
+/** Checks the `normalize` option. */
+function checkNormalize(fn: string, normalize: unknown): Normalize | undefined {
+  if (normalize === undefined) return undefined;
+  if (typeof normalize !== 'string' || !(NORMALIZE_CHOICES as readonly string[]).includes(normalize)) {
+    throw new RangeError(
+      `${fn}: normalize = ${describeValue(normalize)} is not valid; expected one of ${listChoices(
+        NORMALIZE_CHOICES
+      )} (or leave it out for counts)`
+    );
+  }
+  return normalize as Normalize;
+}
+
+/**
+ * Builds a {@link ConfusionMatrix} from a row-major count buffer, normalising like
+ * scikit-learn (`cm / cm.sum(axis=1)` etc., with 0 where a total is 0).
+ */
+export function confusionMatrixFromCounts(
+  counts: Float64Array,
+  numClasses: number,
+  labels: readonly string[],
+  normalize: Normalize | undefined
+): ConfusionMatrix {
+  const rows: number[][] = [];
+  const rowTotals = new Float64Array(numClasses);
+  const columnTotals = new Float64Array(numClasses);
+  let total = 0;
+  for (let row = 0; row < numClasses; row += 1) {
+    for (let column = 0; column < numClasses; column += 1) {
+      const count = counts[row * numClasses + column]!;
+      rowTotals[row]! += count;
+      columnTotals[column]! += count;
+      total += count;
+    }
+  }
+  for (let row = 0; row < numClasses; row += 1) {
+    const cells: number[] = new Array(numClasses);
+    for (let column = 0; column < numClasses; column += 1) {
+      const count = counts[row * numClasses + column]!;
+      const divisor =
+        normalize === 'true'
+          ? rowTotals[row]!
+          : normalize === 'pred'
+          ? columnTotals[column]!
+          : normalize === 'all'
+          ? total
+          : 1;
+      cells[column] = divisor === 0 ? 0 : count / divisor;
+    }
+    rows.push(cells);
+  }
+  return new ConfusionMatrix(rows, labels, normalize);
+}
+
+/**
+ * Confusion matrix of a single-label classification, like scikit-learn's `confusion_matrix`:
+ * rows are true classes, columns predicted classes, and every class `0..numClasses-1` is
+ * listed even when absent.
+ *
+ * @param yTrue True class per sample: indices, or strings with `options.labels`.
+ * @param yPred Predicted class per sample, same encoding.
+ * @param options `numClasses`, `labels` (see {@link ClassOptions}) and `normalize`
+ *   (`'true' | 'pred' | 'all'`; default: counts).
+ * @returns A {@link ConfusionMatrix} (an array of rows with display methods).
+ * @throws TypeError/RangeError naming the argument and value on bad input.
+ * @example
+ * const matrix = confusionMatrix(['cat', 'dog', 'dog'], ['cat', 'cat', 'dog'], { labels: ['cat', 'dog'] });
+ * matrix[1][0]; // 1: one dog predicted as cat
+ * console.log(matrix.toText());
+ */
+export function confusionMatrix(
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  options: ConfusionMatrixOptions = {}
+): ConfusionMatrix {
+  const fn = 'confusionMatrix';
+  const numSamples = checkLabelArray(fn, 'yTrue', yTrue);
+  checkSameLength(fn, 'yTrue', numSamples, 'yPred', checkLabelArray(fn, 'yPred', yPred));
+  const normalize = checkNormalize(fn, options?.normalize);
+  const space = resolveClassSpace(fn, options, [
+    ['yTrue', yTrue],
+    ['yPred', yPred],
+  ]);
+  const counts = new Float64Array(space.numClasses * space.numClasses);
+  addToConfusion(
+    counts,
+    space.numClasses,
+    encodeLabels(fn, 'yTrue', yTrue, space),
+    encodeLabels(fn, 'yPred', yPred, space)
+  );
+  return confusionMatrixFromCounts(counts, space.numClasses, space.names, normalize);
+}

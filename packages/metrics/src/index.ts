@@ -1,0 +1,29 @@
+/**
+ * @art/metrics: classification metrics with scikit-learn's names (in camelCase) and values,
+ * no runtime dependencies, and results that display themselves in notebooks.
+ */
+
+export { MetricsAccumulator } from './accumulator.js';
+export type { AveragedScores, MetricsAccumulatorOptions, MetricsSummary, TopKMetrics } from './accumulator.js';
+export { ConfusionMatrix, confusionMatrix, JUPYTER_DISPLAY } from './confusion-matrix.js';
+export type { ConfusionMatrixOptions, MimeBundle, Normalize } from './confusion-matrix.js';
+export { formatFixed } from './format.js';
+export { AVERAGES } from './prf.js';
+export type { Average, AverageOptions, PrecisionRecallFscore } from './prf.js';
+export { ClassificationReport, classificationReport } from './report.js';
+export type { ClassificationReportDict, ClassificationReportOptions, ReportRow } from './report.js';
+export {
+  accuracyScore,
+  balancedAccuracyScore,
+  f1Score,
+  fbetaScore,
+  precisionRecallFscoreSupport,
+  precisionScore,
+  recallScore,
+} from './scores.js';
+export type { AccuracyOptions, BalancedAccuracyOptions, FbetaOptions, ScalarAverage, ScoreOptions } from './scores.js';
+export { argmaxPredictions, topKAccuracyScore, topKPrecisionRecallFscore, topKPredictions } from './top-k.js';
+export type { TopKAccuracyOptions, TopKPrecisionRecallFscore, TopKScoreOptions } from './top-k.js';
+export type { ClassOptions, LabelArray, ScoreMatrix } from './validate.js';
+export { confusionMatrixVegaLite, VEGA_LITE_SCHEMA } from './vega-lite.js';
+export type { ConfusionMatrixVegaLiteOptions, VegaLiteSpec } from './vega-lite.js';
