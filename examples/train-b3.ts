@@ -3,6 +3,6 @@
  * `--smoke` checks the whole path in seconds.
  */
 import { b3Recipe } from './lib/recipes.js';
-import { runExample } from './lib/run.js';
+import { main } from './lib/run.js';
 
-await runExample(b3Recipe, process.argv.slice(2), 'examples/train-b3.ts');
+await main(b3Recipe, 'examples/train-b3.ts');

@@ -3,6 +3,6 @@
  * `--smoke` checks the whole path in seconds.
  */
 import { pyramidRecipe } from './lib/recipes.js';
-import { runExample } from './lib/run.js';
+import { main } from './lib/run.js';
 
-await runExample(pyramidRecipe, process.argv.slice(2), 'examples/train-pyramid.ts');
+await main(pyramidRecipe, 'examples/train-pyramid.ts');

@@ -3,6 +3,6 @@
  * `--smoke` checks the whole path in seconds.
  */
 import { v2mRecipe } from './lib/recipes.js';
-import { runExample } from './lib/run.js';
+import { main } from './lib/run.js';
 
-await runExample(v2mRecipe, process.argv.slice(2), 'examples/train-v2m.ts');
+await main(v2mRecipe, 'examples/train-v2m.ts');

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../../packages/backend/src/index.js';
 import { buildEfficientNet } from '../../packages/efficientnet/src/build.js';
 import { efficientNetConfig, withMultipliers } from '../../packages/efficientnet/src/configs.js';
 const [backend, variant, w, d, size, batch] = process.argv.slice(2);
-await tf.setBackend(backend!); await tf.ready();
+console.log(await initBackend({ backend: backend as 'wasm' }));
 const cfg = Number(w) === 1 && Number(d) === 1 ? efficientNetConfig(variant!) : withMultipliers(efficientNetConfig(variant!), Number(w), Number(d));
 const S = Number(size), B = Number(batch);
 let t = performance.now();

@@ -2,18 +2,26 @@ import { seedTestTransform, seedTrainTransform, seedValidTransform, withSeededRa
 import { buildEfficientNet, efficientNetConfig, withMultipliers, type EfficientNet } from '@art/efficientnet';
 import type { Recipe } from './run.js';
 
-/** Width and depth multipliers of the reduced network `--smoke` trains (same family, same code path). */
-const smokeMultipliers = { width: 0.25, depth: 0.25 } as const;
+/** Scale of width and depth of the reduced network `--smoke` trains (same family, same code path). */
+export const smokeScale = 0.25;
 
 /**
  * An EfficientNet of `variant` with the seed's head (the 1000-way ImageNet classifier kept,
- * then Dropout and Dense(numClasses)), seeded initialisation. Under `smoke` the width and depth
- * are scaled down so the whole path runs in seconds.
+ * then Dropout and Dense(numClasses)), seeded initialisation. `scale` < 1 multiplies the
+ * variant's own width and depth multipliers (B3 x 0.5 = width 0.6, depth 0.7); `--smoke` uses
+ * {@link smokeScale} so the whole path runs in seconds.
  */
-export function seedNetwork(variant: 'b3' | 'v2-m', context: { numClasses: number; imgSize: number; smoke: boolean; seed: number }, headDropout: number): EfficientNet {
-  const config = context.smoke
-    ? withMultipliers(efficientNetConfig(variant), smokeMultipliers.width, smokeMultipliers.depth, `${variant}-smoke`)
-    : efficientNetConfig(variant);
+export function seedNetwork(
+  variant: 'b3' | 'v2-m',
+  context: { numClasses: number; imgSize: number; smoke: boolean; seed: number },
+  headDropout: number,
+  scale = 1,
+): EfficientNet {
+  const base = efficientNetConfig(variant);
+  const factor = context.smoke ? Math.min(scale, smokeScale) : scale;
+  const config = factor === 1
+    ? base
+    : withMultipliers(base, base.widthMultiplier * factor, base.depthMultiplier * factor, `${variant}-x${factor}`);
   return withSeededRandom(context.seed, () =>
     buildEfficientNet(config, { numClasses: context.numClasses, inputSize: context.imgSize, head: 'seed', headDropout }),
   );
@@ -69,4 +77,20 @@ export const pyramidRecipe: Recipe = {
   transforms: (size) => ({ train: seedTrainTransform('b3', size), valid: seedValidTransform(size), test: seedTestTransform(2 * size) }),
   scheduler: false,
   pyramid: { levels: [1, 2, 5], fusion: 'fixed' },
+};
+
+/**
+ * The demo preset (`npm run demo -w @art/examples`): the B3 recipe — same head, optimizer,
+ * augmentations and validation — scaled to run in minutes on two CPU cores with the wasm
+ * backend: B3 at half width and depth (width 0.6, depth 0.7; 1.3 M parameters), 64 px inputs
+ * (train: Resize 128 → RandomCrop 64, i.e. quarter-area crops like the test images), batch 16,
+ * Adam 1e-3, 8 epochs, trained from scratch on the synthetic set.
+ */
+export const demoRecipe: Recipe = {
+  ...b3Recipe,
+  name: 'demo',
+  summary: 'Demo: the B3 recipe at B3 x 0.5 width/depth and 64 px on the wasm backend, trained from scratch on the synthetic artists.',
+  defaults: { epochs: 8, imgSize: 64, batchSize: 16, lr: 1e-3, backend: 'wasm' },
+  smokeDefaults: { ...b3Recipe.smokeDefaults, backend: 'wasm' },
+  buildNetwork: (context) => seedNetwork('b3', context, 0.5, 0.5),
 };

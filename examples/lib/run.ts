@@ -1,11 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { previewGrid } from '@art/augment/io';
 import { initBackend } from '@art/backend';
 import {
   createDataLoader,
   evaluate,
-  loadCheckpoint,
+  foldPaths,
   loadCompetition,
   predictProbabilities,
   saveProbabilities,
@@ -13,10 +12,12 @@ import {
   stratifiedHoldout,
   stratifiedKFold,
   train,
+  writeAugmentationPreview,
   writeSubmission,
   type CompetitionData,
 } from '@art/competition';
 import { loadTorchvisionWeights, type EfficientNet } from '@art/efficientnet';
+import { f1Score, accuracyScore } from '@art/metrics';
 import { PyramidClassifier } from '@art/pyramid-pooling';
 import { parseExampleArgs, usage, type ExampleOptions, type RunDefaults } from './cli.js';
 import { examplesRoot, resolveDataRoot } from './data.js';
@@ -55,6 +56,7 @@ export interface RunSummary {
   imgSize: number;
   batchSize: number;
   learningRate: number;
+  /** 0-based, as the `epoch` column of history.csv. */
   bestEpoch: number;
   validMacroF1: number;
   validAccuracy: number;
@@ -101,19 +103,19 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
       `${options.folds === undefined ? ', hold-out' : `, fold ${options.fold} of ${options.folds}`}), ${data.test.length} test, ${numClasses} artists`,
   );
 
-  const out = resolve(options.out);
+  // A k-fold job writes into OUT/fold-<i>/, the layout the ensemble step reads.
+  const out = options.folds === undefined ? resolve(options.out) : foldPaths(resolve(options.out), options.fold).dir;
   await mkdir(out, { recursive: true });
   const transforms = recipe.transforms(options.imgSize);
   const outputs: Record<string, string> = {};
 
-  outputs.preview = join(out, 'preview.png');
-  await writeFile(outputs.preview, await previewGrid({
-    images: firstOfEachClass(data, split.train, 6).map((record) => ({ image: record.imagePath, label: record.artist })),
-    pipeline: transforms.train,
+  outputs.preview = await writeAugmentationPreview(out, {
+    images: firstOfEachClass(data, split.train, 6),
+    transform: transforms.train,
     variants: 4,
     seed: options.seed,
     cellSize: 128,
-  }));
+  });
 
   const network = recipe.buildNetwork({ numClasses, imgSize: options.imgSize, smoke: options.smoke, seed: options.seed });
   if (options.weights !== undefined) {
@@ -145,15 +147,31 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
       resume: options.resume,
       progress: options.progress,
       plots: true,
+      // Predict with the best epoch's weights (by validation Macro F1), as the seed does.
+      restoreBestWeights: true,
     });
-    // Predict with the best epoch's weights (by validation Macro F1), as the seed does.
-    if (result.bestCheckpoint) await loadCheckpoint(result.bestCheckpoint, { model: network.model });
 
-    const pyramid = recipe.pyramid
-      ? new PyramidClassifier({ backbone: network.model, levels: recipe.pyramid.levels, cropSize: options.imgSize, fusion: recipe.pyramid.fusion })
-      : undefined;
-    const valid = await evaluate(network.model, validLoader, { numClasses });
-    const probabilities = await predictProbabilities(network.model, testLoader, pyramid ? { pyramid } : {});
+    let valid = await evaluate(network.model, validLoader, { numClasses });
+    let pyramid: PyramidClassifier | undefined;
+    if (recipe.pyramid) {
+      pyramid = new PyramidClassifier({ backbone: network.model, levels: recipe.pyramid.levels, cropSize: options.imgSize, fusion: recipe.pyramid.fusion });
+      // The pyramid sees whole (resized) validation images, as it will see the test images.
+      const pyramidValidLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: transforms.test });
+      try {
+        const pyramidProbabilities = await predictProbabilities(null, pyramidValidLoader, { pyramid });
+        const truth = split.valid.map((index) => labels[index]!);
+        const predictedValid = truth.map((_, row) => argMax(pyramidProbabilities, row * numClasses, numClasses));
+        console.log(`Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`);
+        valid = {
+          ...valid,
+          macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses }) as number,
+          accuracy: accuracyScore(truth, predictedValid) as number,
+        };
+      } finally {
+        pyramidValidLoader.close();
+      }
+    }
+    const probabilities = await predictProbabilities(pyramid ? null : network.model, testLoader, pyramid ? { pyramid } : {});
     const ids = data.test.map((record) => record.id);
     const predicted = ids.map((_, row) => classes[argMax(probabilities, row * numClasses, numClasses)]!);
     outputs.submission = join(out, 'submission.csv');
@@ -163,6 +181,11 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
     await saveProbabilities(outputs.testProbabilities, { ids, classes, probabilities });
     const test = answers ? await scoreSubmission(outputs.submission, answers) : null;
 
+    if (options.folds !== undefined) {
+      // The validation probabilities give the out-of-fold score once every fold has run.
+      outputs.validProbabilities = join(out, 'valid-probabilities.csv');
+      await saveProbabilities(outputs.validProbabilities, { ids: split.valid.map((index) => data.train[index]!.id), classes, probabilities: valid.probabilities });
+    }
     outputs.history = join(out, 'history.csv');
     outputs.checkpoints = join(out, 'checkpoints');
     outputs.plots = join(out, 'plots');
@@ -178,7 +201,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
       imgSize: options.imgSize,
       batchSize: options.batchSize,
       learningRate: options.lr,
-      bestEpoch: result.bestEpoch,
+      bestEpoch: result.bestEpoch ?? result.history.length - 1,
       validMacroF1: valid.macroF1,
       validAccuracy: valid.accuracy,
       testMacroF1: test?.macroF1 ?? null,
@@ -202,7 +225,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
 function report(summary: RunSummary, answers: string | undefined): void {
   const percent = (value: number | null): string => (value === null ? 'n/a' : `${(100 * value).toFixed(1)} %`);
   printTable(`${summary.example}: done in ${formatDuration(summary.seconds)} on ${summary.backend}`, [
-    ['Validation Macro F1', `${summary.validMacroF1.toFixed(4)}  (accuracy ${percent(summary.validAccuracy)}, best epoch ${summary.bestEpoch})`],
+    ['Validation Macro F1', `${summary.validMacroF1.toFixed(4)}  (accuracy ${percent(summary.validAccuracy)}, best epoch ${summary.bestEpoch + 1}/${summary.epochs})`],
     ['Test Macro F1', summary.testMacroF1 === null ? 'n/a (no answers file)' : `${summary.testMacroF1.toFixed(4)}  (accuracy ${percent(summary.testAccuracy)}, scored against ${answers})`],
     ['Chance Macro F1', `${summary.chanceMacroF1.toFixed(4)}  (${summary.classes} artists)`],
     ['Submission', summary.outputs.submission!],
@@ -232,3 +255,21 @@ function argMax(values: ArrayLike<number>, offset: number, length: number): numb
   return best;
 }
 
+
+/**
+ * Entry point of an example script: runs it, prints an error's message (a bad flag is a
+ * one-line error, not a stack trace) and exits. The explicit exit matters: wasm worker
+ * threads keep Node's event loop alive after the work is done.
+ *
+ * @example await main(b3Recipe, 'examples/train-b3.ts');
+ */
+export async function main(recipe: Recipe, command: string): Promise<never> {
+  try {
+    await runExample(recipe, process.argv.slice(2), command);
+    process.exit(0);
+  } catch (error) {
+    const flagError = error instanceof RangeError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+    console.error(flagError ? `${command}: ${(error as Error).message}` : error);
+    process.exit(1);
+  }
+}

@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // index: pure transforms (no native module); io: sharp codecs; pool: worker threads
+  // (pool-worker is the thread entry the pool starts from dist).
+  entry: {
+    index: 'src/index.ts',
+    io: 'src/io/index.ts',
+    pool: 'src/pool/index.ts',
+    'pool-worker': 'src/pool/worker.ts',
+  },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -9,11 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { createRng, fromAlbumentationsDict, toTensorBuffer } from '../src/index.js';
+import { createRng, fromAlbumentationsDict, toTensorBuffer, type AlbumentationsDict } from '../src/index.js';
 import type { RawImage } from '../src/core/raw-image.js';
 import { decodeImage, encodeJpeg } from '../src/io/index.js';
 import { AugmentationPool, deriveSampleSeed, type ApplicablePipeline } from '../src/pool/index.js';
@@ -35,7 +35,7 @@ interface AlbumentationsJson {
   transform: { __class_fullname__: string; transforms: { __class_fullname__: string; [key: string]: unknown }[]; [key: string]: unknown };
 }
 const pipelineJson = JSON.parse(readFileSync(new URL('./b3-train.json', import.meta.url), 'utf8')) as AlbumentationsJson;
-const build = (json: unknown) => fromAlbumentationsDict(json as never) as unknown as ApplicablePipeline;
+const build = (json: unknown): ApplicablePipeline => fromAlbumentationsDict(json as AlbumentationsDict);
 const pipeline = build(pipelineJson);
 
 /** A deterministic 256x256 "painting": smooth gradients plus texture, so JPEG has real work. */
@@ -88,7 +88,9 @@ async function main(): Promise<void> {
   const decoded = await decodeImage(jpegPath);
   const started = performance.now();
   console.log(`@art/augment bench: B3 train recipe (bench/b3-train.json), 256x256 JPEG → 300x300 float32 CHW`);
-  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, ${secondsPerRun}s per measurement\n`);
+  // The load average says how much other work shared the cores: figures scale down with it.
+  const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load average ${load}, ${secondsPerRun}s per measurement\n`);
 
   try {
     // 1. Single thread, decode included: read + decode + augment + CHW buffer per image.
@@ -108,7 +110,8 @@ async function main(): Promise<void> {
       try {
         await pool.ready();
         const window = workers * 4;
-        const warm = await Promise.all(Array.from({ length: window }, (_, index) => pool.augment(jpegPath, index)));
+        // Warm-up: let each worker's JIT optimise the kernels, as the single-thread runs did.
+        const warm = await Promise.all(Array.from({ length: workers * 20 }, (_, index) => pool.augment(jpegPath, index)));
         if (warm[0]!.shape.join('x') !== '3x300x300') throw new Error(`unexpected pool output shape ${warm[0]!.shape.join('x')}`);
         let images = 0;
         const start = performance.now();
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
         const inFlight = new Set<Promise<unknown>>();
         while (performance.now() < deadline) {
           while (inFlight.size < window) {
-            const promise: Promise<unknown> = pool.augment(jpegPath, window + images + inFlight.size).then(() => {
+            const promise: Promise<unknown> = pool.augment(jpegPath, workers * 20 + images + inFlight.size).then(() => {
               inFlight.delete(promise);
               images += 1;
             });

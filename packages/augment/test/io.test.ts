@@ -117,10 +117,13 @@ describe('decodeImage', () => {
   });
 
   it('names the file when it is corrupt, truncated or not an image', async () => {
-    const jpeg = await encodeJpeg(quadrants(16, 16), 90);
+    const texture = { data: Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7) % 256), width: 64, height: 64, channels: 3 };
+    const jpeg = await encodeJpeg(texture, 90); // textured, so the scan data outweighs the headers
     const truncated = join(directory, 'truncated.jpg');
-    await writeFile(truncated, jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+    await writeFile(truncated, jpeg.subarray(0, Math.floor(jpeg.length * 0.8))); // headers intact, scan cut short
     await expect(decodeImage(truncated)).rejects.toThrow(new RegExp(`cannot decode "${escapeRegExp(truncated)}" as an image`));
+    expect(await decodeImage(truncated, { strict: false })).toMatchObject({ width: 64, height: 64, channels: 3 }); // best effort on request
+    await expect(decodeImage(Buffer.from('plain text'), { strict: false })).rejects.toThrow(/unsupported image format/);
     const text = join(directory, 'notes.txt');
     await writeFile(text, 'these are not pixels\n');
     await expect(decodeImage(text)).rejects.toThrow(/cannot decode ".*notes\.txt" as an image \(.*unsupported image format/);
@@ -176,6 +179,13 @@ describe('encodePng / encodeJpeg / writeImage', () => {
     await writeImage(jpeg, image, { quality: 80 });
     expect(await decodeImage(png)).toEqual(image);
     expect((await sharp(jpeg).metadata()).format).toBe('jpeg');
+    const webp = join(directory, 'out.webp');
+    await writeImage(webp, image, { quality: 70 });
+    expect((await sharp(webp).metadata()).format).toBe('webp');
+    const greyAlpha = join(directory, 'grey-alpha.png');
+    await writeImage(greyAlpha, { data: Uint8Array.from([10, 255, 200, 0]), width: 2, height: 1, channels: 2 });
+    expect(await sharp(greyAlpha).metadata()).toMatchObject({ channels: 2, hasAlpha: true }); // stored as grey + alpha
+    expect(Array.from((await decodeImage(greyAlpha)).data)).toEqual([10, 10, 10, 200, 200, 200]);
     expect((await readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     await expect(writeImage(join(directory, 'out.bmp'), image)).rejects.toThrow(/cannot tell the format of ".*out\.bmp"; use an extension among \.png, \.jpg, \.jpeg, \.webp/);
     await expect(writeImage(join(directory, 'missing-folder', 'x.png'), image)).rejects.toThrow(/cannot write ".*missing-folder/);

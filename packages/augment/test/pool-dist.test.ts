@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'tsup';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RawImage } from '../src/core/raw-image.js';
-import { fromAlbumentationsDict } from '../src/index.js';
+import { fromAlbumentationsDict, type AlbumentationsDict } from '../src/index.js';
 import { augmentSample, type AugmentationPool } from '../src/pool/index.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -65,7 +65,7 @@ it('runs from the built dist (pool.js + pool-worker.js) with the same output as 
   try {
     const results: Buffer[] = [];
     for await (const result of fromDist.map(Array.from({ length: 6 }, () => image))) results.push(Buffer.from(result.image.data));
-    const transform = fromAlbumentationsDict(pipeline as never);
+    const transform = fromAlbumentationsDict(pipeline as AlbumentationsDict);
     results.forEach((bytes, index) => expect(bytes.equals(Buffer.from(augmentSample(transform, image, 9, index).image.data))).toBe(true));
     expect(new Set(results.map((bytes) => bytes.toString('hex'))).size).toBeGreaterThan(1);
   } finally {

@@ -1,21 +1,22 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromAlbumentationsDict, toTensorBuffer } from '../src/index.js';
+import { fromAlbumentationsDict, toTensorBuffer, type AlbumentationsDict } from '../src/index.js';
 import { cloneImage, type RawImage } from '../src/core/raw-image.js';
 import { decodeImage, encodePng } from '../src/io/index.js';
 import { AugmentationPool, AugmentationSampleError, augmentSample, deriveSampleSeed, type ApplicablePipeline } from '../src/pool/index.js';
 
-/** A small version of the seed's B3 train recipe: every random step is there, on tiny images. */
+/** A small version of the seed's B3 train recipe: the same random steps, on tiny images. */
 const pipelineJson = {
   __version__: '1.3.1',
   transform: {
     __class_fullname__: 'Compose',
     p: 1,
     transforms: [
-      { __class_fullname__: 'Resize', always_apply: false, p: 1, height: 40, width: 44, interpolation: 1 },
-      { __class_fullname__: 'RandomCrop', always_apply: false, p: 1, height: 24, width: 28 },
+      { __class_fullname__: 'RandomCrop', always_apply: false, p: 1, height: 26, width: 30 },
+      { __class_fullname__: 'Resize', always_apply: false, p: 1, height: 24, width: 28, interpolation: 1 },
       { __class_fullname__: 'CoarseDropout', always_apply: false, p: 0.5, max_holes: 2, max_height: 6, max_width: 6, min_holes: 1, min_height: 3, min_width: 3, fill_value: 0, mask_fill_value: null },
       {
         __class_fullname__: 'OneOf',
@@ -60,7 +61,7 @@ let double: AugmentationPool;
 let triple: AugmentationPool;
 
 beforeAll(async () => {
-  reference = fromAlbumentationsDict(pipelineJson as never) as unknown as ApplicablePipeline;
+  reference = fromAlbumentationsDict(pipelineJson as AlbumentationsDict);
   expected = inputs.map((input, index) => augmentSample(reference, input, SEED, index).image);
   directory = await mkdtemp(join(tmpdir(), 'art-augment-pool-'));
   single = new AugmentationPool({ pipeline: pipelineJson, workers: 1, seed: SEED, transferInput: true });
@@ -91,7 +92,7 @@ describe('deriveSampleSeed', () => {
     expect(seeds.size).toBeGreaterThan(3990); // a couple of 32-bit collisions across the two sets at most
     expect(deriveSampleSeed(0, 2 ** 32)).not.toBe(deriveSampleSeed(0, 0));
     expect(deriveSampleSeed(-1, 0)).not.toBe(deriveSampleSeed(2 ** 32 - 1, 0));
-    for (const seed of seeds) expect(seed >>> 0).toBe(seed);
+    expect([...seeds].every((seed) => Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)).toBe(true);
     expect(() => deriveSampleSeed(0, -1)).toThrow(/index must be a non-negative safe integer; got -1/);
     expect(() => deriveSampleSeed(0.5, 1)).toThrow(RangeError);
   });
@@ -132,19 +133,21 @@ describe('AugmentationPool', () => {
   });
 
   it('returns float32 tensors in CHW or HWC, equal to toTensorBuffer', async () => {
-    for (const layout of ['CHW', 'HWC'] as const) {
-      const pool = new AugmentationPool({ pipeline: pipelineJson, workers: 1, seed: SEED, output: 'tensor', layout });
-      try {
-        const results = await collect(pool.map(inputs.slice(0, 4)));
+    const layouts = ['CHW', 'HWC'] as const;
+    const pools = layouts.map((layout) => new AugmentationPool({ pipeline: pipelineJson, workers: 1, seed: SEED, output: 'tensor', layout }));
+    try {
+      const runs = await Promise.all(pools.map((pool) => collect(pool.map(inputs.slice(0, 4)))));
+      runs.forEach((results, run) => {
+        const layout = layouts[run]!;
         results.forEach((result, index) => {
           expect(result.layout).toBe(layout);
           expect(result.shape).toEqual(layout === 'CHW' ? [3, 24, 28] : [24, 28, 3]);
           expect(result.tensor).toBeInstanceOf(Float32Array);
           expect(Array.from(result.tensor)).toEqual(Array.from(toTensorBuffer(expected[index]!, { layout })));
         });
-      } finally {
-        await pool.close();
-      }
+      });
+    } finally {
+      await Promise.all(pools.map((pool) => pool.close()));
     }
   });
 
@@ -155,7 +158,8 @@ describe('AugmentationPool', () => {
       await writeFile(path, await encodePng(inputs[index]!));
       paths.push(path);
     }
-    const fromPaths = await collect(double.map(paths));
+    // An async iterable works as the source too (e.g. a directory walk).
+    const fromPaths = await collect(double.map((async function* () { yield* paths; })()));
     fromPaths.forEach((result, index) => expect(bytes(result.image).equals(bytes(expected[index]!))).toBe(true));
     const fromBytes = await double.augment(await encodePng(inputs[3]!), 3);
     expect(bytes(fromBytes.image).equals(bytes(expected[3]!))).toBe(true);
@@ -167,14 +171,14 @@ describe('AugmentationPool', () => {
     const bad = join(directory, 'corrupt.jpg');
     await writeFile(bad, 'not a jpeg');
     const missing = join(directory, 'missing.png');
-    // A CHW tensor cannot go through Resize: a transform error raised inside the worker.
-    const planar: RawImage = { ...makeImage(4), layout: 'CHW' };
+    // An image smaller than the crop: a transform error raised inside the worker.
+    const tooSmall = makeImage(4, 8, 8);
     const settled = await Promise.allSettled([
       double.augment(inputs[0]!, 0),
       double.augment(bad, 1),
       double.augment(inputs[2]!, 2),
       double.augment(missing, 3),
-      double.augment(planar, 4),
+      double.augment(tooSmall, 4),
     ]);
     expect(settled.map((entry) => entry.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'rejected']);
     const corrupt = (settled[1] as PromiseRejectedResult).reason as AugmentationSampleError;
@@ -184,7 +188,7 @@ describe('AugmentationPool', () => {
     expect(corrupt.message).toContain(`sample 1 ("${bad}") failed: decodeImage: cannot decode "${bad}"`);
     expect((settled[3] as PromiseRejectedResult).reason.message).toContain(`sample 3 ("${missing}") failed: decodeImage: image file not found`);
     const transformError = (settled[4] as PromiseRejectedResult).reason as AugmentationSampleError;
-    expect(transformError.message).toMatch(/^AugmentationPool: sample 4 failed: .*CHW/);
+    expect(transformError.message).toMatch(/^AugmentationPool: sample 4 failed: .*RandomCrop/);
     expect(transformError.path).toBeUndefined();
     // The pool survived: later samples still work, in order.
     const after = await collect(double.map(inputs.slice(5, 8), { startIndex: 5 }));
@@ -212,6 +216,37 @@ describe('AugmentationPool', () => {
     expect(() => new AugmentationPool({ pipeline: 'b3-train.json' as never })).toThrow(TypeError);
     await expect(double.augment(42 as never)).rejects.toThrow(/input must be a RawImage, a file path/);
     await expect(double.augment(inputs[0]!, -1)).rejects.toThrow(/index must be a non-negative safe integer; got -1/);
+  });
+
+  it('replaces a worker that crashes mid-sample, and fails fast when workers cannot start', async () => {
+    // A stand-in worker speaking the pool's protocol: it echoes images and dies on sample 666.
+    const crashing = join(directory, 'crashing-worker.mjs');
+    await writeFile(
+      crashing,
+      `import { parentPort } from 'node:worker_threads';
+      parentPort.postMessage({ type: 'ready' });
+      parentPort.on('message', (task) => {
+        if (task.index === 666) process.exit(3);
+        const { data, width, height, channels } = task.input;
+        parentPort.postMessage({ type: 'result', id: task.id, data, width, height, channels });
+      });`,
+    );
+    const pool = new AugmentationPool({ pipeline: pipelineJson, workers: 1, workerUrl: pathToFileURL(crashing) });
+    try {
+      const [before, crashed] = await Promise.allSettled([pool.augment(inputs[0]!, 1), pool.augment(inputs[0]!, 666)]);
+      expect(before.status).toBe('fulfilled');
+      expect((crashed as PromiseRejectedResult).reason).toBeInstanceOf(AugmentationSampleError);
+      expect((crashed as PromiseRejectedResult).reason.message).toBe('AugmentationPool: sample 666 failed: its worker crashed (exit code 3)');
+      expect((await pool.augment(inputs[1]!, 2)).image.data).toEqual(inputs[1]!.data); // served by the replacement
+    } finally {
+      await pool.close();
+    }
+    const broken = join(directory, 'broken-worker.mjs');
+    await writeFile(broken, `throw new Error('cannot load the pipeline module');`);
+    const dead = new AugmentationPool({ pipeline: pipelineJson, workers: 2, workerUrl: pathToFileURL(broken) });
+    await expect(dead.augment(inputs[0]!, 0)).rejects.toThrow(/a worker failed to start: cannot load the pipeline module/);
+    await expect(dead.ready()).rejects.toThrow(/failed to start/);
+    await dead.close();
   });
 
   it('finishes queued work on close, then refuses new samples', async () => {

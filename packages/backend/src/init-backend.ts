@@ -74,7 +74,7 @@ async function startTensorflow(skipped: SkippedBackend[]): Promise<BackendSelect
       continue;
     }
     const backend = tf.backend() as unknown as { isGPUPackage?: boolean; isUsingGpuDevice?: boolean };
-    if (packageName === '@tensorflow/tfjs-node-gpu' && backend.isUsingGpuDevice === false) {
+    if ((backend.isGPUPackage ?? packageName === '@tensorflow/tfjs-node-gpu') && backend.isUsingGpuDevice === false) {
       // libtensorflow 2.9 is built for CUDA 11.2; with CUDA 12 (or no GPU) it quietly runs on the CPU.
       return {
         name: 'tensorflow',

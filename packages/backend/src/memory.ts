@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 export const wasmMemoryCeilingBytes = 4 * 2 ** 30;
 
 /**
- * Live tensor bytes at the peak of a training step, per byte of layer outputs, measured with
- * `tf.profile` on EfficientNet-B0/B3 (wasm, TF.js 4.22): forward activations kept for the
- * backward pass, BatchNorm/moments intermediates and gradients in flight.
+ * wasm heap high-water mark of a training step per byte of layer outputs, measured on
+ * EfficientNet-B0 at 224 px (TF.js 4.22, this package's kernels; `npm run bench`): forward
+ * intermediates kept for the backward pass (BatchNorm moments, activations), gradients in
+ * flight and heap fragmentation. About 7.7 with the stock copying `Identity` kernel.
  */
-export const activationPeakFactor = 7.7;
+export const activationPeakFactor = 6;
 
 export interface TrainingMemoryOptions {
   /** Bytes the step may use. Default: 85% of the 4 GiB wasm ceiling (the heap also fragments). */

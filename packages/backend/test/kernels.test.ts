@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, unregisterWasmTrainingKernels } from '../src/index.js';
+import { initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../src/index.js';
 import { createRandom, randomValues, relativeError } from './helpers.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -195,6 +195,36 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(asInt.arraySync()).toEqual([1, -2]);
     tf.dispose([clone, same, asInt]);
     expect(tf.memory().numTensors).toBe(before + 1); // the float tensor fed to cast above
+  });
+
+  it('the lean BatchNorm/Mean/Sum gradients equal tfjs-core\'s', async () => {
+    const shape = [3, 5, 7, 4];
+    const values = { x: randomValues(random, 3 * 5 * 7 * 4), scale: randomValues(random, 4), offset: randomValues(random, 4), w: randomValues(random, 3 * 5 * 7 * 4) };
+    const gradients = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(values.x, shape);
+        const scale = tf.tensor1d(values.scale);
+        const offset = tf.tensor1d(values.offset);
+        const w = tf.tensor(values.w, shape);
+        // Like tfjs-layers BatchNormalization in training: moments, then batchNorm; plus a Sum.
+        const f = (xx: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+          const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+          const y = tf.batchNorm(xx, mean, variance, o, s, 1e-3);
+          return tf.add(tf.sum(tf.mul(y, w)), tf.sum(tf.square(tf.sum(xx, [0, 1]))));
+        };
+        return tf.grads(f)([x, scale, offset]).map((g) => g.dataSync() as Float32Array);
+      });
+    await tf.setBackend('cpu');
+    const lean = gradients();
+    unregisterWasmTrainingKernels();
+    const stock = gradients();
+    registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+    const onWasm = gradients();
+    lean.forEach((g, i) => {
+      expect(relativeError(g, stock[i]!)).toBeLessThanOrEqual(1e-5);
+      expect(relativeError(onWasm[i]!, stock[i]!)).toBeLessThanOrEqual(1e-5);
+    });
   });
 
   it('trains through the gradients of a conv/depthwise/batch-norm model like the cpu backend', async () => {

@@ -3,7 +3,11 @@
  * callers (and the CLI) can report them without parsing messages.
  */
 
-/** A CSV file lacks a required column. */
+/**
+ * A CSV file lacks a required column.
+ * @example
+ * if (error instanceof MissingColumnError) console.error(error.file, error.column, error.header);
+ */
 export class MissingColumnError extends Error {
   override name = 'MissingColumnError';
   constructor(
@@ -15,7 +19,11 @@ export class MissingColumnError extends Error {
   }
 }
 
-/** One or more images are missing or cannot be decoded; `problems` lists every one of them. */
+/**
+ * One or more images are missing or cannot be decoded; `problems` lists every one of them.
+ * @example
+ * if (error instanceof MissingImagesError) for (const p of error.problems) console.error(p.imagePath, p.reason);
+ */
 export class MissingImagesError extends Error {
   override name = 'MissingImagesError';
   constructor(readonly problems: { imagePath: string; id?: string; reason: string }[]) {
@@ -25,7 +33,11 @@ export class MissingImagesError extends Error {
   }
 }
 
-/** A label that the label encoder has never seen. */
+/**
+ * A label that the label encoder has never seen.
+ * @example
+ * if (error instanceof UnknownLabelError) console.error(`not a training artist: ${error.label}`);
+ */
 export class UnknownLabelError extends Error {
   override name = 'UnknownLabelError';
   constructor(
@@ -37,7 +49,11 @@ export class UnknownLabelError extends Error {
   }
 }
 
-/** An image path in a CSV resolves outside the data root (and `allowOutsideRoot` is false). */
+/**
+ * An image path in a CSV resolves outside the data root (and `allowOutsideRoot` is false).
+ * @example
+ * await loadCompetition(root, { allowOutsideRoot: true }); // accept paths outside the root
+ */
 export class PathOutsideRootError extends Error {
   override name = 'PathOutsideRootError';
   constructor(
@@ -48,7 +64,11 @@ export class PathOutsideRootError extends Error {
   }
 }
 
-/** A submission is incomplete or inconsistent with the sample submission. */
+/**
+ * A submission is incomplete or inconsistent with the sample submission.
+ * @example
+ * if (error instanceof SubmissionError) console.error(error.details.missing);
+ */
 export class SubmissionError extends Error {
   override name = 'SubmissionError';
   constructor(
@@ -59,7 +79,11 @@ export class SubmissionError extends Error {
   }
 }
 
-/** Training produced a NaN or infinite loss. The last good checkpoint is kept. */
+/**
+ * Training produced a NaN or infinite loss. The last good checkpoint is kept.
+ * @example
+ * if (error instanceof NonFiniteLossError) console.error(`restart from ${error.lastGoodCheckpoint} with a lower learning rate`);
+ */
 export class NonFiniteLossError extends Error {
   override name = 'NonFiniteLossError';
   constructor(

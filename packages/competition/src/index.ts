@@ -53,6 +53,7 @@ export {
   loadProbabilities,
   ensembleProbabilities,
   ensembleFiles,
+  scoreOutOfFold,
   argmaxLabels,
   TTA_MODES,
   type TtaMode,

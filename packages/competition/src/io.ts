@@ -6,6 +6,8 @@ let counter = 0;
 /**
  * Writes `data` to `file` atomically: a temp file in the same directory, fsync, then rename,
  * so a reader (or a run killed mid-write) never sees a half-written file.
+ * @example
+ * await writeFileAtomic('out/summary.json', JSON.stringify(summary));
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true });

@@ -4,7 +4,11 @@
  * run needs no hidden generator state to continue exactly where it stopped.
  */
 
-/** Mixes 32-bit integers into one well-spread uint32 seed (murmur3 finaliser chain). */
+/**
+ * Mixes 32-bit integers into one well-spread uint32 seed (murmur3 finaliser chain).
+ * @example
+ * const sampleSeed = mixSeeds(seed, epoch, index);
+ */
 export function mixSeeds(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const part of parts) {
@@ -26,7 +30,11 @@ export function mixSeeds(...parts: number[]): number {
   return h >>> 0;
 }
 
-/** Mulberry32: tiny, fast, deterministic; the state is one uint32 (`state`). */
+/**
+ * Mulberry32: tiny, fast, deterministic; the state is one uint32 (`state`).
+ * @example
+ * const order = new SeededRandom(42).shuffle([0, 1, 2, 3]);
+ */
 export class SeededRandom {
   state: number;
   constructor(seed: number) {

@@ -46,10 +46,26 @@ describe('art-competition CLI', () => {
     expect(second.out.join('')).toMatch(/^macro-F1 0\.3333 accuracy 0\.5000 \(2 rows\)/);
   });
 
+  it('oof scores the folds\' validation probabilities against train.csv', async () => {
+    await writeFile(join(dir, 'train.csv'), 'id,img_path,artist\n0,./a.jpg,X\n1,./b.jpg,Y\n2,./c.jpg,Y\n');
+    await saveProbabilities(join(dir, 'v0.csv'), { ids: ['0', '2'], classes: ['X', 'Y'], probabilities: Float32Array.from([0.9, 0.1, 0.3, 0.7]) });
+    await saveProbabilities(join(dir, 'v1.csv'), { ids: ['1'], classes: ['X', 'Y'], probabilities: Float32Array.from([0.6, 0.4]) });
+    const partial = capture();
+    expect(await runCli(['oof', '--train-csv', join(dir, 'train.csv'), '--partial', join(dir, 'v0.csv')], partial.io)).toBe(0);
+    expect(partial.out.join('')).toMatch(/out-of-fold macro-F1 1\.0000 accuracy 1\.0000 \(2 rows\)/);
+    const incomplete = capture();
+    expect(await runCli(['oof', '--train-csv', join(dir, 'train.csv'), join(dir, 'v0.csv')], incomplete.io)).toBe(1);
+    expect(incomplete.err.join('')).toMatch(/1 answer id\(s\) missing: "1"/);
+    const full = capture();
+    expect(await runCli(['oof', '--train-csv', join(dir, 'train.csv'), join(dir, 'v0.csv'), join(dir, 'v1.csv')], full.io)).toBe(0);
+    // X: P 1/2 R 1 → 2/3; Y: P 1 R 1/2 → 2/3
+    expect(full.out.join('')).toMatch(/out-of-fold macro-F1 0\.6667 accuracy 0\.6667 \(3 rows\)/);
+  });
+
   it('reports errors and unknown commands with exit code 1', async () => {
     const bad = capture();
     expect(await runCli(['train'], bad.io)).toBe(1);
-    expect(bad.err.join('')).toMatch(/Unknown command "train"; expected one of split, ensemble, score/);
+    expect(bad.err.join('')).toMatch(/Unknown command "train"; expected one of split, ensemble, score, oof/);
     const missing = capture();
     expect(await runCli(['score', '--submission', join(dir, 'nope.csv'), '--answers', join(dir, 'nope.csv')], missing.io)).toBe(1);
     expect(missing.err.join('')).toMatch(/Cannot read CSV file/);

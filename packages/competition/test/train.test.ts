@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,7 @@ describe('train', () => {
     const options = tinySetup(dir);
     const resumed = await train(options);
     expect(resumed.stopReason).toBe('completed');
+    expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['best', 'last']); // no temp directories left
     expect(Buffer.from(weightBytes(options.model)).equals(Buffer.from(reference.bytes))).toBe(true);
     options.model.dispose();
   });
@@ -183,6 +184,42 @@ describe('train', () => {
     await train({ ...options, onEpochEnd: () => void perEpoch.push(tf.memory().numTensors) });
     expect(perEpoch[1]).toBe(perEpoch[0]);
     expect(tf.memory().numTensors).toBe(before);
+    options.model.dispose();
+  });
+
+  it('refuses to resume mid-epoch with a different number of batches', async () => {
+    const dir = join(root, 'changed');
+    const first = tinySetup(dir, { maxSteps: 2 });
+    await train(first);
+    first.model.dispose();
+    const data = tinyImages(24, 1);
+    const second = tinySetup(dir, { trainLoader: createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 8 }) });
+    await expect(train(second)).rejects.toThrow(/stopped inside an epoch of 6 batches, but the training loader now has 3/);
+    second.model.dispose();
+  });
+
+  it('stops early when validation Macro F1 stalls, after ReduceLROnPlateau has cut the rate', async () => {
+    // a learning rate too small to change the predictions: Macro F1 stays flat
+    const options = tinySetup(join(root, 'early'), { learningRate: 1e-9, epochs: 5, scheduler: { factor: 0.5, patience: 0 }, earlyStopping: { patience: 2 } });
+    const result = await train(options);
+    expect(result.stopReason).toBe('early-stopping');
+    expect(result.history).toHaveLength(3);
+    // the rate used in each epoch: the first flat epoch (1) exceeds patience 0, so epoch 2 runs at half
+    expect(result.history.map((h) => h.learningRate)).toEqual([1e-9, 1e-9, 5e-10]);
+    expect(result.bestEpoch).toBe(0);
+    const again = await train(options); // a finished run stays finished
+    expect(again.stopReason).toBe('early-stopping');
+    expect(again.step).toBe(result.step);
+    options.model.dispose();
+  });
+
+  it('restores the best weights at the end when asked', async () => {
+    const options = tinySetup(reference.dir, { restoreBestWeights: true }); // already complete: only restores
+    const result = await train(options);
+    expect(result.step).toBe(18);
+    const best = await loadCheckpointModel(join(reference.dir, 'checkpoints/best'));
+    expect(Buffer.from(weightBytes(options.model)).equals(Buffer.from(weightBytes(best)))).toBe(true);
+    best.dispose();
     options.model.dispose();
   });
 

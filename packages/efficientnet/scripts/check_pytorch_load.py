@@ -36,6 +36,17 @@ def read_safetensors(path):
     return tensors, header.get("__metadata__", {})
 
 
+def build(python):
+    """Runs the manifest's constructor expression ('stmt; stmt; expr'), returning the model."""
+    import functools  # noqa: F401 (used by the expressions)
+
+    scope = {"torchvision": torchvision, "torch": torch, "functools": functools}
+    *statements, expression = [part.strip() for part in python.split("; ")]
+    for statement in statements:
+        exec(statement, scope)
+    return eval(expression, scope)
+
+
 def main(folder):
     folder = Path(folder)
     manifest = json.loads((folder / "exports.json").read_text())
@@ -43,7 +54,7 @@ def main(folder):
     failures = 0
     for entry in manifest["models"]:
         name = entry["name"]
-        model = getattr(torchvision.models, entry["constructor"])(weights=None, num_classes=entry["num_classes"])
+        model = build(entry["python"])
         state_dict, metadata = read_safetensors(folder / f"{name}.safetensors")
         result = model.load_state_dict(state_dict, strict=True)
         model.eval()

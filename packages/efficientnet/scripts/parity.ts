@@ -3,6 +3,7 @@
  *   npm run parity -w @art/efficientnet -- <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name]
  * Exits 1 if any tensor's worst relative error exceeds the tolerance.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runParity } from '../src/node/index.js';
 import { useBackend } from './backend.js';
@@ -17,7 +18,9 @@ if (positionals.length !== 1) {
 }
 await useBackend(values.backend!);
 const tolerance = Number(values.tolerance);
-const result = await runParity(positionals[0]!, { tolerance, ...(values.model ? { models: values.model } : {}), log: (line) => console.log(line) });
+// `npm run -w` runs in the package folder; resolve the path against where the user typed it.
+const manifestPath = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
+const result = await runParity(manifestPath, { tolerance, ...(values.model ? { models: values.model } : {}), log: (line) => console.log(line) });
 const worst = result.rows.reduce((max, row) => Math.max(max, row.relativeError), 0);
 const failed = result.rows.filter((row) => !row.passed).length;
 console.log(`\nbackend ${result.backend}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} (tolerance ${tolerance}), ${failed} over tolerance`);

@@ -155,14 +155,25 @@ export class EfficientNet {
     return tf.model({ inputs: this.model.inputs, outputs: stages.map((stage) => this.stageOutputs[stage]!), name: `${this.model.name}_features` });
   }
 
-  /** Trainable parameter count as torchvision counts it (BN running stats excluded). */
+  /**
+   * Parameter count as torchvision's `sum(p.numel() for p in model.parameters())`: every weight,
+   * frozen or not, except the BN running statistics (buffers in PyTorch).
+   *
+   * @example
+   * efficientNetB3({ numClasses: 50 }).countParameters(); // 10773082
+   */
   countParameters(): number {
     return this.model.weights
       .filter((weight) => !/\/moving_(mean|variance)$/.test(weight.originalName))
       .reduce((sum, weight) => sum + weight.shape.reduce<number>((a, b) => a * (b as number), 1), 0);
   }
 
-  /** Releases every weight of the model. */
+  /**
+   * Releases every weight of the model (and of any `featuresModel`, which shares them).
+   *
+   * @example
+   * net.dispose();
+   */
   dispose(): void {
     this.model.dispose();
   }

@@ -38,7 +38,7 @@ describe('training mode', () => {
     expect(losses[losses.length - 1]!).toBeLessThan(losses[0]! * 0.7);
     // Inference does not touch the moving statistics.
     const frozenMean = movingMean();
-    tf.tidy(() => net.model.predict(x));
+    tf.tidy(() => net.model.predict(x) as tf.Tensor);
     expect(movingMean()).toEqual(frozenMean);
     optimizer.dispose();
     tf.dispose([x, y]);
@@ -50,7 +50,7 @@ describe('training mode', () => {
     const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5);
     const stem = tf.model({ inputs: net.model.inputs, outputs: net.model.getLayer('features.0.0').output as tf.SymbolicTensor });
     const batchMean = tf.tidy(() => tf.mean(stem.predict(x) as tf.Tensor, [0, 1, 2]).dataSync());
-    tf.tidy(() => net.model.apply(x, { training: true }));
+    tf.tidy(() => net.model.apply(x, { training: true }) as tf.Tensor);
     const moving = net.model.getLayer('features.0.1').getWeights()[2]!.dataSync();
     batchMean.forEach((mean, c) => expect(moving[c]!).toBeCloseTo(0.1 * mean, 6));
     tf.dispose(x);

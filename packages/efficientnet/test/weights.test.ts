@@ -97,6 +97,15 @@ describe('torchvision weights', () => {
     reference.dispose();
   });
 
+  it("non-strict into the seed head: backbone loads, 1000-way classifier mismatched, head.1 missing", () => {
+    const net = efficientNetB0({ numClasses: 5, head: 'seed', initializer: 'zeros' });
+    const report = loadTorchvisionWeights(net, B0_BYTES, { strict: false });
+    expect(report.missing).toEqual(['head.1.weight', 'head.1.bias']);
+    expect(report.mismatched.map((m) => m.key)).toEqual(['classifier.1.weight', 'classifier.1.bias']);
+    expect(report.unexpected).toEqual([]);
+    net.dispose();
+  });
+
   it('a truncated or corrupt file throws before anything is assigned', () => {
     const net = efficientNetB0({ numClasses: 10, initializer: 'zeros' });
     const before = snapshot(net.model);

@@ -78,7 +78,7 @@ export interface PyramidForwardOptions {
   fusion?: FusionMode;
   /** Level logits for `learned` fusion, e.g. a `tf.variable` trained along with the backbone. */
   learnedLogits?: readonly number[] | tf.Tensor1D;
-  /** Seed of the augmentation hooks' random source. Default `0`. */
+  /** Seed of the augmentation hooks' random source. Default `0`; vary it per step for fresh augmentation. */
   seed?: number;
 }
 

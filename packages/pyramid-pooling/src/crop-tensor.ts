@@ -91,13 +91,13 @@ export function cropPyramidTensor(images: tf.Tensor4D, options: PyramidOptions =
   const resolved = resolvePyramidOptions(options);
   const [count, height, width] = images.shape;
   const layout = pyramidLayout(width, height, resolved);
+  if (count === 0) return tf.zeros([0, resolved.cropSize, resolved.cropSize, images.shape[3]]);
   return tf.tidy(() => {
     const extended = extendImages(images, layout, resolved);
     const selection: [number, number][] = [];
     for (let imageIndex = 0; imageIndex < count; imageIndex++) {
       for (const crop of layout.crops) selection.push([imageIndex, crop.index]);
     }
-    if (selection.length === 0) return tf.zeros([0, resolved.cropSize, resolved.cropSize, images.shape[3]]) as tf.Tensor4D;
     return cropSelection(extended, layout, selection, resolved);
   });
 }

@@ -78,7 +78,9 @@ describe('PyramidClassifier.predict', () => {
       const calls: number[] = [];
       const classifier = new PyramidClassifier({ backbone: meanColourBackbone(calls), ...pyramid });
       const progress: number[] = [];
+      const before = tf.memory().numTensors;
       await classifier.predict(input, { maxCropsInMemory: cap, onProgress: (done) => progress.push(done) });
+      expect(tf.memory().numTensors).toBe(before);
       expect(calls).toEqual(expected);
       expect(progress.at(-1)).toBe(90);
     }
@@ -135,6 +137,19 @@ describe('PyramidClassifier.predict', () => {
     model.dispose();
     features.dispose();
     head.dispose();
+  });
+
+  it('takes probabilities from the backbone as they are with backboneOutput: "probabilities"', async () => {
+    const images = [testImage(9, 14, 1)];
+    const logits = await new PyramidClassifier({ backbone: meanColourBackbone(), ...pyramid, padding: 'none' }).predict(images);
+    const inner = meanColourBackbone();
+    const probabilities = await new PyramidClassifier({
+      backbone: (crops, context) => tf.tidy(() => tf.softmax(inner(crops, context))),
+      backboneOutput: 'probabilities',
+      ...pyramid,
+      padding: 'none',
+    }).predict(images);
+    probabilities.perCrop[0]!.forEach((row, c) => expectClose(row, logits.perCrop[0]![c]!, 1e-7));
   });
 
   it('reports bad options clearly', () => {

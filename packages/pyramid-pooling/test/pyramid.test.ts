@@ -123,7 +123,7 @@ describe('pyramidCrops / pyramidLayout', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 

@@ -17,6 +17,8 @@ export interface Rng {
   normal(mean?: number, std?: number): number;
   /** Fills a new Float64Array of `count` Gaussian samples. */
   normalArray(count: number, mean?: number, std?: number): Float64Array;
+  /** Writes Gaussian samples into `target[start..end)` (same stream as {@link normalArray}). */
+  fillNormal(target: Float64Array, mean?: number, std?: number, start?: number, end?: number): Float64Array;
   /** Picks an index in [0, count) (or an element of an array), optionally with weights. */
   choice<T>(items: readonly T[], weights?: readonly number[]): T;
   /** `count` distinct elements of `items` in random order (Python's `random.sample`). */
@@ -148,16 +150,19 @@ class Xoshiro128StarStar implements Rng {
   }
 
   normalArray(count: number, mean = 0, std = 1): Float64Array {
-    const out = new Float64Array(count);
+    return this.fillNormal(new Float64Array(count), mean, std);
+  }
+
+  fillNormal(target: Float64Array, mean = 0, std = 1, start = 0, end = target.length): Float64Array {
     const { kn, wn } = zigguratTables();
-    for (let index = 0; index < count; index++) {
-      // Fast path inlined; the rare slow path goes through standardNormal's loop.
+    for (let index = start; index < end; index++) {
+      // Fast path inlined; the rare slow path goes through the full ziggurat loop.
       const hz = this.nextUint32() | 0;
       const iz = hz & 127;
       const value = Math.abs(hz) < kn[iz]! ? hz * wn[iz]! : this.slowNormal(hz, iz);
-      out[index] = mean + std * value;
+      target[index] = mean + std * value;
     }
-    return out;
+    return target;
   }
 
   private slowNormal(firstHz: number, firstIz: number): number {

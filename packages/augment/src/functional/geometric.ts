@@ -181,7 +181,7 @@ function resizeLinear(image: RawImage, width: number, height: number, region: Ou
   }
   const dst = allocateLike(image, region.width, region.height);
   if (isUint8) {
-    resizeLinearUint8(image.data as Uint8Array, srcWidth * channels, dst.data as Uint8Array, rowLength, region.height, xs0, xs1, Int32Array.from(xa0), Int32Array.from(xa1), yTable);
+    resizeLinearUint8(image.data as Uint8Array, srcWidth * channels, dst.data as Uint8Array, rowLength, region.height, xs0, xs1, Int32Array.from(xa0), Int32Array.from(xa1), yTable, channels);
   } else {
     resizeLinearFloat(image.data as Float32Array, srcWidth * channels, dst.data as Float32Array, rowLength, region.height, xs0, xs1, Float32Array.from(xa0), Float32Array.from(xa1), yTable);
   }
@@ -189,8 +189,21 @@ function resizeLinear(image: RawImage, width: number, height: number, region: Ou
 }
 
 /** Horizontal pass of one source row (OpenCV HResizeLinear, 11-bit fixed point), pre-shifted >> 4. */
-function horizontalLinearUint8(src: Uint8Array, base: number, row: Int32Array, length: number, xs0: Int32Array, xs1: Int32Array, a0: Int32Array, a1: Int32Array): void {
-  for (let e = 0; e < length; e++) row[e] = (src[base + xs0[e]!]! * a0[e]! + src[base + xs1[e]!]! * a1[e]!) >> 4;
+function horizontalLinearUint8(src: Uint8Array, base: number, row: Int32Array, length: number, xs0: Int32Array, xs1: Int32Array, a0: Int32Array, a1: Int32Array, channels: number): void {
+  if (channels === 3) {
+    // RGB: one offset/coefficient load per pixel for its three channels.
+    for (let e = 0; e < length; e += 3) {
+      const p0 = base + xs0[e]!;
+      const p1 = base + xs1[e]!;
+      const c0 = a0[e]!;
+      const c1 = a1[e]!;
+      row[e] = (Math.imul(src[p0]!, c0) + Math.imul(src[p1]!, c1)) >> 4;
+      row[e + 1] = (Math.imul(src[p0 + 1]!, c0) + Math.imul(src[p1 + 1]!, c1)) >> 4;
+      row[e + 2] = (Math.imul(src[p0 + 2]!, c0) + Math.imul(src[p1 + 2]!, c1)) >> 4;
+    }
+    return;
+  }
+  for (let e = 0; e < length; e++) row[e] = (Math.imul(src[base + xs0[e]!]!, a0[e]!) + Math.imul(src[base + xs1[e]!]!, a1[e]!)) >> 4;
 }
 
 function resizeLinearUint8(
@@ -204,6 +217,7 @@ function resizeLinearUint8(
   a0: Int32Array,
   a1: Int32Array,
   yTable: AxisTable,
+  channels: number,
 ): void {
   // Two cached horizontally-resampled rows (OpenCV's ring buffer).
   let rowA = new Int32Array(rowLength);
@@ -221,12 +235,12 @@ function resizeLinearUint8(
         sourceB = sourceA;
         sourceA = sy0;
       } else {
-        horizontalLinearUint8(src, sy0 * srcStride, rowA, rowLength, xs0, xs1, a0, a1);
+        horizontalLinearUint8(src, sy0 * srcStride, rowA, rowLength, xs0, xs1, a0, a1, channels);
         sourceA = sy0;
       }
     }
     if (sourceB !== sy1) {
-      horizontalLinearUint8(src, sy1 * srcStride, rowB, rowLength, xs0, xs1, a0, a1);
+      horizontalLinearUint8(src, sy1 * srcStride, rowB, rowLength, xs0, xs1, a0, a1, channels);
       sourceB = sy1;
     }
     const b0 = yTable.coefficient0[y]! | 0;
@@ -234,7 +248,7 @@ function resizeLinearUint8(
     const outBase = y * rowLength;
     // OpenCV VResizeLinear 8u: ((S0>>4)*b0 >> 16) + ((S1>>4)*b1 >> 16), then (+2) >> 2.
     for (let e = 0; e < rowLength; e++) {
-      const value = (((rowA[e]! * b0) >> 16) + ((rowB[e]! * b1) >> 16) + 2) >> 2;
+      const value = ((Math.imul(rowA[e]!, b0) >> 16) + (Math.imul(rowB[e]!, b1) >> 16) + 2) >> 2;
       out[outBase + e] = value > 255 ? 255 : value;
     }
   }
@@ -800,8 +814,13 @@ export function remap(
   const fractions = interpolation === Interpolation.NEAREST ? null : new Uint16Array(count);
   for (let i = 0; i < count; i++) {
     if (fractions) {
-      const X = roundHalfEven(mapX[i]! * INTER_TAB_SIZE);
-      const Y = roundHalfEven(mapY[i]! * INTER_TAB_SIZE);
+      // cvRound (half to even), inlined: this loop runs once per output pixel.
+      const fx = mapX[i]! * INTER_TAB_SIZE;
+      const fy = mapY[i]! * INTER_TAB_SIZE;
+      let X = Math.floor(fx + 0.5);
+      if (X - fx === 0.5 && (X & 1) !== 0) X -= 1;
+      let Y = Math.floor(fy + 0.5);
+      if (Y - fy === 0.5 && (Y & 1) !== 0) Y -= 1;
       sxs[i] = X >> INTER_BITS;
       sys[i] = Y >> INTER_BITS;
       fractions[i] = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));

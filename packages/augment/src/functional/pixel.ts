@@ -170,7 +170,7 @@ export function gaussNoise(image: RawImage, noise: Float64Array | Float32Array |
 }
 
 /**
- * `cv2.cvtColor(img, COLOR_RGB2GRAY)` (8-bit: `(R*4899 + G*9617 + B*1868 + 8192) >> 14`).
+ * `cv2.cvtColor(img, COLOR_RGB2GRAY)` (8-bit: `(R*9798 + G*19235 + B*3735 + 16384) >> 15`, OpenCV 4's 15-bit weights).
  * @example
  * const gray = rgbToGray(image); // 1 channel
  */
@@ -184,7 +184,7 @@ export function rgbToGray(image: RawImage): RawImage {
   const isUint8 = src instanceof Uint8Array;
   for (let p = 0, i = 0; p < width * height; p++, i += 3) {
     out[p] = isUint8
-      ? (src[i]! * 4899 + src[i + 1]! * 9617 + src[i + 2]! * 1868 + 8192) >> 14
+      ? (src[i]! * 9798 + src[i + 1]! * 19235 + src[i + 2]! * 3735 + 16384) >> 15
       : fround(fround(fround(src[i]! * fround(0.299)) + fround(src[i + 1]! * fround(0.587))) + fround(src[i + 2]! * fround(0.114)));
   }
   return dst;
@@ -297,31 +297,56 @@ const SECTORS = [
 ] as const;
 
 /**
- * `cv2.cvtColor(img, COLOR_HSV2RGB)` for uint8 (float32 sector formula, then `*255` rounded).
+ * `cv2.cvtColor(img, COLOR_HSV2RGB)` for uint8, as OpenCV 4.6 computes it on x86 with AVX2:
+ * in each row, whole blocks of 32 pixels go through the SIMD path (float32 sector formula,
+ * result TRUNCATED), the row's remaining pixels through the scalar path (rounded half to even).
  * @example
  * const rgb = hsvToRgb(rgbToHsv(image));
  */
 export function hsvToRgb(image: RawImage): RawImage {
   assertRawImage(image);
   requireUint8(image, 'hsvToRgb');
-  const src = image.data;
+  if (image.channels !== 3) throw new RangeError(`hsvToRgb: needs 3 channels, got ${image.channels}`);
+  const src = image.data as Uint8Array;
   const dst = allocateLike(image, image.width, image.height);
-  const out = dst.data;
+  const out = dst.data as Uint8Array;
   const hueScale = fround(6 / 180);
   const inverse255 = fround(1 / 255);
+  const pixels = image.width * image.height;
+  // cvtColor converts row by row: each row's last (width % 32) pixels take the scalar path.
+  const simdWidth = image.width - (image.width % HSV_SIMD_BLOCK);
   const tab = new Float32Array(4);
-  for (let i = 0; i < src.length; i += 3) {
-    let h = src[i]!;
+  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
     const s = fround(src[i + 1]! * inverse255);
     const v = fround(src[i + 2]! * inverse255);
     let r: number;
     let g: number;
     let b: number;
+    if (p % image.width < simdWidth) {
+      // HSV2RGB_simd
+      let h = fround(src[i]! * hueScale);
+      const preSector = Math.trunc(h);
+      h = fround(h - preSector);
+      tab[0] = v;
+      tab[1] = fround(v * fround(1 - s));
+      // The AVX2 build contracts 1 - s*h into one fused multiply-subtract (exact product).
+      tab[2] = fround(v * fround(1 - s * h));
+      tab[3] = fround(v * fround(1 - s * fround(1 - h)));
+      const sector = preSector - Math.trunc(fround(preSector * fround(1 / 6))) * 6;
+      const order = SECTORS[sector < 0 || sector > 5 ? 0 : sector]!;
+      b = tab[order[0]]!;
+      g = tab[order[1]]!;
+      r = tab[order[2]]!;
+      out[i] = truncateByte(fround(r * 255));
+      out[i + 1] = truncateByte(fround(g * 255));
+      out[i + 2] = truncateByte(fround(b * 255));
+      continue;
+    }
+    // HSV2RGB_native
     if (s === 0) r = g = b = v;
     else {
-      h = fround(h * hueScale);
-      while (h < 0) h = fround(h + 6);
-      while (h >= 6) h = fround(h - 6);
+      let h = fround(src[i]! * hueScale);
+      h = fround(h % 6);
       let sector = Math.floor(h);
       h = fround(h - sector);
       if (sector < 0 || sector >= 6) {
@@ -342,6 +367,14 @@ export function hsvToRgb(image: RawImage): RawImage {
     out[i + 2] = saturateUint8(fround(b * 255));
   }
   return dst;
+}
+
+/** Pixels per SIMD block of OpenCV's HSV2RGB_b with 8-lane float32 vectors (AVX2). */
+const HSV_SIMD_BLOCK = 32;
+
+function truncateByte(value: number): number {
+  const truncated = Math.trunc(value);
+  return truncated < 0 ? 0 : truncated > 255 ? 255 : truncated;
 }
 
 /** albumentations `is_grayscale_image`: decided by the channel count, not the content. */
@@ -429,7 +462,8 @@ export function adjustContrast(image: RawImage, factor: number): RawImage {
 }
 
 /**
- * torchvision-style saturation: `cv2.addWeighted(img, f, gray, 1 - f, 0)`.
+ * torchvision-style saturation: `cv2.addWeighted(img, f, gray, 1 - f, 0)` (OpenCV's SIMD
+ * `fma(img, f, fma(gray, 1 - f, 0))` in float32, rounded half to even).
  * @example
  * const out = adjustSaturation(image, 1.3);
  */
@@ -444,7 +478,7 @@ export function adjustSaturation(image: RawImage, factor: number): RawImage {
   const g = fround(1 - factor);
   for (let p = 0, i = 0; p < gray.data.length; p++, i += 3) {
     const grayValue = gray.data[p]!;
-    for (let c = 0; c < 3; c++) out[i + c] = factor === 0 ? grayValue : saturateUint8(fround(fround(src[i + c]! * f) + fround(grayValue * g)));
+    for (let c = 0; c < 3; c++) out[i + c] = factor === 0 ? grayValue : saturateUint8(fround(src[i + c]! * f + fround(grayValue * g)));
   }
   return dst;
 }

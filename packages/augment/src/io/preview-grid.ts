@@ -1,4 +1,4 @@
-import { fromAlbumentationsDict, toAlbumentationsDict } from '../index.js';
+import { fromAlbumentationsDict, toAlbumentationsDict, type AlbumentationsDict, type BaseTransform } from '../index.js';
 import type { RawImage } from '../core/raw-image.js';
 import { augmentSample, type ApplicablePipeline } from '../pool/sample.js';
 import { composeCanvas, decodeImage, fitIntoSquare, type CanvasTile, type ImageSource } from './sharp.js';
@@ -83,7 +83,7 @@ export async function previewGrid(options: PreviewGridOptions): Promise<Buffer> 
     const source = await toRawImage(entry.image, `options.images[${row}].image`);
     const top = GAP + row * (cellSize + LABEL_HEIGHT + GAP);
     const cells: { image: RawImage; caption: string }[] = [];
-    if (showOriginal) cells.push({ image: source, caption: `${label} · original` });
+    if (showOriginal) cells.push({ image: source, caption: label });
     for (let variant = 0; variant < variants; variant += 1) {
       const { image } = augmentSample(pipeline, source, seed, row * variants + variant);
       cells.push({ image: toDisplayable(image, denormalize), caption: `${label} · #${variant + 1}` });
@@ -126,13 +126,13 @@ function resolvePipeline(pipeline: unknown): { pipeline: ApplicablePipeline; dic
   if (typeof (pipeline as { apply?: unknown }).apply === 'function') {
     let dict: unknown;
     try {
-      dict = toAlbumentationsDict(pipeline as never);
+      dict = typeof (pipeline as { toDict?: unknown }).toDict === 'function' ? toAlbumentationsDict(pipeline as BaseTransform) : undefined;
     } catch {
       dict = undefined; // a custom, non-serialisable pipeline still previews; only Normalize detection is lost
     }
     return { pipeline: pipeline as ApplicablePipeline, dict };
   }
-  return { pipeline: fromAlbumentationsDict(pipeline as never) as unknown as ApplicablePipeline, dict: pipeline };
+  return { pipeline: fromAlbumentationsDict(pipeline as AlbumentationsDict), dict: pipeline };
 }
 
 /** The last `Normalize` of an albumentations dict, as display denormalisation. */

@@ -30,6 +30,11 @@ export interface DecodeImageOptions {
   autoOrient?: boolean;
   /** Name used in error messages when decoding bytes. Default `"<N-byte buffer>"`. */
   name?: string;
+  /**
+   * Reject files libvips only warns about, such as truncated JPEGs (default `true`). With
+   * `false`, such files decode as far as they can (a truncated JPEG's missing rows come out grey).
+   */
+  strict?: boolean;
 }
 
 /**
@@ -39,7 +44,8 @@ export interface DecodeImageOptions {
  * - Alpha is dropped (default, like OpenCV) or composited over a background (`alpha: 'composite'`).
  * - 16-bit images keep the high byte (`v >> 8`: 65535 → 255, 257·k → k), which is what
  *   OpenCV's `imread` (libpng `png_set_strip_16`) gives, so pixels match OpenCV-fed pipelines.
- * - CMYK (and any embedded ICC profile) is converted to sRGB by libvips/lcms.
+ * - CMYK (and any embedded ICC profile) is converted to sRGB by libvips/lcms. OpenCV ignores
+ *   ICC profiles, so only files tagged with a non-sRGB profile differ from `cv2.imread`.
  * - The EXIF orientation is applied, so width/height are the displayed ones.
  *
  * Errors: a missing file names the path; a corrupt or non-image input names the file (or
@@ -50,7 +56,7 @@ export interface DecodeImageOptions {
  * console.log(image.width, image.height, image.channels); // e.g. 256 256 3
  */
 export async function decodeImage(source: ImageSource, options: DecodeImageOptions = {}): Promise<RawImage> {
-  const { alpha = 'drop', background = [255, 255, 255], autoOrient = true } = options;
+  const { alpha = 'drop', background = [255, 255, 255], autoOrient = true, strict = true } = options;
   if (!ALPHA_MODES.includes(alpha)) {
     throw new RangeError(`decodeImage: options.alpha must be one of ${ALPHA_MODES.join(', ')}; got ${JSON.stringify(alpha)}`);
   }
@@ -59,7 +65,7 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
   }
   const { bytes, name } = await readSource(source, options.name);
   try {
-    let pipeline = sharp(bytes, { failOn: 'warning' });
+    let pipeline = sharp(bytes, { failOn: strict ? 'warning' : 'none' });
     if (autoOrient) pipeline = pipeline.autoOrient();
     pipeline =
       alpha === 'drop'

@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { RawImage } from '../core/raw-image.js';
 import { BorderMode, Interpolation, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
-import { crop, hflip, randomCrop, resize, shiftScaleRotateMatrix, rotationMatrix2D, vflip, warpAffine, opticalDistortion, opticalDistortionMaps } from '../functional/geometric.js';
-import { normalize, gaussNoise } from '../functional/pixel.js';
+import { crop, hflip, padWithParams, randomCrop, resize, shiftScaleRotateMatrix, rotationMatrix2D, vflip, warpAffine, opticalDistortion, opticalDistortionMaps, type AffineMatrix } from '../functional/geometric.js';
+import { adjustHue, adjustSaturation, brightnessContrastAdjust, normalize, gaussNoise, hsvToRgb, rgbToGray, rgbToHsv, shiftHsv } from '../functional/pixel.js';
 import { clahe, clahePlane } from '../functional/clahe.js';
 import { rgbToLab } from '../functional/color-lab.js';
-import { filter2D, motionBlurKernel } from '../functional/blur.js';
+import { filter2D, gaussianBlur, motionBlurKernel } from '../functional/blur.js';
 import { cutout, type Hole } from '../functional/dropout.js';
 
 interface ArraySpec {
@@ -213,6 +213,33 @@ function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string)
       if (!noise) throw new Error('gauss_noise case needs aux.noise');
       return { output: gaussNoise(image, noise as Float64Array).data, stages };
     }
+    // OpenCV-only ops (test/fixtures/opencv): code paths outside the albumentations manifest.
+    case 'warp_affine':
+      return {
+        output: warpAffine(image, p.matrix as AffineMatrix, { interpolation: interpolationOf(p.interpolation), borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101), borderValue: (p.value as number[] | null) ?? null }).data,
+        stages,
+      };
+    case 'pad':
+      return { output: padWithParams(image, num('top'), num('bottom'), num('left'), num('right'), borderOf(p.border_mode, BorderMode.REFLECT_101), (p.value as number[] | null) ?? null).data, stages };
+    case 'gaussian_blur':
+      return { output: gaussianBlur(image, num('ksize'), num('sigma')).data, stages };
+    case 'rgb2gray':
+      return { output: rgbToGray(image).data, stages };
+    case 'rgb2hsv':
+      return { output: rgbToHsv(image).data, stages };
+    case 'hsv2rgb': {
+      const hsv = { ...image, data: image.data.slice() };
+      for (let i = 0; i < hsv.data.length; i += 3) hsv.data[i] = (hsv.data[i]! * 180) >> 8;
+      return { output: hsvToRgb(hsv).data, stages };
+    }
+    case 'adjust_saturation':
+      return { output: adjustSaturation(image, num('factor')).data, stages };
+    case 'adjust_hue':
+      return { output: adjustHue(image, num('factor')).data, stages };
+    case 'shift_hsv':
+      return { output: shiftHsv(image, num('hue_shift'), num('sat_shift'), num('val_shift')).data, stages };
+    case 'brightness_contrast':
+      return { output: brightnessContrastAdjust(image, num('alpha'), num('beta'), p.beta_by_max !== false).data, stages };
     default:
       throw new Error(`unknown op "${testCase.op}"`);
   }

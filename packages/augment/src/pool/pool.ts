@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { fromAlbumentationsDict, toAlbumentationsDict } from '../index.js';
+import { fromAlbumentationsDict, toAlbumentationsDict, type AlbumentationsDict, type BaseTransform } from '../index.js';
 import type { RawImage } from '../core/raw-image.js';
 import type { DecodeImageOptions } from '../io/sharp.js';
 import type { PoolOutputKind, TaskMessage, TensorLayout, WireInput, WorkerSetup, WorkerToPool } from './protocol.js';
@@ -101,6 +101,7 @@ interface WorkerSlot {
   worker: Worker;
   inFlight: Map<number, PendingTask>;
   ready: Promise<void>;
+  rejectReady: (error: Error) => void;
   isReady: boolean;
   /** Set once the worker is gone (crashed, or stopped by the pool). */
   exited: boolean;
@@ -262,6 +263,7 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
         this.#slots.map((slot) => {
           if (slot.exited) return undefined;
           slot.stopping = true;
+          slot.worker.ref(); // keep the process up until the worker has really stopped
           return slot.worker.terminate();
         }),
       );
@@ -292,11 +294,13 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
       failReady = reject;
     });
     ready.catch(() => undefined);
-    const slot: WorkerSlot = { worker, inFlight: new Map(), ready, isReady: false, exited: false, stopping: false };
-    worker.unref(); // an idle pool never keeps the process alive
+    const slot: WorkerSlot = { worker, inFlight: new Map(), ready, rejectReady: failReady, isReady: false, exited: false, stopping: false };
+    // Workers stay referenced while starting (so `await pool.ready()` holds the process open),
+    // then are unreferenced whenever idle: an idle pool never keeps the process alive.
     worker.on('message', (message: WorkerToPool) => {
       if (message.type === 'ready') {
         slot.isReady = true;
+        if (slot.inFlight.size === 0) worker.unref();
         markReady();
         return;
       }
@@ -369,7 +373,7 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
   }
 
   #afterTask(slot: WorkerSlot): void {
-    if (slot.inFlight.size === 0 && !slot.exited) slot.worker.unref();
+    if (slot.inFlight.size === 0 && slot.isReady && !slot.exited) slot.worker.unref();
     this.#dispatch();
     if (this.#idle()) {
       for (const resolve of this.#drainWaiters.splice(0)) resolve();
@@ -399,6 +403,7 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
     this.#fatal = error;
     for (const task of this.#queue.splice(0)) task.reject(error);
     for (const slot of this.#slots) {
+      slot.rejectReady(error); // no effect on a worker that was already ready
       for (const task of slot.inFlight.values()) task.reject(error);
       slot.inFlight.clear();
       if (!slot.exited) {
@@ -420,10 +425,11 @@ function pipelineDict(pipeline: unknown): unknown {
   if (pipeline === null || typeof pipeline !== 'object') {
     throw new TypeError(`AugmentationPool: options.pipeline must be a transform or its albumentations to_dict JSON; got ${String(pipeline)}`);
   }
-  const isTransform = typeof (pipeline as { apply?: unknown }).apply === 'function';
-  const dict = isTransform ? toAlbumentationsDict(pipeline as never) : pipeline;
+  // Duck-typed rather than `instanceof`, so transforms from another copy of the package work too.
+  const isTransform = typeof (pipeline as { toDict?: unknown }).toDict === 'function';
+  const dict = isTransform ? toAlbumentationsDict(pipeline as BaseTransform) : (pipeline as AlbumentationsDict);
   try {
-    fromAlbumentationsDict(dict as never); // fail here, in the caller's thread, rather than in every worker
+    fromAlbumentationsDict(dict); // fail here, in the caller's thread, rather than in every worker
   } catch (error) {
     throw new Error(`AugmentationPool: options.pipeline cannot be loaded: ${(error as Error).message}`, { cause: error });
   }

@@ -4,7 +4,7 @@
  * the worker keeps serving, so one bad image never takes the pool down.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { fromAlbumentationsDict } from '../index.js';
+import { fromAlbumentationsDict, type AlbumentationsDict } from '../index.js';
 import type { RawImage } from '../core/raw-image.js';
 import type { DecodeImageOptions } from '../io/sharp.js';
 import type { ResultMessage, TaskMessage, WireInput, WorkerSetup, WorkerToPool } from './protocol.js';
@@ -16,7 +16,7 @@ const setup = workerData as WorkerSetup;
 
 let pipeline: ApplicablePipeline | undefined;
 try {
-  pipeline = fromAlbumentationsDict(setup.pipeline as never) as unknown as ApplicablePipeline;
+  pipeline = fromAlbumentationsDict(setup.pipeline as AlbumentationsDict);
   port.postMessage({ type: 'ready' } satisfies WorkerToPool);
 } catch (error) {
   port.postMessage({ type: 'setup-error', message: (error as Error).message } satisfies WorkerToPool);

@@ -165,11 +165,51 @@ export class GaussNoise extends ImageOnlyTransform<GaussNoiseParams> {
   }
 
   applyWithParams(image: RawImage, params: GaussNoiseParams): RawImage {
-    return gaussNoise(image, this.noiseFor(image, params));
+    if (!(image.data instanceof Uint8Array)) return gaussNoise(image, this.noiseFor(image, params));
+    // uint8: stream the noise through a small buffer instead of materialising it (same values
+    // as gaussNoise(image, noiseFor(image, params))).
+    const rng = createRng(params.noise_seed);
+    const sigma = Math.sqrt(params.var);
+    const src = image.data;
+    const out = new Uint8Array(src.length);
+    const channels = image.channels;
+    const step = this.perChannel ? 1 : channels;
+    const buffer = noiseBuffer();
+    for (let start = 0; start < src.length; start += buffer.length * step) {
+      const count = Math.min(buffer.length, (src.length - start) / step);
+      rng.fillNormal(buffer, this.mean, sigma, 0, count);
+      if (step === 1) addNoiseUint8(src, out, buffer, start, count);
+      else addSharedNoiseUint8(src, out, buffer, start, count, channels);
+    }
+    return { data: out, width: image.width, height: image.height, channels };
   }
 
   protected initArgs(): Record<string, unknown> {
     return { var_limit: this.varLimit, per_channel: this.perChannel, mean: this.mean };
+  }
+}
+
+let scratchNoise: Float64Array | undefined;
+function noiseBuffer(): Float64Array {
+  return (scratchNoise ??= new Float64Array(8192));
+}
+
+/** `uint8(clip(px + noise, 0, 255))` (truncating), one noise value per element. */
+function addNoiseUint8(src: Uint8Array, out: Uint8Array, noise: Float64Array, start: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const value = src[start + k]! + noise[k]!;
+    out[start + k] = value <= 0 ? 0 : value >= 255 ? 255 : value; // Uint8Array stores truncate
+  }
+}
+
+/** Same with one noise value per pixel, shared by its channels. */
+function addSharedNoiseUint8(src: Uint8Array, out: Uint8Array, noise: Float64Array, start: number, count: number, channels: number): void {
+  for (let k = 0, i = start; k < count; k++) {
+    const n = noise[k]!;
+    for (let c = 0; c < channels; c++, i++) {
+      const value = src[i]! + n;
+      out[i] = value <= 0 ? 0 : value >= 255 ? 255 : value;
+    }
   }
 }
 

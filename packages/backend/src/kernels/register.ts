@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { stockKernels as replacedKernels } from './stock-kernels.js';
 import { wasmTrainingKernels } from './training-kernels.js';
+import { leanGradients } from './gradients.js';
+
+/** tfjs-core's gradient configs replaced by `leanGradients`. */
+const replacedGradients = new Map<string, tf.GradConfig | undefined>();
 
 /**
  * Registers this package's training kernels for the `wasm` backend: the missing
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` and
- * `DepthwiseConv2dNativeBackpropFilter`, and faster `Conv2DBackpropInput` and `Tile`.
+ * `DepthwiseConv2dNativeBackpropFilter`; faster `Conv2DBackpropInput` and `Tile`; copy-free
+ * `Identity` and same-dtype `Cast`. Also installs leaner gradients for `FusedBatchNorm`, `Mean`
+ * and `Sum` (same mathematics, fewer activation-sized temporaries); gradients are global in
+ * TF.js, so these apply on every backend until `unregisterWasmTrainingKernels()`.
  * Idempotent; `initBackend({ backend: 'wasm' })` calls it for you.
  *
  * @returns the kernel names now served by this package.
@@ -24,6 +31,10 @@ export function registerWasmTrainingKernels(): string[] {
     const setupFunc = replacedKernels.get(kernelName)?.setupFunc;
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(setupFunc ? { setupFunc } : {}) });
   }
+  for (const gradient of leanGradients) {
+    if (!replacedGradients.has(gradient.kernelName)) replacedGradients.set(gradient.kernelName, tf.getGradient(gradient.kernelName));
+    tf.registerGradient(gradient);
+  }
   return Object.keys(wasmTrainingKernels);
 }
 
@@ -40,4 +51,8 @@ export function unregisterWasmTrainingKernels(): void {
     if (original !== undefined) tf.registerKernel(original);
   }
   replacedKernels.clear();
+  for (const [kernelName, original] of replacedGradients) {
+    if (original !== undefined) tf.registerGradient(original);
+  }
+  replacedGradients.clear();
 }

@@ -291,26 +291,30 @@ export function depthwiseConv2dNativeBackpropFilter({
   // Heap views are taken after the allocation above: growing the heap replaces its buffer.
   const xValues = backend.typedArrayFromHeap(x) as Float32Array;
   const dyValues = backend.typedArrayFromHeap(dy) as Float32Array;
-  for (let n = 0; n < batch; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let kh = 0; kh < filterHeight; kh++) {
-        const ih = oh * strideHeight + kh * dilationHeight - top;
-        if (ih < 0 || ih >= height) continue;
-        for (let ow = 0; ow < outWidth; ow++) {
-          const dyBase = ((n * outHeight + oh) * outWidth + ow) * outChannels;
-          for (let kw = 0; kw < filterWidth; kw++) {
-            const iw = ow * strideWidth + kw * dilationWidth - left;
-            if (iw < 0 || iw >= width) continue;
-            const xBase = ((n * height + ih) * width + iw) * channels;
-            const sumBase = (kh * filterWidth + kw) * outChannels;
+  const xColumnStep = strideWidth * channels;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      // Output columns whose input column is inside the image: no bounds tests in the loop.
+      const iwOffset = kw * dilationWidth - left;
+      const owStart = Math.max(0, Math.ceil(-iwOffset / strideWidth));
+      const owEnd = Math.min(outWidth, Math.floor((width - 1 - iwOffset) / strideWidth) + 1);
+      if (owEnd <= owStart) continue;
+      const sumBase = (kh * filterWidth + kw) * outChannels;
+      for (let n = 0; n < batch; n++) {
+        for (let oh = 0; oh < outHeight; oh++) {
+          const ih = oh * strideHeight + kh * dilationHeight - top;
+          if (ih < 0 || ih >= height) continue;
+          let xIndex = ((n * height + ih) * width + owStart * strideWidth + iwOffset) * channels;
+          let dyIndex = ((n * outHeight + oh) * outWidth + owStart) * outChannels;
+          for (let ow = owStart; ow < owEnd; ow++, xIndex += xColumnStep, dyIndex += outChannels) {
             if (multiplier === 1) {
-              for (let c = 0; c < channels; c++) sums[sumBase + c]! += xValues[xBase + c]! * dyValues[dyBase + c]!;
+              for (let c = 0; c < channels; c++) sums[sumBase + c]! += xValues[xIndex + c]! * dyValues[dyIndex + c]!;
             } else {
               for (let c = 0; c < channels; c++) {
-                const xValue = xValues[xBase + c]!;
+                const xValue = xValues[xIndex + c]!;
                 for (let m = 0; m < multiplier; m++) {
                   const k = c * multiplier + m;
-                  sums[sumBase + k]! += xValue * dyValues[dyBase + k]!;
+                  sums[sumBase + k]! += xValue * dyValues[dyIndex + k]!;
                 }
               }
             }

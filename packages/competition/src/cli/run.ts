@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadCompetition } from '../dataset/competition.js';
 import { stratifiedHoldout, stratifiedKFold } from '../folds/index.js';
 import { writeFileAtomic } from '../io.js';
-import { ensembleFiles } from '../predict/index.js';
+import { ensembleFiles, scoreOutOfFold } from '../predict/index.js';
 import { scoreSubmission } from '../submission/index.js';
 
 const USAGE = `Usage: art-competition <command> [options]
@@ -15,6 +15,9 @@ Commands:
             writes the submission in sample order and refuses an incomplete one.
   score     --submission FILE --answers FILE
             Macro F1 (and accuracy) of a submission against an answers file (id,artist).
+  oof       --train-csv FILE [--partial] VALID_PROBS...
+            Out-of-fold Macro F1 of the folds' validation probabilities against train.csv
+            (--partial: score only the ids present, e.g. while folds are still running).
 `;
 
 /**
@@ -78,6 +81,13 @@ export async function runCli(
         write(`macro-F1 ${score.macroF1.toFixed(4)} accuracy ${score.accuracy.toFixed(4)} (${score.count} rows)\n`);
         return 0;
       }
+      case 'oof': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'train-csv': { type: 'string' }, partial: { type: 'boolean', default: false } } });
+        if (!values['train-csv']) throw new TypeError('oof: --train-csv FILE is required');
+        const score = await scoreOutOfFold({ inputs: positionals, trainCsv: values['train-csv'], complete: !values.partial });
+        write(`out-of-fold macro-F1 ${score.macroF1.toFixed(4)} accuracy ${score.accuracy.toFixed(4)} (${score.count} rows)\n`);
+        return 0;
+      }
       case undefined:
       case '--help':
       case '-h':
@@ -85,7 +95,7 @@ export async function runCli(
         write(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        writeError(`Unknown command ${JSON.stringify(command)}; expected one of split, ensemble, score\n\n${USAGE}`);
+        writeError(`Unknown command ${JSON.stringify(command)}; expected one of split, ensemble, score, oof\n\n${USAGE}`);
         return 1;
     }
   } catch (error) {

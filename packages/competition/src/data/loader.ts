@@ -36,8 +36,10 @@ export interface DataLoaderOptions {
   workers?: number;
   /** 'quarter': crop ~1/4 of the original image's area at a seeded position before the transform (test-like validation). */
   crop?: 'quarter' | 'none';
-  /** Keep decoded images in memory between epochs (default false; only for small datasets). */
+  /** Keep decoded images in memory between epochs (default false), up to `cacheLimitBytes`. */
   cacheDecoded?: boolean;
+  /** Memory budget of the decoded-image cache; images beyond it are decoded again each epoch. Default 1 GiB. */
+  cacheLimitBytes?: number;
 }
 
 function stripToTensor(transform: object): object {
@@ -54,6 +56,8 @@ function stripToTensor(transform: object): object {
  * Deterministic: the order of epoch `e` is a seeded shuffle of (seed, e), and sample `i`
  * of epoch `e` is augmented with the @art/augment RNG of stream index `e·size + i`
  * (`deriveSampleSeed(seed, e·size + i)`), whatever the worker count or batch size.
+ * @example
+ * const loader = new DataLoader({ items, transform: seedValidTransform(300), batchSize: 16 }); // same as createDataLoader
  */
 export class DataLoader {
   readonly size: number;
@@ -64,14 +68,16 @@ export class DataLoader {
   private pipeline: ApplicablePipeline | null = null;
   private pool: AugmentationPool<'tensor'> | null = null;
   private readonly cache = new Map<number, RawImage>();
+  private cacheBytes = 0;
 
   constructor(options: DataLoaderOptions) {
-    const { items, transform, batchSize, shuffle = false, seed = 0, dropLast = false, prefetch = 2, workers = 0, crop = 'none', cacheDecoded = false } = options;
+    const { items, transform, batchSize, shuffle = false, seed = 0, dropLast = false, prefetch = 2, workers = 0, crop = 'none', cacheDecoded = false, cacheLimitBytes = 2 ** 30 } = options;
     if (!Array.isArray(items) || items.length === 0) throw new RangeError('createDataLoader: items must be a non-empty array');
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`createDataLoader: batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isSafeInteger(seed)) throw new RangeError(`createDataLoader: seed must be a safe integer, got ${seed}`);
     if (!Number.isInteger(prefetch) || prefetch < 0) throw new RangeError(`createDataLoader: prefetch must be an integer >= 0, got ${prefetch}`);
     if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createDataLoader: workers must be an integer >= 0, got ${workers}`);
+    if (!(cacheLimitBytes >= 0)) throw new RangeError(`createDataLoader: cacheLimitBytes must be >= 0, got ${cacheLimitBytes}`);
     if (crop !== 'quarter' && crop !== 'none') throw new RangeError(`createDataLoader: unknown crop ${JSON.stringify(crop)}; expected 'quarter' or 'none'`);
     if (transform === null || typeof transform !== 'object') throw new TypeError('createDataLoader: transform must be an albumentations to_dict pipeline object');
     items.forEach((item, i) => {
@@ -82,7 +88,7 @@ export class DataLoader {
     this.size = items.length;
     this.batchSize = batchSize;
     this.transformDict = stripToTensor(transform);
-    this.options = { batchSize, shuffle, seed, dropLast, prefetch, workers, crop, cacheDecoded };
+    this.options = { batchSize, shuffle, seed, dropLast, prefetch, workers, crop, cacheDecoded, cacheLimitBytes };
     // Load once here so that a bad pipeline fails at construction, in this thread.
     this.pipeline = fromAlbumentationsDict(this.transformDict as never) as unknown as ApplicablePipeline;
   }
@@ -137,6 +143,7 @@ export class DataLoader {
     const pool = this.pool;
     this.pool = null;
     this.cache.clear();
+    this.cacheBytes = 0;
     if (pool) await pool.close();
   }
 
@@ -147,6 +154,9 @@ export class DataLoader {
       seed: this.options.seed,
       output: 'tensor',
       layout: 'HWC',
+      // Queue every prefetched sample on the workers at once: while a training step blocks this
+      // thread, the pool cannot hand out more work, so it must already hold it.
+      tasksPerWorker: Math.max(2, Math.ceil((this.batchSize * Math.max(1, this.options.prefetch)) / this.options.workers)),
     });
     return this.pool;
   }
@@ -161,7 +171,10 @@ export class DataLoader {
     } catch (error) {
       throw new Error(`Cannot decode image ${JSON.stringify(path)}: ${(error as Error).message}`, { cause: error });
     }
-    if (this.options.cacheDecoded) this.cache.set(index, image);
+    if (this.options.cacheDecoded && this.cacheBytes + image.data.byteLength <= this.options.cacheLimitBytes) {
+      this.cache.set(index, image);
+      this.cacheBytes += image.data.byteLength;
+    }
     return image;
   }
 
@@ -206,7 +219,7 @@ export class DataLoader {
  * Creates a {@link DataLoader}.
  *
  * @param options `{ items, transform, batchSize, shuffle = false, seed = 0, dropLast = false,
- *   prefetch = 2, workers = 0, crop = 'none', cacheDecoded = false }`
+ *   prefetch = 2, workers = 0, crop = 'none', cacheDecoded = false, cacheLimitBytes = 1 GiB }`
  * @example
  * const loader = createDataLoader({
  *   items: data.train.map((r) => ({ imagePath: r.imagePath, label: data.labelEncoder.encode(r.artist) })),

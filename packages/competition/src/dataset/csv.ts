@@ -22,7 +22,11 @@ export async function readCsvFile(file: string, requiredColumns: readonly string
   return parseCsvText(text, file, requiredColumns);
 }
 
-/** Parses CSV text (see {@link readCsvFile}); `file` only names the source in errors. */
+/**
+ * Parses CSV text (see {@link readCsvFile}); `file` only names the source in errors.
+ * @example
+ * const rows = parseCsvText('id,artist\n1,Goya\n', 'inline.csv', ['id', 'artist']);
+ */
 export function parseCsvText(text: string, file: string, requiredColumns: readonly string[] = []): Record<string, string>[] {
   let rows: string[][];
   try {

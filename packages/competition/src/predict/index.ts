@@ -5,7 +5,8 @@ import { stringify } from 'csv-stringify/sync';
 import { parseCsvText } from '../dataset/csv.js';
 import { writeFileAtomic } from '../io.js';
 import type { BatchSource } from '../data/array-loader.js';
-import { writeSubmission, type SubmissionRow } from '../submission/index.js';
+import { scoreRows, writeSubmission, type SubmissionRow, type SubmissionScore } from '../submission/index.js';
+import { readCsvFile } from '../dataset/csv.js';
 
 /** Test-time augmentation modes: none, horizontal flip, or all four flips. */
 export const TTA_MODES = ['none', 'hflip', 'flips'] as const;
@@ -109,8 +110,8 @@ export async function predictProbabilities(model: tf.LayersModel | null, loader:
 
 /** Probabilities of a set of samples: `probabilities[i * classes.length + c]` for `ids[i]`. */
 export interface ProbabilityTable {
-  ids: string[];
-  classes: string[];
+  ids: readonly string[];
+  classes: readonly string[];
   probabilities: Float32Array;
 }
 
@@ -198,7 +199,11 @@ export function ensembleProbabilities(tables: readonly ProbabilityTable[]): Prob
   return { ids: [...first.ids], classes: [...first.classes], probabilities: Float32Array.from(sum, (v) => v / tables.length) };
 }
 
-/** Arg-max labels of a probability table. */
+/**
+ * Arg-max labels of a probability table.
+ * @example
+ * const labels = argmaxLabels({ ids, classes, probabilities });
+ */
 export function argmaxLabels(table: ProbabilityTable): string[] {
   const k = table.classes.length;
   return table.ids.map((_, i) => {
@@ -228,4 +233,27 @@ export async function ensembleFiles(options: {
   if (options.probabilitiesOut) await saveProbabilities(options.probabilitiesOut, mean);
   await writeSubmission(options.out, { ids: mean.ids, labels: argmaxLabels(mean) }, { sampleSubmission: options.sampleSubmission });
   return mean;
+}
+
+/**
+ * Out-of-fold score of a k-fold run: concatenates each fold's validation probabilities
+ * (`fold-<i>/valid-probabilities.csv`, ids are train ids), takes the arg-max and computes
+ * Macro F1 against the labels of `train.csv`. Every train id must appear exactly once over
+ * the files when `complete` is true (default), i.e. all folds are present.
+ *
+ * @example
+ * const { macroF1 } = await scoreOutOfFold({ inputs: files, trainCsv: 'data/train.csv' });
+ */
+export async function scoreOutOfFold(options: { inputs: readonly string[]; trainCsv: string; complete?: boolean }): Promise<SubmissionScore> {
+  const { inputs, trainCsv, complete = true } = options;
+  if (inputs.length === 0) throw new RangeError('scoreOutOfFold: no probability files given');
+  const tables = await Promise.all(inputs.map((file) => loadProbabilities(file)));
+  const predicted: SubmissionRow[] = tables.flatMap((table) => {
+    const labels = argmaxLabels(table);
+    return table.ids.map((id, i) => ({ id, artist: labels[i]! }));
+  });
+  const train = (await readCsvFile(trainCsv, ['id', 'artist'])).map((row) => ({ id: row.id!, artist: row.artist! }));
+  const seen = new Set(predicted.map((r) => r.id));
+  const answers = complete ? train : train.filter((r) => seen.has(r.id));
+  return scoreRows(predicted, answers, 'out-of-fold predictions', trainCsv);
 }

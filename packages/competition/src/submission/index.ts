@@ -106,7 +106,11 @@ export async function scoreSubmission(submissionFile: string, answersFile: strin
   return scoreRows(submission, answers, submissionFile, answersFile);
 }
 
-/** {@link scoreSubmission} on rows already in memory. */
+/**
+ * {@link scoreSubmission} on rows already in memory.
+ * @example
+ * const { macroF1 } = scoreRows([{ id: '1', artist: 'Goya' }], [{ id: '1', artist: 'Goya' }]); // 1
+ */
 export function scoreRows(
   submission: readonly SubmissionRow[],
   answers: readonly SubmissionRow[],

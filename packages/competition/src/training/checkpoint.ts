@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { writeFileAtomic } from '../io.js';
 import { setLearningRate } from './optimizers.js';
@@ -93,7 +93,11 @@ export async function saveCheckpoint(
   await mkdir(parent, { recursive: true });
   const temp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   const old = join(parent, `.${basename(dir)}.old`);
-  await rm(temp, { recursive: true, force: true });
+  // Temp directories left by a killed run are garbage: only one run writes to a directory.
+  const stalePrefix = `.${basename(dir)}.tmp-`;
+  for (const entry of await readdir(parent)) {
+    if (entry.startsWith(stalePrefix)) await rm(join(parent, entry), { recursive: true, force: true });
+  }
   await mkdir(temp, { recursive: true });
   try {
     await writeModel(temp, contents.model);
@@ -122,6 +126,8 @@ async function isDirectory(path: string): Promise<boolean> {
 /**
  * The directory holding a complete checkpoint for `dir`: `dir` itself, or the `.old` copy a
  * run killed in the middle of the swap left behind; null when there is none.
+ * @example
+ * const dir = await resolveCheckpointDir('runs/b3/checkpoints/last'); // null when none was written
  */
 export async function resolveCheckpointDir(dir: string): Promise<string | null> {
   if (await isDirectory(dir)) return dir;

@@ -14,6 +14,8 @@ export type OptimizerSpec =
 /**
  * AdamW (Loshchilov & Hutter): Adam plus decoupled weight decay, applied as PyTorch does
  * (`p ← p · (1 − lr · weightDecay)` before the Adam update). TF.js has no AdamW.
+ * @example
+ * const optimizer = new AdamWOptimizer(1e-3, 0.01); // or createOptimizer({ name: 'adamw', weightDecay: 0.01 }, 1e-3)
  */
 export class AdamWOptimizer extends tf.AdamOptimizer {
   static override get className(): string {
@@ -41,14 +43,22 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
   }
 }
 
-/** The optimizer's current learning rate (Adam/AdamW/SGD/momentum). */
+/**
+ * The optimizer's current learning rate (Adam/AdamW/SGD/momentum).
+ * @example
+ * console.log(getLearningRate(optimizer)); // 0.0001
+ */
 export function getLearningRate(optimizer: tf.Optimizer): number {
   const lr = (optimizer as unknown as { learningRate?: number }).learningRate;
   if (typeof lr !== 'number') throw new TypeError(`Optimizer ${optimizer.getClassName()} has no numeric learningRate`);
   return lr;
 }
 
-/** Sets the learning rate of Adam/AdamW/SGD/momentum optimizers. */
+/**
+ * Sets the learning rate of Adam/AdamW/SGD/momentum optimizers.
+ * @example
+ * setLearningRate(optimizer, 1e-5);
+ */
 export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
   const withSetter = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
   // SGD keeps a cached -lr scalar; its setter refreshes it. Adam reads the field each step.

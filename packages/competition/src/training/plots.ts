@@ -5,7 +5,11 @@ import { decodeImage, encodePng } from '@art/augment/io';
 import { writeFileAtomic } from '../io.js';
 import type { EpochRecord } from './history.js';
 
-/** Renders a Vega-Lite spec headless to SVG (no canvas, no browser). */
+/**
+ * Renders a Vega-Lite spec headless to SVG (no canvas, no browser).
+ * @example
+ * const svg = await renderVegaLiteSvg(learningCurvesSpec(history));
+ */
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
@@ -15,13 +19,21 @@ export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Rasterises an SVG to PNG (librsvg via the @art/augment/io codec module). */
+/**
+ * Rasterises an SVG to PNG (librsvg via the @art/augment/io codec module).
+ * @example
+ * await writeFile('curves.png', await svgToPng(svg));
+ */
 export async function svgToPng(svg: string): Promise<Uint8Array> {
   const image = await decodeImage(new TextEncoder().encode(svg));
   return encodePng(image);
 }
 
-/** Vega-Lite spec of the learning curves (loss, accuracy, Macro F1 per epoch, train vs valid). */
+/**
+ * Vega-Lite spec of the learning curves (loss, accuracy, Macro F1 per epoch, train vs valid).
+ * @example
+ * await writePlot('runs/b3/plots', 'learning-curves', learningCurvesSpec(history));
+ */
 export function learningCurvesSpec(history: readonly EpochRecord[]): TopLevelSpec {
   const values: { epoch: number; metric: string; split: string; value: number }[] = [];
   for (const r of history) {
@@ -54,7 +66,11 @@ export function learningCurvesSpec(history: readonly EpochRecord[]): TopLevelSpe
   } as TopLevelSpec;
 }
 
-/** Vega-Lite spec of a confusion matrix heat map (rows: true class, columns: predicted). */
+/**
+ * Vega-Lite spec of a confusion matrix heat map (rows: true class, columns: predicted).
+ * @example
+ * await writePlot('plots', 'confusion-matrix', confusionMatrixSpec(validation.confusionMatrix, classes));
+ */
 export function confusionMatrixSpec(matrix: readonly (readonly number[])[], classes: readonly string[]): TopLevelSpec {
   const values: { actual: string; predicted: string; count: number; rate: number }[] = [];
   matrix.forEach((row, i) => {

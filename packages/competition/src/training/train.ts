@@ -57,6 +57,8 @@ export interface TrainOptions {
   progress?: ProgressMode | ProgressReporter;
   /** Write learning-curve and confusion-matrix plots (SVG + PNG) every epoch (default true). */
   plots?: boolean;
+  /** When the run ends (completed or early stopping), load the best checkpoint's weights into the model (default false: the model keeps the last weights). */
+  restoreBestWeights?: boolean;
   /** Called after every epoch with its record. */
   onEpochEnd?: (record: EpochRecord, validation: EvaluationResult | null) => void | Promise<void>;
 }
@@ -92,7 +94,7 @@ export interface TrainState {
   /** Running sums of the epoch in progress. */
   partial: { lossSum: number; correct: number; count: number };
   finished: StopReason | null;
-  config: { epochs: number; numClasses: number; optimizer: string };
+  config: { epochs: number; numClasses: number; optimizer: string; trainBatches: number };
 }
 
 function isEfficientNet(value: unknown): value is EfficientNet {
@@ -186,7 +188,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     history: [],
     partial: { lossSum: 0, correct: 0, count: 0 },
     finished: null,
-    config: { epochs, numClasses, optimizer: optimizerName },
+    config: { epochs, numClasses, optimizer: optimizerName, trainBatches: trainLoader.length },
   };
 
   try {
@@ -195,7 +197,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const saved = await loadCheckpoint<TrainState>(existing, { model, optimizer });
       if (!saved || saved.format !== 'art-train-state') throw new Error(`train: ${existing} has no training state (state.json); delete it or pass resume: false`);
       if (saved.config.numClasses !== numClasses) throw new Error(`train: checkpoint ${existing} was trained with ${saved.config.numClasses} classes, this run has ${numClasses}`);
-      state = { ...saved, config: { ...saved.config, epochs } };
+      if (saved.batchInEpoch > 0 && saved.config.trainBatches !== trainLoader.length) {
+        throw new Error(
+          `train: checkpoint ${existing} stopped inside an epoch of ${saved.config.trainBatches} batches, but the training loader now has ${trainLoader.length}; ` +
+            'resume with the same data and batch size (or pass resume: false)',
+        );
+      }
+      state = { ...saved, config: { ...saved.config, epochs, trainBatches: trainLoader.length } };
       if (saved.finished === 'completed' && saved.epoch < epochs) state.finished = null; // more epochs asked for
       if (saved.finished === 'aborted' || saved.finished === 'max-steps') state.finished = null;
       setLearningRate(optimizer, state.learningRate);
@@ -328,6 +336,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (state.finished) stopReason = state.finished;
     }
     const finalReason: StopReason = stopReason ?? 'completed';
+    if (options.restoreBestWeights && state.best && (finalReason === 'completed' || finalReason === 'early-stopping')) {
+      const best = await resolveCheckpointDir(bestDir);
+      if (best) await loadCheckpoint(best, { model });
+    }
     return {
       history: state.history,
       bestEpoch: state.best?.epoch ?? null,
@@ -344,7 +356,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
-/** Writes `plots/learning-curves.{svg,png}` and, when known, `plots/confusion-matrix.{svg,png}`. */
+/**
+ * Writes `plots/learning-curves.{svg,png}` and, when known, `plots/confusion-matrix.{svg,png}`.
+ * @example
+ * await writeTrainingPlots('runs/b3', result.history, null, classes, classes.length);
+ */
 export async function writeTrainingPlots(
   outDir: string,
   history: readonly EpochRecord[],

@@ -10,7 +10,9 @@ import { writeFileAtomic } from './filesystem.js';
  */
 export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
-  return readSafetensors(new Uint8Array(await readFile(path)), { source: path });
+  const buffer = await readFile(path);
+  // A view, not a copy: large checkpoints (V2-L is ~470 MB) should not be held twice.
+  return readSafetensors(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { source: path });
 }
 
 /**

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@art/backend';
+import { buildEfficientNet, efficientNetConfig, withMultipliers } from '@art/efficientnet';
+import { createArrayLoader, train } from './src/index.js';
+import { tinyImages } from './test/helpers/tiny.js';
+import { rm } from 'node:fs/promises';
+const chosen = await initBackend({ backend: 'wasm' });
+console.log(chosen.name, chosen.reason);
+const SIZE = 32;
+const run = async (dir: string, maxSteps?: number) => {
+  const net = buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.25, 'tiny'), { numClasses: 3, inputSize: SIZE, seed: 1 });
+  const data = tinyImages(8, 1, 3, SIZE);
+  const loader = createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 4, shuffle: true });
+  const t = performance.now();
+  const result = await train({ model: net, trainLoader: loader, validLoader: loader, numClasses: 3, epochs: 2, outDir: dir, progress: 'none', plots: false, microBatchSize: 2, ...(maxSteps ? { maxSteps } : {}) });
+  const w = new Float32Array(net.model.getWeights().flatMap((x) => Array.from(x.dataSync())));
+  net.model.dispose();
+  return { result, w, ms: performance.now() - t };
+};
+await rm('/tmp/wasm-a', { recursive: true, force: true }); await rm('/tmp/wasm-b', { recursive: true, force: true });
+const before = tf.memory().numTensors;
+const a = await run('/tmp/wasm-a');
+console.log('uninterrupted', a.result.stopReason, a.result.step, a.result.history.map((h) => h.trainLoss), `${a.ms.toFixed(0)} ms`);
+await run('/tmp/wasm-b', 3);
+const b = await run('/tmp/wasm-b');
+let same = a.w.length === b.w.length && a.w.every((v, i) => v === b.w[i]);
+console.log('resumed equal:', same, 'tensors', before, tf.memory().numTensors);
