@@ -90,7 +90,7 @@ export const demoRecipe: Recipe = {
   ...b3Recipe,
   name: 'demo',
   summary: 'Demo: the B3 recipe at B3 x 0.5 width/depth and 64 px on the wasm backend, trained from scratch on the synthetic artists.',
-  defaults: { epochs: 8, imgSize: 64, batchSize: 16, lr: 1e-3, backend: 'wasm' },
+  defaults: { epochs: 8, imgSize: 64, batchSize: 8, lr: 5e-4, backend: 'wasm' },
   smokeDefaults: { ...b3Recipe.smokeDefaults, backend: 'wasm' },
   buildNetwork: (context) => seedNetwork('b3', context, 0.5, 0.5),
 };

@@ -90,7 +90,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
   const backend = await initBackend({ backend: options.backend });
   console.log(`Backend: ${backend.name} (${backend.reason})`);
 
-  const { root, answers } = await resolveDataRoot(options.data, options.smoke);
+  const { root, answers, synthetic } = await resolveDataRoot(options.data, options.smoke);
   const data = await loadCompetition(root);
   const classes = data.labelEncoder.classes;
   const numClasses = classes.length;
@@ -125,7 +125,8 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
   console.log(`Model: ${network.model.name}, ${network.countParameters().toLocaleString('en-US')} parameters, input ${options.imgSize} px`);
 
   const item = (index: number): { imagePath: string; label: number } => ({ imagePath: data.train[index]!.imagePath, label: labels[index]! });
-  const loaderCommon = { batchSize: options.batchSize, seed: options.seed, workers: options.workers, cacheDecoded: true };
+  // Decoded images stay in memory only for the small synthetic sets; real paintings are large.
+  const loaderCommon = { batchSize: options.batchSize, seed: options.seed, workers: options.workers, cacheDecoded: synthetic };
   const trainLoader = createDataLoader({ ...loaderCommon, items: split.train.map(item), transform: transforms.train, shuffle: true });
   const validLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: transforms.valid });
   const testLoader = createDataLoader({ ...loaderCommon, items: data.test.map((record) => ({ imagePath: record.imagePath })), transform: transforms.test });

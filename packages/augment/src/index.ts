@@ -19,7 +19,7 @@ export {
   type AlbumentationsTransformDict,
 } from './core/transform.js';
 export { Compose, OneOf, type ComposeOptions, type OneOfOptions, type Rect } from './core/compose.js';
-export { TransformOptionError, type Range } from './core/options.js';
+export { TransformOptionError, OptionReader, type Range } from './core/options.js';
 export {
   ALBUMENTATIONS_VERSION,
   fromAlbumentationsDict,

@@ -142,7 +142,11 @@ describe('decodeImage', () => {
 describe('encodePng / encodeJpeg / writeImage', () => {
   it('round-trips PNG losslessly for 1, 3 and 4 channels', async () => {
     const rgb = quadrants(7, 5);
-    expect(await decodeImage(await encodePng(rgb))).toEqual(rgb);
+    const encoded = await encodePng(rgb);
+    expect(await decodeImage(encoded)).toEqual(rgb);
+    const arrayBuffer = encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength);
+    expect(await decodeImage(arrayBuffer as ArrayBuffer)).toEqual(rgb); // ArrayBuffer and plain Uint8Array inputs too
+    expect(await decodeImage(new Uint8Array(arrayBuffer))).toEqual(rgb);
     const grey: RawImage = { data: Uint8Array.from([0, 50, 100, 150, 200, 250]), width: 3, height: 2, channels: 1 };
     const png = await encodePng(grey);
     expect((await sharp(png).metadata()).channels).toBe(1);
@@ -190,6 +194,19 @@ describe('encodePng / encodeJpeg / writeImage', () => {
     await expect(writeImage(join(directory, 'out.bmp'), image)).rejects.toThrow(/cannot tell the format of ".*out\.bmp"; use an extension among \.png, \.jpg, \.jpeg, \.webp/);
     await expect(writeImage(join(directory, 'missing-folder', 'x.png'), image)).rejects.toThrow(/cannot write ".*missing-folder/);
     expect((await readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('module boundaries', () => {
+  it('imports sharp in exactly one source module, src/io/sharp.ts', async () => {
+    const source = new URL('../src/', import.meta.url);
+    const files = (await readdir(source, { recursive: true })).filter((name) => name.endsWith('.ts'));
+    const importers: string[] = [];
+    for (const file of files) {
+      const text = await readFile(new URL(file, source), 'utf8');
+      if (/from ['"]sharp['"]|import\(['"]sharp['"]\)|require\(['"]sharp['"]\)/.test(text)) importers.push(file.replaceAll('\\', '/'));
+    }
+    expect(importers).toEqual(['io/sharp.ts']);
   });
 });
 

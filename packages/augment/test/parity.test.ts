@@ -97,3 +97,34 @@ describe('OpenCV building blocks', () => {
     expect(mismatches).toEqual([]);
   });
 });
+
+describe('filter2D equal-weight shortcut', () => {
+  it('gives the same bytes as the fused float32 path for every 3/5/7 motion kernel', async () => {
+    const { filter2DImplementation, motionBlurKernel: kernelOf } = await import('../src/functional/blur.js');
+    const table = JSON.parse(readFileSync(resolve(fixturesDirectory, 'cases', 'motion_blur_line_table.json'), 'utf8')) as { rows: [number, number, number, number, number, string][] };
+    const data = new Uint8Array(23 * 17 * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 97 + ((i * i) >> 3)) & 255;
+    const image = { data, width: 23, height: 17, channels: 3 };
+    let mismatches = 0;
+    for (const [size, x1, y1, x2, y2] of table.rows) {
+      const kernel = kernelOf(size, x1, y1, x2, y2);
+      const fast = filter2DImplementation(image, kernel, size, size, 4, true).data;
+      const reference = filter2DImplementation(image, kernel, size, size, 4, false).data;
+      if (!sameBytes(fast, reference)) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+});
+
+describe('opticalDistortion fused path', () => {
+  it('equals opticalDistortionMaps + remap', async () => {
+    const { opticalDistortion, opticalDistortionMaps, remap } = await import('../src/index.js');
+    const data = new Uint8Array(31 * 19 * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 53 + (i >> 4)) & 255;
+    const image = { data, width: 31, height: 19, channels: 3 };
+    for (const [k, dx, dy] of [[0.05, 0, 0], [-0.7, 3, -2], [0.33, -5, 4], [0, 0, 0]] as const) {
+      const { mapX, mapY } = opticalDistortionMaps(31, 19, k, dx, dy);
+      expect(sameBytes(opticalDistortion(image, k, dx, dy).data, remap(image, mapX, mapY).data)).toBe(true);
+    }
+  });
+});

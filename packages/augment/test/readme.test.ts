@@ -2,13 +2,25 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { quickStart } from '../examples/quick-start.js';
+import { Invert } from '../examples/custom-transform.js';
+import { createRng, fromAlbumentationsDict } from '../src/index.js';
 import { fixtureImage } from './helpers.js';
 
 describe('README example', () => {
-  it('is the file examples/quick-start.ts, verbatim', () => {
+  it('shows examples/quick-start.ts and examples/custom-transform.ts verbatim', () => {
     const readme = readFileSync(resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const example = readFileSync(resolve(import.meta.dirname, '..', 'examples', 'quick-start.ts'), 'utf8');
-    expect(readme).toContain(example.trim());
+    for (const file of ['quick-start.ts', 'custom-transform.ts']) {
+      const example = readFileSync(resolve(import.meta.dirname, '..', 'examples', file), 'utf8');
+      expect(readme).toContain(example.trim());
+    }
+  });
+
+  it('custom transform example works with apply, replay and the registry', () => {
+    const image = fixtureImage('a');
+    const invert = new Invert({ p: 1 });
+    const { image: out, params } = invert.apply(image, createRng(3));
+    expect(invert.replay(image, params).image.data).toEqual(out.data);
+    expect(fromAlbumentationsDict({ __class_fullname__: 'Invert', always_apply: false, p: 1 })).toBeInstanceOf(Invert);
   });
 
   it('runs and prints what its comments say', () => {

@@ -99,6 +99,18 @@ describe('every registered transform', () => {
     });
   }
 
+  it('geometric, blur, noise and dropout transforms also take float32 images and keep the dtype', () => {
+    const floatImage: RawImage = { data: Float32Array.from(syntheticImage(9, 7).data, (value) => value / 255), width: 9, height: 7, channels: 3 };
+    const floatReady = ['CenterCrop', 'CoarseDropout', 'Crop', 'GaussNoise', 'HorizontalFlip', 'LongestMaxSize', 'MotionBlur', 'Normalize', 'OpticalDistortion', 'PadIfNeeded', 'RandomCrop', 'RandomResizedCrop', 'RandomRotate90', 'Resize', 'Rotate', 'ShiftScaleRotate', 'SmallestMaxSize', 'ToTensorV2', 'Transpose', 'VerticalFlip'];
+    for (const name of floatReady) {
+      const result = createTransform(name, EXAMPLE_OPTIONS[name]).apply(floatImage, createRng(4));
+      expect(result.image.data, name).toBeInstanceOf(Float32Array);
+      expect(result.image.data.every(Number.isFinite), name).toBe(true);
+    }
+    // uint8-only operations say so, like albumentations.
+    expect(() => createTransform('CLAHE', EXAMPLE_OPTIONS.CLAHE).apply(floatImage, createRng(1))).toThrow(/uint8/);
+  });
+
   it('also work inside Compose/OneOf with replay (all transforms, one pipeline per size)', () => {
     for (const [width, height] of SIZES) {
       const image = syntheticImage(width, height, 3, 99);

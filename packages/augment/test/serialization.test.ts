@@ -94,6 +94,9 @@ describe('albumentations to_dict format', () => {
     expect(() => new Resize({ height: 3, width: 3, size: 4 } as never)).toThrow(/Resize: option "size" is not an option/);
     expect(() => fromAlbumentationsDict({ __class_fullname__: 'Compose', p: 1, transforms: [], bbox_params: { format: 'coco' } })).toThrow(/Compose: option "bbox_params".*not supported/);
     expect(() => fromAlbumentationsDict('{not json')).toThrow(SyntaxError);
+    expect(() => new Compose([], { probability: 1 } as never)).toThrow(/Compose: option "probability" is not an option; valid options: p/);
+    expect(() => new OneOf([new HorizontalFlip()], { p: 1.5 })).toThrow(/OneOf: option "p" must be <= 1/);
+    expect(() => new Compose([{}] as never)).toThrow(/Compose: option "transforms" entry 0 is not a transform/);
   });
 
   it('rejects bad images and bad replay records clearly', () => {

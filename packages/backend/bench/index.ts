@@ -3,7 +3,9 @@
  * PyTorch on the same machine, in one run: EfficientNet-B0 (224 px) training step at batch 4
  * and batch 8 (two accumulated micro-batches of 4), B3 (300 px) training step, and inference.
  *
- * Options: --threads N (default 2), --repeats N (default 3), --no-kernels, --no-b3, --no-torch.
+ * Options: --threads N (wasm, default 2), --torch-threads N (default 2), --repeats N (default 3),
+ * --no-kernels, --no-b3, --no-torch, --profile (top kernels of one B0 batch-4 step). With 1 thread on each side the CPU-time ratio is the
+ * comparison least disturbed by other jobs (no spin-waiting thread pools).
  * Times are medians after one warm-up; "cpu" is process CPU time (user + system), which is
  * less sensitive than wall time to other jobs on a shared machine.
  */
@@ -20,6 +22,7 @@ const option = (name: string, fallback: number): number => {
   return index >= 0 ? Number(argv[index + 1]) : fallback;
 };
 const threads = option('threads', 2);
+const torchThreads = option('torch-threads', 2);
 const repeats = option('repeats', 3);
 
 interface Case {
@@ -101,7 +104,7 @@ async function runOurs(c: Case): Promise<Timing & { heap: number }> {
 
 function runTorch(): Record<string, Timing> & { peakRssBytes?: number; torch?: string } {
   const script = fileURLToPath(new URL('./pytorch_bench.py', import.meta.url));
-  const config = { repeats, cases: cases.map((c) => ({ ...c })) };
+  const config = { repeats, threads: torchThreads, cases: cases.map((c) => ({ ...c })) };
   const result = spawnSync('/usr/bin/python3', [script, JSON.stringify(config)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (result.status !== 0) {
     console.log(`PyTorch run failed (${result.error?.message ?? result.stderr.slice(-500)}); install python3-torch python3-torchvision`);
@@ -110,12 +113,41 @@ function runTorch(): Record<string, Timing> & { peakRssBytes?: number; torch?: s
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
+if (argv.includes('--profile')) await profileStep();
+
+/** Where one B0 training step spends its kernel time (tf.profile, wall clock per kernel). */
+async function profileStep(): Promise<void> {
+  const net = efficientNetB0({ numClasses: 10, inputSize: 224 });
+  const x = tf.randomNormal([4, 224, 224, 3]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 10));
+  const optimizer = tf.train.momentum(0.01, 0.9);
+  const step = createTrainStep({ model: net.model, optimizer, loss: 'softmaxCrossEntropy' });
+  await step(x, y);
+  const info = await tf.profile(async () => {
+    await step(x, y);
+  });
+  const byKernel = new Map<string, number>();
+  let total = 0;
+  for (const k of info.kernels) {
+    byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    total += k.kernelTimeMs as number;
+  }
+  console.log(`
+B0 224 batch 4 training step: ${info.kernels.length} kernel calls, ${total.toFixed(0)} ms in kernels`);
+  for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    console.log(`  ${name.padEnd(38)} ${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  }
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  net.dispose();
+}
+
 const torch = argv.includes('--no-torch') ? {} : runTorch();
 const ours: Record<string, Timing & { heap: number }> = {};
 for (const c of cases) ours[c.name] = await runOurs(c);
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-console.log(`\nEfficientNet on wasm (${threads} threads) vs PyTorch ${torch.torch ?? '(not run)'} (torch.set_num_threads(2)); median of ${repeats}, seconds`);
+console.log(`\nEfficientNet on wasm (${threads} threads) vs PyTorch ${torch.torch ?? '(not run)'} (torch.set_num_threads(${torchThreads})); median of ${repeats}, seconds`);
 console.log(`${'case'.padEnd(44)} ${'ours wall'.padStart(9)} ${'ours cpu'.padStart(9)} ${'torch wall'.padStart(10)} ${'torch cpu'.padStart(9)}  ours/torch (wall, cpu)`);
 for (const c of cases) {
   const o = ours[c.name]!;

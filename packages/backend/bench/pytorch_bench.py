@@ -11,7 +11,6 @@ import time
 import torch
 import torchvision
 
-torch.set_num_threads(2)
 torch.manual_seed(0)
 
 
@@ -62,6 +61,7 @@ def run(case, repeats):
 
 def main():
     config = json.loads(sys.argv[1])
+    torch.set_num_threads(config.get("threads", 2))
     results = {}
     for case in config["cases"]:
         results[case["name"]] = run(case, config["repeats"])

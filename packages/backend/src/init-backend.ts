@@ -90,6 +90,7 @@ async function startTensorflow(skipped: SkippedBackend[]): Promise<BackendSelect
 async function startWasm(threads: number, trainingKernels: boolean): Promise<BackendSelection> {
   if (trainingKernels) registerWasmTrainingKernels();
   const alreadyStarted = tf.engine().registry['wasm'] !== undefined;
+  let threadFailure = '';
   if (!alreadyStarted) {
     const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
     const threaded = threads > 1 && isNode;
@@ -101,6 +102,7 @@ async function startWasm(threads: number, trainingKernels: boolean): Promise<Bac
       await withReportedCores(threads, () => activate('wasm'));
     } catch (error) {
       if (!threaded) throw error;
+      threadFailure = ` (threads could not start: ${describe(error)})`;
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       setThreadsCount(1);
       await activate('wasm');
@@ -114,7 +116,7 @@ async function startWasm(threads: number, trainingKernels: boolean): Promise<Bac
   if (actual !== threads) {
     reason += alreadyStarted
       ? ` (the wasm backend was already started; thread count is fixed at first start)`
-      : ` (asked for ${threads})`;
+      : threadFailure || ` (asked for ${threads})`;
   }
   if (trainingKernels) reason += ', @art/backend training kernels';
   return { name: 'wasm', reason, skipped: [], threads: actual };

@@ -91,7 +91,7 @@ export function createTrainStep(options: TrainStepOptions): TrainStep {
     const fitting = estimate.maxMicroBatchSize;
     if (fitting < 1) {
       throw new RangeError(
-        `createTrainStep: one sample of shape [${x.shape.slice(1).join(', ')}] needs about ${formatBytes(estimate.parameterBytes + (estimate.peakBytes - estimate.parameterBytes))} ` +
+        `createTrainStep: one sample of shape [${x.shape.slice(1).join(', ')}] needs about ${formatBytes(estimate.peakBytes)} ` +
           `on the wasm backend, above its ${formatBytes(estimate.limitBytes)} budget (4 GiB ceiling); use a smaller input or another backend`,
       );
     }

@@ -53,6 +53,12 @@ describe('loadCompetition', () => {
     await expect(loadCompetition(root)).rejects.toThrow(/sample_submission\.csv: missing column "artist"/);
   });
 
+  it('rejects a sample submission whose ids differ from test.csv', async () => {
+    await writeCompetitionDir(root);
+    await writeFile(join(root, 'sample_submission.csv'), 'id,artist\nTEST_00000,0\nTEST_00001,0\nTEST_99999,0\n');
+    await expect(loadCompetition(root)).rejects.toThrow(/list different ids; only in test\.csv: "TEST_00002"; only in sample_submission\.csv: "TEST_99999"/);
+  });
+
   it('reports every missing and unreadable image at once', async () => {
     await writeCompetitionDir(root);
     await unlink(join(root, 'train/0001.png'));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEfficientNet, efficientNetConfig, readSafetensors, withMultipliers } from '@art/efficientnet';
+import { fileSystemHandler } from '@art/efficientnet/node';
 import { createArrayLoader, loadCheckpointModel, train } from '../src/index.js';
 import { tinyImages } from './helpers/tiny.js';
 
@@ -35,7 +36,12 @@ describe('train with an EfficientNet', () => {
     const a = net.model.predict(x) as tf.Tensor;
     const b = restored.predict(x) as tf.Tensor;
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-    tf.dispose([x, a, b]);
+    // the same files load through @art/efficientnet/node's filesystem handler (TF.js file:// layout)
+    const viaHandler = await tf.loadLayersModel(fileSystemHandler(join(root, 'checkpoints/best')));
+    const c = viaHandler.predict(x) as tf.Tensor;
+    expect(c.shape).toEqual([1, 3]);
+    tf.dispose([x, a, b, c]);
+    viaHandler.dispose();
     restored.dispose();
     net.model.dispose();
   });

@@ -83,6 +83,18 @@ describe('data pipeline', () => {
     expect(() => createValidationLoader({ items: items(data.train), inputSize: INPUT, batchSize: 2, mode: 'center' as never })).toThrow(/expected one of seed, quarter-crop/);
   });
 
+  it('quarter-crop validation and the decoded-image cache give the same batches in-thread and in the pool', async () => {
+    const options = { items: items(data.train), inputSize: INPUT, mode: 'quarter-crop' as const, batchSize: 6, seed: 4 };
+    const inThread = createValidationLoader({ ...options, workers: 0 });
+    const pooled = createValidationLoader({ ...options, workers: 1, cacheDecoded: true });
+    const a = await collect(inThread, 0);
+    const b = await collect(pooled, 0);
+    const again = await collect(pooled, 0); // second pass comes from the cache
+    expect(b.values).toEqual(a.values);
+    expect(again.values).toEqual(a.values);
+    await pooled.close();
+  });
+
   it('quarterCrop cuts half of each side at a seeded position, copying pixels exactly', () => {
     const image = tinyRgb(41, 30, 0, 1);
     const crop = quarterCrop(image, 7);

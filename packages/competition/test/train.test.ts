@@ -195,6 +195,7 @@ describe('train', () => {
     const data = tinyImages(24, 1);
     const second = tinySetup(dir, { trainLoader: createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 8 }) });
     await expect(train(second)).rejects.toThrow(/stopped inside an epoch of 6 batches, but the training loader now has 3/);
+    await expect(train({ ...second, seed: 10 })).rejects.toThrow(/was trained with seed 9, this run has seed 10/);
     second.model.dispose();
   });
 

@@ -124,6 +124,14 @@ function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[
   return result;
 }
 
+function containerOptions(owner: string, options: object | undefined): OptionReader {
+  const record = (options ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'p') throw new TransformOptionError(owner, key, 'is not an option; valid options: p');
+  }
+  return new OptionReader(owner, record);
+}
+
 function checkChildren(owner: string, transforms: unknown): BaseTransform[] {
   if (!Array.isArray(transforms)) {
     throw new TransformOptionError(owner, 'transforms', `must be an array of transforms, got ${String(transforms)}`);
@@ -156,7 +164,7 @@ export class Compose extends BaseTransform {
   extras: { bbox_params: unknown; keypoint_params: unknown; additional_targets: unknown; is_check_shapes: boolean };
 
   constructor(transforms: BaseTransform[], options: ComposeOptions = {}) {
-    const reader = new OptionReader('Compose', options as Record<string, unknown>);
+    const reader = containerOptions('Compose', options);
     super(reader.probability('p', 1));
     this.transforms = checkChildren('Compose', transforms).slice();
     this.extras = { bbox_params: null, keypoint_params: null, additional_targets: {}, is_check_shapes: true };
@@ -208,7 +216,7 @@ export class OneOf extends BaseTransform {
   readonly weights: number[];
 
   constructor(transforms: BaseTransform[], options: OneOfOptions = {}) {
-    const reader = new OptionReader('OneOf', options as Record<string, unknown>);
+    const reader = containerOptions('OneOf', options);
     super(reader.probability('p', 0.5));
     this.transforms = checkChildren('OneOf', transforms).slice();
     const total = this.transforms.reduce((sum, transform) => sum + transform.p, 0);

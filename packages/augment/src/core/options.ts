@@ -2,7 +2,11 @@
 
 export type Range = [number, number];
 
-/** Error for a bad constructor option or dict key: names the transform and the option. */
+/**
+ * Error for a bad constructor option or dict key: names the transform and the option.
+ * @example
+ * try { new Resize({ height: -1, width: 2 }); } catch (error) { (error as TransformOptionError).optionName; } // 'height'
+ */
 export class TransformOptionError extends RangeError {
   constructor(
     readonly transformName: string,
@@ -15,6 +19,7 @@ export class TransformOptionError extends RangeError {
   }
 }
 
+/** JSON-ish rendering of a value for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   try {
@@ -24,6 +29,13 @@ export function describe(value: unknown): string {
   }
 }
 
+/**
+ * Typed, validating access to a transform's options; every failure throws a
+ * {@link TransformOptionError} naming the transform and the option.
+ * @example
+ * const reader = new OptionReader('MyBlur', { radius: 3 });
+ * reader.integer('radius', 1, { min: 1 }); // 3
+ */
 export class OptionReader {
   constructor(
     readonly transformName: string,
@@ -120,12 +132,20 @@ export class OptionReader {
   }
 }
 
-/** snake_case → camelCase (`max_holes` → `maxHoles`). */
+/**
+ * snake_case → camelCase.
+ * @example
+ * camelCase('max_holes'); // 'maxHoles'
+ */
 export function camelCase(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-/** camelCase → snake_case (`maxHoles` → `max_holes`). */
+/**
+ * camelCase → snake_case.
+ * @example
+ * snakeCase('maxHoles'); // 'max_holes'
+ */
 export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

@@ -47,7 +47,11 @@ export function cloneImage(image: RawImage): RawImage {
   return copy;
 }
 
-/** Allocates an image of the same dtype as `like`. */
+/**
+ * Allocates a zeroed image of the same dtype as `like`.
+ * @example
+ * const out = allocateLike(image, 32, 32);
+ */
 export function allocateLike(like: RawImage, width: number, height: number, channels = like.channels): RawImage {
   const size = width * height * channels;
   const data = like.data instanceof Uint8Array ? new Uint8Array(size) : new Float32Array(size);
@@ -88,7 +92,11 @@ export function assertRawImage(image: unknown, argumentName = 'image'): asserts 
   }
 }
 
-/** Throws when a transform receives a CHW tensor (anything after ToTensorV2). */
+/**
+ * Throws when a transform receives a CHW tensor (anything after ToTensorV2).
+ * @example
+ * assertHwc(image, 'HorizontalFlip');
+ */
 export function assertHwc(image: RawImage, transformName: string): void {
   if (image.layout === 'CHW') {
     throw new Error(`${transformName} received a CHW tensor; ToTensorV2 must be the last step of a pipeline`);

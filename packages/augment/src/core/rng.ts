@@ -155,13 +155,42 @@ class Xoshiro128StarStar implements Rng {
 
   fillNormal(target: Float64Array, mean = 0, std = 1, start = 0, end = target.length): Float64Array {
     const { kn, wn } = zigguratTables();
+    // The xoshiro128** step is inlined on local copies of the state (hot loop); the state is
+    // written back before the rare slow path, which draws through the methods.
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
     for (let index = start; index < end; index++) {
-      // Fast path inlined; the rare slow path goes through the full ziggurat loop.
-      const hz = this.nextUint32() | 0;
+      const product = Math.imul(s1, 5);
+      const hz = Math.imul((product << 7) | (product >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
       const iz = hz & 127;
-      const value = Math.abs(hz) < kn[iz]! ? hz * wn[iz]! : this.slowNormal(hz, iz);
+      let value: number;
+      if (Math.abs(hz) < kn[iz]!) value = hz * wn[iz]!;
+      else {
+        this.s0 = s0;
+        this.s1 = s1;
+        this.s2 = s2;
+        this.s3 = s3;
+        value = this.slowNormal(hz, iz);
+        s0 = this.s0;
+        s1 = this.s1;
+        s2 = this.s2;
+        s3 = this.s3;
+      }
       target[index] = mean + std * value;
     }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
     return target;
   }
 

@@ -79,10 +79,13 @@ export abstract class BaseTransform {
 export abstract class ImageOnlyTransform<Params extends object = Record<string, never>> extends BaseTransform {
   alwaysApply: boolean;
 
-  constructor(options: TransformOptions, defaults: { p: number; alwaysApply?: boolean }, reader: OptionReader) {
+  /**
+   * @param defaults albumentations' per-transform defaults for `p` and `always_apply`.
+   * @param reader the validated constructor options (see {@link readOptions}).
+   */
+  constructor(defaults: { p: number; alwaysApply?: boolean }, reader: OptionReader) {
     super(reader.probability('p', defaults.p));
     this.alwaysApply = reader.boolean('alwaysApply', defaults.alwaysApply ?? false);
-    void options;
   }
 
   /**
@@ -151,6 +154,9 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
 /**
  * Reads constructor options, rejecting unknown ones with an error that names the transform.
  * `allowed` lists the camelCase option names besides `p` and `alwaysApply`.
+ * @example
+ * const reader = readOptions('MyBlur', options, ['radius']);
+ * const radius = reader.integer('radius', 3, { min: 1 });
  */
 export function readOptions(
   transformName: string,

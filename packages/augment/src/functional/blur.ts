@@ -82,6 +82,22 @@ export function filter2D(
   kernelHeight = kernelWidth,
   borderMode: BorderModeValue = BorderMode.REFLECT_101,
 ): RawImage {
+  return filter2DImplementation(image, kernel, kernelWidth, kernelHeight, borderMode, true);
+}
+
+/**
+ * filter2D with the equal-weight integer shortcut optional (tests compare both paths).
+ * @example
+ * filter2DImplementation(image, kernel, 5, 5, BorderMode.REFLECT_101, false); // float path only
+ */
+export function filter2DImplementation(
+  image: RawImage,
+  kernel: Float32Array | readonly number[],
+  kernelWidth: number,
+  kernelHeight: number,
+  borderMode: BorderModeValue,
+  allowEqualWeightShortcut: boolean,
+): RawImage {
   assertRawImage(image);
   if (kernel.length !== kernelWidth * kernelHeight) {
     throw new RangeError(`filter2D: kernel has ${kernel.length} values, expected ${kernelWidth}x${kernelHeight}`);
@@ -97,14 +113,20 @@ export function filter2D(
   const padded = isUint8 ? new Uint8Array(paddedWidth * paddedHeight * channels) : new Float32Array(paddedWidth * paddedHeight * channels);
   const xMap = new Int32Array(paddedWidth);
   for (let x = 0; x < paddedWidth; x++) xMap[x] = borderInterpolate(x - anchorX, width, borderMode) * channels;
+  const source = image.data;
+  const rowElements = width * channels;
   for (let y = 0; y < paddedHeight; y++) {
     const sy = borderInterpolate(y - anchorY, height, borderMode);
-    const sourceRow = sy * width * channels;
+    const sourceRow = sy * rowElements;
     const targetRow = y * paddedWidth * channels;
+    // Interior: one contiguous copy; only the few border columns are mapped one by one.
+    (padded as Uint8Array).set((source as Uint8Array).subarray(sourceRow, sourceRow + rowElements), targetRow + anchorX * channels);
     for (let x = 0; x < paddedWidth; x++) {
+      if (x === anchorX) x = anchorX + width;
+      if (x >= paddedWidth) break;
       const from = sourceRow + xMap[x]!;
       const to = targetRow + x * channels;
-      for (let c = 0; c < channels; c++) padded[to + c] = image.data[from + c]!;
+      for (let c = 0; c < channels; c++) padded[to + c] = source[from + c]!;
     }
   }
   const tapOffsets: number[] = [];
@@ -125,7 +147,9 @@ export function filter2D(
   // Float32Array rounds like OpenCV's fused float32 multiply-add (the double sum is exact).
   const accumulator = new Float32Array(rowLength);
   const taps = tapOffsets.length;
-  if (isUint8) {
+  if (allowEqualWeightShortcut && isUint8 && taps > 0 && tapWeights.every((weight) => weight === fround(1 / taps))) {
+    equalWeightFilterUint8(padded as Uint8Array, dst.data as Uint8Array, tapOffsets, tapWeights[0]!, height, rowLength, paddedStride);
+  } else if (isUint8) {
     const source = padded as Uint8Array;
     const out = dst.data as Uint8Array;
     for (let y = 0; y < height; y++) {
@@ -154,6 +178,55 @@ export function filter2D(
   return dst;
 }
 
+/**
+ * Equal weights `w = f32(1/n)` on uint8 (every motion-blur kernel): the float32 result is
+ * `S/n` up to ~1e-4 (S = integer tap sum), while a non-tie `S/n` is at least 1/(2n) >= 1/14
+ * away from a rounding boundary, so `round(S/n)` from an integer table is the same byte. Only
+ * exact ties (`S/n = k + 1/2`, possible for even n) depend on float32 rounding; those elements
+ * are recomputed with OpenCV's exact fused float32 sequence.
+ */
+function equalWeightFilterUint8(
+  source: Uint8Array,
+  out: Uint8Array,
+  tapOffsets: readonly number[],
+  weight: number,
+  height: number,
+  rowLength: number,
+  paddedStride: number,
+): void {
+  const taps = tapOffsets.length;
+  const table = new Int16Array(255 * taps + 1);
+  for (let sum = 0; sum < table.length; sum++) {
+    const quotient = Math.floor(sum / taps);
+    const twiceRemainder = 2 * (sum - quotient * taps);
+    table[sum] = twiceRemainder === taps ? -1 : twiceRemainder > taps ? quotient + 1 : quotient;
+  }
+  const sums = new Int32Array(rowLength);
+  const offsets = Int32Array.from(tapOffsets);
+  for (let y = 0; y < height; y++) {
+    const rowBase = y * paddedStride;
+    sums.fill(0);
+    for (let t = 0; t < taps; t++) addTap(sums, source, rowBase + offsets[t]!, rowLength);
+    const outBase = y * rowLength;
+    for (let e = 0; e < rowLength; e++) {
+      const rounded = table[sums[e]!]!;
+      if (rounded >= 0) {
+        out[outBase + e] = rounded;
+        continue;
+      }
+      let accumulator = 0;
+      for (let t = 0; t < taps; t++) accumulator = fround(accumulator + source[rowBase + offsets[t]! + e]! * weight);
+      let value = Math.floor(accumulator + 0.5);
+      if (value - accumulator === 0.5 && (value & 1) !== 0) value -= 1;
+      out[outBase + e] = value;
+    }
+  }
+}
+
+function addTap(sums: Int32Array, source: Uint8Array, offset: number, length: number): void {
+  for (let e = 0; e < length; e++) sums[e] = sums[e]! + source[offset + e]!;
+}
+
 function accumulateTap(accumulator: Float32Array, source: Uint8Array, offset: number, weight: number, length: number): void {
   for (let e = 0; e < length; e++) accumulator[e] = accumulator[e]! + source[offset + e]! * weight;
 }
@@ -165,6 +238,8 @@ function accumulateTapFloat(accumulator: Float32Array, source: Float32Array, off
 /**
  * OpenCV `getGaussianKernelBitExact`: the fixed small kernels for sigma <= 0 and size <= 7,
  * otherwise `exp(-x²/(2σ²))` normalised (σ = 0.3((n-1)/2 - 1) + 0.8 when sigma <= 0).
+ * @example
+ * gaussianKernel(3, 0); // [0.25, 0.5, 0.25]
  */
 export function gaussianKernel(size: number, sigma: number): number[] {
   if (sigma <= 0) {

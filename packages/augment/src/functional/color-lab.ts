@@ -73,6 +73,8 @@ const CBRT_DENOMINATOR = [
  * softfloat's `cbrt` (OpenCV `f32_cbrt`, Turkowski's method): a quartic rational approximation
  * on [0.125, 1) in float64, whose mantissa is then TRUNCATED to float32. It is not the
  * correctly rounded cube root, which is exactly why it is reproduced instead of `Math.cbrt`.
+ * @example
+ * softfloatCbrt(0.125); // 0.5
  */
 export function softfloatCbrt(value: number): number {
   if (value === 0 || !Number.isFinite(value)) return value;

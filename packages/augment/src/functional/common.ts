@@ -2,14 +2,22 @@
 
 const fround = Math.fround;
 
-/** OpenCV `cvRound` / `saturate_cast<int>(double)`: round half to even. */
+/**
+ * OpenCV `cvRound` / `saturate_cast<int>(double)`: round half to even.
+ * @example
+ * roundHalfEven(2.5); // 2
+ */
 export function roundHalfEven(value: number): number {
   const rounded = Math.round(value);
   // Math.round rounds .5 up; OpenCV rounds .5 to the even neighbour.
   return rounded - value === 0.5 && (rounded & 1) !== 0 ? rounded - 1 : rounded;
 }
 
-/** OpenCV `saturate_cast<uchar>(float or double)`: round half to even, clamp to [0, 255]. */
+/**
+ * OpenCV `saturate_cast<uchar>(float or double)`: round half to even, clamp to [0, 255].
+ * @example
+ * saturateUint8(254.5); // 254
+ */
 export function saturateUint8(value: number): number {
   if (!(value > 0)) return 0; // also maps NaN to 0 like the SIMD path
   if (value >= 255) return 255;
@@ -71,6 +79,8 @@ export function borderInterpolate(position: number, length: number, mode: Border
 /**
  * Per-channel border value as OpenCV applies it (saturate_cast for uint8). Like `cv2`, a single
  * number becomes `Scalar(v, 0, 0, 0)`: only the first channel gets it.
+ * @example
+ * borderValues(127, 3, true); // [127, 0, 0]
  */
 export function borderValues(value: number | readonly number[] | null | undefined, channels: number, isUint8: boolean): number[] {
   const values: number[] = [];

@@ -246,10 +246,10 @@ function resizeLinearUint8(
     const b0 = yTable.coefficient0[y]! | 0;
     const b1 = yTable.coefficient1[y]! | 0;
     const outBase = y * rowLength;
-    // OpenCV VResizeLinear 8u: ((S0>>4)*b0 >> 16) + ((S1>>4)*b1 >> 16), then (+2) >> 2.
+    // OpenCV VResizeLinear 8u: ((S0>>4)*b0 >> 16) + ((S1>>4)*b1 >> 16), then (+2) >> 2. With
+    // b0 + b1 = 2048 and S <= 255*2048 the result is at most 255, so no clamp is needed.
     for (let e = 0; e < rowLength; e++) {
-      const value = ((Math.imul(rowA[e]!, b0) >> 16) + (Math.imul(rowB[e]!, b1) >> 16) + 2) >> 2;
-      out[outBase + e] = value > 255 ? 255 : value;
+      out[outBase + e] = ((Math.imul(rowA[e]!, b0) >> 16) + (Math.imul(rowB[e]!, b1) >> 16) + 2) >> 2;
     }
   }
 }
@@ -509,7 +509,11 @@ export function randomCrop(image: RawImage, cropHeight: number, cropWidth: numbe
   return crop(image, x, y, x + cropWidth, y + cropHeight);
 }
 
-/** Top-left corner of a random crop (albumentations `get_random_crop_coords`). */
+/**
+ * Top-left corner of a random crop (albumentations `get_random_crop_coords`).
+ * @example
+ * randomCropCoordinates(131, 97, 50, 40, 0.37, 0.81); // { y: 30, x: 46 }
+ */
 export function randomCropCoordinates(
   height: number,
   width: number,
@@ -521,7 +525,11 @@ export function randomCropCoordinates(
   return { y: Math.trunc((height - cropHeight + 1) * hStart), x: Math.trunc((width - cropWidth + 1) * wStart) };
 }
 
-/** Top-left corner of a centre crop (albumentations `get_center_crop_coords`). */
+/**
+ * Top-left corner of a centre crop (albumentations `get_center_crop_coords`).
+ * @example
+ * centerCropCoordinates(48, 64, 20, 30); // { y: 14, x: 17 }
+ */
 export function centerCropCoordinates(height: number, width: number, cropHeight: number, cropWidth: number): { x: number; y: number } {
   return { y: Math.trunc((height - cropHeight) / 2), x: Math.trunc((width - cropWidth) / 2) };
 }
@@ -920,6 +928,11 @@ function remapFixed(
     return dst;
   }
 
+  if (interpolation !== Interpolation.CUBIC && isUint8 && channels === 3) {
+    remapBilinearRgb8(src as Uint8Array, srcWidth, srcHeight, out as Uint8Array, count, sxs, sys, fractions!, borderMode, fill);
+    return dst;
+  }
+
   if (interpolation === Interpolation.CUBIC || interpolation === Interpolation.LINEAR || interpolation === Interpolation.AREA) {
     const cubic = interpolation === Interpolation.CUBIC;
     const size = cubic ? 4 : 2;
@@ -992,6 +1005,60 @@ function remapFixed(
   throw new RangeError(`remap: interpolation must be 0 (INTER_NEAREST), 1 (INTER_LINEAR) or 2 (INTER_CUBIC); got ${interpolation}`);
 }
 
+/** Bilinear remap for uint8 RGB: the common case in one tight loop, borders per neighbour. */
+function remapBilinearRgb8(
+  src: Uint8Array,
+  srcWidth: number,
+  srcHeight: number,
+  out: Uint8Array,
+  count: number,
+  sxs: Int32Array,
+  sys: Int32Array,
+  fractions: Uint16Array,
+  borderMode: BorderModeValue,
+  fill: number[],
+): void {
+  const table = (bilinearTable ??= interpolationTable(2, true) as Int32Array);
+  const stride = srcWidth * 3;
+  const innerWidth = srcWidth - 1;
+  const innerHeight = srcHeight - 1;
+  const constant = borderMode === BorderMode.CONSTANT;
+  for (let i = 0, o = 0; i < count; i++, o += 3) {
+    const sx = sxs[i]!;
+    const sy = sys[i]!;
+    const w = fractions[i]! << 2;
+    const w0 = table[w]!;
+    const w1 = table[w + 1]!;
+    const w2 = table[w + 2]!;
+    const w3 = table[w + 3]!;
+    if (sx >= 0 && sx < innerWidth && sy >= 0 && sy < innerHeight) {
+      const p = sy * stride + sx * 3;
+      const q = p + stride;
+      out[o] = (src[p]! * w0 + src[p + 3]! * w1 + src[q]! * w2 + src[q + 3]! * w3 + 16384) >> 15;
+      out[o + 1] = (src[p + 1]! * w0 + src[p + 4]! * w1 + src[q + 1]! * w2 + src[q + 4]! * w3 + 16384) >> 15;
+      out[o + 2] = (src[p + 2]! * w0 + src[p + 5]! * w1 + src[q + 2]! * w2 + src[q + 5]! * w3 + 16384) >> 15;
+      continue;
+    }
+    if (constant && (sx >= srcWidth || sx + 1 < 0 || sy >= srcHeight || sy + 1 < 0)) {
+      out[o] = fill[0]!;
+      out[o + 1] = fill[1]!;
+      out[o + 2] = fill[2]!;
+      continue;
+    }
+    const x0 = borderInterpolate(sx, srcWidth, borderMode);
+    const x1 = borderInterpolate(sx + 1, srcWidth, borderMode);
+    const y0 = borderInterpolate(sy, srcHeight, borderMode);
+    const y1 = borderInterpolate(sy + 1, srcHeight, borderMode);
+    for (let c = 0; c < 3; c++) {
+      const v0 = x0 >= 0 && y0 >= 0 ? src[y0 * stride + x0 * 3 + c]! : fill[c]!;
+      const v1 = x1 >= 0 && y0 >= 0 ? src[y0 * stride + x1 * 3 + c]! : fill[c]!;
+      const v2 = x0 >= 0 && y1 >= 0 ? src[y1 * stride + x0 * 3 + c]! : fill[c]!;
+      const v3 = x1 >= 0 && y1 >= 0 ? src[y1 * stride + x1 * 3 + c]! : fill[c]!;
+      out[o + c] = clampByte((v0 * w0 + v1 * w1 + v2 * w2 + v3 * w3 + 16384) >> 15);
+    }
+  }
+}
+
 function clampByte(value: number): number {
   return value < 0 ? 0 : value > 255 ? 255 : value;
 }
@@ -1050,6 +1117,43 @@ export function opticalDistortion(
   value: number | readonly number[] | null = null,
 ): RawImage {
   assertRawImage(image);
-  const { mapX, mapY } = opticalDistortionMaps(image.width, image.height, k, dx, dy);
-  return remap(image, mapX, mapY, interpolation, borderMode, value);
+  if (interpolation !== Interpolation.LINEAR) {
+    const { mapX, mapY } = opticalDistortionMaps(image.width, image.height, k, dx, dy);
+    return remap(image, mapX, mapY, interpolation, borderMode, value);
+  }
+  // Fused maps + fixed-point conversion (same numbers as opticalDistortionMaps then remap,
+  // without materialising the float maps).
+  const { width, height } = image;
+  const fx = fround(width);
+  const fy = fround(height);
+  const cx = fround(width * 0.5 + dx);
+  const cy = fround(height * 0.5 + dy);
+  const k32 = fround(k);
+  const ir0 = 1 / fx;
+  const ir2 = -((width - 1) * 0.5) / fx;
+  const ir4 = 1 / fy;
+  const ir5 = -((height - 1) * 0.5) / fy;
+  const count = width * height;
+  const sxs = new Int32Array(count);
+  const sys = new Int32Array(count);
+  const fractions = new Uint16Array(count);
+  for (let i = 0, index = 0; i < height; i++) {
+    let x = ir2;
+    const y = i * ir4 + ir5;
+    const y2 = y * y;
+    for (let j = 0; j < width; j++, index++, x += ir0) {
+      const r2 = x * x + y2;
+      const kr = 1 + ((0 * r2 + k32) * r2 + k32) * r2;
+      const mx = fround(fx * (x * kr) + cx) * INTER_TAB_SIZE;
+      const my = fround(fy * (y * kr) + cy) * INTER_TAB_SIZE;
+      let X = Math.floor(mx + 0.5);
+      if (X - mx === 0.5 && (X & 1) !== 0) X -= 1;
+      let Y = Math.floor(my + 0.5);
+      if (Y - my === 0.5 && (Y & 1) !== 0) Y -= 1;
+      sxs[index] = X >> INTER_BITS;
+      sys[index] = Y >> INTER_BITS;
+      fractions[index] = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));
+    }
+  }
+  return remapFixed(image, width, height, sxs, sys, fractions, interpolation, borderMode, value);
 }

@@ -73,9 +73,12 @@ export function normalize(image: RawImage, parameters: NormalizeParameters, layo
 }
 
 function normalizeUint8(src: Uint8Array, out: Float32Array, tables: Float32Array, pixels: number, channels: number, planar: boolean): void {
+  // Copy float32 bit patterns as integers: no float conversions in the loop.
+  const bits = new Uint32Array(tables.buffer, tables.byteOffset, tables.length);
+  const target = new Uint32Array(out.buffer, out.byteOffset, out.length);
   if (!planar) {
     for (let i = 0; i < pixels * channels; i += channels) {
-      for (let c = 0; c < channels; c++) out[i + c] = tables[c * 256 + src[i + c]!]!;
+      for (let c = 0; c < channels; c++) target[i + c] = bits[(c << 8) + src[i + c]!]!;
     }
     return;
   }
@@ -83,16 +86,16 @@ function normalizeUint8(src: Uint8Array, out: Float32Array, tables: Float32Array
     const plane1 = pixels;
     const plane2 = 2 * pixels;
     for (let p = 0, i = 0; p < pixels; p++, i += 3) {
-      out[p] = tables[src[i]!]!;
-      out[plane1 + p] = tables[256 + src[i + 1]!]!;
-      out[plane2 + p] = tables[512 + src[i + 2]!]!;
+      target[p] = bits[src[i]!]!;
+      target[plane1 + p] = bits[256 + src[i + 1]!]!;
+      target[plane2 + p] = bits[512 + src[i + 2]!]!;
     }
     return;
   }
   for (let c = 0; c < channels; c++) {
     const plane = c * pixels;
     const table = c * 256;
-    for (let p = 0, i = c; p < pixels; p++, i += channels) out[plane + p] = tables[table + src[i]!]!;
+    for (let p = 0, i = c; p < pixels; p++, i += channels) target[plane + p] = bits[table + src[i]!]!;
   }
 }
 

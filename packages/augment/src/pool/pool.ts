@@ -317,11 +317,11 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
         const cause = Object.assign(new Error(message.message), { name: message.name, stack: message.stack });
         task.reject(new AugmentationSampleError(`AugmentationPool: sample ${describeTask(task)} failed: ${message.message}`, task.index, task.path, { cause }));
       } else if (this.#setup.output === 'tensor') {
-        const tensorImage = { width: message.width, height: message.height, channels: message.channels };
+        const { width, height, channels } = message;
         task.resolve({
           index: task.index,
           tensor: message.data as Float32Array,
-          shape: this.#setup.layout === 'CHW' ? [tensorImage.channels, tensorImage.height, tensorImage.width] : [tensorImage.height, tensorImage.width, tensorImage.channels],
+          shape: this.#setup.layout === 'CHW' ? [channels, height, width] : [height, width, channels],
           layout: this.#setup.layout,
           ...(this.#setup.returnParams ? { params: message.params } : {}),
         });

@@ -1,12 +1,12 @@
 /** The per-sample work, shared by the worker, the in-process reference and the preview grid. */
-import { createRng, toTensorBuffer } from '../index.js';
+import { createRng, toTensorBuffer, type Rng } from '../index.js';
 import type { RawImage } from '../core/raw-image.js';
 import { deriveSampleSeed } from './seed.js';
 import type { TensorLayout } from './protocol.js';
 
 /** Anything with the `apply(image, rng)` shape of an @art/augment transform or `Compose`. */
 export interface ApplicablePipeline {
-  apply(image: RawImage, rng: ReturnType<typeof createRng>): { image: RawImage; params?: unknown };
+  apply(image: RawImage, rng: Rng): { image: RawImage; params?: unknown };
 }
 
 /** Result of {@link augmentSample}. */
@@ -25,11 +25,6 @@ export interface AugmentedImage {
 export function augmentSample(pipeline: ApplicablePipeline, image: RawImage, baseSeed: number, index: number): AugmentedImage {
   const result = pipeline.apply(image, createRng(deriveSampleSeed(baseSeed, index)));
   return { image: result.image, params: result.params };
-}
-
-/** Shape of a tensor output for `layout`: `[C, H, W]` or `[H, W, C]`. */
-export function tensorShape(image: RawImage, layout: TensorLayout): [number, number, number] {
-  return layout === 'CHW' ? [image.channels, image.height, image.width] : [image.height, image.width, image.channels];
 }
 
 /**

@@ -84,7 +84,7 @@ export class Rotate extends ImageOnlyTransform<RotateParams> {
 
   constructor(options: RotateOptions = {}) {
     const reader = readOptions('Rotate', options, ['limit', 'interpolation', 'borderMode', 'value', 'maskValue', 'rotateMethod', 'cropBorder']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.limit = reader.range('limit', 90);
     this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
     this.borderMode = reader.oneOf('borderMode', BorderMode.REFLECT_101, BORDER_MODES, BORDER_MODE_NAMES);
@@ -169,7 +169,7 @@ export class ShiftScaleRotate extends ImageOnlyTransform<ShiftScaleRotateParams>
     const reader = readOptions('ShiftScaleRotate', options, [
       'shiftLimit', 'scaleLimit', 'rotateLimit', 'interpolation', 'borderMode', 'value', 'maskValue', 'shiftLimitX', 'shiftLimitY', 'rotateMethod',
     ]);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     const shift = reader.range('shiftLimit', 0.0625);
     this.shiftLimitX = reader.raw('shiftLimitX') == null ? shift : reader.range('shiftLimitX', shift);
     this.shiftLimitY = reader.raw('shiftLimitY') == null ? shift : reader.range('shiftLimitY', shift);
@@ -247,7 +247,7 @@ export class OpticalDistortion extends ImageOnlyTransform<OpticalDistortionParam
 
   constructor(options: OpticalDistortionOptions = {}) {
     const reader = readOptions('OpticalDistortion', options, ['distortLimit', 'shiftLimit', 'interpolation', 'borderMode', 'value', 'maskValue']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.distortLimit = reader.range('distortLimit', 0.05);
     this.shiftLimit = reader.range('shiftLimit', 0.05);
     this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);

@@ -44,7 +44,7 @@ export class MotionBlur extends ImageOnlyTransform<MotionBlurParams> {
 
   constructor(options: MotionBlurOptions = {}) {
     const reader = readOptions('MotionBlur', options, ['blurLimit', 'allowShifted']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.blurLimit = reader.range('blurLimit', 7, { low: 3 });
     this.allowShifted = reader.boolean('allowShifted', true);
     if (!this.blurLimit.every(Number.isInteger)) reader.fail('blurLimit', `must be integers, got ${JSON.stringify(this.blurLimit)}`);
@@ -115,7 +115,7 @@ export class GaussianBlur extends ImageOnlyTransform<GaussianBlurParams> {
 
   constructor(options: GaussianBlurOptions = {}) {
     const reader = readOptions('GaussianBlur', options, ['blurLimit', 'sigmaLimit']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     let blurLimit = reader.range('blurLimit', [3, 7], { low: 0 });
     this.sigmaLimit = reader.range('sigmaLimit', 0, { low: 0 });
     if (blurLimit[0] === 0 && this.sigmaLimit[0] === 0) blurLimit = [3, Math.max(3, blurLimit[1])];
@@ -184,7 +184,7 @@ export class CoarseDropout extends ImageOnlyTransform<CoarseDropoutParams> {
 
   constructor(options: CoarseDropoutOptions = {}) {
     const reader = readOptions('CoarseDropout', options, ['maxHoles', 'maxHeight', 'maxWidth', 'minHoles', 'minHeight', 'minWidth', 'fillValue', 'maskFillValue']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.maxHoles = reader.integer('maxHoles', 8, { min: 1 });
     this.minHoles = reader.raw('minHoles') == null ? this.maxHoles : reader.integer('minHoles', undefined, { min: 1 });
     if (this.minHoles > this.maxHoles) reader.fail('minHoles', `must be <= maxHoles (${this.maxHoles}), got ${this.minHoles}`);

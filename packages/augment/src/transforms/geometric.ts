@@ -57,7 +57,7 @@ export class Resize extends ImageOnlyTransform<Empty> implements RegionResizable
 
   constructor(options: ResizeOptions) {
     const reader = readOptions('Resize', options, ['height', 'width', 'interpolation']);
-    super(options, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     this.height = reader.integer('height', undefined, { min: 1 });
     this.width = reader.integer('width', undefined, { min: 1 });
     this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
@@ -101,7 +101,7 @@ abstract class MaxSizeTransform extends ImageOnlyTransform<MaxSizeParams> {
 
   constructor(name: string, options: MaxSizeOptions | undefined) {
     const reader = readOptions(name, options, ['maxSize', 'interpolation']);
-    super(options ?? {}, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     const raw = reader.raw('maxSize') ?? 1024;
     const sizes = Array.isArray(raw) ? raw : [raw];
     if (sizes.length === 0 || !sizes.every((size) => Number.isInteger(size) && (size as number) >= 1)) {
@@ -194,7 +194,7 @@ export class RandomCrop extends ImageOnlyTransform<RandomCropParams> implements 
 
   constructor(options: CropSizeOptions) {
     const reader = readOptions('RandomCrop', options, ['height', 'width']);
-    super(options, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     this.height = reader.integer('height', undefined, { min: 1 });
     this.width = reader.integer('width', undefined, { min: 1 });
   }
@@ -237,7 +237,7 @@ export class CenterCrop extends ImageOnlyTransform<Empty> implements CropLike {
 
   constructor(options: CropSizeOptions) {
     const reader = readOptions('CenterCrop', options, ['height', 'width']);
-    super(options, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     this.height = reader.integer('height', undefined, { min: 1 });
     this.width = reader.integer('width', undefined, { min: 1 });
   }
@@ -292,7 +292,7 @@ export class Crop extends ImageOnlyTransform<Empty> implements CropLike {
 
   constructor(options: CropOptions = {}) {
     const reader = readOptions('Crop', options, ['xMin', 'yMin', 'xMax', 'yMax']);
-    super(options, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     this.xMin = reader.integer('xMin', 0, { min: 0 });
     this.yMin = reader.integer('yMin', 0, { min: 0 });
     this.xMax = reader.integer('xMax', 1024, { min: this.xMin + 1 });
@@ -358,7 +358,7 @@ export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParam
 
   constructor(options: RandomResizedCropOptions) {
     const reader = readOptions('RandomResizedCrop', options, ['height', 'width', 'scale', 'ratio', 'interpolation']);
-    super(options, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     this.height = reader.integer('height', undefined, { min: 1 });
     this.width = reader.integer('width', undefined, { min: 1 });
     this.scale = reader.range('scale', [0.08, 1]);
@@ -409,7 +409,11 @@ export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParam
     const cropHeight = Math.min(params.crop_height, image.height);
     const cropWidth = Math.min(params.crop_width, image.width);
     const { x, y } = randomCropCoordinates(image.height, image.width, cropHeight, cropWidth, params.h_start, params.w_start);
-    const patch = crop(image, x, y, x + cropWidth, y + cropHeight);
+    // h_start = i / (H - h + 1e-10) can map to y = i + 1 at the far edge; NumPy slicing then
+    // silently returns one row/column less, which is what albumentations resizes.
+    const x0 = Math.min(x, image.width - 1);
+    const y0 = Math.min(y, image.height - 1);
+    const patch = crop(image, x0, y0, Math.min(x0 + cropWidth, image.width), Math.min(y0 + cropHeight, image.height));
     return resize(patch, this.height, this.width, this.interpolation);
   }
 
@@ -467,7 +471,7 @@ export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
 
   constructor(options: PadIfNeededOptions = {}) {
     const reader = readOptions('PadIfNeeded', options, ['minHeight', 'minWidth', 'padHeightDivisor', 'padWidthDivisor', 'position', 'borderMode', 'value', 'maskValue']);
-    super(options, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     const optionalInteger = (name: string, fallback: number | null): number | null => {
       const raw = reader.raw(name);
       if (raw === null) return null;
@@ -572,7 +576,7 @@ export class HorizontalFlip extends ImageOnlyTransform<Empty> {
   static readonly albumentationsArgs = [] as const;
   readonly className = 'HorizontalFlip';
   constructor(options: TransformOptions = {}) {
-    super(options, { p: 0.5 }, readOptions('HorizontalFlip', options, []));
+    super({ p: 0.5 }, readOptions('HorizontalFlip', options, []));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -594,7 +598,7 @@ export class VerticalFlip extends ImageOnlyTransform<Empty> {
   static readonly albumentationsArgs = [] as const;
   readonly className = 'VerticalFlip';
   constructor(options: TransformOptions = {}) {
-    super(options, { p: 0.5 }, readOptions('VerticalFlip', options, []));
+    super({ p: 0.5 }, readOptions('VerticalFlip', options, []));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -616,7 +620,7 @@ export class Transpose extends ImageOnlyTransform<Empty> {
   static readonly albumentationsArgs = [] as const;
   readonly className = 'Transpose';
   constructor(options: TransformOptions = {}) {
-    super(options, { p: 0.5 }, readOptions('Transpose', options, []));
+    super({ p: 0.5 }, readOptions('Transpose', options, []));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -645,7 +649,7 @@ export class RandomRotate90 extends ImageOnlyTransform<Rotate90Params> {
   static readonly albumentationsArgs = [] as const;
   readonly className = 'RandomRotate90';
   constructor(options: TransformOptions = {}) {
-    super(options, { p: 0.5 }, readOptions('RandomRotate90', options, []));
+    super({ p: 0.5 }, readOptions('RandomRotate90', options, []));
   }
   protected getParams(_shape: ImageShape, rng: Rng): Rotate90Params {
     return { factor: rng.randint(0, 3) };

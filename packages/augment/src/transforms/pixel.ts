@@ -54,7 +54,7 @@ export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable {
 
   constructor(options: NormalizeOptions = {}) {
     const reader = readOptions('Normalize', options, ['mean', 'std', 'maxPixelValue']);
-    super(options, { p: 1 }, reader);
+    super({ p: 1 }, reader);
     this.mean = numberList(reader, 'mean', [0.485, 0.456, 0.406]);
     this.std = numberList(reader, 'std', [0.229, 0.224, 0.225]);
     if (this.std.some((value) => value === 0)) reader.fail('std', `must not contain 0, got ${JSON.stringify(this.std)}`);
@@ -97,7 +97,7 @@ export class ToTensorV2 extends ImageOnlyTransform<Empty> {
 
   constructor(options: ToTensorV2Options = {}) {
     const reader = readOptions('ToTensorV2', options, ['transposeMask']);
-    super(options, { p: 1, alwaysApply: true }, reader);
+    super({ p: 1, alwaysApply: true }, reader);
     this.transposeMask = reader.boolean('transposeMask', false);
   }
 
@@ -146,7 +146,7 @@ export class GaussNoise extends ImageOnlyTransform<GaussNoiseParams> {
 
   constructor(options: GaussNoiseOptions = {}) {
     const reader = readOptions('GaussNoise', options, ['varLimit', 'mean', 'perChannel']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.varLimit = reader.range('varLimit', [10, 50], { low: 0 });
     if (this.varLimit[0] < 0) reader.fail('varLimit', `must be non-negative, got ${JSON.stringify(this.varLimit)}`);
     this.mean = reader.number('mean', 0);
@@ -198,7 +198,7 @@ function noiseBuffer(): Float64Array {
 function addNoiseUint8(src: Uint8Array, out: Uint8Array, noise: Float64Array, start: number, count: number): void {
   for (let k = 0; k < count; k++) {
     const value = src[start + k]! + noise[k]!;
-    out[start + k] = value <= 0 ? 0 : value >= 255 ? 255 : value; // Uint8Array stores truncate
+    out[start + k] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0; // truncation, like astype(uint8)
   }
 }
 
@@ -208,7 +208,7 @@ function addSharedNoiseUint8(src: Uint8Array, out: Uint8Array, noise: Float64Arr
     const n = noise[k]!;
     for (let c = 0; c < channels; c++, i++) {
       const value = src[i]! + n;
-      out[i] = value <= 0 ? 0 : value >= 255 ? 255 : value;
+      out[i] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0;
     }
   }
 }
@@ -238,7 +238,7 @@ export class CLAHE extends ImageOnlyTransform<ClaheParams> {
 
   constructor(options: ClaheOptions = {}) {
     const reader = readOptions('CLAHE', options, ['clipLimit', 'tileGridSize']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.clipLimit = reader.range('clipLimit', 4, { low: 1 });
     const grid = (reader.raw('tileGridSize') ?? [8, 8]) as unknown[];
     if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((value) => Number.isInteger(value) && (value as number) >= 1)) {
@@ -296,7 +296,7 @@ export class ColorJitter extends ImageOnlyTransform<ColorJitterParams> {
 
   constructor(options: ColorJitterOptions = {}) {
     const reader = readOptions('ColorJitter', options, ['brightness', 'contrast', 'saturation', 'hue']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     const check = (name: string, offset: number, bounds: Range, clip: boolean): Range => {
       const raw = reader.raw(name) ?? 0.2;
       if (typeof raw === 'number') {
@@ -373,7 +373,7 @@ export class RandomBrightnessContrast extends ImageOnlyTransform<BrightnessContr
 
   constructor(options: RandomBrightnessContrastOptions = {}) {
     const reader = readOptions('RandomBrightnessContrast', options, ['brightnessLimit', 'contrastLimit', 'brightnessByMax']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.brightnessLimit = reader.range('brightnessLimit', 0.2);
     this.contrastLimit = reader.range('contrastLimit', 0.2);
     this.brightnessByMax = reader.boolean('brightnessByMax', true);
@@ -424,7 +424,7 @@ export class HueSaturationValue extends ImageOnlyTransform<HsvParams> {
 
   constructor(options: HueSaturationValueOptions = {}) {
     const reader = readOptions('HueSaturationValue', options, ['hueShiftLimit', 'satShiftLimit', 'valShiftLimit']);
-    super(options, { p: 0.5 }, reader);
+    super({ p: 0.5 }, reader);
     this.hueShiftLimit = reader.range('hueShiftLimit', 20);
     this.satShiftLimit = reader.range('satShiftLimit', 30);
     this.valShiftLimit = reader.range('valShiftLimit', 20);
@@ -459,7 +459,7 @@ export class ToGray extends ImageOnlyTransform<Empty> {
   static readonly albumentationsArgs = [] as const;
   readonly className = 'ToGray';
   constructor(options: TransformOptions = {}) {
-    super(options, { p: 0.5 }, readOptions('ToGray', options, []));
+    super({ p: 0.5 }, readOptions('ToGray', options, []));
   }
   protected getParams(): Empty {
     return EMPTY;

@@ -31,7 +31,8 @@ function requireFloat32(kernelName: string, ...tensors: TensorInfo[]): void {
  * dY is transposed once to [outChannels, N·OH·OW]; the window of X that filter offset (kh, kw)
  * sees is a strided slice of the padded input, reshaped (no copy) to the [N·OH·OW, inChannels]
  * right operand, which XNNPACK packs as its "weights". No im2col buffer is built, and a 1x1
- * convolution is a single matmul.
+ * convolution is a single matmul against X itself. Inputs with few channels (the stem) use one
+ * matmul against a small im2col matrix instead, because per-offset products would be too thin.
  */
 export function conv2DBackpropFilter({
   inputs,
@@ -64,8 +65,8 @@ export function conv2DBackpropFilter({
     if (patchSize > 1 && inChannels < 16 && positions * patchSize <= im2colLimit) {
       // Few input channels (the stem): per-offset matmuls would be [outChannels x P] x [P x 3],
       // far too thin for XNNPACK. One matmul against a small im2col matrix instead.
-      const patches = im2col(backend, x, info);
-      ops.adopt(patches);
+      const pointwise = patchSize === inChannels && strideHeight === 1 && strideWidth === 1 && hasNoLeadingPadding(info) && outHeight === height && outWidth === width;
+      const patches = pointwise ? ops.reshape(x, [1, positions, inChannels]) : ops.adopt(im2col(backend, x, info));
       const product = ops.matMul(dyT, patches); // [outChannels, KH·KW·inChannels]
       return ops.reshape(ops.transpose(ops.reshape(product, [outChannels, patchSize]), [1, 0]), [filterHeight, filterWidth, inChannels, outChannels]);
     }
@@ -98,6 +99,10 @@ export function conv2DBackpropFilter({
     const ordered = ops.transpose(ops.reshape(stacked, [filterHeight * filterWidth, outChannels, inChannels]), [0, 2, 1]);
     return ops.reshape(ordered, [filterHeight, filterWidth, inChannels, outChannels]);
   });
+}
+
+function hasNoLeadingPadding(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.padInfo.top === 0 && info.padInfo.left === 0;
 }
 
 /** Largest im2col matrix (elements) built for thin convolutions: 64 MiB. */

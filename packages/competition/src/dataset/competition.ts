@@ -120,6 +120,7 @@ async function checkOne(imagePath: string, mode: 'exists' | 'decode'): Promise<s
  * @throws {MissingColumnError} a CSV lacks a required column
  * @throws {PathOutsideRootError} an image path escapes the root
  * @throws {MissingImagesError} images are missing or unreadable (all of them listed)
+ * @throws {Error} duplicate ids, or test.csv and sample_submission.csv with different ids
  * @example
  * const data = await loadCompetition('data/');
  * console.log(data.train.length, data.labelEncoder.numClasses);
@@ -155,6 +156,20 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
   if (requireTest || (await exists(file('sample_submission.csv')))) {
     const sampleRows = await readCsvFile(file('sample_submission.csv'), ['id', 'artist']);
     sampleSubmission = sampleRows.map((row) => ({ id: row.id!, artist: row.artist! }));
+  }
+  if (test.length > 0 && sampleSubmission.length > 0) {
+    const testIds = new Set(test.map((r) => r.id));
+    const sampleIds = new Set(sampleSubmission.map((r) => r.id));
+    const notInSample = [...testIds].filter((id) => !sampleIds.has(id));
+    const notInTest = [...sampleIds].filter((id) => !testIds.has(id));
+    if (notInSample.length > 0 || notInTest.length > 0) {
+      const show = (ids: string[]): string => ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (ids.length > 5 ? ` ... (${ids.length})` : '');
+      throw new Error(
+        `${file('test.csv')} and ${file('sample_submission.csv')} list different ids` +
+          (notInSample.length > 0 ? `; only in test.csv: ${show(notInSample)}` : '') +
+          (notInTest.length > 0 ? `; only in sample_submission.csv: ${show(notInTest)}` : ''),
+      );
+    }
   }
   let artists: Record<string, string>[] | undefined;
   if (await exists(file('artists_info.csv'))) artists = await readCsvFile(file('artists_info.csv'));

@@ -197,6 +197,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const saved = await loadCheckpoint<TrainState>(existing, { model, optimizer });
       if (!saved || saved.format !== 'art-train-state') throw new Error(`train: ${existing} has no training state (state.json); delete it or pass resume: false`);
       if (saved.config.numClasses !== numClasses) throw new Error(`train: checkpoint ${existing} was trained with ${saved.config.numClasses} classes, this run has ${numClasses}`);
+      if (saved.seed !== seed) throw new Error(`train: checkpoint ${existing} was trained with seed ${saved.seed}, this run has seed ${seed}; use the same seed to resume (or pass resume: false)`);
       if (saved.batchInEpoch > 0 && saved.config.trainBatches !== trainLoader.length) {
         throw new Error(
           `train: checkpoint ${existing} stopped inside an epoch of ${saved.config.trainBatches} batches, but the training loader now has ${trainLoader.length}; ` +

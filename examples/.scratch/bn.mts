@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../packages/backend/src/index.js';
+import { seedNetwork } from '../lib/recipes.js';
+await initBackend({ backend: (process.argv[2] ?? 'wasm') as 'wasm' });
+const net = seedNetwork('b3', { numClasses: 10, imgSize: 32, smoke: true, seed: 0 }, 0.5);
+const bnLayers = net.model.layers.filter((l) => l.getClassName().includes('BatchNorm'));
+console.log('bn layers', bnLayers.length, bnLayers[0]!.getClassName(), JSON.stringify(bnLayers[0]!.getConfig()).slice(0, 300));
+const w = bnLayers[0]!.weights.map((v) => v.originalName);
+console.log(w);
+const mm = () => bnLayers[0]!.weights.find((v) => v.originalName.includes('moving_mean'))!.read().dataSync().slice(0, 3);
+console.log('before', mm());
+const opt = tf.train.adam(1e-3);
+const x = tf.randomNormal([8, 32, 32, 3], 2, 1); const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32'), 10);
+opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+console.log('after minimize', mm());
+tf.tidy(() => { net.model.apply(x, { training: true }); });
+console.log('after apply(training)', mm());
+process.exit(0);
