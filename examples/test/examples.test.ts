@@ -109,4 +109,19 @@ describe('example scripts', () => {
       }
     }, 180_000);
   }
+
+  it('k-fold jobs write fold folders that ensemble.ts combines into one submission', async () => {
+    const out = join(scratch, 'kfold');
+    for (const fold of ['0', '1']) {
+      const { code, stderr } = await runScript('train-b3.ts', ['--smoke', '--backend', 'wasm', '--out', out, '--folds', '2', '--fold', fold, '--progress', 'none']);
+      expect(code, stderr).toBe(0);
+      expect(existsSync(join(out, `fold-${fold}`, 'valid-probabilities.csv'))).toBe(true);
+    }
+    const { code, stdout, stderr } = await runScript('ensemble.ts', ['--smoke', '--out', out]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/Out-of-fold Macro F1\s+[01]\.\d{4} \(24 train images\)/);
+    expect(stdout).toMatch(/Test Macro F1\s+[01]\.\d{4}/);
+    const submission = await readCsv(join(out, 'submission.csv'));
+    expect(submission).toHaveLength(8);
+  }, 180_000);
 });
