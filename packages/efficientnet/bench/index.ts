@@ -68,7 +68,7 @@ for (const variant of values.variants!.split(',')) {
       tf.dispose(info.result as tf.Tensor);
     }
     inferSeconds /= iterations;
-    console.log(`         ${variant} batch ${batch}: inference ${inferSeconds.toFixed(2)} s/batch; training step next...`);
+    console.log(`         ${variant} batch ${batch}: inference ${inferSeconds.toFixed(2)} s/batch`);
     let trainSeconds = Number.NaN;
     let trainPeak = 0;
     let trainError: string | undefined;

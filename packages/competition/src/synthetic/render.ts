@@ -71,7 +71,10 @@ export function quarterCropBox(width: number, height: number, rng: SyntheticRng)
   };
 }
 
-/** Copies a rectangle out of an image. */
+/**
+ * Copies a rectangle out of an image.
+ * @example const crop = cropImage(image, quarterCropBox(image.width, image.height, rng));
+ */
 export function cropImage(image: SyntheticImage, box: CropBox): SyntheticImage {
   if (box.left < 0 || box.top < 0 || box.left + box.width > image.width || box.top + box.height > image.height) {
     throw new RangeError(`cropImage: box ${JSON.stringify(box)} lies outside the ${image.width}x${image.height} image`);

@@ -4,7 +4,11 @@
  * dataset depend only on this file and never on another package's RNG evolving.
  */
 
-/** Mixes 32-bit words into one well-scrambled 32-bit seed (murmur3 finaliser per word). */
+/**
+ * Mixes numbers into one well-scrambled 32-bit seed (murmur3 steps per 32-bit word), so
+ * related seeds such as `(seed, artist, number)` give unrelated streams.
+ * @example new SyntheticRng(mixSeed(seed, 1, artistIndex, paintingNumber));
+ */
 export function mixSeed(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const part of parts) {

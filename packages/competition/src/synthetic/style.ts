@@ -48,23 +48,12 @@ export interface ArtistStyle {
   contrast: number;
 }
 
-const givenNames = [
-  'Alba', 'Bruno', 'Celia', 'Dario', 'Elena', 'Fabian', 'Greta', 'Hugo', 'Ines', 'Jonas',
-  'Klara', 'Lucas', 'Mira', 'Nico', 'Olga', 'Pavel', 'Quinn', 'Rosa', 'Silas', 'Tilda',
-  'Umberto', 'Vera', 'Willem', 'Xenia', 'Yusuf', 'Zora',
-];
-
 /**
  * Name of the synthetic artist at `index` ("Synthetic Artist 01", ...), stable and unique.
  * @example syntheticArtistName(0) // "Synthetic Artist 01"
  */
 export function syntheticArtistName(index: number): string {
   return `Synthetic Artist ${String(index + 1).padStart(2, '0')}`;
-}
-
-/** Invented given name used in `artists_info.csv` flavour columns. */
-export function syntheticArtistGivenName(index: number): string {
-  return `${givenNames[index % givenNames.length]}${index >= givenNames.length ? ` ${Math.floor(index / givenNames.length) + 1}` : ''}`;
 }
 
 /** HSV (all in [0, 1]) to RGB in [0, 1]. */
