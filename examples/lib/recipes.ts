@@ -84,7 +84,7 @@ export const pyramidRecipe: Recipe = {
  * b3-train / b3-valid / b3-test augmentations, best checkpoint by validation Macro F1) scaled
  * to run in minutes on two CPU cores with the wasm backend: B3 at half width and depth
  * (width 0.6, depth 0.7; 1.3 M parameters), 64 px inputs (train: Resize 128 → RandomCrop 64,
- * i.e. quarter-area crops like the test images), Adam 5e-4, 10 epochs, trained from scratch on
+ * i.e. quarter-area crops like the test images), Adam 5e-4, 24 epochs, trained from scratch on
  * the synthetic set (no download). Batch 8 rather than 16: twice the optimizer steps, which a
  * from-scratch network needs, and BatchNorm's moving statistics (initialised at 0 / 1,
  * momentum 0.1) settle sooner, so validation is meaningful from the early epochs on.
@@ -93,7 +93,7 @@ export const demoRecipe: Recipe = {
   ...b3Recipe,
   name: 'demo',
   summary: 'Demo: the B3 recipe at B3 x 0.5 width/depth and 64 px on the wasm backend, trained from scratch on the synthetic artists.',
-  defaults: { epochs: 10, imgSize: 64, batchSize: 8, lr: 5e-4, backend: 'wasm' },
+  defaults: { epochs: 24, imgSize: 64, batchSize: 8, lr: 5e-4, backend: 'wasm' },
   smokeDefaults: { ...b3Recipe.smokeDefaults, backend: 'wasm' },
   buildNetwork: (context) => seedNetwork('b3', context, 0.5, 0.5),
 };

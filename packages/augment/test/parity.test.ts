@@ -128,3 +128,36 @@ describe('opticalDistortion fused path', () => {
     }
   });
 });
+
+describe('hflip and cutout fast paths', () => {
+  it('hflip (word path for widths divisible by 4, byte path otherwise) mirrors every pixel', async () => {
+    const { hflip } = await import('../src/functional/geometric.js');
+    for (const [width, height, offset] of [[4, 1, 0], [8, 3, 0], [12, 5, 0], [5, 2, 0], [8, 2, 1]] as const) {
+      const backing = new Uint8Array(width * height * 3 + offset);
+      for (let i = 0; i < backing.length; i++) backing[i] = (i * 97 + 13) & 255;
+      const data = backing.subarray(offset);
+      const out = hflip({ data, width, height, channels: 3 }).data;
+      const expected = new Uint8Array(data.length);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) expected[(y * width + x) * 3 + c] = data[(y * width + width - 1 - x) * 3 + c]!;
+      }
+      expect(sameBytes(out, expected)).toBe(true);
+    }
+  });
+
+  it('cutout fills holes with one value per channel or a shared value', async () => {
+    const { cutout } = await import('../src/functional/dropout.js');
+    const image = { data: new Uint8Array(6 * 4 * 3).fill(9), width: 6, height: 4, channels: 3 };
+    const shared = cutout(image, [[1, 1, 3, 3], [5, 3, 9, 9]], 200).data;
+    const perChannel = cutout(image, [[1, 1, 3, 3], [5, 3, 9, 9]], [1, 2, 3]).data;
+    for (let y = 0; y < 4; y++) {
+      for (let x = 0; x < 6; x++) {
+        const inside = (x >= 1 && x < 3 && y >= 1 && y < 3) || (x >= 5 && y >= 3);
+        for (let c = 0; c < 3; c++) {
+          expect(shared[(y * 6 + x) * 3 + c]).toBe(inside ? 200 : 9);
+          expect(perChannel[(y * 6 + x) * 3 + c]).toBe(inside ? c + 1 : 9);
+        }
+      }
+    }
+  });
+});

@@ -132,4 +132,16 @@ describe('every registered transform', () => {
       }
     }
   });
+
+  it('reject a CHW tensor in the fused Resize + crop and Normalize + ToTensorV2 paths', () => {
+    const chw = createTransform('ToTensorV2').apply(syntheticImage(8, 6, 3, 5), createRng(1)).image;
+    expect(chw.layout).toBe('CHW');
+    const resizeCrop = new Compose([createTransform('Resize', { height: 12, width: 16 }), createTransform('RandomCrop', { height: 4, width: 4 })]);
+    expect(() => resizeCrop.apply(chw, createRng(1))).toThrow(/Resize received a CHW tensor/);
+    expect(() => resizeCrop.replay(chw, resizeCrop.apply(syntheticImage(8, 6, 3, 5), createRng(1)).params)).toThrow(/Resize received a CHW tensor/);
+    const normalizeTensor = new Compose([createTransform('Normalize'), createTransform('ToTensorV2')]);
+    expect(() => normalizeTensor.apply(chw, createRng(1))).toThrow(/Normalize received a CHW tensor/);
+    // The HWC image itself still goes through both fused paths.
+    expect(resizeCrop.apply(syntheticImage(8, 6, 3, 5), createRng(1)).image.width).toBe(4);
+  });
 });

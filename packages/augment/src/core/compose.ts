@@ -1,4 +1,4 @@
-import { assertRawImage, type ImageShape, type RawImage } from './raw-image.js';
+import { assertHwc, assertRawImage, type ImageShape, type RawImage } from './raw-image.js';
 import type { Rng } from './rng.js';
 import { OptionReader, TransformOptionError } from './options.js';
 import {
@@ -90,6 +90,8 @@ function runSequence(
     records.push(record);
     const next = children[index + 1];
     if (record.applied && isRegionResizable(child) && isCropLike(next)) {
+      // The fused path bypasses applyRecord, so it must reject CHW tensors itself.
+      assertHwc(current, child.className);
       const resizedShape = child.outputShape(current, record.params as object);
       const nextRecord = nextLeafRecord(next, resizedShape);
       records.push(nextRecord);
@@ -100,6 +102,7 @@ function runSequence(
       continue;
     }
     if (record.applied && isChwFusable(child) && next instanceof ImageOnlyTransform && next.className === 'ToTensorV2') {
+      assertHwc(current, child.className);
       const nextRecord = nextLeafRecord(next, current);
       records.push(nextRecord);
       index++;

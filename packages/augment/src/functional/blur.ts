@@ -195,11 +195,16 @@ function equalWeightFilterUint8(
   paddedStride: number,
 ): void {
   const taps = tapOffsets.length;
+  // With a power-of-two tap count the weight 1/n and every partial sum are exact in float32,
+  // so a tie is exactly k + 1/2 and rounds half to even: no fallback needed (n = 2 and 4 would
+  // otherwise send 1/2 and 1/4 of all elements to the slow path).
+  const exactTies = (taps & (taps - 1)) === 0;
   const table = new Int16Array(255 * taps + 1);
   for (let sum = 0; sum < table.length; sum++) {
     const quotient = Math.floor(sum / taps);
     const twiceRemainder = 2 * (sum - quotient * taps);
-    table[sum] = twiceRemainder === taps ? -1 : twiceRemainder > taps ? quotient + 1 : quotient;
+    if (twiceRemainder === taps) table[sum] = exactTies ? quotient + (quotient & 1) : -1;
+    else table[sum] = twiceRemainder > taps ? quotient + 1 : quotient;
   }
   const sums = new Int32Array(rowLength);
   const offsets = Int32Array.from(tapOffsets);

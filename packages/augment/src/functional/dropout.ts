@@ -20,11 +20,18 @@ export function cutout(image: RawImage, holes: readonly Hole[], fillValue: numbe
   const isUint8 = out instanceof Uint8Array;
   // numpy assignment into uint8 truncates and wraps; keep values in range instead of wrapping.
   const fills = values.map((value) => (isUint8 ? Math.min(255, Math.max(0, Math.trunc(value))) : value));
+  const uniform = fills.every((value) => value === fills[0]);
   for (const hole of holes) {
     const x1 = Math.max(0, Math.min(width, hole[0]));
     const y1 = Math.max(0, Math.min(height, hole[1]));
     const x2 = Math.max(0, Math.min(width, hole[2]));
     const y2 = Math.max(0, Math.min(height, hole[3]));
+    if (x2 <= x1) continue;
+    if (uniform) {
+      // One value for every channel: each hole row is one contiguous fill.
+      for (let y = y1; y < y2; y++) out.fill(fills[0]!, (y * width + x1) * channels, (y * width + x2) * channels);
+      continue;
+    }
     for (let y = y1; y < y2; y++) {
       let o = (y * width + x1) * channels;
       for (let x = x1; x < x2; x++) for (let c = 0; c < channels; c++) out[o++] = fills[c]!;

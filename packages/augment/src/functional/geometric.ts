@@ -248,10 +248,36 @@ function resizeLinearUint8(
     const outBase = y * rowLength;
     // OpenCV VResizeLinear 8u: ((S0>>4)*b0 >> 16) + ((S1>>4)*b1 >> 16), then (+2) >> 2. With
     // b0 + b1 = 2048 and S <= 255*2048 the result is at most 255, so no clamp is needed.
-    for (let e = 0; e < rowLength; e++) {
-      out[outBase + e] = ((Math.imul(rowA[e]!, b0) >> 16) + (Math.imul(rowB[e]!, b1) >> 16) + 2) >> 2;
-    }
+    if (b1 === 0) verticalCopyUint8(rowA, out, outBase, rowLength, b0);
+    else verticalLinearUint8(rowA, rowB, out, outBase, rowLength, b0, b1);
   }
+}
+
+/** One output row of the vertical pass (its own function: monomorphic, bounds-check friendly). */
+function verticalLinearUint8(rowA: Int32Array, rowB: Int32Array, out: Uint8Array, outBase: number, length: number, b0: number, b1: number): void {
+  if (length % 3 === 0) {
+    // Unrolled by three (RGB rows): loads grouped ahead of the stores, fewer loop checks.
+    for (let e = 0, o = outBase; e < length; e += 3, o += 3) {
+      const a0 = rowA[e]!;
+      const a1 = rowA[e + 1]!;
+      const a2 = rowA[e + 2]!;
+      const c0 = rowB[e]!;
+      const c1 = rowB[e + 1]!;
+      const c2 = rowB[e + 2]!;
+      out[o] = ((Math.imul(a0, b0) >> 16) + (Math.imul(c0, b1) >> 16) + 2) >> 2;
+      out[o + 1] = ((Math.imul(a1, b0) >> 16) + (Math.imul(c1, b1) >> 16) + 2) >> 2;
+      out[o + 2] = ((Math.imul(a2, b0) >> 16) + (Math.imul(c2, b1) >> 16) + 2) >> 2;
+    }
+    return;
+  }
+  for (let e = 0; e < length; e++) {
+    out[outBase + e] = ((Math.imul(rowA[e]!, b0) >> 16) + (Math.imul(rowB[e]!, b1) >> 16) + 2) >> 2;
+  }
+}
+
+/** The vertical pass when the second coefficient is 0 (rows that land exactly on a source row). */
+function verticalCopyUint8(rowA: Int32Array, out: Uint8Array, outBase: number, length: number, b0: number): void {
+  for (let e = 0; e < length; e++) out[outBase + e] = ((Math.imul(rowA[e]!, b0) >> 16) + 2) >> 2;
 }
 
 function resizeLinearFloat(
@@ -559,14 +585,40 @@ export function hflip(image: RawImage): RawImage {
   return dst;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function hflipRgb8(src: Uint8Array, out: Uint8Array, width: number, height: number): void {
   const stride = width * 3;
+  if (LITTLE_ENDIAN && width % 4 === 0 && src.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
+    hflipRgb8Words(new Uint32Array(src.buffer, src.byteOffset, src.length >> 2), new Uint32Array(out.buffer, out.byteOffset, out.length >> 2), width, height);
+    return;
+  }
   for (let y = 0; y < height; y++) {
     const row = y * stride;
     for (let x = 0, from = row + stride - 3, to = row; x < width; x++, from -= 3, to += 3) {
       out[to] = src[from]!;
       out[to + 1] = src[from + 1]!;
       out[to + 2] = src[from + 2]!;
+    }
+  }
+}
+
+/**
+ * RGB mirror four pixels (three 32-bit words) at a time. Source pixels a b c d (bytes
+ * a0 a1 a2 b0 | b1 b2 c0 c1 | c2 d0 d1 d2, little-endian words w0 w1 w2) become d c b a.
+ * Needs width % 4 === 0 so every group of four pixels starts on a word boundary.
+ */
+function hflipRgb8Words(src: Uint32Array, out: Uint32Array, width: number, height: number): void {
+  const strideWords = (width * 3) >> 2;
+  for (let y = 0; y < height; y++) {
+    const row = y * strideWords;
+    for (let to = row, from = row + strideWords - 3; to < row + strideWords; to += 3, from -= 3) {
+      const w0 = src[from]!;
+      const w1 = src[from + 1]!;
+      const w2 = src[from + 2]!;
+      out[to] = (w2 >>> 8) | (((w1 >>> 16) & 0xff) << 24);
+      out[to + 1] = (w1 >>> 24) | ((w2 & 0xff) << 8) | ((w0 >>> 24) << 16) | ((w1 & 0xff) << 24);
+      out[to + 2] = ((w1 >>> 8) & 0xff) | (w0 << 8);
     }
   }
 }
