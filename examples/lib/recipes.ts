@@ -83,7 +83,7 @@ export const pyramidRecipe: Recipe = {
  * The demo preset (`npm run demo -w @art/examples`): the B3 recipe (seed head, Adam,
  * b3-train / b3-valid / b3-test augmentations, best checkpoint by validation Macro F1) scaled
  * to run in minutes on two CPU cores with the wasm backend: B3 at half width and depth
- * (width 0.6, depth 0.7; 1.3 M parameters), 64 px inputs (train: Resize 128 → RandomCrop 64,
+ * (width 0.6, depth 0.7; 2.0 M parameters with the seed head), 64 px inputs (train: Resize 128 → RandomCrop 64,
  * i.e. quarter-area crops like the test images), Adam 5e-4, 24 epochs, trained from scratch on
  * the synthetic set (no download). Batch 8 rather than 16: twice the optimizer steps, which a
  * from-scratch network needs, and BatchNorm's moving statistics (initialised at 0 / 1,

@@ -19,5 +19,5 @@ export {
   type Rgb,
 } from './style.js';
 export { renderPainting, quarterCropBox, cropImage, type SyntheticImage, type CropBox } from './render.js';
-export { SyntheticRng, mixSeed } from './rng.js';
+export { SyntheticRng } from './rng.js';
 export { syntheticImageFormats, type SyntheticImageFormat } from './encode.js';
