@@ -74,6 +74,9 @@ export {
 } from './transforms/pixel.js';
 export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
 
+// WebAssembly SIMD kernels behind the hottest uint8 paths (same bytes as the JavaScript paths)
+export { useWasmKernels, wasmKernelsAvailable } from './wasm/index.js';
+
 // functional API (explicit parameters, pure)
 export {
   BorderMode,

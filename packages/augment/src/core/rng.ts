@@ -287,3 +287,11 @@ export function createRng(seed: number): Rng {
 export function rngFromState(state: readonly [number, number, number, number]): Rng {
   return new Xoshiro128StarStar(state);
 }
+
+/**
+ * The ziggurat tables, for the WebAssembly GaussNoise kernel (not part of the public API),
+ * which replays `fillNormal`'s stream operation for operation.
+ */
+export function zigguratTablesForKernels(): { kn: Float64Array; wn: Float64Array; fn: Float64Array } {
+  return zigguratTables();
+}

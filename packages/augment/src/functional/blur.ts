@@ -1,4 +1,5 @@
 /** Convolution kernels: filter2D (motion blur), the motion-blur line kernel, Gaussian blur. */
+import { wasmKernels } from '../wasm/index.js';
 import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { BorderMode, borderInterpolate, roundHalfEven, saturateUint8, type BorderModeValue } from './common.js';
 
@@ -206,8 +207,20 @@ function equalWeightFilterUint8(
     if (twiceRemainder === taps) table[sum] = exactTies ? quotient + (quotient & 1) : -1;
     else table[sum] = twiceRemainder > taps ? quotient + 1 : quotient;
   }
-  const sums = new Int32Array(rowLength);
   const offsets = Int32Array.from(tapOffsets);
+  const kernels = taps <= 257 ? wasmKernels() : undefined; // 16-bit sums in the SIMD kernel
+  if (kernels) {
+    const arena = kernels.arena();
+    const paddedPointer = arena.copyIn(source);
+    const outPointer = arena.allocate(out.length);
+    kernels.exports.equalWeightFilterU8(
+      paddedPointer, outPointer, arena.copyIn(offsets), taps, weight,
+      height, rowLength, paddedStride, arena.copyIn(table), arena.allocate(rowLength * 2 + 16),
+    );
+    out.set(arena.bytes(outPointer, out.length));
+    return;
+  }
+  const sums = new Int32Array(rowLength);
   for (let y = 0; y < height; y++) {
     const rowBase = y * paddedStride;
     sums.fill(0);

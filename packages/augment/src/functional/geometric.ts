@@ -13,6 +13,7 @@ import {
   type BorderModeValue,
   type InterpolationValue,
 } from './common.js';
+import { wasmKernels } from '../wasm/index.js';
 
 const fround = Math.fround;
 
@@ -180,7 +181,20 @@ function resizeLinear(image: RawImage, width: number, height: number, region: Ou
     }
   }
   const dst = allocateLike(image, region.width, region.height);
-  if (isUint8) {
+  const kernels = isUint8 ? wasmKernels() : undefined;
+  if (kernels) {
+    const src = image.data as Uint8Array;
+    const arena = kernels.arena();
+    const srcPointer = arena.copyIn(src);
+    const outPointer = arena.allocate(rowLength * region.height);
+    kernels.exports.resizeLinearU8(
+      srcPointer, srcWidth * channels, outPointer, rowLength, region.height,
+      arena.copyIn(xs0), arena.copyIn(xs1), arena.copyIn(Int32Array.from(xa0)), arena.copyIn(Int32Array.from(xa1)),
+      arena.copyIn(yTable.offsets), arena.copyIn(yTable.offsets1), arena.copyIn(Int32Array.from(yTable.coefficient0)), arena.copyIn(Int32Array.from(yTable.coefficient1)),
+      arena.allocate(rowLength * 4), arena.allocate(rowLength * 4), channels,
+    );
+    (dst.data as Uint8Array).set(arena.bytes(outPointer, rowLength * region.height));
+  } else if (isUint8) {
     resizeLinearUint8(image.data as Uint8Array, srcWidth * channels, dst.data as Uint8Array, rowLength, region.height, xs0, xs1, Int32Array.from(xa0), Int32Array.from(xa1), yTable, channels);
   } else {
     resizeLinearFloat(image.data as Float32Array, srcWidth * channels, dst.data as Float32Array, rowLength, region.height, xs0, xs1, Float32Array.from(xa0), Float32Array.from(xa1), yTable);
@@ -1074,7 +1088,6 @@ function remapBilinearRgb8(
   const stride = srcWidth * 3;
   const innerWidth = srcWidth - 1;
   const innerHeight = srcHeight - 1;
-  const constant = borderMode === BorderMode.CONSTANT;
   for (let i = 0, o = 0; i < count; i++, o += 3) {
     const sx = sxs[i]!;
     const sy = sys[i]!;
@@ -1091,23 +1104,47 @@ function remapBilinearRgb8(
       out[o + 2] = (src[p + 2]! * w0 + src[p + 5]! * w1 + src[q + 2]! * w2 + src[q + 5]! * w3 + 16384) >> 15;
       continue;
     }
-    if (constant && (sx >= srcWidth || sx + 1 < 0 || sy >= srcHeight || sy + 1 < 0)) {
-      out[o] = fill[0]!;
-      out[o + 1] = fill[1]!;
-      out[o + 2] = fill[2]!;
-      continue;
-    }
-    const x0 = borderInterpolate(sx, srcWidth, borderMode);
-    const x1 = borderInterpolate(sx + 1, srcWidth, borderMode);
-    const y0 = borderInterpolate(sy, srcHeight, borderMode);
-    const y1 = borderInterpolate(sy + 1, srcHeight, borderMode);
-    for (let c = 0; c < 3; c++) {
-      const v0 = x0 >= 0 && y0 >= 0 ? src[y0 * stride + x0 * 3 + c]! : fill[c]!;
-      const v1 = x1 >= 0 && y0 >= 0 ? src[y0 * stride + x1 * 3 + c]! : fill[c]!;
-      const v2 = x0 >= 0 && y1 >= 0 ? src[y1 * stride + x0 * 3 + c]! : fill[c]!;
-      const v3 = x1 >= 0 && y1 >= 0 ? src[y1 * stride + x1 * 3 + c]! : fill[c]!;
-      out[o + c] = clampByte((v0 * w0 + v1 * w1 + v2 * w2 + v3 * w3 + 16384) >> 15);
-    }
+    bilinearBorderPixelRgb8(src, srcWidth, srcHeight, out, i, sx, sy, fractions[i]!, borderMode, fill, table);
+  }
+}
+
+/** One output pixel of the bilinear uint8 RGB remap whose 2x2 neighbourhood crosses the border. */
+function bilinearBorderPixelRgb8(
+  src: Uint8Array,
+  srcWidth: number,
+  srcHeight: number,
+  out: Uint8Array,
+  index: number,
+  sx: number,
+  sy: number,
+  fraction: number,
+  borderMode: BorderModeValue,
+  fill: number[],
+  table: Int32Array,
+): void {
+  const o = index * 3;
+  if (borderMode === BorderMode.CONSTANT && (sx >= srcWidth || sx + 1 < 0 || sy >= srcHeight || sy + 1 < 0)) {
+    out[o] = fill[0]!;
+    out[o + 1] = fill[1]!;
+    out[o + 2] = fill[2]!;
+    return;
+  }
+  const w = fraction << 2;
+  const w0 = table[w]!;
+  const w1 = table[w + 1]!;
+  const w2 = table[w + 2]!;
+  const w3 = table[w + 3]!;
+  const stride = srcWidth * 3;
+  const x0 = borderInterpolate(sx, srcWidth, borderMode);
+  const x1 = borderInterpolate(sx + 1, srcWidth, borderMode);
+  const y0 = borderInterpolate(sy, srcHeight, borderMode);
+  const y1 = borderInterpolate(sy + 1, srcHeight, borderMode);
+  for (let c = 0; c < 3; c++) {
+    const v0 = x0 >= 0 && y0 >= 0 ? src[y0 * stride + x0 * 3 + c]! : fill[c]!;
+    const v1 = x1 >= 0 && y0 >= 0 ? src[y0 * stride + x1 * 3 + c]! : fill[c]!;
+    const v2 = x0 >= 0 && y1 >= 0 ? src[y1 * stride + x0 * 3 + c]! : fill[c]!;
+    const v3 = x1 >= 0 && y1 >= 0 ? src[y1 * stride + x1 * 3 + c]! : fill[c]!;
+    out[o + c] = clampByte((v0 * w0 + v1 * w1 + v2 * w2 + v3 * w3 + 16384) >> 15);
   }
 }
 

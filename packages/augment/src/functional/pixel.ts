@@ -4,6 +4,7 @@
  */
 import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { roundHalfEven, saturateUint8 } from './common.js';
+import { wasmKernels } from '../wasm/index.js';
 
 const fround = Math.fround;
 
@@ -53,7 +54,16 @@ export function normalize(image: RawImage, parameters: NormalizeParameters, layo
     for (let c = 0; c < channels; c++) {
       for (let v = 0; v < 256; v++) tables[c * 256 + v] = fround(v - offsets[c]!) * factors[c]!;
     }
-    normalizeUint8(image.data, out, tables, pixels, channels, layout === 'CHW');
+    const kernels = wasmKernels();
+    if (kernels) {
+      const arena = kernels.arena();
+      const srcPointer = arena.copyIn(image.data);
+      const outPointer = arena.allocate(out.byteLength);
+      kernels.exports.normalizeU8(srcPointer, outPointer, pixels, channels, layout === 'CHW', arena.copyIn(offsets), arena.copyIn(factors));
+      out.set(arena.floats(outPointer, out.length));
+    } else {
+      normalizeUint8(image.data, out, tables, pixels, channels, layout === 'CHW');
+    }
   } else {
     const src = image.data;
     if (layout === 'HWC') {

@@ -1,6 +1,7 @@
 /** Pixel-level transforms: Normalize, ToTensorV2, GaussNoise, CLAHE, colour jitter family, ToGray. */
 import type { ImageShape, RawImage } from '../core/raw-image.js';
-import { createRng, type Rng } from '../core/rng.js';
+import { createRng, zigguratTablesForKernels, type Rng } from '../core/rng.js';
+import { wasmKernels } from '../wasm/index.js';
 import type { Range } from '../core/options.js';
 import type { ChwFusable } from '../core/compose.js';
 import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
@@ -174,6 +175,17 @@ export class GaussNoise extends ImageOnlyTransform<GaussNoiseParams> {
     const out = new Uint8Array(src.length);
     const channels = image.channels;
     const step = this.perChannel ? 1 : channels;
+    const kernels = wasmKernels();
+    if (kernels) {
+      const arena = kernels.arena();
+      const { kn, wn, fn } = zigguratTablesForKernels();
+      const srcPointer = arena.copyIn(src);
+      const outPointer = arena.allocate(src.length);
+      new Uint32Array(kernels.exports.memory.buffer, kernels.statePointer, 4).set(rng.getState());
+      kernels.exports.gaussNoiseU8(srcPointer, outPointer, src.length, step, this.mean, sigma, kernels.statePointer, arena.copyIn(kn), arena.copyIn(wn), arena.copyIn(fn));
+      out.set(arena.bytes(outPointer, src.length));
+      return { data: out, width: image.width, height: image.height, channels };
+    }
     const buffer = noiseBuffer();
     for (let start = 0; start < src.length; start += buffer.length * step) {
       const count = Math.min(buffer.length, (src.length - start) / step);

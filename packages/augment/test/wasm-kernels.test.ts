@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GaussNoise, MotionBlur, createRng, normalize, resize, type RawImage } from '../src/index.js';
+import { runParity } from '../src/parity/parity.js';
+import { useWasmKernels, wasmKernelsAvailable } from '../src/wasm/index.js';
+import { compileKernels, renderModule } from '../scripts/build-wasm.js';
+import { fixturesDirectory } from './helpers.js';
+
+/** Runs `run` on the JavaScript paths, then on the WebAssembly kernels. */
+function bothPaths<T>(run: () => T): { javascript: T; wasm: T } {
+  useWasmKernels(false);
+  const javascript = run();
+  useWasmKernels(true);
+  return { javascript, wasm: run() };
+}
+
+function randomImage(seed: number, width: number, height: number, channels: number): RawImage {
+  const rng = createRng(seed);
+  const data = new Uint8Array(width * height * channels);
+  for (let index = 0; index < data.length; index++) data[index] = rng.randint(0, 255);
+  return { data, width, height, channels };
+}
+
+/** Element-wise identity, float32 bit patterns included (Object.is tells -0 from 0). */
+function identical(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (!Object.is(a[index], b[index])) return false;
+  return true;
+}
+
+afterEach(() => {
+  useWasmKernels(true);
+});
+
+describe('WebAssembly SIMD kernels', () => {
+  it('load in Node (WebAssembly SIMD) and can be switched off', () => {
+    expect(wasmKernelsAvailable()).toBe(true);
+    expect(useWasmKernels(false)).toBe(false);
+    expect(useWasmKernels(true)).toBe(true);
+  });
+
+  it('the committed binary is what assembly/kernels.ts compiles to', async () => {
+    const committed = readFileSync(resolve(__dirname, '../src/wasm/kernels-binary.ts'), 'utf8');
+    expect(renderModule(await compileKernels())).toBe(committed);
+  }, 60_000);
+
+  it('resize (linear, fused crop windows, area-as-linear upscales) gives the JavaScript bytes', () => {
+    const rng = createRng(11);
+    for (let trial = 0; trial < 120; trial++) {
+      const image = randomImage(trial, rng.randint(1, 48), rng.randint(1, 48), [1, 2, 3, 4][rng.randint(0, 3)]!);
+      const width = rng.randint(1, 120);
+      const height = rng.randint(1, 120);
+      const x = rng.randint(0, width - 1);
+      const y = rng.randint(0, height - 1);
+      const region = { x, y, width: rng.randint(1, width - x), height: rng.randint(1, height - y) };
+      for (const interpolation of [1, 3] as const) {
+        const { javascript, wasm } = bothPaths(() => [resize(image, height, width, interpolation).data, resize(image, height, width, interpolation, region).data]);
+        expect(identical(javascript[0]!, wasm[0]!), `${image.width}x${image.height}x${image.channels} -> ${width}x${height}`).toBe(true);
+        expect(identical(javascript[1]!, wasm[1]!), `region ${JSON.stringify(region)}`).toBe(true);
+      }
+    }
+  });
+
+  it('normalize (HWC and CHW, 1-4 channels, odd pixel counts) gives the same float32 bits', () => {
+    for (let trial = 0; trial < 60; trial++) {
+      const channels = (trial % 4) + 1;
+      const image = randomImage(100 + trial, 1 + ((trial * 7) % 37), 1 + ((trial * 5) % 23), channels);
+      const parameters = { mean: Array.from({ length: channels }, (_, c) => 0.3 + 0.05 * c), std: Array.from({ length: channels }, (_, c) => 0.2 + 0.01 * c) };
+      for (const layout of ['HWC', 'CHW'] as const) {
+        const { javascript, wasm } = bothPaths(() => normalize(image, parameters, layout).data);
+        expect(identical(javascript, wasm), `${channels} channels ${layout}`).toBe(true);
+      }
+    }
+  });
+
+  it('MotionBlur and GaussNoise give the JavaScript bytes for the same seed', () => {
+    const transforms = [
+      new MotionBlur({ blurLimit: [3, 11], p: 1 }),
+      new MotionBlur({ blurLimit: [3, 5], allowShifted: false, p: 1 }),
+      new GaussNoise({ varLimit: [10, 900], p: 1 }),
+      new GaussNoise({ varLimit: [10, 50], mean: 7, perChannel: false, p: 1 }),
+    ];
+    for (let trial = 0; trial < 40; trial++) {
+      const image = randomImage(200 + trial, 1 + ((trial * 13) % 61), 1 + ((trial * 11) % 47), [1, 3, 4][trial % 3]!);
+      for (const transform of transforms) {
+        const { javascript, wasm } = bothPaths(() => transform.apply(image, createRng(trial)).image.data);
+        expect(identical(javascript, wasm), `${transform.className} ${image.width}x${image.height}x${image.channels}`).toBe(true);
+      }
+    }
+  });
+
+  it('albumentations parity holds on the JavaScript paths too', () => {
+    useWasmKernels(false);
+    for (const manifest of ['manifest.json', 'opencv/manifest.json']) {
+      const report = runParity(resolve(fixturesDirectory, manifest));
+      expect(report.results.filter((result) => result.maxAbsDiff !== 0 || result.error), manifest).toEqual([]);
+    }
+  }, 120_000);
+});
