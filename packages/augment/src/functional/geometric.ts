@@ -1222,6 +1222,9 @@ export function opticalDistortion(
   const ir2 = -((width - 1) * 0.5) / fx;
   const ir4 = 1 / fy;
   const ir5 = -((height - 1) * 0.5) / fy;
+  if (image.data instanceof Uint8Array && image.channels === 3) {
+    return opticalDistortionRgb8(image, fx, fy, cx, cy, k32, ir0, ir2, ir4, ir5, borderMode, borderValues(value, 3, true));
+  }
   const count = width * height;
   const sxs = new Int32Array(count);
   const sys = new Int32Array(count);
@@ -1245,4 +1248,66 @@ export function opticalDistortion(
     }
   }
   return remapFixed(image, width, height, sxs, sys, fractions, interpolation, borderMode, value);
+}
+
+/**
+ * The uint8 RGB INTER_LINEAR case of {@link opticalDistortion} in one pass: each pixel's map
+ * coordinates (same float64 / float32 steps as opticalDistortionMaps, then remap's 1/32 grid)
+ * feed the bilinear interpolation at once, without intermediate coordinate arrays.
+ */
+function opticalDistortionRgb8(
+  image: RawImage,
+  fx: number,
+  fy: number,
+  cx: number,
+  cy: number,
+  k: number,
+  ir0: number,
+  ir2: number,
+  ir4: number,
+  ir5: number,
+  borderMode: BorderModeValue,
+  fill: number[],
+): RawImage {
+  const { width, height } = image;
+  const src = image.data as Uint8Array;
+  const dst = allocateLike(image, width, height);
+  const out = dst.data as Uint8Array;
+  const table = (bilinearTable ??= interpolationTable(2, true) as Int32Array);
+  const stride = width * 3;
+  const innerWidth = width - 1;
+  const innerHeight = height - 1;
+  for (let i = 0, index = 0, o = 0; i < height; i++) {
+    let x = ir2;
+    const y = i * ir4 + ir5;
+    const y2 = y * y;
+    for (let j = 0; j < width; j++, index++, o += 3, x += ir0) {
+      const r2 = x * x + y2;
+      const kr = 1 + ((0 * r2 + k) * r2 + k) * r2;
+      const mx = fround(fx * (x * kr) + cx) * INTER_TAB_SIZE;
+      const my = fround(fy * (y * kr) + cy) * INTER_TAB_SIZE;
+      let X = Math.floor(mx + 0.5);
+      if (X - mx === 0.5 && (X & 1) !== 0) X -= 1;
+      let Y = Math.floor(my + 0.5);
+      if (Y - my === 0.5 && (Y & 1) !== 0) Y -= 1;
+      const sx = X >> INTER_BITS;
+      const sy = Y >> INTER_BITS;
+      const fraction = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));
+      if (sx >= 0 && sx < innerWidth && sy >= 0 && sy < innerHeight) {
+        const w = fraction << 2;
+        const w0 = table[w]!;
+        const w1 = table[w + 1]!;
+        const w2 = table[w + 2]!;
+        const w3 = table[w + 3]!;
+        const p = sy * stride + sx * 3;
+        const q = p + stride;
+        out[o] = (src[p]! * w0 + src[p + 3]! * w1 + src[q]! * w2 + src[q + 3]! * w3 + 16384) >> 15;
+        out[o + 1] = (src[p + 1]! * w0 + src[p + 4]! * w1 + src[q + 1]! * w2 + src[q + 4]! * w3 + 16384) >> 15;
+        out[o + 2] = (src[p + 2]! * w0 + src[p + 5]! * w1 + src[q + 2]! * w2 + src[q + 5]! * w3 + 16384) >> 15;
+      } else {
+        bilinearBorderPixelRgb8(src, width, height, out, index, sx, sy, fraction, borderMode, fill, table);
+      }
+    }
+  }
+  return dst;
 }
