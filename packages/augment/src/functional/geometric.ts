@@ -800,6 +800,7 @@ const AB_BITS = 10;
 const AB_SCALE = 1 << AB_BITS;
 const INTER_BITS = 5;
 const INTER_TAB_SIZE = 1 << INTER_BITS;
+const ROUND_HALF_EVEN_MAGIC = 6755399441055744; // 1.5 * 2^52
 
 /**
  * `cv2.warpAffine(img, M, (width, height), flags, borderMode, borderValue)` with OpenCV's exact
@@ -1286,10 +1287,9 @@ function opticalDistortionRgb8(
       const kr = 1 + ((0 * r2 + k) * r2 + k) * r2;
       const mx = fround(fx * (x * kr) + cx) * INTER_TAB_SIZE;
       const my = fround(fy * (y * kr) + cy) * INTER_TAB_SIZE;
-      let X = Math.floor(mx + 0.5);
-      if (X - mx === 0.5 && (X & 1) !== 0) X -= 1;
-      let Y = Math.floor(my + 0.5);
-      if (Y - my === 0.5 && (Y & 1) !== 0) Y -= 1;
+      // cvRound: adding and removing 1.5 * 2^52 rounds a double half to even, exactly (|v| < 2^51).
+      const X = Math.abs(mx) < 2 ** 51 ? mx + ROUND_HALF_EVEN_MAGIC - ROUND_HALF_EVEN_MAGIC : roundHalfEven(mx);
+      const Y = Math.abs(my) < 2 ** 51 ? my + ROUND_HALF_EVEN_MAGIC - ROUND_HALF_EVEN_MAGIC : roundHalfEven(my);
       const sx = X >> INTER_BITS;
       const sy = Y >> INTER_BITS;
       const fraction = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));

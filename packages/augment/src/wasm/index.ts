@@ -124,8 +124,14 @@ function load(): WasmKernels | null {
   // An engine without SIMD rejects the module: the JavaScript paths then run.
   if (!wasm.validate(bytes)) return loaded;
   const kernels = {} as WasmKernels;
-  // The same Math.exp / Math.log as the JavaScript generator: identical normals.
-  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { exp: Math.exp, log: Math.log } });
+  let instance: { exports: unknown };
+  try {
+    // The same Math.exp / Math.log as the JavaScript generator: identical normals.
+    instance = new wasm.Instance(new wasm.Module(bytes), { env: { exp: Math.exp, log: Math.log } });
+  } catch {
+    // e.g. a browser main thread that refuses synchronous compilation: the JavaScript paths run.
+    return loaded;
+  }
   kernels.exports = instance.exports as unknown as KernelExports;
   kernels.statePointer = (kernels.exports.heapBase() + 15) & ~15;
   kernels.base = kernels.statePointer + 16;
