@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { registerFusedTrainingKernels } from './kernels/fused-kernels.js';
+import { registerInferenceKernels } from './kernels/inference-kernels.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { availableCores, installWasmWorkerShim, maxWasmThreads, withReportedCores } from './wasm-threads.js';
 
@@ -89,6 +91,11 @@ async function startTensorflow(skipped: SkippedBackend[]): Promise<BackendSelect
 
 async function startWasm(threads: number, trainingKernels: boolean): Promise<BackendSelection> {
   if (trainingKernels) registerWasmTrainingKernels();
+  // New kernel names only (SIMD SiLU, channel scaling): nothing of the stock backend changes.
+  registerInferenceKernels();
+  // Fused SiLU gradient and training BatchNorm (new names and their gradients), which
+  // @art/efficientnet uses when they are registered.
+  if (trainingKernels) registerFusedTrainingKernels();
   const alreadyStarted = tf.engine().registry['wasm'] !== undefined;
   let threadFailure = '';
   if (!alreadyStarted) {
@@ -119,6 +126,7 @@ async function startWasm(threads: number, trainingKernels: boolean): Promise<Bac
       : threadFailure || ` (asked for ${threads})`;
   }
   if (trainingKernels) reason += ', @art/backend training kernels';
+  reason += ', SIMD inference kernels';
   return { name: 'wasm', reason, skipped: [], threads: actual };
 }
 

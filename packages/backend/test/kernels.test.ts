@@ -135,6 +135,70 @@ describe('wasm training kernels match the cpu backend', () => {
     }
   });
 
+  it('DepthwiseConv2dNativeBackpropFilter, SIMD path: channels a multiple of 4, multiplier 1, incl. EfficientNet-like sizes', async () => {
+    const cases = convCases(true, 12).map((c) => {
+      const channels = random.pick([4, 8, 12, 36]);
+      return { ...c, x: [c.x[0]!, c.x[1]!, c.x[2]!, channels], filter: [c.filter[0]!, c.filter[1]!, channels, 1], out: [c.out[0]!, c.out[1]!, c.out[2]!, channels] };
+    });
+    // Long rows (float32 row sums over 56 terms) and a 5x5 stride-2 kernel with symmetric padding.
+    cases.push({ x: [2, 56, 56, 24], filter: [3, 3, 24, 1], strides: 1, dilations: 1, pad: 'same', out: [2, 56, 56, 24] });
+    cases.push({ x: [2, 29, 29, 40], filter: [5, 5, 40, 1], strides: 2, dilations: 1, pad: [[0, 0], [2, 2], [2, 2], [0, 0]], out: [2, 15, 15, 40] });
+    for (const c of cases) {
+      await expectMatch('DepthwiseConv2dNativeBackpropFilter', {
+        label: JSON.stringify(c),
+        inputs: {
+          x: { shape: c.x, values: randomValues(random, c.x.reduce((a, b) => a * b)) },
+          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
+        },
+        attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape: c.filter },
+      });
+    }
+  });
+
+  it('Sum and Mean: contiguous axes in one SIMD pass, the other cases through the stock kernels', async () => {
+    const cases: [number[], number[], boolean][] = [
+      [[4, 30, 31, 24], [0, 1, 2], false], // BatchNorm statistics, more rows than one float32 block
+      [[2, 9, 7, 16], [1, 2], true], // spatial mean per sample
+      [[3, 5, 8], [0], false],
+      [[2, 3, 4, 12], [1], false],
+      [[2, 6, 6, 6], [0, 1, 2], false], // 6 channels: stock
+      [[2, 6, 6, 8], [0, 2], true], // not contiguous: stock
+      [[5, 8], [1], false], // reduces the last axis: stock
+    ];
+    for (const kernelName of ['Sum', 'Mean']) {
+      for (const [shape, axis, keepDims] of cases) {
+        await expectMatch(kernelName, {
+          label: `${kernelName} ${JSON.stringify(shape)} axis ${JSON.stringify(axis)} keepDims ${keepDims}`,
+          inputs: { x: { shape, values: randomValues(random, shape.reduce((a, b) => a * b)).map((v) => v + 0.5) } },
+          attrs: { axis, keepDims },
+        });
+      }
+    }
+  });
+
+  it('FusedBatchNorm: [C] parameters on a last axis that is a multiple of 4 in SIMD, the other cases through the stock kernel', async () => {
+    const cases: [number[], number, boolean, boolean][] = [
+      [[2, 9, 7, 12], 12, true, true],
+      [[3, 5, 16], 16, false, true], // no offset
+      [[2, 4, 4, 8], 8, true, false], // no scale
+      [[2, 3, 3, 6], 6, true, true], // 6 channels: stock
+    ];
+    for (const [shape, channels, withOffset, withScale] of cases) {
+      const vectorOf = (low: number, high: number) => ({ shape: [channels], values: Float32Array.from(randomValues(random, channels), (v) => low + ((v + 1) / 2) * (high - low)) });
+      await expectMatch('FusedBatchNorm', {
+        label: `${JSON.stringify(shape)} offset ${withOffset} scale ${withScale}`,
+        inputs: {
+          x: { shape, values: randomValues(random, shape.reduce((a, b) => a * b)).map((v) => v * 3) },
+          mean: vectorOf(-0.5, 0.5),
+          variance: vectorOf(0.2, 3),
+          ...(withOffset ? { offset: vectorOf(-0.3, 0.3) } : {}),
+          ...(withScale ? { scale: vectorOf(0.5, 1.5) } : {}),
+        },
+        attrs: { varianceEpsilon: 1e-3 },
+      });
+    }
+  });
+
   // The cpu backend's depthwise backprop kernels ignore `dilations` (and TF.js autodiff never
   // passes one), so dilated cases are checked with the adjoint identity against the cpu forward
   // convolution, which does support dilation: <dy, conv(x, w)> = <dx, x> = <dw, w>.
@@ -175,6 +239,82 @@ describe('wasm training kernels match the cpu backend', () => {
         inputs: { x: { shape, values: randomValues(random, shape.reduce((a, b) => a * b)) } },
         attrs: { reps },
       });
+    }
+  });
+
+  it('Slice: random ranks 1-5, partial and whole axes, -1 sizes, float32 and int32, exact', async () => {
+    for (let i = 0; i < 40; i++) {
+      const rank = random.int(1, 5);
+      const shape = Array.from({ length: rank }, () => random.int(1, 6));
+      const begin = shape.map((dim) => (random.next() < 0.5 ? 0 : random.int(0, dim - 1)));
+      const size = shape.map((dim, axis) => {
+        const choice = random.next();
+        if (choice < 0.4) return dim - begin[axis]!; // to the end (whole when begin is 0)
+        if (choice < 0.5) return -1;
+        return random.int(0, dim - begin[axis]!);
+      });
+      const dtype = random.pick(['float32', 'int32'] as const);
+      const values = randomValues(random, shape.reduce((a, b) => a * b)).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v));
+      const label = JSON.stringify({ shape, begin, size, dtype });
+      const before = tf.memory().numTensors;
+      const results: { shape: number[]; values: number[] }[] = [];
+      for (const backend of ['cpu', 'wasm']) {
+        await tf.setBackend(backend);
+        results.push(
+          tf.tidy(() => {
+            const out = tf.slice(tf.tensor(values, shape, dtype), begin, size);
+            expect(out.dtype, label).toBe(dtype);
+            return { shape: out.shape, values: Array.from(out.dataSync()) };
+          }),
+        );
+      }
+      expect(results[1], label).toEqual(results[0]);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('Transpose: matrix and batched-matrix permutations (SIMD when sides are multiples of 4) and others, exact', async () => {
+    const cases: { shape: number[]; perm: number[] }[] = [
+      { shape: [8, 12], perm: [1, 0] },
+      { shape: [4, 3, 4], perm: [2, 0, 1] },
+      { shape: [2, 4, 6, 8], perm: [0, 3, 1, 2] },
+      { shape: [3, 8, 20], perm: [0, 2, 1] },
+      { shape: [1, 1, 1152, 192], perm: [2, 3, 0, 1] },
+      { shape: [6, 5], perm: [1, 0] },
+      // 16-row bands plus a 4-row remainder, batched too.
+      { shape: [52, 12], perm: [1, 0] },
+      { shape: [64, 20], perm: [1, 0] },
+      { shape: [2, 36, 8], perm: [0, 2, 1] },
+      { shape: [4, 7, 7, 48], perm: [3, 0, 1, 2] },
+    ];
+    for (let i = 0; i < 20; i++) {
+      const rank = random.int(2, 5);
+      const shape = Array.from({ length: rank }, () => random.pick([1, 2, 3, 4, 8, 12]));
+      const perm = Array.from({ length: rank }, (_, axis) => axis);
+      for (let j = rank - 1; j > 0; j--) {
+        const k = random.int(0, j);
+        [perm[j], perm[k]] = [perm[k]!, perm[j]!];
+      }
+      cases.push({ shape, perm });
+    }
+    for (const { shape, perm } of cases) {
+      for (const dtype of ['float32', 'int32'] as const) {
+        const values = randomValues(random, shape.reduce((a, b) => a * b)).map((v) => (dtype === 'int32' ? Math.round(v * 1000) : v));
+        const label = JSON.stringify({ shape, perm, dtype });
+        const before = tf.memory().numTensors;
+        const results: { shape: number[]; values: number[] }[] = [];
+        for (const backend of ['cpu', 'wasm']) {
+          await tf.setBackend(backend);
+          results.push(
+            tf.tidy(() => {
+              const out = tf.transpose(tf.tensor(values, shape, dtype), perm);
+              return { shape: out.shape, values: Array.from(out.dataSync()) };
+            }),
+          );
+        }
+        expect(results[1], label).toEqual(results[0]);
+        expect(tf.memory().numTensors).toBe(before);
+      }
     }
   });
 

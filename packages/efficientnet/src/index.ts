@@ -59,3 +59,5 @@ export {
   torchvisionStateDict,
 } from './weights/torchvision.js';
 export type { LoadWeightsOptions, MismatchedKey, TorchvisionLayout, TorchvisionParameter, WeightLoadReport } from './weights/torchvision.js';
+export { createInferenceFunction, foldBatchNorm } from './inference/index.js';
+export type { BatchNormParameters, FoldedConvolution, InferenceFunction, InferenceFunctionOptions } from './inference/index.js';

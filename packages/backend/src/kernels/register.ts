@@ -9,8 +9,11 @@ const replacedGradients = new Map<string, tf.GradConfig | undefined>();
 /**
  * Registers this package's training kernels for the `wasm` backend: the missing
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` and
- * `DepthwiseConv2dNativeBackpropFilter`; faster `Conv2DBackpropInput` and `Tile`; copy-free
- * `Identity` and same-dtype `Cast`. Also installs leaner gradients for `FusedBatchNorm`, `Mean`
+ * `DepthwiseConv2dNativeBackpropFilter` (WebAssembly SIMD rows where channels allow); faster
+ * `Conv2DBackpropInput`, `Tile`, `Slice` (block copies) and `Transpose` (4x4 SIMD blocks for
+ * matrix and batched-matrix permutations); `Sum` and `Mean` over contiguous axes and the forward
+ * `FusedBatchNorm` in one SIMD pass each (BatchNorm statistics and gradients, spatial means);
+ * copy-free `Identity` and same-dtype `Cast`. Also installs leaner gradients for `FusedBatchNorm`, `Mean`
  * and `Sum` (same mathematics, fewer activation-sized temporaries); gradients are global in
  * TF.js, so these apply on every backend until `unregisterWasmTrainingKernels()`.
  * Idempotent; `initBackend({ backend: 'wasm' })` calls it for you.

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization, siluActivation } from '../layers/fused-kernels.js';
 
 /** How fresh weights are initialised: torchvision's scheme (seeded), or zeros (cheap; use before loading weights). */
 export type InitializerMode = 'torchvision' | 'zeros';
@@ -56,7 +57,7 @@ export function convNormActivation(input: tf.SymbolicTensor, options: ConvNormAc
       });
   x = applyLayer(conv, x);
   x = applyLayer(
-    tf.layers.batchNormalization({
+    batchNormalization({
       axis: -1,
       epsilon: context.batchNorm.epsilon,
       // PyTorch: running = (1 - m) * running + m * batch. Keras: running = k * running + (1 - k) * batch.
@@ -65,6 +66,6 @@ export function convNormActivation(input: tf.SymbolicTensor, options: ConvNormAc
     }),
     x,
   );
-  if (activation) x = applyLayer(tf.layers.activation({ activation: 'swish', name: `${prefix}.2` }), x);
+  if (activation) x = applyLayer(siluActivation(`${prefix}.2`), x);
   return x;
 }
