@@ -63,7 +63,10 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
   if (!Array.isArray(background) || background.length !== 3 || background.some((v) => !(v >= 0 && v <= 255))) {
     throw new RangeError(`decodeImage: options.background must be [r, g, b] in 0..255; got ${JSON.stringify(background)}`);
   }
-  const { bytes, name } = await readSource(source, options.name);
+  // Bytes start decoding before the first await (sharp queues the work on its own thread at
+  // once), so a caller that prefetches overlaps the decode with its own synchronous work.
+  const read = readSource(source, options.name);
+  const { bytes, name } = read instanceof Promise ? await read : read;
   try {
     let pipeline = sharp(bytes, { failOn: strict ? 'warning' : 'none' });
     if (autoOrient) pipeline = pipeline.autoOrient();
@@ -88,25 +91,28 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
   }
 }
 
-async function readSource(source: ImageSource, name: string | undefined): Promise<{ bytes: Uint8Array; name: string }> {
-  if (typeof source === 'string' || source instanceof URL) {
-    const path = typeof source === 'string' ? source : fileURLToPath(source);
-    try {
-      return { bytes: await readFile(path), name: name ?? JSON.stringify(path) };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const what =
-        code === 'ENOENT' ? 'image file not found' : code === 'EISDIR' ? 'path is a directory, not an image file' : 'cannot read image file';
-      throw new Error(`decodeImage: ${what}: ${JSON.stringify(path)}${code && code !== 'ENOENT' && code !== 'EISDIR' ? ` (${code})` : ''}`, {
-        cause: error,
-      });
-    }
-  }
+/** The encoded bytes: read from disk for a path (a promise), as they are for bytes (at once). */
+function readSource(source: ImageSource, name: string | undefined): { bytes: Uint8Array; name: string } | Promise<{ bytes: Uint8Array; name: string }> {
+  if (typeof source === 'string' || source instanceof URL) return readSourceFile(source, name);
   if (source instanceof Uint8Array) return { bytes: source, name: name ?? `<${source.byteLength}-byte buffer>` };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: name ?? `<${source.byteLength}-byte buffer>` };
   throw new TypeError(
     `decodeImage: source must be a file path, a file: URL, a Uint8Array/Buffer or an ArrayBuffer; got ${describe(source)}`,
   );
+}
+
+async function readSourceFile(source: string | URL, name: string | undefined): Promise<{ bytes: Uint8Array; name: string }> {
+  const path = typeof source === 'string' ? source : fileURLToPath(source);
+  try {
+    return { bytes: await readFile(path), name: name ?? JSON.stringify(path) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const what =
+      code === 'ENOENT' ? 'image file not found' : code === 'EISDIR' ? 'path is a directory, not an image file' : 'cannot read image file';
+    throw new Error(`decodeImage: ${what}: ${JSON.stringify(path)}${code && code !== 'ENOENT' && code !== 'EISDIR' ? ` (${code})` : ''}`, {
+      cause: error,
+    });
+  }
 }
 
 function describe(value: unknown): string {
