@@ -10,26 +10,17 @@ import {
   siluGradKernelName,
   siluKernelName,
 } from '../src/index.js';
-import { createRandom, randomValues, relativeError } from './helpers.js';
+import { createRandom, randomValues, relativeError, runKernelOn, type KernelData } from './helpers.js';
 
 const random = createRandom(20261128);
-type Data = { shape: number[]; values: Float32Array };
+type Data = KernelData;
 
 function randomData(shape: number[], scale = 1, shift = 0): Data {
   const size = shape.reduce((a, b) => a * b, 1);
   return { shape, values: randomValues(random, size).map((v) => v * scale + shift) };
 }
 
-/** Runs a kernel on a backend from plain arrays; every output comes back as plain arrays. */
-async function runOn(backend: string, kernelName: string, inputs: Record<string, Data>, attrs: tf.NamedAttrMap = {}): Promise<Data[]> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const tensors: Record<string, tf.Tensor> = {};
-    for (const [name, { shape, values }] of Object.entries(inputs)) tensors[name] = tf.tensor(values, shape);
-    const out = tf.engine().runKernel(kernelName, tensors, attrs) as tf.Tensor | tf.Tensor[];
-    return (Array.isArray(out) ? out : [out]).map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
-  });
-}
+const runOn = runKernelOn;
 
 /** Shapes with channel counts that are multiples of 4 (SIMD) and not (loops), one big enough for helper threads. */
 const shapes = [[2, 5, 7, 8], [3, 4, 4, 12], [1, 6, 5, 6], [4, 3, 3, 3], [2, 9, 4], [7, 20], [2, 64, 64, 40]];

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 /** Small seeded generator (mulberry32): tests never use Math.random. */
 export function createRandom(seed: number): { next(): number; int(min: number, max: number): number; pick<T>(items: readonly T[]): T } {
   let state = seed >>> 0;
@@ -31,4 +32,18 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
     worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
   }
   return scale === 0 ? worst : worst / scale;
+}
+
+/** A tensor as plain arrays. */
+export type KernelData = { shape: number[]; values: Float32Array };
+
+/** Runs a kernel on a backend from plain arrays; every output comes back as plain arrays. */
+export async function runKernelOn(backend: string, kernelName: string, inputs: Record<string, KernelData>, attrs: tf.NamedAttrMap = {}): Promise<KernelData[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const tensors: Record<string, tf.Tensor> = {};
+    for (const [name, { shape, values }] of Object.entries(inputs)) tensors[name] = tf.tensor(values, shape);
+    const out = tf.engine().runKernel(kernelName, tensors, attrs) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(out) ? out : [out]).map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
+  });
 }

@@ -5,19 +5,13 @@ import { buildEfficientNet, createInferenceFunction, efficientNetConfig, withMul
 import { runParity } from '@art/efficientnet/node';
 import { initBackend, registerInferenceKernels, scaleChannelsKernelName, siluKernelName } from '../src/index.js';
 import { instantiateSimdModule, simdModuleBytes, type WasmMemory } from '../src/kernels/simd-module.js';
-import { createRandom, randomValues, relativeError } from './helpers.js';
+import { createRandom, randomValues, relativeError, runKernelOn, type KernelData } from './helpers.js';
 
 const random = createRandom(20261127);
 
-/** Runs a kernel on a backend from plain arrays. */
-async function runOn(backend: string, kernelName: string, inputs: Record<string, { shape: number[]; values: Float32Array }>): Promise<{ shape: number[]; values: Float32Array }> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const tensors: Record<string, tf.Tensor> = {};
-    for (const [name, { shape, values }] of Object.entries(inputs)) tensors[name] = tf.tensor(values, shape);
-    const out = tf.engine().runKernel(kernelName, tensors) as tf.Tensor;
-    return { shape: out.shape, values: out.dataSync() as Float32Array };
-  });
+/** Runs a single-output kernel on a backend from plain arrays. */
+async function runOn(backend: string, kernelName: string, inputs: Record<string, KernelData>): Promise<KernelData> {
+  return (await runKernelOn(backend, kernelName, inputs))[0]!;
 }
 
 describe('SIMD inference kernels on wasm match the cpu reference', () => {
