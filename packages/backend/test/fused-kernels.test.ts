@@ -13,14 +13,11 @@ import {
 import { createRandom, randomValues, relativeError, runKernelOn, type KernelData } from './helpers.js';
 
 const random = createRandom(20261128);
-type Data = KernelData;
 
-function randomData(shape: number[], scale = 1, shift = 0): Data {
+function randomData(shape: number[], scale = 1, shift = 0): KernelData {
   const size = shape.reduce((a, b) => a * b, 1);
   return { shape, values: randomValues(random, size).map((v) => v * scale + shift) };
 }
-
-const runOn = runKernelOn;
 
 /** Shapes with channel counts that are multiples of 4 (SIMD) and not (loops), one big enough for helper threads. */
 const shapes = [[2, 5, 7, 8], [3, 4, 4, 12], [1, 6, 5, 6], [4, 3, 3, 3], [2, 9, 4], [7, 20], [2, 64, 64, 40]];
@@ -51,8 +48,8 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       const x = randomData(shape, 12);
       const dy = randomData(shape);
       const before = tf.memory().numTensors;
-      const [expected] = await runOn('cpu', siluGradKernelName, { x, dy });
-      const [actual] = await runOn('wasm', siluGradKernelName, { x, dy });
+      const [expected] = await runKernelOn('cpu', siluGradKernelName, { x, dy });
+      const [actual] = await runKernelOn('wasm', siluGradKernelName, { x, dy });
       expect(actual!.shape).toEqual(shape);
       expect(relativeError(actual!.values, expected!.values), JSON.stringify(shape)).toBeLessThan(1e-6);
       const reference = tf.tidy(() => {
@@ -73,8 +70,8 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       const offset = randomData([channels]);
       const attrs = { varianceEpsilon: 1e-3 };
       const before = tf.memory().numTensors;
-      const expected = await runOn('cpu', batchNormTrainingKernelName, { x, scale, offset }, attrs);
-      const actual = await runOn('wasm', batchNormTrainingKernelName, { x, scale, offset }, attrs);
+      const expected = await runKernelOn('cpu', batchNormTrainingKernelName, { x, scale, offset }, attrs);
+      const actual = await runKernelOn('wasm', batchNormTrainingKernelName, { x, scale, offset }, attrs);
       const reference = tf.tidy(() => {
         const input = tf.tensor(x.values, shape);
         const { mean, variance } = tf.moments(input, shape.slice(0, -1).map((_, axis) => axis));
@@ -104,11 +101,11 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       const epsilon = 1e-3;
       await tf.setBackend('cpu');
       // The statistics as the forward kernel returns them (the gradient kernel takes them as inputs).
-      const [, mean, variance] = await runOn('cpu', batchNormTrainingKernelName, { x, scale, offset }, { varianceEpsilon: epsilon });
+      const [, mean, variance] = await runKernelOn('cpu', batchNormTrainingKernelName, { x, scale, offset }, { varianceEpsilon: epsilon });
       const inputs = { dy, x, mean: mean!, variance: variance!, scale, meanGradient, varianceGradient };
       const before = tf.memory().numTensors;
-      const expected = await runOn('cpu', batchNormTrainingGradKernelName, inputs, { varianceEpsilon: epsilon });
-      const actual = await runOn('wasm', batchNormTrainingGradKernelName, inputs, { varianceEpsilon: epsilon });
+      const expected = await runKernelOn('cpu', batchNormTrainingGradKernelName, inputs, { varianceEpsilon: epsilon });
+      const actual = await runKernelOn('wasm', batchNormTrainingGradKernelName, inputs, { varianceEpsilon: epsilon });
       // Plain ops: y, mean and variance all receive gradients (dy, meanGradient, varianceGradient).
       const reference = tf.tidy(() => {
         const grads = tf.grads((input: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
@@ -178,8 +175,8 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       const dy = randomData(info.outShape);
       const attrs = { strides: c.strides, pad: c.pad, dilations: 1, filterShape: c.filter };
       const before = tf.memory().numTensors;
-      const [expected] = await runOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap);
-      const [actual] = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap);
+      const [expected] = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap);
+      const [actual] = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap);
       expect(actual!.shape).toEqual(c.filter);
       expect(relativeError(actual!.values, expected!.values), JSON.stringify(c)).toBeLessThan(1e-5);
       expect(tf.memory().numTensors).toBe(before);

@@ -1,25 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../src/index.js';
-import { createRandom, randomValues, relativeError } from './helpers.js';
+import { createRandom, randomValues, relativeError, runKernelOn, type KernelData } from './helpers.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
 interface KernelCase {
   label: string;
-  inputs: Record<string, { shape: number[]; values: Float32Array }>;
+  inputs: Record<string, KernelData>;
   attrs: Record<string, unknown>;
 }
 
 /** Runs one kernel on a backend from plain arrays, returning its output values and shape. */
-async function runOn(backend: string, kernelName: string, testCase: KernelCase): Promise<{ shape: number[]; values: Float32Array }> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const inputs: Record<string, tf.Tensor> = {};
-    for (const [name, { shape, values }] of Object.entries(testCase.inputs)) inputs[name] = tf.tensor(values, shape);
-    const out = tf.engine().runKernel(kernelName, inputs, testCase.attrs as tf.NamedAttrMap) as tf.Tensor;
-    return { shape: out.shape, values: out.dataSync() as Float32Array };
-  });
+async function runOn(backend: string, kernelName: string, testCase: KernelCase): Promise<KernelData> {
+  return (await runKernelOn(backend, kernelName, testCase.inputs, testCase.attrs as tf.NamedAttrMap))[0]!;
 }
 
 const random = createRandom(20261126);

@@ -49,11 +49,6 @@ export function normalize(image: RawImage, parameters: NormalizeParameters, layo
   const pixels = width * height;
   const out = new Float32Array(pixels * channels);
   if (image.data instanceof Uint8Array) {
-    // uint8 input: each channel is a 256-entry table of the exact float32 results.
-    const tables = new Float32Array(256 * channels);
-    for (let c = 0; c < channels; c++) {
-      for (let v = 0; v < 256; v++) tables[c * 256 + v] = fround(v - offsets[c]!) * factors[c]!;
-    }
     const kernels = wasmKernels();
     if (kernels) {
       const arena = kernels.arena();
@@ -62,6 +57,11 @@ export function normalize(image: RawImage, parameters: NormalizeParameters, layo
       kernels.exports.normalizeU8(srcPointer, outPointer, pixels, channels, layout === 'CHW', arena.copyIn(offsets), arena.copyIn(factors));
       out.set(arena.floats(outPointer, out.length));
     } else {
+      // uint8 input: each channel is a 256-entry table of the exact float32 results.
+      const tables = new Float32Array(256 * channels);
+      for (let c = 0; c < channels; c++) {
+        for (let v = 0; v < 256; v++) tables[c * 256 + v] = fround(v - offsets[c]!) * factors[c]!;
+      }
       normalizeUint8(image.data, out, tables, pixels, channels, layout === 'CHW');
     }
   } else {

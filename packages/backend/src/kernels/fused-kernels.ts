@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerMissingKernels } from './register.js';
 import { siluKernelName } from './inference-kernels.js';
 import { byteOffset, maxRowChunks, rowsFor, simdFor, type WasmHeapBackend } from './simd-backend.js';
 import type { RowFunctionName } from './simd-pool.js';
@@ -412,9 +413,7 @@ const kernels: tf.KernelConfig[] = [
  * const [y, mean, variance] = tf.engine().runKernel('ArtBatchNormTraining', { x, scale, offset }, { varianceEpsilon: 1e-3 }) as tf.Tensor[];
  */
 export function registerFusedTrainingKernels(): string[] {
-  for (const config of kernels) {
-    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
-  }
+  registerMissingKernels(kernels);
   tf.registerGradient(siluGradient);
   tf.registerGradient(batchNormTrainingGradient);
   return [siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName];

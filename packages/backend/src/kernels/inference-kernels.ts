@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerMissingKernels } from './register.js';
 import { byteOffset, simdFor, type WasmHeapBackend } from './simd-backend.js';
 import type { TensorInfo } from './wasm-ops.js';
 
@@ -113,8 +114,6 @@ const kernels: tf.KernelConfig[] = [
  * const y = tf.engine().runKernel('ArtSilu', { x }) as tf.Tensor;
  */
 export function registerInferenceKernels(): string[] {
-  for (const config of kernels) {
-    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
-  }
+  registerMissingKernels(kernels);
   return [siluKernelName, scaleChannelsKernelName];
 }

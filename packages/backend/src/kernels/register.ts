@@ -42,6 +42,16 @@ export function registerWasmTrainingKernels(): string[] {
 }
 
 /**
+ * Registers each config whose kernel name the backend does not have yet (kernels that add new
+ * names, so registering twice is a no-op).
+ */
+export function registerMissingKernels(configs: readonly tf.KernelConfig[]): void {
+  for (const config of configs) {
+    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
+  }
+}
+
+/**
  * Undoes `registerWasmTrainingKernels()`: restores the wasm backend's own kernels (and removes
  * the ones it did not have). Useful for before/after measurements and for tests.
  *
