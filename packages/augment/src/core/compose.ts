@@ -33,6 +33,29 @@ export interface ChwFusable {
   applyToChw(image: RawImage, params: Record<string, unknown>): RawImage;
 }
 
+/** Which axes a flip mirrors. */
+export interface Mirror {
+  horizontal: boolean;
+  vertical: boolean;
+}
+
+/** Implemented by HorizontalFlip and VerticalFlip: a flip with no parameters. */
+export interface Mirroring {
+  readonly mirror: Mirror;
+}
+
+/** Implemented by Normalize: normalises the mirrored image without materialising it. */
+export interface MirrorFusable {
+  applyMirrored(image: RawImage, params: Record<string, unknown>, mirror: Mirror, layout: 'HWC' | 'CHW'): RawImage;
+}
+
+function isMirroring(value: unknown): value is ImageOnlyTransform<object> & Mirroring {
+  return value instanceof ImageOnlyTransform && typeof (value as Partial<Mirroring>).mirror === 'object';
+}
+function isMirrorFusable(value: unknown): value is ImageOnlyTransform<object> & MirrorFusable {
+  return value instanceof ImageOnlyTransform && typeof (value as Partial<MirrorFusable>).applyMirrored === 'function';
+}
+
 function isCropLike(value: unknown): value is ImageOnlyTransform<object> & CropLike {
   return value instanceof ImageOnlyTransform && typeof (value as Partial<CropLike>).cropRect === 'function';
 }
@@ -48,9 +71,10 @@ type RecordSource =
   | { mode: 'replay'; records: readonly TransformRecord[]; owner: string };
 
 /**
- * Runs `children` in order. Leaf transforms go through `sample` + `applyRecord`; two adjacent
- * pairs are fused because the fused kernels give the same bytes with less work:
- * `Resize` followed by a crop computes only the cropped window, and `Normalize` followed by
+ * Runs `children` in order. Leaf transforms go through `sample` + `applyRecord`; some adjacent
+ * runs are fused because the fused kernels give the same bytes with less work:
+ * `Resize` followed by a crop computes only the cropped window, flips followed by `Normalize`
+ * read the pixels mirrored instead of copying the image, and `Normalize` followed by
  * `ToTensorV2` writes CHW directly. RNG draws happen in exactly the unfused order.
  */
 function runSequence(
@@ -88,6 +112,14 @@ function runSequence(
     }
     const record = nextLeafRecord(child, current);
     records.push(record);
+    if (isMirroring(child) && current.layout !== 'CHW') {
+      const fusedEnd = runMirroredNormalize(children, index, record, current, nextLeafRecord, records);
+      if (fusedEnd) {
+        index = fusedEnd.index;
+        current = fusedEnd.image;
+        continue;
+      }
+    }
     const next = children[index + 1];
     if (record.applied && isRegionResizable(child) && isCropLike(next)) {
       // The fused path bypasses applyRecord, so it must reject CHW tensors itself.
@@ -115,6 +147,53 @@ function runSequence(
     throw new TypeError(`${source.owner}.replay: ${source.records.length} records for ${replayIndex} transforms`);
   }
   return { image: current, records };
+}
+
+/**
+ * Flips at `start..` followed by Normalize (and ToTensorV2): samples their records in order and
+ * applies them as one mirrored Normalize. Returns the last index consumed and the result, or
+ * undefined (nothing sampled beyond `start`) when no Normalize follows the flips.
+ */
+function runMirroredNormalize(
+  children: readonly BaseTransform[],
+  start: number,
+  firstRecord: TransformRecord,
+  image: RawImage,
+  nextLeafRecord: (child: ImageOnlyTransform<object>, shape: ImageShape) => TransformRecord,
+  records: TransformRecord[],
+): { index: number; image: RawImage } | undefined {
+  let last = start;
+  while (isMirroring(children[last + 1])) last++;
+  const normalizer = children[last + 1];
+  if (!isMirrorFusable(normalizer)) return undefined;
+  const flips: { flip: ImageOnlyTransform<object> & Mirroring; record: TransformRecord }[] = [{ flip: children[start] as ImageOnlyTransform<object> & Mirroring, record: firstRecord }];
+  for (let index = start + 1; index <= last; index++) {
+    const flip = children[index] as ImageOnlyTransform<object> & Mirroring;
+    const record = nextLeafRecord(flip, image); // flips keep the shape
+    records.push(record);
+    flips.push({ flip, record });
+  }
+  const normalizeRecord = nextLeafRecord(normalizer, image);
+  records.push(normalizeRecord);
+  if (!normalizeRecord.applied) {
+    let current = image;
+    for (const { flip, record } of flips) current = flip.applyRecord(current, record);
+    return { index: last + 1, image: normalizer.applyRecord(current, normalizeRecord) };
+  }
+  const mirror: Mirror = { horizontal: false, vertical: false };
+  for (const { flip, record } of flips) {
+    if (!record.applied) continue;
+    mirror.horizontal = mirror.horizontal !== flip.mirror.horizontal;
+    mirror.vertical = mirror.vertical !== flip.mirror.vertical;
+  }
+  const tensor = children[last + 2];
+  if (tensor instanceof ImageOnlyTransform && tensor.className === 'ToTensorV2') {
+    const tensorRecord = nextLeafRecord(tensor, image);
+    records.push(tensorRecord);
+    const layout = tensorRecord.applied ? 'CHW' : 'HWC';
+    return { index: last + 2, image: normalizer.applyMirrored(image, normalizeRecord.params!, mirror, layout) };
+  }
+  return { index: last + 1, image: normalizer.applyMirrored(image, normalizeRecord.params!, mirror, 'HWC') };
 }
 
 /** Collects `always_apply` leaves through nested containers (albumentations `get_always_apply`). */

@@ -2,7 +2,7 @@
  * Geometric kernels, bit-exact ports of the OpenCV 4.6 code paths albumentations 1.3 calls
  * (`cv2.resize`, `cv2.warpAffine`, `cv2.remap`, `cv2.copyMakeBorder`, slicing, flips).
  */
-import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
+import { allocateLike, allocateUninitializedLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import {
   BorderMode,
   Interpolation,
@@ -104,8 +104,8 @@ function resizeNearest(image: RawImage, width: number, height: number, region: O
 interface AxisTable {
   offsets: Int32Array; // first source index (already clamped as OpenCV does)
   offsets1: Int32Array; // second source index
-  coefficient0: Float64Array;
-  coefficient1: Float64Array;
+  coefficient0: Float64Array | Int32Array | Float32Array;
+  coefficient1: Float64Array | Int32Array | Float32Array;
 }
 
 /** OpenCV resizeGeneric's linear coefficient tables for one axis (fixed point when `fixed`). */
@@ -161,18 +161,36 @@ function linearAxisTable(
   return { offsets, offsets1, coefficient0, coefficient1 };
 }
 
-function resizeLinear(image: RawImage, width: number, height: number, region: OutputRegion, areaMode: boolean): RawImage {
-  const { width: srcWidth, height: srcHeight, channels } = image;
-  const isUint8 = image.data instanceof Uint8Array;
-  const xTable = linearAxisTable(srcWidth, width, region.x, region.width, true, areaMode, isUint8);
-  const yTable = linearAxisTable(srcHeight, height, region.y, region.height, false, areaMode, isUint8);
-  const rowLength = region.width * channels;
-  // Per output element: source element offsets and coefficients (channels expanded once).
+/**
+ * Full-axis tables of one resize, channels expanded, in the forms the kernels take. A random
+ * crop of a resized image uses a different window of the same tables every time, so they are
+ * computed once per (source size, output size, channels) and windowed with subarray.
+ */
+interface ResizeTables {
+  xs0: Int32Array;
+  xs1: Int32Array;
+  xa0: Int32Array | Float32Array;
+  xa1: Int32Array | Float32Array;
+  ys0: Int32Array;
+  ys1: Int32Array;
+  yb0: Int32Array | Float32Array;
+  yb1: Int32Array | Float32Array;
+}
+const resizeTablesCache = new Map<string, ResizeTables>();
+const RESIZE_TABLES_CACHE_SIZE = 8;
+
+function resizeTables(srcWidth: number, srcHeight: number, width: number, height: number, channels: number, areaMode: boolean, fixed: boolean): ResizeTables {
+  const key = `${srcWidth}x${srcHeight}>${width}x${height}x${channels}${areaMode ? 'a' : 'l'}${fixed ? 'i' : 'f'}`;
+  const cached = resizeTablesCache.get(key);
+  if (cached) return cached;
+  const xTable = linearAxisTable(srcWidth, width, 0, width, true, areaMode, fixed);
+  const yTable = linearAxisTable(srcHeight, height, 0, height, false, areaMode, fixed);
+  const rowLength = width * channels;
   const xs0 = new Int32Array(rowLength);
   const xs1 = new Int32Array(rowLength);
-  const xa0 = new Float64Array(rowLength);
-  const xa1 = new Float64Array(rowLength);
-  for (let x = 0, e = 0; x < region.width; x++) {
+  const xa0 = fixed ? new Int32Array(rowLength) : new Float32Array(rowLength);
+  const xa1 = fixed ? new Int32Array(rowLength) : new Float32Array(rowLength);
+  for (let x = 0, e = 0; x < width; x++) {
     for (let c = 0; c < channels; c++, e++) {
       xs0[e] = xTable.offsets[x]! * channels + c;
       xs1[e] = xTable.offsets1[x]! * channels + c;
@@ -180,7 +198,41 @@ function resizeLinear(image: RawImage, width: number, height: number, region: Ou
       xa1[e] = xTable.coefficient1[x]!;
     }
   }
-  const dst = allocateLike(image, region.width, region.height);
+  const tables: ResizeTables = {
+    xs0,
+    xs1,
+    xa0,
+    xa1,
+    ys0: yTable.offsets,
+    ys1: yTable.offsets1,
+    yb0: fixed ? Int32Array.from(yTable.coefficient0) : Float32Array.from(yTable.coefficient0),
+    yb1: fixed ? Int32Array.from(yTable.coefficient1) : Float32Array.from(yTable.coefficient1),
+  };
+  // A small LRU: a training run resizes to one or two sizes; odd sizes must not pile up.
+  if (resizeTablesCache.size >= RESIZE_TABLES_CACHE_SIZE) resizeTablesCache.delete(resizeTablesCache.keys().next().value!);
+  resizeTablesCache.set(key, tables);
+  return tables;
+}
+
+function resizeLinear(image: RawImage, width: number, height: number, region: OutputRegion, areaMode: boolean): RawImage {
+  const { width: srcWidth, height: srcHeight, channels } = image;
+  const isUint8 = image.data instanceof Uint8Array;
+  const tables = resizeTables(srcWidth, srcHeight, width, height, channels, areaMode, isUint8);
+  const rowLength = region.width * channels;
+  const xStart = region.x * channels;
+  const xs0 = tables.xs0.subarray(xStart, xStart + rowLength);
+  const xs1 = tables.xs1.subarray(xStart, xStart + rowLength);
+  const xa0 = tables.xa0.subarray(xStart, xStart + rowLength);
+  const xa1 = tables.xa1.subarray(xStart, xStart + rowLength);
+  const yEnd = region.y + region.height;
+  const yTable: AxisTable = {
+    offsets: tables.ys0.subarray(region.y, yEnd),
+    offsets1: tables.ys1.subarray(region.y, yEnd),
+    coefficient0: tables.yb0.subarray(region.y, yEnd),
+    coefficient1: tables.yb1.subarray(region.y, yEnd),
+  };
+  // Every path below writes every output element.
+  const dst = allocateUninitializedLike(image, region.width, region.height);
   const kernels = isUint8 ? wasmKernels() : undefined;
   if (kernels) {
     const src = image.data as Uint8Array;
@@ -189,15 +241,15 @@ function resizeLinear(image: RawImage, width: number, height: number, region: Ou
     const outPointer = arena.allocate(rowLength * region.height);
     kernels.exports.resizeLinearU8(
       srcPointer, srcWidth * channels, outPointer, rowLength, region.height,
-      arena.copyIn(xs0), arena.copyIn(xs1), arena.copyIn(Int32Array.from(xa0)), arena.copyIn(Int32Array.from(xa1)),
-      arena.copyIn(yTable.offsets), arena.copyIn(yTable.offsets1), arena.copyIn(Int32Array.from(yTable.coefficient0)), arena.copyIn(Int32Array.from(yTable.coefficient1)),
+      arena.copyIn(xs0), arena.copyIn(xs1), arena.copyIn(xa0), arena.copyIn(xa1),
+      arena.copyIn(yTable.offsets), arena.copyIn(yTable.offsets1), arena.copyIn(yTable.coefficient0), arena.copyIn(yTable.coefficient1),
       arena.allocate(rowLength * 4), arena.allocate(rowLength * 4), channels,
     );
     (dst.data as Uint8Array).set(arena.bytes(outPointer, rowLength * region.height));
   } else if (isUint8) {
-    resizeLinearUint8(image.data as Uint8Array, srcWidth * channels, dst.data as Uint8Array, rowLength, region.height, xs0, xs1, Int32Array.from(xa0), Int32Array.from(xa1), yTable, channels);
+    resizeLinearUint8(image.data as Uint8Array, srcWidth * channels, dst.data as Uint8Array, rowLength, region.height, xs0, xs1, xa0 as Int32Array, xa1 as Int32Array, yTable, channels);
   } else {
-    resizeLinearFloat(image.data as Float32Array, srcWidth * channels, dst.data as Float32Array, rowLength, region.height, xs0, xs1, Float32Array.from(xa0), Float32Array.from(xa1), yTable);
+    resizeLinearFloat(image.data as Float32Array, srcWidth * channels, dst.data as Float32Array, rowLength, region.height, xs0, xs1, xa0 as Float32Array, xa1 as Float32Array, yTable);
   }
   return dst;
 }
@@ -582,7 +634,8 @@ export function centerCropCoordinates(height: number, width: number, cropHeight:
 export function hflip(image: RawImage): RawImage {
   assertRawImage(image);
   const { width, height, channels } = image;
-  const dst = allocateLike(image, width, height);
+  const dst = allocateUninitializedLike(image, width, height); // every pixel is written below
+  if (image.data instanceof Uint8Array && flipWithKernels(image.data, dst.data as Uint8Array, width, height, channels, true, false)) return dst;
   if (image.data instanceof Uint8Array && channels === 3) hflipRgb8(image.data, dst.data as Uint8Array, width, height);
   else {
     const src = image.data;
@@ -597,6 +650,18 @@ export function hflip(image: RawImage): RawImage {
     }
   }
   return dst;
+}
+
+/** The WebAssembly flip of uint8 `src` into `out`; false when the kernels are off (the JS path runs). */
+function flipWithKernels(src: Uint8Array, out: Uint8Array, width: number, height: number, channels: number, horizontal: boolean, vertical: boolean): boolean {
+  const kernels = wasmKernels();
+  if (!kernels) return false;
+  const arena = kernels.arena();
+  const srcPointer = arena.copyIn(src);
+  const outPointer = arena.allocate(src.length);
+  kernels.exports.flipU8(srcPointer, outPointer, width, height, channels, horizontal, vertical);
+  out.set(arena.bytes(outPointer, src.length));
+  return true;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -645,7 +710,8 @@ function hflipRgb8Words(src: Uint32Array, out: Uint32Array, width: number, heigh
 export function vflip(image: RawImage): RawImage {
   assertRawImage(image);
   const { width, height, channels } = image;
-  const dst = allocateLike(image, width, height);
+  const dst = allocateUninitializedLike(image, width, height); // every pixel is written below
+  if (image.data instanceof Uint8Array && flipWithKernels(image.data, dst.data as Uint8Array, width, height, channels, false, true)) return dst;
   const rowLength = width * channels;
   for (let y = 0; y < height; y++) {
     const from = (height - 1 - y) * rowLength;
@@ -1272,9 +1338,28 @@ function opticalDistortionRgb8(
 ): RawImage {
   const { width, height } = image;
   const src = image.data as Uint8Array;
-  const dst = allocateLike(image, width, height);
+  const dst = allocateUninitializedLike(image, width, height); // interior and border pixels are all written
   const out = dst.data as Uint8Array;
   const table = (bilinearTable ??= interpolationTable(2, true) as Int32Array);
+  // The kernel converts map * 32 to int32 saturating where JavaScript's `>>` wraps the double:
+  // the same while |map| < 2^26. |x|, |y| <= 0.5 and r2 <= 0.5 bound |map| by these sums.
+  const radialBound = 1 + 0.75 * Math.abs(k);
+  const kernels =
+    width * 0.5 * radialBound + Math.abs(cx) < 2 ** 25 && height * 0.5 * radialBound + Math.abs(cy) < 2 ** 25 ? wasmKernels() : undefined;
+  if (kernels) {
+    const arena = kernels.arena();
+    const srcPointer = arena.copyIn(src);
+    const outPointer = arena.allocate(out.length);
+    const tablePointer = arena.copyIn(table);
+    const borderPointer = arena.allocate(width * height * 16);
+    const borderCount = kernels.exports.opticalDistortionRgb8(srcPointer, outPointer, width, height, fx, fy, cx, cy, k, ir0, ir2, ir4, ir5, tablePointer, borderPointer, arena.allocate(width * 8));
+    out.set(arena.bytes(outPointer, out.length));
+    const borderPixels = new Int32Array(kernels.exports.memory.buffer, borderPointer, borderCount * 4);
+    for (let b = 0; b < borderCount * 4; b += 4) {
+      bilinearBorderPixelRgb8(src, width, height, out, borderPixels[b]!, borderPixels[b + 1]!, borderPixels[b + 2]!, borderPixels[b + 3]!, borderMode, fill, table);
+    }
+    return dst;
+  }
   const stride = width * 3;
   const innerWidth = width - 1;
   const innerHeight = height - 1;

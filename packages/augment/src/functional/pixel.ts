@@ -2,9 +2,10 @@
  * Per-pixel kernels: normalize, gauss noise, tensor layout, brightness/contrast, HSV, gray.
  * Arithmetic follows albumentations 1.3 + OpenCV 4.6 / NumPy 1.24 (float32 where they use it).
  */
-import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
+import { allocateLike, assertRawImage, uninitializedFloats, type RawImage } from '../core/raw-image.js';
 import { roundHalfEven, saturateUint8 } from './common.js';
 import { wasmKernels } from '../wasm/index.js';
+import { hflip, vflip } from './geometric.js';
 
 const fround = Math.fround;
 
@@ -43,16 +44,35 @@ function normalizeConstants(parameters: NormalizeParameters, channels: number): 
  * const tensor = normalize(image, { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
  */
 export function normalize(image: RawImage, parameters: NormalizeParameters, layout: 'HWC' | 'CHW' = 'HWC'): RawImage {
+  return normalizeMirrored(image, parameters, layout, false, false);
+}
+
+/**
+ * `normalize(hflip?(vflip?(image)))` in one pass where the WebAssembly kernels run (the flip
+ * happens inside the module's memory, no intermediate image); what Compose runs for flips
+ * followed by Normalize. Same values as the separate steps.
+ */
+export function normalizeMirrored(image: RawImage, parameters: NormalizeParameters, layout: 'HWC' | 'CHW', horizontal: boolean, vertical: boolean): RawImage {
   assertRawImage(image);
+  const kernels = image.data instanceof Uint8Array ? wasmKernels() : undefined;
+  if (!kernels && (horizontal || vertical)) {
+    const mirrored = horizontal && vertical ? hflip(vflip(image)) : horizontal ? hflip(image) : vflip(image);
+    return normalizeMirrored(mirrored, parameters, layout, false, false);
+  }
   const { width, height, channels } = image;
   const { offsets, factors } = normalizeConstants(parameters, channels);
   const pixels = width * height;
-  const out = new Float32Array(pixels * channels);
+  // Every path below writes every output value.
+  const out = uninitializedFloats(pixels * channels);
   if (image.data instanceof Uint8Array) {
-    const kernels = wasmKernels();
     if (kernels) {
       const arena = kernels.arena();
-      const srcPointer = arena.copyIn(image.data);
+      let srcPointer = arena.copyIn(image.data);
+      if (horizontal || vertical) {
+        const mirroredPointer = arena.allocate(image.data.length);
+        kernels.exports.flipU8(srcPointer, mirroredPointer, width, height, channels, horizontal, vertical);
+        srcPointer = mirroredPointer;
+      }
       const outPointer = arena.allocate(out.byteLength);
       kernels.exports.normalizeU8(srcPointer, outPointer, pixels, channels, layout === 'CHW', arena.copyIn(offsets), arena.copyIn(factors));
       out.set(arena.floats(outPointer, out.length));

@@ -2,7 +2,7 @@
 import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
-import type { CropLike, Rect, RegionResizable } from '../core/compose.js';
+import type { CropLike, Mirror, Mirroring, Rect, RegionResizable } from '../core/compose.js';
 import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
 import {
   BORDER_MODES,
@@ -572,9 +572,10 @@ export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
  * @example
  * new HorizontalFlip({ p: 0.5 });
  */
-export class HorizontalFlip extends ImageOnlyTransform<Empty> {
+export class HorizontalFlip extends ImageOnlyTransform<Empty> implements Mirroring {
   static readonly albumentationsArgs = [] as const;
   readonly className = 'HorizontalFlip';
+  readonly mirror: Mirror = { horizontal: true, vertical: false };
   constructor(options: TransformOptions = {}) {
     super({ p: 0.5 }, readOptions('HorizontalFlip', options, []));
   }
@@ -594,9 +595,10 @@ export class HorizontalFlip extends ImageOnlyTransform<Empty> {
  * @example
  * new VerticalFlip({ p: 0.5 });
  */
-export class VerticalFlip extends ImageOnlyTransform<Empty> {
+export class VerticalFlip extends ImageOnlyTransform<Empty> implements Mirroring {
   static readonly albumentationsArgs = [] as const;
   readonly className = 'VerticalFlip';
+  readonly mirror: Mirror = { horizontal: false, vertical: true };
   constructor(options: TransformOptions = {}) {
     super({ p: 0.5 }, readOptions('VerticalFlip', options, []));
   }

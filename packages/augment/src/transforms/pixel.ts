@@ -1,9 +1,9 @@
 /** Pixel-level transforms: Normalize, ToTensorV2, GaussNoise, CLAHE, colour jitter family, ToGray. */
-import type { ImageShape, RawImage } from '../core/raw-image.js';
+import { uninitializedBytes, type ImageShape, type RawImage } from '../core/raw-image.js';
 import { createRng, zigguratTablesForKernels, type Rng } from '../core/rng.js';
 import { wasmKernels } from '../wasm/index.js';
 import type { Range } from '../core/options.js';
-import type { ChwFusable } from '../core/compose.js';
+import type { ChwFusable, Mirror, MirrorFusable } from '../core/compose.js';
 import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
 import {
   adjustBrightness,
@@ -13,6 +13,7 @@ import {
   brightnessContrastAdjust,
   gaussNoise,
   normalize,
+  normalizeMirrored,
   shiftHsv,
   toGray,
   toTensorBuffer,
@@ -46,7 +47,7 @@ export interface NormalizeOptions extends TransformOptions {
  * @example
  * new Normalize(); // ImageNet statistics
  */
-export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable {
+export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable, MirrorFusable {
   static readonly albumentationsArgs = ['mean', 'std', 'max_pixel_value'] as const;
   readonly className = 'Normalize';
   readonly mean: number[];
@@ -73,6 +74,11 @@ export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable {
   /** Normalize straight into CHW (identical values to Normalize then ToTensorV2). */
   applyToChw(image: RawImage): RawImage {
     return normalize(image, { mean: this.mean, std: this.std, maxPixelValue: this.maxPixelValue }, 'CHW');
+  }
+
+  /** Normalize the mirrored image without materialising it (identical values to flips then Normalize). */
+  applyMirrored(image: RawImage, _params: Record<string, unknown>, mirror: Mirror, layout: 'HWC' | 'CHW'): RawImage {
+    return normalizeMirrored(image, { mean: this.mean, std: this.std, maxPixelValue: this.maxPixelValue }, layout, mirror.horizontal, mirror.vertical);
   }
 
   protected initArgs(): Record<string, unknown> {
@@ -172,7 +178,7 @@ export class GaussNoise extends ImageOnlyTransform<GaussNoiseParams> {
     const rng = createRng(params.noise_seed);
     const sigma = Math.sqrt(params.var);
     const src = image.data;
-    const out = new Uint8Array(src.length);
+    const out = uninitializedBytes(src.length); // every value is written below
     const channels = image.channels;
     const step = this.perChannel ? 1 : channels;
     const kernels = wasmKernels();

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly SIMD kernels (assembly/kernels.ts) behind the hottest uint8 paths: linear
- * resize, normalize, MotionBlur's equal-weight filter and GaussNoise. They give the same bytes
+ * resize, normalize, flips, MotionBlur's equal-weight filter, GaussNoise and OpticalDistortion. They give the same bytes
  * as the JavaScript paths (tests run both); where WebAssembly SIMD is missing, or after
  * `useWasmKernels(false)`, the JavaScript paths run. Each thread (worker) has its own instance.
  */
@@ -32,6 +32,12 @@ interface KernelExports {
     height: number, rowLength: number, paddedStride: number, table: number, sums: number,
   ): void;
   gaussNoiseU8(src: number, out: number, elements: number, step: number, mean: number, std: number, state: number, kn: number, wn: number, fn: number): void;
+  opticalDistortionRgb8(
+    src: number, out: number, width: number, height: number,
+    fx: number, fy: number, cx: number, cy: number, k: number, ir0: number, ir2: number, ir4: number, ir5: number,
+    table: number, border: number, coordinates: number,
+  ): number;
+  flipU8(src: number, out: number, width: number, height: number, channels: number, horizontal: boolean, vertical: boolean): void;
 }
 
 /** A typed array the kernels read or write. */
