@@ -320,6 +320,12 @@ export function gaussNoiseU8(
       d = s3;
     }
     const noise = mean + std * value;
+    if (step == 1) {
+      // One normal per element (per_channel, the default): no inner loop.
+      const sum = <f64>load<u8>(src + <usize>i) + noise;
+      store<u8>(out + <usize>i, <u8>(sum <= 0 ? 0 : sum >= 255 ? 255 : <i32>sum));
+      continue;
+    }
     for (let channel: i32 = 0; channel < step; channel++) {
       const sum = <f64>load<u8>(src + <usize>(i + channel)) + noise;
       store<u8>(out + <usize>(i + channel), <u8>(sum <= 0 ? 0 : sum >= 255 ? 255 : <i32>sum));

@@ -27,6 +27,7 @@ if threads >= 0:
 
 MEAN = np.array((0.485, 0.456, 0.406), dtype=np.float32) * 255.0
 DENOMINATOR = np.reciprocal(np.array((0.229, 0.224, 0.225), dtype=np.float32) * 255.0)
+ONE_OF_WEIGHTS = [1 / 3, 1 / 3, 1 / 3]
 
 
 def decode(file_path):
@@ -37,7 +38,7 @@ def decode(file_path):
 
 def motion_blur(image):
     # MotionBlur.get_params (blur_limit (3, 7), allow_shifted=True) + F.convolve.
-    ksize = random.choice(np.arange(3, 8, 2))
+    ksize = random.choice(range(3, 8, 2))
     kernel = np.zeros((ksize, ksize), dtype=np.uint8)
     x1, x2 = random.randint(0, ksize - 1), random.randint(0, ksize - 1)
     if x1 == x2:
@@ -84,8 +85,9 @@ def augment(image):
         image = image.copy()
         for left, top, right, bottom in holes:
             image[top:bottom, left:right] = 0
-    if random.random() < 0.3:  # OneOf, equal weights
-        image = random.choice((motion_blur, optical_distortion, gauss_noise))(image)
+    if random.random() < 0.3:  # OneOf, equal weights, drawn as random_utils.choice does
+        random_state = np.random.RandomState(random.randint(0, (1 << 32) - 1))
+        image = (motion_blur, optical_distortion, gauss_noise)[random_state.choice(3, p=ONE_OF_WEIGHTS)](image)
     if random.random() < 0.5:
         image = np.ascontiguousarray(image[::-1, ...])
     if random.random() < 0.5:

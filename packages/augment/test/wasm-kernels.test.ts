@@ -64,10 +64,12 @@ describe('WebAssembly SIMD kernels', () => {
     }
   });
 
-  it('normalize (HWC and CHW, 1-4 channels, odd pixel counts) gives the same float32 bits', () => {
-    for (let trial = 0; trial < 60; trial++) {
+  it('normalize (HWC and CHW, 1-4 channels, odd pixel counts, several 4096-pixel blocks) gives the same float32 bits', () => {
+    for (let trial = 0; trial < 68; trial++) {
       const channels = (trial % 4) + 1;
-      const image = randomImage(100 + trial, 1 + ((trial * 7) % 37), 1 + ((trial * 5) % 23), channels);
+      // The last 8: 12707 and 8192 pixels, so the kernel runs in blocks with and without a tail.
+      const [width, height] = trial < 60 ? [1 + ((trial * 7) % 37), 1 + ((trial * 5) % 23)] : trial % 2 === 0 ? [97, 131] : [128, 64];
+      const image = randomImage(100 + trial, width, height, channels);
       const parameters = { mean: Array.from({ length: channels }, (_, c) => 0.3 + 0.05 * c), std: Array.from({ length: channels }, (_, c) => 0.2 + 0.01 * c) };
       for (const layout of ['HWC', 'CHW'] as const) {
         const { javascript, wasm } = bothPaths(() => normalize(image, parameters, layout).data);
