@@ -27,6 +27,8 @@ if threads >= 0:
 
 MEAN = np.array((0.485, 0.456, 0.406), dtype=np.float32) * 255.0
 DENOMINATOR = np.reciprocal(np.array((0.229, 0.224, 0.225), dtype=np.float32) * 255.0)
+MEAN_CV2 = np.array(MEAN.tolist() + [0.0], dtype=np.float64)
+DENOMINATOR_CV2 = np.array(DENOMINATOR.tolist() + [1.0], dtype=np.float64)
 ONE_OF_WEIGHTS = [1 / 3, 1 / 3, 1 / 3]
 
 
@@ -92,9 +94,11 @@ def augment(image):
         image = np.ascontiguousarray(image[::-1, ...])
     if random.random() < 0.5:
         image = cv2.flip(image, 1)
-    image = image.astype(np.float32)
-    image -= MEAN
-    image *= DENOMINATOR
+    # F.normalize on a 3-channel image goes through normalize_cv2: cv2.subtract / cv2.multiply
+    # in place with the constants padded to 4 float64 values.
+    image = np.ascontiguousarray(image.astype("float32"))
+    cv2.subtract(image, MEAN_CV2, image)
+    cv2.multiply(image, DENOMINATOR_CV2, image)
     # ToTensorV2: a CHW view (torch.from_numpy(image.transpose(2, 0, 1)) copies nothing).
     return image.transpose(2, 0, 1)
 

@@ -124,6 +124,16 @@ describe('data pipeline', () => {
     expect(() => seedTrainTransform('b7' as never, 8)).toThrow(/unknown variant "b7"; expected one of b3, v2m/);
   });
 
+  it('names the image that is missing or corrupt when a batch cannot be built (in thread)', async () => {
+    const good = items(data.train).slice(0, 2);
+    const missing = join(root, 'data', 'train', 'no-such-image.jpg');
+    const loader = createDataLoader({ items: [...good, { imagePath: missing, label: 0 }], transform: seedTestTransform(INPUT), batchSize: 3, workers: 0 });
+    const before = tf.memory().numTensors;
+    await expect(collect(loader, 0)).rejects.toThrow(new RegExp(`Cannot decode image ${JSON.stringify(missing).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: decodeImage: image file not found`));
+    expect(tf.memory().numTensors).toBe(before);
+    await loader.close();
+  });
+
   it('writes an augmentation preview grid', async () => {
     const path = await writeAugmentationPreview(root, { images: data.train.slice(0, 2), transform: seedTrainTransform('b3', INPUT), variants: 2, cellSize: 32 });
     expect((await readFile(path)).subarray(1, 4).toString()).toBe('PNG');

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
 import { fromAlbumentationsDict, toTensorBuffer, type RawImage } from '@art/augment';
 import { decodeImage } from '@art/augment/io';
 import { AugmentationPool, augmentSample, type ApplicablePipeline } from '@art/augment/pool';
@@ -167,7 +166,9 @@ export class DataLoader {
     const path = this.items[index]!.imagePath;
     let image: RawImage;
     try {
-      image = await decodeImage(await readFile(path));
+      // decodeImage reads the file itself (synchronously, cheaper than fs.promises.readFile) and
+      // starts the decode on sharp's thread before returning, so the batch's decodes overlap.
+      image = await decodeImage(path);
     } catch (error) {
       throw new Error(`Cannot decode image ${JSON.stringify(path)}: ${(error as Error).message}`, { cause: error });
     }
