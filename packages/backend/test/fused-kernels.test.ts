@@ -1,38 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildEfficientNet, efficientNetConfig, withMultipliers } from '@art/efficientnet';
 import {
   batchNormTrainingGradKernelName,
   batchNormTrainingKernelName,
-  initBackend,
   registerFusedTrainingKernels,
   registerInferenceKernels,
   siluGradKernelName,
   siluKernelName,
 } from '../src/index.js';
-import { createRandom, randomValues, relativeError, runKernelOn, type KernelData } from './helpers.js';
+import { createRandom, randomData, relativeError, runKernelOn, useWasmBackend, type KernelData } from './helpers.js';
 
 const random = createRandom(20261128);
 
-function randomData(shape: number[], scale = 1, shift = 0): KernelData {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return { shape, values: randomValues(random, size).map((v) => v * scale + shift) };
-}
+const randomInput = (shape: number[], scale = 1, shift = 0): KernelData => randomData(random, shape, scale, shift);
 
 /** Shapes with channel counts that are multiples of 4 (SIMD) and not (loops), one big enough for helper threads. */
 const shapes = [[2, 5, 7, 8], [3, 4, 4, 12], [1, 6, 5, 6], [4, 3, 3, 3], [2, 9, 4], [7, 20], [2, 64, 64, 40]];
 
 describe('fused training kernels: wasm matches the cpu reference, the reference matches plain TF.js ops', () => {
-  let previousBackend: string;
-
-  beforeAll(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    await initBackend({ backend: 'wasm', threads: 2 });
-  });
-
-  afterAll(async () => {
-    await tf.setBackend(previousBackend);
-  });
+  useWasmBackend(2);
 
   it('registers the kernels on wasm and cpu and the gradients of ArtSilu and ArtBatchNormTraining, idempotently', () => {
     expect(registerFusedTrainingKernels()).toEqual([siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName]);
@@ -45,8 +32,8 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
 
   it('ArtSiluGrad: wasm within 1e-6 of cpu, cpu = dy * d(x sigmoid(x))/dx from tf.grad of plain ops', async () => {
     for (const shape of [[1], [3], [2, 5, 7, 3], [4, 9, 9, 16], [0, 4], [2, 64, 64, 40]]) {
-      const x = randomData(shape, 12);
-      const dy = randomData(shape);
+      const x = randomInput(shape, 12);
+      const dy = randomInput(shape);
       const before = tf.memory().numTensors;
       const [expected] = await runKernelOn('cpu', siluGradKernelName, { x, dy });
       const [actual] = await runKernelOn('wasm', siluGradKernelName, { x, dy });
@@ -65,9 +52,9 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
     for (const shape of shapes) {
       const channels = shape[shape.length - 1]!;
       // An offset mean, as convolution outputs have, so the variance is a centred computation.
-      const x = randomData(shape, 2, 0.7);
-      const scale = randomData([channels], 1, 1);
-      const offset = randomData([channels]);
+      const x = randomInput(shape, 2, 0.7);
+      const scale = randomInput([channels], 1, 1);
+      const offset = randomInput([channels]);
       const attrs = { varianceEpsilon: 1e-3 };
       const before = tf.memory().numTensors;
       const expected = await runKernelOn('cpu', batchNormTrainingKernelName, { x, scale, offset }, attrs);
@@ -92,12 +79,12 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
     for (const shape of shapes) {
       const channels = shape[shape.length - 1]!;
       const axes = shape.slice(0, -1).map((_, axis) => axis);
-      const x = randomData(shape, 2, 0.7);
-      const scale = randomData([channels], 1, 1);
-      const offset = randomData([channels]);
-      const dy = randomData(shape);
-      const meanGradient = randomData([channels]);
-      const varianceGradient = randomData([channels]);
+      const x = randomInput(shape, 2, 0.7);
+      const scale = randomInput([channels], 1, 1);
+      const offset = randomInput([channels]);
+      const dy = randomInput(shape);
+      const meanGradient = randomInput([channels]);
+      const varianceGradient = randomInput([channels]);
       const epsilon = 1e-3;
       await tf.setBackend('cpu');
       // The statistics as the forward kernel returns them (the gradient kernel takes them as inputs).
@@ -131,10 +118,10 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
 
   it('the registered gradients (tf.grad through the kernels) match the unfused graphs on cpu and on wasm', async () => {
     const shape = [3, 6, 5, 8];
-    const x = randomData(shape, 2, 0.4);
-    const scale = randomData([8], 1, 1);
-    const offset = randomData([8]);
-    const weights = randomData(shape);
+    const x = randomInput(shape, 2, 0.4);
+    const scale = randomInput([8], 1, 1);
+    const offset = randomInput([8]);
+    const weights = randomInput(shape);
     for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend(backend);
       const before = tf.memory().numTensors;
@@ -171,8 +158,8 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
     ];
     for (const c of cases) {
       const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad, undefined, true);
-      const x = randomData(c.x);
-      const dy = randomData(info.outShape);
+      const x = randomInput(c.x);
+      const dy = randomInput(info.outShape);
       const attrs = { strides: c.strides, pad: c.pad, dilations: 1, filterShape: c.filter };
       const before = tf.memory().numTensors;
       const [expected] = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap);
@@ -182,7 +169,7 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       expect(tf.memory().numTensors).toBe(before);
     }
     for (const [shape, perm] of [[[50176, 32], [1, 0]], [[4, 12544, 24], [0, 2, 1]], [[20, 36], [1, 0]]] as const) {
-      const values = randomData([...shape]).values;
+      const values = randomInput([...shape]).values;
       const outputs: number[][] = [];
       for (const backend of ['cpu', 'wasm']) {
         await tf.setBackend(backend);

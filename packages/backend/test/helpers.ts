@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll } from 'vitest';
+import { initBackend, type BackendSelection } from '../src/index.js';
 /** Small seeded generator (mulberry32): tests never use Math.random. */
 export function createRandom(seed: number): { next(): number; int(min: number, max: number): number; pick<T>(items: readonly T[]): T } {
   let state = seed >>> 0;
@@ -36,6 +38,30 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
 
 /** A tensor as plain arrays. */
 export type KernelData = { shape: number[]; values: Float32Array };
+
+/** Kernel input of `shape` with values `v * scale + shift`, v uniform in [-1, 1). */
+export function randomData(random: { next(): number }, shape: number[], scale = 1, shift = 0): KernelData {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return { shape, values: randomValues(random, size).map((v) => v * scale + shift) };
+}
+
+/**
+ * Inside a `describe`: the wasm backend with `threads` threads for its tests, then the backend
+ * that was active before. `selected` sees what initBackend chose; `beforeRestore` runs first
+ * on the way out.
+ */
+export function useWasmBackend(threads: number, hooks: { selected?(selection: BackendSelection): void; beforeRestore?(): void } = {}): void {
+  let previousBackend: string;
+  beforeAll(async () => {
+    previousBackend = tf.getBackend() ?? 'cpu';
+    const selection = await initBackend({ backend: 'wasm', threads });
+    hooks.selected?.(selection);
+  });
+  afterAll(async () => {
+    hooks.beforeRestore?.();
+    await tf.setBackend(previousBackend);
+  });
+}
 
 /** Runs a kernel on a backend from plain arrays; every output comes back as plain arrays. */
 export async function runKernelOn(backend: string, kernelName: string, inputs: Record<string, KernelData>, attrs: tf.NamedAttrMap = {}): Promise<KernelData[]> {

@@ -1,24 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchNormTrainingGradKernelName, batchNormTrainingKernelName, initBackend, scaleChannelsKernelName, siluGradKernelName, siluKernelName } from '../src/index.js';
-import { createRandom, randomValues, relativeError } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { batchNormTrainingGradKernelName, batchNormTrainingKernelName, scaleChannelsKernelName, siluGradKernelName, siluKernelName } from '../src/index.js';
+import { createRandom, randomValues, relativeError, useWasmBackend } from './helpers.js';
 
 const random = createRandom(20261128);
 
 // One thread: the non-threaded wasm build, whose memory is not shared and which exports its
 // memory instead of creating it in JS; the SIMD kernels run on the calling thread only.
 describe('SIMD inference and fused training kernels on the single-threaded wasm build', () => {
-  let previousBackend: string;
-
-  beforeAll(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    const selection = await initBackend({ backend: 'wasm', threads: 1 });
-    expect(selection.threads).toBe(1);
-  });
-
-  afterAll(async () => {
-    await tf.setBackend(previousBackend);
-  });
+  useWasmBackend(1, { selected: (selection) => expect(selection.threads).toBe(1) });
 
   it('ArtSilu and ArtScaleChannels match the cpu reference, large and small, no leaks', async () => {
     for (const [batch, height, width, channels] of [[2, 40, 40, 48], [1, 3, 5, 7]] as const) {

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { buildEfficientNet, createInferenceFunction, efficientNetConfig, withMultipliers } from '@art/efficientnet';
 import { runParity } from '@art/efficientnet/node';
-import { initBackend, registerInferenceKernels, scaleChannelsKernelName, siluKernelName } from '../src/index.js';
+import { registerInferenceKernels, scaleChannelsKernelName, siluKernelName } from '../src/index.js';
 import { instantiateSimdModule, simdModuleBytes, type WasmMemory } from '../src/kernels/simd-module.js';
-import { createRandom, randomValues, relativeError, runKernelOn, type KernelData } from './helpers.js';
+import { createRandom, randomValues, relativeError, runKernelOn, useWasmBackend, type KernelData } from './helpers.js';
 
 const random = createRandom(20261127);
 
@@ -15,16 +15,7 @@ async function runOn(backend: string, kernelName: string, inputs: Record<string,
 }
 
 describe('SIMD inference kernels on wasm match the cpu reference', () => {
-  let previousBackend: string;
-
-  beforeAll(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    await initBackend({ backend: 'wasm', threads: 2 });
-  });
-
-  afterAll(async () => {
-    await tf.setBackend(previousBackend);
-  });
+  useWasmBackend(2);
 
   it('registers both kernels on wasm and cpu, idempotently', () => {
     expect(registerInferenceKernels()).toEqual([siluKernelName, scaleChannelsKernelName]);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../src/index.js';
-import { createRandom, randomValues, relativeError, runKernelOn, type KernelData } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../src/index.js';
+import { createRandom, randomData, randomValues, relativeError, runKernelOn, useWasmBackend, type KernelData } from './helpers.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -55,17 +55,7 @@ function convCases(depthwise: boolean, count: number, dilated = false): { x: num
 }
 
 describe('wasm training kernels match the cpu backend', () => {
-  let previousBackend: string;
-
-  beforeAll(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    await initBackend({ backend: 'wasm', threads: 1 });
-  });
-
-  afterAll(async () => {
-    unregisterWasmTrainingKernels();
-    await tf.setBackend(previousBackend);
-  });
+  useWasmBackend(1, { beforeRestore: unregisterWasmTrainingKernels });
 
   async function expectMatch(kernelName: string, testCase: KernelCase): Promise<void> {
     const before = tf.memory().numTensors;
@@ -82,8 +72,8 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectMatch('Conv2DBackpropFilter', {
         label: JSON.stringify(c),
         inputs: {
-          x: { shape: c.x, values: randomValues(random, c.x.reduce((a, b) => a * b)) },
-          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
+          x: randomData(random, c.x),
+          dy: randomData(random, c.out),
         },
         attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape },
       });
@@ -95,8 +85,8 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectMatch('Conv2DBackpropInput', {
         label: JSON.stringify(c),
         inputs: {
-          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
-          filter: { shape: c.filter, values: randomValues(random, c.filter.reduce((a, b) => a * b)) },
+          dy: randomData(random, c.out),
+          filter: randomData(random, c.filter),
         },
         attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
       });
@@ -108,24 +98,25 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectMatch('DepthwiseConv2dNativeBackpropInput', {
         label: JSON.stringify(c),
         inputs: {
-          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
-          filter: { shape: c.filter, values: randomValues(random, c.filter.reduce((a, b) => a * b)) },
+          dy: randomData(random, c.out),
+          filter: randomData(random, c.filter),
         },
         attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x },
       });
     }
   });
 
+  async function expectDepthwiseFilterMatch(c: ReturnType<typeof convCases>[number]): Promise<void> {
+    await expectMatch('DepthwiseConv2dNativeBackpropFilter', {
+      label: JSON.stringify(c),
+      inputs: { x: randomData(random, c.x), dy: randomData(random, c.out) },
+      attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape: c.filter },
+    });
+  }
+
   it('DepthwiseConv2dNativeBackpropFilter', async () => {
     for (const c of convCases(true, 24)) {
-      await expectMatch('DepthwiseConv2dNativeBackpropFilter', {
-        label: JSON.stringify(c),
-        inputs: {
-          x: { shape: c.x, values: randomValues(random, c.x.reduce((a, b) => a * b)) },
-          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
-        },
-        attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape: c.filter },
-      });
+      await expectDepthwiseFilterMatch(c);
     }
   });
 
@@ -138,14 +129,7 @@ describe('wasm training kernels match the cpu backend', () => {
     cases.push({ x: [2, 56, 56, 24], filter: [3, 3, 24, 1], strides: 1, dilations: 1, pad: 'same', out: [2, 56, 56, 24] });
     cases.push({ x: [2, 29, 29, 40], filter: [5, 5, 40, 1], strides: 2, dilations: 1, pad: [[0, 0], [2, 2], [2, 2], [0, 0]], out: [2, 15, 15, 40] });
     for (const c of cases) {
-      await expectMatch('DepthwiseConv2dNativeBackpropFilter', {
-        label: JSON.stringify(c),
-        inputs: {
-          x: { shape: c.x, values: randomValues(random, c.x.reduce((a, b) => a * b)) },
-          dy: { shape: c.out, values: randomValues(random, c.out.reduce((a, b) => a * b)) },
-        },
-        attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape: c.filter },
-      });
+      await expectDepthwiseFilterMatch(c);
     }
   });
 
@@ -163,7 +147,7 @@ describe('wasm training kernels match the cpu backend', () => {
       for (const [shape, axis, keepDims] of cases) {
         await expectMatch(kernelName, {
           label: `${kernelName} ${JSON.stringify(shape)} axis ${JSON.stringify(axis)} keepDims ${keepDims}`,
-          inputs: { x: { shape, values: randomValues(random, shape.reduce((a, b) => a * b)).map((v) => v + 0.5) } },
+          inputs: { x: randomData(random, shape, 1, 0.5) },
           attrs: { axis, keepDims },
         });
       }
@@ -182,7 +166,7 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectMatch('FusedBatchNorm', {
         label: `${JSON.stringify(shape)} offset ${withOffset} scale ${withScale}`,
         inputs: {
-          x: { shape, values: randomValues(random, shape.reduce((a, b) => a * b)).map((v) => v * 3) },
+          x: randomData(random, shape, 3),
           mean: vectorOf(-0.5, 0.5),
           variance: vectorOf(0.2, 3),
           ...(withOffset ? { offset: vectorOf(-0.3, 0.3) } : {}),
@@ -230,7 +214,7 @@ describe('wasm training kernels match the cpu backend', () => {
       const reps = Array.from({ length: rank }, () => random.int(1, 4));
       await expectMatch('Tile', {
         label: JSON.stringify({ shape, reps }),
-        inputs: { x: { shape, values: randomValues(random, shape.reduce((a, b) => a * b)) } },
+        inputs: { x: randomData(random, shape) },
         attrs: { reps },
       });
     }

@@ -108,24 +108,15 @@ interface AxisTable {
   coefficient1: Float64Array | Int32Array | Float32Array;
 }
 
-/** OpenCV resizeGeneric's linear coefficient tables for one axis (fixed point when `fixed`). */
-function linearAxisTable(
-  srcSize: number,
-  dstSize: number,
-  start: number,
-  count: number,
-  horizontal: boolean,
-  areaMode: boolean,
-  fixed: boolean,
-): AxisTable {
+/** OpenCV resizeGeneric's linear coefficient tables for one whole axis (fixed point when `fixed`). */
+function linearAxisTable(srcSize: number, dstSize: number, horizontal: boolean, areaMode: boolean, fixed: boolean): AxisTable {
   const inverseScale = dstSize / srcSize;
   const scale = 1 / inverseScale;
-  const offsets = new Int32Array(count);
-  const offsets1 = new Int32Array(count);
-  const coefficient0 = new Float64Array(count);
-  const coefficient1 = new Float64Array(count);
-  for (let index = 0; index < count; index++) {
-    const d = index + start;
+  const offsets = new Int32Array(dstSize);
+  const offsets1 = new Int32Array(dstSize);
+  const coefficient0 = new Float64Array(dstSize);
+  const coefficient1 = new Float64Array(dstSize);
+  for (let d = 0; d < dstSize; d++) {
     let s: number;
     let f: number;
     if (!areaMode) {
@@ -148,14 +139,14 @@ function linearAxisTable(
       }
     }
     const a0 = fround(1 - f);
-    offsets[index] = Math.min(Math.max(s, 0), srcSize - 1);
-    offsets1[index] = Math.min(Math.max(s + 1, 0), srcSize - 1);
+    offsets[d] = Math.min(Math.max(s, 0), srcSize - 1);
+    offsets1[d] = Math.min(Math.max(s + 1, 0), srcSize - 1);
     if (fixed) {
-      coefficient0[index] = roundHalfEven(a0 * 2048);
-      coefficient1[index] = roundHalfEven(f * 2048);
+      coefficient0[d] = roundHalfEven(a0 * 2048);
+      coefficient1[d] = roundHalfEven(f * 2048);
     } else {
-      coefficient0[index] = a0;
-      coefficient1[index] = f;
+      coefficient0[d] = a0;
+      coefficient1[d] = f;
     }
   }
   return { offsets, offsets1, coefficient0, coefficient1 };
@@ -183,8 +174,8 @@ function resizeTables(srcWidth: number, srcHeight: number, width: number, height
   const key = `${srcWidth}x${srcHeight}>${width}x${height}x${channels}${areaMode ? 'a' : 'l'}${fixed ? 'i' : 'f'}`;
   const cached = resizeTablesCache.get(key);
   if (cached) return cached;
-  const xTable = linearAxisTable(srcWidth, width, 0, width, true, areaMode, fixed);
-  const yTable = linearAxisTable(srcHeight, height, 0, height, false, areaMode, fixed);
+  const xTable = linearAxisTable(srcWidth, width, true, areaMode, fixed);
+  const yTable = linearAxisTable(srcHeight, height, false, areaMode, fixed);
   const rowLength = width * channels;
   const xs0 = new Int32Array(rowLength);
   const xs1 = new Int32Array(rowLength);

@@ -313,35 +313,17 @@ const columnSumRowBlock = 64;
  */
 function columnSumsBody(): number[] {
   const [src, sums, rows, channels, rowBytes, blockRows, block, pointer, left, sumsAt, sum] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const highHalf = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-  const code: number[] = [
-    ...get(channels), ...i32c(2), op.i32Shl, ...set(rowBytes),
-    op.loop, 0x40, // blocks of rows
-    // blockRows = min(rows, 64)
-    ...i32c(columnSumRowBlock), ...get(rows), ...get(rows), ...i32c(columnSumRowBlock), op.i32GtU, op.select, ...set(blockRows),
-    ...i32c(0), ...set(block),
-    op.loop, 0x40, // channel blocks of 4
-    ...get(src), ...get(block), op.i32Add, ...set(pointer),
-    ...get(blockRows), ...set(left),
-    ...f32x4Splat(0), ...set(sum),
-    op.loop, 0x40, // rows of the block
-    ...get(sum), ...get(pointer), ...load(), ...simdOp(simd.f32x4Add), ...set(sum),
-    ...get(pointer), ...get(rowBytes), op.i32Add, ...set(pointer),
-    ...get(left), ...i32c(1), op.i32Sub, ...tee(left), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    ...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
-    ...get(sumsAt), ...get(sumsAt), ...load(), ...get(sum), ...simdOp(simd.f64x2PromoteLowF32x4), ...simdOp(simd.f64x2Add), ...store(),
-    ...get(sumsAt), ...get(sumsAt), ...load(16), ...get(sum), ...get(sum), ...simdOp(simd.i8x16Shuffle), ...highHalf,
-    ...simdOp(simd.f64x2PromoteLowF32x4), ...simdOp(simd.f64x2Add), ...store(16),
-    ...advance(block, 16),
-    ...get(block), ...get(rowBytes), op.i32LtU, op.brIf, 0,
-    op.end,
-    // src += blockRows * rowBytes; rows -= blockRows
-    ...get(src), ...get(blockRows), ...get(rowBytes), op.i32Mul, op.i32Add, ...set(src),
-    ...get(rows), ...get(blockRows), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    op.end,
-  ];
+  const code = columnBlockLoops(
+    { rows, channels, rowBytes, blockRows, block, left },
+    [src],
+    [...get(src), ...get(block), op.i32Add, ...set(pointer)],
+    [...f32x4Splat(0), ...set(sum)],
+    [
+      ...get(sum), ...get(pointer), ...load(), ...simdOp(simd.f32x4Add), ...set(sum),
+      ...get(pointer), ...get(rowBytes), op.i32Add, ...set(pointer),
+    ],
+    [...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt), ...accumulateFloat64(sumsAt, sum)],
+  );
   return [...vector([[...unsignedLeb(6), i32], [...unsignedLeb(1), v128]]), ...code];
 }
 
@@ -359,6 +341,48 @@ function accumulateFloat64(address: number, sum: number, offset = 0): number[] {
 }
 
 /**
+ * The loop nest of the column reductions (columnSums, centeredSquareSums,
+ * batchNormGradientSums): rowBytes = channels * 4; blocks of up to `columnSumRowBlock` rows;
+ * in each, channel blocks of 4 at byte offset `block`, where `enterBlock` sets the pointers,
+ * `resetSums` zeroes the float32 accumulators, `row` runs once per row of the block (and steps
+ * its pointers) and `leaveBlock` folds the accumulators into the float64 sums; after each row
+ * block every local in `rowPointers` moves on by blockRows * rowBytes.
+ */
+function columnBlockLoops(
+  locals: { rows: number; channels: number; rowBytes: number; blockRows: number; block: number; left: number },
+  rowPointers: readonly number[],
+  enterBlock: number[],
+  resetSums: number[],
+  row: number[],
+  leaveBlock: number[],
+): number[] {
+  const { rows, channels, rowBytes, blockRows, block, left } = locals;
+  return [
+    ...get(channels), ...i32c(2), op.i32Shl, ...set(rowBytes),
+    op.loop, 0x40, // blocks of rows
+    // blockRows = min(rows, columnSumRowBlock)
+    ...i32c(columnSumRowBlock), ...get(rows), ...get(rows), ...i32c(columnSumRowBlock), op.i32GtU, op.select, ...set(blockRows),
+    ...i32c(0), ...set(block),
+    op.loop, 0x40, // channel blocks of 4
+    ...enterBlock,
+    ...get(blockRows), ...set(left),
+    ...resetSums,
+    op.loop, 0x40, // rows of the block
+    ...row,
+    ...get(left), ...i32c(1), op.i32Sub, ...tee(left), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    op.end,
+    ...leaveBlock,
+    ...advance(block, 16),
+    ...get(block), ...get(rowBytes), op.i32LtU, op.brIf, 0,
+    op.end,
+    ...rowPointers.flatMap((pointer) => [...get(pointer), ...get(blockRows), ...get(rowBytes), op.i32Mul, op.i32Add, ...set(pointer)]),
+    ...get(rows), ...get(blockRows), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    op.end,
+    op.end,
+  ];
+}
+
+/**
  * `centeredSquareSums(src, mean, sums, rows, channels)`: sums[c] += Σ_r (src[r, c] - mean[c])²
  * for c < channels (a multiple of 4): the second pass of BatchNorm's training statistics
  * (centred, as tf.moments computes them, so no cancellation). Blocks of 64 rows in float32,
@@ -368,32 +392,18 @@ function accumulateFloat64(address: number, sum: number, offset = 0): number[] {
  */
 function centeredSquareSumsBody(): number[] {
   const [src, mean, sums, rows, channels, rowBytes, blockRows, block, pointer, left, sumsAt, sum, centre, difference] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const code: number[] = [
-    ...get(channels), ...i32c(2), op.i32Shl, ...set(rowBytes),
-    op.loop, 0x40, // blocks of rows
-    ...i32c(columnSumRowBlock), ...get(rows), ...get(rows), ...i32c(columnSumRowBlock), op.i32GtU, op.select, ...set(blockRows),
-    ...i32c(0), ...set(block),
-    op.loop, 0x40, // channel blocks of 4
-    ...get(src), ...get(block), op.i32Add, ...set(pointer),
-    ...get(mean), ...get(block), op.i32Add, ...load(), ...set(centre),
-    ...get(blockRows), ...set(left),
-    ...f32x4Splat(0), ...set(sum),
-    op.loop, 0x40, // rows of the block
-    ...get(pointer), ...load(), ...get(centre), ...simdOp(simd.f32x4Sub), ...tee(difference),
-    ...get(difference), ...simdOp(simd.f32x4Mul), ...get(sum), ...simdOp(simd.f32x4Add), ...set(sum),
-    ...get(pointer), ...get(rowBytes), op.i32Add, ...set(pointer),
-    ...get(left), ...i32c(1), op.i32Sub, ...tee(left), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    ...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
-    ...accumulateFloat64(sumsAt, sum),
-    ...advance(block, 16),
-    ...get(block), ...get(rowBytes), op.i32LtU, op.brIf, 0,
-    op.end,
-    ...get(src), ...get(blockRows), ...get(rowBytes), op.i32Mul, op.i32Add, ...set(src),
-    ...get(rows), ...get(blockRows), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    op.end,
-  ];
+  const code = columnBlockLoops(
+    { rows, channels, rowBytes, blockRows, block, left },
+    [src],
+    [...get(src), ...get(block), op.i32Add, ...set(pointer), ...get(mean), ...get(block), op.i32Add, ...load(), ...set(centre)],
+    [...f32x4Splat(0), ...set(sum)],
+    [
+      ...get(pointer), ...load(), ...get(centre), ...simdOp(simd.f32x4Sub), ...tee(difference),
+      ...get(difference), ...simdOp(simd.f32x4Mul), ...get(sum), ...simdOp(simd.f32x4Add), ...set(sum),
+      ...get(pointer), ...get(rowBytes), op.i32Add, ...set(pointer),
+    ],
+    [...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt), ...accumulateFloat64(sumsAt, sum)],
+  );
   return [...vector([[...unsignedLeb(6), i32], [...unsignedLeb(3), v128]]), ...code];
 }
 
@@ -407,39 +417,29 @@ function centeredSquareSumsBody(): number[] {
  */
 function batchNormGradientSumsBody(): number[] {
   const [dy, x, mean, sums, rows, channels, rowBytes, blockRows, block, dyAt, xAt, left, sumsAt, sumDy, sumProduct, centre] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-  const code: number[] = [
-    ...get(channels), ...i32c(2), op.i32Shl, ...set(rowBytes),
-    op.loop, 0x40, // blocks of rows
-    ...i32c(columnSumRowBlock), ...get(rows), ...get(rows), ...i32c(columnSumRowBlock), op.i32GtU, op.select, ...set(blockRows),
-    ...i32c(0), ...set(block),
-    op.loop, 0x40, // channel blocks of 4
-    ...get(dy), ...get(block), op.i32Add, ...set(dyAt),
-    ...get(x), ...get(block), op.i32Add, ...set(xAt),
-    ...get(mean), ...get(block), op.i32Add, ...load(), ...set(centre),
-    ...get(blockRows), ...set(left),
-    ...f32x4Splat(0), ...set(sumDy),
-    ...f32x4Splat(0), ...set(sumProduct),
-    op.loop, 0x40, // rows of the block
-    ...get(sumDy), ...get(dyAt), ...load(), ...simdOp(simd.f32x4Add), ...set(sumDy),
-    ...get(sumProduct), ...get(dyAt), ...load(), ...get(xAt), ...load(), ...get(centre), ...simdOp(simd.f32x4Sub), ...simdOp(simd.f32x4Mul), ...simdOp(simd.f32x4Add), ...set(sumProduct),
-    ...get(dyAt), ...get(rowBytes), op.i32Add, ...set(dyAt),
-    ...get(xAt), ...get(rowBytes), op.i32Add, ...set(xAt),
-    ...get(left), ...i32c(1), op.i32Sub, ...tee(left), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    // float64 sums: sumDy at 2 * block, sumProduct at 2 * (rowBytes + block)
-    ...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
-    ...accumulateFloat64(sumsAt, sumDy),
-    ...get(sumsAt), ...get(rowBytes), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
-    ...accumulateFloat64(sumsAt, sumProduct),
-    ...advance(block, 16),
-    ...get(block), ...get(rowBytes), op.i32LtU, op.brIf, 0,
-    op.end,
-    ...get(dy), ...get(blockRows), ...get(rowBytes), op.i32Mul, op.i32Add, ...set(dy),
-    ...get(x), ...get(blockRows), ...get(rowBytes), op.i32Mul, op.i32Add, ...set(x),
-    ...get(rows), ...get(blockRows), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    op.end,
-  ];
+  const code = columnBlockLoops(
+    { rows, channels, rowBytes, blockRows, block, left },
+    [dy, x],
+    [
+      ...get(dy), ...get(block), op.i32Add, ...set(dyAt),
+      ...get(x), ...get(block), op.i32Add, ...set(xAt),
+      ...get(mean), ...get(block), op.i32Add, ...load(), ...set(centre),
+    ],
+    [...f32x4Splat(0), ...set(sumDy), ...f32x4Splat(0), ...set(sumProduct)],
+    [
+      ...get(sumDy), ...get(dyAt), ...load(), ...simdOp(simd.f32x4Add), ...set(sumDy),
+      ...get(sumProduct), ...get(dyAt), ...load(), ...get(xAt), ...load(), ...get(centre), ...simdOp(simd.f32x4Sub), ...simdOp(simd.f32x4Mul), ...simdOp(simd.f32x4Add), ...set(sumProduct),
+      ...get(dyAt), ...get(rowBytes), op.i32Add, ...set(dyAt),
+      ...get(xAt), ...get(rowBytes), op.i32Add, ...set(xAt),
+    ],
+    [
+      // float64 sums: sumDy at 2 * block, sumProduct at 2 * (rowBytes + block)
+      ...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
+      ...accumulateFloat64(sumsAt, sumDy),
+      ...get(sumsAt), ...get(rowBytes), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
+      ...accumulateFloat64(sumsAt, sumProduct),
+    ],
+  );
   return [...vector([[...unsignedLeb(7), i32], [...unsignedLeb(3), v128]]), ...code];
 }
 
