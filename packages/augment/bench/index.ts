@@ -8,6 +8,8 @@
  * issue's machine. Where Debian's python3-opencv is installed, the bench also runs
  * bench/reference-opencv.py (the same recipe as the OpenCV/NumPy calls albumentations makes) on
  * the same files and compares with that same-machine figure.
+ * decodeImage takes these JPEGs through the package's WebAssembly baseline decoder (src/io/jpeg.ts);
+ * the "sharp decoder" rows time the same work with `decoder: 'sharp'`, as before that decoder.
  * Options: `--seconds <s>` per measurement (default 4), `--workers 1,2` pool sizes,
  * `--python <path>` (default /usr/bin/python3), `--no-reference` to skip the Python run.
  */
@@ -162,17 +164,21 @@ async function main(): Promise<void> {
       const image = await decodeImage(pathOf(index));
       toChw(pipeline.apply(image, createRng(deriveSampleSeed(SEED, index))).image);
     });
-    // 1b. The same work with the next image's decode started before this one is augmented, as
-    // a data loader prefetches: sharp decodes on its own (libuv) thread while JavaScript
-    // augments, so this row uses up to two cores; its images/CPU-s still counts all of them.
-    // decodeImage hands the file's bytes to sharp before it returns, so the decode runs while
-    // this thread augments.
+    // 1a. The same with every decode through sharp (decoder: 'sharp'), for comparison.
+    const withSharpDecode = await measure(secondsPerRun, async (index) => {
+      const image = await decodeImage(pathOf(index), { decoder: 'sharp' });
+      toChw(pipeline.apply(image, createRng(deriveSampleSeed(SEED, index))).image);
+    });
+    // 1b. sharp's decode of the next image started before this one is augmented, as a data
+    // loader prefetches: sharp decodes on its own (libuv) thread while JavaScript augments, so
+    // this row uses up to two cores; its images/CPU-s still counts all of them. (The WebAssembly
+    // decoder runs on the calling thread, so prefetching it would change nothing.)
     let nextIndex = 0;
-    let nextImage = decodeImage(pathOf(nextIndex));
+    let nextImage = decodeImage(pathOf(nextIndex), { decoder: 'sharp' });
     const prefetched = await measure(secondsPerRun, async (index) => {
       const image = await nextImage;
       nextIndex += 1;
-      nextImage = decodeImage(pathOf(nextIndex));
+      nextImage = decodeImage(pathOf(nextIndex), { decoder: 'sharp' });
       toChw(pipeline.apply(image, createRng(deriveSampleSeed(SEED, index))).image);
     });
     await nextImage;
@@ -182,8 +188,9 @@ async function main(): Promise<void> {
     useWasmKernels(false);
     const transformsJavaScript = await measure(secondsPerRun, (index) => toChw(pipeline.apply(decoded, createRng(deriveSampleSeed(SEED, index))).image));
     useWasmKernels(true);
-    // 3. Decode alone, to split the first figure.
+    // 3. Decode alone, to split the first figures.
     const decodeOnly = await measure(Math.min(2, secondsPerRun), (index) => decodeImage(pathOf(index)));
+    const decodeOnlySharp = await measure(Math.min(2, secondsPerRun), (index) => decodeImage(pathOf(index), { decoder: 'sharp' }));
 
     // 4. The pool, decoding inside the workers from the file path.
     const poolRows: (string | number)[][] = [];
@@ -228,10 +235,12 @@ async function main(): Promise<void> {
         ['mode', 'images', 'seconds', 'images/s', 'images/CPU-s'],
         [
           row('single thread, decode + transforms', withDecode),
-          row('one JS thread, decode prefetched', prefetched),
+          row('single thread, decode + transforms, sharp decoder', withSharpDecode),
+          row('one JS thread, sharp decoder prefetched', prefetched),
           row('single thread, transforms only', transformsOnly),
           row('transforms only, JavaScript kernels', transformsJavaScript),
           row('single thread, decode only', decodeOnly),
+          row('single thread, decode only, sharp decoder', decodeOnlySharp),
           ...poolRows,
           ...(typeof reference === 'string'
             ? []
@@ -256,7 +265,8 @@ async function main(): Promise<void> {
       `\ntarget: ${targetName}.\n` +
         `decode + transforms here, one thread: ${withDecode.perSecond.toFixed(1)} images/s wall-clock (${verdict(withDecode.perSecond)} the target), ` +
         `${withDecode.perCpuSecond.toFixed(1)} per CPU-second (${verdict(withDecode.perCpuSecond, cpuGoal)} it); ` +
-        `with the next decode prefetched: ${prefetched.perSecond.toFixed(1)} images/s (${verdict(prefetched.perSecond)} it).\n` +
+        `with sharp decoding instead: ${withSharpDecode.perSecond.toFixed(1)} images/s (${verdict(withSharpDecode.perSecond)} it), ` +
+        `sharp's next decode prefetched: ${prefetched.perSecond.toFixed(1)} images/s (${verdict(prefetched.perSecond)} it).\n` +
         `images/CPU-s counts every thread of this process (decode threads, GC); for the pool rows it is the work per image, not a speed.\n`,
     );
 

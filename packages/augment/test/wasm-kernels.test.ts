@@ -5,7 +5,7 @@ import { GaussNoise, MotionBlur, createRng, hflip, normalize, opticalDistortion,
 import { runParity } from '../src/parity/parity.js';
 import { useWasmKernels, wasmKernelsAvailable } from '../src/wasm/index.js';
 import { poisonUninitializedAllocations } from '../src/core/raw-image.js';
-import { compileKernels, renderModule } from '../scripts/build-wasm.js';
+import { compileModule, renderModule, WASM_MODULES } from '../scripts/build-wasm.js';
 import { fixturesDirectory } from './helpers.js';
 
 /** Runs `run` on the JavaScript paths, then on the WebAssembly kernels. */
@@ -42,9 +42,9 @@ describe('WebAssembly SIMD kernels', () => {
     expect(useWasmKernels(true)).toBe(true);
   });
 
-  it('the committed binary is what assembly/kernels.ts compiles to', async () => {
-    const committed = readFileSync(resolve(__dirname, '../src/wasm/kernels-binary.ts'), 'utf8');
-    expect(renderModule(await compileKernels())).toBe(committed);
+  it.each(Object.values(WASM_MODULES))('the committed binary is what $source compiles to', async (module) => {
+    const committed = readFileSync(resolve(__dirname, '..', module.target), 'utf8');
+    expect(renderModule(await compileModule(module), module)).toBe(committed);
   }, 60_000);
 
   it('resize (linear, fused crop windows, area-as-linear upscales) gives the JavaScript bytes', () => {

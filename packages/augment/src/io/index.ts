@@ -1,6 +1,7 @@
 /**
  * `@art/augment/io`: image decoding / encoding through sharp and the preview grid. This is the
- * only entry of @art/augment that loads a native module.
+ * only entry of @art/augment that loads a native module. Plain baseline JPEGs decode through a
+ * WebAssembly decoder with libjpeg-turbo's exact pixels (src/io/jpeg.ts), everything else through sharp.
  */
 export {
   decodeImage,
@@ -10,6 +11,7 @@ export {
   type AlphaMode,
   type DecodeImageOptions,
   type EncodeJpegOptions,
+  type ImageDecoder,
   type EncodePngOptions,
   type ImageFormat,
   type ImageSource,

@@ -9,9 +9,14 @@ import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { RawImage } from '../core/raw-image.js';
+import { decodeBaselineJpeg } from './jpeg.js';
 
 /** What `decodeImage` accepts: a file path, a `file:` URL, or the encoded bytes of a file. */
 export type ImageSource = string | URL | Uint8Array | ArrayBuffer;
+
+/** Which decoder `decodeImage` uses; see {@link DecodeImageOptions.decoder}. */
+export type ImageDecoder = 'auto' | 'sharp';
+const DECODERS: readonly ImageDecoder[] = ['auto', 'sharp'];
 
 /** How `decodeImage` treats an alpha channel. */
 export type AlphaMode = 'drop' | 'composite';
@@ -36,6 +41,14 @@ export interface DecodeImageOptions {
    * `false`, such files decode as far as they can (a truncated JPEG's missing rows come out grey).
    */
   strict?: boolean;
+  /**
+   * `'auto'` (default): plain baseline JPEGs (grey or YCbCr, 4:4:4 / 4:2:2 / 4:2:0 / 4:4:0,
+   * no ICC profile, EXIF orientation absent or 1) go through the package's WebAssembly decoder,
+   * which gives libjpeg-turbo's exact pixels (the same bytes as sharp and `cv2.imread`) about 5x
+   * faster than a sharp call for a 256x256 image; every other file, and any JPEG that decoder
+   * finds the least irregularity in, is decoded by sharp. `'sharp'`: always sharp.
+   */
+  decoder?: ImageDecoder;
 }
 
 /**
@@ -57,7 +70,10 @@ export interface DecodeImageOptions {
  * console.log(image.width, image.height, image.channels); // e.g. 256 256 3
  */
 export async function decodeImage(source: ImageSource, options: DecodeImageOptions = {}): Promise<RawImage> {
-  const { alpha = 'drop', background = [255, 255, 255], autoOrient = true, strict = true } = options;
+  const { alpha = 'drop', background = [255, 255, 255], autoOrient = true, strict = true, decoder = 'auto' } = options;
+  if (!DECODERS.includes(decoder)) {
+    throw new RangeError(`decodeImage: options.decoder must be one of ${DECODERS.join(', ')}; got ${JSON.stringify(decoder)}`);
+  }
   if (!ALPHA_MODES.includes(alpha)) {
     throw new RangeError(`decodeImage: options.alpha must be one of ${ALPHA_MODES.join(', ')}; got ${JSON.stringify(alpha)}`);
   }
@@ -69,6 +85,12 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
   // synchronously, as cv2.imread does: a few microseconds from the page cache, where
   // fs.promises.readFile costs about 0.15 ms of CPU in thread hand-offs per image.
   const { bytes, name } = readSource(source, options.name);
+  if (decoder === 'auto' && bytes[0] === 0xff && bytes[1] === 0xd8) {
+    // JPEG has no alpha, so `alpha` and `background` change nothing; `strict` neither, since the
+    // fast path takes only files libjpeg decodes without a warning.
+    const image = decodeBaselineJpeg(bytes, autoOrient);
+    if (!('fallback' in image)) return image;
+  }
   try {
     let pipeline = sharp(bytes, { failOn: strict ? 'warning' : 'none' });
     if (autoOrient) pipeline = pipeline.autoOrient();
