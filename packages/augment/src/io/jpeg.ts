@@ -12,17 +12,9 @@
  * file with sharp as before. So results never depend on which path ran; tests check both.
  */
 import { uninitializedBytes, type RawImage } from '../core/raw-image.js';
+import { instantiateBase64, type WasmMemory } from '../wasm/instantiate.js';
 import { JPEG_WASM_BASE64 } from './jpeg-binary.js';
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WebAssemblyApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-}
 interface JpegExports {
   memory: WasmMemory;
   heapBase(): number;
@@ -433,42 +425,32 @@ export function jpegDecoderMemoryBytes(): number {
 
 function jpegKernels(): JpegKernels | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
+  const exports = instantiateBase64<JpegExports>(JPEG_WASM_BASE64);
   loaded = null;
-  const wasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  if (typeof wasm !== 'object' || typeof atob !== 'function') return undefined;
-  const binary = atob(JPEG_WASM_BASE64);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  if (!wasm.validate(bytes)) return undefined;
-  try {
-    const instance = new wasm.Instance(new wasm.Module(bytes), {});
-    const exports = instance.exports as JpegExports;
-    let top = (exports.heapBase() + 15) & ~15;
-    const reserve = (size: number) => {
-      const at = top;
-      top = (top + size + 15) & ~15;
-      return at;
-    };
-    const kernels: JpegKernels = {
-      exports,
-      zigzagAt: reserve(80 * 4),
-      blockAt: reserve(128),
-      workAt: reserve(768),
-      componentsAt: reserve(32 * 3),
-      planesAt: reserve(20 * 3),
-      quantAt: reserve(128 * 3),
-      huffmanAt: reserve(3 * 2 * HUFFMAN_TABLE_WORDS * 4),
-      residentTables: [],
-      dataAt: 0,
-    };
-    kernels.dataAt = top;
-    const memory = exports.memory;
-    if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
-    // libjpeg's 16 extra entries: a run past the last coefficient lands on position 63.
-    new Int32Array(memory.buffer, kernels.zigzagAt, 80).set([...NATURAL_ORDER, ...new Array<number>(16).fill(63)]);
-    loaded = kernels;
-  } catch {
-    return undefined;
-  }
+  if (exports === undefined) return undefined;
+  let top = (exports.heapBase() + 15) & ~15;
+  const reserve = (size: number) => {
+    const at = top;
+    top = (top + size + 15) & ~15;
+    return at;
+  };
+  const kernels: JpegKernels = {
+    exports,
+    zigzagAt: reserve(80 * 4),
+    blockAt: reserve(128),
+    workAt: reserve(768),
+    componentsAt: reserve(32 * 3),
+    planesAt: reserve(20 * 3),
+    quantAt: reserve(128 * 3),
+    huffmanAt: reserve(3 * 2 * HUFFMAN_TABLE_WORDS * 4),
+    residentTables: [],
+    dataAt: 0,
+  };
+  kernels.dataAt = top;
+  const memory = exports.memory;
+  if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+  // libjpeg's 16 extra entries: a run past the last coefficient lands on position 63.
+  new Int32Array(memory.buffer, kernels.zigzagAt, 80).set([...NATURAL_ORDER, ...new Array<number>(16).fill(63)]);
+  loaded = kernels;
   return loaded;
 }

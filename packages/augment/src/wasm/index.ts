@@ -4,18 +4,8 @@
  * as the JavaScript paths (tests run both); where WebAssembly SIMD is missing, or after
  * `useWasmKernels(false)`, the JavaScript paths run. Each thread (worker) has its own instance.
  */
+import { instantiateBase64, type WasmMemory } from './instantiate.js';
 import { KERNELS_WASM_BASE64 } from './kernels-binary.js';
-
-/** The part of the WebAssembly JS API used here (the package compiles without DOM typings). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WebAssemblyApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-}
 
 interface KernelExports {
   memory: WasmMemory;
@@ -114,32 +104,16 @@ export function wasmKernels(): WasmKernels | undefined {
   return load() ?? undefined;
 }
 
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
-
 function load(): WasmKernels | null {
   if (loaded !== undefined) return loaded;
-  loaded = null;
-  const wasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  if (typeof wasm !== 'object' || typeof atob !== 'function') return loaded;
-  const bytes = decodeBase64(KERNELS_WASM_BASE64);
-  // An engine without SIMD rejects the module: the JavaScript paths then run.
-  if (!wasm.validate(bytes)) return loaded;
-  const kernels = {} as WasmKernels;
-  let instance: { exports: unknown };
-  try {
-    // The same Math.exp / Math.log as the JavaScript generator: identical normals.
-    instance = new wasm.Instance(new wasm.Module(bytes), { env: { exp: Math.exp, log: Math.log } });
-  } catch {
-    // e.g. a browser main thread that refuses synchronous compilation: the JavaScript paths run.
+  // The same Math.exp / Math.log as the JavaScript generator: identical normals.
+  const exports = instantiateBase64<KernelExports>(KERNELS_WASM_BASE64, { env: { exp: Math.exp, log: Math.log } });
+  if (exports === undefined) {
+    loaded = null;
     return loaded;
   }
-  kernels.exports = instance.exports as unknown as KernelExports;
-  kernels.statePointer = (kernels.exports.heapBase() + 15) & ~15;
+  const kernels = { exports } as WasmKernels;
+  kernels.statePointer = (exports.heapBase() + 15) & ~15;
   kernels.base = kernels.statePointer + 16;
   kernels.arena = () => new WasmArena(kernels);
   loaded = kernels;

@@ -166,8 +166,9 @@ export class DataLoader {
     const path = this.items[index]!.imagePath;
     let image: RawImage;
     try {
-      // decodeImage reads the file itself (synchronously, cheaper than fs.promises.readFile) and
-      // starts the decode on sharp's thread before returning, so the batch's decodes overlap.
+      // decodeImage reads the file itself (synchronously, cheaper than fs.promises.readFile);
+      // plain JPEGs decode right here in WebAssembly, other files start on sharp's thread before
+      // it returns, so the batch's sharp decodes overlap.
       image = await decodeImage(path);
     } catch (error) {
       throw new Error(`Cannot decode image ${JSON.stringify(path)}: ${(error as Error).message}`, { cause: error });
