@@ -310,6 +310,17 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
     }
   }, 60_000);
 
+  it("leaves images past sharp's pixel limit to sharp, which names the limit", async () => {
+    const jpeg = bytesOf('s420_q75_w97_h131.jpg').slice();
+    // Patch the frame header to 20000 x 20000 (the scan data no longer fits, but nothing is decoded).
+    let at = 2;
+    while (jpeg[at + 1] !== 0xc0) at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!);
+    jpeg.set([20000 >> 8, 20000 & 255, 20000 >> 8, 20000 & 255], at + 5);
+    expect(decodeBaselineJpeg(jpeg)).toEqual({ fallback: "20000x20000 is past sharp's pixel limit" });
+    await expect(decodeImage(jpeg)).rejects.toThrow(/pixel limit/);
+    expect(await outcome(() => decodeImage(jpeg))).toBe(await outcome(() => decodeImage(jpeg, { decoder: 'sharp' })));
+  });
+
   it('rejects an unknown decoder with the valid choices', async () => {
     await expect(decodeImage(bytesOf('s420_q75_w1_h1.jpg'), { decoder: 'fast' as never })).rejects.toThrow(
       'decodeImage: options.decoder must be one of auto, sharp; got "fast"',

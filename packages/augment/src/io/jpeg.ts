@@ -36,6 +36,8 @@ const UPSAMPLE = { full: 0, h2v1Fancy: 1, h2v1Box: 2, h1v2Fancy: 3, h2v2Fancy: 4
 
 /** Words of one Huffman table in wasm memory (see assembly/jpeg.ts). */
 const HUFFMAN_TABLE_WORDS = 1316;
+/** sharp's default `limitInputPixels` (0x3FFF * 0x3FFF). */
+const SHARP_PIXEL_LIMIT = 0x3fff * 0x3fff;
 /** A wasm instance whose memory grew past this is dropped after the call, so it can be freed. */
 const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
 
@@ -185,6 +187,9 @@ export function decodeBaselineJpeg(bytes: Uint8Array, autoOrient = true): RawIma
       const width = (segment[3]! << 8) | segment[4]!;
       const count = segment[5]!;
       if (height === 0 || width === 0) return no('image size 0 (DNL)');
+      // sharp refuses images past its default limitInputPixels; so does this path, leaving the
+      // error to sharp.
+      if (width * height > SHARP_PIXEL_LIMIT) return no(`${width}x${height} is past sharp's pixel limit`);
       if ((count !== 1 && count !== 3) || segment.length !== 6 + 3 * count) return no(`${count} components`);
       const components: FrameComponent[] = [];
       for (let c = 0; c < count; c++) {
@@ -351,7 +356,13 @@ function decodeFrame(
   const rowsAt = reserve(5 * (2 * width + 64));
   const outAt = reserve(width * height * 3 + 48);
   const memory = kernels.exports.memory;
-  if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+  if (top > memory.buffer.byteLength) {
+    try {
+      memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+    } catch {
+      return no(`${width}x${height} needs more memory than WebAssembly can have`);
+    }
+  }
 
   const heap = memory.buffer;
   new Uint8Array(heap, dataAt, bytes.length).set(bytes);
