@@ -1,7 +1,11 @@
 /**
  * `npm run parity -w @art/augment -- <manifest.json> [--tolerance N] [--json]`
- * Runs every case of a fixture manifest and exits non-zero when any case is outside tolerance.
+ * Runs every case of a fixture manifest and exits non-zero when any case is outside tolerance:
+ * transform manifests (test/fixtures/manifest.json, test/fixtures/opencv/manifest.json) and
+ * JPEG decoding manifests (test/fixtures/jpeg/manifest.json).
  */
+import { readFileSync } from 'node:fs';
+import { isJpegManifest, runJpegParity } from '../src/parity/jpeg-parity.js';
 import { formatParityReport, runParity } from '../src/parity/parity.js';
 
 const args = process.argv.slice(2);
@@ -17,7 +21,9 @@ if (!Number.isFinite(tolerance) || tolerance < 0) {
   process.exit(2);
 }
 try {
-  const report = runParity(manifestPath, { tolerance });
+  const report = isJpegManifest(JSON.parse(readFileSync(manifestPath, 'utf8')))
+    ? await runJpegParity(manifestPath, { tolerance })
+    : runParity(manifestPath, { tolerance });
   console.log(args.includes('--json') ? JSON.stringify(report, null, 2) : formatParityReport(report));
   process.exit(report.passed ? 0 : 1);
 } catch (error) {

@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RawImage } from '../src/core/raw-image.js';
 import { decodeImage } from '../src/io/index.js';
 import { decodeBaselineJpeg, jpegDecoderMemoryBytes } from '../src/io/jpeg.js';
+import { formatParityReport } from '../src/parity/parity.js';
+import { runJpegParity } from '../src/parity/jpeg-parity.js';
 import { fixturesDirectory, sameBytes } from './helpers.js';
 
 interface JpegCase {
@@ -319,6 +322,26 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
     expect(decodeBaselineJpeg(jpeg)).toEqual({ fallback: "20000x20000 is past sharp's pixel limit" });
     await expect(decodeImage(jpeg)).rejects.toThrow(/pixel limit/);
     expect(await outcome(() => decodeImage(jpeg))).toBe(await outcome(() => decodeImage(jpeg, { decoder: 'sharp' })));
+  });
+
+  it('npm run parity takes the JPEG manifest: 109/109 exact, grouped by sampling and decoder, and fails a wrong reference', async () => {
+    const report = await runJpegParity(resolve(jpegDirectory, 'manifest.json'));
+    expect(report.passed).toBe(true);
+    expect(report.results.filter((result) => result.maxAbsDiff !== 0)).toEqual([]);
+    expect(report.summary.find((row) => row.op === 'jpeg 420 (wasm)')?.cases).toBe(43);
+    expect(report.summary.find((row) => row.op === 'jpeg 411 (sharp)')?.cases).toBe(2);
+    expect(formatParityReport(report)).toContain('109/109 cases exact');
+    // One wrong byte in a copied reference: that case, and the report, fail.
+    const directory = mkdtempSync(join(tmpdir(), 'augment-jpeg-parity-'));
+    const testCase = manifest.cases.find((entry) => entry.id === 's422_q100_w97_h131')!;
+    copyFileSync(resolve(jpegDirectory, testCase.jpeg), join(directory, testCase.jpeg));
+    const expected = bytesOf(testCase.expected);
+    expected[1234]! ^= 4;
+    writeFileSync(join(directory, testCase.expected), expected);
+    writeFileSync(join(directory, 'manifest.json'), JSON.stringify({ cases: [testCase] }));
+    const failing = await runJpegParity(join(directory, 'manifest.json'));
+    expect(failing.passed).toBe(false);
+    expect(failing.results[0]).toMatchObject({ maxAbsDiff: 4, differing: 1 });
   });
 
   it('rejects an unknown decoder with the valid choices', async () => {

@@ -86,7 +86,7 @@ function readArray(baseDirectory: string, spec: ArraySpec): Uint8Array | Float32
   }
 }
 
-function compare(actual: ArrayLike<number>, expected: ArrayLike<number>): { maxAbsDiff: number; differing: number } {
+export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>): { maxAbsDiff: number; differing: number } {
   if (actual.length !== expected.length) return { maxAbsDiff: Infinity, differing: Math.max(actual.length, expected.length) };
   let maxAbsDiff = 0;
   let differing = 0;
@@ -299,6 +299,11 @@ export function runParity(manifestPath: string, options: ParityOptions = {}): Pa
       results.push({ id: testCase.id, op: testCase.op, maxAbsDiff: Infinity, differing: total, total, withinTolerance: false, stages: [], error: (error as Error).message });
     }
   }
+  return reportOf(results);
+}
+
+/** The per-op summary and verdict of a list of case results. */
+export function reportOf(results: CaseResult[]): ParityReport {
   const summary: OpSummary[] = [];
   for (const op of [...new Set(results.map((result) => result.op))]) {
     const ofOp = results.filter((result) => result.op === op);
