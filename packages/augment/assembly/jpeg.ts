@@ -61,13 +61,14 @@ function fill(): void {
 // A Huffman table, as src/io/jpeg.ts lays it out (i32 entries):
 // [0, 512): 9-bit lookahead, (length << 8) | value, 0 for longer codes;
 // [512, 530): maxcode by length (17: sentinel); [530, 548): value offset by length;
-// [548, 804): the values; for AC tables [804, 1316): 9-bit lookahead of whole coefficients,
-// (value << 16) | (run << 8) | (code + extra bits length), 0 where they do not fit in 9 bits.
+// [548, 804): the values; for AC tables [804, 804 + 2^11): 11-bit lookahead of whole
+// coefficients, (value << 16) | (run << 8) | (code + extra bits length), 0 where they do not fit.
 const LOOKAHEAD_BITS: i32 = 9;
 const MAXCODE: usize = 512 << 2;
 const VALOFFSET: usize = 530 << 2;
 const VALUES: usize = 548 << 2;
 const COEFFICIENTS: usize = 804 << 2;
+const COEFFICIENT_BITS: i32 = 11;
 
 @inline
 function decodeHuffman(table: usize): i32 {
@@ -152,7 +153,7 @@ function decodeBlock(component: usize, block: usize, zigzag: usize): i32 {
   let k: i32 = 1;
   while (k < 64) {
     if (bitCount < 16) fill();
-    const coefficient = load<i32>(acTable + COEFFICIENTS + (<usize>(bitBuffer >> <u64>(64 - LOOKAHEAD_BITS)) << 2));
+    const coefficient = load<i32>(acTable + COEFFICIENTS + (<usize>(bitBuffer >> <u64>(64 - COEFFICIENT_BITS)) << 2));
     if (coefficient != 0 && (coefficient & 0xff) <= bitCount) {
       // A short code and its extra bits in one lookup (most coefficients of real images).
       bitBuffer <<= <u64>(coefficient & 0xff);

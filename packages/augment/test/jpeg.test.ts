@@ -313,6 +313,38 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
     }
   }, 60_000);
 
+  it('leaves to libjpeg (through sharp) the headers it rejects: a code of all ones, over 10 blocks per MCU, a side over 65500', async () => {
+    const jpeg = bytesOf('s420_q75_w97_h131.jpg');
+    const segmentAt = (bytes: Uint8Array, marker: number) => {
+      let at = 2;
+      while (bytes[at + 1] !== marker) at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+      return at;
+    };
+    // The first DHT's first table: two 1-bit codes and nothing else (the second one is all ones).
+    const complete = jpeg.slice();
+    const dht = segmentAt(complete, 0xc4);
+    complete.fill(0, dht + 5, dht + 21);
+    complete[dht + 5] = 2;
+    // Every component sampled 2x2: 12 blocks per MCU.
+    const blocks = jpeg.slice();
+    const sof = segmentAt(blocks, 0xc0);
+    for (let c = 0; c < 3; c++) blocks[sof + 11 + 3 * c] = 0x22;
+    // 65501 x 1.
+    const wide = jpeg.slice();
+    wide.set([0, 1, 65501 >> 8, 65501 & 255], segmentAt(wide, 0xc0) + 5);
+    for (const [name, bytes, reason] of [
+      ['all-ones code', complete, /bad Huffman table/],
+      ['12 blocks per MCU', blocks, /more than 10 blocks/],
+      ['65501 wide', wide, /JPEG_MAX_DIMENSION/],
+    ] as const) {
+      const fast = decodeBaselineJpeg(bytes);
+      expect('fallback' in fast ? fast.fallback : 'decoded', name).toMatch(reason);
+      const reference = await outcome(() => decodeImage(bytes, { decoder: 'sharp' }));
+      expect(reference, name).toMatch(/^error: /);
+      expect(await outcome(() => decodeImage(bytes)), name).toBe(reference);
+    }
+  });
+
   it("leaves images past sharp's pixel limit to sharp, which names the limit", async () => {
     const jpeg = bytesOf('s420_q75_w97_h131.jpg').slice();
     // Patch the frame header to 20000 x 20000 (the scan data no longer fits, but nothing is decoded).

@@ -2,7 +2,7 @@
  * A WebAssembly decoder for the JPEG files data sets are made of (baseline or extended
  * sequential Huffman, 8-bit, grey or YCbCr with 4:4:4, 4:2:2, 4:2:0 or 4:4:0 sampling, restart
  * intervals), giving the same pixels as libjpeg-turbo's default decompression: the one sharp
- * (libvips) and `cv2.imread` run. It exists for speed: sharp spends about 1 ms per call on
+ * (libvips) and `cv2.imread` run. It exists for speed: sharp spends 1 - 2 ms per call on
  * handing strips between libvips threads, more than the decoding itself for a 256x256 image.
  *
  * The markers are parsed here; assembly/jpeg.ts decodes the scan and converts the colours.
@@ -34,8 +34,10 @@ const NATURAL_ORDER = [
 /** Upsampling modes of assembly/jpeg.ts, chosen as libjpeg-turbo's jinit_upsampler does. */
 const UPSAMPLE = { full: 0, h2v1Fancy: 1, h2v1Box: 2, h1v2Fancy: 3, h2v2Fancy: 4, h2v2Box: 5 } as const;
 
+/** Lookahead of assembly/jpeg.ts's whole-coefficient table (code and extra bits together). */
+const COEFFICIENT_BITS = 11;
 /** Words of one Huffman table in wasm memory (see assembly/jpeg.ts). */
-const HUFFMAN_TABLE_WORDS = 1316;
+const HUFFMAN_TABLE_WORDS = 804 + (1 << COEFFICIENT_BITS);
 /** sharp's default `limitInputPixels` (0x3FFF * 0x3FFF). */
 const SHARP_PIXEL_LIMIT = 0x3fff * 0x3fff;
 /** A wasm instance whose memory grew past this is dropped after the call, so it can be freed. */
@@ -103,24 +105,29 @@ function deriveHuffmanTable(counts: Uint8Array, values: Uint8Array, isDc: boolea
       }
       table[maxcode + length] = code - 1;
     }
-    // jpeg_make_d_derived_tbl: a code that does not fit its length is a bad table.
-    if (code > 1 << length) return 'bad Huffman table';
+    // jpeg_make_d_derived_tbl: the codes must fit their length and none may be all ones.
+    if (code >= 1 << length) return 'bad Huffman table';
     code <<= 1;
   }
   table[maxcode + 17] = 0x7fffffff;
   for (let i = 0; i < total; i++) table[valuesAt + i] = values[i]!;
   if (!isDc) {
-    // Whole coefficients whose code and extra bits fit in the 9-bit lookahead.
+    // Whole coefficients whose code and extra bits fit in COEFFICIENT_BITS bits.
     const coefficients = 804;
-    for (let prefix = 0; prefix < 512; prefix++) {
-      const entry = table[prefix]!;
-      if (entry === 0) continue;
-      const length = entry >> 8;
-      const size = entry & 15;
-      if (size === 0 || length + size > 9) continue;
-      const extra = (prefix >> (9 - length - size)) & ((1 << size) - 1);
-      const value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
-      table[coefficients + prefix] = (value << 16) | (((entry & 0xff) >> 4) << 8) | (length + size);
+    let next = 0;
+    let at = 0;
+    for (let length = 1; length <= COEFFICIENT_BITS; length++, next <<= 1) {
+      for (let i = 0; i < counts[length - 1]!; i++, at++, next++) {
+        const run = values[at]! >> 4;
+        const size = values[at]! & 15;
+        if (size === 0 || length + size > COEFFICIENT_BITS) continue;
+        const spare = COEFFICIENT_BITS - length - size;
+        for (let extra = 0; extra < 1 << size; extra++) {
+          const value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
+          const first = (((next << size) | extra) << spare) >>> 0;
+          table.fill((value << 16) | (run << 8) | (length + size), coefficients + first, coefficients + first + (1 << spare));
+        }
+      }
     }
   }
   return table;
@@ -187,6 +194,7 @@ export function decodeBaselineJpeg(bytes: Uint8Array, autoOrient = true): RawIma
       const width = (segment[3]! << 8) | segment[4]!;
       const count = segment[5]!;
       if (height === 0 || width === 0) return no('image size 0 (DNL)');
+      if (height > 65500 || width > 65500) return no(`${width}x${height} is past JPEG_MAX_DIMENSION`);
       // sharp refuses images past its default limitInputPixels; so does this path, leaving the
       // error to sharp.
       if (width * height > SHARP_PIXEL_LIMIT) return no(`${width}x${height} is past sharp's pixel limit`);
@@ -306,6 +314,10 @@ function decodeFrame(
   }
   const maxHorizontal = Math.max(...components.map((component) => component.horizontal));
   const maxVertical = Math.max(...components.map((component) => component.vertical));
+  // libjpeg's D_MAX_BLOCKS_IN_MCU: an interleaved MCU of more than 10 blocks is an error.
+  if (count > 1 && components.reduce((blocks, component) => blocks + component.horizontal * component.vertical, 0) > 10) {
+    return no('more than 10 blocks per MCU');
+  }
   // A single-component scan is not interleaved: its MCU is one block, whatever the factors.
   const single = count === 1;
   const mcuWidth = single ? 8 : 8 * maxHorizontal;
