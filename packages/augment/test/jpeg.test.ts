@@ -246,6 +246,32 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
     }
   });
 
+  it('a damaged EXIF segment changes nothing either: the same pixels, orientation or error as sharp', async () => {
+    const source = picture(24, 16, 9);
+    const jpeg = new Uint8Array(
+      await sharp(source.data, { raw: { width: 24, height: 16, channels: 3 } }).jpeg().withExif({ IFD0: { Orientation: '1', Copyright: 'art' } }).toBuffer(),
+    );
+    expect(jpeg[3]).toBe(0xe1); // sharp writes the EXIF segment first
+    expect('fallback' in decodeBaselineJpeg(jpeg)).toBe(false);
+    const length = (jpeg[4]! << 8) | jpeg[5]!;
+    let state = 77;
+    const random = (bound: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % bound;
+    };
+    for (let trial = 0; trial < 150; trial++) {
+      const damaged = jpeg.slice();
+      for (let edit = 1 + random(3); edit > 0; edit--) {
+        const at = 12 + random(length - 8); // inside the TIFF data, after "Exif\0\0"
+        if (random(2)) damaged[at] = random(256);
+        else damaged[at]! ^= 1 << random(8);
+      }
+      for (const strict of [true, false]) {
+        expect(await outcome(() => decodeImage(damaged, { strict })), `trial ${trial}`).toBe(await outcome(() => decodeImage(damaged, { strict, decoder: 'sharp' })));
+      }
+    }
+  });
+
   it('treats what follows the scan as libjpeg does: trailing bytes ignored, a missing or late EOI left to sharp', async () => {
     const jpeg = bytesOf('s420_q75_w97_h131.jpg');
     const body = jpeg.subarray(0, jpeg.length - 2);

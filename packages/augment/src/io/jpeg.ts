@@ -304,8 +304,9 @@ function decodeFrame(
   }
   if (scan.some((entry, index) => entry.frame !== components[index])) return no('scan order differs from frame order');
   if (count === 3) {
-    // jdapimin.c's colour-space guess: RGB-coded files go to sharp.
-    if (!tables.sawJfif && tables.adobeTransform !== undefined && tables.adobeTransform !== 1) return no('Adobe RGB transform');
+    // jdapimin.c's colour-space guess: RGB-coded files go to sharp (and, to be safe, any Adobe
+    // transform but YCbCr's, even where a JFIF marker would make libjpeg-turbo ignore it).
+    if (tables.adobeTransform !== undefined && tables.adobeTransform !== 1) return no('Adobe transform other than YCbCr');
     if (!tables.sawJfif && tables.adobeTransform === undefined && components[0]!.id === 82 && components[1]!.id === 71 && components[2]!.id === 66) {
       return no('RGB component ids');
     }
