@@ -7,23 +7,8 @@ import type { RawImage } from '../src/core/raw-image.js';
 import { decodeImage } from '../src/io/index.js';
 import { decodeBaselineJpeg, jpegDecoderMemoryBytes } from '../src/io/jpeg.js';
 import { formatParityReport } from '../src/parity/parity.js';
-import { runJpegParity } from '../src/parity/jpeg-parity.js';
+import { runJpegParity, type JpegManifestCase as JpegCase } from '../src/parity/jpeg-parity.js';
 import { fixturesDirectory, sameBytes } from './helpers.js';
-
-interface JpegCase {
-  id: string;
-  jpeg: string;
-  expected: string;
-  width: number;
-  height: number;
-  sampling: '444' | '422' | '420' | '440' | '411' | 'gray';
-  quality: number;
-  restartInterval: number;
-  progressive: boolean;
-  optimize: boolean;
-  exifOrientation: number | null;
-  note: string;
-}
 
 /** test/fixtures/jpeg: files written by cv2.imencode / cjpeg, pixels from cv2.imread (scripts/make-jpeg-fixtures.py). */
 const jpegDirectory = resolve(fixturesDirectory, 'jpeg');
@@ -34,7 +19,7 @@ const bytesOf = (file: string) => new Uint8Array(readFileSync(resolve(jpegDirect
 function expectedRoute(testCase: JpegCase): RegExp | 'decode' {
   if (testCase.progressive) return /progressive/;
   if (testCase.sampling === '411') return /sampling/;
-  if (testCase.exifOrientation !== null && testCase.exifOrientation !== 1) return /EXIF orientation/;
+  if (testCase.exifOrientation != null && testCase.exifOrientation !== 1) return /EXIF orientation/;
   return 'decode';
 }
 

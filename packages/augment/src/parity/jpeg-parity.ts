@@ -11,13 +11,21 @@ import { decodeImage } from '../io/index.js';
 import { decodeBaselineJpeg } from '../io/jpeg.js';
 import { compare, reportOf, type CaseResult, type ParityOptions, type ParityReport } from './parity.js';
 
-interface JpegCase {
+/** One case of a JPEG manifest (scripts/make-jpeg-fixtures.py writes all the fields). */
+export interface JpegManifestCase {
   id: string;
+  /** The JPEG file and the expected raw uint8 HWC RGB pixels, relative to the manifest. */
   jpeg: string;
   expected: string;
   width: number;
   height: number;
-  sampling?: string;
+  sampling: '444' | '422' | '420' | '440' | '411' | 'gray' | string;
+  quality?: number;
+  restartInterval?: number;
+  progressive?: boolean;
+  optimize?: boolean;
+  exifOrientation?: number | null;
+  note?: string;
 }
 
 /** Whether the parsed manifest is a JPEG decoding manifest (its cases name a `jpeg` file). */
@@ -29,13 +37,13 @@ export function isJpegManifest(manifest: unknown): boolean {
 /** Decodes every case of the JPEG manifest at `manifestPath` and compares with its expected pixels. */
 export async function runJpegParity(manifestPath: string, options: ParityOptions = {}): Promise<ParityReport> {
   const { tolerance = 0 } = options;
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { cases: JpegCase[] };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { cases: JpegManifestCase[] };
   if (!isJpegManifest(manifest)) throw new Error(`${manifestPath}: not a JPEG manifest (each case needs "jpeg" and "expected" files)`);
   const baseDirectory = dirname(manifestPath);
   const results: CaseResult[] = [];
   for (const testCase of manifest.cases) {
     const total = testCase.width * testCase.height * 3;
-    let op = `jpeg ${testCase.sampling ?? '?'}`;
+    let op = `jpeg ${testCase.sampling}`;
     try {
       const bytes = new Uint8Array(readFileSync(resolve(baseDirectory, testCase.jpeg)));
       op += 'fallback' in decodeBaselineJpeg(bytes) ? ' (sharp)' : ' (wasm)';
