@@ -18,8 +18,6 @@ let bitBuffer: u64 = 0;
 let bitCount: i32 = 0;
 let position: usize = 0;
 let dataEnd: usize = 0;
-/** A marker (or the end of the data) stops the byte reader; bits past it do not exist. */
-let markerHit: bool = false;
 /** Set by any inconsistency; the scan is then abandoned and sharp decodes the file. */
 let failed: bool = false;
 
@@ -39,16 +37,11 @@ function fill(): void {
     }
   }
   while (bitCount <= 56) {
-    if (position >= dataEnd) {
-      markerHit = true;
-      return;
-    }
+    // A marker (or the end of the data) stops the reader: bits past it do not exist.
+    if (position >= dataEnd) return;
     let byte = <u64>load<u8>(position);
     if (byte == 0xff) {
-      if (position + 1 >= dataEnd || load<u8>(position, 1) != 0) {
-        markerHit = true;
-        return;
-      }
+      if (position + 1 >= dataEnd || load<u8>(position, 1) != 0) return;
       position += 2;
     } else {
       position += 1;
@@ -353,7 +346,6 @@ function restart(expected: i32): bool {
   if (bitCount >= 8) return false;
   bitBuffer = 0;
   bitCount = 0;
-  markerHit = false;
   if (position + 1 >= dataEnd || load<u8>(position) != 0xff) return false;
   while (position < dataEnd && load<u8>(position) == 0xff) position += 1;
   if (position >= dataEnd || <i32>load<u8>(position) != 0xd0 + expected) return false;
@@ -375,7 +367,6 @@ export function decodeScan(
 ): i32 {
   bitBuffer = 0;
   bitCount = 0;
-  markerHit = false;
   failed = false;
   position = data + <usize>start;
   dataEnd = data + <usize>length;

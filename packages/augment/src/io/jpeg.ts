@@ -12,7 +12,7 @@
  * file with sharp as before. So results never depend on which path ran; tests check both.
  */
 import { uninitializedBytes, type RawImage } from '../core/raw-image.js';
-import { instantiateBase64, type WasmMemory } from '../wasm/instantiate.js';
+import { instantiateBase64, WasmArena, type WasmMemory } from '../wasm/instantiate.js';
 import { JPEG_WASM_BASE64 } from './jpeg-binary.js';
 
 interface JpegExports {
@@ -349,32 +349,27 @@ function decodeFrame(
     }
   }
 
-  // Memory layout (16-byte aligned): the fixed area (jpegKernels), then this image's data.
-  let top = kernels.dataAt;
-  const reserve = (size: number) => {
-    const at = top;
-    top = (top + size + 15) & ~15;
-    return at;
-  };
-  const dataAt = reserve(bytes.length + 16);
+  // Memory layout: the fixed area (jpegKernels), then this image's data.
+  const memory = kernels.exports.memory;
+  const arena = new WasmArena(memory, kernels.dataAt);
+  let dataAt: number;
+  let rowsAt: number;
+  let outAt: number;
   const planeAt: number[] = [];
   const strides: number[] = [];
-  for (const component of components) {
-    const horizontal = single ? 1 : component.horizontal;
-    const vertical = single ? 1 : component.vertical;
-    strides.push(mcusPerRow * horizontal * 8);
-    // 32 bytes of slack: the colour conversion reads whole 16-byte vectors past a row's end.
-    planeAt.push(reserve(mcusPerRow * horizontal * 8 * mcuRows * vertical * 8 + 32));
-  }
-  const rowsAt = reserve(5 * (2 * width + 64));
-  const outAt = reserve(width * height * 3 + 48);
-  const memory = kernels.exports.memory;
-  if (top > memory.buffer.byteLength) {
-    try {
-      memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
-    } catch {
-      return no(`${width}x${height} needs more memory than WebAssembly can have`);
+  try {
+    dataAt = arena.allocate(bytes.length + 16);
+    for (const component of components) {
+      const horizontal = single ? 1 : component.horizontal;
+      const vertical = single ? 1 : component.vertical;
+      strides.push(mcusPerRow * horizontal * 8);
+      // 32 bytes of slack: the colour conversion reads whole 16-byte vectors past a row's end.
+      planeAt.push(arena.allocate(mcusPerRow * horizontal * 8 * mcuRows * vertical * 8 + 32));
     }
+    rowsAt = arena.allocate(5 * (2 * width + 64));
+    outAt = arena.allocate(width * height * 3 + 48);
+  } catch {
+    return no(`${width}x${height} needs more memory than WebAssembly can have`);
   }
 
   const heap = memory.buffer;
@@ -452,29 +447,21 @@ function jpegKernels(): JpegKernels | undefined {
   const exports = instantiateBase64<JpegExports>(JPEG_WASM_BASE64);
   loaded = null;
   if (exports === undefined) return undefined;
-  let top = (exports.heapBase() + 15) & ~15;
-  const reserve = (size: number) => {
-    const at = top;
-    top = (top + size + 15) & ~15;
-    return at;
-  };
+  const arena = new WasmArena(exports.memory, (exports.heapBase() + 15) & ~15);
   const kernels: JpegKernels = {
     exports,
-    zigzagAt: reserve(80 * 4),
-    blockAt: reserve(128),
-    workAt: reserve(768),
-    componentsAt: reserve(32 * 3),
-    planesAt: reserve(20 * 3),
-    quantAt: reserve(128 * 3),
-    huffmanAt: reserve(3 * 2 * HUFFMAN_TABLE_WORDS * 4),
+    zigzagAt: arena.allocate(80 * 4),
+    blockAt: arena.allocate(128),
+    workAt: arena.allocate(768),
+    componentsAt: arena.allocate(32 * 3),
+    planesAt: arena.allocate(20 * 3),
+    quantAt: arena.allocate(128 * 3),
+    huffmanAt: arena.allocate(3 * 2 * HUFFMAN_TABLE_WORDS * 4),
     residentTables: [],
-    dataAt: 0,
+    dataAt: arena.end,
   };
-  kernels.dataAt = top;
-  const memory = exports.memory;
-  if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
   // libjpeg's 16 extra entries: a run past the last coefficient lands on position 63.
-  new Int32Array(memory.buffer, kernels.zigzagAt, 80).set([...NATURAL_ORDER, ...new Array<number>(16).fill(63)]);
+  new Int32Array(exports.memory.buffer, kernels.zigzagAt, 80).set([...NATURAL_ORDER, ...new Array<number>(16).fill(63)]);
   loaded = kernels;
   return loaded;
 }

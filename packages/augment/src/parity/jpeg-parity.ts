@@ -46,6 +46,7 @@ export async function runJpegParity(manifestPath: string, options: ParityOptions
     let op = `jpeg ${testCase.sampling}`;
     try {
       const bytes = new Uint8Array(readFileSync(resolve(baseDirectory, testCase.jpeg)));
+      // Asked only to report which path decodeImage takes; decodeImage itself is what is checked.
       op += 'fallback' in decodeBaselineJpeg(bytes) ? ' (sharp)' : ' (wasm)';
       const image = await decodeImage(bytes, { name: testCase.jpeg });
       if (image.width !== testCase.width || image.height !== testCase.height) {

@@ -4,7 +4,9 @@
  * as the JavaScript paths (tests run both); where WebAssembly SIMD is missing, or after
  * `useWasmKernels(false)`, the JavaScript paths run. Each thread (worker) has its own instance.
  */
-import { instantiateBase64, type WasmMemory } from './instantiate.js';
+import { instantiateBase64, WasmArena, type WasmMemory } from './instantiate.js';
+
+export { WasmArena };
 import { KERNELS_WASM_BASE64 } from './kernels-binary.js';
 
 interface KernelExports {
@@ -28,46 +30,6 @@ interface KernelExports {
     table: number, border: number, coordinates: number,
   ): number;
   flipU8(src: number, out: number, width: number, height: number, channels: number, horizontal: boolean, vertical: boolean): void;
-}
-
-/** A typed array the kernels read or write. */
-type Buffer = Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
-
-/**
- * One call's memory: a bump allocator over the module's linear memory, reset per call.
- * Pointers are byte offsets, 16-byte aligned (SIMD loads).
- */
-export class WasmArena {
-  private top: number;
-  constructor(private readonly kernels: WasmKernels) {
-    this.top = kernels.base;
-  }
-
-  /** Reserves `bytes` and returns the pointer (grows the memory when needed). */
-  allocate(bytes: number): number {
-    const pointer = this.top;
-    this.top = (pointer + bytes + 15) & ~15;
-    const memory = this.kernels.exports.memory;
-    if (this.top > memory.buffer.byteLength) memory.grow(Math.ceil((this.top - memory.buffer.byteLength) / 65536));
-    return pointer;
-  }
-
-  /** Copies `values` into fresh memory and returns its pointer. */
-  copyIn(values: Buffer): number {
-    const pointer = this.allocate(values.byteLength);
-    new Uint8Array(this.kernels.exports.memory.buffer, pointer, values.byteLength).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-    return pointer;
-  }
-
-  /** A Uint8Array view of `length` bytes at `pointer` (valid until the next allocation). */
-  bytes(pointer: number, length: number): Uint8Array {
-    return new Uint8Array(this.kernels.exports.memory.buffer, pointer, length);
-  }
-
-  /** A Float32Array view of `length` values at `pointer`. */
-  floats(pointer: number, length: number): Float32Array {
-    return new Float32Array(this.kernels.exports.memory.buffer, pointer, length);
-  }
 }
 
 export interface WasmKernels {
@@ -115,7 +77,7 @@ function load(): WasmKernels | null {
   const kernels = { exports } as WasmKernels;
   kernels.statePointer = (exports.heapBase() + 15) & ~15;
   kernels.base = kernels.statePointer + 16;
-  kernels.arena = () => new WasmArena(kernels);
+  kernels.arena = () => new WasmArena(exports.memory, kernels.base);
   loaded = kernels;
   return loaded;
 }
