@@ -51,7 +51,14 @@ export {
   writeSafetensors,
 } from './weights/safetensors.js';
 export type { ReadSafetensorsOptions, SafeTensor, SafeTensorInput, SafetensorsContents, SafetensorsDtype } from './weights/safetensors.js';
+export { CheckpointFormatError, UnsafeCheckpointError } from './weights/errors.js';
+export { CHECKPOINT_KEYS, isLegacyTorchFile, openPth, readPth, summarizePickle } from './weights/pytorch.js';
+export type { PthArchive, PthContents, PthLimits, ReadPthOptions } from './weights/pytorch.js';
+export { DEFAULT_PICKLE_LIMITS } from './weights/pickle.js';
+export { detectWeightFormat, isTimmLayout, readWeightFile, timmToTorchvisionKeys, toTorchvisionNames } from './weights/state-dict.js';
+export type { ReadWeightFileOptions, WeightFileContents, WeightFileFormat } from './weights/state-dict.js';
 export {
+  MIN_PARTIAL_FRACTION,
   WeightLoadError,
   exportTorchvisionWeights,
   loadTorchvisionWeights,
