@@ -22,6 +22,9 @@ export { EfficientNet, buildEfficientNet } from './build.js';
 export { initializeTorchvisionWeights } from './init.js';
 export type { EfficientNetOptions, FeatureInfo, ResolvedEfficientNetOptions } from './build.js';
 export type { InitializerMode } from './blocks/conv-norm-activation.js';
+export type { PretrainedEfficientNetOptions } from './variants.js';
+export { loadPretrainedWeights, setWeightsProvider } from './weights/pretrained.js';
+export type { PretrainedOptions, WeightsProvider } from './weights/pretrained.js';
 export {
   efficientNet,
   efficientNetB0,
@@ -41,7 +44,8 @@ export type { StochasticDepthArgs } from './layers/stochastic-depth.js';
 export { freezeBackbone, unfreeze } from './freeze.js';
 export type { FreezeOptions, FreezeSummary } from './freeze.js';
 export { PREPROCESSING, PREPROCESSING_B1_IMAGENET1K_V2, preprocessingFor } from './preprocessing.js';
-export type { Preprocessing } from './preprocessing.js';
+export { DEFAULT_WEIGHTS, TIMM_WEIGHTS, TORCHVISION_WEIGHTS, TORCHVISION_WEIGHTS_HOST, pretrainedWeights } from './weights/catalogue.js';
+export type { Preprocessing, PretrainedWeights } from './weights/catalogue.js';
 export {
   MAX_HEADER_BYTES,
   SAFETENSORS_DTYPES,

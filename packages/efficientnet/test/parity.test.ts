@@ -41,6 +41,14 @@ describe('parity runner', () => {
     expect(result.rows.some((row) => !row.passed)).toBe(true);
   });
 
+  it('runs from .pth weights written by torch.save (--weights-ext .pth) with the same numbers', async () => {
+    const fromPth = await runParity(MANIFEST, { models: ['tiny_v2_nc7'], weightsExtension: '.pth' });
+    const fromSafetensors = await runParity(MANIFEST, { models: ['tiny_v2_nc7'] });
+    expect(fromPth.passed).toBe(true);
+    expect(fromPth.rows).toEqual(fromSafetensors.rows);
+    await expect(runParity(MANIFEST, { models: ['tiny_v1_w05_d05_nc5'], weightsExtension: '.pth' })).rejects.toThrow(/tiny_v1_w05_d05_nc5\/model\.pth/);
+  });
+
   it('rejects an unknown model name, listing the manifest models', async () => {
     await expect(runParity(MANIFEST, { models: ['b9'] })).rejects.toThrow(/Unknown model "b9".*expected one of efficientnet_b0_nc10, tiny_v2_nc7, tiny_v1_w05_d05_nc5/);
   });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { readSafetensors, writeSafetensors, type SafeTensorInput, type SafetensorsContents } from '../weights/safetensors.js';
+import { readWeightFile, type ReadWeightFileOptions, type WeightFileContents } from '../weights/state-dict.js';
 import { writeFileAtomic } from './filesystem.js';
 
 /**
@@ -29,4 +30,17 @@ export async function writeSafetensorsFile(
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
   const bytes = tensors instanceof Uint8Array ? tensors : writeSafetensors(tensors, metadata);
   await writeFileAtomic(path, bytes);
+}
+
+/**
+ * Reads a `.pth` (torch.save, read safely) or `.safetensors` file, recognised by content, with
+ * torchvision key names (see `readWeightFile`); errors name the path.
+ *
+ * @example
+ * const { tensors, format, notes } = await readWeightsFile('efficientnet_b3_rwightman-cf984f9c.pth');
+ */
+export async function readWeightsFile(path: string, options: Omit<ReadWeightFileOptions, 'source'> = {}): Promise<WeightFileContents> {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
+  const buffer = await readFile(path);
+  return readWeightFile(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { ...options, source: path });
 }
