@@ -265,8 +265,18 @@ export async function cachedWeightsPath(entry: PretrainedWeights, env: Readonly<
  * const path = await fetchPretrainedWeights('b3'); // ~/.cache/torch/hub/checkpoints/efficientnet_b3_rwightman-cf984f9c.pth
  */
 export async function fetchPretrainedWeights(variantOrId: string, weights = 'DEFAULT', options: DownloadOptions = {}): Promise<string> {
+  return fetchWeights(pretrainedWeights(variantOrId, weights), options);
+}
+
+/**
+ * {@link fetchPretrainedWeights} for any catalogue entry, including your own (a mirror's file
+ * with its SHA-256 prefix, a hub repository).
+ *
+ * @example
+ * const path = await fetchWeights(pretrainedWeights('b1', 'IMAGENET1K_V2'), { progress: false });
+ */
+export async function fetchWeights(entry: PretrainedWeights, options: DownloadOptions = {}): Promise<string> {
   const env = options.env ?? process.env;
-  const entry = pretrainedWeights(variantOrId, weights);
   const url = weightsUrl(entry, env);
   const { path, cached } = await cachedWeightsPath(entry, env);
   if (cached) return path;
