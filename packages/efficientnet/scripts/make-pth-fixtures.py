@@ -2,7 +2,9 @@
 """Writes the .pth fixtures of @art/efficientnet's checkpoint reader with Debian's torch.save.
 
   /usr/bin/python3 scripts/make-pth-fixtures.py                  # test/fixtures/pth/* and tiny_v2_nc7/model.pth
-  /usr/bin/python3 scripts/make-pth-fixtures.py --manifest M.json  # model.pth next to every model.safetensors of M
+  /usr/bin/python3 scripts/make-pth-fixtures.py --manifest M.json [--out DIR]
+      # model.pth for every model.safetensors of M: beside it, or under DIR at the same relative path
+      # (for a read-only fixture set; then parity --weights-root DIR --weights-ext .pth)
   /usr/bin/python3 scripts/make-pth-fixtures.py --b3 DIR           # a B3-sized pair for the bench (not committed)
 
 Needs python3-torch and python3-torchvision (Debian). Reference .safetensors files are written by a
@@ -197,14 +199,15 @@ def timm_names(sd):
     return out
 
 
-def write_pth_for_manifest(manifest_path, models):
+def write_pth_for_manifest(manifest_path, models, out=None):
     manifest = json.loads(Path(manifest_path).read_text())
     root = Path(manifest_path).resolve().parent
     for model in manifest['models']:
         if models and model['name'] not in models:
             continue
         source = root / model['weights']['file']
-        target = source.with_suffix('.pth')
+        target = (Path(out) / model['weights']['file'] if out else source).with_suffix('.pth')
+        target.parent.mkdir(parents=True, exist_ok=True)
         torch.save(load_safetensors(source), target)
         # The proof that nothing changed: torch reads back exactly the safetensors tensors.
         again = torch.load(target, weights_only=True)
@@ -228,10 +231,11 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--manifest', help='write model.pth next to each model.safetensors of this parity manifest')
     parser.add_argument('--models', nargs='*', default=[], help='only these manifest models')
+    parser.add_argument('--out', help='with --manifest: write under this folder instead of beside the manifest')
     parser.add_argument('--b3', help='write a random torchvision B3 as .pth and .safetensors into this folder')
     args = parser.parse_args()
     if args.manifest:
-        write_pth_for_manifest(args.manifest, args.models)
+        write_pth_for_manifest(args.manifest, args.models, args.out)
     elif args.b3:
         write_b3_pair(args.b3)
     else:

@@ -1,6 +1,6 @@
 /**
  * Parity check against torchvision fixtures:
- *   npm run parity -w @art/efficientnet -- <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name] [--weights-ext .pth]
+ *   npm run parity -w @art/efficientnet -- <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name] [--weights-ext .pth] [--weights-root DIR]
  * Exits 1 if any tensor's worst relative error exceeds the tolerance.
  */
 import { resolve } from 'node:path';
@@ -10,10 +10,10 @@ import { useBackend } from './backend.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { backend: { type: 'string', default: 'cpu' }, tolerance: { type: 'string', default: '1e-4' }, model: { type: 'string', multiple: true }, 'weights-ext': { type: 'string' } },
+  options: { backend: { type: 'string', default: 'cpu' }, tolerance: { type: 'string', default: '1e-4' }, model: { type: 'string', multiple: true }, 'weights-ext': { type: 'string' }, 'weights-root': { type: 'string' } },
 });
 if (positionals.length !== 1) {
-  console.error('usage: parity <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name ...] [--weights-ext .pth]');
+  console.error('usage: parity <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name ...] [--weights-ext .pth] [--weights-root DIR]');
   process.exit(2);
 }
 await useBackend(values.backend!);
@@ -25,6 +25,7 @@ const result = await runParity(manifestPath, {
   tolerance,
   ...(values.model ? { models: values.model } : {}),
   ...(weightsExtension ? { weightsExtension: weightsExtension.startsWith('.') ? weightsExtension : `.${weightsExtension}` } : {}),
+  ...(values['weights-root'] ? { weightsRoot: resolve(process.env.INIT_CWD ?? process.cwd(), values['weights-root']) } : {}),
   log: (line) => console.log(line),
 });
 const worst = result.rows.reduce((max, row) => Math.max(max, row.relativeError), 0);

@@ -49,6 +49,8 @@ export interface ParityOptions {
    * Default: the manifest's file. Either format is recognised by content.
    */
   weightsExtension?: string;
+  /** Folder the manifest's weights paths are resolved against (default: the manifest's folder), for weights kept apart from a read-only fixture set. */
+  weightsRoot?: string;
 }
 
 /** One compared tensor. */
@@ -159,7 +161,7 @@ async function readFloat32(path: string, shape: readonly number[]): Promise<Floa
  * @example
  * const net = await loadFixtureModel(manifest.models[0], 'test/fixtures/efficientnet');
  */
-export async function loadFixtureModel(entry: FixtureModel, root: string, weightsExtension?: string): Promise<EfficientNet> {
+export async function loadFixtureModel(entry: FixtureModel, root: string, weightsExtension?: string, weightsRoot: string = root): Promise<EfficientNet> {
   const config = configFromFixture(entry);
   checkArchitecture(entry, config);
   const net = buildEfficientNet(config, { numClasses: entry.num_classes, initializer: 'zeros', name: entry.name.replace(/[^A-Za-z0-9_]/g, '_') });
@@ -168,7 +170,7 @@ export async function loadFixtureModel(entry: FixtureModel, root: string, weight
       throw new Error(`manifest model "${entry.name}": ${net.countParameters()} parameters, torchvision has ${entry.param_count}`);
     }
     const file = weightsExtension === undefined ? entry.weights.file : entry.weights.file.replace(/\.[^./]+$/, '') + weightsExtension;
-    loadTorchvisionWeights(net, await readWeightsFile(resolve(root, file)), { strict: true, source: file });
+    loadTorchvisionWeights(net, await readWeightsFile(resolve(weightsRoot, file)), { strict: true, source: file });
   } catch (error) {
     net.dispose();
     throw error;
@@ -204,7 +206,7 @@ export async function runParity(manifestPath: string, options: ParityOptions = {
   const rows: ParityRow[] = [];
   for (const entry of manifest.models) {
     if (options.models && !options.models.includes(entry.name)) continue;
-    const net = await loadFixtureModel(entry, root, options.weightsExtension);
+    const net = await loadFixtureModel(entry, root, options.weightsExtension, options.weightsRoot === undefined ? root : resolve(options.weightsRoot));
     try {
       const headIndex = net.stageOutputs.length - 1;
       const names = [...net.stageOutputs.map((_, i) => `features.${i}`), 'pooled', 'logits'];
