@@ -34,7 +34,7 @@ interface Measurement {
 if (values.child) {
   // One measurement in this process.
   const tf = await import('@tensorflow/tfjs');
-  const { efficientNetB3, loadTorchvisionWeights, readWeightFile } = await import('../src/index.js');
+  const { efficientNetB3, loadTorchvisionWeights, readWeights } = await import('../src/index.js');
   await tf.setBackend('cpu');
   const net = efficientNetB3({ initializer: 'zeros' });
   const mib = (bytes: number) => bytes / (1 << 20);
@@ -47,7 +47,7 @@ if (values.child) {
   const buffer = readFileSync(values.child);
   const t1 = performance.now();
   sample();
-  const contents = readWeightFile(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { source: values.child });
+  const contents = readWeights(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { source: values.child });
   const t2 = performance.now();
   sample();
   loadTorchvisionWeights(net, contents); // strict: throws unless every key and shape fits

@@ -59,8 +59,8 @@ export { CheckpointFormatError, UnsafeCheckpointError } from './weights/errors.j
 export { CHECKPOINT_KEYS, isLegacyTorchFile, openPth, readPth, summarizePickle } from './weights/pytorch.js';
 export type { PthArchive, PthContents, PthLimits, ReadPthOptions } from './weights/pytorch.js';
 export { DEFAULT_PICKLE_LIMITS } from './weights/pickle.js';
-export { detectWeightFormat, isTimmLayout, readWeightFile, timmToTorchvisionKeys, toTorchvisionNames } from './weights/state-dict.js';
-export type { ReadWeightFileOptions, WeightFileContents, WeightFileFormat } from './weights/state-dict.js';
+export { detectWeightFormat, isTimmLayout, readWeights, timmToTorchvisionKeys, toTorchvisionNames } from './weights/state-dict.js';
+export type { ReadWeightsOptions, WeightsContents, WeightFileFormat } from './weights/state-dict.js';
 export {
   MIN_PARTIAL_FRACTION,
   WeightLoadError,

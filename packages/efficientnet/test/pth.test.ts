@@ -12,7 +12,7 @@ import {
   loadTorchvisionWeights,
   readPth,
   readSafetensors,
-  readWeightFile,
+  readWeights,
   timmToTorchvisionKeys,
   type EfficientNetConfig,
   type SafeTensor,
@@ -82,7 +82,7 @@ describe('readPth: files written by torch.save', () => {
     expect(raw.checkpointKey).toBe('state_dict');
     expect([...raw.tensors.keys()].every((key) => key.startsWith('module.'))).toBe(true);
     for (const [name, expectedKey] of [['checkpoint-state-dict.pth', 'state_dict'], ['checkpoint-model.pth', 'model']] as const) {
-      const contents = readWeightFile(read(name), { source: name });
+      const contents = readWeights(read(name), { source: name });
       expect(contents.format).toBe('pth');
       expect(contents.notes[0]).toBe(`${name}: state dict taken from the checkpoint's "${expectedKey}" entry`);
       expect(contents.notes.some((note) => note.includes('"module." prefix'))).toBe(name === 'checkpoint-state-dict.pth');
@@ -243,14 +243,20 @@ describe('readPth: hostile and damaged files are refused with a named error, not
     expect(refusal(call, 'call.pth')).toMatchObject({ name: 'UnsafeCheckpointError', culprit: 'call torch.FloatStorage' });
   });
 
+  it('bytes that are neither format are named as such', () => {
+    expect(() => readWeights(new TextEncoder().encode('<html>not found</html>'), { source: 'page.pth' })).toThrow(
+      new CheckpointFormatError('format', 'page.pth: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file'),
+    );
+  });
+
   it('a pickle whose archive lacks the version record, or a TorchScript archive, is named as such', () => {
     expect(refusal(storedZip({ 'a/data.pkl': concat(op.proto, op.emptyDict, op.stop) }), 'v.pth').message).toBe('v.pth: unsupported archive version (missing); expected 1..10');
     expect(refusal(storedZip({ 'm/constants.pkl': 'x', 'm/code/m.py': 'x' }), 'ts.pt').message).toMatch(/TorchScript archive/);
   });
 
   it('the safetensors path still reads (format by content), and parity weights load from .pth exactly as from .safetensors', () => {
-    const pth = readWeightFile(new Uint8Array(readFileSync(resolve(FIXTURES, 'tiny_v2_nc7/model.pth'))));
-    const safetensors = readWeightFile(new Uint8Array(readFileSync(resolve(FIXTURES, 'tiny_v2_nc7/model.safetensors'))));
+    const pth = readWeights(new Uint8Array(readFileSync(resolve(FIXTURES, 'tiny_v2_nc7/model.pth'))));
+    const safetensors = readWeights(new Uint8Array(readFileSync(resolve(FIXTURES, 'tiny_v2_nc7/model.safetensors'))));
     expect([pth.format, safetensors.format]).toEqual(['pth', 'safetensors']);
     expect([...pth.tensors.keys()].sort()).toEqual([...safetensors.tensors.keys()].sort());
     for (const [key, tensor] of safetensors.tensors) sameTensor(pth.tensors.get(key), tensor, key);

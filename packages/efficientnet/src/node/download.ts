@@ -16,10 +16,13 @@ import { TORCHVISION_WEIGHTS_HOST, pretrainedWeights, type PretrainedWeights } f
 export class DownloadError extends Error {
   /** HTTP status when there was a response; `null` for network failures. */
   readonly status: number | null;
-  constructor(message: string, status: number | null = null) {
+  /** Why the network gave up (timeouts, refused connections, 5xx after every retry); `null` for a definite answer (404, hash mismatch). */
+  readonly networkFailure: string | null;
+  constructor(message: string, status: number | null = null, networkFailure: string | null = null) {
     super(message);
     this.name = 'DownloadError';
     this.status = status;
+    this.networkFailure = networkFailure;
   }
 }
 
@@ -186,6 +189,8 @@ export async function downloadFile(url: string, destination: string, sha256: str
     }
     throw new DownloadError(
       `${url}: download failed after ${attempts} attempts (${lastError?.message}). Put the file there by hand: ${destination}` + ' (what is already downloaded is kept and resumed next time)',
+      null,
+      lastError?.message ?? 'unknown',
     );
   } finally {
     await release();
@@ -285,7 +290,7 @@ export async function fetchWeights(entry: PretrainedWeights, options: DownloadOp
     if (entry.source.kind === 'torchvision') return await downloadFile(url, path, entry.sha256Prefix, options);
     return await downloadFromHub(entry, url, env, options);
   } catch (error) {
-    if (error instanceof DownloadError && error.status === null && !/SHA-256|lock/.test(error.message)) throw offlineError(entry, url, path, `the download failed (${error.message.replace(/^.*?\((.*)\).*$/s, '$1')})`);
+    if (error instanceof DownloadError && error.networkFailure !== null) throw offlineError(entry, url, path, `the download failed (${error.networkFailure})`);
     throw error;
   }
 }
@@ -298,7 +303,7 @@ async function downloadFromHub(entry: PretrainedWeights, url: string, env: Reado
   try {
     head = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(options.idleTimeoutMs ?? 30_000) });
   } catch (error) {
-    throw new DownloadError(`${url}: no answer (${(error as Error).message})`);
+    throw new DownloadError(`${url}: no answer (${(error as Error).message})`, null, (error as Error).message);
   }
   if (head.status >= 400) throw new DownloadError(`${url}: HTTP ${head.status}`, head.status);
   const commit = head.headers.get('x-repo-commit');

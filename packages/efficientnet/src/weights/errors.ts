@@ -5,7 +5,7 @@
 
 /** A file that is not a readable checkpoint: truncated, damaged, over a limit, or an unsupported layout. */
 export class CheckpointFormatError extends Error {
-  /** `zip`, `truncated`, `limit`, `legacy`, `byteorder`, `version`, `storage`, `tensor`, `pickle`, `state_dict`. */
+  /** `format`, `zip`, `limit`, `legacy`, `byteorder`, `version`, `storage`, `tensor`, `pickle`, `state_dict`. */
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);

@@ -9,18 +9,18 @@ import { isLegacyTorchFile, legacyFormatMessage, readPth, type PthLimits } from 
 import { readSafetensors, type SafeTensor, type SafetensorsContents } from './safetensors.js';
 import { isZipArchive } from './zip.js';
 
-/** File formats {@link readWeightFile} recognises. */
+/** File formats {@link readWeights} recognises. */
 export type WeightFileFormat = 'pth' | 'safetensors';
 
 /** A weights file, read and renamed to torchvision's keys. */
-export interface WeightFileContents extends SafetensorsContents {
+export interface WeightsContents extends SafetensorsContents {
   readonly format: WeightFileFormat;
   /** What was done to reach torchvision names (checkpoint key, prefix, timm mapping), for reports. */
   readonly notes: readonly string[];
 }
 
-/** Options of {@link readWeightFile}. */
-export interface ReadWeightFileOptions {
+/** Options of {@link readWeights}. */
+export interface ReadWeightsOptions {
   /** Name used in errors and notes. Default `"weights"`. */
   source?: string;
   /** Bounds for `.pth` pickles. */
@@ -132,9 +132,9 @@ export function toTorchvisionNames(tensors: ReadonlyMap<string, SafeTensor>, sou
  * (pre-1.6) `.pth` throws a {@link CheckpointFormatError} that says how to convert it.
  *
  * @example
- * const { tensors, format, notes } = readWeightFile(bytes, { source: 'efficientnet_b3_rwightman-cf984f9c.pth' });
+ * const { tensors, format, notes } = readWeights(bytes, { source: 'efficientnet_b3_rwightman-cf984f9c.pth' });
  */
-export function readWeightFile(bytes: Uint8Array, options: ReadWeightFileOptions = {}): WeightFileContents {
+export function readWeights(bytes: Uint8Array, options: ReadWeightsOptions = {}): WeightsContents {
   const source = options.source ?? 'weights';
   const format = detectWeightFormat(bytes);
   if (format === 'legacy-pth') throw new CheckpointFormatError('legacy', legacyFormatMessage(source));
@@ -145,6 +145,10 @@ export function readWeightFile(bytes: Uint8Array, options: ReadWeightFileOptions
     if (pth.checkpointKey !== null) notes.push(`${source}: state dict taken from the checkpoint's "${pth.checkpointKey}" entry`);
     contents = pth;
   } else {
+    // A safetensors header is JSON: an 8-byte length, then '{'. Anything else is named as unknown.
+    if (bytes.byteLength < 9 || bytes[8] !== 0x7b) {
+      throw new CheckpointFormatError('format', `${source}: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file`);
+    }
     contents = readSafetensors(bytes, { source });
   }
   if (options.keepNames) return { ...contents, format, notes };

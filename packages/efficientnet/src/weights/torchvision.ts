@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EfficientNet } from '../build.js';
 import { writeSafetensors, type SafeTensorInput, type SafetensorsContents } from './safetensors.js';
-import { readWeightFile, toTorchvisionNames } from './state-dict.js';
+import { readWeights, toTorchvisionNames } from './state-dict.js';
 
 /** How a torchvision tensor maps onto a TF.js weight. */
 export type TorchvisionLayout = 'conv' | 'depthwise' | 'linear' | 'vector' | 'counter';
@@ -47,7 +47,7 @@ export interface WeightLoadReport {
 export interface LoadWeightsOptions {
   /** Throw (and load nothing) unless the keys and shapes match exactly. Default `true`. */
   strict?: boolean;
-  /** Name used in error messages. Default `"safetensors"`. */
+  /** Name used in error messages. Default `"weights"`. */
   source?: string;
   /**
    * Non-strict loads refuse a file that fills less than half of the model's parameter elements
@@ -175,15 +175,15 @@ export function loadTorchvisionWeights(
   const model = modelOf(net);
   const strict = options.strict ?? true;
   if (typeof strict !== 'boolean') throw new TypeError(`options.strict must be a boolean; got ${String(strict)}`);
-  const source = options.source ?? 'safetensors';
+  const source = options.source ?? 'weights';
   let notes: readonly string[] = [];
   let contents: SafetensorsContents;
   if (weights instanceof Uint8Array) {
-    const read = readWeightFile(weights, { source });
+    const read = readWeights(weights, { source });
     contents = read;
     notes = read.notes;
   } else {
-    if (!weights || !(weights.tensors instanceof Map)) throw new TypeError('weights must be a Uint8Array or the result of readSafetensors / readPth / readWeightFile');
+    if (!weights || !(weights.tensors instanceof Map)) throw new TypeError('weights must be a Uint8Array or the result of readSafetensors / readPth / readWeights');
     const renamed = toTorchvisionNames(weights.tensors, source);
     contents = { tensors: renamed.tensors, metadata: weights.metadata };
     notes = [...((weights as { notes?: readonly string[] }).notes ?? []), ...renamed.notes];
