@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pretrainedWeights, type PretrainedWeights } from '../src/index.js';
 import { DownloadError, fetchPretrainedWeights, fetchWeights, huggingFaceCacheDir, torchHubCheckpointsDir, weightsUrl } from '../src/node/index.js';
 
@@ -175,6 +175,35 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     expect(a).toBe(b);
     expect(readFileSync(a).equals(BODY)).toBe(true);
     expect(hits(`/models/${entry.fileName}`)).toHaveLength(1);
+  });
+
+  it("another live process's lock is waited for, then the download proceeds", async () => {
+    const home = fresh();
+    const entry = entryFor('waiting');
+    const lock = join(home, 'hub/checkpoints', `${entry.fileName}.lock`);
+    mkdirSync(join(home, 'hub/checkpoints'), { recursive: true });
+    writeFileSync(lock, `${process.pid}\n`); // a live pid: as if another process were downloading
+    const started = Date.now();
+    setTimeout(() => rmSync(lock), 300);
+    expect(readFileSync(await fetchWeights(entry, options(home))).equals(BODY)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(hits(`/models/${entry.fileName}`)).toHaveLength(1);
+  });
+
+  it('progress goes to stderr: a start and an end line when stderr is not a TTY', async () => {
+    const home = fresh();
+    const entry = entryFor('progress');
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await fetchWeights(entry, { ...options(home), progress: true });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toEqual([`Downloading ${entry.fileName} (293 KiB)\n`, `Downloaded ${entry.fileName} (293 KiB)\n`]);
   });
 
   it('a lock left by a dead process is broken', async () => {
