@@ -3,7 +3,7 @@
 import { JUPYTER_DISPLAY, type MimeBundle } from './confusion-matrix.js';
 import { totalsOf } from './counts.js';
 import { escapeHtml, formatFixed, markdownTable } from './format.js';
-import { emitWarning } from './options.js';
+import { emitWarning, readOptions } from './options.js';
 import { checkZeroDivision, computePrf, type Average, type PrecisionRecallFscore, type ZeroDivision } from './prf.js';
 import { labelTargets, prfOfTargets } from './scores.js';
 import type { LabelOptions, ResolvedTargets, Targets } from './targets.js';
@@ -48,6 +48,16 @@ interface ReportData {
   digits: number;
   /** Supports are sums of sample weights: printed as Python floats. */
   weightedSupport: boolean;
+}
+
+/** Report rows of per-class scores (the first `count`). */
+function perClassRows(perClass: PrecisionRecallFscore<number[]>, count = perClass.precision.length): ReportRow[] {
+  return perClass.precision.slice(0, count).map((precision, index) => ({
+    precision,
+    recall: perClass.recall[index]!,
+    f1Score: perClass.fscore[index]!,
+    support: perClass.support[index]!,
+  }));
 }
 
 function toRow(scores: PrecisionRecallFscore<number>, support: number): ReportRow {
@@ -114,7 +124,10 @@ export class ClassificationReport {
     counts: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
     options: { labels?: readonly string[]; digits?: number; zeroDivision?: number } = {}
   ) {
-    const data = counts === REPORT_DATA ? (options as unknown as ReportData) : reportFromCounts(counts, options);
+    const data =
+      counts === REPORT_DATA
+        ? (options as unknown as ReportData)
+        : reportFromCounts(counts, readOptions(CONSTRUCTOR, options, ['labels', 'digits', 'zeroDivision']));
     this.labels = Object.freeze([...data.labels]);
     this.perClass = Object.freeze(data.perClass.slice());
     const average = (name: AverageName): ReportRow | undefined => data.averages.find((entry) => entry.name === name)?.row;
@@ -260,11 +273,13 @@ export class ClassificationReport {
 /** Marks internal construction from computed rows. */
 const REPORT_DATA = { length: 0 } as ArrayLike<ArrayLike<number>>;
 
+const CONSTRUCTOR = 'ClassificationReport';
+
 function reportFromCounts(
   counts: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
   options: { labels?: readonly string[]; digits?: number; zeroDivision?: number }
 ): ReportData {
-  const fn = 'ClassificationReport';
+  const fn = CONSTRUCTOR;
   const digits = checkDigits(fn, options.digits);
   const zeroDivision = checkZeroDivision(fn, options.zeroDivision);
   if (counts.normalize !== undefined) {
@@ -301,18 +316,7 @@ function reportFromCounts(
     name: (average === 'micro' ? 'accuracy' : `${average} avg`) as AverageName,
     row: toRow(scores(average) as PrecisionRecallFscore<number>, support),
   }));
-  return {
-    labels,
-    perClass: perClass.precision.map((precision, index) => ({
-      precision,
-      recall: perClass.recall[index]!,
-      f1Score: perClass.fscore[index]!,
-      support: perClass.support[index]!,
-    })),
-    averages,
-    digits,
-    weightedSupport: false,
-  };
+  return { labels, perClass: perClassRows(perClass), averages, digits, weightedSupport: false };
 }
 
 /**
@@ -378,12 +382,7 @@ export function classificationReport(
   );
   const data: ReportData = {
     labels: names.slice(0, numRows),
-    perClass: perClass.precision.slice(0, numRows).map((precision, index) => ({
-      precision,
-      recall: perClass.recall[index]!,
-      f1Score: perClass.fscore[index]!,
-      support: perClass.support[index]!,
-    })),
+    perClass: perClassRows(perClass, numRows),
     averages,
     digits,
     weightedSupport: targets.weights !== null,

@@ -132,7 +132,8 @@ function checkLabelsOption(fn: string, labels: unknown): Label[] {
   return list as Label[];
 }
 
-function checkWeights(fn: string, sampleWeight: unknown, numSamples: number): Float64Array | null {
+/** Checks `sampleWeight`: finite numbers, one per sample; null when not given. */
+export function checkWeights(fn: string, sampleWeight: unknown, numSamples: number): Float64Array | null {
   if (sampleWeight === undefined || sampleWeight === null) return null;
   if (!isArrayLike(sampleWeight)) {
     throw new TypeError(`${fn}: sampleWeight must be an array of numbers, got ${describeValue(sampleWeight)}`);

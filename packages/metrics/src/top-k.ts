@@ -4,15 +4,14 @@ import { addScores, emptyTopKCounts, topKTotals, totalsOf, type ClassTotals, typ
 import { checkOnWarning, emitWarning, readOptions, type WarningOptions } from './options.js';
 import { checkAverage, checkBeta, checkZeroDivision, scoresFromTotals, type PrecisionRecallFscore } from './prf.js';
 import { pairwiseSum } from './summation.js';
+import { checkWeights } from './targets.js';
 import type { ScalarAverage } from './scores.js';
 import {
   checkK,
   checkLabelArray,
-  checkSameLength,
   checkScores,
   describeValue,
   encodeLabels,
-  isArrayLike,
   resolveClassSpace,
   scoreRowLength,
   type ClassOptions,
@@ -67,21 +66,6 @@ export interface ScoreCounts {
   argmax: Int32Array;
 }
 
-function checkSampleWeight(fn: string, sampleWeight: unknown, numSamples: number): Float64Array | null {
-  if (sampleWeight === undefined) return null;
-  if (!isArrayLike(sampleWeight)) {
-    throw new TypeError(`${fn}: sampleWeight must be an array of numbers, got ${describeValue(sampleWeight)}`);
-  }
-  checkSameLength(fn, 'yTrue', numSamples, 'sampleWeight', sampleWeight.length);
-  return Float64Array.from({ length: numSamples }, (_, index) => {
-    const weight = sampleWeight[index];
-    if (typeof weight !== 'number' || !Number.isFinite(weight)) {
-      throw new TypeError(`${fn}: sampleWeight[${index}] = ${describeValue(weight)} must be a finite number`);
-    }
-    return weight;
-  });
-}
-
 /**
  * Validates `yTrue` and `scores` and counts them once for every k in `ks`.
  * @param anyK Accept any positive k (k >= numClasses hits every sample); else k must be <= numClasses.
@@ -101,7 +85,7 @@ export function countScores(
   const topK = ks.map((k) =>
     emptyTopKCounts(checkK(fn, k, space.numClasses, 'k', anyK), space.numClasses)
   );
-  const weights = checkSampleWeight(fn, options?.sampleWeight, numSamples);
+  const weights = checkWeights(fn, options?.sampleWeight, numSamples);
   const encodedTrue = encodeLabels(fn, 'yTrue', yTrue, space);
   const confusion = withTotals ? new Float64Array(space.numClasses * space.numClasses) : null;
   const argmax = addScores(fn, rows, encodedTrue, confusion, topK, weights);
@@ -262,7 +246,10 @@ export function topKPredictions(
   options: ClassOptions & { k: number }
 ): Int32Array {
   const fn = 'topKPredictions';
-  if (options === undefined || options === null || options.k === undefined) {
+  options = readOptions<ClassOptions & { k: number }>(fn, options, ['k', 'numClasses', 'labels']) as ClassOptions & {
+    k: number;
+  };
+  if (options.k === undefined) {
     throw new TypeError(`${fn}: options.k is required (e.g. { k: 2 } for top-2)`);
   }
   const numSamples = checkLabelArray(fn, 'yTrue', yTrue);
@@ -297,6 +284,7 @@ export function topKPredictions(
  */
 export function argmaxPredictions(scores: ScoreMatrix, options: { numClasses?: number } = {}): Int32Array {
   const fn = 'argmaxPredictions';
+  options = readOptions<{ numClasses?: number }>(fn, options, ['numClasses']);
   const numClasses = options?.numClasses ?? scoreRowLength(fn, 'scores', scores, options);
   if (numClasses === undefined) throw new RangeError(`${fn}: scores is empty; at least one sample is needed`);
   const space = resolveClassSpace(fn, { numClasses }, []);

@@ -313,6 +313,18 @@ const CASES: Case[] = [
     'ClassificationReport: labels lists 2 classes but counts has 1',
   ],
   [
+    'accumulator with an option it does not take',
+    () => new MetricsAccumulator({ numClasses: 3, sampleWeight: [1] } as never),
+    TypeError,
+    `MetricsAccumulator: unknown option "sampleWeight"; valid options are 'labels', 'numClasses', 'topK', 'zeroDivision'`,
+  ],
+  [
+    'top-k predictions with an option they do not take',
+    () => topKPredictions([0], [[1, 0]], { k: 1, normalize: false } as never),
+    TypeError,
+    `topKPredictions: unknown option "normalize"; valid options are 'k', 'labels', 'numClasses'`,
+  ],
+  [
     'accumulator without classes',
     () => new MetricsAccumulator({}),
     TypeError,
