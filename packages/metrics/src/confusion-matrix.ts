@@ -4,7 +4,7 @@ import { confusionOf, listedTotals } from './counts.js';
 import { escapeHtml, formatFixed, markdownTable } from './format.js';
 import type { WarningOptions } from './options.js';
 import { labelTargets } from './scores.js';
-import type { LabelOptions, Targets } from './targets.js';
+import type { LabelOptions, ResolvedTargets, Targets } from './targets.js';
 import { describeValue, listChoices } from './validate.js';
 import { confusionMatrixVegaLite, type ConfusionMatrixVegaLiteOptions, type VegaLiteSpec } from './vega-lite.js';
 
@@ -226,6 +226,31 @@ export function confusionMatrixFromCounts(
 }
 
 /**
+ * Row-major weighted counts of the listed classes (scikit-learn's `confusion_matrix(labels=)`:
+ * samples whose true or predicted label is not listed are left out).
+ *
+ * @throws RangeError when `labels` is empty or names no label of a non-empty `yTrue`.
+ */
+export function listedConfusion(fn: string, targets: ResolvedTargets): Float64Array {
+  if (targets.labelsGiven) {
+    if (targets.listed.length === 0) throw new RangeError(`${fn}: labels is empty; list at least one label`);
+    const listedTrue = targets.yTrue.some((classIndex) => classIndex < targets.listed.length);
+    if (targets.numSamples > 0 && !listedTrue) {
+      throw new RangeError(`${fn}: none of labels occurs in yTrue; at least one label must be in yTrue`);
+    }
+  }
+  const all = confusionOf(targets);
+  const size = targets.listed.length;
+  const counts = new Float64Array(size * size);
+  targets.listed.forEach((row, rowIndex) => {
+    targets.listed.forEach((column, columnIndex) => {
+      counts[rowIndex * size + columnIndex] = all[row * targets.numAll + column]!;
+    });
+  });
+  return counts;
+}
+
+/**
  * Confusion matrix of a single-label classification, like scikit-learn's `confusion_matrix`:
  * rows are true classes, columns predicted classes. The classes are the labels present in
  * `yTrue ∪ yPred` (sorted), or `labels` (a subset and order: samples whose true or predicted
@@ -250,21 +275,8 @@ export function confusionMatrix(yTrue: Targets, yPred: Targets, options?: Confus
     allowMultilabel: false,
   });
   const normalize = checkNormalize(fn, read.normalize);
-  if (targets.labelsGiven) {
-    if (targets.listed.length === 0) throw new RangeError(`${fn}: labels is empty; list at least one label`);
-    const listedTrue = targets.yTrue.some((classIndex) => classIndex < targets.listed.length);
-    if (targets.numSamples > 0 && !listedTrue) {
-      throw new RangeError(`${fn}: none of labels occurs in yTrue; at least one label must be in yTrue`);
-    }
-  }
-  const all = confusionOf(targets);
+  const counts = listedConfusion(fn, targets);
   const size = targets.listed.length;
-  const counts = new Float64Array(size * size);
-  targets.listed.forEach((row, rowIndex) => {
-    targets.listed.forEach((column, columnIndex) => {
-      counts[rowIndex * size + columnIndex] = all[row * targets.numAll + column]!;
-    });
-  });
   return confusionMatrixFromCounts(counts, size, targets.names, normalize);
 }
 

@@ -4,6 +4,8 @@
  */
 
 export { MetricsAccumulator } from './accumulator.js';
+export { cohenKappaScore, hammingLoss, jaccardScore, matthewsCorrcoef, zeroOneLoss } from './agreement.js';
+export type { CohenKappaOptions, JaccardOptions, WeightedLabelOptions } from './agreement.js';
 export type { AveragedScores, MetricsAccumulatorOptions, MetricsSummary, TopKMetrics } from './accumulator.js';
 export { ConfusionMatrix, confusionMatrix, JUPYTER_DISPLAY, multilabelConfusionMatrix } from './confusion-matrix.js';
 export type {

@@ -56,7 +56,7 @@ export interface PrecisionRecallFscore<T extends number | number[]> {
 }
 
 /** Which ratios warn on zero division (scikit-learn's `warn_for`). */
-export type WarnFor = readonly ('precision' | 'recall' | 'f-score')[];
+export type WarnFor = readonly ('precision' | 'recall' | 'f-score' | 'jaccard')[];
 
 /** How one precision/recall/F computation runs. */
 export interface PrfSettings {
@@ -121,7 +121,7 @@ function warnPrf(settings: PrfSettings, modifier: string, start: string, size: n
 function prfDivide(
   numerator: Float64Array,
   denominator: Float64Array,
-  metric: 'precision' | 'recall',
+  metric: 'precision' | 'recall' | 'jaccard',
   modifier: string,
   settings: PrfSettings
 ): Float64Array {
@@ -136,7 +136,7 @@ function prfDivide(
     }
   }
   if (anyZero && settings.zeroDivision === 'warn' && settings.warnFor.includes(metric)) {
-    const title = metric === 'precision' ? 'Precision' : 'Recall';
+    const title = metric[0]!.toUpperCase() + metric.slice(1);
     const start = settings.warnFor.includes('f-score') ? `${title} and F-score are` : `${title} is`;
     warnPrf(settings, modifier, start, numerator.length);
   }
@@ -226,6 +226,33 @@ export function computePrf(
     fscore: nanAverage(fscore, weights),
     support,
   };
+}
+
+/**
+ * Jaccard index `tp / (tp + fp + fn)` from totals (per class, or per sample for `'samples'`),
+ * averaged as scikit-learn's `jaccard_score` does.
+ */
+export function computeJaccard(
+  totals: ClassTotals,
+  settings: PrfSettings,
+  sampleWeights: ArrayLike<number> | null = null
+): number | number[] {
+  const { truePositives } = totals;
+  let numerator = truePositives;
+  let denominator = Float64Array.from(
+    truePositives,
+    (value, index) => totals.trueTotals[index]! + totals.predictedTotals[index]! - value
+  );
+  if (settings.average === 'micro') {
+    numerator = Float64Array.of(pairwiseSum(numerator));
+    denominator = Float64Array.of(pairwiseSum(denominator));
+  }
+  const jaccard = prfDivide(numerator, denominator, 'jaccard', 'true or predicted', settings);
+  if (settings.average === 'none') return Array.from(jaccard);
+  let weights: ArrayLike<number> | undefined;
+  if (settings.average === 'weighted' && totals.trueTotals.some((total) => total !== 0)) weights = totals.trueTotals;
+  else if (settings.average === 'samples') weights = sampleWeights ?? undefined;
+  return nanAverage(jaccard, weights);
 }
 
 /** Precision, recall and F-beta without warnings (numeric `zeroDivision`), as the accumulator needs. */

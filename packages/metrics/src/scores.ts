@@ -1,6 +1,6 @@
 /** Label-based scores with scikit-learn's names, conventions, warnings and rounding. */
 
-import { listedTotals, sampleTotals } from './counts.js';
+import { listedTotals, sampleTotals, type ClassTotals } from './counts.js';
 import { checkOnWarning, emitWarning, readOptions, type WarningOptions } from './options.js';
 import {
   balancedAccuracyFromTotals,
@@ -63,14 +63,16 @@ function pythonRepr(value: unknown): string {
 }
 
 /**
- * Precision, recall, F-beta and support of resolved targets, with scikit-learn's
- * `_check_set_wise_labels` rules for `average: 'binary'`/`'samples'` and `posLabel`.
+ * The totals a set-wise metric (precision, recall, F, Jaccard) divides, with scikit-learn's
+ * `_check_set_wise_labels` rules: `average: 'binary'` keeps `posLabel` of binary data alone,
+ * `'samples'` (multilabel only) gives per-sample totals, and a `posLabel` other than 1 with
+ * another average warns that it is ignored.
  */
-export function prfOfTargets(
+export function setWiseTotals(
   targets: ResolvedTargets,
-  settings: PrfSettings,
+  settings: Pick<PrfSettings, 'fn' | 'average' | 'onWarning'>,
   posLabel: unknown
-): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]> {
+): ClassTotals {
   const { fn, average } = settings;
   if (average === 'binary') {
     if (targets.kind !== 'binary') {
@@ -82,8 +84,7 @@ export function prfOfTargets(
       );
     }
     const positive = posLabel ?? 1;
-    const isPresent = targets.present.includes(positive as Label);
-    if (!isPresent && targets.present.length >= 2) {
+    if (!targets.present.includes(positive as Label) && targets.present.length >= 2) {
       throw new RangeError(
         `${fn}: posLabel = ${describeValue(positive)} is not a valid label; it should be one of ${targets.present
           .map((label) => describeValue(label))
@@ -91,15 +92,10 @@ export function prfOfTargets(
       );
     }
     const classIndex = targets.indexOf(positive);
-    const single = classIndex === undefined ? null : classIndex;
-    const positiveTargets = { ...targets, listed: single === null ? [] : [single] };
-    const totals = listedTotals(positiveTargets);
     // A positive label absent from the data is a class without samples or predictions.
-    const counts =
-      single === null
-        ? { truePositives: new Float64Array(1), trueTotals: new Float64Array(1), predictedTotals: new Float64Array(1) }
-        : totals;
-    return computePrf(counts, settings);
+    return classIndex === undefined
+      ? { truePositives: new Float64Array(1), trueTotals: new Float64Array(1), predictedTotals: new Float64Array(1) }
+      : listedTotals({ ...targets, listed: [classIndex] });
   }
   if (posLabel !== undefined && posLabel !== 1) {
     emitWarning(
@@ -116,9 +112,19 @@ export function prfOfTargets(
         `${fn}: average = 'samples' is only meaningful for multilabel input (rows of 0/1 indicators); see accuracyScore instead`
       );
     }
-    return computePrf(sampleTotals(targets), settings, targets.weights);
+    return sampleTotals(targets);
   }
-  return computePrf(listedTotals(targets), settings);
+  return listedTotals(targets);
+}
+
+/** Precision, recall, F-beta and support of resolved targets (see {@link setWiseTotals}). */
+export function prfOfTargets(
+  targets: ResolvedTargets,
+  settings: PrfSettings,
+  posLabel: unknown
+): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]> {
+  const totals = setWiseTotals(targets, settings, posLabel);
+  return computePrf(totals, settings, settings.average === 'samples' ? targets.weights : null);
 }
 
 function scoreFunction(
@@ -285,9 +291,18 @@ export interface AccuracyOptions extends LabelOptions, WarningOptions {
  * accuracyScore([[0, 1], [1, 1]], [[0, 1], [1, 0]]); // 0.5
  */
 export function accuracyScore(yTrue: Targets, yPred: Targets, options?: AccuracyOptions): number {
-  const { options: read, targets } = labelTargets<AccuracyOptions>('accuracyScore', yTrue, yPred, options, [
-    'normalize',
-  ]);
+  const { correct, total, normalize } = countCorrect('accuracyScore', yTrue, yPred, options);
+  return normalize ? correct / total : correct;
+}
+
+/** Weight of the correctly predicted samples (whole rows for multilabel), the total weight, and `normalize`. */
+export function countCorrect(
+  fn: string,
+  yTrue: Targets,
+  yPred: Targets,
+  options: AccuracyOptions | undefined
+): { correct: number; total: number; normalize: boolean } {
+  const { options: read, targets } = labelTargets<AccuracyOptions>(fn, yTrue, yPred, options, ['normalize']);
   const correct = new Float64Array(targets.numSamples);
   const weights = targets.weights ?? new Float64Array(targets.numSamples).fill(1);
   for (let sample = 0; sample < targets.numSamples; sample += 1) {
@@ -303,8 +318,7 @@ export function accuracyScore(yTrue: Targets, yPred: Targets, options?: Accuracy
     }
     correct[sample] = right ? weights[sample]! : 0;
   }
-  const total = pairwiseSum(correct);
-  return read.normalize === false ? total : total / pairwiseSum(weights);
+  return { correct: pairwiseSum(correct), total: pairwiseSum(weights), normalize: read.normalize !== false };
 }
 
 /** Options of {@link balancedAccuracyScore}. */

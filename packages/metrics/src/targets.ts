@@ -150,6 +150,20 @@ export function checkWeights(fn: string, sampleWeight: unknown, numSamples: numb
   return weights;
 }
 
+/**
+ * A column vector (rows of one entry) as the 1-D array it stands for, as scikit-learn's
+ * `column_or_1d`: multilabel indicator rows have at least two columns.
+ */
+function flattenColumn<T>(values: T): T {
+  if (!isArrayLike(values) || values.length === 0) return values;
+  const rows = values as ArrayLike<unknown>;
+  for (let index = 0; index < rows.length; index += 1) {
+    const row = rows[index];
+    if (typeof row === 'string' || !isArrayLike(row) || row.length !== 1) return values;
+  }
+  return Array.from(rows, (row) => (row as ArrayLike<unknown>)[0]) as T;
+}
+
 function isMultilabel(values: unknown): boolean {
   if (!isArrayLike(values) || values.length === 0) return false;
   const first = (values as ArrayLike<unknown>)[0];
@@ -257,6 +271,8 @@ export function resolveTargets(
   const numSamples = checkLabelArray(fn, 'yTrue', yTrue, true);
   checkSameLength(fn, 'yTrue', numSamples, 'yPred', checkLabelArray(fn, 'yPred', yPred, true));
   const weights = checkWeights(fn, options.sampleWeight, numSamples);
+  yTrue = flattenColumn(yTrue);
+  yPred = flattenColumn(yPred);
   if (isMultilabel(yTrue) || isMultilabel(yPred)) {
     if (!allowMultilabel) {
       throw new TypeError(`${fn}: multilabel indicator input is not supported; use multilabelConfusionMatrix`);

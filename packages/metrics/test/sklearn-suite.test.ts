@@ -18,14 +18,19 @@ import {
   accuracyScore,
   balancedAccuracyScore,
   classificationReport,
+  cohenKappaScore,
   confusionMatrix,
   f1Score,
   fbetaScore,
+  hammingLoss,
+  jaccardScore,
+  matthewsCorrcoef,
   multilabelConfusionMatrix,
   precisionRecallFscoreSupport,
   precisionScore,
   recallScore,
   topKAccuracyScore,
+  zeroOneLoss,
   type MetricWarning,
 } from '@art/metrics';
 
@@ -54,13 +59,8 @@ const MISSING_FUNCTIONS: Record<string, string> = {
   average_precision_score: 'average_precision_score (ranking metric) is not provided',
   brier_score_loss: 'brier_score_loss (probability loss) is not provided',
   class_likelihood_ratios: 'class_likelihood_ratios is not provided',
-  cohen_kappa_score: 'cohen_kappa_score is not provided',
-  hamming_loss: 'hamming_loss is not provided',
   hinge_loss: 'hinge_loss (decision-function loss) is not provided',
-  jaccard_score: 'jaccard_score is not provided',
   log_loss: 'log_loss (probability loss) is not provided',
-  matthews_corrcoef: 'matthews_corrcoef is not provided',
-  zero_one_loss: 'zero_one_loss is not provided',
   _check_targets: "scikit-learn's private _check_targets (input-type detection) has no public counterpart",
 };
 
@@ -110,6 +110,7 @@ function decode(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   if ('$ref' in record) return decode(fixture.arrays[record['$ref'] as string]);
   if ('$nd' in record) return decode(record['$nd']);
+  if ('$bits' in record) return Array.from(record['$bits'] as string, (bit) => bit === '1');
   if ('$float' in record) {
     return { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, '-inf': Number.NEGATIVE_INFINITY }[
       record['$float'] as string
@@ -185,6 +186,13 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
     );
     return kw['output_dict'] === true ? report.toDict() : report.toText();
   },
+  jaccard_score: (kw) =>
+    jaccardScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))),
+  matthews_corrcoef: (kw) =>
+    matthewsCorrcoef(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  cohen_kappa_score: (kw) => cohenKappaScore(targetsOf(kw['y1']), targetsOf(kw['y2']), optionsOf(kw, ['y1', 'y2'])),
+  hamming_loss: (kw) => hammingLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  zero_one_loss: (kw) => zeroOneLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
   top_k_accuracy_score: (kw) =>
     topKAccuracyScore(
       targetsOf(kw['y_true']) as (number | string)[],
