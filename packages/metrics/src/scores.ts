@@ -15,7 +15,7 @@ import {
   type WarnFor,
 } from './prf.js';
 import { pairwiseSum } from './summation.js';
-import { resolveTargets, type Label, type LabelOptions, type ResolvedTargets, type Targets } from './targets.js';
+import { resolveTargets, type LabelOptions, type ResolvedTargets, type Targets } from './targets.js';
 import { describeValue } from './validate.js';
 
 /** Options of the precision/recall/F functions. */
@@ -84,14 +84,16 @@ export function setWiseTotals(
       );
     }
     const positive = posLabel ?? 1;
-    if (!targets.present.includes(positive as Label) && targets.present.length >= 2) {
+    const classIndex = targets.indexOf(positive);
+    // Compared by class, so a class name and its index (numClasses with named labels) agree.
+    const isPresent = classIndex !== undefined && targets.present.some((label) => targets.indexOf(label) === classIndex);
+    if (!isPresent && targets.present.length >= 2) {
       throw new RangeError(
         `${fn}: posLabel = ${describeValue(positive)} is not a valid label; it should be one of ${targets.present
           .map((label) => describeValue(label))
           .join(', ')}`
       );
     }
-    const classIndex = targets.indexOf(positive);
     // A positive label absent from the data is a class without samples or predictions.
     return classIndex === undefined
       ? { truePositives: new Float64Array(1), trueTotals: new Float64Array(1), predictedTotals: new Float64Array(1) }

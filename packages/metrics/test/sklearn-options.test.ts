@@ -75,6 +75,9 @@ describe("average: 'binary' with posLabel", () => {
       { precision: 1, recall: 0.5, fscore: 2 / 3, support: 2 }
     );
     expect(f1Score([0, 1, 1], [0, 1, 0], { average: 'binary' })).toBeCloseTo(2 / 3, 15);
+    // Class indices named by labels: posLabel may be the name or the index.
+    const named = { average: 'binary', numClasses: 2, labels: ['cat', 'dog'] } as const;
+    expect(f1Score([0, 1, 1], [0, 1, 0], { ...named, posLabel: 'dog' })).toBe(f1Score([0, 1, 1], [0, 1, 0], named));
   });
 
   it("warns that posLabel is ignored with another average, as scikit-learn", () => {
