@@ -97,7 +97,9 @@ export function cohenKappaScore(y1: Targets, y2: Targets, options?: CohenKappaOp
     allowMultilabel: false,
   });
   if (read.weights !== undefined && read.weights !== 'linear' && read.weights !== 'quadratic') {
-    throw new RangeError(`${fn}: weights = ${describeValue(read.weights)} is not valid; expected 'linear', 'quadratic' or none`);
+    throw new RangeError(
+      `${fn}: weights = ${describeValue(read.weights)} is not valid; expected 'linear', 'quadratic' or none`
+    );
   }
   const size = targets.listed.length;
   const confusion = listedConfusion(fn, targets);
@@ -108,7 +110,8 @@ export function cohenKappaScore(y1: Targets, y2: Targets, options?: CohenKappaOp
   for (let row = 0; row < size; row += 1) {
     for (let column = 0; column < size; column += 1) {
       const distance = Math.abs(row - column);
-      const weight = read.weights === undefined ? Number(distance !== 0) : read.weights === 'linear' ? distance : distance ** 2;
+      const weight =
+        read.weights === undefined ? Number(distance !== 0) : read.weights === 'linear' ? distance : distance ** 2;
       weighted[row * size + column] = weight * confusion[row * size + column]!;
       // scikit-learn's np.outer(sum0, sum1) / sum: predicted totals by row index, true totals by column.
       expected[row * size + column] = (weight * (columnSums[row]! * rowSums[column]!)) / total;

@@ -90,7 +90,9 @@ export function checkZeroDivision(fn: string, zeroDivision: unknown, allowWarn =
     return zeroDivision;
   }
   throw new RangeError(
-    `${fn}: zeroDivision = ${describeValue(zeroDivision)} is not valid; expected one of ${allowWarn ? "'warn', " : ''}0, 1, NaN`
+    `${fn}: zeroDivision = ${describeValue(zeroDivision)} is not valid; expected one of ${
+      allowWarn ? "'warn', " : ''
+    }0, 1, NaN`
   );
 }
 

@@ -130,7 +130,8 @@ export class ClassificationReport {
         : reportFromCounts(counts, readOptions(CONSTRUCTOR, options, ['labels', 'digits', 'zeroDivision']));
     this.labels = Object.freeze([...data.labels]);
     this.perClass = Object.freeze(data.perClass.slice());
-    const average = (name: AverageName): ReportRow | undefined => data.averages.find((entry) => entry.name === name)?.row;
+    const average = (name: AverageName): ReportRow | undefined =>
+      data.averages.find((entry) => entry.name === name)?.row;
     const accuracyRow = average('accuracy');
     this.accuracy = accuracyRow?.f1Score;
     this.microAvg = (accuracyRow ?? average('micro avg'))!;
@@ -374,12 +375,14 @@ export function classificationReport(
   // scikit-learn pairs names and rows with zip(): the shorter list decides.
   const numRows = Math.min(names.length, perClass.precision.length);
   const support = perClass.support.reduce((sum, value) => sum + value, 0);
-  const averages = (targets.kind === 'multilabel' ? (['micro', 'macro', 'weighted', 'samples'] as const) : (['micro', 'macro', 'weighted'] as const)).map(
-    (average) => ({
-      name: (average === 'micro' && microIsAccuracy(targets) ? 'accuracy' : `${average} avg`) as AverageName,
-      row: toRow(scores(average) as PrecisionRecallFscore<number>, support),
-    })
-  );
+  const averages = (
+    targets.kind === 'multilabel'
+      ? (['micro', 'macro', 'weighted', 'samples'] as const)
+      : (['micro', 'macro', 'weighted'] as const)
+  ).map((average) => ({
+    name: (average === 'micro' && microIsAccuracy(targets) ? 'accuracy' : `${average} avg`) as AverageName,
+    row: toRow(scores(average) as PrecisionRecallFscore<number>, support),
+  }));
   const data: ReportData = {
     labels: names.slice(0, numRows),
     perClass: perClassRows(perClass, numRows),

@@ -86,7 +86,8 @@ export function setWiseTotals(
     const positive = posLabel ?? 1;
     const classIndex = targets.indexOf(positive);
     // Compared by class, so a class name and its index (numClasses with named labels) agree.
-    const isPresent = classIndex !== undefined && targets.present.some((label) => targets.indexOf(label) === classIndex);
+    const isPresent =
+      classIndex !== undefined && targets.present.some((label) => targets.indexOf(label) === classIndex);
     if (!isPresent && targets.present.length >= 2) {
       throw new RangeError(
         `${fn}: posLabel = ${describeValue(positive)} is not a valid label; it should be one of ${targets.present
@@ -103,7 +104,9 @@ export function setWiseTotals(
     emitWarning(
       settings.onWarning,
       'UserWarning',
-      `${fn}: Note that pos_label (set to ${pythonRepr(posLabel)}) is ignored when average != 'binary' (got ${pythonRepr(
+      `${fn}: Note that pos_label (set to ${pythonRepr(
+        posLabel
+      )}) is ignored when average != 'binary' (got ${pythonRepr(
         average === 'none' ? undefined : average
       )}). You may use labels=[pos_label] to specify a single positive class.`
     );
@@ -227,7 +230,11 @@ export function precisionScore(yTrue: Targets, yPred: Targets, options?: ScoreOp
  * recallScore([1, 3, 3, 2], [1, 1, 3, 2]); // classes 1, 2, 3: (1 + 1 + 0.5) / 3
  */
 export function recallScore(yTrue: Targets, yPred: Targets, options: ScoreOptions & { average: 'none' }): number[];
-export function recallScore(yTrue: Targets, yPred: Targets, options?: ScoreOptions & { average?: ScalarAverage }): number;
+export function recallScore(
+  yTrue: Targets,
+  yPred: Targets,
+  options?: ScoreOptions & { average?: ScalarAverage }
+): number;
 export function recallScore(yTrue: Targets, yPred: Targets, options?: ScoreOptions): number | number[];
 export function recallScore(yTrue: Targets, yPred: Targets, options?: ScoreOptions): number | number[] {
   return scoreFunction('recallScore', yTrue, yPred, options, [], { average: 'macro', warnFor: ['recall'] }).recall;

@@ -81,19 +81,27 @@ function compareLabels(a: Label, b: Label): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
+/** Small non-negative integer labels are tracked in flat tables instead of a Set/Map (the common, large case). */
+const DENSE_LIMIT = 1 << 20;
+
 /** Sorted distinct labels of both arrays; throws on mixed types and non-integer numbers. */
 function presentLabels(fn: string, arrays: readonly [string, LabelArray][]): Label[] {
-  const seen = new Set<Label>();
   let firstType: [string, number, string] | null = null;
+  let largest = -1;
+  let allSmall = true;
   for (const [name, values] of arrays) {
     for (let index = 0; index < values.length; index += 1) {
       const value = values[index];
       if (typeof value === 'number') {
         if (!Number.isInteger(value)) {
           throw new TypeError(
-            `${fn}: ${name}[${index}] = ${describeValue(value)} is not an integer label; classification metrics take class labels, not continuous values`
+            `${fn}: ${name}[${index}] = ${describeValue(
+              value
+            )} is not an integer label; classification metrics take class labels, not continuous values`
           );
         }
+        if (value < 0 || value >= DENSE_LIMIT) allSmall = false;
+        else if (value > largest) largest = value;
       } else if (typeof value !== 'string') {
         throw new TypeError(
           `${fn}: ${name}[${index}] = ${describeValue(value)} must be a class label (integer or string)`
@@ -107,9 +115,19 @@ function presentLabels(fn: string, arrays: readonly [string, LabelArray][]): Lab
           }] is a ${firstType[2]}; labels must be all numbers or all strings`
         );
       }
-      seen.add(value as Label);
     }
   }
+  if (firstType?.[2] === 'number' && allSmall) {
+    // Class indices and other small integers: a flag per value instead of a Set.
+    const seen = new Uint8Array(largest + 1);
+    for (const [, values] of arrays)
+      for (let index = 0; index < values.length; index += 1) seen[values[index] as number] = 1;
+    const present: number[] = [];
+    seen.forEach((flag, value) => flag === 1 && present.push(value));
+    return present;
+  }
+  const seen = new Set<Label>();
+  for (const [, values] of arrays) for (let index = 0; index < values.length; index += 1) seen.add(values[index]!);
   return [...seen].sort(compareLabels);
 }
 
@@ -223,7 +241,9 @@ function resolveMultilabel(
   let names = columns.map(String);
   if (labels !== null && labels.length > 0 && typeof labels[0] === 'string') {
     if (labels.length !== numColumns) {
-      throw new RangeError(`${fn}: labels names ${labels.length} classes but the indicator rows have ${numColumns} columns`);
+      throw new RangeError(
+        `${fn}: labels names ${labels.length} classes but the indicator rows have ${numColumns} columns`
+      );
     }
     names = labels as string[];
   } else if (labels !== null) {
@@ -278,7 +298,9 @@ export function resolveTargets(
       throw new TypeError(`${fn}: multilabel indicator input is not supported; use multilabelConfusionMatrix`);
     }
     if (!isMultilabel(yTrue)) {
-      throw new TypeError(`${fn}: yPred is multilabel (rows of 0/1 indicators) but yTrue is not; pass both in the same form`);
+      throw new TypeError(
+        `${fn}: yPred is multilabel (rows of 0/1 indicators) but yTrue is not; pass both in the same form`
+      );
     }
     return resolveMultilabel(fn, yTrue, yPred, options, weights);
   }
@@ -323,18 +345,33 @@ export function resolveTargets(
     values.forEach((value, index) => lookup.set(value, index));
     listedCount = listedLabels.length;
   }
+  // Integer labels in [0, DENSE_LIMIT) are looked up in a flat table; others in the Map.
+  const denseLookup = new Int32Array(
+    values.reduce<number>(
+      (size, value) =>
+        typeof value === 'number' && value >= 0 && value < DENSE_LIMIT ? Math.max(size, value + 1) : size,
+      0
+    )
+  ).fill(-1);
+  values.forEach((value, index) => {
+    if (typeof value === 'number' && value < denseLookup.length && value >= 0) denseLookup[value] = index;
+  });
   const encode = (name: string, source: LabelArray): Int32Array => {
     const encoded = new Int32Array(source.length);
     for (let index = 0; index < source.length; index += 1) {
-      const classIndex = lookup.get(source[index]);
+      const value = source[index];
+      const classIndex =
+        typeof value === 'number' && value >= 0 && value < denseLookup.length && denseLookup[value]! >= 0
+          ? denseLookup[value]
+          : lookup.get(value);
       if (classIndex === undefined) {
         const value = source[index];
         throw new RangeError(
           typeof value === 'number'
             ? `${fn}: ${name}[${index}] = ${value} is out of range [0, ${values.length}) (numClasses = ${values.length})`
-            : `${fn}: ${name}[${index}] = ${describeValue(value)} is not one of labels ${listChoices(names.slice(0, 10))}${
-                names.length > 10 ? ', ...' : ''
-              }`
+            : `${fn}: ${name}[${index}] = ${describeValue(value)} is not one of labels ${listChoices(
+                names.slice(0, 10)
+              )}${names.length > 10 ? ', ...' : ''}`
         );
       }
       encoded[index] = classIndex;

@@ -82,9 +82,7 @@ export function countScores(
   const numSamples = checkLabelArray(fn, 'yTrue', yTrue);
   const space = resolveClassSpace(fn, options, [['yTrue', yTrue]], scoreRowLength(fn, 'scores', scores, options));
   const rows = checkScores(fn, 'scores', scores, numSamples, space.numClasses);
-  const topK = ks.map((k) =>
-    emptyTopKCounts(checkK(fn, k, space.numClasses, 'k', anyK), space.numClasses)
-  );
+  const topK = ks.map((k) => emptyTopKCounts(checkK(fn, k, space.numClasses, 'k', anyK), space.numClasses));
   const weights = checkWeights(fn, options?.sampleWeight, numSamples);
   const encodedTrue = encodeLabels(fn, 'yTrue', yTrue, space);
   const confusion = withTotals ? new Float64Array(space.numClasses * space.numClasses) : null;
@@ -139,7 +137,11 @@ function binaryScoresAsRows(fn: string, scores: ArrayLike<number>): number[][] {
  * topKAccuracyScore([2, 0], new Float32Array([0.1, 0.5, 0.4, 0.2, 0.7, 0.1]), { k: 1, numClasses: 3 }); // 0
  * topKAccuracyScore(['a', 'e'], [[0.4, 0.3, 0.2, 0.1], [0.1, 0.3, 0.4, 0.2]], { labels: ['a', 'b', 'd', 'e'] }); // 0.5
  */
-export function topKAccuracyScore(yTrue: LabelArray, scores: ScoreMatrix | number[], options?: TopKAccuracyOptions): number {
+export function topKAccuracyScore(
+  yTrue: LabelArray,
+  scores: ScoreMatrix | number[],
+  options?: TopKAccuracyOptions
+): number {
   const fn = 'topKAccuracyScore';
   const read = readOptions<TopKAccuracyOptions>(fn, options, [
     'k',
@@ -218,7 +220,9 @@ export function topKPrecisionRecallFscore(
   }
   const average = checkAverage(fn, read.average, 'macro');
   if (average === 'binary' || average === 'samples') {
-    throw new RangeError(`${fn}: average = '${average}' is not valid here; expected one of 'macro', 'micro', 'weighted', 'none'`);
+    throw new RangeError(
+      `${fn}: average = '${average}' is not valid here; expected one of 'macro', 'micro', 'weighted', 'none'`
+    );
   }
   const zeroDivision = checkZeroDivision(fn, read.zeroDivision);
   const beta = checkBeta(fn, read.beta ?? 1);

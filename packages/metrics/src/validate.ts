@@ -104,7 +104,9 @@ export function checkNumClasses(fn: string, numClasses: unknown): number {
 /** Checks the `labels` option: an array of distinct strings, or of distinct integers. */
 function checkLabelNames(fn: string, labels: unknown): (string | number)[] {
   if (!Array.isArray(labels)) {
-    throw new TypeError(`${fn}: labels must be an array of class names (or label values), got ${describeValue(labels)}`);
+    throw new TypeError(
+      `${fn}: labels must be an array of class names (or label values), got ${describeValue(labels)}`
+    );
   }
   if (labels.length === 0) throw new RangeError(`${fn}: labels is empty; list every class name`);
   const seen = new Set<string | number>();
@@ -112,7 +114,9 @@ function checkLabelNames(fn: string, labels: unknown): (string | number)[] {
   labels.forEach((label: unknown, index) => {
     if (kind === 'string' ? typeof label !== 'string' : !Number.isInteger(label)) {
       throw new TypeError(
-        `${fn}: labels[${index}] = ${describeValue(label)} must be ${kind === 'string' ? 'a string' : 'an integer'} like labels[0]`
+        `${fn}: labels[${index}] = ${describeValue(label)} must be ${
+          kind === 'string' ? 'a string' : 'an integer'
+        } like labels[0]`
       );
     }
     if (seen.has(label as string)) {

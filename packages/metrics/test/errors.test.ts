@@ -106,7 +106,14 @@ const CASES: Case[] = [
   ],
   [
     'multilabel rows of different widths',
-    () => f1Score([[0, 1], [1, 0]], [[0, 1], [1]]),
+    () =>
+      f1Score(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[0, 1], [1]]
+      ),
     RangeError,
     'f1Score: yPred[1] has 1 columns but yPred[0] has 2',
   ],

@@ -71,16 +71,16 @@ describe('labels', () => {
 
 describe("average: 'binary' with posLabel", () => {
   it('scores the positive class alone', () => {
-    expect(precisionRecallFscoreSupport(['a', 'b', 'b'], ['a', 'a', 'b'], { average: 'binary', posLabel: 'b' })).toEqual(
-      { precision: 1, recall: 0.5, fscore: 2 / 3, support: 2 }
-    );
+    expect(
+      precisionRecallFscoreSupport(['a', 'b', 'b'], ['a', 'a', 'b'], { average: 'binary', posLabel: 'b' })
+    ).toEqual({ precision: 1, recall: 0.5, fscore: 2 / 3, support: 2 });
     expect(f1Score([0, 1, 1], [0, 1, 0], { average: 'binary' })).toBeCloseTo(2 / 3, 15);
     // Class indices named by labels: posLabel may be the name or the index.
     const named = { average: 'binary', numClasses: 2, labels: ['cat', 'dog'] } as const;
     expect(f1Score([0, 1, 1], [0, 1, 0], { ...named, posLabel: 'dog' })).toBe(f1Score([0, 1, 1], [0, 1, 0], named));
   });
 
-  it("warns that posLabel is ignored with another average, as scikit-learn", () => {
+  it('warns that posLabel is ignored with another average, as scikit-learn', () => {
     const { warnings, onWarning } = collect();
     f1Score([0, 1, 1], [0, 1, 0], { posLabel: 0, average: 'macro', onWarning });
     expect(warnings).toEqual([
@@ -106,22 +106,65 @@ describe('multilabel indicator input', () => {
   it('gives per-column scores, the samples average and subset accuracy', () => {
     expect(f1Score(yTrue, yPred, { average: 'samples' })).toBeCloseTo(0.7333333333333334, 15);
     expect(precisionRecallFscoreSupport(yTrue, yPred).support).toEqual([1, 1, 2]);
-    expect(accuracyScore([[0, 1], [1, 1]], [[0, 1], [1, 0]])).toBe(0.5);
+    expect(
+      accuracyScore(
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [
+          [0, 1],
+          [1, 0],
+        ]
+      )
+    ).toBe(0.5);
   });
 
   it('gives one-vs-rest matrices per class or per sample', () => {
     expect(multilabelConfusionMatrix([1, 0, 2, 1], [1, 2, 2, 0])).toEqual([
-      [[2, 1], [1, 0]],
-      [[2, 0], [1, 1]],
-      [[2, 1], [0, 1]],
+      [
+        [2, 1],
+        [1, 0],
+      ],
+      [
+        [2, 0],
+        [1, 1],
+      ],
+      [
+        [2, 1],
+        [0, 1],
+      ],
     ]);
-    expect(multilabelConfusionMatrix([[1, 0], [1, 1]], [[1, 1], [0, 1]])).toEqual([
-      [[0, 0], [1, 1]],
-      [[0, 1], [0, 1]],
+    expect(
+      multilabelConfusionMatrix(
+        [
+          [1, 0],
+          [1, 1],
+        ],
+        [
+          [1, 1],
+          [0, 1],
+        ]
+      )
+    ).toEqual([
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      [
+        [0, 1],
+        [0, 1],
+      ],
     ]);
     expect(multilabelConfusionMatrix(yTrue, yPred, { samplewise: true })).toEqual([
-      [[1, 0], [1, 1]],
-      [[0, 1], [0, 2]],
+      [
+        [1, 0],
+        [1, 1],
+      ],
+      [
+        [0, 1],
+        [0, 2],
+      ],
     ]);
   });
 });

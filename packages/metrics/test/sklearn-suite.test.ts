@@ -50,9 +50,7 @@ interface SuiteFixture {
   arrays: Record<string, unknown>;
 }
 
-const fixture = JSON.parse(
-  readFileSync(join(packageRoot, 'test/fixtures/sklearn-suite.json'), 'utf8')
-) as SuiteFixture;
+const fixture = JSON.parse(readFileSync(join(packageRoot, 'test/fixtures/sklearn-suite.json'), 'utf8')) as SuiteFixture;
 
 /** scikit-learn functions @art/metrics does not provide; a test calling one is unsupported. */
 const MISSING_FUNCTIONS: Record<string, string> = {
@@ -70,13 +68,11 @@ const MISSING_FUNCTIONS: Record<string, string> = {
  */
 const DELIBERATE: { reason: string; applies: (call: RecordedCall) => boolean }[] = [
   {
-    reason:
-      'scipy.sparse inputs are not accepted (pass dense arrays or indicator rows)',
+    reason: 'scipy.sparse inputs are not accepted (pass dense arrays or indicator rows)',
     applies: (call) => JSON.stringify(call.kwargs ?? {}).includes('"$unsupported"'),
   },
   {
-    reason:
-      'weights beyond 2^53 (numpy uint64/int64 arithmetic that wraps around) are not exact in JavaScript numbers',
+    reason: 'weights beyond 2^53 (numpy uint64/int64 arithmetic that wraps around) are not exact in JavaScript numbers',
     applies: (call) =>
       (decodeSafe(call.kwargs?.['sample_weight']) as number[] | null)?.some((weight) => Math.abs(weight) > 2 ** 53) ===
       true,
@@ -140,7 +136,8 @@ function optionsOf(kwargs: Options, skip: readonly string[]): Options {
   for (const [key, value] of Object.entries(kwargs)) {
     if (skip.includes(key)) continue;
     if (key === 'average') options[key] = value === null ? 'none' : value;
-    else if (value !== null) options[key] = key === 'labels' || key === 'sample_weight' ? booleansAsNumbers(value) : value;
+    else if (value !== null)
+      options[key] = key === 'labels' || key === 'sample_weight' ? booleansAsNumbers(value) : value;
   }
   return options;
 }
@@ -151,7 +148,8 @@ function withBinaryDefault(options: Options): Options {
 }
 
 const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
-  accuracy_score: (kw) => accuracyScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  accuracy_score: (kw) =>
+    accuracyScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
   balanced_accuracy_score: (kw) =>
     balancedAccuracyScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
   confusion_matrix: (kw) =>
@@ -159,9 +157,17 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
   multilabel_confusion_matrix: (kw) =>
     multilabelConfusionMatrix(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
   precision_score: (kw) =>
-    precisionScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))),
+    precisionScore(
+      targetsOf(kw['y_true']),
+      targetsOf(kw['y_pred']),
+      withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))
+    ),
   recall_score: (kw) =>
-    recallScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))),
+    recallScore(
+      targetsOf(kw['y_true']),
+      targetsOf(kw['y_pred']),
+      withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))
+    ),
   f1_score: (kw) =>
     f1Score(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))),
   fbeta_score: (kw) =>
@@ -187,12 +193,18 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
     return kw['output_dict'] === true ? report.toDict() : report.toText();
   },
   jaccard_score: (kw) =>
-    jaccardScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))),
+    jaccardScore(
+      targetsOf(kw['y_true']),
+      targetsOf(kw['y_pred']),
+      withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))
+    ),
   matthews_corrcoef: (kw) =>
     matthewsCorrcoef(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
   cohen_kappa_score: (kw) => cohenKappaScore(targetsOf(kw['y1']), targetsOf(kw['y2']), optionsOf(kw, ['y1', 'y2'])),
-  hamming_loss: (kw) => hammingLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
-  zero_one_loss: (kw) => zeroOneLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  hamming_loss: (kw) =>
+    hammingLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  zero_one_loss: (kw) =>
+    zeroOneLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
   top_k_accuracy_score: (kw) =>
     topKAccuracyScore(
       targetsOf(kw['y_true']) as (number | string)[],
@@ -237,9 +249,13 @@ function differences(expected: unknown, actual: unknown, path = 'result'): strin
   const expectedRecord = expected as Record<string, unknown>;
   const actualRecord = (actual ?? {}) as Record<string, unknown>;
   if (Object.keys(expectedRecord).join('|') !== Object.keys(actualRecord).join('|')) {
-    return [`${path}: keys ${Object.keys(expectedRecord).join(', ')} expected, got ${Object.keys(actualRecord).join(', ')}`];
+    return [
+      `${path}: keys ${Object.keys(expectedRecord).join(', ')} expected, got ${Object.keys(actualRecord).join(', ')}`,
+    ];
   }
-  return Object.keys(expectedRecord).flatMap((key) => differences(expectedRecord[key], actualRecord[key], `${path}.${key}`));
+  return Object.keys(expectedRecord).flatMap((key) =>
+    differences(expectedRecord[key], actualRecord[key], `${path}.${key}`)
+  );
 }
 
 const OUR_CATEGORIES = new Set(['UndefinedMetricWarning', 'UserWarning']);
@@ -263,10 +279,14 @@ function replay(call: RecordedCall): string[] {
   }
   const problems: string[] = [];
   if (call.error !== undefined) {
-    if (thrown === null) problems.push(`scikit-learn raised ${call.error.type}: ${call.error.message}; we returned ${JSON.stringify(actual)}`);
+    if (thrown === null)
+      problems.push(
+        `scikit-learn raised ${call.error.type}: ${call.error.message}; we returned ${JSON.stringify(actual)}`
+      );
     return problems;
   }
-  if (thrown !== null) return [`we threw ${String(thrown)}; scikit-learn returned ${JSON.stringify(decode(call.result))}`];
+  if (thrown !== null)
+    return [`we threw ${String(thrown)}; scikit-learn returned ${JSON.stringify(decode(call.result))}`];
   problems.push(...differences(decode(call.result), actual));
   const expectedWarnings = call.warnings
     .filter((warning) => OUR_CATEGORIES.has(warning.category))
@@ -286,7 +306,14 @@ function replay(call: RecordedCall): string[] {
  * calls that differ for a reason listed in DELIBERATE. A call that matches counts as passing
  * even where a rule would excuse it.
  */
-export function runSuite(): { name: string; file: string; calls: number; unsupportedCalls: number; problems: string[]; reasons: string[] }[] {
+export function runSuite(): {
+  name: string;
+  file: string;
+  calls: number;
+  unsupportedCalls: number;
+  problems: string[];
+  reasons: string[];
+}[] {
   return fixture.tests.map((test) => {
     const problems: string[] = [];
     const reasons = new Set<string>();
