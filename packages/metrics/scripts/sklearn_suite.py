@@ -60,10 +60,7 @@ RECORDED = [
 # that a test calls them matters (and some take large inputs).
 NAME_ONLY = {
     "average_precision_score",
-    "brier_score_loss",
-    "class_likelihood_ratios",
     "hinge_loss",
-    "log_loss",
     "_check_targets",
 }
 
@@ -119,7 +116,7 @@ class Recorder:
             items = array.astype(np.int64).tolist()
         else:
             items = self.encode(array.tolist())
-        entry = {"$nd": items, "dtype": array.dtype.kind, "shape": list(array.shape)}
+        entry = {"$nd": items, "dtype": array.dtype.kind, "type": array.dtype.name, "shape": list(array.shape)}
         # Large arrays are stored once and referenced, since tests reuse them across calls.
         if array.size < 64:
             return entry

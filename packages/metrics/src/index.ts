@@ -16,6 +16,8 @@ export type {
 } from './confusion-matrix.js';
 export { formatFixed } from './format.js';
 export { AVERAGES } from './prf.js';
+export { brierScoreLoss, classLikelihoodRatios, logLoss } from './probability.js';
+export type { BrierOptions, LikelihoodRatioOptions, LogLossOptions } from './probability.js';
 export type { MetricWarning, MetricWarningCategory, WarningOptions } from './options.js';
 export type { Average, AverageOptions, PrecisionRecallFscore, WarnFor, ZeroDivision } from './prf.js';
 export { ClassificationReport, classificationReport } from './report.js';

@@ -17,6 +17,8 @@ import { describe, expect, it } from 'vitest';
 import {
   accuracyScore,
   balancedAccuracyScore,
+  brierScoreLoss,
+  classLikelihoodRatios,
   classificationReport,
   cohenKappaScore,
   confusionMatrix,
@@ -24,6 +26,7 @@ import {
   fbetaScore,
   hammingLoss,
   jaccardScore,
+  logLoss,
   matthewsCorrcoef,
   multilabelConfusionMatrix,
   precisionRecallFscoreSupport,
@@ -55,10 +58,7 @@ const fixture = JSON.parse(readFileSync(join(packageRoot, 'test/fixtures/sklearn
 /** scikit-learn functions @art/metrics does not provide; a test calling one is unsupported. */
 const MISSING_FUNCTIONS: Record<string, string> = {
   average_precision_score: 'average_precision_score (ranking metric) is not provided',
-  brier_score_loss: 'brier_score_loss (probability loss) is not provided',
-  class_likelihood_ratios: 'class_likelihood_ratios is not provided',
   hinge_loss: 'hinge_loss (decision-function loss) is not provided',
-  log_loss: 'log_loss (probability loss) is not provided',
   _check_targets: "scikit-learn's private _check_targets (input-type detection) has no public counterpart",
 };
 
@@ -69,13 +69,22 @@ const MISSING_FUNCTIONS: Record<string, string> = {
 const DELIBERATE: { reason: string; applies: (call: RecordedCall) => boolean }[] = [
   {
     reason: 'scipy.sparse inputs are not accepted (pass dense arrays or indicator rows)',
-    applies: (call) => JSON.stringify(call.kwargs ?? {}).includes('"$unsupported"'),
+    applies: (call) => JSON.stringify(call.kwargs ?? {}).includes('"$unsupported":"scipy.sparse matrix"'),
+  },
+  {
+    reason:
+      "pandas Series/DataFrame (and scikit-learn's MockDataFrame stand-in) have no JavaScript counterpart (pass arrays)",
+    applies: (call) => /"\$unsupported":"(MockDataFrame|Series|DataFrame)"/.test(JSON.stringify(call.kwargs ?? {})),
   },
   {
     reason: 'weights beyond 2^53 (numpy uint64/int64 arithmetic that wraps around) are not exact in JavaScript numbers',
     applies: (call) =>
       (decodeSafe(call.kwargs?.['sample_weight']) as number[] | null)?.some((weight) => Math.abs(weight) > 2 ** 53) ===
       true,
+  },
+  {
+    reason: 'float16 arrays have no JavaScript counterpart (their machine epsilon sets log_loss\'s eps="auto")',
+    applies: (call) => JSON.stringify(call.kwargs ?? {}).includes('"type":"float16"'),
   },
   {
     reason:
@@ -105,7 +114,16 @@ function decode(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
   if ('$ref' in record) return decode(fixture.arrays[record['$ref'] as string]);
-  if ('$nd' in record) return decode(record['$nd']);
+  if ('$nd' in record) {
+    const items = decode(record['$nd']) as unknown[];
+    // float32 inputs stay float32 (their epsilon matters to logLoss's eps: 'auto').
+    if (record['type'] === 'float32') {
+      return (record['shape'] as number[]).length === 1
+        ? Float32Array.from(items as number[])
+        : items.map((row) => Float32Array.from(row as number[]));
+    }
+    return items;
+  }
   if ('$bits' in record) return Array.from(record['$bits'] as string, (bit) => bit === '1');
   if ('$float' in record) {
     return { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, '-inf': Number.NEGATIVE_INFINITY }[
@@ -205,6 +223,22 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
     hammingLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
   zero_one_loss: (kw) =>
     zeroOneLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  log_loss: (kw) =>
+    logLoss(
+      targetsOf(kw['y_true']),
+      booleansAsNumbers(kw['y_pred']) as number[][],
+      optionsOf(kw, ['y_true', 'y_pred'])
+    ),
+  brier_score_loss: (kw) =>
+    brierScoreLoss(targetsOf(kw['y_true']), kw['y_prob'] as number[], optionsOf(kw, ['y_true', 'y_prob'])),
+  class_likelihood_ratios: (kw) => {
+    const ratios = classLikelihoodRatios(
+      targetsOf(kw['y_true']),
+      targetsOf(kw['y_pred']),
+      optionsOf(kw, ['y_true', 'y_pred'])
+    );
+    return [ratios.positiveLikelihoodRatio, ratios.negativeLikelihoodRatio];
+  },
   top_k_accuracy_score: (kw) =>
     topKAccuracyScore(
       targetsOf(kw['y_true']) as (number | string)[],
@@ -259,6 +293,7 @@ function differences(expected: unknown, actual: unknown, path = 'result'): strin
 }
 
 const OUR_CATEGORIES = new Set(['UndefinedMetricWarning', 'UserWarning']);
+const WARNING_FREE = new Set(['log_loss', 'brier_score_loss']);
 
 /** The outcome of one replayed call: null when it matches scikit-learn, else what differs. */
 function replay(call: RecordedCall): string[] {
@@ -269,7 +304,8 @@ function replay(call: RecordedCall): string[] {
   } catch (error) {
     return [`input not replayable: ${String(error)}`];
   }
-  kwargs['onWarning'] = (warning: MetricWarning) => warnings.push(warning);
+  // logLoss and brierScoreLoss never warn, and so take no onWarning.
+  if (!WARNING_FREE.has(call.fn)) kwargs['onWarning'] = (warning: MetricWarning) => warnings.push(warning);
   let actual: unknown;
   let thrown: unknown = null;
   try {
