@@ -59,8 +59,6 @@ RECORDED = [
 # Functions whose arguments are not stored: @art/metrics has no counterpart, so only the fact
 # that a test calls them matters (and some take large inputs).
 NAME_ONLY = {
-    "average_precision_score",
-    "hinge_loss",
     "_check_targets",
 }
 
@@ -177,6 +175,46 @@ class Recorder:
     outcomes = {}
 
 
+def average_precision_cases(seed=3, count=16):
+    """Random binary (ties, zero weights) and multilabel cases of average_precision_score.
+
+    The upstream classification tests check average precision only on three tiny inputs; these
+    cases cover ties, sample weights and every multilabel average.
+    """
+    rng = np.random.RandomState(seed)
+    cases = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for index in range(count):
+            n_samples = rng.randint(2, 20)
+            weights = None
+            if index % 2 == 0:
+                y_true = rng.randint(0, 2, n_samples)
+                y_score = rng.randint(0, 5, n_samples) / 4.0
+                if index % 4 == 0:
+                    weights = rng.randint(0, 4, n_samples).astype(float)
+                averages = ["macro"]
+            else:
+                n_labels = rng.randint(2, 5)
+                y_true = rng.randint(0, 2, (n_samples, n_labels))
+                y_score = rng.randint(0, 5, (n_samples, n_labels)) / 4.0
+                if index % 3 == 0:
+                    weights = rng.randint(1, 5, n_samples).astype(float)
+                averages = ["macro", "micro", "weighted", "samples", None]
+            for average in averages:
+                value = sklearn.metrics.average_precision_score(y_true, y_score, average=average, sample_weight=weights)
+                cases.append(
+                    {
+                        "yTrue": y_true.tolist(),
+                        "yScore": y_score.tolist(),
+                        "sampleWeight": None if weights is None else weights.tolist(),
+                        "average": average or "none",
+                        "expected": np.asarray(value).tolist(),
+                    }
+                )
+    return cases
+
+
 def upstream_test_names(path, prefix):
     names = re.findall(r"^def (test_\w+)\(", path.read_text(), flags=re.M)
     return [name for name in names if prefix is None or name.startswith(prefix)]
@@ -225,6 +263,7 @@ def main():
         "numpy": np.__version__,
         "tests": tests,
         "arrays": recorder.arrays,
+        "averagePrecisionCases": average_precision_cases(),
     }
     Path(options.out).write_text(json.dumps(fixture, separators=(",", ":")) + "\n")
     calls = sum(len(case["calls"]) for test in tests for case in test["cases"])

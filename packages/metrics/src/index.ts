@@ -16,8 +16,10 @@ export type {
 } from './confusion-matrix.js';
 export { formatFixed } from './format.js';
 export { AVERAGES } from './prf.js';
-export { brierScoreLoss, classLikelihoodRatios, logLoss } from './probability.js';
-export type { BrierOptions, LikelihoodRatioOptions, LogLossOptions } from './probability.js';
+export { brierScoreLoss, classLikelihoodRatios, hingeLoss, logLoss } from './probability.js';
+export { averagePrecisionScore } from './ranking.js';
+export type { AveragePrecisionOptions } from './ranking.js';
+export type { BrierOptions, HingeLossOptions, LikelihoodRatioOptions, LogLossOptions } from './probability.js';
 export type { MetricWarning, MetricWarningCategory, WarningOptions } from './options.js';
 export type { Average, AverageOptions, PrecisionRecallFscore, WarnFor, ZeroDivision } from './prf.js';
 export { ClassificationReport, classificationReport } from './report.js';

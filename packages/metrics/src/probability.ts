@@ -1,6 +1,6 @@
 /**
- * Metrics of predicted probabilities and of binary tests, with scikit-learn 1.2's conventions:
- * log loss, Brier score, and the positive/negative likelihood ratios.
+ * Metrics of predicted probabilities, decision functions and binary tests, with scikit-learn
+ * 1.2's conventions: log loss, Brier score, hinge loss, and the likelihood ratios.
  */
 
 import { listedConfusion } from './confusion-matrix.js';
@@ -228,4 +228,86 @@ export function classLikelihoodRatios(
     negativeLikelihoodRatio = (fn_ * supportNegative) / (tn * supportPositive);
   }
   return { positiveLikelihoodRatio, negativeLikelihoodRatio };
+}
+
+/** Options of {@link hingeLoss}. */
+export interface HingeLossOptions {
+  /** All classes, when `yTrue` lacks some (multiclass): one per decision column, sorted. Default: the labels in `yTrue`. */
+  labels?: readonly Label[];
+  /** Weight of each sample. Default: all 1. */
+  sampleWeight?: ArrayLike<number>;
+}
+
+/**
+ * Average hinge loss of decision-function values, like scikit-learn's `hinge_loss`: binary
+ * `max(0, 1 - y·f)` with `y` = +1 for the larger label and -1 for the other; multiclass
+ * (Crammer-Singer) `max(0, 1 - f_true + max_other f)`.
+ *
+ * @param yTrue True label per sample.
+ * @param predDecision Binary: one decision value per sample; multiclass: one row per sample,
+ *   one column per class (sorted).
+ * @param options `labels`, `sampleWeight`.
+ * @example
+ * hingeLoss([0, 1, 1], [-0.5, 0.3, 2]); // 0.4
+ * hingeLoss([0, 1, 2], [[1, 0, 0], [0, 1, 0.5], [0.2, 0.1, 0.9]]); // 0.2666...
+ */
+export function hingeLoss(
+  yTrue: LabelArray,
+  predDecision: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
+  options?: HingeLossOptions
+): number {
+  const fn = 'hingeLoss';
+  const read = readOptions<HingeLossOptions>(fn, options, ['labels', 'sampleWeight']);
+  const numSamples = resolveTargets(fn, yTrue, yTrue, {}, { allowMultilabel: false }).numSamples;
+  if (!isArrayLike(predDecision)) {
+    throw new TypeError(`${fn}: predDecision must be an array of decision values, got ${describeValue(predDecision)}`);
+  }
+  checkSameLength(fn, 'yTrue', numSamples, 'predDecision', predDecision.length);
+  const weights = checkWeights(fn, read.sampleWeight, numSamples);
+  const classes = sortedDistinct(read.labels === undefined ? Array.from(yTrue) : Array.from(read.labels));
+  const value = (entry: unknown, at: string): number => {
+    if (typeof entry !== 'number' || Number.isNaN(entry))
+      throw new TypeError(`${fn}: ${at} = ${describeValue(entry)} must be a number`);
+    return entry;
+  };
+  const losses = new Float64Array(numSamples);
+  if (classes.length > 2) {
+    const columnOf = new Map<unknown, number>(classes.map((label, index) => [label, index]));
+    for (let sample = 0; sample < numSamples; sample += 1) {
+      const row = predDecision[sample];
+      if (!isArrayLike(row)) {
+        throw new RangeError(
+          `${fn}: multiclass targets need one row of ${
+            classes.length
+          } decision values per sample; predDecision[${sample}] = ${describeValue(row)}`
+        );
+      }
+      if (row.length !== classes.length) {
+        throw new RangeError(
+          `${fn}: predDecision[${sample}] has ${row.length} values but there are ${classes.length} classes${
+            read.labels === undefined ? '; pass every class in options.labels' : ''
+          }`
+        );
+      }
+      const trueColumn = columnOf.get(yTrue[sample]);
+      if (trueColumn === undefined)
+        throw new RangeError(`${fn}: yTrue[${sample}] = ${describeValue(yTrue[sample])} is not one of labels`);
+      let bestOther = Number.NEGATIVE_INFINITY;
+      for (let column = 0; column < row.length; column += 1) {
+        const decision = value(row[column], `predDecision[${sample}][${column}]`);
+        if (column !== trueColumn && decision > bestOther) bestOther = decision;
+      }
+      losses[sample] = Math.max(0, 1 - (value(row[trueColumn], '') - bestOther));
+    }
+  } else {
+    // scikit-learn binarises yTrue's own labels: the larger is +1 (a single label is -1).
+    const present = sortedDistinct(Array.from(yTrue));
+    const positive = present.length === 2 ? present[1] : undefined;
+    for (let sample = 0; sample < numSamples; sample += 1) {
+      const entry = predDecision[sample];
+      const decision = value(isArrayLike(entry) && entry.length === 1 ? entry[0] : entry, `predDecision[${sample}]`);
+      losses[sample] = Math.max(0, 1 - (yTrue[sample] === positive ? 1 : -1) * decision);
+    }
+  }
+  return weightedSum(losses, weights, true);
 }

@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   accuracyScore,
+  averagePrecisionScore,
   balancedAccuracyScore,
   brierScoreLoss,
   classLikelihoodRatios,
@@ -25,6 +26,7 @@ import {
   f1Score,
   fbetaScore,
   hammingLoss,
+  hingeLoss,
   jaccardScore,
   logLoss,
   matthewsCorrcoef,
@@ -49,6 +51,13 @@ interface RecordedCall {
 
 interface SuiteFixture {
   sklearn: string;
+  averagePrecisionCases: {
+    yTrue: number[] | number[][];
+    yScore: number[] | number[][];
+    sampleWeight: number[] | null;
+    average: 'macro' | 'micro' | 'weighted' | 'samples' | 'none';
+    expected: number | number[];
+  }[];
   tests: { file: string; name: string; cases: { id: string; calls: RecordedCall[] }[] }[];
   arrays: Record<string, unknown>;
 }
@@ -57,8 +66,6 @@ const fixture = JSON.parse(readFileSync(join(packageRoot, 'test/fixtures/sklearn
 
 /** scikit-learn functions @art/metrics does not provide; a test calling one is unsupported. */
 const MISSING_FUNCTIONS: Record<string, string> = {
-  average_precision_score: 'average_precision_score (ranking metric) is not provided',
-  hinge_loss: 'hinge_loss (decision-function loss) is not provided',
   _check_targets: "scikit-learn's private _check_targets (input-type detection) has no public counterpart",
 };
 
@@ -239,6 +246,10 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
     );
     return [ratios.positiveLikelihoodRatio, ratios.negativeLikelihoodRatio];
   },
+  hinge_loss: (kw) =>
+    hingeLoss(targetsOf(kw['y_true']), kw['pred_decision'] as number[], optionsOf(kw, ['y_true', 'pred_decision'])),
+  average_precision_score: (kw) =>
+    averagePrecisionScore(targetsOf(kw['y_true']), kw['y_score'] as number[], optionsOf(kw, ['y_true', 'y_score'])),
   top_k_accuracy_score: (kw) =>
     topKAccuracyScore(
       targetsOf(kw['y_true']) as (number | string)[],
@@ -293,7 +304,7 @@ function differences(expected: unknown, actual: unknown, path = 'result'): strin
 }
 
 const OUR_CATEGORIES = new Set(['UndefinedMetricWarning', 'UserWarning']);
-const WARNING_FREE = new Set(['log_loss', 'brier_score_loss']);
+const WARNING_FREE = new Set(['log_loss', 'brier_score_loss', 'hinge_loss']);
 
 /** The outcome of one replayed call: null when it matches scikit-learn, else what differs. */
 function replay(call: RecordedCall): string[] {
@@ -304,7 +315,7 @@ function replay(call: RecordedCall): string[] {
   } catch (error) {
     return [`input not replayable: ${String(error)}`];
   }
-  // logLoss and brierScoreLoss never warn, and so take no onWarning.
+  // logLoss, brierScoreLoss and hingeLoss never warn, and so take no onWarning.
   if (!WARNING_FREE.has(call.fn)) kwargs['onWarning'] = (warning: MetricWarning) => warnings.push(warning);
   let actual: unknown;
   let thrown: unknown = null;
@@ -387,6 +398,18 @@ describe(`scikit-learn ${fixture.sklearn} metric tests, replayed`, () => {
       }
     });
   }
+
+  it('average precision matches on random binary (ties, zero weights) and multilabel cases, every average', () => {
+    expect(fixture.averagePrecisionCases.length).toBeGreaterThanOrEqual(40);
+    for (const testCase of fixture.averagePrecisionCases) {
+      const actual = averagePrecisionScore(testCase.yTrue, testCase.yScore, {
+        average: testCase.average,
+        sampleWeight: testCase.sampleWeight ?? undefined,
+        onWarning: () => {},
+      });
+      expect(differences(testCase.expected, actual)).toEqual([]);
+    }
+  });
 
   it('counts ported, passing and unsupported upstream tests as the README states', () => {
     const unsupported = results.filter((result) => result.reasons.length > 0).length;
