@@ -33,8 +33,8 @@ export interface LabelOptions {
    * entries give classes without samples. For multilabel input, column indices. Default: the
    * labels present in `yTrue ∪ yPred`, sorted.
    *
-   * Also (as before 0.x): a list of class names whose index is the class, when `yTrue`/`yPred`
-   * hold class indices (numbers) and `labels` holds strings.
+   * When `yTrue`/`yPred` hold class indices (numbers) and `labels` holds strings, the strings
+   * name the classes `0, 1, ...` instead (the package's earlier convention, kept).
    */
   labels?: readonly Label[];
   /**
