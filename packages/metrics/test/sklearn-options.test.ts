@@ -12,6 +12,7 @@ import {
   precisionRecallFscoreSupport,
   precisionScore,
   topKAccuracyScore,
+  topKPrecisionRecallFscore,
   type MetricWarning,
 } from '@art/metrics';
 
@@ -35,6 +36,25 @@ describe('sampleWeight', () => {
     const report = classificationReport([0, 1, 1], [0, 1, 0], { sampleWeight: [1, 2, 3.5] });
     expect(report.toText().split('\n')[3]).toBe('           1       1.00      0.36      0.53       5.5');
     expect(report.toText().split('\n')[5]).toBe('    accuracy                           0.46       6.5');
+  });
+
+  it('weights the top-k precision/recall/F of the pyramid-pooling convention too', () => {
+    const yTrue = [0, 1, 2, 2];
+    const scores = [
+      [0.5, 0.2, 0.3],
+      [0.3, 0.4, 0.3],
+      [0.2, 0.5, 0.3],
+      [0.7, 0.2, 0.1],
+    ];
+    const plain = topKPrecisionRecallFscore(yTrue, scores, { k: 2, average: 'none' });
+    expect(topKPrecisionRecallFscore(yTrue, scores, { k: 2, average: 'none', sampleWeight: [2, 2, 2, 2] })).toEqual({
+      ...plain,
+      support: plain.support.map((count) => 2 * count),
+    });
+    // Sample 3 (class 2, a top-2 miss) weighs 3: class 2's recall drops from 1/2 to 1/4.
+    const weighted = topKPrecisionRecallFscore(yTrue, scores, { k: 2, average: 'none', sampleWeight: [1, 1, 1, 3] });
+    expect(weighted.recall).toEqual([1, 1, 0.25]);
+    expect(weighted.accuracy).toBe(3 / 6);
   });
 
   it('is accepted in snake_case too, but not both spellings or misspelt', () => {
