@@ -124,6 +124,7 @@ export class ClassificationReport {
     counts: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
     options: { labels?: readonly string[]; digits?: number; zeroDivision?: number } = {}
   ) {
+    // classificationReport hands over computed rows behind a module-private marker; users pass counts.
     const data =
       counts === REPORT_DATA
         ? (options as unknown as ReportData)
