@@ -168,7 +168,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
         console.log(`Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`);
         valid = {
           ...valid,
-          macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses }) as number,
+          macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses, zeroDivision: 0 }) as number,
           accuracy: accuracyScore(truth, predictedValid) as number,
         };
       } finally {
