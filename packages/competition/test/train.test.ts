@@ -200,8 +200,9 @@ describe('train', () => {
   });
 
   it('stops early when validation Macro F1 stalls, after ReduceLROnPlateau has cut the rate', async () => {
-    // a learning rate too small to change the predictions: Macro F1 stays flat
-    const options = tinySetup(join(root, 'early'), { learningRate: 1e-9, epochs: 5, scheduler: { factor: 0.5, patience: 0 }, earlyStopping: { patience: 2 } });
+    // a learning rate too small to change the predictions: Macro F1 stays flat (eps below the
+    // rate's change: PyTorch's default 1e-8 would skip a 1e-9 → 5e-10 reduction as too small)
+    const options = tinySetup(join(root, 'early'), { learningRate: 1e-9, epochs: 5, scheduler: { factor: 0.5, patience: 0, eps: 1e-12 }, earlyStopping: { patience: 2 } });
     const result = await train(options);
     expect(result.stopReason).toBe('early-stopping');
     expect(result.history).toHaveLength(3);
