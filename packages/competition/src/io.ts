@@ -84,7 +84,7 @@ async function existingDirectory(path: string): Promise<boolean | null> {
     return (await stat(path)).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw wrap('inspect', path, error);
   }
 }
@@ -112,8 +112,8 @@ export async function ensureDir(dir: string): Promise<void> {
     current = parent;
   }
   for (const path of missing.reverse()) {
-    before('mkdir', path);
     try {
+      before('mkdir', path);
       await mkdir(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await existingDirectory(path)) === true) continue;
@@ -129,9 +129,9 @@ export async function ensureDir(dir: string): Promise<void> {
  * await syncDir('runs/b3/checkpoints');
  */
 export async function syncDir(dir: string): Promise<void> {
-  before('fsync-dir', dir);
   let handle;
   try {
+    before('fsync-dir', dir);
     handle = await open(dir, 'r');
   } catch (error) {
     if (process.platform === 'win32') return;
@@ -154,8 +154,8 @@ export async function syncDir(dir: string): Promise<void> {
  * await renameDurable('ckpt/.step-000012.tmp', 'ckpt/step-000012');
  */
 export async function renameDurable(from: string, to: string): Promise<void> {
-  before('rename', to);
   try {
+    before('rename', to);
     await rename(from, to);
   } catch (error) {
     throw wrap(`rename ${JSON.stringify(from)} to`, to, error);
@@ -169,8 +169,8 @@ export async function renameDurable(from: string, to: string): Promise<void> {
  * await removePath('runs/b3/checkpoints/step-000006');
  */
 export async function removePath(path: string): Promise<void> {
-  before('rm', path);
   try {
+    before('rm', path);
     await rm(path, { recursive: true, force: true });
   } catch (error) {
     throw wrap('remove', path, error);

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NonFiniteLossError, createArrayLoader, loadCheckpointModel, resolveCheckpointDir, train, type BatchSource, type TrainState } from '../src/index.js';
+import { setFileOpsHook } from '../src/io.js';
 import { SIZE, tinyImages, weightBytes } from './helpers/tiny.js';
 import { tinySetup } from './helpers/train-setup.js';
 
@@ -233,6 +234,58 @@ describe('train', () => {
     expect(Buffer.from(weightBytes(options.model)).equals(Buffer.from(weightBytes(best)))).toBe(true);
     best.dispose();
     options.model.dispose();
+  });
+
+  it('rebuilds the history on resume after a crash between the last checkpoint and the history', async () => {
+    const dir = join(root, 'history-crash');
+    let historyWrites = 0;
+    setFileOpsHook((op) => {
+      // the third epoch's history.csv write: its checkpoint is committed, the history not yet written
+      if (op.kind === 'open' && /\.history\.csv\..*\.tmp$/.test(op.path) && ++historyWrites === 3) throw new Error('simulated crash');
+    });
+    const first = tinySetup(dir);
+    await expect(train(first)).rejects.toThrow('simulated crash');
+    setFileOpsHook(null);
+    first.model.dispose();
+    expect((await readFile(join(dir, 'history.csv'), 'utf8')).trim().split('\n')).toHaveLength(3); // header + 2 epochs
+    const second = tinySetup(dir);
+    const resumed = await train(second);
+    second.model.dispose();
+    expect(resumed.stopReason).toBe('completed');
+    expect(resumed.step).toBe(18); // nothing retrained
+    const rows = (await readFile(join(dir, 'history.csv'), 'utf8')).trim().split('\n');
+    expect(rows.map((row) => row.split(',')[0])).toEqual(['epoch', '1', '2', '3']);
+    expect((await readFile(join(dir, 'history.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(3);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]); // the crashed write's temp file is gone
+  });
+
+  it('refuses a learning rate that differs from the checkpoint instead of silently keeping the old one', async () => {
+    const dir = join(root, 'lr');
+    const first = tinySetup(dir, { maxSteps: 8, learningRate: 0.01 });
+    await train(first);
+    first.model.dispose();
+    const changed = tinySetup(dir, { learningRate: 1e6 });
+    await expect(train(changed)).rejects.toThrow(
+      /^train: learningRate 1000000 differs from 0\.01, the initial learning rate of the checkpoint .*step-00000008 \(now at 0\.01\); resuming continues its schedule/,
+    );
+    const { learningRate: _, ...rest } = changed;
+    const resumed = await train(rest); // no rate given: the checkpoint's schedule continues
+    changed.model.dispose();
+    expect(resumed.learningRate).toBe(0.01);
+    expect(resumed.finalLearningRate).toBe(reference.result.finalLearningRate);
+  });
+
+  it('reports weights gone NaN at validation as divergence, not as a metrics error', async () => {
+    const dir = join(root, 'diverged');
+    const data = tinyImages(24, 1);
+    const oneBatch = createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 24 });
+    const options = tinySetup(dir, { trainLoader: oneBatch, learningRate: 3e38, optimizer: 'sgd' });
+    const error = await train(options).catch((e: unknown) => e);
+    options.model.dispose();
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect((error as Error).message).toBe(
+      'Training diverged at epoch 1, step 1 (validation predictions NaN); lower the learning rate (now 3e+38) or check the inputs for NaN. No checkpoint had been written yet.',
+    );
   });
 
   it('rejects bad options with named values', async () => {
