@@ -115,3 +115,25 @@ export class NonFinitePredictionsError extends Error {
     super(`The model predicts NaN or infinite scores (dataset row ${row}); its weights have probably diverged (lower the learning rate) or the input has NaN`);
   }
 }
+
+/**
+ * `train` was asked to resume with a setting that differs from the checkpoint's (a new
+ * learning rate would otherwise be silently ignored, as the optimizer state carries the old one).
+ * @example
+ * if (error instanceof ResumeMismatchError) console.error(`${error.option}: checkpoint has ${error.saved}`);
+ */
+export class ResumeMismatchError extends Error {
+  override name = 'ResumeMismatchError';
+  constructor(
+    readonly option: string,
+    readonly given: number,
+    readonly saved: number,
+    readonly checkpoint: string,
+    detail = '',
+  ) {
+    super(
+      `train: ${option} ${given} differs from ${saved}, the ${option} of the checkpoint ${checkpoint}${detail}; ` +
+        `resuming continues its schedule: pass ${saved} (or none), or start a new run in another outDir`,
+    );
+  }
+}

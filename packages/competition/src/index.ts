@@ -10,6 +10,7 @@ export {
   SubmissionError,
   NonFiniteLossError,
   NonFinitePredictionsError,
+  ResumeMismatchError,
 } from './errors.js';
 export { mixSeeds, SeededRandom, withSeededRandom } from './random.js';
 export { writeFileAtomic, writeFileDurable, ensureDir, FileSystemError } from './io.js';
@@ -24,6 +25,7 @@ export {
   type TestRecord,
   type LoadCompetitionOptions,
   type ImageCheck,
+  type CheckImagesOptions,
 } from './dataset/competition.js';
 export { stratifiedKFold, stratifiedHoldout, type Split } from './folds/index.js';
 export {

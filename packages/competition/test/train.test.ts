@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NonFiniteLossError, createArrayLoader, loadCheckpointModel, resolveCheckpointDir, train, type BatchSource, type TrainState } from '../src/index.js';
+import { NonFiniteLossError, ResumeMismatchError, createArrayLoader, loadCheckpointModel, resolveCheckpointDir, train, type BatchSource, type TrainState } from '../src/index.js';
 import { setFileOpsHook } from '../src/io.js';
 import { SIZE, tinyImages, weightBytes } from './helpers/tiny.js';
 import { tinySetup } from './helpers/train-setup.js';
@@ -265,8 +265,9 @@ describe('train', () => {
     await train(first);
     first.model.dispose();
     const changed = tinySetup(dir, { learningRate: 1e6 });
+    await expect(train(changed)).rejects.toThrow(ResumeMismatchError);
     await expect(train(changed)).rejects.toThrow(
-      /^train: learningRate 1000000 differs from 0\.01, the initial learning rate of the checkpoint .*step-00000008 \(now at 0\.01\); resuming continues its schedule/,
+      /^train: learningRate 1000000 differs from 0\.01, the learningRate of the checkpoint .*step-00000008 \(now at 0\.01\); resuming continues its schedule/,
     );
     const { learningRate: _, ...rest } = changed;
     const resumed = await train(rest); // no rate given: the checkpoint's schedule continues

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { createTrainStep } from '@art/backend';
 import { exportTorchvisionWeights, type EfficientNet } from '@art/efficientnet';
-import { NonFiniteLossError, NonFinitePredictionsError } from '../errors.js';
+import { NonFiniteLossError, NonFinitePredictionsError, ResumeMismatchError } from '../errors.js';
 import { mixSeeds, withSeededRandom } from '../random.js';
 import { ensureDir, removeAtomicTemps, writeFileAtomic } from '../io.js';
 import type { BatchSource } from '../data/array-loader.js';
@@ -229,10 +229,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
       const savedRate = saved.config.learningRate;
       if (options.learningRate !== undefined && savedRate !== undefined && options.learningRate !== savedRate) {
-        throw new Error(
-          `train: learningRate ${options.learningRate} differs from ${savedRate}, the initial learning rate of the checkpoint ${existing} ` +
-            `(now at ${saved.learningRate}); resuming continues its schedule: pass ${savedRate} (or none), or start a new run in another outDir`,
-        );
+        throw new ResumeMismatchError('learningRate', options.learningRate, savedRate, existing, ` (now at ${saved.learningRate})`);
       }
       state = { ...saved, config: { ...saved.config, epochs, trainBatches: trainLoader.length } };
       if (saved.finished === 'completed' && saved.epoch < epochs) state.finished = null; // more epochs asked for
