@@ -1,22 +1,19 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../../../../internal/durable-fs.js';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
 
-/** Writes a file atomically: a temporary sibling, then rename (readers never see half a file). */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${process.pid}-${Math.floor(performance.now() * 1000).toString(36)}`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
+/**
+ * Writes a file atomically and durably: a temp sibling, fsync, rename, fsync of the directory
+ * (readers never see half a file; a failed write removes its temp file). The one implementation
+ * shared by the @art packages (internal/durable-fs.ts, bundled in).
+ * @example
+ * await writeFileAtomic('weights/b0.safetensors', bytes);
+ */
+export { writeFileAtomic };
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
