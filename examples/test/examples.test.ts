@@ -71,7 +71,7 @@ describe('example scripts', () => {
   it('print their help', async () => {
     const { code, stdout } = await runScript('train-b3.ts', ['--help']);
     expect(code).toBe(0);
-    expect(stdout).toContain('--img-size PX         network input size (default 300)');
+    expect(stdout).toContain('--img-size PX         network input size, 16..4096 (default 300)');
   });
 
   it('exit non-zero with a one-line message on a bad flag', async () => {
