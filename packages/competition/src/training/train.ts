@@ -206,15 +206,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     finished: null,
     config: { epochs, numClasses, optimizer: optimizerName, trainBatches: trainLoader.length, learningRate: getLearningRate(optimizer) },
   };
-  let checkpoints = resume ? await store.recover() : null;
-  // Temp files of a write a crash interrupted (history, plots, labels) are garbage.
-  for (const dir of [outDir, join(outDir, 'plots')]) await removeAtomicTemps(dir);
+  let checkpoints: Awaited<ReturnType<CheckpointStore['latest']>> = null;
   const writeDerived = async (): Promise<void> => {
     await writeHistory(outDir, state.history);
     if (plots && state.history.length > 0) await writeTrainingPlots(outDir, state.history, state.best?.confusionMatrix ?? null, options.classes ?? null, numClasses);
   };
 
   try {
+    checkpoints = resume ? await store.recover() : null;
+    // Temp files of a write a crash interrupted (history, plots, labels) are garbage.
+    for (const dir of [outDir, join(outDir, 'plots')]) await removeAtomicTemps(dir);
     if (checkpoints) {
       const existing = checkpoints.last;
       const saved = await loadCheckpoint<TrainState>(existing, { model, optimizer });
