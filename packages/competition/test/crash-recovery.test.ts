@@ -113,7 +113,7 @@ async function crashAndResume(first: number, second?: number): Promise<void> {
   const dir = join(root, `crash-${first}-${second ?? 'none'}`);
   const label = `crash at op ${first} (${reference.ops[first]!.kind} ${reference.ops[first]!.path.slice(join(root, 'reference').length)})${second === undefined ? '' : `, then at recovery op ${second}`}`;
   expect((await run(dir, first)).crashed, label).toBe(true);
-  if (second !== undefined) await run(dir, second);
+  if (second !== undefined) expect((await run(dir, second)).crashed, `${label}, then at recovery op ${second}`).toBe(true);
   const resumed = await run(dir);
   expect(resumed.crashed).toBe(false);
   expect(Buffer.from(resumed.predictions!).equals(Buffer.from(reference.predictions)), `${label}: predictions`).toBe(true);
@@ -138,7 +138,9 @@ describe('crash recovery (fault injection at every file operation)', () => {
   });
 
   it('resumes to the same bytes after a crash at any file operation', { timeout: 120_000 }, async () => {
+    const tensors = tf.memory().numTensors;
     for (let first = 0; first < reference.ops.length; first++) await crashAndResume(first);
+    expect(tf.memory().numTensors, 'no tensor leaks from crashed runs').toBe(tensors);
   });
 
   it('resumes to the same bytes after a second crash at any file operation of the recovery', { timeout: 120_000 }, async () => {
