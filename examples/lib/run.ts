@@ -128,6 +128,9 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
     await loadStartingWeights(network, options);
   } catch (error) {
     network.dispose();
+    if (options.weights !== undefined && error instanceof Error && weightErrorNames.includes(error.name)) {
+      throw new UserError(`--weights: ${error.message.split('\n')[0]}; pass a torchvision-layout .pth (torch.save) or .safetensors state dict`, { cause: error });
+    }
     throw error;
   }
   console.log(`Model: ${network.model.name}, ${network.countParameters().toLocaleString('en-US')} parameters, input ${options.imgSize} px`);

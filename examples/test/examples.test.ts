@@ -91,7 +91,7 @@ describe('example scripts', () => {
     const cases: [string[], string][] = [
       // (flag checks such as --img-size 100000 or --weights /nonexistent fail in parseExampleArgs, tested above)
       [['--out', '/proc/art-out'], 'examples/train-b3.ts: Cannot create directory "/proc/art-out": no such file or directory (ENOENT); check the path (--out, --data)'],
-      [['--weights', bad], `examples/train-b3.ts: --weights: ${bad} is not a usable weights file (safetensors: `],
+      [['--weights', bad], `examples/train-b3.ts: --weights: ${bad}: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file; pass a torchvision-layout .pth`],
       [['--data', data], `examples/train-b3.ts: 2 image(s) missing or unreadable:\n  [TEST_00001] ${first}: not a readable image (`],
     ];
     for (const [args, message] of cases) {
