@@ -38,7 +38,7 @@ export function learningCurvesSpec(history: readonly EpochRecord[]): TopLevelSpe
   const values: { epoch: number; metric: string; split: string; value: number }[] = [];
   for (const r of history) {
     const push = (metric: string, split: string, value: number | null): void => {
-      if (value !== null && Number.isFinite(value)) values.push({ epoch: r.epoch + 1, metric, split, value });
+      if (value !== null && Number.isFinite(value)) values.push({ epoch: r.epoch, metric, split, value }); // history epochs are 1-based
     };
     push('loss', 'train', r.trainLoss);
     push('loss', 'valid', r.validLoss);
