@@ -1,6 +1,7 @@
 /**
  * Parity check against torchvision fixtures:
- *   npm run parity -w @art/efficientnet -- <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name]
+ *   npm run parity -w @art/efficientnet -- <manifest.json> [--runtime tfjs|onnx] [--backend cpu|wasm] [--tolerance 1e-4] [--model name]
+ * `--runtime onnx` runs the networks exported to ONNX on ONNX Runtime (onnxruntime-node, CPU).
  * Exits 1 if any tensor's worst relative error exceeds the tolerance.
  */
 import { resolve } from 'node:path';
@@ -10,18 +11,29 @@ import { useBackend } from './backend.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { backend: { type: 'string', default: 'cpu' }, tolerance: { type: 'string', default: '1e-4' }, model: { type: 'string', multiple: true } },
+  options: { runtime: { type: 'string', default: 'tfjs' }, backend: { type: 'string', default: 'cpu' }, tolerance: { type: 'string', default: '1e-4' }, model: { type: 'string', multiple: true } },
 });
 if (positionals.length !== 1) {
-  console.error('usage: parity <manifest.json> [--backend cpu|wasm] [--tolerance 1e-4] [--model name ...]');
+  console.error('usage: parity <manifest.json> [--runtime tfjs|onnx] [--backend cpu|wasm] [--tolerance 1e-4] [--model name ...]');
+  process.exit(2);
+}
+const runtime = values.runtime!;
+if (runtime !== 'tfjs' && runtime !== 'onnx') {
+  console.error(`parity: --runtime must be one of tfjs, onnx; got "${runtime}"`);
   process.exit(2);
 }
 await useBackend(values.backend!);
 const tolerance = Number(values.tolerance);
 // `npm run -w` runs in the package folder; resolve the path against where the user typed it.
 const manifestPath = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
-const result = await runParity(manifestPath, { tolerance, ...(values.model ? { models: values.model } : {}), log: (line) => console.log(line) });
+let result;
+try {
+  result = await runParity(manifestPath, { runtime, tolerance, ...(values.model ? { models: values.model } : {}), log: (line) => console.log(line) });
+} catch (error) {
+  console.error(`parity: ${(error as Error).message}`);
+  process.exit(2);
+}
 const worst = result.rows.reduce((max, row) => Math.max(max, row.relativeError), 0);
 const failed = result.rows.filter((row) => !row.passed).length;
-console.log(`\nbackend ${result.backend}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} (tolerance ${tolerance}), ${failed} over tolerance`);
+console.log(`\n${result.runtime === 'onnx' ? `runtime onnx (ONNX Runtime, ${result.backend.slice('onnx-'.length)} execution provider)` : `runtime tfjs, backend ${result.backend}`}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} (tolerance ${tolerance}), ${failed} over tolerance`);
 process.exit(result.passed ? 0 : 1);
