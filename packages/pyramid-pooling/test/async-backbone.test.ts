@@ -39,7 +39,12 @@ describe('an asynchronous backbone (ONNX Runtime style)', () => {
   it('rejects a wrong output shape once it resolves, and frees the crops', async () => {
     const input = batchTensor([testImage(16, 16, 4)]);
     const before = tf.memory().numTensors;
-    const classifier = new PyramidClassifier({ backbone: async () => tf.zeros([1, 3]) as tf.Tensor2D, ...pyramid });
+    // Created after an await, i.e. outside the classifier's tidy, as a real runtime's output is.
+    const wrongShape: AsyncBackboneFunction = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return tf.zeros([1, 3]) as tf.Tensor2D;
+    };
+    const classifier = new PyramidClassifier({ backbone: wrongShape, ...pyramid });
     await expect(classifier.predict(input)).rejects.toThrow(/backbone must return \[30, classes\] for 30 crops, got \[1,3\]/);
     expect(tf.memory().numTensors).toBe(before);
     input.dispose();
