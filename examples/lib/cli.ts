@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { INFERENCE_RUNTIMES, type InferenceRuntime } from '@art/competition';
 
 /** Backends `--backend` accepts (those of @art/backend's `initBackend`). */
 export const backendNames = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -31,6 +32,8 @@ export interface ExampleOptions extends RunDefaults {
   /** Micro-batch for gradient accumulation (`undefined`: whole batch at once). */
   microBatch: number | undefined;
   progress: 'auto' | 'bar' | 'lines' | 'none';
+  /** Runtime of the prediction after training (test set, pyramid, TTA). */
+  runtime: InferenceRuntime;
 }
 
 /** The flag table, shared by every example so they accept the same command line. */
@@ -51,6 +54,7 @@ const flagTable = {
   workers: { type: 'string' },
   'micro-batch': { type: 'string' },
   progress: { type: 'string' },
+  runtime: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,6 +80,8 @@ Usage: npx tsx ${command} [flags]
   --workers N           augmentation worker threads (default 0: main thread)
   --micro-batch N       gradient accumulation micro-batch (default: the whole batch)
   --progress MODE       auto | bar | lines | none (default auto)
+  --runtime NAME        prediction runtime: ${INFERENCE_RUNTIMES.join(' | ')} (default auto: onnx when
+                        onnxruntime-node is installed, else tfjs)
   -h, --help            this text
 `;
 }
@@ -100,6 +106,10 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
   if (!['auto', 'bar', 'lines', 'none'].includes(progress)) {
     throw new RangeError(`--progress: unknown mode "${progress}"; expected one of auto, bar, lines, none`);
   }
+  const runtime = values.runtime ?? 'auto';
+  if (!(INFERENCE_RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new RangeError(`--runtime: unknown runtime "${runtime}"; expected one of ${INFERENCE_RUNTIMES.join(', ')}`);
+  }
   const folds = optionalInteger('--folds', values.folds, 2);
   const fold = optionalInteger('--fold', values.fold, 0) ?? 0;
   if (values.fold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
@@ -121,6 +131,7 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
     workers: optionalInteger('--workers', values.workers, 0) ?? 0,
     microBatch: optionalInteger('--micro-batch', values['micro-batch'], 1),
     progress: progress as ExampleOptions['progress'],
+    runtime: runtime as InferenceRuntime,
   };
 }
 
