@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@art/backend';
 import {
   createDataLoader,
@@ -20,7 +19,7 @@ import {
 } from '@art/competition';
 import { loadTorchvisionWeights, type EfficientNet } from '@art/efficientnet';
 import { f1Score, accuracyScore } from '@art/metrics';
-import { PyramidClassifier } from '@art/pyramid-pooling';
+import { PyramidClassifier, type Backbone } from '@art/pyramid-pooling';
 import { parseExampleArgs, usage, type ExampleOptions, type RunDefaults } from './cli.js';
 import { examplesRoot, resolveDataRoot } from './data.js';
 import { formatDuration, printTable } from './report.js';
@@ -164,7 +163,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
     try {
       let pyramid: PyramidClassifier | undefined;
       if (recipe.pyramid) {
-        pyramid = new PyramidClassifier({ backbone: predictor.predict as (crops: tf.Tensor4D) => Promise<tf.Tensor2D>, levels: recipe.pyramid.levels, cropSize: options.imgSize, fusion: recipe.pyramid.fusion });
+        pyramid = new PyramidClassifier({ backbone: predictor.predict as Backbone, levels: recipe.pyramid.levels, cropSize: options.imgSize, fusion: recipe.pyramid.fusion });
         // The pyramid sees whole (resized) validation images, as it will see the test images.
         const pyramidValidLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: transforms.test });
         try {

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@art/backend';
 import { efficientNet } from '@art/efficientnet';
-import { PyramidClassifier, SEED_LEVELS } from '@art/pyramid-pooling';
+import { PyramidClassifier, SEED_LEVELS, type Backbone } from '@art/pyramid-pooling';
 import { createArrayLoader, createPredictor, predictProbabilities, type Predictor } from '../src/index.js';
 
 const ROWS = { model: 'TF.js net.model (before)', tfjs: 'TF.js createInferenceFunction', onnx: 'ONNX Runtime (after)' } as const;
@@ -62,7 +62,7 @@ for (const runtime of runtimes) {
     backbone = predictor.predict;
     dispose = () => predictor.dispose();
   }
-  const pyramid = new PyramidClassifier({ backbone: backbone as tf.LayersModel, levels: SEED_LEVELS, cropSize: 224, fusion: 'fixed' });
+  const pyramid = new PyramidClassifier({ backbone: backbone as Backbone, levels: SEED_LEVELS, cropSize: 224, fusion: 'fixed' });
   await predictProbabilities(null, warmUp, { pyramid });
   const started = performance.now();
   await predictProbabilities(null, loader, { pyramid });

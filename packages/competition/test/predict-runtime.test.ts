@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxInferenceFunction, efficientNetConfig, buildEfficientNet, withMultipliers, type EfficientNet, type EfficientNetOptions } from '@art/efficientnet';
-import { PyramidClassifier } from '@art/pyramid-pooling';
+import { PyramidClassifier, type Backbone } from '@art/pyramid-pooling';
 import { createArrayLoader, createPredictor, ensembleProbabilities, extractFeatures, predictProbabilities } from '../src/index.js';
 import { tinyImages } from './helpers/tiny.js';
 
@@ -102,13 +102,13 @@ describe('prediction through ONNX Runtime', () => {
     }
   });
 
-  it('pyramid prediction with an ONNX backbone: the TF.js pyramid\'s fused probabilities', async () => {
+  it.each([['onnx'], ['tfjs']] as const)('pyramid prediction with a %s predictor as the backbone: the TF.js pyramid\'s fused probabilities', async (runtime) => {
     const { images } = tinyImages(2, 7, 3, 2 * SIZE);
     const loader = createArrayLoader({ images, shape: [2 * SIZE, 2 * SIZE, 3], batchSize: 2 });
-    const predictor = await createPredictor(nets[0]!, { runtime: 'onnx', threads: 1 });
+    const predictor = await createPredictor(nets[0]!, { runtime, threads: 1 });
     const options = { levels: [1, 2], cropSize: SIZE, fusion: 'fixed' as const };
     const before = tf.memory().numTensors;
-    const ours = await predictProbabilities(null, loader, { pyramid: new PyramidClassifier({ backbone: predictor.predict as (x: tf.Tensor4D) => Promise<tf.Tensor2D>, ...options }), tta: 'hflip', maxCropsInMemory: 3 });
+    const ours = await predictProbabilities(null, loader, { pyramid: new PyramidClassifier({ backbone: predictor.predict as Backbone, ...options }), tta: 'hflip', maxCropsInMemory: 3 });
     expect(tf.memory().numTensors).toBe(before);
     const reference = await predictProbabilities(null, loader, { pyramid: new PyramidClassifier({ backbone: nets[0]!.model, ...options }), tta: 'hflip' });
     expect(maxDifference(ours, reference)).toBeLessThan(1e-5);

@@ -6,6 +6,8 @@ export type BackboneFunction = (crops: tf.Tensor4D, context: { training: boolean
 /**
  * A backbone that resolves asynchronously, e.g. `createOnnxInferenceFunction` of @art/efficientnet
  * (ONNX Runtime). It serves `predict` and `predictCrops`; `forward` and training need a synchronous one.
+ * It is called inside the classifier's `tf.tidy`, so it must create its result after its first
+ * `await` (ONNX Runtime's output is); a function that computes synchronously is a {@link BackboneFunction}.
  */
 export type AsyncBackboneFunction = (crops: tf.Tensor4D, context: { training: boolean }) => Promise<tf.Tensor2D>;
 

@@ -255,6 +255,9 @@ export class PyramidClassifier {
         } finally {
           pendingInput!.dispose();
         }
+        if (output.isDisposed) {
+          throw new Error('the asynchronous backbone returned a tensor it created before its first await (inside the classifier\'s tf.tidy, which disposed it); create the result after awaiting, as ONNX Runtime does, or pass a synchronous function');
+        }
         probabilities = tf.tidy(() => this.toProbabilities(output));
         if (probabilities !== output) output.dispose();
       }

@@ -47,6 +47,10 @@ describe('an asynchronous backbone (ONNX Runtime style)', () => {
     const classifier = new PyramidClassifier({ backbone: wrongShape, ...pyramid });
     await expect(classifier.predict(input)).rejects.toThrow(/backbone must return \[30, classes\] for 30 crops, got \[1,3\]/);
     expect(tf.memory().numTensors).toBe(before);
+    // Created synchronously inside the classifier's tidy: a clear error, not a crash on a disposed tensor.
+    const tooEarly: AsyncBackboneFunction = async (crops) => tf.zeros([crops.shape[0], 3]) as tf.Tensor2D;
+    await expect(new PyramidClassifier({ backbone: tooEarly, ...pyramid }).predict(input)).rejects.toThrow(/created before its first await/);
+    expect(tf.memory().numTensors).toBe(before);
     input.dispose();
   });
 });

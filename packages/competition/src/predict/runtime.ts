@@ -27,8 +27,11 @@ export interface CreatePredictorOptions {
 
 /** A network's eval-mode predict on the chosen runtime. */
 export interface RuntimePredictor {
-  /** `[N, H, W, 3]` → what `net.model.predict` returns; the caller disposes the result. */
-  readonly predict: (images: tf.Tensor4D) => Promise<tf.Tensor>;
+  /**
+   * `[N, H, W, 3]` → what `net.model.predict` returns; the caller disposes the result.
+   * Synchronous on TF.js (so a pyramid runs it inside its `tf.tidy`), a Promise on ONNX Runtime.
+   */
+  readonly predict: ((images: tf.Tensor4D) => tf.Tensor) | ((images: tf.Tensor4D) => Promise<tf.Tensor>);
   /** The runtime `auto` resolved to. */
   readonly runtime: 'onnx' | 'tfjs';
   readonly description: string;
@@ -43,6 +46,7 @@ export interface RuntimePredictor {
  * @example
  * const predictor = await createPredictor(net, { runtime: 'auto' });
  * const probabilities = await predictProbabilities(predictor.predict, testLoader, { tta: 'hflip' });
+ * const pyramid = new PyramidClassifier({ backbone: predictor.predict as Backbone, levels: [1, 2, 5], cropSize: 224 });
  * await predictor.dispose();
  */
 export async function createPredictor(net: EfficientNet, options: CreatePredictorOptions = {}): Promise<RuntimePredictor> {
@@ -63,7 +67,7 @@ export async function createPredictor(net: EfficientNet, options: CreatePredicto
   }
   const predict = createInferenceFunction(net, maxBatchSize);
   return {
-    predict: async (images) => predict(images),
+    predict: (images: tf.Tensor4D) => predict(images),
     runtime,
     description: `TF.js ${predict.description}`,
     dispose: async () => predict.dispose(),
