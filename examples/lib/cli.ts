@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { INFERENCE_RUNTIMES, type InferenceRuntime } from '@art/competition';
 
 /** Backends `--backend` accepts (those of @art/backend's `initBackend`). */
 export const backendNames = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -41,6 +42,8 @@ export interface ExampleOptions extends RunDefaults {
   checkImages: 'header' | 'full';
   /** Print stack traces of errors (`--debug`). */
   debug: boolean;
+  /** Runtime of the prediction after training (test set, pyramid, TTA). */
+  runtime: InferenceRuntime;
 }
 
 /** The largest `--img-size` accepted (a 4096² RGB batch of one is already 200 MB of float32). */
@@ -68,6 +71,7 @@ const flagTable = {
   progress: { type: 'string' },
   'check-images': { type: 'string' },
   debug: { type: 'boolean' },
+  runtime: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -101,6 +105,8 @@ Usage: npx tsx ${command} [flags]
   --check-images MODE   header | full: check every train and test image before training, by its
                         header and size (default) or by a full decode; all bad files are listed
   --debug               print stack traces of errors
+  --runtime NAME        prediction runtime: ${INFERENCE_RUNTIMES.join(' | ')} (default auto: onnx when
+                        onnxruntime-node is installed, else tfjs)
   -h, --help            this text
 `;
 }
@@ -126,6 +132,10 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
   const progress = values.progress ?? 'auto';
   if (!['auto', 'bar', 'lines', 'none'].includes(progress)) {
     throw new RangeError(`--progress: unknown mode "${progress}"; expected one of auto, bar, lines, none`);
+  }
+  const runtime = values.runtime ?? 'auto';
+  if (!(INFERENCE_RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new RangeError(`--runtime: unknown runtime "${runtime}"; expected one of ${INFERENCE_RUNTIMES.join(', ')}`);
   }
   const folds = optionalInteger('--folds', values.folds, 2);
   const fold = optionalInteger('--fold', values.fold, 0) ?? 0;
@@ -158,6 +168,7 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
     progress: progress as ExampleOptions['progress'],
     checkImages,
     debug: values.debug ?? false,
+    runtime: runtime as InferenceRuntime,
   };
 }
 

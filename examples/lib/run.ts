@@ -12,6 +12,7 @@ import {
   UnknownLabelError,
   createDataLoader,
   ensureDir,
+  createPredictor,
   evaluate,
   foldPaths,
   loadCompetition,
@@ -28,7 +29,7 @@ import {
 } from '@art/competition';
 import type { EfficientNet } from '@art/efficientnet';
 import { f1Score, accuracyScore } from '@art/metrics';
-import { PyramidClassifier } from '@art/pyramid-pooling';
+import { PyramidClassifier, type Backbone } from '@art/pyramid-pooling';
 import { parseExampleArgs, usage, type ExampleOptions, type RunDefaults } from './cli.js';
 import { examplesRoot, resolveDataRoot } from './data.js';
 import { formatDuration, printTable } from './report.js';
@@ -78,6 +79,8 @@ export interface RunSummary {
   testAccuracy: number | null;
   chanceMacroF1: number;
   seconds: number;
+  /** Runtime of the test prediction (`--runtime auto` resolved). */
+  runtime: 'onnx' | 'tfjs';
   outputs: Record<string, string>;
 }
 
@@ -172,26 +175,34 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
     });
 
     let valid = await evaluate(network.model, validLoader, { numClasses });
-    let pyramid: PyramidClassifier | undefined;
-    if (recipe.pyramid) {
-      pyramid = new PyramidClassifier({ backbone: network.model, levels: recipe.pyramid.levels, cropSize: options.imgSize, fusion: recipe.pyramid.fusion });
-      // The pyramid sees whole (resized) validation images, as it will see the test images.
-      const pyramidValidLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: transforms.test });
-      try {
-        const pyramidProbabilities = await predictProbabilities(null, pyramidValidLoader, { pyramid });
-        const truth = split.valid.map((index) => labels[index]!);
-        const predictedValid = truth.map((_, row) => argMax(pyramidProbabilities, row * numClasses, numClasses));
-        console.log(`Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`);
-        valid = {
-          ...valid,
-          macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses, zeroDivision: 0 }) as number,
-          accuracy: accuracyScore(truth, predictedValid) as number,
-        };
-      } finally {
-        pyramidValidLoader.close();
+    // Prediction runs on the chosen runtime (ONNX Runtime by default when installed), from the restored best weights.
+    const predictor = await createPredictor(network, { runtime: options.runtime });
+    console.log(`Prediction runtime: ${predictor.runtime} (${predictor.description})`);
+    let probabilities: Float32Array;
+    try {
+      let pyramid: PyramidClassifier | undefined;
+      if (recipe.pyramid) {
+        pyramid = new PyramidClassifier({ backbone: predictor.predict as Backbone, levels: recipe.pyramid.levels, cropSize: options.imgSize, fusion: recipe.pyramid.fusion });
+        // The pyramid sees whole (resized) validation images, as it will see the test images.
+        const pyramidValidLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: transforms.test });
+        try {
+          const pyramidProbabilities = await predictProbabilities(null, pyramidValidLoader, { pyramid });
+          const truth = split.valid.map((index) => labels[index]!);
+          const predictedValid = truth.map((_, row) => argMax(pyramidProbabilities, row * numClasses, numClasses));
+          console.log(`Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`);
+          valid = {
+            ...valid,
+            macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses, zeroDivision: 0 }) as number,
+            accuracy: accuracyScore(truth, predictedValid) as number,
+          };
+        } finally {
+          pyramidValidLoader.close();
+        }
       }
+      probabilities = await predictProbabilities(pyramid ? null : predictor.predict, testLoader, pyramid ? { pyramid } : {});
+    } finally {
+      await predictor.dispose();
     }
-    const probabilities = await predictProbabilities(pyramid ? null : network.model, testLoader, pyramid ? { pyramid } : {});
     const ids = data.test.map((record) => record.id);
     const predicted = ids.map((_, row) => classes[argMax(probabilities, row * numClasses, numClasses)]!);
     outputs.submission = join(out, 'submission.csv');
@@ -229,6 +240,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
       testAccuracy: test?.accuracy ?? null,
       chanceMacroF1: 1 / numClasses,
       seconds: (performance.now() - started) / 1000,
+      runtime: predictor.runtime,
       outputs,
     };
     outputs.summary = join(out, 'summary.json');

@@ -45,11 +45,13 @@ describe('parseExampleArgs', () => {
   it('applies the recipe defaults and the flags', () => {
     const options = parseExampleArgs(['--epochs', '3', '--img-size', '96', '--backend', 'wasm', '--folds', '5', '--fold', '2', '--resume'], defaults, 'out')!;
     expect(options).toMatchObject({ epochs: 3, imgSize: 96, batchSize: 16, lr: 3e-4, backend: 'wasm', folds: 5, fold: 2, resume: true, smoke: false, out: 'out', seed: 0 });
-    expect(parseExampleArgs([], defaults, 'out')).toMatchObject({ ...defaults, data: undefined, folds: undefined, fold: 0 });
+    expect(parseExampleArgs([], defaults, 'out')).toMatchObject({ ...defaults, data: undefined, folds: undefined, fold: 0, runtime: 'auto' });
+    expect(parseExampleArgs(['--runtime', 'tfjs'], defaults, 'out')).toMatchObject({ runtime: 'tfjs' });
   });
 
   it('rejects bad flags with messages naming the flag and the valid choices', () => {
     expect(() => parseExampleArgs(['--backend', 'gpu'], defaults, 'out')).toThrow('--backend: unknown backend "gpu"; expected one of auto, tensorflow, wasm, cpu, webgpu');
+    expect(() => parseExampleArgs(['--runtime', 'torch'], defaults, 'out')).toThrow('--runtime: unknown runtime "torch"; expected one of auto, onnx, tfjs');
     expect(() => parseExampleArgs(['--epochs', '0'], defaults, 'out')).toThrow('--epochs must be an integer >= 1, got "0"');
     expect(() => parseExampleArgs(['--lr', 'fast'], defaults, 'out')).toThrow('--lr must be a positive number, got "fast"');
     expect(() => parseExampleArgs(['--folds', '3', '--fold', '3'], defaults, 'out')).toThrow('--fold must be in 0..2 for --folds 3, got 3');
@@ -105,17 +107,20 @@ describe('example scripts', () => {
     }
   }, 120_000);
 
-  for (const script of ['train-b3.ts', 'train-v2m.ts', 'train-pyramid.ts']) {
-    it(`${script} --smoke trains, predicts and writes every output`, async () => {
+  // auto resolves to ONNX Runtime here (onnxruntime-node is installed); v2m covers the TF.js path.
+  for (const [script, runtime, expected] of [['train-b3.ts', 'auto', 'onnx'], ['train-v2m.ts', 'tfjs', 'tfjs'], ['train-pyramid.ts', 'auto', 'onnx']] as const) {
+    it(`${script} --smoke --runtime ${runtime} trains, predicts on ${expected} and writes every output`, async () => {
       const out = join(scratch, script.replace('.ts', ''));
-      const { code, stdout, stderr } = await runScript(script, ['--smoke', '--backend', 'wasm', '--out', out, '--progress', 'lines']);
+      const { code, stdout, stderr } = await runScript(script, ['--smoke', '--backend', 'wasm', '--out', out, '--progress', 'lines', '--runtime', runtime]);
       expect(code, stderr).toBe(0);
+      expect(stdout).toContain(`Prediction runtime: ${expected}`);
       expect(stdout).toMatch(/Validation Macro F1\s+[01]\.\d{4}/);
       expect(stdout).toMatch(/Test Macro F1\s+[01]\.\d{4}/);
 
       const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as {
-        validMacroF1: number; testMacroF1: number; classes: number; data: string; epochs: number; bestEpoch: number;
+        validMacroF1: number; testMacroF1: number; classes: number; data: string; epochs: number; bestEpoch: number; runtime: string;
       };
+      expect(summary.runtime).toBe(expected);
       expect(summary.classes).toBe(4);
       expect(summary.epochs).toBe(1);
       for (const value of [summary.validMacroF1, summary.testMacroF1]) {

@@ -53,6 +53,7 @@ export { createProgressReporter, PROGRESS_MODES, type ProgressMode, type Progres
 export { renderVegaLiteSvg, svgToPng, learningCurvesSpec, confusionMatrixSpec, writePlot } from './training/plots.js';
 export {
   predictProbabilities,
+  extractFeatures,
   saveProbabilities,
   loadProbabilities,
   ensembleProbabilities,
@@ -62,9 +63,12 @@ export {
   TTA_MODES,
   type TtaMode,
   type PredictOptions,
+  type Predictor,
+  type ExtractFeaturesOptions,
   type ProbabilityPredictor,
   type ProbabilityTable,
 } from './predict/index.js';
+export { createPredictor, INFERENCE_RUNTIMES, type CreatePredictorOptions, type InferenceRuntime, type RuntimePredictor } from './predict/runtime.js';
 export { writeSubmission, readSubmission, scoreSubmission, scoreRows, type SubmissionRow, type SubmissionScore } from './submission/index.js';
 export { foldPaths, type FoldPaths } from './folds/jobs.js';
 export { runCli } from './cli/run.js';

@@ -75,3 +75,25 @@ export {
 export type { LoadWeightsOptions, MismatchedKey, TorchvisionLayout, TorchvisionParameter, WeightLoadReport } from './weights/torchvision.js';
 export { createInferenceFunction, foldBatchNorm } from './inference/index.js';
 export type { BatchNormParameters, FoldedConvolution, InferenceFunction, InferenceFunctionOptions } from './inference/index.js';
+export {
+  ONNX_EXECUTION_PROVIDERS,
+  ONNX_LAYOUTS,
+  createOnnxInferenceFunction,
+  createOnnxSession,
+  defaultOnnxOutput,
+  exportOnnx,
+  isOnnxRuntimeAvailable,
+  loadOnnxRuntime,
+} from './onnx/index.js';
+export type {
+  OnnxExecutionProvider,
+  OnnxExportOptions,
+  OnnxInferenceFunction,
+  OnnxInferenceFunctionOptions,
+  OnnxLayout,
+  OnnxRuntimeModule,
+  OnnxRuntimeSession,
+  OnnxRuntimeTensor,
+  OnnxSession,
+  OnnxSessionOptions,
+} from './onnx/index.js';

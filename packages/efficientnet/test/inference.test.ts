@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEfficientNet, createInferenceFunction, efficientNetConfig, foldBatchNorm, withMultipliers, type EfficientNet, type EfficientNetOptions } from '../src/index.js';
 import { loadFixtureModel, type FixtureManifest } from '../src/node/index.js';
 import { useBackend } from '../scripts/backend.js';
-import { FIXTURES, MANIFEST } from './helpers.js';
+import { FIXTURES, MANIFEST, randomizeInferenceParameters } from './helpers.js';
 
 // The parity criterion: max|ours - ref| <= 1e-4 * max(1, max|ref|).
 const TOLERANCE = 1e-4;
@@ -26,29 +26,6 @@ function parityError(actual: ArrayLike<number>, expected: ArrayLike<number>): nu
 async function readFloat32(path: string): Promise<Float32Array> {
   const bytes = await readFile(path);
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
-/** Seeded non-trivial BatchNorm statistics and SE/classifier biases, so that folding is exercised. */
-function randomizeInferenceParameters(net: EfficientNet, seed: number): void {
-  let state = seed;
-  const uniform = (low: number, high: number): number => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return low + ((high - low) * state) / 2 ** 32;
-  };
-  for (const weight of net.model.weights) {
-    const name = weight.originalName;
-    const size = weight.shape.reduce<number>((a, b) => a * (b as number), 1);
-    let values: Float32Array | null = null;
-    if (/\/moving_variance$/.test(name)) values = Float32Array.from({ length: size }, () => uniform(0.3, 2.5));
-    else if (/\/moving_mean$/.test(name)) values = Float32Array.from({ length: size }, () => uniform(-0.4, 0.4));
-    else if (/\/gamma$/.test(name)) values = Float32Array.from({ length: size }, () => uniform(0.5, 1.5));
-    else if (/\/(beta|bias)$/.test(name)) values = Float32Array.from({ length: size }, () => uniform(-0.2, 0.2));
-    if (values !== null) {
-      tf.tidy(() => {
-        weight.write(tf.tensor(values, weight.shape as number[]));
-      });
-    }
-  }
 }
 
 const TINY_V1 = withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny_v1');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { checkBackbone, runBackbone, type Backbone } from './backbone.js';
+import { checkBackbone, runBackbone, startBackbone, type Backbone } from './backbone.js';
 import { cropPyramidTensor } from './crop-tensor.js';
 import { evaluatePyramid, type PyramidEvaluation, type PyramidEvaluationOptions } from './evaluate.js';
 import { ExtendedImageCache, extractCrops, LayoutCache, type CropEntry } from './extract.js';
@@ -235,11 +235,32 @@ export class PyramidClassifier {
         end = sameLevelEnd;
       }
       const batch = entries.slice(start, end);
-      const probabilities = tf.tidy(() => {
+      // An asynchronous backbone (ONNX Runtime) keeps its input alive until it resolves.
+      let pending: Promise<tf.Tensor2D> | undefined;
+      let pendingInput: tf.Tensor4D | undefined;
+      let probabilities = tf.tidy(() => {
         const cropTensor = extractCrops(source, batch, this.pyramid, layouts, cache);
         const input = this.options.preprocess === undefined ? cropTensor : this.options.preprocess(cropTensor);
-        return this.toProbabilities(runBackbone(this.backbones[backboneIndex]!, input, false));
+        const output = startBackbone(this.backbones[backboneIndex]!, input);
+        if (output instanceof tf.Tensor) return this.toProbabilities(output);
+        pending = output;
+        pendingInput = tf.keep(input);
+        return tf.zeros([0, 0]) as tf.Tensor2D;
       });
+      if (pending !== undefined) {
+        probabilities.dispose();
+        let output: tf.Tensor2D;
+        try {
+          output = await pending;
+        } finally {
+          pendingInput!.dispose();
+        }
+        if (output.isDisposed) {
+          throw new Error('the asynchronous backbone returned a tensor it created before its first await (inside the classifier\'s tf.tidy, which disposed it); create the result after awaiting, as ONNX Runtime does, or pass a synchronous function');
+        }
+        probabilities = tf.tidy(() => this.toProbabilities(output));
+        if (probabilities !== output) output.dispose();
+      }
       const numClasses = probabilities.shape[1];
       const values = await probabilities.data();
       probabilities.dispose();

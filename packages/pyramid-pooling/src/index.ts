@@ -51,7 +51,7 @@ export {
   type FitFusionOptions,
   type FittedFusion,
 } from './learned.js';
-export type { Backbone, BackboneFunction, FeatureBackbone } from './backbone.js';
+export type { AsyncBackboneFunction, Backbone, BackboneFunction, FeatureBackbone } from './backbone.js';
 export type { PyramidImages } from './images.js';
 export {
   pyramidTrainingBatches,

@@ -33,6 +33,13 @@ async function probabilitiesOf(fused: number[][] | tf.Tensor2D, n: number): Prom
   return Float32Array.from(fused.flat());
 }
 
+/**
+ * Maps a batch `[N, H, W, 3]` to logits (or features) `[N, K]`: a TF.js model, or a function
+ * such as `createInferenceFunction(net)` (TF.js) or `createOnnxInferenceFunction(net)` (ONNX
+ * Runtime, asynchronous) of @art/efficientnet. The returned tensor is the caller's.
+ */
+export type Predictor = tf.LayersModel | ((images: tf.Tensor4D) => tf.Tensor | Promise<tf.Tensor>);
+
 /** Options of {@link predictProbabilities}. */
 export interface PredictOptions {
   /** Flip TTA (softmax averaged over the flipped copies). Default 'none'. */
@@ -45,7 +52,7 @@ export interface PredictOptions {
   epoch?: number;
 }
 
-function flipsFor(mode: TtaMode): ((x: tf.Tensor4D) => tf.Tensor4D)[] {
+function flipsFor(mode: TtaMode, caller: string): ((x: tf.Tensor4D) => tf.Tensor4D)[] {
   const identity = (x: tf.Tensor4D): tf.Tensor4D => x;
   const h = (x: tf.Tensor4D): tf.Tensor4D => tf.reverse(x, 2);
   const v = (x: tf.Tensor4D): tf.Tensor4D => tf.reverse(x, 1);
@@ -53,59 +60,135 @@ function flipsFor(mode: TtaMode): ((x: tf.Tensor4D) => tf.Tensor4D)[] {
   if (mode === 'none') return [identity];
   if (mode === 'hflip') return [identity, h];
   if (mode === 'flips') return [identity, h, v, hv];
-  throw new RangeError(`predictProbabilities: unknown tta ${JSON.stringify(mode)}; expected one of ${TTA_MODES.join(', ')}`);
+  throw new RangeError(`${caller}: unknown tta ${JSON.stringify(mode)}; expected one of ${TTA_MODES.join(', ')}`);
+}
+
+/** Runs a predictor on a batch; the result is a new tensor. */
+async function runPredictor(predictor: Predictor, x: tf.Tensor4D): Promise<tf.Tensor> {
+  if (predictor instanceof tf.LayersModel) return tf.tidy(() => predictor.predict(x) as tf.Tensor);
+  return predictor(x);
 }
 
 /**
- * Softmax probabilities of every sample of a loader (rows in dataset-index order), with
- * optional flip TTA and optional pyramid pooling. No tensor is left behind.
- *
- * @returns `Float32Array` of `size × numClasses`
- * @example
- * const probabilities = await predictProbabilities(model, testLoader, { tta: 'hflip' });
+ * Runs `perBatch` over every batch of a loader and returns its rows (`width` values per
+ * sample) in dataset-index order; `perBatch` returns the mean over its `terms` passes.
  */
-export async function predictProbabilities(model: tf.LayersModel | null, loader: BatchSource, options: PredictOptions = {}): Promise<Float32Array> {
-  const { tta = 'none', pyramid, maxCropsInMemory, epoch = 0 } = options;
-  const flips = flipsFor(tta);
-  if (!model && !pyramid) throw new TypeError('predictProbabilities: pass a model or options.pyramid');
+async function collectRows(loader: BatchSource, epoch: number, caller: string, perBatch: (x: tf.Tensor4D, n: number) => Promise<{ sum: Float64Array; terms: number }>): Promise<{ values: Float32Array; width: number }> {
   const rows: { index: number; values: Float32Array }[] = [];
-  let numClasses = 0;
+  let width = 0;
   for await (const batch of loader.batches(epoch)) {
     try {
       const n = batch.indices.length;
-      let sum: Float64Array | null = null;
-      for (const flip of flips) {
-        let values: ArrayLike<number>;
-        if (pyramid) {
-          const flipped = tf.tidy(() => flip(batch.x));
-          try {
-            const result = await pyramid.predict(flipped, maxCropsInMemory !== undefined ? { maxCropsInMemory } : undefined);
-            values = await probabilitiesOf(result.fused, n);
-            for (const value of Object.values(result)) if (value instanceof tf.Tensor) value.dispose();
-          } finally {
-            if (flipped !== batch.x) flipped.dispose();
-          }
-        } else {
-          const probabilities = tf.tidy(() => tf.softmax(model!.predict(flip(batch.x)) as tf.Tensor2D));
-          values = await probabilities.data();
-          probabilities.dispose();
-        }
-        if (values.length % n !== 0) throw new RangeError(`predictProbabilities: ${values.length} probabilities for a batch of ${n}`);
-        numClasses = values.length / n;
-        sum ??= new Float64Array(values.length);
-        for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
-      }
-      batch.indices.forEach((index, k) =>
-        rows.push({ index, values: Float32Array.from(sum!.subarray(k * numClasses, (k + 1) * numClasses), (v) => v / flips.length) }),
-      );
+      const { sum, terms } = await perBatch(batch.x, n);
+      if (sum.length % n !== 0) throw new RangeError(`${caller}: ${sum.length} values for a batch of ${n}`);
+      width = sum.length / n;
+      batch.indices.forEach((index, k) => rows.push({ index, values: Float32Array.from(sum.subarray(k * width, (k + 1) * width), (v) => v / terms) }));
     } finally {
       batch.x.dispose();
     }
   }
   rows.sort((a, b) => a.index - b.index);
-  const out = new Float32Array(rows.length * numClasses);
-  rows.forEach((r, i) => out.set(r.values, i * numClasses));
-  return out;
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(r.values, i * width));
+  return { values: out, width };
+}
+
+function addInto(sum: Float64Array | null, values: ArrayLike<number>): Float64Array {
+  const target = sum ?? new Float64Array(values.length);
+  if (target.length !== values.length) throw new RangeError(`predictions of one batch differ in size: ${values.length} values against ${target.length}`);
+  for (let i = 0; i < values.length; i++) target[i]! += values[i]!;
+  return target;
+}
+
+/**
+ * Softmax probabilities of every sample of a loader (rows in dataset-index order), with
+ * optional flip TTA, optional pyramid pooling, and fold ensembling: given several predictors
+ * (e.g. one per fold), each image is decoded once and the probabilities are the mean over
+ * predictors and flips (the soft vote of {@link ensembleProbabilities}). No tensor is left behind.
+ *
+ * @param model a {@link Predictor} (TF.js model, `createInferenceFunction`, `createOnnxInferenceFunction`),
+ *   an array of them (fold ensemble), or `null` with `options.pyramid`.
+ * @returns `Float32Array` of `size × numClasses`
+ * @example
+ * const probabilities = await predictProbabilities(model, testLoader, { tta: 'hflip' });
+ * const ensemble = await predictProbabilities(await Promise.all(nets.map((net) => createOnnxInferenceFunction(net))), testLoader);
+ */
+export async function predictProbabilities(model: Predictor | readonly Predictor[] | null, loader: BatchSource, options: PredictOptions = {}): Promise<Float32Array> {
+  const { tta = 'none', pyramid, maxCropsInMemory, epoch = 0 } = options;
+  const flips = flipsFor(tta, 'predictProbabilities');
+  const predictors: readonly Predictor[] = model === null ? [] : Array.isArray(model) ? model : [model as Predictor];
+  if (predictors.length === 0 && !pyramid) throw new TypeError('predictProbabilities: pass a model (or an array of them) or options.pyramid');
+  const { values } = await collectRows(loader, epoch, 'predictProbabilities', async (x, n) => {
+    let sum: Float64Array | null = null;
+    let terms = 0;
+    for (const flip of flips) {
+      if (pyramid) {
+        const flipped = tf.tidy(() => flip(x));
+        try {
+          const result = await pyramid.predict(flipped, maxCropsInMemory !== undefined ? { maxCropsInMemory } : undefined);
+          sum = addInto(sum, await probabilitiesOf(result.fused, n));
+          for (const value of Object.values(result)) if (value instanceof tf.Tensor) value.dispose();
+        } finally {
+          if (flipped !== x) flipped.dispose();
+        }
+        terms++;
+        continue;
+      }
+      const flipped = tf.tidy(() => flip(x));
+      try {
+        for (const predictor of predictors) {
+          const logits = await runPredictor(predictor, flipped);
+          const probabilities = tf.tidy(() => tf.softmax(logits as tf.Tensor2D));
+          logits.dispose();
+          sum = addInto(sum, await probabilities.data());
+          probabilities.dispose();
+          terms++;
+        }
+      } finally {
+        if (flipped !== x) flipped.dispose();
+      }
+    }
+    return { sum: sum!, terms };
+  });
+  return values;
+}
+
+/** Options of {@link extractFeatures}. */
+export interface ExtractFeaturesOptions {
+  /** Flip TTA: the features are averaged over the flipped copies. Default 'none'. */
+  tta?: TtaMode;
+  /** Epoch passed to the loader (default 0). */
+  epoch?: number;
+}
+
+/**
+ * Feature vectors of every sample of a loader (rows in dataset-index order), e.g. the pooled
+ * features of an EfficientNet built with `includeTop: false`, through TF.js or ONNX Runtime.
+ * A spatial output `[N, h, w, C]` is flattened per sample. No tensor is left behind.
+ *
+ * @returns `{ features: Float32Array of size × dimension, dimension }`
+ * @example
+ * const net = efficientNetB3({ includeTop: false });
+ * const { features, dimension } = await extractFeatures(await createOnnxInferenceFunction(net), loader);
+ */
+export async function extractFeatures(model: Predictor, loader: BatchSource, options: ExtractFeaturesOptions = {}): Promise<{ features: Float32Array; dimension: number }> {
+  const flips = flipsFor(options.tta ?? 'none', 'extractFeatures');
+  if (!(model instanceof tf.LayersModel) && typeof model !== 'function') throw new TypeError('extractFeatures: model must be a tf.LayersModel or a function (images) => features');
+  const { values, width } = await collectRows(loader, options.epoch ?? 0, 'extractFeatures', async (x) => {
+    let sum: Float64Array | null = null;
+    for (const flip of flips) {
+      const flipped = tf.tidy(() => flip(x));
+      try {
+        const features = await runPredictor(model, flipped);
+        sum = addInto(sum, await features.data());
+        features.dispose();
+      } finally {
+        if (flipped !== x) flipped.dispose();
+      }
+    }
+    return { sum: sum!, terms: flips.length };
+  });
+  return { features: values, dimension: width };
 }
 
 /** Probabilities of a set of samples: `probabilities[i * classes.length + c]` for `ids[i]`. */

@@ -1,40 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EfficientNet } from '../build.js';
-import type { BlockSpec } from '../configs.js';
-import { foldBatchNorm, type FoldedConvolution } from './fold-batch-norm.js';
-
-/** A convolution + folded BatchNorm (+ SiLU) of the inference graph. */
-interface ConvolutionStep extends FoldedConvolution {
-  readonly depthwise: boolean;
-  readonly stride: number;
-  /** torchvision's symmetric `(k - 1) // 2` on all four sides, also at stride 2. */
-  readonly padding: number;
-  readonly activation: boolean;
-}
-
-interface SqueezeExcitationStep {
-  /** fc1 as a dense kernel `[C, squeeze]` and its bias. */
-  readonly reduceKernel: tf.Tensor2D;
-  readonly reduceBias: tf.Tensor1D;
-  /** fc2 as a dense kernel `[squeeze, C]` and its bias. */
-  readonly expandKernel: tf.Tensor2D;
-  readonly expandBias: tf.Tensor1D;
-}
-
-interface BlockStep {
-  readonly convolutions: readonly ConvolutionStep[];
-  /** MBConv only: applied after the convolution at `squeezeAfter`. */
-  readonly squeezeExcitation: SqueezeExcitationStep | null;
-  readonly squeezeAfter: number;
-  readonly residual: boolean;
-}
-
-interface DenseStep {
-  readonly kernel: tf.Tensor2D;
-  readonly bias: tf.Tensor1D;
-  /** ReLU on the input first (the pyramid head). */
-  readonly reluBefore: boolean;
-}
+import { foldNetwork, type BlockStep, type ConvolutionStep, type SqueezeExcitationStep } from './plan.js';
 
 /** Options of {@link createInferenceFunction}. */
 export interface InferenceFunctionOptions {
@@ -55,63 +21,6 @@ export interface InferenceFunction {
   dispose(): void;
   /** What the function runs, for logs and benchmarks. */
   readonly description: string;
-}
-
-function layerWeight(net: EfficientNet, layerName: string, suffix: string): tf.Tensor {
-  const layer = net.model.getLayer(layerName);
-  const weight = layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`));
-  if (weight === undefined) throw new Error(`createInferenceFunction: layer "${layerName}" has no "${suffix}" weight`);
-  return weight.read();
-}
-
-function foldedConvolution(net: EfficientNet, prefix: string, depthwise: boolean, kernelSize: number, stride: number, activation: boolean): ConvolutionStep {
-  const filter = layerWeight(net, `${prefix}.0`, depthwise ? 'depthwise_kernel' : 'kernel') as tf.Tensor4D;
-  const batchNormLayer = net.model.getLayer(`${prefix}.1`);
-  const epsilon = (batchNormLayer.getConfig() as { epsilon: number }).epsilon;
-  const folded = foldBatchNorm(filter, {
-    gamma: layerWeight(net, `${prefix}.1`, 'gamma') as tf.Tensor1D,
-    beta: layerWeight(net, `${prefix}.1`, 'beta') as tf.Tensor1D,
-    movingMean: layerWeight(net, `${prefix}.1`, 'moving_mean') as tf.Tensor1D,
-    movingVariance: layerWeight(net, `${prefix}.1`, 'moving_variance') as tf.Tensor1D,
-    epsilon,
-  });
-  return { ...folded, depthwise, stride, padding: Math.floor((kernelSize - 1) / 2), activation };
-}
-
-function pointwiseAsDense(net: EfficientNet, layerName: string): { kernel: tf.Tensor2D; bias: tf.Tensor1D } {
-  const kernel = layerWeight(net, layerName, 'kernel');
-  const [, , inChannels, outChannels] = kernel.shape as [number, number, number, number];
-  return { kernel: tf.reshape(kernel, [inChannels, outChannels]), bias: tf.clone(layerWeight(net, layerName, 'bias')) as tf.Tensor1D };
-}
-
-function blockStep(net: EfficientNet, spec: BlockSpec): BlockStep {
-  const prefix = `features.${spec.stage}.${spec.index}.block`;
-  const convolutions: ConvolutionStep[] = [];
-  if (spec.block === 'FusedMBConv') {
-    if (spec.expandedChannels !== spec.inputChannels) {
-      convolutions.push(foldedConvolution(net, `${prefix}.0`, false, spec.kernelSize, spec.stride, true));
-      convolutions.push(foldedConvolution(net, `${prefix}.1`, false, 1, 1, false));
-    } else {
-      convolutions.push(foldedConvolution(net, `${prefix}.0`, false, spec.kernelSize, spec.stride, true));
-    }
-    return { convolutions, squeezeExcitation: null, squeezeAfter: -1, residual: spec.useResidual };
-  }
-  let layerIndex = 0;
-  if (spec.expandedChannels !== spec.inputChannels) {
-    convolutions.push(foldedConvolution(net, `${prefix}.${layerIndex++}`, false, 1, 1, true));
-  }
-  convolutions.push(foldedConvolution(net, `${prefix}.${layerIndex++}`, true, spec.kernelSize, spec.stride, true));
-  const squeezeAfter = convolutions.length - 1;
-  const squeezePrefix = `${prefix}.${layerIndex++}`;
-  const reduce = pointwiseAsDense(net, `${squeezePrefix}.fc1`);
-  const expand = pointwiseAsDense(net, `${squeezePrefix}.fc2`);
-  convolutions.push(foldedConvolution(net, `${prefix}.${layerIndex++}`, false, 1, 1, false));
-  return {
-    convolutions,
-    squeezeExcitation: { reduceKernel: reduce.kernel, reduceBias: reduce.bias, expandKernel: expand.kernel, expandBias: expand.bias },
-    squeezeAfter,
-    residual: spec.useResidual,
-  };
 }
 
 /**
@@ -202,46 +111,14 @@ export function createInferenceFunction(net: EfficientNet, options: InferenceFun
   if (!(maxBatchSize === Number.POSITIVE_INFINITY || (Number.isInteger(maxBatchSize) && maxBatchSize > 0))) {
     throw new RangeError(`options.maxBatchSize must be a positive integer; got ${String(options.maxBatchSize)}`);
   }
-  const { architecture, options: netOptions } = net;
-  const owned: tf.Tensor[] = [];
-  let stem: ConvolutionStep;
-  let blocks: BlockStep[];
-  let head: ConvolutionStep;
-  const classifier: DenseStep[] = [];
-  tf.tidy(() => {
-    stem = foldedConvolution(net, 'features.0', false, 3, 2, true);
-    blocks = architecture.stages.flat().map((spec) => blockStep(net, spec));
-    head = foldedConvolution(net, `features.${architecture.stages.length + 1}`, false, 1, 1, true);
-    if (netOptions.includeTop) {
-      const denseNames = netOptions.head === 'replace' ? ['classifier.1'] : ['classifier.1', 'head.1'];
-      for (const name of denseNames) {
-        // The pyramid head is ReLU → Linear on the 1000 ImageNet logits.
-        const reluBefore = name === 'head.1' && netOptions.head === 'pyramid';
-        classifier.push({ kernel: tf.clone(layerWeight(net, name, 'kernel')) as tf.Tensor2D, bias: tf.clone(layerWeight(net, name, 'bias')) as tf.Tensor1D, reluBefore });
-      }
-    }
-    const keep = (tensor: tf.Tensor): void => {
-      owned.push(tf.keep(tensor));
-    };
-    for (const step of [stem!, ...blocks!.flatMap((block) => block.convolutions), head!]) {
-      keep(step.filter);
-      keep(step.bias);
-    }
-    for (const block of blocks!) {
-      const se = block.squeezeExcitation;
-      if (se !== null) [se.reduceKernel, se.reduceBias, se.expandKernel, se.expandBias].forEach(keep);
-    }
-    for (const dense of classifier) {
-      keep(dense.kernel);
-      keep(dense.bias);
-    }
-  });
+  const { options: netOptions } = net;
+  const { stem, blocks, head, classifier, tensors: owned } = foldNetwork(net);
 
   const run = (input: tf.Tensor4D): tf.Tensor => {
     const elementwise = elementwiseFor(tf.getBackend());
-    let x = runConvolution(input.dtype === 'float32' ? input : tf.cast(input, 'float32'), stem!, elementwise);
-    for (const block of blocks!) x = runBlock(x, block, elementwise);
-    x = runConvolution(x, head!, elementwise);
+    let x = runConvolution(input.dtype === 'float32' ? input : tf.cast(input, 'float32'), stem, elementwise);
+    for (const block of blocks) x = runBlock(x, block, elementwise);
+    x = runConvolution(x, head, elementwise);
     if (!netOptions.includeTop && netOptions.pooling === 'none') return x;
     let y: tf.Tensor = spatialMean(x);
     // Dropout is the identity at inference.
@@ -273,7 +150,7 @@ export function createInferenceFunction(net: EfficientNet, options: InferenceFun
       value: () => {
         if (disposed) return;
         disposed = true;
-        tf.dispose(owned);
+        tf.dispose([...owned]);
       },
     },
     description: {

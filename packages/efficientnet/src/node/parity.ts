@@ -5,6 +5,8 @@ import { buildEfficientNet, type EfficientNet } from '../build.js';
 import { efficientNetConfig, resolveArchitecture, withMultipliers, type EfficientNetConfig, type StageSetting } from '../configs.js';
 import { loadTorchvisionWeights } from '../weights/torchvision.js';
 import { readWeightsFile } from './safetensors-file.js';
+import { exportOnnx } from '../onnx/export.js';
+import { createOnnxSession, type OnnxSessionOptions } from '../onnx/runtime.js';
 
 /** The parts of a fixture manifest (`/work/shared/fixtures/efficientnet/manifest.json` format) parity reads. */
 export interface FixtureManifest {
@@ -51,6 +53,13 @@ export interface ParityOptions {
   weightsExtension?: string;
   /** Folder the manifest's weights paths are resolved against (default: the manifest's folder), for weights kept apart from a read-only fixture set. */
   weightsRoot?: string;
+  /**
+   * `'tfjs'` (default): the TF.js layers model on the active backend. `'onnx'`: the network
+   * exported by `exportOnnx` (NHWC, BatchNorm folded) and run by ONNX Runtime.
+   */
+  runtime?: 'tfjs' | 'onnx';
+  /** Session options of the `'onnx'` runtime (execution provider, threads, runtime module). */
+  onnx?: OnnxSessionOptions;
 }
 
 /** One compared tensor. */
@@ -66,8 +75,11 @@ export interface ParityRow {
   readonly passed: boolean;
 }
 
-/** Result of a parity run on the active backend. */
+/** Result of a parity run. */
 export interface ParityResult {
+  /** The runtime that ran the networks. */
+  readonly runtime: 'tfjs' | 'onnx';
+  /** The active TF.js backend (`'tfjs'`), or `onnx-<execution provider>` (`'onnx'`). */
   readonly backend: string;
   readonly passed: boolean;
   readonly rows: readonly ParityRow[];
@@ -178,8 +190,34 @@ export async function loadFixtureModel(entry: FixtureModel, root: string, weight
   return net;
 }
 
+/** Float32 outputs of one probe run, in the order of the names asked for. */
+type Probe = (input: Float32Array, shape: readonly number[]) => Promise<{ data: Float32Array; shape: readonly number[] }[]>;
+
+/** Every `features.i`, pooled and logits of `net`, through TF.js or ONNX Runtime; `release` frees the runtime's side. */
+async function createProbe(net: EfficientNet, names: readonly string[], options: ParityOptions): Promise<{ probe: Probe; release: () => Promise<void>; backend: string }> {
+  if ((options.runtime ?? 'tfjs') === 'onnx') {
+    const { session, ort, executionProvider } = await createOnnxSession(exportOnnx(net, { layout: 'NHWC', outputs: names }), options.onnx);
+    const probe: Probe = async (input, shape) => {
+      const results = await session.run({ input: new ort.Tensor('float32', input, shape) });
+      return names.map((name) => ({ data: results[name]!.data as Float32Array, shape: results[name]!.dims }));
+    };
+    return { probe, release: () => session.release(), backend: `onnx-${executionProvider}` };
+  }
+  const model = tf.model({ inputs: net.model.inputs, outputs: [...net.stageOutputs, net.pooledOutput, net.model.outputs[0]!] });
+  const probe: Probe = async (input, shape) => {
+    const outputs = tf.tidy(() => model.predict(tf.tensor(input, [...shape], 'float32')) as tf.Tensor[]);
+    try {
+      return await Promise.all(outputs.map(async (tensor) => ({ data: (await tensor.data()) as Float32Array, shape: tensor.shape })));
+    } finally {
+      tf.dispose(outputs);
+    }
+  };
+  return { probe, release: async () => undefined, backend: tf.getBackend() };
+}
+
 /**
- * Runs every model and input of a fixture manifest on the active TF.js backend and compares
+ * Runs every model and input of a fixture manifest on the active TF.js backend (or on ONNX
+ * Runtime with `runtime: 'onnx'`) and compares
  * logits, pooled features and every `features.i` output against torchvision's.
  *
  * @param manifestPath path of `manifest.json`; files are resolved next to it.
@@ -191,6 +229,9 @@ export async function runParity(manifestPath: string, options: ParityOptions = {
   const tolerance = options.tolerance ?? 1e-4;
   if (!(typeof tolerance === 'number' && tolerance > 0)) throw new RangeError(`options.tolerance must be a positive number; got ${String(tolerance)}`);
   const log = options.log ?? (() => undefined);
+  const runtime = options.runtime ?? 'tfjs';
+  if (runtime !== 'tfjs' && runtime !== 'onnx') throw new RangeError(`options.runtime must be one of tfjs, onnx; got ${JSON.stringify(runtime)}`);
+  let backend = runtime === 'tfjs' ? tf.getBackend() : 'onnx';
   let manifest: FixtureManifest;
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as FixtureManifest;
@@ -210,12 +251,13 @@ export async function runParity(manifestPath: string, options: ParityOptions = {
     try {
       const headIndex = net.stageOutputs.length - 1;
       const names = [...net.stageOutputs.map((_, i) => `features.${i}`), 'pooled', 'logits'];
-      const probe = tf.model({ inputs: net.model.inputs, outputs: [...net.stageOutputs, net.pooledOutput, net.model.outputs[0]!] });
-      for (const fixtureCase of entry.cases) {
-        if (options.cases && !options.cases.includes(fixtureCase.id)) continue;
-        const inputData = await readFloat32(resolve(root, fixtureCase.input.file), fixtureCase.input.shape);
-        const outputs = tf.tidy(() => probe.predict(tf.tensor(inputData, fixtureCase.input.shape, 'float32')) as tf.Tensor[]);
-        try {
+      const probe = await createProbe(net, names, options);
+      backend = probe.backend;
+      try {
+        for (const fixtureCase of entry.cases) {
+          if (options.cases && !options.cases.includes(fixtureCase.id)) continue;
+          const inputData = await readFloat32(resolve(root, fixtureCase.input.file), fixtureCase.input.shape);
+          const outputs = await probe.probe(inputData, fixtureCase.input.shape);
           for (const [index, name] of names.entries()) {
             const reference = fixtureCase.outputs[name];
             if (!reference) {
@@ -227,7 +269,7 @@ export async function runParity(manifestPath: string, options: ParityOptions = {
               throw new Error(`${entry.name}/${fixtureCase.id}/${name}: shape [${ours.shape}] differs from the reference [${reference.shape}]`);
             }
             const expected = await readFloat32(resolve(root, reference.file), reference.shape);
-            const actual = ours.dataSync() as Float32Array;
+            const actual = ours.data;
             let maxAbsError = 0;
             let maxReference = 0;
             for (let i = 0; i < expected.length; i += 1) {
@@ -242,13 +284,13 @@ export async function runParity(manifestPath: string, options: ParityOptions = {
             rows.push(row);
             log(`${row.passed ? 'ok  ' : 'FAIL'} ${entry.name.padEnd(22)} ${fixtureCase.id.padEnd(6)} ${name.padEnd(11)} max|d|=${maxAbsError.toExponential(2)} rel=${relativeError.toExponential(2)}`);
           }
-        } finally {
-          tf.dispose(outputs);
         }
+      } finally {
+        await probe.release();
       }
     } finally {
       net.dispose();
     }
   }
-  return { backend: tf.getBackend(), passed: rows.length > 0 && rows.every((row) => row.passed), rows };
+  return { runtime, backend, passed: rows.length > 0 && rows.every((row) => row.passed), rows };
 }
