@@ -264,22 +264,25 @@ function requireUint8(image: RawImage, operation: string): void {
 
 /**
  * albumentations `F.brightness_contrast_adjust` for uint8: a float32 LUT
- * `clip(i*alpha + beta*(255 or mean), 0, 255)` truncated to uint8, applied with `cv2.LUT`.
+ * `clip(i*alpha + shift, 0, 255)` truncated to uint8, applied with `cv2.LUT`, where `shift` is
+ * `beta*255` with `betaByMax`, else `(alpha*beta)*mean(image)` (albumentations 1.3.1 scales the
+ * mean by alpha too: a constant 100 image, alpha 1.3, beta 0.14 gives 148).
+ * Defaults: `alpha = 1`, `beta = 0`, `betaByMax = false`.
  * @example
  * const brighter = brightnessContrastAdjust(image, 1.1, 0.05);
  */
 export function brightnessContrastAdjust(image: RawImage, alpha = 1, beta = 0, betaByMax = false): RawImage {
   assertRawImage(image);
   requireUint8(image, 'brightnessContrastAdjust');
-  let betaScale = 255;
-  if (!betaByMax) {
+  let shift: number;
+  if (betaByMax) shift = fround(beta * 255);
+  else {
     let sum = 0;
     for (let i = 0; i < image.data.length; i++) sum += image.data[i]!;
-    betaScale = sum / image.data.length;
+    shift = fround(alpha * beta * (sum / image.data.length));
   }
   const lut = new Uint8Array(256);
   const alpha32 = fround(alpha);
-  const shift = fround(beta * betaScale);
   for (let i = 0; i < 256; i++) {
     let value = fround(i);
     if (alpha !== 1) value = fround(value * alpha32);
