@@ -18,7 +18,7 @@ export {
   type ApplyOptions,
   type AlbumentationsTransformDict,
 } from './core/transform.js';
-export { Compose, OneOf, type ComposeOptions, type OneOfOptions, type Rect } from './core/compose.js';
+export { Compose, OneOf, OneOrOther, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type Rect } from './core/compose.js';
 export { TransformOptionError, OptionReader, type Range } from './core/options.js';
 export {
   ALBUMENTATIONS_VERSION,
@@ -41,6 +41,7 @@ export {
   Crop,
   RandomResizedCrop,
   PadIfNeeded,
+  Flip,
   HorizontalFlip,
   VerticalFlip,
   Transpose,
@@ -62,6 +63,7 @@ export {
   CLAHE,
   ColorJitter,
   RandomBrightnessContrast,
+  RandomGamma,
   HueSaturationValue,
   ToGray,
   type NormalizeOptions,
@@ -70,6 +72,7 @@ export {
   type ClaheOptions,
   type ColorJitterOptions,
   type RandomBrightnessContrastOptions,
+  type RandomGammaOptions,
   type HueSaturationValueOptions,
 } from './transforms/pixel.js';
 export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
@@ -118,6 +121,7 @@ export {
   hsvToRgb,
   shiftHsv,
   brightnessContrastAdjust,
+  gammaTransform,
   adjustBrightness,
   adjustContrast,
   adjustSaturation,

@@ -3,7 +3,11 @@
  * Arithmetic follows albumentations 1.3 + OpenCV 4.6 / NumPy 1.24 (float32 where they use it).
  */
 import { allocateLike, assertRawImage, uninitializedFloats, type RawImage } from '../core/raw-image.js';
-import { roundHalfEven, saturateUint8 } from './common.js';
+import { fmaf32, roundHalfEven, saturateUint8 } from './common.js';
+
+const GRAY_R = Math.fround(0.299);
+const GRAY_G = Math.fround(0.587);
+const GRAY_B = Math.fround(0.114);
 import { wasmKernels } from '../wasm/index.js';
 import { hflip, vflip } from './geometric.js';
 
@@ -228,11 +232,21 @@ export function rgbToGray(image: RawImage): RawImage {
   const src = image.data;
   const dst = allocateLike(image, width, height, 1);
   const out = dst.data;
-  const isUint8 = src instanceof Uint8Array;
-  for (let p = 0, i = 0; p < width * height; p++, i += 3) {
-    out[p] = isUint8
-      ? (src[i]! * 9798 + src[i + 1]! * 19235 + src[i + 2]! * 3735 + 16384) >> 15
-      : fround(fround(fround(src[i]! * fround(0.299)) + fround(src[i + 1]! * fround(0.587))) + fround(src[i + 2]! * fround(0.114)));
+  if (src instanceof Uint8Array) {
+    for (let p = 0, i = 0; p < width * height; p++, i += 3) out[p] = (src[i]! * 9798 + src[i + 1]! * 19235 + src[i + 2]! * 3735 + 16384) >> 15;
+    return dst;
+  }
+  // OpenCV's AVX2 RGB2Gray<float>, row by row: blocks of 8 pixels compute
+  // fma(b, 0.114, fma(g, 0.587, r*0.299)); the row's last width % 8 pixels take the scalar
+  // code, which GCC contracts in another order: fma(b, 0.114, fma(r, 0.299, g*0.587)).
+  const simdWidth = width - (width % 8);
+  for (let y = 0, p = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, p++, i += 3) {
+      out[p] =
+        x < simdWidth
+          ? fmaf32(src[i + 2]!, GRAY_B, fmaf32(src[i + 1]!, GRAY_G, fround(src[i]! * GRAY_R)))
+          : fmaf32(src[i + 2]!, GRAY_B, fmaf32(src[i]!, GRAY_R, fround(src[i + 1]! * GRAY_G)));
+    }
   }
   return dst;
 }
@@ -267,13 +281,15 @@ function requireUint8(image: RawImage, operation: string): void {
  * `clip(i*alpha + shift, 0, 255)` truncated to uint8, applied with `cv2.LUT`, where `shift` is
  * `beta*255` with `betaByMax`, else `(alpha*beta)*mean(image)` (albumentations 1.3.1 scales the
  * mean by alpha too: a constant 100 image, alpha 1.3, beta 0.14 gives 148).
+ * float32 images (values in [0, 1]) follow albumentations' float path: `x*alpha + beta` (with
+ * `betaByMax`) or `x*alpha + beta*mean(x*alpha)`, clipped to [0, 1].
  * Defaults: `alpha = 1`, `beta = 0`, `betaByMax = false`.
  * @example
  * const brighter = brightnessContrastAdjust(image, 1.1, 0.05);
  */
 export function brightnessContrastAdjust(image: RawImage, alpha = 1, beta = 0, betaByMax = false): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'brightnessContrastAdjust');
+  if (image.data instanceof Float32Array) return brightnessContrastAdjustFloat(image, alpha, beta, betaByMax);
   let shift: number;
   if (betaByMax) shift = fround(beta * 255);
   else {
@@ -290,6 +306,82 @@ export function brightnessContrastAdjust(image: RawImage, alpha = 1, beta = 0, b
     lut[i] = value < 0 ? 0 : value > 255 ? 255 : Math.trunc(value);
   }
   return applyLut(image, lut);
+}
+
+/**
+ * albumentations `F.gamma_transform`: uint8 through the LUT `trunc(((i/255) ** gamma) * 255)`
+ * (float64, as NumPy computes it); float32 as `x ** gamma` rounded to float32.
+ * @example
+ * const darker = gammaTransform(image, 1.2);
+ */
+export function gammaTransform(image: RawImage, gamma: number): RawImage {
+  assertRawImage(image);
+  if (image.data instanceof Uint8Array) {
+    const lut = new Uint8Array(256);
+    // np.arange(0, 256/255, 1/255) holds i * (1/255).
+    for (let i = 0; i < 256; i++) lut[i] = Math.trunc((i * (1 / 255)) ** gamma * 255);
+    return applyLut(image, lut);
+  }
+  const dst = allocateLike(image, image.width, image.height);
+  const gamma32 = fround(gamma);
+  for (let i = 0; i < image.data.length; i++) dst.data[i] = fround(image.data[i]! ** gamma32);
+  return dst;
+}
+
+/**
+ * albumentations `_brightness_contrast_adjust_non_uint` for float32 (values in [0, 1]):
+ * `x*alpha` in float32, plus `beta` (with `betaByMax`, the float maximum being 1) or
+ * `beta * mean(x*alpha)` (NumPy's float32 mean), then clipped to [0, 1].
+ */
+function brightnessContrastAdjustFloat(image: RawImage, alpha: number, beta: number, betaByMax: boolean): RawImage {
+  const dst = allocateLike(image, image.width, image.height);
+  const out = dst.data as Float32Array;
+  out.set(image.data);
+  if (alpha !== 1) {
+    const alpha32 = fround(alpha);
+    for (let i = 0; i < out.length; i++) out[i] = fround(out[i]! * alpha32);
+  }
+  if (beta !== 0) {
+    // NumPy 1.24 scalar rules: beta * float32 mean is float64, cast to float32 to add to the array.
+    const shift = fround(beta * (betaByMax ? 1 : fround(numpySumFloat32(out) / out.length)));
+    for (let i = 0; i < out.length; i++) out[i] = fround(out[i]! + shift);
+  }
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
+  return dst;
+}
+
+/** Elements per inner-loop call of NumPy's buffered reduction (`np.sum` / `np.mean`). */
+const NUMPY_BUFFER_SIZE = 8192;
+
+/**
+ * `np.sum` of a contiguous float32 array as NumPy 1.24 computes it: pairwise summation
+ * (8 accumulators, blocks of 128) within each 8192-element buffer, buffers added in order.
+ */
+export function numpySumFloat32(values: Float32Array): number {
+  let total = 0;
+  for (let start = 0; start < values.length; start += NUMPY_BUFFER_SIZE) {
+    total = fround(total + pairwiseSumFloat32(values, start, Math.min(NUMPY_BUFFER_SIZE, values.length - start)));
+  }
+  return total;
+}
+
+function pairwiseSumFloat32(values: Float32Array, start: number, count: number): number {
+  if (count < 8) {
+    let sum = -0;
+    for (let i = 0; i < count; i++) sum = fround(sum + values[start + i]!);
+    return sum;
+  }
+  if (count <= 128) {
+    const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => values[start + j]!);
+    let i = 8;
+    for (; i < count - (count % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = fround(r[j]! + values[start + i + j]!);
+    let sum = fround(fround(fround(r[0]! + r[1]!) + fround(r[2]! + r[3]!)) + fround(fround(r[4]! + r[5]!) + fround(r[6]! + r[7]!)));
+    for (; i < count; i++) sum = fround(sum + values[start + i]!);
+    return sum;
+  }
+  let half = Math.floor(count / 2);
+  half -= half % 8;
+  return fround(pairwiseSumFloat32(values, start, half) + pairwiseSumFloat32(values, start + half, count - half));
 }
 
 // ---- HSV (OpenCV 8-bit, hue range 180) ----
@@ -405,8 +497,9 @@ export function hsvToRgb(image: RawImage): RawImage {
       }
       tab[0] = v;
       tab[1] = fround(v * fround(1 - s));
-      tab[2] = fround(v * fround(1 - fround(s * h)));
-      tab[3] = fround(v * fround(1 - fround(s * fround(1 - h))));
+      // Compiled into the same AVX2 unit, the scalar code is contracted too: 1 - s*h is one fused op.
+      tab[2] = fround(v * fround(1 - s * h));
+      tab[3] = fround(v * fround(1 - s * fround(1 - h)));
       const order = SECTORS[sector]!;
       b = tab[order[0]]!;
       g = tab[order[1]]!;

@@ -613,6 +613,35 @@ export class VerticalFlip extends ImageOnlyTransform<Empty> implements Mirroring
   }
 }
 
+interface FlipParams {
+  /** OpenCV flip code: 1 left-right, 0 top-bottom, -1 both. */
+  d: number;
+}
+
+/**
+ * Flip left-right, top-bottom or both, `d = randint(-1, 1)` as `cv2.flip` codes (p defaults to 0.5).
+ * @example
+ * new Flip();
+ */
+export class Flip extends ImageOnlyTransform<FlipParams> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'Flip';
+  constructor(options: TransformOptions = {}) {
+    super({ p: 0.5 }, readOptions('Flip', options, []));
+  }
+  protected getParams(_shape: ImageShape, rng: Rng): FlipParams {
+    return { d: rng.randint(-1, 1) };
+  }
+  applyWithParams(image: RawImage, params: FlipParams): RawImage {
+    if (params.d === 1) return hflip(image);
+    if (params.d === 0) return vflip(image);
+    return hflip(vflip(image));
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
 /**
  * Swap rows and columns (p defaults to 0.5).
  * @example

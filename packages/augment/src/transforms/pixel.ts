@@ -11,6 +11,7 @@ import {
   adjustHue,
   adjustSaturation,
   brightnessContrastAdjust,
+  gammaTransform,
   gaussNoise,
   normalize,
   normalizeMirrored,
@@ -53,12 +54,16 @@ export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable, 
   readonly mean: number[];
   readonly std: number[];
   readonly maxPixelValue: number;
+  private readonly meanIsScalar: boolean;
+  private readonly stdIsScalar: boolean;
 
   constructor(options: NormalizeOptions = {}) {
     const reader = readOptions('Normalize', options, ['mean', 'std', 'maxPixelValue']);
     super({ p: 1 }, reader);
     this.mean = numberList(reader, 'mean', [0.485, 0.456, 0.406]);
     this.std = numberList(reader, 'std', [0.229, 0.224, 0.225]);
+    this.meanIsScalar = typeof reader.raw('mean') === 'number';
+    this.stdIsScalar = typeof reader.raw('std') === 'number';
     if (this.std.some((value) => value === 0)) reader.fail('std', `must not contain 0, got ${JSON.stringify(this.std)}`);
     this.maxPixelValue = reader.number('maxPixelValue', 255, { min: 0, minExclusive: true });
   }
@@ -82,7 +87,8 @@ export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable, 
   }
 
   protected initArgs(): Record<string, unknown> {
-    return { mean: this.mean, std: this.std, max_pixel_value: this.maxPixelValue };
+    // albumentations keeps a scalar mean/std as the scalar it was given.
+    return { mean: this.meanIsScalar ? this.mean[0] : this.mean, std: this.stdIsScalar ? this.std[0] : this.std, max_pixel_value: this.maxPixelValue };
   }
 }
 
@@ -409,6 +415,50 @@ export class RandomBrightnessContrast extends ImageOnlyTransform<BrightnessContr
 
   protected initArgs(): Record<string, unknown> {
     return { brightness_limit: this.brightnessLimit, contrast_limit: this.contrastLimit, brightness_by_max: this.brightnessByMax };
+  }
+}
+
+interface GammaParams {
+  gamma: number;
+}
+
+export interface RandomGammaOptions extends TransformOptions {
+  /** Gamma range in percent; a number v means [-v, v]. Default [80, 120]. */
+  gammaLimit?: number | Range;
+  /** Deprecated in albumentations and unused; kept for its dicts. Default null. */
+  eps?: number | null;
+}
+
+/**
+ * `gamma = uniform(gammaLimit) / 100`, then {@link gammaTransform} (p defaults to 0.5).
+ * @example
+ * new RandomGamma({ gammaLimit: [80, 120] });
+ */
+export class RandomGamma extends ImageOnlyTransform<GammaParams> {
+  static readonly albumentationsArgs = ['gamma_limit', 'eps'] as const;
+  readonly className = 'RandomGamma';
+  readonly gammaLimit: Range;
+  readonly eps: number | null;
+
+  constructor(options: RandomGammaOptions = {}) {
+    const reader = readOptions('RandomGamma', options, ['gammaLimit', 'eps']);
+    super({ p: 0.5 }, reader);
+    this.gammaLimit = reader.range('gammaLimit', [80, 120]);
+    const eps = reader.raw('eps') ?? null;
+    if (eps !== null && (typeof eps !== 'number' || !Number.isFinite(eps))) reader.fail('eps', `must be a number or null, got ${JSON.stringify(eps)}`);
+    this.eps = eps as number | null;
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): GammaParams {
+    return { gamma: rng.uniform(this.gammaLimit[0], this.gammaLimit[1]) / 100 };
+  }
+
+  applyWithParams(image: RawImage, params: GammaParams): RawImage {
+    return gammaTransform(image, params.gamma);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { gamma_limit: this.gammaLimit, eps: this.eps };
   }
 }
 

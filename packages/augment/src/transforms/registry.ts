@@ -1,9 +1,9 @@
 /** The built-in transforms, in one table (drives serialization and the registry-wide tests). */
 import type { BaseTransform } from '../core/transform.js';
-import { CenterCrop, Crop, HorizontalFlip, LongestMaxSize, PadIfNeeded, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, SmallestMaxSize, Transpose, VerticalFlip } from './geometric.js';
+import { CenterCrop, Crop, Flip, HorizontalFlip, LongestMaxSize, PadIfNeeded, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, SmallestMaxSize, Transpose, VerticalFlip } from './geometric.js';
 import { OpticalDistortion, Rotate, ShiftScaleRotate } from './affine.js';
 import { CoarseDropout, GaussianBlur, MotionBlur } from './blur.js';
-import { CLAHE, ColorJitter, GaussNoise, HueSaturationValue, Normalize, RandomBrightnessContrast, ToGray, ToTensorV2 } from './pixel.js';
+import { CLAHE, ColorJitter, GaussNoise, HueSaturationValue, Normalize, RandomBrightnessContrast, RandomGamma, ToGray, ToTensorV2 } from './pixel.js';
 
 /** A transform class as the registry sees it. */
 export interface TransformClass {
@@ -18,6 +18,7 @@ export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   CoarseDropout,
   ColorJitter,
   Crop,
+  Flip,
   GaussNoise,
   GaussianBlur,
   HorizontalFlip,
@@ -29,6 +30,7 @@ export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   PadIfNeeded,
   RandomBrightnessContrast,
   RandomCrop,
+  RandomGamma,
   RandomResizedCrop,
   RandomRotate90,
   Resize,
