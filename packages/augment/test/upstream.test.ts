@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runUpstream, summarizeUpstream, upstreamUnsupportedTable, type UpstreamCaseResult } from '../src/parity/upstream.js';
 import { brightnessContrastAdjust } from '../src/index.js';
@@ -44,5 +46,22 @@ describe('albumentations 1.3.1 tests/ replayed (test_functional, test_transforms
   it('test_brightness_contrast_adjust_equal: a constant 100 image, alpha 1.3, beta 0.14 gives 148 (alpha * beta * mean)', () => {
     const image = { data: new Uint8Array(4 * 3).fill(100), width: 2, height: 2, channels: 3 };
     expect([...brightnessContrastAdjust(image, 1.3, 0.14, false).data]).toEqual(new Array(12).fill(148));
+  });
+
+  it('reports a mismatch when a recorded result is not what this package computes', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'augment-upstream-'));
+    for (const file of ['arrays.json', 'arrays.bin.gz']) copyFileSync(resolve(upstreamDirectory, file), join(directory, file));
+    mkdirSync(join(directory, 'test_functional'));
+    const name = 'test_functional/test_vflip.json.gz';
+    const recorded = JSON.parse(gunzipSync(readFileSync(resolve(upstreamDirectory, name))).toString('utf8'));
+    const call = recorded.cases[0].calls.find((entry: { name: string }) => entry.name === 'FGeometric.vflip');
+    call.result.ndarray.sha256 = call.result.ndarray.sha256.replace(/^./, (digit: string) => (digit === '0' ? '1' : '0'));
+    writeFileSync(join(directory, name), gzipSync(JSON.stringify(recorded)));
+    const tampered = runUpstream(directory);
+    expect(tampered[0]!.verdict.status).toBe('mismatch');
+    expect(summarizeUpstream(tampered).mismatches).toHaveLength(1);
+    expect(runUpstream(upstreamDirectory, (file, test) => file === 'test_functional.py' && test === 'test_vflip').map((result) => result.verdict.status)).toEqual(
+      tampered.map(() => 'pass'),
+    );
   });
 });
