@@ -397,8 +397,8 @@ let hueDivision: Int32Array | undefined;
  */
 export function rgbToHsv(image: RawImage): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'rgbToHsv');
   if (image.channels !== 3) throw new RangeError(`rgbToHsv: needs 3 channels, got ${image.channels}`);
+  if (image.data instanceof Float32Array) return rgbToHsvFloat(image);
   if (!saturationDivision || !hueDivision) {
     saturationDivision = new Int32Array(256);
     hueDivision = new Int32Array(256);
@@ -429,6 +429,65 @@ export function rgbToHsv(image: RawImage): RawImage {
   return dst;
 }
 
+const FLT_EPSILON = 2 ** -23;
+
+/**
+ * float32 `cv2.cvtColor(img, COLOR_RGB2HSV)` (hue in [0, 360)) as OpenCV 4.6's AVX2 build
+ * computes it: per row, blocks of 8 pixels through RGB2HSV_f's SIMD code (the hue as one fused
+ * multiply-add with its 0/120/240/360 offset), the rest through its scalar code (fused too,
+ * then + 360 when negative).
+ */
+function rgbToHsvFloat(image: RawImage): RawImage {
+  const src = image.data as Float32Array;
+  const dst = allocateLike(image, image.width, image.height);
+  const out = dst.data as Float32Array;
+  const simdWidth = image.width - (image.width % FLOAT_SIMD_LANES);
+  for (let p = 0, i = 0; p < image.width * image.height; p++, i += 3) {
+    const r = src[i]!;
+    const g = src[i + 1]!;
+    const b = src[i + 2]!;
+    const v = Math.max(r, g, b);
+    const diff = fround(v - Math.min(r, g, b));
+    const difference = v === r ? fround(g - b) : v === g ? fround(b - r) : fround(r - g);
+    const offset = v === r ? 0 : v === g ? 120 : 240;
+    const scale = fround(60 / fround(diff + FLT_EPSILON));
+    let h: number;
+    if (p % image.width < simdWidth) h = fmaf32(difference, scale, v === r && g < b ? 360 : offset);
+    else {
+      h = fmaf32(difference, scale, offset);
+      if (h < 0) h = fround(h + 360);
+    }
+    out[i] = h;
+    out[i + 1] = fround(diff / fround(Math.abs(v) + FLT_EPSILON));
+    out[i + 2] = v;
+  }
+  return dst;
+}
+
+/**
+ * albumentations `_shift_hsv_non_uint8`: float32 HSV (hue in degrees), `cv2.add` of each
+ * shift (the shift rounded to float32), hue `np.mod` 360, saturation and value clipped to
+ * [0, 1], back to RGB.
+ */
+function shiftHsvFloat(image: RawImage, hueShift: number, saturationShift: number, valueShift: number): RawImage {
+  const hsv = rgbToHsvFloat(image);
+  const data = hsv.data as Float32Array;
+  const hue32 = fround(hueShift);
+  const saturation32 = fround(saturationShift);
+  const value32 = fround(valueShift);
+  for (let i = 0; i < data.length; i += 3) {
+    if (hueShift !== 0) {
+      // np.mod: fmod, then + 360 when the remainder is negative.
+      let hue = fround(fround(data[i]! + hue32) % 360);
+      if (hue < 0) hue = fround(hue + 360);
+      data[i] = hue;
+    }
+    if (saturationShift !== 0) data[i + 1] = Math.min(1, Math.max(0, fround(data[i + 1]! + saturation32)));
+    if (valueShift !== 0) data[i + 2] = Math.min(1, Math.max(0, fround(data[i + 2]! + value32)));
+  }
+  return hsvToRgb(hsv);
+}
+
 const SECTORS = [
   [1, 3, 0],
   [1, 0, 2],
@@ -439,78 +498,87 @@ const SECTORS = [
 ] as const;
 
 /**
- * `cv2.cvtColor(img, COLOR_HSV2RGB)` for uint8, as OpenCV 4.6 computes it on x86 with AVX2:
- * in each row, whole blocks of 32 pixels go through the SIMD path (float32 sector formula,
- * result TRUNCATED), the row's remaining pixels through the scalar path (rounded half to even).
+ * `cv2.cvtColor(img, COLOR_HSV2RGB)` as OpenCV 4.6 computes it on x86 with AVX2. uint8 (hue in
+ * [0, 180)): in each row, whole blocks of 32 pixels go through the SIMD path (float32 sector
+ * formula, result TRUNCATED), the row's remaining pixels through the scalar path (rounded half
+ * to even). float32 (hue in [0, 360), s and v in [0, 1]): blocks of 8 pixels SIMD, the rest
+ * scalar, no rounding.
  * @example
  * const rgb = hsvToRgb(rgbToHsv(image));
  */
 export function hsvToRgb(image: RawImage): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'hsvToRgb');
   if (image.channels !== 3) throw new RangeError(`hsvToRgb: needs 3 channels, got ${image.channels}`);
-  const src = image.data as Uint8Array;
+  const isUint8 = image.data instanceof Uint8Array;
+  const src = image.data;
   const dst = allocateLike(image, image.width, image.height);
-  const out = dst.data as Uint8Array;
-  const hueScale = fround(6 / 180);
+  const out = dst.data;
+  const hueScale = fround(6 / (isUint8 ? 180 : 360));
   const inverse255 = fround(1 / 255);
   const pixels = image.width * image.height;
-  // cvtColor converts row by row: each row's last (width % 32) pixels take the scalar path.
-  const simdWidth = image.width - (image.width % HSV_SIMD_BLOCK);
-  const tab = new Float32Array(4);
+  // cvtColor converts row by row: each row's last (width % block) pixels take the scalar path.
+  const block = isUint8 ? HSV_SIMD_BLOCK : FLOAT_SIMD_LANES;
+  const simdWidth = image.width - (image.width % block);
+  const rgb = new Float32Array(3);
   for (let p = 0, i = 0; p < pixels; p++, i += 3) {
-    const s = fround(src[i + 1]! * inverse255);
-    const v = fround(src[i + 2]! * inverse255);
-    let r: number;
-    let g: number;
-    let b: number;
-    if (p % image.width < simdWidth) {
-      // HSV2RGB_simd
-      let h = fround(src[i]! * hueScale);
-      const preSector = Math.trunc(h);
-      h = fround(h - preSector);
-      tab[0] = v;
-      tab[1] = fround(v * fround(1 - s));
-      // The AVX2 build contracts 1 - s*h into one fused multiply-subtract (exact product).
-      tab[2] = fround(v * fround(1 - s * h));
-      tab[3] = fround(v * fround(1 - s * fround(1 - h)));
-      const sector = preSector - Math.trunc(fround(preSector * fround(1 / 6))) * 6;
-      const order = SECTORS[sector < 0 || sector > 5 ? 0 : sector]!;
-      b = tab[order[0]]!;
-      g = tab[order[1]]!;
-      r = tab[order[2]]!;
-      out[i] = truncateByte(fround(r * 255));
-      out[i + 1] = truncateByte(fround(g * 255));
-      out[i + 2] = truncateByte(fround(b * 255));
-      continue;
+    const s = isUint8 ? fround(src[i + 1]! * inverse255) : src[i + 1]!;
+    const v = isUint8 ? fround(src[i + 2]! * inverse255) : src[i + 2]!;
+    const simd = p % image.width < simdWidth;
+    hsvPixelToRgb(src[i]!, s, v, hueScale, simd, rgb);
+    for (let c = 0; c < 3; c++) {
+      out[i + c] = !isUint8 ? rgb[c]! : simd ? truncateByte(fround(rgb[c]! * 255)) : saturateUint8(fround(rgb[c]! * 255));
     }
-    // HSV2RGB_native
-    if (s === 0) r = g = b = v;
-    else {
-      let h = fround(src[i]! * hueScale);
-      h = fround(h % 6);
-      let sector = Math.floor(h);
-      h = fround(h - sector);
-      if (sector < 0 || sector >= 6) {
-        sector = 0;
-        h = 0;
-      }
-      tab[0] = v;
-      tab[1] = fround(v * fround(1 - s));
-      // Compiled into the same AVX2 unit, the scalar code is contracted too: 1 - s*h is one fused op.
-      tab[2] = fround(v * fround(1 - s * h));
-      tab[3] = fround(v * fround(1 - s * fround(1 - h)));
-      const order = SECTORS[sector]!;
-      b = tab[order[0]]!;
-      g = tab[order[1]]!;
-      r = tab[order[2]]!;
-    }
-    out[i] = saturateUint8(fround(r * 255));
-    out[i + 1] = saturateUint8(fround(g * 255));
-    out[i + 2] = saturateUint8(fround(b * 255));
   }
   return dst;
 }
+
+/** Scratch for hsvPixelToRgb's sector table. */
+const hsvTab = new Float32Array(4);
+
+/**
+ * One pixel of OpenCV's HSV2RGB_simd (`simd`) or HSV2RGB_native, as the AVX2 build computes
+ * them: `1 - s*h` and `1 - s*(1 - h)` are fused multiply-adds in both (GCC contracts the
+ * scalar code of that unit too). Writes r, g, b in [0, 1] to `rgb`.
+ */
+function hsvPixelToRgb(hue: number, s: number, v: number, hueScale: number, simd: boolean, rgb: Float32Array): void {
+  const tab = hsvTab;
+  let sector: number;
+  if (simd) {
+    let h = fround(hue * hueScale);
+    const preSector = Math.trunc(h);
+    h = fround(h - preSector);
+    tab[0] = v;
+    tab[1] = fround(v * fround(1 - s));
+    tab[2] = fround(v * fround(1 - s * h));
+    tab[3] = fround(v * fround(1 - s * fround(1 - h)));
+    sector = preSector - Math.trunc(fround(preSector * fround(1 / 6))) * 6;
+    if (sector < 0 || sector > 5) sector = 0;
+  } else {
+    if (s === 0) {
+      rgb[0] = rgb[1] = rgb[2] = v;
+      return;
+    }
+    let h = fround(hue * hueScale);
+    h = fround(h % 6);
+    sector = Math.floor(h);
+    h = fround(h - sector);
+    if (sector < 0 || sector >= 6) {
+      sector = 0;
+      h = 0;
+    }
+    tab[0] = v;
+    tab[1] = fround(v * fround(1 - s));
+    tab[2] = fround(v * fround(1 - s * h));
+    tab[3] = fround(v * fround(1 - s * fround(1 - h)));
+  }
+  const order = SECTORS[sector]!;
+  rgb[2] = tab[order[0]]!;
+  rgb[1] = tab[order[1]]!;
+  rgb[0] = tab[order[2]]!;
+}
+
+/** float32 lanes of an AVX2 vector: the SIMD block of OpenCV's float colour conversions. */
+const FLOAT_SIMD_LANES = 8;
 
 /** Pixels per SIMD block of OpenCV's HSV2RGB_b with 8-lane float32 vectors (AVX2). */
 const HSV_SIMD_BLOCK = 32;
@@ -533,7 +601,6 @@ function isGrayscale(image: RawImage): boolean {
  */
 export function shiftHsv(image: RawImage, hueShift: number, saturationShift: number, valueShift: number): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'shiftHsv');
   if (hueShift === 0 && saturationShift === 0 && valueShift === 0) return image;
   let source = image;
   if (isGrayscale(image)) {
@@ -546,6 +613,10 @@ export function shiftHsv(image: RawImage, hueShift: number, saturationShift: num
     }
   }
   if (source.channels !== 3) throw new RangeError(`shiftHsv: needs 1 or 3 channels, got ${source.channels}`);
+  if (source.data instanceof Float32Array) {
+    const rgb = shiftHsvFloat(source, hueShift, saturationShift, valueShift);
+    return image.channels === 1 ? rgbToGray(rgb) : rgb;
+  }
   const hsv = rgbToHsv(source);
   const hueLut = new Uint8Array(256);
   const saturationLut = new Uint8Array(256);

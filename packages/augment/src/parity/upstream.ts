@@ -383,10 +383,15 @@ function transformParams(name: string, params: Args, store: ArrayStore): { param
  * float32 paths that run here but are not bit-exact with the reference build, so they are not
  * compared (and say why). Keyed by transform or functional name.
  */
+const HSV_FLOAT_REASON =
+  "float32: OpenCV's HSV→RGB for float32 is matched in its 8-pixel SIMD blocks, but each row's last width % 8 pixels differ by 1 ULP in about 3% of values (its scalar code's arithmetic not pinned down yet); RGB→HSV is exact";
+
 const FLOAT32_NOT_EXACT: Record<string, string> = {
   RandomGamma:
     "float32: NumPy 1.24's float32 power runs SVML code on AVX-512 CPUs (1 ULP from the correctly rounded x**gamma, computed here, in about 20% of values)",
   GaussianBlur: "float32: OpenCV's AVX2 separable filter sums symmetric taps in pairs with fused multiply-adds; not reproduced bit for bit yet (uint8 is exact)",
+  HueSaturationValue: HSV_FLOAT_REASON,
+  'F.shift_hsv': HSV_FLOAT_REASON,
   'FBlur.gaussian_blur': "float32: OpenCV's AVX2 separable filter sums symmetric taps in pairs with fused multiply-adds; not reproduced bit for bit yet (uint8 is exact)",
 };
 
