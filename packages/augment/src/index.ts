@@ -66,6 +66,11 @@ export {
   RandomGamma,
   HueSaturationValue,
   ToGray,
+  Solarize,
+  InvertImg,
+  ChannelShuffle,
+  ToFloat,
+  NoOp,
   type NormalizeOptions,
   type ToTensorV2Options,
   type GaussNoiseOptions,
@@ -74,6 +79,8 @@ export {
   type RandomBrightnessContrastOptions,
   type RandomGammaOptions,
   type HueSaturationValueOptions,
+  type SolarizeOptions,
+  type ToFloatOptions,
 } from './transforms/pixel.js';
 export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
 
@@ -122,6 +129,10 @@ export {
   shiftHsv,
   brightnessContrastAdjust,
   gammaTransform,
+  invert,
+  solarize,
+  toFloat,
+  channelShuffle,
   adjustBrightness,
   adjustContrast,
   adjustSaturation,

@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { Compose, Flip, HorizontalFlip, OneOrOther, RandomGamma, VerticalFlip, createRng, fromAlbumentationsDict, hflip, toAlbumentationsDict, vflip } from '../src/index.js';
+import {
+  ChannelShuffle,
+  Compose,
+  Flip,
+  HorizontalFlip,
+  InvertImg,
+  OneOrOther,
+  RandomGamma,
+  Solarize,
+  ToFloat,
+  VerticalFlip,
+  createRng,
+  fromAlbumentationsDict,
+  hflip,
+  toAlbumentationsDict,
+  vflip,
+} from '../src/index.js';
 import { sameBytes, syntheticImage } from './helpers.js';
 
 describe('OneOrOther (albumentations 1.3.1 core/composition.py)', () => {
@@ -65,5 +81,30 @@ describe('Flip and RandomGamma', () => {
     const { params } = gamma.apply(image, createRng(9));
     expect((params.params as { gamma: number }).gamma).toBeGreaterThanOrEqual(0.8);
     expect((params.params as { gamma: number }).gamma).toBeLessThan(1.2);
+  });
+});
+
+describe('Solarize, InvertImg, ChannelShuffle, ToFloat', () => {
+  const image = { data: Uint8Array.from([0, 127, 128, 255, 10, 200]), width: 2, height: 1, channels: 3 };
+
+  it('compute albumentations\' values on uint8 and float32', () => {
+    expect([...new Solarize({ p: 1 }).applyWithParams(image, { threshold: 127.5 }).data]).toEqual([0, 127, 127, 0, 10, 55]);
+    expect(new Solarize({ threshold: 90 }).threshold).toEqual([90, 90]);
+    expect([...new InvertImg().applyWithParams(image).data]).toEqual([255, 128, 127, 0, 245, 55]);
+    expect([...new ChannelShuffle().applyWithParams(image, { channels_shuffled: [2, 0, 1] }).data]).toEqual([128, 0, 127, 200, 255, 10]);
+    const floats = new ToFloat().applyWithParams(image);
+    expect(floats.data).toBeInstanceOf(Float32Array);
+    expect(floats.data[1]).toBe(Math.fround(127 / 255));
+    expect([...new InvertImg().applyWithParams(floats).data].map((value) => Math.round(value * 255))).toEqual([255, 128, 127, 0, 245, 55]);
+  });
+
+  it('ChannelShuffle samples a permutation of the channels', () => {
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 40; seed++) {
+      const order = (new ChannelShuffle({ p: 1 }).apply(image, createRng(seed)).params.params as { channels_shuffled: number[] }).channels_shuffled;
+      expect([...order].sort()).toEqual([0, 1, 2]);
+      seen.add(order.join());
+    }
+    expect(seen.size).toBe(6);
   });
 });

@@ -384,6 +384,75 @@ function pairwiseSumFloat32(values: Float32Array, start: number, count: number):
   return fround(pairwiseSumFloat32(values, start, half) + pairwiseSumFloat32(values, start + half, count - half));
 }
 
+/** albumentations' `MAX_VALUES_BY_DTYPE` for the two image types. */
+function maxValueOf(image: RawImage): number {
+  return image.data instanceof Uint8Array ? 255 : 1;
+}
+
+/**
+ * albumentations `F.invert`: `max - x` (255 for uint8, 1 for float32).
+ * @example
+ * const negative = invert(image);
+ */
+export function invert(image: RawImage): RawImage {
+  assertRawImage(image);
+  const dst = allocateLike(image, image.width, image.height);
+  const max = maxValueOf(image);
+  for (let i = 0; i < image.data.length; i++) dst.data[i] = isFloat(image) ? fround(max - image.data[i]!) : max - image.data[i]!;
+  return dst;
+}
+
+function isFloat(image: RawImage): boolean {
+  return image.data instanceof Float32Array;
+}
+
+/**
+ * albumentations `F.solarize`: values `>= threshold` become `max - x` (uint8 through a LUT).
+ * @example
+ * const solarized = solarize(image, 128);
+ */
+export function solarize(image: RawImage, threshold = 128): RawImage {
+  assertRawImage(image);
+  if (image.data instanceof Uint8Array) {
+    const lut = new Uint8Array(256);
+    for (let i = 0; i < 256; i++) lut[i] = i < threshold ? i : 255 - i;
+    return applyLut(image, lut);
+  }
+  const dst = allocateLike(image, image.width, image.height);
+  for (let i = 0; i < image.data.length; i++) dst.data[i] = image.data[i]! >= threshold ? fround(1 - image.data[i]!) : image.data[i]!;
+  return dst;
+}
+
+/**
+ * albumentations `F.to_float`: float32 `x / maxValue`, `maxValue` defaulting to the dtype's
+ * maximum (255 for uint8, 1 for float32).
+ * @example
+ * const floats = toFloat(image); // 0..1
+ */
+export function toFloat(image: RawImage, maxValue?: number): RawImage {
+  assertRawImage(image);
+  const divisor = fround(maxValue ?? maxValueOf(image));
+  const data = new Float32Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = fround(image.data[i]! / divisor);
+  return { data, width: image.width, height: image.height, channels: image.channels };
+}
+
+/**
+ * albumentations `F.channel_shuffle`: output channel c is input channel `order[c]`.
+ * @example
+ * const bgr = channelShuffle(image, [2, 1, 0]);
+ */
+export function channelShuffle(image: RawImage, order: readonly number[]): RawImage {
+  assertRawImage(image);
+  if (order.length !== image.channels || !order.every((c) => Number.isInteger(c) && c >= 0 && c < image.channels)) {
+    throw new RangeError(`channelShuffle: order ${JSON.stringify(order)} is not a list of ${image.channels} channel indices`);
+  }
+  const dst = allocateLike(image, image.width, image.height);
+  const channels = image.channels;
+  for (let p = 0; p < image.data.length; p += channels) for (let c = 0; c < channels; c++) dst.data[p + c] = image.data[p + order[c]!]!;
+  return dst;
+}
+
 // ---- HSV (OpenCV 8-bit, hue range 180) ----
 
 const HSV_SHIFT = 12;

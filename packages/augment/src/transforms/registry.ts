@@ -3,7 +3,22 @@ import type { BaseTransform } from '../core/transform.js';
 import { CenterCrop, Crop, Flip, HorizontalFlip, LongestMaxSize, PadIfNeeded, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, SmallestMaxSize, Transpose, VerticalFlip } from './geometric.js';
 import { OpticalDistortion, Rotate, ShiftScaleRotate } from './affine.js';
 import { CoarseDropout, GaussianBlur, MotionBlur } from './blur.js';
-import { CLAHE, ColorJitter, GaussNoise, HueSaturationValue, Normalize, RandomBrightnessContrast, RandomGamma, ToGray, ToTensorV2 } from './pixel.js';
+import {
+  CLAHE,
+  ChannelShuffle,
+  ColorJitter,
+  GaussNoise,
+  HueSaturationValue,
+  InvertImg,
+  NoOp,
+  Normalize,
+  RandomBrightnessContrast,
+  RandomGamma,
+  Solarize,
+  ToFloat,
+  ToGray,
+  ToTensorV2,
+} from './pixel.js';
 
 /** A transform class as the registry sees it. */
 export interface TransformClass {
@@ -15,6 +30,7 @@ export interface TransformClass {
 export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   CLAHE,
   CenterCrop,
+  ChannelShuffle,
   CoarseDropout,
   ColorJitter,
   Crop,
@@ -23,8 +39,10 @@ export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   GaussianBlur,
   HorizontalFlip,
   HueSaturationValue,
+  InvertImg,
   LongestMaxSize,
   MotionBlur,
+  NoOp,
   Normalize,
   OpticalDistortion,
   PadIfNeeded,
@@ -37,6 +55,8 @@ export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   Rotate,
   ShiftScaleRotate,
   SmallestMaxSize,
+  Solarize,
+  ToFloat,
   ToGray,
   ToTensorV2,
   Transpose,
