@@ -401,8 +401,7 @@ function refuseInexactFloat(name: string, input: Decoded | undefined): void {
 }
 
 const TARGET_REASON: Record<string, string> = {
-  apply_to_mask: 'masks are not a target of this package yet',
-  apply_to_masks: 'masks are not a target of this package yet',
+  apply_to_masks: 'lists of masks (`masks=`) are not replayed yet; single masks are',
   apply_to_bbox: BBOX_KEYPOINT,
   apply_to_bboxes: BBOX_KEYPOINT,
   apply_to_keypoint: BBOX_KEYPOINT,
@@ -467,6 +466,10 @@ function checkCall(call: RecordedCall, store: ArrayStore, outputs: Outputs, inde
       refuseInexactFloat(call.name, call.input !== undefined ? decode(call.input, store, outputs) : undefined);
       const run = () => {
         const image = toImage(decode(call.input!, store, outputs));
+        if (call.method === 'apply_to_mask') {
+          if ('direct' in converted) return image; // MotionBlur, GaussNoise: pixel-level, the mask stays
+          return transform.applyToMask(image, converted.params);
+        }
         return 'direct' in converted ? converted.direct(image) : transform.applyWithParams(image, converted.params);
       };
       return runAndCompare(run, call, store, outputs, index);
