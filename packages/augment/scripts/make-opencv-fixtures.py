@@ -84,6 +84,14 @@ for inp in images:
         lut += beta * 255
         lut = np.clip(lut, 0, 255).astype(np.uint8)
         add(f'brightness_contrast_{inp[4]}_{alpha}', inp, 'brightness_contrast', {'alpha': alpha, 'beta': beta, 'beta_by_max': True}, cv2.LUT(img, lut))
+    # brightness_by_max=False: albumentations 1.3.1 `_brightness_contrast_adjust_uint` adds
+    # (alpha * beta) * mean(img), cast to float32 by NumPy 1.24's value-based casting.
+    for alpha, beta in [(1.3, 0.14), (0.77, -0.31)]:
+        lut = np.arange(0, 256).astype('float32')
+        lut *= alpha
+        lut += (alpha * beta) * np.mean(img)
+        lut = np.clip(lut, 0, 255).astype(np.uint8)
+        add(f'brightness_contrast_mean_{inp[4]}_{alpha}', inp, 'brightness_contrast', {'alpha': alpha, 'beta': beta, 'beta_by_max': False}, cv2.LUT(img, lut))
 
 manifest = {'generator': f'cv2 {cv2.__version__} (Debian python3-opencv), scripts/make-opencv-fixtures.py', 'inputs': inputs, 'cases': cases}
 json.dump(manifest, open(f'{root}/manifest.json', 'w'), indent=1)

@@ -3,8 +3,12 @@
  * Runs every case of a fixture manifest and exits non-zero when any case is outside tolerance:
  * transform manifests (test/fixtures/manifest.json, test/fixtures/opencv/manifest.json) and
  * JPEG decoding manifests (test/fixtures/jpeg/manifest.json).
+ * `npm run parity -w @art/augment -- test/fixtures/upstream [--readme]` replays albumentations
+ * 1.3.1's own tests and exits non-zero on any mismatch; `--readme` prints the README's table of
+ * unsupported cases.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { formatUpstreamReport, runUpstream, summarizeUpstream, upstreamUnsupportedTable } from '../src/parity/upstream.js';
 import { isJpegManifest, runJpegParity } from '../src/parity/jpeg-parity.js';
 import { formatParityReport, runParity } from '../src/parity/parity.js';
 
@@ -21,6 +25,11 @@ if (!Number.isFinite(tolerance) || tolerance < 0) {
   process.exit(2);
 }
 try {
+  if (statSync(manifestPath).isDirectory()) {
+    const summary = summarizeUpstream(runUpstream(manifestPath));
+    console.log(args.includes('--readme') ? upstreamUnsupportedTable(summary) : args.includes('--json') ? JSON.stringify(summary, null, 2) : formatUpstreamReport(summary));
+    process.exit(summary.mismatches.length === 0 ? 0 : 1);
+  }
   const report = isJpegManifest(JSON.parse(readFileSync(manifestPath, 'utf8')))
     ? await runJpegParity(manifestPath, { tolerance })
     : runParity(manifestPath, { tolerance });

@@ -18,7 +18,7 @@ export {
   type ApplyOptions,
   type AlbumentationsTransformDict,
 } from './core/transform.js';
-export { Compose, OneOf, type ComposeOptions, type OneOfOptions, type Rect } from './core/compose.js';
+export { Compose, OneOf, OneOrOther, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type Rect } from './core/compose.js';
 export { TransformOptionError, OptionReader, type Range } from './core/options.js';
 export {
   ALBUMENTATIONS_VERSION,
@@ -41,6 +41,7 @@ export {
   Crop,
   RandomResizedCrop,
   PadIfNeeded,
+  Flip,
   HorizontalFlip,
   VerticalFlip,
   Transpose,
@@ -62,15 +63,24 @@ export {
   CLAHE,
   ColorJitter,
   RandomBrightnessContrast,
+  RandomGamma,
   HueSaturationValue,
   ToGray,
+  Solarize,
+  InvertImg,
+  ChannelShuffle,
+  ToFloat,
+  NoOp,
   type NormalizeOptions,
   type ToTensorV2Options,
   type GaussNoiseOptions,
   type ClaheOptions,
   type ColorJitterOptions,
   type RandomBrightnessContrastOptions,
+  type RandomGammaOptions,
   type HueSaturationValueOptions,
+  type SolarizeOptions,
+  type ToFloatOptions,
 } from './transforms/pixel.js';
 export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
 
@@ -118,6 +128,11 @@ export {
   hsvToRgb,
   shiftHsv,
   brightnessContrastAdjust,
+  gammaTransform,
+  invert,
+  solarize,
+  toFloat,
+  channelShuffle,
   adjustBrightness,
   adjustContrast,
   adjustSaturation,

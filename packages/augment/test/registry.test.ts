@@ -20,26 +20,33 @@ import { sameBytes, syntheticImage } from './helpers.js';
 const EXAMPLE_OPTIONS: Record<string, Record<string, unknown>> = {
   CLAHE: { p: 1, clipLimit: [1, 4], tileGridSize: [3, 2] },
   CenterCrop: { p: 1, height: 1, width: 1 },
+  ChannelShuffle: { p: 1 },
   CoarseDropout: { p: 1, maxHoles: 3, maxHeight: 4, maxWidth: 2, minHoles: 1, minHeight: 1, minWidth: 1, fillValue: 7 },
   ColorJitter: { p: 1, brightness: 0.3, contrast: 0.3, saturation: 0.3, hue: 0.2 },
   Crop: { p: 1, xMin: 0, yMin: 0, xMax: 1, yMax: 1 },
+  Flip: { p: 1 },
   GaussNoise: { p: 1, varLimit: [10, 50] },
   GaussianBlur: { p: 1, blurLimit: [3, 7], sigmaLimit: [0, 2] },
   HorizontalFlip: { p: 1 },
   HueSaturationValue: { p: 1 },
+  InvertImg: { p: 1 },
   LongestMaxSize: { p: 1, maxSize: [7, 11] },
   MotionBlur: { p: 1 },
+  NoOp: { p: 1 },
   Normalize: { p: 1 },
   OpticalDistortion: { p: 1, distortLimit: 0.5, shiftLimit: 2 },
   PadIfNeeded: { p: 1, minHeight: 9, minWidth: 6, position: 'random', borderMode: 0, value: [1, 2, 3] },
   RandomBrightnessContrast: { p: 1 },
   RandomCrop: { p: 1, height: 1, width: 1 },
+  RandomGamma: { p: 1, gammaLimit: [70, 130] },
   RandomResizedCrop: { p: 1, height: 6, width: 5 },
   RandomRotate90: { p: 1 },
   Resize: { p: 1, height: 9, width: 4, interpolation: 2 },
   Rotate: { p: 1, limit: 170, borderMode: 3 },
   ShiftScaleRotate: { p: 1, borderMode: 2, interpolation: 0 },
   SmallestMaxSize: { p: 1, maxSize: 8, interpolation: 3 },
+  Solarize: { p: 1, threshold: [60, 200] },
+  ToFloat: { p: 1, maxValue: 255 },
   ToGray: { p: 1 },
   ToTensorV2: { p: 1 },
   Transpose: { p: 1 },
@@ -101,7 +108,7 @@ describe('every registered transform', () => {
 
   it('geometric, blur, noise and dropout transforms also take float32 images and keep the dtype', () => {
     const floatImage: RawImage = { data: Float32Array.from(syntheticImage(9, 7).data, (value) => value / 255), width: 9, height: 7, channels: 3 };
-    const floatReady = ['CenterCrop', 'CoarseDropout', 'Crop', 'GaussNoise', 'HorizontalFlip', 'LongestMaxSize', 'MotionBlur', 'Normalize', 'OpticalDistortion', 'PadIfNeeded', 'RandomCrop', 'RandomResizedCrop', 'RandomRotate90', 'Resize', 'Rotate', 'ShiftScaleRotate', 'SmallestMaxSize', 'ToTensorV2', 'Transpose', 'VerticalFlip'];
+    const floatReady = ['CenterCrop', 'ChannelShuffle', 'CoarseDropout', 'Crop', 'Flip', 'GaussNoise', 'HorizontalFlip', 'InvertImg', 'LongestMaxSize', 'MotionBlur', 'NoOp', 'Normalize', 'OpticalDistortion', 'PadIfNeeded', 'RandomCrop', 'RandomGamma', 'RandomResizedCrop', 'RandomRotate90', 'Resize', 'Rotate', 'ShiftScaleRotate', 'SmallestMaxSize', 'Solarize', 'ToFloat', 'ToTensorV2', 'Transpose', 'VerticalFlip'];
     for (const name of floatReady) {
       const result = createTransform(name, EXAMPLE_OPTIONS[name]).apply(floatImage, createRng(4));
       expect(result.image.data, name).toBeInstanceOf(Float32Array);

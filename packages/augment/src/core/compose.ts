@@ -200,7 +200,7 @@ function runMirroredNormalize(
 function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[] {
   const result: BaseTransform[] = [];
   for (const transform of transforms) {
-    if (transform instanceof Compose || transform instanceof OneOf) result.push(...alwaysApplyLeaves(transform.transforms));
+    if (transform instanceof Compose || transform instanceof OneOf || transform instanceof OneOrOther) result.push(...alwaysApplyLeaves(transform.transforms));
     else if (transform instanceof ImageOnlyTransform && transform.alwaysApply) result.push(transform);
   }
   return result;
@@ -334,6 +334,52 @@ export class OneOf extends BaseTransform {
     }
     const result = this.transforms[chosen]!.replay(image, record.transforms[0]);
     return { image: result.image, params: record };
+  }
+
+  toDict(): AlbumentationsTransformDict {
+    return { __class_fullname__: this.className, p: this.p, transforms: this.transforms.map((t) => t.toDict()) };
+  }
+}
+
+export interface OneOrOtherOptions {
+  /** Probability of running the first transform; otherwise the last runs. Default 0.5. */
+  p?: number;
+}
+
+/**
+ * albumentations `OneOrOther(first, second, p=0.5)`: one `random()` draw; below `p` the first
+ * transform runs, otherwise the last, either one forced (its own `p` is not drawn against).
+ * @example
+ * new OneOrOther([new HorizontalFlip(), new VerticalFlip()], { p: 0.5 });
+ */
+export class OneOrOther extends BaseTransform {
+  readonly className: string = 'OneOrOther';
+  readonly transforms: BaseTransform[];
+
+  constructor(transforms: BaseTransform[], options: OneOrOtherOptions = {}) {
+    const reader = containerOptions('OneOrOther', options);
+    super(reader.probability('p', 0.5));
+    this.transforms = checkChildren('OneOrOther', transforms).slice();
+    if (this.transforms.length === 0) throw new TransformOptionError('OneOrOther', 'transforms', 'needs a first and a second transform');
+  }
+
+  apply(image: RawImage, rng: Rng): TransformResult {
+    assertRawImage(image, 'OneOrOther.apply image');
+    const chosen = rng.random() < this.p ? 0 : this.transforms.length - 1;
+    const result = this.transforms[chosen]!.apply(image, rng, { force: true });
+    return { image: result.image, params: { transform: this.className, applied: true, params: { chosen }, transforms: [result.params] } };
+  }
+
+  replay(image: RawImage, record: TransformRecord): TransformResult {
+    assertRawImage(image, 'OneOrOther.replay image');
+    if (record?.transform !== this.className) {
+      throw new TypeError(`OneOrOther.replay: record is not a OneOrOther record (got ${JSON.stringify(record?.transform)})`);
+    }
+    const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
+    if (typeof chosen !== 'number' || !this.transforms[chosen] || !record.transforms?.[0]) {
+      throw new TypeError(`OneOrOther.replay: record has no valid chosen child (got ${JSON.stringify(chosen)})`);
+    }
+    return { image: this.transforms[chosen]!.replay(image, record.transforms[0]).image, params: record };
   }
 
   toDict(): AlbumentationsTransformDict {

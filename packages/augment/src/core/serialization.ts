@@ -3,7 +3,7 @@
  * Output uses the same keys and `__class_fullname__` values as albumentations 1.3.1, so
  * `A.from_dict(json)` loads what `toAlbumentationsDict` writes and vice versa.
  */
-import { Compose, OneOf } from './compose.js';
+import { Compose, OneOf, OneOrOther } from './compose.js';
 import { TransformOptionError, camelCase, describe } from './options.js';
 import type { AlbumentationsTransformDict, BaseTransform } from './transform.js';
 import { TRANSFORM_CLASSES } from '../transforms/registry.js';
@@ -43,7 +43,7 @@ function lookup(className: string): TransformRegistration | undefined {
  */
 export function registerTransform(className: string, registration: TransformRegistration): void {
   if (typeof className !== 'string' || className.length === 0) throw new TypeError(`registerTransform: className must be a non-empty string`);
-  if (className === 'Compose' || className === 'OneOf') throw new RangeError(`registerTransform: ${className} is built in`);
+  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther') throw new RangeError(`registerTransform: ${className} is built in`);
   customRegistry.set(className, registration);
 }
 
@@ -101,7 +101,7 @@ function parseTransform(value: unknown, path: string): BaseTransform {
   const fullName = dict.__class_fullname__;
   if (typeof fullName !== 'string') throw new TypeError(`fromAlbumentationsDict: ${path} has no "__class_fullname__"`);
   const className = shortName(fullName);
-  if (className === 'Compose' || className === 'OneOf') {
+  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther') {
     const allowed = className === 'Compose' ? COMPOSE_KEYS : ONE_OF_KEYS;
     for (const key of Object.keys(dict)) {
       if (!allowed.includes(key)) throw new TransformOptionError(className, key, `is not an option (at ${path}); valid options: ${allowed.slice(1).join(', ')}`);
@@ -110,6 +110,7 @@ function parseTransform(value: unknown, path: string): BaseTransform {
     const children = dict.transforms.map((child, index) => parseTransform(child, `${path}.transforms[${index}]`));
     const options = dict.p === undefined ? {} : { p: dict.p as number };
     if (className === 'OneOf') return new OneOf(children, options);
+    if (className === 'OneOrOther') return new OneOrOther(children, options);
     if (dict.bbox_params != null || dict.keypoint_params != null) {
       throw new TransformOptionError('Compose', dict.bbox_params != null ? 'bbox_params' : 'keypoint_params', `is not supported (images only), at ${path}`);
     }

@@ -143,6 +143,19 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
   /** Pure application with explicit parameters. */
   abstract applyWithParams(image: RawImage, params: Params): RawImage;
 
+  /**
+   * The same parameters applied to a segmentation mask (albumentations `apply_to_mask`):
+   * geometric transforms move it with nearest-neighbour interpolation and fill constant borders
+   * with `mask_value`; pixel-level transforms leave it as it is (this default).
+   * @example
+   * const { image: out, params } = rotate.apply(image, rng);
+   * const maskOut = rotate.applyToMask(mask, params.params as never); // mask: 1 channel, uint8
+   */
+  applyToMask(mask: RawImage, params: Params): RawImage {
+    void params;
+    return mask;
+  }
+
   /** Constructor arguments in albumentations' names and order (`get_transform_init_args`). */
   protected abstract initArgs(): Record<string, unknown>;
 

@@ -91,3 +91,24 @@ export function borderValues(value: number | readonly number[] | null | undefine
   }
   return values;
 }
+
+/**
+ * float32 fused multiply-add `round32(a * b + c)` with a single rounding, as AVX2/FMA code
+ * computes it (`a`, `b`, `c` float32 values). The product is exact in float64; the one case
+ * where rounding the float64 sum again to float32 could differ (a float64 sum exactly halfway
+ * between two float32 values) is settled with the sum's rounding error.
+ * @example
+ * fmaf32(Math.fround(0.587), 200, Math.fround(30 * Math.fround(0.299)));
+ */
+export function fmaf32(a: number, b: number, c: number): number {
+  const product = a * b;
+  const sum = product + c;
+  const rounded = Math.fround(sum);
+  if (rounded === sum) return rounded;
+  const bv = sum - product;
+  const error = product - (sum - bv) + (c - bv);
+  if (error === 0) return rounded;
+  const other = Math.fround(rounded + 2 * (sum - rounded));
+  if (other - sum !== sum - rounded) return rounded; // not halfway: float64 rounding was harmless
+  return (error > 0) === (other > rounded) ? other : rounded;
+}

@@ -1090,7 +1090,10 @@ function remapFixed(
               const value = (src[p]! * w0 + src[p + channels]! * w1 + src[p + stride]! * w2 + src[p + stride + channels]! * w3 + 16384) >> 15;
               out[o + c] = value < 0 ? 0 : value > 255 ? 255 : value;
             } else {
-              out[o + c] = fround(src[p]! * w0 + src[p + channels]! * w1 + src[p + stride]! * w2 + src[p + stride + channels]! * w3);
+              // remapBilinear<float>: each product and each sum rounded to float32, left to right.
+              out[o + c] = fround(
+                fround(fround(fround(src[p]! * w0) + fround(src[p + channels]! * w1)) + fround(src[p + stride]! * w2)) + fround(src[p + stride + channels]! * w3),
+              );
             }
           }
         } else {
@@ -1114,6 +1117,14 @@ function remapFixed(
         yIndex[k] = borderInterpolate(sy + k, srcHeight, borderMode);
       }
       for (let c = 0; c < channels; c++) {
+        if (!isUint8 && !cubic) {
+          const value = (kx: number, ky: number): number => (xIndex[kx]! >= 0 && yIndex[ky]! >= 0 ? src[yIndex[ky]! * stride + xIndex[kx]! * channels + c]! : fill[c]!);
+          out[o + c] = fround(
+            fround(fround(fround(value(0, 0) * table[w]!) + fround(value(1, 0) * table[w + 1]!)) + fround(value(0, 1) * table[w + 2]!)) +
+              fround(value(1, 1) * table[w + 3]!),
+          );
+          continue;
+        }
         let sum = 0;
         for (let ky = 0; ky < size; ky++) {
           for (let kx = 0; kx < size; kx++) {

@@ -3,7 +3,11 @@
  * Arithmetic follows albumentations 1.3 + OpenCV 4.6 / NumPy 1.24 (float32 where they use it).
  */
 import { allocateLike, assertRawImage, uninitializedFloats, type RawImage } from '../core/raw-image.js';
-import { roundHalfEven, saturateUint8 } from './common.js';
+import { fmaf32, roundHalfEven, saturateUint8 } from './common.js';
+
+const GRAY_R = Math.fround(0.299);
+const GRAY_G = Math.fround(0.587);
+const GRAY_B = Math.fround(0.114);
 import { wasmKernels } from '../wasm/index.js';
 import { hflip, vflip } from './geometric.js';
 
@@ -228,11 +232,21 @@ export function rgbToGray(image: RawImage): RawImage {
   const src = image.data;
   const dst = allocateLike(image, width, height, 1);
   const out = dst.data;
-  const isUint8 = src instanceof Uint8Array;
-  for (let p = 0, i = 0; p < width * height; p++, i += 3) {
-    out[p] = isUint8
-      ? (src[i]! * 9798 + src[i + 1]! * 19235 + src[i + 2]! * 3735 + 16384) >> 15
-      : fround(fround(fround(src[i]! * fround(0.299)) + fround(src[i + 1]! * fround(0.587))) + fround(src[i + 2]! * fround(0.114)));
+  if (src instanceof Uint8Array) {
+    for (let p = 0, i = 0; p < width * height; p++, i += 3) out[p] = (src[i]! * 9798 + src[i + 1]! * 19235 + src[i + 2]! * 3735 + 16384) >> 15;
+    return dst;
+  }
+  // OpenCV's AVX2 RGB2Gray<float>, row by row: blocks of 8 pixels compute
+  // fma(b, 0.114, fma(g, 0.587, r*0.299)); the row's last width % 8 pixels take the scalar
+  // code, which GCC contracts in another order: fma(b, 0.114, fma(r, 0.299, g*0.587)).
+  const simdWidth = width - (width % 8);
+  for (let y = 0, p = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, p++, i += 3) {
+      out[p] =
+        x < simdWidth
+          ? fmaf32(src[i + 2]!, GRAY_B, fmaf32(src[i + 1]!, GRAY_G, fround(src[i]! * GRAY_R)))
+          : fmaf32(src[i + 2]!, GRAY_B, fmaf32(src[i]!, GRAY_R, fround(src[i + 1]! * GRAY_G)));
+    }
   }
   return dst;
 }
@@ -264,22 +278,27 @@ function requireUint8(image: RawImage, operation: string): void {
 
 /**
  * albumentations `F.brightness_contrast_adjust` for uint8: a float32 LUT
- * `clip(i*alpha + beta*(255 or mean), 0, 255)` truncated to uint8, applied with `cv2.LUT`.
+ * `clip(i*alpha + shift, 0, 255)` truncated to uint8, applied with `cv2.LUT`, where `shift` is
+ * `beta*255` with `betaByMax`, else `(alpha*beta)*mean(image)` (albumentations 1.3.1 scales the
+ * mean by alpha too: a constant 100 image, alpha 1.3, beta 0.14 gives 148).
+ * float32 images (values in [0, 1]) follow albumentations' float path: `x*alpha + beta` (with
+ * `betaByMax`) or `x*alpha + beta*mean(x*alpha)`, clipped to [0, 1].
+ * Defaults: `alpha = 1`, `beta = 0`, `betaByMax = false`.
  * @example
  * const brighter = brightnessContrastAdjust(image, 1.1, 0.05);
  */
 export function brightnessContrastAdjust(image: RawImage, alpha = 1, beta = 0, betaByMax = false): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'brightnessContrastAdjust');
-  let betaScale = 255;
-  if (!betaByMax) {
+  if (image.data instanceof Float32Array) return brightnessContrastAdjustFloat(image, alpha, beta, betaByMax);
+  let shift: number;
+  if (betaByMax) shift = fround(beta * 255);
+  else {
     let sum = 0;
     for (let i = 0; i < image.data.length; i++) sum += image.data[i]!;
-    betaScale = sum / image.data.length;
+    shift = fround(alpha * beta * (sum / image.data.length));
   }
   const lut = new Uint8Array(256);
   const alpha32 = fround(alpha);
-  const shift = fround(beta * betaScale);
   for (let i = 0; i < 256; i++) {
     let value = fround(i);
     if (alpha !== 1) value = fround(value * alpha32);
@@ -287,6 +306,151 @@ export function brightnessContrastAdjust(image: RawImage, alpha = 1, beta = 0, b
     lut[i] = value < 0 ? 0 : value > 255 ? 255 : Math.trunc(value);
   }
   return applyLut(image, lut);
+}
+
+/**
+ * albumentations `F.gamma_transform`: uint8 through the LUT `trunc(((i/255) ** gamma) * 255)`
+ * (float64, as NumPy computes it); float32 as `x ** gamma` rounded to float32.
+ * @example
+ * const darker = gammaTransform(image, 1.2);
+ */
+export function gammaTransform(image: RawImage, gamma: number): RawImage {
+  assertRawImage(image);
+  if (image.data instanceof Uint8Array) {
+    const lut = new Uint8Array(256);
+    // np.arange(0, 256/255, 1/255) holds i * (1/255).
+    for (let i = 0; i < 256; i++) lut[i] = Math.trunc((i * (1 / 255)) ** gamma * 255);
+    return applyLut(image, lut);
+  }
+  const dst = allocateLike(image, image.width, image.height);
+  const gamma32 = fround(gamma);
+  for (let i = 0; i < image.data.length; i++) dst.data[i] = fround(image.data[i]! ** gamma32);
+  return dst;
+}
+
+/**
+ * albumentations `_brightness_contrast_adjust_non_uint` for float32 (values in [0, 1]):
+ * `x*alpha` in float32, plus `beta` (with `betaByMax`, the float maximum being 1) or
+ * `beta * mean(x*alpha)` (NumPy's float32 mean), then clipped to [0, 1].
+ */
+function brightnessContrastAdjustFloat(image: RawImage, alpha: number, beta: number, betaByMax: boolean): RawImage {
+  const dst = allocateLike(image, image.width, image.height);
+  const out = dst.data as Float32Array;
+  out.set(image.data);
+  if (alpha !== 1) {
+    const alpha32 = fround(alpha);
+    for (let i = 0; i < out.length; i++) out[i] = fround(out[i]! * alpha32);
+  }
+  if (beta !== 0) {
+    // NumPy 1.24 scalar rules: beta * float32 mean is float64, cast to float32 to add to the array.
+    const shift = fround(beta * (betaByMax ? 1 : fround(numpySumFloat32(out) / out.length)));
+    for (let i = 0; i < out.length; i++) out[i] = fround(out[i]! + shift);
+  }
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
+  return dst;
+}
+
+/** Elements per inner-loop call of NumPy's buffered reduction (`np.sum` / `np.mean`). */
+const NUMPY_BUFFER_SIZE = 8192;
+
+/**
+ * `np.sum` of a contiguous float32 array as NumPy 1.24 computes it: pairwise summation
+ * (8 accumulators, blocks of 128) within each 8192-element buffer, buffers added in order.
+ */
+export function numpySumFloat32(values: Float32Array): number {
+  let total = 0;
+  for (let start = 0; start < values.length; start += NUMPY_BUFFER_SIZE) {
+    total = fround(total + pairwiseSumFloat32(values, start, Math.min(NUMPY_BUFFER_SIZE, values.length - start)));
+  }
+  return total;
+}
+
+function pairwiseSumFloat32(values: Float32Array, start: number, count: number): number {
+  if (count < 8) {
+    let sum = -0;
+    for (let i = 0; i < count; i++) sum = fround(sum + values[start + i]!);
+    return sum;
+  }
+  if (count <= 128) {
+    const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => values[start + j]!);
+    let i = 8;
+    for (; i < count - (count % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = fround(r[j]! + values[start + i + j]!);
+    let sum = fround(fround(fround(r[0]! + r[1]!) + fround(r[2]! + r[3]!)) + fround(fround(r[4]! + r[5]!) + fround(r[6]! + r[7]!)));
+    for (; i < count; i++) sum = fround(sum + values[start + i]!);
+    return sum;
+  }
+  let half = Math.floor(count / 2);
+  half -= half % 8;
+  return fround(pairwiseSumFloat32(values, start, half) + pairwiseSumFloat32(values, start + half, count - half));
+}
+
+/** albumentations' `MAX_VALUES_BY_DTYPE` for the two image types. */
+function maxValueOf(image: RawImage): number {
+  return image.data instanceof Uint8Array ? 255 : 1;
+}
+
+/**
+ * albumentations `F.invert`: `max - x` (255 for uint8, 1 for float32).
+ * @example
+ * const negative = invert(image);
+ */
+export function invert(image: RawImage): RawImage {
+  assertRawImage(image);
+  const dst = allocateLike(image, image.width, image.height);
+  const max = maxValueOf(image);
+  for (let i = 0; i < image.data.length; i++) dst.data[i] = isFloat(image) ? fround(max - image.data[i]!) : max - image.data[i]!;
+  return dst;
+}
+
+function isFloat(image: RawImage): boolean {
+  return image.data instanceof Float32Array;
+}
+
+/**
+ * albumentations `F.solarize`: values `>= threshold` become `max - x` (uint8 through a LUT).
+ * @example
+ * const solarized = solarize(image, 128);
+ */
+export function solarize(image: RawImage, threshold = 128): RawImage {
+  assertRawImage(image);
+  if (image.data instanceof Uint8Array) {
+    const lut = new Uint8Array(256);
+    for (let i = 0; i < 256; i++) lut[i] = i < threshold ? i : 255 - i;
+    return applyLut(image, lut);
+  }
+  const dst = allocateLike(image, image.width, image.height);
+  for (let i = 0; i < image.data.length; i++) dst.data[i] = image.data[i]! >= threshold ? fround(1 - image.data[i]!) : image.data[i]!;
+  return dst;
+}
+
+/**
+ * albumentations `F.to_float`: float32 `x / maxValue`, `maxValue` defaulting to the dtype's
+ * maximum (255 for uint8, 1 for float32).
+ * @example
+ * const floats = toFloat(image); // 0..1
+ */
+export function toFloat(image: RawImage, maxValue?: number): RawImage {
+  assertRawImage(image);
+  const divisor = fround(maxValue ?? maxValueOf(image));
+  const data = new Float32Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = fround(image.data[i]! / divisor);
+  return { data, width: image.width, height: image.height, channels: image.channels };
+}
+
+/**
+ * albumentations `F.channel_shuffle`: output channel c is input channel `order[c]`.
+ * @example
+ * const bgr = channelShuffle(image, [2, 1, 0]);
+ */
+export function channelShuffle(image: RawImage, order: readonly number[]): RawImage {
+  assertRawImage(image);
+  if (order.length !== image.channels || !order.every((c) => Number.isInteger(c) && c >= 0 && c < image.channels)) {
+    throw new RangeError(`channelShuffle: order ${JSON.stringify(order)} is not a list of ${image.channels} channel indices`);
+  }
+  const dst = allocateLike(image, image.width, image.height);
+  const channels = image.channels;
+  for (let p = 0; p < image.data.length; p += channels) for (let c = 0; c < channels; c++) dst.data[p + c] = image.data[p + order[c]!]!;
+  return dst;
 }
 
 // ---- HSV (OpenCV 8-bit, hue range 180) ----
@@ -302,8 +466,8 @@ let hueDivision: Int32Array | undefined;
  */
 export function rgbToHsv(image: RawImage): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'rgbToHsv');
   if (image.channels !== 3) throw new RangeError(`rgbToHsv: needs 3 channels, got ${image.channels}`);
+  if (image.data instanceof Float32Array) return rgbToHsvFloat(image);
   if (!saturationDivision || !hueDivision) {
     saturationDivision = new Int32Array(256);
     hueDivision = new Int32Array(256);
@@ -334,6 +498,65 @@ export function rgbToHsv(image: RawImage): RawImage {
   return dst;
 }
 
+const FLT_EPSILON = 2 ** -23;
+
+/**
+ * float32 `cv2.cvtColor(img, COLOR_RGB2HSV)` (hue in [0, 360)) as OpenCV 4.6's AVX2 build
+ * computes it: per row, blocks of 8 pixels through RGB2HSV_f's SIMD code (the hue as one fused
+ * multiply-add with its 0/120/240/360 offset), the rest through its scalar code (fused too,
+ * then + 360 when negative).
+ */
+function rgbToHsvFloat(image: RawImage): RawImage {
+  const src = image.data as Float32Array;
+  const dst = allocateLike(image, image.width, image.height);
+  const out = dst.data as Float32Array;
+  const simdWidth = image.width - (image.width % FLOAT_SIMD_LANES);
+  for (let p = 0, i = 0; p < image.width * image.height; p++, i += 3) {
+    const r = src[i]!;
+    const g = src[i + 1]!;
+    const b = src[i + 2]!;
+    const v = Math.max(r, g, b);
+    const diff = fround(v - Math.min(r, g, b));
+    const difference = v === r ? fround(g - b) : v === g ? fround(b - r) : fround(r - g);
+    const offset = v === r ? 0 : v === g ? 120 : 240;
+    const scale = fround(60 / fround(diff + FLT_EPSILON));
+    let h: number;
+    if (p % image.width < simdWidth) h = fmaf32(difference, scale, v === r && g < b ? 360 : offset);
+    else {
+      h = fmaf32(difference, scale, offset);
+      if (h < 0) h = fround(h + 360);
+    }
+    out[i] = h;
+    out[i + 1] = fround(diff / fround(Math.abs(v) + FLT_EPSILON));
+    out[i + 2] = v;
+  }
+  return dst;
+}
+
+/**
+ * albumentations `_shift_hsv_non_uint8`: float32 HSV (hue in degrees), `cv2.add` of each
+ * shift (the shift rounded to float32), hue `np.mod` 360, saturation and value clipped to
+ * [0, 1], back to RGB.
+ */
+function shiftHsvFloat(image: RawImage, hueShift: number, saturationShift: number, valueShift: number): RawImage {
+  const hsv = rgbToHsvFloat(image);
+  const data = hsv.data as Float32Array;
+  const hue32 = fround(hueShift);
+  const saturation32 = fround(saturationShift);
+  const value32 = fround(valueShift);
+  for (let i = 0; i < data.length; i += 3) {
+    if (hueShift !== 0) {
+      // np.mod: fmod, then + 360 when the remainder is negative.
+      let hue = fround(fround(data[i]! + hue32) % 360);
+      if (hue < 0) hue = fround(hue + 360);
+      data[i] = hue;
+    }
+    if (saturationShift !== 0) data[i + 1] = Math.min(1, Math.max(0, fround(data[i + 1]! + saturation32)));
+    if (valueShift !== 0) data[i + 2] = Math.min(1, Math.max(0, fround(data[i + 2]! + value32)));
+  }
+  return hsvToRgb(hsv);
+}
+
 const SECTORS = [
   [1, 3, 0],
   [1, 0, 2],
@@ -344,77 +567,87 @@ const SECTORS = [
 ] as const;
 
 /**
- * `cv2.cvtColor(img, COLOR_HSV2RGB)` for uint8, as OpenCV 4.6 computes it on x86 with AVX2:
- * in each row, whole blocks of 32 pixels go through the SIMD path (float32 sector formula,
- * result TRUNCATED), the row's remaining pixels through the scalar path (rounded half to even).
+ * `cv2.cvtColor(img, COLOR_HSV2RGB)` as OpenCV 4.6 computes it on x86 with AVX2. uint8 (hue in
+ * [0, 180)): in each row, whole blocks of 32 pixels go through the SIMD path (float32 sector
+ * formula, result TRUNCATED), the row's remaining pixels through the scalar path (rounded half
+ * to even). float32 (hue in [0, 360), s and v in [0, 1]): blocks of 8 pixels SIMD, the rest
+ * scalar, no rounding.
  * @example
  * const rgb = hsvToRgb(rgbToHsv(image));
  */
 export function hsvToRgb(image: RawImage): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'hsvToRgb');
   if (image.channels !== 3) throw new RangeError(`hsvToRgb: needs 3 channels, got ${image.channels}`);
-  const src = image.data as Uint8Array;
+  const isUint8 = image.data instanceof Uint8Array;
+  const src = image.data;
   const dst = allocateLike(image, image.width, image.height);
-  const out = dst.data as Uint8Array;
-  const hueScale = fround(6 / 180);
+  const out = dst.data;
+  const hueScale = fround(6 / (isUint8 ? 180 : 360));
   const inverse255 = fround(1 / 255);
   const pixels = image.width * image.height;
-  // cvtColor converts row by row: each row's last (width % 32) pixels take the scalar path.
-  const simdWidth = image.width - (image.width % HSV_SIMD_BLOCK);
-  const tab = new Float32Array(4);
+  // cvtColor converts row by row: each row's last (width % block) pixels take the scalar path.
+  const block = isUint8 ? HSV_SIMD_BLOCK : FLOAT_SIMD_LANES;
+  const simdWidth = image.width - (image.width % block);
+  const rgb = new Float32Array(3);
   for (let p = 0, i = 0; p < pixels; p++, i += 3) {
-    const s = fround(src[i + 1]! * inverse255);
-    const v = fround(src[i + 2]! * inverse255);
-    let r: number;
-    let g: number;
-    let b: number;
-    if (p % image.width < simdWidth) {
-      // HSV2RGB_simd
-      let h = fround(src[i]! * hueScale);
-      const preSector = Math.trunc(h);
-      h = fround(h - preSector);
-      tab[0] = v;
-      tab[1] = fround(v * fround(1 - s));
-      // The AVX2 build contracts 1 - s*h into one fused multiply-subtract (exact product).
-      tab[2] = fround(v * fround(1 - s * h));
-      tab[3] = fround(v * fround(1 - s * fround(1 - h)));
-      const sector = preSector - Math.trunc(fround(preSector * fround(1 / 6))) * 6;
-      const order = SECTORS[sector < 0 || sector > 5 ? 0 : sector]!;
-      b = tab[order[0]]!;
-      g = tab[order[1]]!;
-      r = tab[order[2]]!;
-      out[i] = truncateByte(fround(r * 255));
-      out[i + 1] = truncateByte(fround(g * 255));
-      out[i + 2] = truncateByte(fround(b * 255));
-      continue;
+    const s = isUint8 ? fround(src[i + 1]! * inverse255) : src[i + 1]!;
+    const v = isUint8 ? fround(src[i + 2]! * inverse255) : src[i + 2]!;
+    const simd = p % image.width < simdWidth;
+    hsvPixelToRgb(src[i]!, s, v, hueScale, simd, rgb);
+    for (let c = 0; c < 3; c++) {
+      out[i + c] = !isUint8 ? rgb[c]! : simd ? truncateByte(fround(rgb[c]! * 255)) : saturateUint8(fround(rgb[c]! * 255));
     }
-    // HSV2RGB_native
-    if (s === 0) r = g = b = v;
-    else {
-      let h = fround(src[i]! * hueScale);
-      h = fround(h % 6);
-      let sector = Math.floor(h);
-      h = fround(h - sector);
-      if (sector < 0 || sector >= 6) {
-        sector = 0;
-        h = 0;
-      }
-      tab[0] = v;
-      tab[1] = fround(v * fround(1 - s));
-      tab[2] = fround(v * fround(1 - fround(s * h)));
-      tab[3] = fround(v * fround(1 - fround(s * fround(1 - h))));
-      const order = SECTORS[sector]!;
-      b = tab[order[0]]!;
-      g = tab[order[1]]!;
-      r = tab[order[2]]!;
-    }
-    out[i] = saturateUint8(fround(r * 255));
-    out[i + 1] = saturateUint8(fround(g * 255));
-    out[i + 2] = saturateUint8(fround(b * 255));
   }
   return dst;
 }
+
+/** Scratch for hsvPixelToRgb's sector table. */
+const hsvTab = new Float32Array(4);
+
+/**
+ * One pixel of OpenCV's HSV2RGB_simd (`simd`) or HSV2RGB_native, as the AVX2 build computes
+ * them: `1 - s*h` and `1 - s*(1 - h)` are fused multiply-adds in both (GCC contracts the
+ * scalar code of that unit too). Writes r, g, b in [0, 1] to `rgb`.
+ */
+function hsvPixelToRgb(hue: number, s: number, v: number, hueScale: number, simd: boolean, rgb: Float32Array): void {
+  const tab = hsvTab;
+  let sector: number;
+  if (simd) {
+    let h = fround(hue * hueScale);
+    const preSector = Math.trunc(h);
+    h = fround(h - preSector);
+    tab[0] = v;
+    tab[1] = fround(v * fround(1 - s));
+    tab[2] = fround(v * fround(1 - s * h));
+    tab[3] = fround(v * fround(1 - s * fround(1 - h)));
+    sector = preSector - Math.trunc(fround(preSector * fround(1 / 6))) * 6;
+    if (sector < 0 || sector > 5) sector = 0;
+  } else {
+    if (s === 0) {
+      rgb[0] = rgb[1] = rgb[2] = v;
+      return;
+    }
+    let h = fround(hue * hueScale);
+    h = fround(h % 6);
+    sector = Math.floor(h);
+    h = fround(h - sector);
+    if (sector < 0 || sector >= 6) {
+      sector = 0;
+      h = 0;
+    }
+    tab[0] = v;
+    tab[1] = fround(v * fround(1 - s));
+    tab[2] = fround(v * fround(1 - s * h));
+    tab[3] = fround(v * fround(1 - s * fround(1 - h)));
+  }
+  const order = SECTORS[sector]!;
+  rgb[2] = tab[order[0]]!;
+  rgb[1] = tab[order[1]]!;
+  rgb[0] = tab[order[2]]!;
+}
+
+/** float32 lanes of an AVX2 vector: the SIMD block of OpenCV's float colour conversions. */
+const FLOAT_SIMD_LANES = 8;
 
 /** Pixels per SIMD block of OpenCV's HSV2RGB_b with 8-lane float32 vectors (AVX2). */
 const HSV_SIMD_BLOCK = 32;
@@ -437,7 +670,6 @@ function isGrayscale(image: RawImage): boolean {
  */
 export function shiftHsv(image: RawImage, hueShift: number, saturationShift: number, valueShift: number): RawImage {
   assertRawImage(image);
-  requireUint8(image, 'shiftHsv');
   if (hueShift === 0 && saturationShift === 0 && valueShift === 0) return image;
   let source = image;
   if (isGrayscale(image)) {
@@ -450,6 +682,10 @@ export function shiftHsv(image: RawImage, hueShift: number, saturationShift: num
     }
   }
   if (source.channels !== 3) throw new RangeError(`shiftHsv: needs 1 or 3 channels, got ${source.channels}`);
+  if (source.data instanceof Float32Array) {
+    const rgb = shiftHsvFloat(source, hueShift, saturationShift, valueShift);
+    return image.channels === 1 ? rgbToGray(rgb) : rgb;
+  }
   const hsv = rgbToHsv(source);
   const hueLut = new Uint8Array(256);
   const saturationLut = new Uint8Array(256);

@@ -101,8 +101,16 @@ export class Rotate extends ImageOnlyTransform<RotateParams> {
   }
 
   applyWithParams(image: RawImage, params: RotateParams): RawImage {
+    return this.rotate(image, params, this.interpolation, this.value);
+  }
+
+  override applyToMask(mask: RawImage, params: RotateParams): RawImage {
+    return this.rotate(mask, params, Interpolation.NEAREST, this.maskValue);
+  }
+
+  private rotate(image: RawImage, params: RotateParams, interpolation: InterpolationValue, borderValue: number | number[] | null): RawImage {
     const matrix = rotationMatrix2D(image.width / 2 - 0.5, image.height / 2 - 0.5, params.angle, 1);
-    const rotated = warpAffine(image, matrix, { interpolation: this.interpolation, borderMode: this.borderMode, borderValue: this.value });
+    const rotated = warpAffine(image, matrix, { interpolation, borderMode: this.borderMode, borderValue });
     if (!this.cropBorder || params.x_min === undefined) return rotated;
     const xMax = Math.max(params.x_max!, params.x_min + 1);
     const yMax = Math.max(params.y_max!, params.y_min! + 1);
@@ -195,6 +203,11 @@ export class ShiftScaleRotate extends ImageOnlyTransform<ShiftScaleRotateParams>
     return warpAffine(image, matrix, { interpolation: this.interpolation, borderMode: this.borderMode, borderValue: this.value });
   }
 
+  override applyToMask(mask: RawImage, params: ShiftScaleRotateParams): RawImage {
+    const matrix = shiftScaleRotateMatrix(mask.width, mask.height, params.angle, params.scale, params.dx, params.dy);
+    return warpAffine(mask, matrix, { interpolation: Interpolation.NEAREST, borderMode: this.borderMode, borderValue: this.maskValue });
+  }
+
   protected initArgs(): Record<string, unknown> {
     return {
       shift_limit_x: this.shiftLimitX,
@@ -265,6 +278,10 @@ export class OpticalDistortion extends ImageOnlyTransform<OpticalDistortionParam
 
   applyWithParams(image: RawImage, params: OpticalDistortionParams): RawImage {
     return opticalDistortion(image, params.k, params.dx, params.dy, this.interpolation, this.borderMode, this.value);
+  }
+
+  override applyToMask(mask: RawImage, params: OpticalDistortionParams): RawImage {
+    return opticalDistortion(mask, params.k, params.dx, params.dy, Interpolation.NEAREST, this.borderMode, this.maskValue);
   }
 
   protected initArgs(): Record<string, unknown> {

@@ -237,6 +237,12 @@ export class CoarseDropout extends ImageOnlyTransform<CoarseDropoutParams> {
     return cutout(image, params.holes, fill);
   }
 
+  /** albumentations: the mask is left as it is unless `maskFillValue` is set. */
+  override applyToMask(mask: RawImage, params: CoarseDropoutParams): RawImage {
+    if (this.maskFillValue === null) return mask;
+    return cutout(mask, params.holes, typeof this.maskFillValue === 'number' ? this.maskFillValue : this.maskFillValue[0]!);
+  }
+
   protected initArgs(): Record<string, unknown> {
     return {
       max_holes: this.maxHoles,

@@ -71,6 +71,10 @@ export class Resize extends ImageOnlyTransform<Empty> implements RegionResizable
     return resize(image, this.height, this.width, this.interpolation);
   }
 
+  override applyToMask(mask: RawImage): RawImage {
+    return resize(mask, this.height, this.width, Interpolation.NEAREST);
+  }
+
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
   }
@@ -127,6 +131,11 @@ abstract class MaxSizeTransform extends ImageOnlyTransform<MaxSizeParams> {
   applyWithParams(image: RawImage, params: MaxSizeParams): RawImage {
     const { height, width } = this.targetSize(image, params);
     return resize(image, height, width, this.interpolation);
+  }
+
+  override applyToMask(mask: RawImage, params: MaxSizeParams): RawImage {
+    const { height, width } = this.targetSize(mask, params);
+    return resize(mask, height, width, Interpolation.NEAREST);
   }
 
   override outputShape(shape: ImageShape, params: MaxSizeParams): ImageShape {
@@ -214,6 +223,10 @@ export class RandomCrop extends ImageOnlyTransform<RandomCropParams> implements 
     const rect = this.cropRect(image, params as unknown as Record<string, unknown>);
     return crop(image, rect.x, rect.y, rect.x + rect.width, rect.y + rect.height);
   }
+  override applyToMask(mask: RawImage, params: RandomCropParams): RawImage {
+    return this.applyWithParams(mask, params);
+  }
+
 
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
@@ -256,6 +269,10 @@ export class CenterCrop extends ImageOnlyTransform<Empty> implements CropLike {
     const rect = this.cropRect(image);
     return crop(image, rect.x, rect.y, rect.x + rect.width, rect.y + rect.height);
   }
+  override applyToMask(mask: RawImage): RawImage {
+    return this.applyWithParams(mask);
+  }
+
 
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
@@ -314,6 +331,10 @@ export class Crop extends ImageOnlyTransform<Empty> implements CropLike {
     this.cropRect(image);
     return crop(image, this.xMin, this.yMin, this.xMax, this.yMax);
   }
+  override applyToMask(mask: RawImage): RawImage {
+    return this.applyWithParams(mask);
+  }
+
 
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.xMax - this.xMin, height: this.yMax - this.yMin, channels: shape.channels };
@@ -406,6 +427,14 @@ export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParam
   }
 
   applyWithParams(image: RawImage, params: RandomResizedCropParams): RawImage {
+    return this.cropAndResize(image, params, this.interpolation);
+  }
+
+  override applyToMask(mask: RawImage, params: RandomResizedCropParams): RawImage {
+    return this.cropAndResize(mask, params, Interpolation.NEAREST);
+  }
+
+  private cropAndResize(image: RawImage, params: RandomResizedCropParams, interpolation: InterpolationValue): RawImage {
     const cropHeight = Math.min(params.crop_height, image.height);
     const cropWidth = Math.min(params.crop_width, image.width);
     const { x, y } = randomCropCoordinates(image.height, image.width, cropHeight, cropWidth, params.h_start, params.w_start);
@@ -414,7 +443,7 @@ export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParam
     const x0 = Math.min(x, image.width - 1);
     const y0 = Math.min(y, image.height - 1);
     const patch = crop(image, x0, y0, Math.min(x0 + cropWidth, image.width), Math.min(y0 + cropHeight, image.height));
-    return resize(patch, this.height, this.width, this.interpolation);
+    return resize(patch, this.height, this.width, interpolation);
   }
 
   override outputShape(shape: ImageShape): ImageShape {
@@ -549,6 +578,10 @@ export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
     return padWithParams(image, params.pad_top, params.pad_bottom, params.pad_left, params.pad_right, this.borderMode, this.value);
   }
 
+  override applyToMask(mask: RawImage, params: PadParams): RawImage {
+    return padWithParams(mask, params.pad_top, params.pad_bottom, params.pad_left, params.pad_right, this.borderMode, this.maskValue);
+  }
+
   override outputShape(shape: ImageShape, params: PadParams): ImageShape {
     return { width: shape.width + params.pad_left + params.pad_right, height: shape.height + params.pad_top + params.pad_bottom, channels: shape.channels };
   }
@@ -585,6 +618,10 @@ export class HorizontalFlip extends ImageOnlyTransform<Empty> implements Mirrori
   applyWithParams(image: RawImage): RawImage {
     return hflip(image);
   }
+  override applyToMask(mask: RawImage): RawImage {
+    return this.applyWithParams(mask);
+  }
+
   protected initArgs(): Record<string, unknown> {
     return {};
   }
@@ -608,6 +645,43 @@ export class VerticalFlip extends ImageOnlyTransform<Empty> implements Mirroring
   applyWithParams(image: RawImage): RawImage {
     return vflip(image);
   }
+  override applyToMask(mask: RawImage): RawImage {
+    return this.applyWithParams(mask);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
+interface FlipParams {
+  /** OpenCV flip code: 1 left-right, 0 top-bottom, -1 both. */
+  d: number;
+}
+
+/**
+ * Flip left-right, top-bottom or both, `d = randint(-1, 1)` as `cv2.flip` codes (p defaults to 0.5).
+ * @example
+ * new Flip();
+ */
+export class Flip extends ImageOnlyTransform<FlipParams> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'Flip';
+  constructor(options: TransformOptions = {}) {
+    super({ p: 0.5 }, readOptions('Flip', options, []));
+  }
+  protected getParams(_shape: ImageShape, rng: Rng): FlipParams {
+    return { d: rng.randint(-1, 1) };
+  }
+  applyWithParams(image: RawImage, params: FlipParams): RawImage {
+    if (params.d === 1) return hflip(image);
+    if (params.d === 0) return vflip(image);
+    return hflip(vflip(image));
+  }
+  override applyToMask(mask: RawImage, params: FlipParams): RawImage {
+    return this.applyWithParams(mask, params);
+  }
+
   protected initArgs(): Record<string, unknown> {
     return {};
   }
@@ -630,6 +704,10 @@ export class Transpose extends ImageOnlyTransform<Empty> {
   applyWithParams(image: RawImage): RawImage {
     return transpose(image);
   }
+  override applyToMask(mask: RawImage): RawImage {
+    return this.applyWithParams(mask);
+  }
+
   override outputShape(shape: ImageShape): ImageShape {
     return { width: shape.height, height: shape.width, channels: shape.channels };
   }
@@ -659,6 +737,10 @@ export class RandomRotate90 extends ImageOnlyTransform<Rotate90Params> {
   applyWithParams(image: RawImage, params: Rotate90Params): RawImage {
     return rot90(image, params.factor);
   }
+  override applyToMask(mask: RawImage, params: Rotate90Params): RawImage {
+    return this.applyWithParams(mask, params);
+  }
+
   override outputShape(shape: ImageShape, params: Rotate90Params): ImageShape {
     return params.factor % 2 === 1 ? { width: shape.height, height: shape.width, channels: shape.channels } : { ...shape };
   }

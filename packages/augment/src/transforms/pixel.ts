@@ -11,6 +11,11 @@ import {
   adjustHue,
   adjustSaturation,
   brightnessContrastAdjust,
+  channelShuffle,
+  gammaTransform,
+  invert,
+  solarize,
+  toFloat,
   gaussNoise,
   normalize,
   normalizeMirrored,
@@ -53,12 +58,16 @@ export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable, 
   readonly mean: number[];
   readonly std: number[];
   readonly maxPixelValue: number;
+  private readonly meanIsScalar: boolean;
+  private readonly stdIsScalar: boolean;
 
   constructor(options: NormalizeOptions = {}) {
     const reader = readOptions('Normalize', options, ['mean', 'std', 'maxPixelValue']);
     super({ p: 1 }, reader);
     this.mean = numberList(reader, 'mean', [0.485, 0.456, 0.406]);
     this.std = numberList(reader, 'std', [0.229, 0.224, 0.225]);
+    this.meanIsScalar = typeof reader.raw('mean') === 'number';
+    this.stdIsScalar = typeof reader.raw('std') === 'number';
     if (this.std.some((value) => value === 0)) reader.fail('std', `must not contain 0, got ${JSON.stringify(this.std)}`);
     this.maxPixelValue = reader.number('maxPixelValue', 255, { min: 0, minExclusive: true });
   }
@@ -82,7 +91,8 @@ export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable, 
   }
 
   protected initArgs(): Record<string, unknown> {
-    return { mean: this.mean, std: this.std, max_pixel_value: this.maxPixelValue };
+    // albumentations keeps a scalar mean/std as the scalar it was given.
+    return { mean: this.meanIsScalar ? this.mean[0] : this.mean, std: this.stdIsScalar ? this.std[0] : this.std, max_pixel_value: this.maxPixelValue };
   }
 }
 
@@ -412,6 +422,50 @@ export class RandomBrightnessContrast extends ImageOnlyTransform<BrightnessContr
   }
 }
 
+interface GammaParams {
+  gamma: number;
+}
+
+export interface RandomGammaOptions extends TransformOptions {
+  /** Gamma range in percent; a number v means [-v, v]. Default [80, 120]. */
+  gammaLimit?: number | Range;
+  /** Deprecated in albumentations and unused; kept for its dicts. Default null. */
+  eps?: number | null;
+}
+
+/**
+ * `gamma = uniform(gammaLimit) / 100`, then {@link gammaTransform} (p defaults to 0.5).
+ * @example
+ * new RandomGamma({ gammaLimit: [80, 120] });
+ */
+export class RandomGamma extends ImageOnlyTransform<GammaParams> {
+  static readonly albumentationsArgs = ['gamma_limit', 'eps'] as const;
+  readonly className = 'RandomGamma';
+  readonly gammaLimit: Range;
+  readonly eps: number | null;
+
+  constructor(options: RandomGammaOptions = {}) {
+    const reader = readOptions('RandomGamma', options, ['gammaLimit', 'eps']);
+    super({ p: 0.5 }, reader);
+    this.gammaLimit = reader.range('gammaLimit', [80, 120]);
+    const eps = reader.raw('eps') ?? null;
+    if (eps !== null && (typeof eps !== 'number' || !Number.isFinite(eps))) reader.fail('eps', `must be a number or null, got ${JSON.stringify(eps)}`);
+    this.eps = eps as number | null;
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): GammaParams {
+    return { gamma: rng.uniform(this.gammaLimit[0], this.gammaLimit[1]) / 100 };
+  }
+
+  applyWithParams(image: RawImage, params: GammaParams): RawImage {
+    return gammaTransform(image, params.gamma);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { gamma_limit: this.gammaLimit, eps: this.eps };
+  }
+}
+
 interface HsvParams {
   hue_shift: number;
   sat_shift: number;
@@ -486,6 +540,144 @@ export class ToGray extends ImageOnlyTransform<Empty> {
     if (image.channels === 1) return image;
     if (image.channels !== 3) throw new TypeError(`ToGray expects 3-channel images, got ${image.channels} channels`);
     return toGray(image);
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/**
+ * Identity (albumentations `NoOp`; p defaults to 0.5).
+ * @example
+ * new NoOp();
+ */
+export class NoOp extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'NoOp';
+  constructor(options: TransformOptions = {}) {
+    super({ p: 0.5 }, readOptions('NoOp', options, []));
+  }
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+  applyWithParams(image: RawImage): RawImage {
+    return image;
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/**
+ * `max - x` with max 255 for uint8 and 1 for float32 (albumentations `InvertImg`; p defaults to 0.5).
+ * @example
+ * new InvertImg();
+ */
+export class InvertImg extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'InvertImg';
+  constructor(options: TransformOptions = {}) {
+    super({ p: 0.5 }, readOptions('InvertImg', options, []));
+  }
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+  applyWithParams(image: RawImage): RawImage {
+    return invert(image);
+  }
+  protected initArgs(): Record<string, unknown> {
+    return {};
+  }
+}
+
+interface SolarizeParams {
+  threshold: number;
+}
+
+export interface SolarizeOptions extends TransformOptions {
+  /** A number t means exactly t; a range [a, b] samples uniformly. Default 128. */
+  threshold?: number | Range;
+}
+
+/**
+ * Values at or above `threshold = uniform(range)` become `max - x` (albumentations `Solarize`;
+ * p defaults to 0.5).
+ * @example
+ * new Solarize({ threshold: [100, 200] });
+ */
+export class Solarize extends ImageOnlyTransform<SolarizeParams> {
+  static readonly albumentationsArgs = ['threshold'] as const;
+  readonly className = 'Solarize';
+  readonly threshold: Range;
+  constructor(options: SolarizeOptions = {}) {
+    const reader = readOptions('Solarize', options, ['threshold']);
+    super({ p: 0.5 }, reader);
+    const raw = reader.raw('threshold') ?? 128;
+    // albumentations: a scalar t gives (t, t), a pair is kept (to_tuple with low = t or 0).
+    this.threshold = typeof raw === 'number' ? reader.range('threshold', 128, { low: raw }) : reader.range('threshold', 128, { low: 0 });
+  }
+  protected getParams(_shape: ImageShape, rng: Rng): SolarizeParams {
+    return { threshold: rng.uniform(this.threshold[0], this.threshold[1]) };
+  }
+  applyWithParams(image: RawImage, params: SolarizeParams): RawImage {
+    return solarize(image, params.threshold);
+  }
+  protected initArgs(): Record<string, unknown> {
+    return { threshold: this.threshold };
+  }
+}
+
+export interface ToFloatOptions extends TransformOptions {
+  /** Divisor; null means the dtype's maximum (255 for uint8, 1 for float32). Default null. */
+  maxValue?: number | null;
+}
+
+/**
+ * uint8 → float32 as `x / maxValue` (albumentations `ToFloat`; p defaults to 1).
+ * @example
+ * new ToFloat(); // uint8 0..255 → float32 0..1
+ */
+export class ToFloat extends ImageOnlyTransform<Empty> {
+  static readonly albumentationsArgs = ['max_value'] as const;
+  readonly className = 'ToFloat';
+  readonly maxValue: number | null;
+  constructor(options: ToFloatOptions = {}) {
+    const reader = readOptions('ToFloat', options, ['maxValue']);
+    super({ p: 1 }, reader);
+    this.maxValue = reader.raw('maxValue') == null ? null : reader.number('maxValue', 255, { min: 0, minExclusive: true });
+  }
+  protected getParams(): Empty {
+    return EMPTY;
+  }
+  applyWithParams(image: RawImage): RawImage {
+    return toFloat(image, this.maxValue ?? undefined);
+  }
+  protected initArgs(): Record<string, unknown> {
+    return { max_value: this.maxValue };
+  }
+}
+
+interface ChannelShuffleParams {
+  channels_shuffled: number[];
+}
+
+/**
+ * Permutes the channels, `random.shuffle(range(channels))` (albumentations `ChannelShuffle`;
+ * p defaults to 0.5).
+ * @example
+ * new ChannelShuffle();
+ */
+export class ChannelShuffle extends ImageOnlyTransform<ChannelShuffleParams> {
+  static readonly albumentationsArgs = [] as const;
+  readonly className = 'ChannelShuffle';
+  constructor(options: TransformOptions = {}) {
+    super({ p: 0.5 }, readOptions('ChannelShuffle', options, []));
+  }
+  protected getParams(shape: ImageShape, rng: Rng): ChannelShuffleParams {
+    return { channels_shuffled: rng.shuffle(Array.from({ length: shape.channels }, (_, index) => index)) };
+  }
+  applyWithParams(image: RawImage, params: ChannelShuffleParams): RawImage {
+    return channelShuffle(image, params.channels_shuffled);
   }
   protected initArgs(): Record<string, unknown> {
     return {};
