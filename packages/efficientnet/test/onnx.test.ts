@@ -83,6 +83,7 @@ describe('exportOnnx + ONNX Runtime against TF.js', () => {
   const tinyV1 = withMultipliers(EFFICIENTNET_CONFIGS.b0, 0.25, 0.5, 'tiny_v1');
   const options: [string, EfficientNetOptions][] = [
     ['seed head', { numClasses: 4, head: 'seed' }],
+    ['pyramid head (ReLU + Dense)', { numClasses: 4, head: 'pyramid' }],
     ['pooled features', { includeTop: false }],
     ['spatial features', { includeTop: false, pooling: 'none' }],
     ['fixed 33x47 input', { numClasses: 3, inputSize: [33, 47] }],
