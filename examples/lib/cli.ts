@@ -124,7 +124,8 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
   };
 }
 
-function optionalInteger(flag: string, text: string | undefined, minimum: number): number | undefined {
+/** An integer flag's value (`undefined` when absent); a bad value is a RangeError naming the flag. */
+export function optionalInteger(flag: string, text: string | undefined, minimum: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < minimum) {
