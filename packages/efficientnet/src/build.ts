@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedMbConvBlock, mbConvBlock } from './blocks/mbconv.js';
 import { applyLayer, convNormActivation, type BlockContext, type InitializerMode } from './blocks/conv-norm-activation.js';
 import { initializeTorchvisionWeights } from './init.js';
+import { maskedDropout } from './layers/random-masks.js';
 import { resolveArchitecture, validateConfig, type EfficientNetConfig, type ResolvedArchitecture } from './configs.js';
+
+/** Heads of {@link EfficientNetOptions.head}. */
+export const HEADS = ['replace', 'seed', 'pyramid'] as const;
+export type EfficientNetHead = (typeof HEADS)[number];
 
 /** Options shared by `buildEfficientNet` and every named variant. */
 export interface EfficientNetOptions {
@@ -21,8 +26,11 @@ export interface EfficientNetOptions {
    * `'replace'` (default): torchvision's classifier sized to `numClasses`.
    * `'seed'`: keep the 1000-way ImageNet classifier, then Dropout(`headDropout`) and
    * Dense(`numClasses`) named `head.1` (the seed's BaseModel).
+   * `'pyramid'`: keep the 1000-way classifier, then ReLU and Dense(`numClasses`) named `head.1`
+   * (the seed's PyramidNet: `Sequential(backbone, ReLU(), Linear(1000, n))`).
+   * The new Dense of `'seed'` and `'pyramid'` is initialised as `nn.Linear`'s default.
    */
-  head?: 'replace' | 'seed';
+  head?: EfficientNetHead;
   /** Dropout before the classifier. Default: the variant's (0.2 for B0). */
   dropout?: number;
   /** Dropout before the seed head's Dense. Default: `dropout`. */
@@ -46,7 +54,7 @@ export interface ResolvedEfficientNetOptions {
   readonly inputSize: readonly [number | null, number | null];
   readonly includeTop: boolean;
   readonly pooling: 'avg' | 'none';
-  readonly head: 'replace' | 'seed';
+  readonly head: EfficientNetHead;
   readonly dropout: number;
   readonly headDropout: number;
   readonly stochasticDepthProb: number;
@@ -89,7 +97,7 @@ function resolveOptions(config: EfficientNetConfig, options: EfficientNetOptions
   const pooling = options.pooling ?? 'avg';
   if (pooling !== 'avg' && pooling !== 'none') throw new RangeError(`options.pooling must be one of avg, none; got ${JSON.stringify(pooling)}`);
   const head = options.head ?? 'replace';
-  if (head !== 'replace' && head !== 'seed') throw new RangeError(`options.head must be one of replace, seed; got ${JSON.stringify(head)}`);
+  if (!HEADS.includes(head)) throw new RangeError(`options.head must be one of ${HEADS.join(', ')}; got ${JSON.stringify(head)}`);
   const dropout = options.dropout ?? config.dropout;
   if (!probability(dropout)) throw new RangeError(`options.dropout must be in [0, 1); got ${String(dropout)}`);
   const headDropout = options.headDropout ?? dropout;
@@ -219,10 +227,12 @@ export function buildEfficientNet(config: EfficientNetConfig, options: Efficient
   const pooledOutput = applyLayer(tf.layers.globalAveragePooling2d({ name: 'avgpool' }), x);
   let output: tf.SymbolicTensor;
   if (resolved.includeTop) {
-    const classifierWidth = resolved.head === 'seed' ? 1000 : resolved.numClasses;
+    const classifierWidth = resolved.head === 'replace' ? resolved.numClasses : 1000;
     output = dense(dropout(pooledOutput, resolved.dropout, 'classifier.0'), classifierWidth, 'classifier.1');
     if (resolved.head === 'seed') {
       output = dense(dropout(output, resolved.headDropout, 'head.0'), resolved.numClasses, 'head.1');
+    } else if (resolved.head === 'pyramid') {
+      output = dense(applyLayer(tf.layers.reLU({ name: 'head.0' }), output), resolved.numClasses, 'head.1');
     }
   } else {
     output = resolved.pooling === 'avg' ? pooledOutput : x;
@@ -233,7 +243,7 @@ export function buildEfficientNet(config: EfficientNetConfig, options: Efficient
 }
 
 function dropout(input: tf.SymbolicTensor, rate: number, name: string): tf.SymbolicTensor {
-  return applyLayer(tf.layers.dropout({ rate, name }), input);
+  return applyLayer(maskedDropout(rate, name), input);
 }
 
 function dense(input: tf.SymbolicTensor, units: number, name: string): tf.SymbolicTensor {

@@ -18,9 +18,9 @@ export {
   withMultipliers,
 } from './configs.js';
 export type { BlockSpec, BlockType, EfficientNetConfig, ResolvedArchitecture, StageSetting, VariantName } from './configs.js';
-export { EfficientNet, buildEfficientNet } from './build.js';
+export { EfficientNet, HEADS, buildEfficientNet } from './build.js';
 export { initializeTorchvisionWeights } from './init.js';
-export type { EfficientNetOptions, FeatureInfo, ResolvedEfficientNetOptions } from './build.js';
+export type { EfficientNetHead, EfficientNetOptions, FeatureInfo, ResolvedEfficientNetOptions } from './build.js';
 export type { InitializerMode } from './blocks/conv-norm-activation.js';
 export {
   efficientNet,
@@ -38,6 +38,8 @@ export {
 } from './variants.js';
 export { StochasticDepth } from './layers/stochastic-depth.js';
 export type { StochasticDepthArgs } from './layers/stochastic-depth.js';
+export { MaskedDropout, drawKeepMask, withKeepMasks } from './layers/random-masks.js';
+export type { KeepMaskRequest, KeepMaskSource } from './layers/random-masks.js';
 export { freezeBackbone, unfreeze } from './freeze.js';
 export type { FreezeOptions, FreezeSummary } from './freeze.js';
 export { PREPROCESSING, PREPROCESSING_B1_IMAGENET1K_V2, preprocessingFor } from './preprocessing.js';
@@ -55,6 +57,7 @@ export {
   WeightLoadError,
   exportTorchvisionWeights,
   loadTorchvisionWeights,
+  toTorchLayout,
   torchvisionParameters,
   torchvisionStateDict,
 } from './weights/torchvision.js';

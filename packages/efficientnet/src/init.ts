@@ -43,12 +43,22 @@ function normalTable(): Float32Array {
   return cachedTable;
 }
 
+/** Modules whose init torchvision's `EfficientNet.__init__` sets; every other module keeps PyTorch's default. */
+const TORCHVISION_MODULES = /^(features|classifier)\./;
+
+/** PyTorch's default `nn.Linear` / `nn.Conv2d` bound for weights and biases: kaiming_uniform(a=√5) = 1/√fan_in. */
+const defaultBound = (weightShape: readonly number[]): number => 1 / Math.sqrt(weightShape.slice(1).reduce((a, b) => a * b, 1));
+
 /**
- * Re-initialises every weight with torchvision's scheme (`E:331-342`), seeded:
- * conv kernels `N(0, 2 / fan_out)` with torch's fan_out (`out * kh * kw`, depthwise `C * kh * kw`),
- * conv/linear biases 0, BatchNorm gamma 1, beta 0, running mean 0, var 1, Linear
- * `U(-1/sqrt(out), 1/sqrt(out))`. Much faster than TF.js's own random initializers
- * (a V2-L takes about a second instead of many).
+ * Re-initialises every weight as PyTorch initialises the seed's code, seeded.
+ *
+ * The torchvision modules (`features.*`, `classifier.*`) get torchvision's scheme (`E:331-342`):
+ * conv kernels `N(0, 2 / fan_out)` with torch's fan_out (`out * kh * kw`, depthwise
+ * `C * kh * kw`), conv/linear biases 0, BatchNorm gamma 1, beta 0, running mean 0, var 1, Linear
+ * `U(-1/sqrt(out), 1/sqrt(out))`. Modules the toolkit adds on top (the seed and pyramid heads,
+ * `head.*`) get what `nn.Linear` / `nn.Conv2d` give by default, since the seed's code creates
+ * them after torchvision's init: weight and bias `U(-1/sqrt(in), 1/sqrt(in))`.
+ * Much faster than TF.js's own random initializers (a V2-L takes about a second instead of many).
  *
  * @param seed default 0.
  * @example
@@ -60,13 +70,28 @@ export function initializeTorchvisionWeights(net: EfficientNet | tf.LayersModel,
   const mask = table.length - 1;
   // Mix the seed so that nearby seeds give unrelated streams; xorshift needs a non-zero state.
   let state = xorshift32((Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 0x6d2b79f5) || 1;
-  for (const parameter of torchvisionParameters(net)) {
+  const uniform = (values: Float32Array, bound: number): void => {
+    for (let i = 0; i < values.length; i += 1) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      values[i] = (2 * ((state >>> 0) / 4294967296) - 1) * bound;
+    }
+  };
+  const parameters = torchvisionParameters(net);
+  const shapeOf = new Map(parameters.map((p) => [p.key, p.shape]));
+  for (const parameter of parameters) {
     const variable = parameter.variable;
     if (!variable) continue;
     const count = parameter.shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(count);
     const name = variable.originalName;
-    if (parameter.layout === 'conv' || parameter.layout === 'depthwise') {
+    const torchvisionModule = TORCHVISION_MODULES.test(parameter.key);
+    if (!torchvisionModule && (parameter.layout === 'conv' || parameter.layout === 'depthwise' || parameter.layout === 'linear')) {
+      uniform(values, defaultBound(parameter.shape));
+    } else if (!torchvisionModule && parameter.key.endsWith('.bias') && shapeOf.has(parameter.key.replace(/bias$/, 'weight')) && !/\/beta$/.test(name)) {
+      uniform(values, defaultBound(shapeOf.get(parameter.key.replace(/bias$/, 'weight'))!));
+    } else if (parameter.layout === 'conv' || parameter.layout === 'depthwise') {
       const [out, , kh, kw] = parameter.shape as [number, number, number, number];
       const std = Math.sqrt(2 / (out * kh * kw));
       for (let i = 0; i < count; i += 1) {
@@ -76,13 +101,7 @@ export function initializeTorchvisionWeights(net: EfficientNet | tf.LayersModel,
         values[i] = table[state & mask]! * std;
       }
     } else if (parameter.layout === 'linear') {
-      const range = 1 / Math.sqrt(parameter.shape[0]!);
-      for (let i = 0; i < count; i += 1) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        values[i] = (2 * ((state >>> 0) / 4294967296) - 1) * range;
-      }
+      uniform(values, 1 / Math.sqrt(parameter.shape[0]!));
     } else if (/\/(gamma|moving_variance)$/.test(name)) {
       values.fill(1);
     }

@@ -67,6 +67,7 @@ describe.each([['cpu'], ['wasm']])('createInferenceFunction on the %s backend', 
   const variants: [string, typeof TINY_V1, EfficientNetOptions][] = [
     ['tiny B0, 3 classes', TINY_V1, { numClasses: 3 }],
     ['tiny B0, seed head', TINY_V1, { numClasses: 4, head: 'seed' }],
+    ['tiny B0, pyramid head (ReLU + Dense)', TINY_V1, { numClasses: 4, head: 'pyramid' }],
     ['tiny B0, pooled features', TINY_V1, { includeTop: false }],
     ['tiny B0, spatial features', TINY_V1, { includeTop: false, pooling: 'none' }],
     ['tiny V2 (fused blocks), 5 classes', TINY_V2, { numClasses: 5 }],

@@ -46,6 +46,15 @@ describe('build options', () => {
     net.dispose();
   });
 
+  it("head 'pyramid' keeps the 1000-way classifier then ReLU + Dense(numClasses), as the seed's PyramidNet", () => {
+    const net = efficientNetB0({ numClasses: 7, head: 'pyramid', initializer: 'zeros' });
+    expect(net.model.getLayer('head.0').getClassName()).toBe('ReLU');
+    expect(net.model.outputs[0]!.shape).toEqual([null, 7]);
+    expect(torchvisionParameters(net).map((p) => p.key).slice(-2)).toEqual(['head.1.weight', 'head.1.bias']);
+    expect(net.countParameters()).toBe(5288548 + 1000 * 7 + 7);
+    net.dispose();
+  });
+
   it('the same seed gives the same weights, another seed different ones', () => {
     const [a, b, c] = [1, 1, 2].map((seed) => efficientNetB0({ seed, numClasses: 2 }));
     const first = (n: typeof a) => n!.model.getLayer('features.4.0.block.0.0').getWeights()[0]!.dataSync().slice(0, 32);

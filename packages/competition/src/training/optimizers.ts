@@ -44,6 +44,17 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
 }
 
 /**
+ * `tf.MomentumOptimizer` whose `dispose()` also frees its `-lr` scalar: tfjs-core 4.22's
+ * override forgets the one its SGD parent keeps, one leaked tensor per optimizer.
+ */
+class MomentumOptimizer extends tf.MomentumOptimizer {
+  override dispose(): void {
+    super.dispose();
+    (this as unknown as { c: tf.Scalar }).c.dispose();
+  }
+}
+
+/**
  * The optimizer's current learning rate (Adam/AdamW/SGD/momentum).
  * @example
  * console.log(getLearningRate(optimizer)); // 0.0001
@@ -88,7 +99,7 @@ export function createOptimizer(spec: OptimizerSpec, learningRate: number): tf.O
     }
     case 'sgd': {
       const o = options as { momentum?: number; nesterov?: boolean };
-      if (o.momentum && o.momentum > 0) return new tf.MomentumOptimizer(learningRate, o.momentum, o.nesterov ?? false);
+      if (o.momentum && o.momentum > 0) return new MomentumOptimizer(learningRate, o.momentum, o.nesterov ?? false);
       return new tf.SGDOptimizer(learningRate);
     }
     default:

@@ -12,8 +12,12 @@ export interface ReduceLROnPlateauOptions {
   factor?: number;
   /** Epochs without improvement before reducing (default 1, the V2-M recipe). */
   patience?: number;
-  /** Relative improvement threshold, PyTorch's 'rel' mode (default 1e-4). */
+  /** Improvement threshold (default 1e-4). */
   threshold?: number;
+  /** `'rel'` (default): better means `> best * (1 + threshold)` (max) or `< best * (1 - threshold)` (min); `'abs'`: `± threshold`. */
+  thresholdMode?: 'rel' | 'abs';
+  /** A reduction smaller than this is skipped (default 1e-8). */
+  eps?: number;
   /** Epochs to wait after a reduction (default 0). */
   cooldown?: number;
   /** Lower bound of the learning rate (default 0). */
@@ -21,8 +25,11 @@ export interface ReduceLROnPlateauOptions {
 }
 
 /**
- * PyTorch's `ReduceLROnPlateau` (threshold mode 'rel'): when the monitored metric has not
- * improved for more than `patience` epochs, the learning rate is multiplied by `factor`.
+ * PyTorch's `torch.optim.lr_scheduler.ReduceLROnPlateau`, step for step: when the monitored
+ * metric has not improved for more than `patience` epochs, the learning rate is multiplied by
+ * `factor` (not below `minLr`; skipped when the change is under `eps`), then `cooldown` epochs
+ * pass before bad epochs count again. The same comparisons as PyTorch's `is_better`, including
+ * its plain `best * (1 ± threshold)` in 'rel' mode and NaN counting as a bad epoch.
  *
  * @example
  * const scheduler = new ReduceLROnPlateau({ mode: 'max', factor: 0.1, patience: 1 });
@@ -35,10 +42,16 @@ export class ReduceLROnPlateau {
   readonly threshold: number;
   readonly cooldown: number;
   readonly minLr: number;
+  readonly thresholdMode: 'rel' | 'abs';
+  readonly eps: number;
   private state: ReduceLROnPlateauState = { best: null, numBadEpochs: 0, cooldownCounter: 0 };
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
-    const { mode = 'max', factor = 0.1, patience = 1, threshold = 1e-4, cooldown = 0, minLr = 0 } = options;
+    const { mode = 'max', factor = 0.1, patience = 1, threshold = 1e-4, cooldown = 0, minLr = 0, thresholdMode = 'rel', eps = 1e-8 } = options;
+    if (thresholdMode !== 'rel' && thresholdMode !== 'abs') throw new RangeError(`ReduceLROnPlateau: unknown thresholdMode ${JSON.stringify(thresholdMode)}; expected 'rel' or 'abs'`);
+    if (!(threshold >= 0)) throw new RangeError(`ReduceLROnPlateau: threshold must be >= 0, got ${threshold}`);
+    if (!Number.isInteger(cooldown) || cooldown < 0) throw new RangeError(`ReduceLROnPlateau: cooldown must be an integer >= 0, got ${cooldown}`);
+    if (!(minLr >= 0)) throw new RangeError(`ReduceLROnPlateau: minLr must be >= 0, got ${minLr}`);
     if (mode !== 'max' && mode !== 'min') throw new RangeError(`ReduceLROnPlateau: unknown mode ${JSON.stringify(mode)}; expected 'max' or 'min'`);
     if (!(factor > 0 && factor < 1)) throw new RangeError(`ReduceLROnPlateau: factor must be in (0, 1), got ${factor}`);
     if (!Number.isInteger(patience) || patience < 0) throw new RangeError(`ReduceLROnPlateau: patience must be an integer >= 0, got ${patience}`);
@@ -48,16 +61,20 @@ export class ReduceLROnPlateau {
     this.threshold = threshold;
     this.cooldown = cooldown;
     this.minLr = minLr;
+    this.thresholdMode = thresholdMode;
+    this.eps = eps;
   }
 
   private isBetter(value: number, best: number): boolean {
-    return this.mode === 'max' ? value > best * (1 + (best >= 0 ? this.threshold : -this.threshold)) : value < best * (1 - (best >= 0 ? this.threshold : -this.threshold));
+    if (this.thresholdMode === 'rel') return this.mode === 'max' ? value > best * (1 + this.threshold) : value < best * (1 - this.threshold);
+    return this.mode === 'max' ? value > best + this.threshold : value < best - this.threshold;
   }
 
   /** Records one epoch's metric; returns the learning rate to use next. */
   step(metric: number, learningRate: number): number {
     const s = this.state;
-    if (s.best === null || this.isBetter(metric, s.best)) {
+    // PyTorch starts from the worst value (-inf for max), so a NaN first epoch is a bad epoch.
+    if (this.isBetter(metric, s.best ?? (this.mode === 'max' ? -Infinity : Infinity))) {
       s.best = metric;
       s.numBadEpochs = 0;
     } else {
@@ -70,7 +87,8 @@ export class ReduceLROnPlateau {
     if (s.numBadEpochs > this.patience) {
       s.cooldownCounter = this.cooldown;
       s.numBadEpochs = 0;
-      return Math.max(learningRate * this.factor, this.minLr);
+      const reduced = Math.max(learningRate * this.factor, this.minLr);
+      return learningRate - reduced > this.eps ? reduced : learningRate;
     }
     return learningRate;
   }

@@ -32,6 +32,8 @@ interface BlockStep {
 interface DenseStep {
   readonly kernel: tf.Tensor2D;
   readonly bias: tf.Tensor1D;
+  /** ReLU on the input first (the pyramid head). */
+  readonly reluBefore: boolean;
 }
 
 /** Options of {@link createInferenceFunction}. */
@@ -211,9 +213,11 @@ export function createInferenceFunction(net: EfficientNet, options: InferenceFun
     blocks = architecture.stages.flat().map((spec) => blockStep(net, spec));
     head = foldedConvolution(net, `features.${architecture.stages.length + 1}`, false, 1, 1, true);
     if (netOptions.includeTop) {
-      const denseNames = netOptions.head === 'seed' ? ['classifier.1', 'head.1'] : ['classifier.1'];
+      const denseNames = netOptions.head === 'replace' ? ['classifier.1'] : ['classifier.1', 'head.1'];
       for (const name of denseNames) {
-        classifier.push({ kernel: tf.clone(layerWeight(net, name, 'kernel')) as tf.Tensor2D, bias: tf.clone(layerWeight(net, name, 'bias')) as tf.Tensor1D });
+        // The pyramid head is ReLU → Linear on the 1000 ImageNet logits.
+        const reluBefore = name === 'head.1' && netOptions.head === 'pyramid';
+        classifier.push({ kernel: tf.clone(layerWeight(net, name, 'kernel')) as tf.Tensor2D, bias: tf.clone(layerWeight(net, name, 'bias')) as tf.Tensor1D, reluBefore });
       }
     }
     const keep = (tensor: tf.Tensor): void => {
@@ -241,7 +245,7 @@ export function createInferenceFunction(net: EfficientNet, options: InferenceFun
     if (!netOptions.includeTop && netOptions.pooling === 'none') return x;
     let y: tf.Tensor = spatialMean(x);
     // Dropout is the identity at inference.
-    for (const dense of classifier) y = tf.fused.matMul({ a: y as tf.Tensor2D, b: dense.kernel, bias: dense.bias });
+    for (const dense of classifier) y = tf.fused.matMul({ a: (dense.reluBefore ? tf.relu(y) : y) as tf.Tensor2D, b: dense.kernel, bias: dense.bias });
     return y;
   };
 

@@ -64,35 +64,47 @@ type BatchNormalizationClass = new (args: Parameters<typeof tf.layers.batchNorma
 const StockBatchNormalization = Object.getPrototypeOf(tf.layers.batchNormalization({ name: 'art_batch_normalization_class_probe' })).constructor as BatchNormalizationClass;
 
 /**
- * tfjs-layers' `BatchNormalization` whose training mode on channels-last input runs the fused
- * `ArtBatchNormTraining` kernel when the active backend has it: the same batch statistics as
- * tf.moments, the same normalisation and the same moving-average updates (Keras momentum).
- * Inference, and backends without the kernel, run the stock layer. Serialises as the stock
- * class (its class name is inherited).
+ * tfjs-layers' `BatchNormalization` with PyTorch's training mode: normalise with the batch's
+ * (biased) statistics, then update the running mean with the batch mean and the running
+ * variance with the **unbiased** batch variance (`var * n / (n - 1)`, n = N·H·W), as
+ * `nn.BatchNorm2d` does (tfjs-layers updates it with the biased one, which drifts low on small
+ * batches). Channels-last training runs the fused `ArtBatchNormTraining` kernel when the active
+ * backend has it, else tf.moments + batchNorm. Inference runs the stock layer. Serialises as the
+ * stock class (its class name is inherited).
  */
 export class FusedBatchNormalization extends StockBatchNormalization {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[] {
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
     const rank = input.shape.length;
     const lastAxis = this.axis === -1 || this.axis === rank - 1;
-    if (kwargs['training'] !== true || !lastAxis || !this.center || !this.scale || input.dtype !== 'float32' || input.size === 0 || !fusedKernelAvailable(batchNormTrainingKernelName)) {
+    if (kwargs['training'] !== true || !lastAxis || !this.center || !this.scale || input.dtype !== 'float32' || input.size === 0) {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {
-      const [normalized, mean, variance] = tf.engine().runKernel(
-        batchNormTrainingKernelName,
-        { x: input, scale: this.gamma.read(), offset: this.beta.read() },
-        { varianceEpsilon: this.epsilon },
-      ) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      // tfjs-layers' update: moving -= (moving - batch) * (1 - momentum).
-      const updateMovingAverage = (variable: tf.LayerVariable, value: tf.Tensor) => {
+      let normalized: tf.Tensor;
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
+      if (fusedKernelAvailable(batchNormTrainingKernelName)) {
+        [normalized, mean, variance] = tf.engine().runKernel(
+          batchNormTrainingKernelName,
+          { x: input, scale: this.gamma.read(), offset: this.beta.read() },
+          { varianceEpsilon: this.epsilon },
+        ) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      } else {
+        const axes = Array.from({ length: rank - 1 }, (_, i) => i);
+        ({ mean, variance } = tf.moments(input, axes));
+        normalized = tf.batchNorm(input, mean, variance, this.beta.read(), this.gamma.read(), this.epsilon);
+      }
+      const count = input.size / input.shape[rank - 1]!;
+      // PyTorch: running = (1 - m) * running + m * batch, with m = 1 - Keras momentum.
+      const updateRunning = (variable: tf.LayerVariable, value: tf.Tensor) => {
         tf.tidy(() => {
           const current = variable.read();
           variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - this.momentum)));
         });
       };
-      updateMovingAverage(this.movingMean, mean);
-      updateMovingAverage(this.movingVariance, variance);
+      updateRunning(this.movingMean, mean);
+      updateRunning(this.movingVariance, count > 1 ? tf.mul(variance, count / (count - 1)) : variance);
       return normalized;
     });
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { drawKeepMask } from './random-masks.js';
 
 /** Constructor arguments of {@link StochasticDepth}. */
 export interface StochasticDepthArgs {
@@ -48,7 +49,7 @@ export class StochasticDepth extends tf.layers.Layer {
     return tf.tidy(() => {
       const survival = 1 - this.rate;
       const noiseShape = this.mode === 'row' ? [input.shape[0]!, ...input.shape.slice(1).map(() => 1)] : input.shape.map(() => 1);
-      const keep = tf.floor(tf.add(tf.randomUniform(noiseShape, 0, 1, 'float32'), survival));
+      const keep = drawKeepMask({ layer: this.name, kind: 'stochastic-depth', shape: noiseShape, keepProbability: survival });
       // rate = 1 drops everything; torchvision skips the rescale then.
       const mask = survival > 0 ? tf.div(keep, survival) : keep;
       return tf.mul(input, mask);

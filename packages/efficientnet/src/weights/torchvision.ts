@@ -215,6 +215,19 @@ export function loadTorchvisionWeights(
 }
 
 /**
+ * A TF.js weight (or its gradient) in PyTorch's layout: conv HWIO → OIHW, depthwise
+ * `[kh,kw,C,1]` → `[C,1,kh,kw]`, Dense `[I,O]` → Linear `[O,I]`; vectors are copied. Returns a
+ * new tensor.
+ *
+ * @example
+ * const grad = toTorchLayout(grads[p.variable!.read().name]!, p.layout); // compare with PyTorch's p.grad
+ */
+export function toTorchLayout(value: tf.Tensor, layout: TorchvisionLayout): tf.Tensor {
+  if (layout === 'counter') throw new RangeError('toTorchLayout: num_batches_tracked has no TF.js tensor');
+  return tf.tidy(() => (layout === 'vector' ? value.clone() : tf.transpose(value, TO_TORCH[layout])));
+}
+
+/**
  * The model's weights as a torchvision-named state_dict (PyTorch layouts), including an I64
  * `num_batches_tracked` per BatchNorm so `load_state_dict(strict=True)` accepts it.
  *
@@ -230,10 +243,7 @@ export function torchvisionStateDict(net: EfficientNet | tf.LayersModel): Map<st
       result.set(parameter.key, { dtype: 'I64', shape: [], data: new BigInt64Array([counters?.get(parameter.key) ?? 0n]) });
       continue;
     }
-    const tensor = tf.tidy(() => {
-      const value = parameter.variable!.read();
-      return parameter.layout === 'vector' ? value.clone() : tf.transpose(value, TO_TORCH[parameter.layout as keyof typeof TO_TORCH]);
-    });
+    const tensor = toTorchLayout(parameter.variable!.read(), parameter.layout);
     const data = new Float32Array(tensor.dataSync());
     tensor.dispose();
     result.set(parameter.key, { dtype: 'F32', shape: parameter.shape, data });
