@@ -23,7 +23,12 @@ export interface ExampleOptions extends RunDefaults {
   folds: number | undefined;
   /** Fold index 0..folds-1 (`--fold`). */
   fold: number;
+  /** Local `.pth` / `.safetensors` loaded before training (`--weights`). */
   weights: string | undefined;
+  /** Pretrained weights set by name (`--pretrained [NAME]`, `DEFAULT` when bare); `undefined`: random init. */
+  pretrained: string | undefined;
+  /** Load a weights file even when most of the network is not in it (`--weights-partial`). */
+  weightsPartial: boolean;
   resume: boolean;
   smoke: boolean;
   /** Worker threads for augmentation (0: in the main thread). */
@@ -46,6 +51,8 @@ const flagTable = {
   folds: { type: 'string' },
   fold: { type: 'string' },
   weights: { type: 'string' },
+  pretrained: { type: 'string' },
+  'weights-partial': { type: 'boolean' },
   resume: { type: 'boolean' },
   smoke: { type: 'boolean' },
   workers: { type: 'string' },
@@ -70,7 +77,11 @@ Usage: npx tsx ${command} [flags]
   --backend NAME        ${backendNames.join(' | ')} (default ${defaults.backend})
   --seed N              seed of splits, augmentation, initialisation (default 0)
   --folds K --fold I    train fold I of a stratified K-fold (default: 80/20 stratified hold-out)
-  --weights FILE        torchvision .safetensors (e.g. ImageNet weights) loaded before training
+  --pretrained [NAME]   start from torchvision's ImageNet weights of the backbone, downloaded once into
+                        PyTorch's cache ($TORCH_HOME/hub/checkpoints): DEFAULT (bare flag), IMAGENET1K_V1, ...
+                        default: off (random init), so runs without it never touch the network
+  --weights FILE        a local .pth (torch.save) or .safetensors state dict loaded before training
+  --weights-partial     load --weights even when most of the network is not in the file
   --resume              continue from OUT/checkpoints/last (same result as an uninterrupted run)
   --smoke               tiny data, tiny model, one short epoch: checks the whole path in seconds
   --workers N           augmentation worker threads (default 0: main thread)
@@ -87,7 +98,9 @@ Usage: npx tsx ${command} [flags]
  * @example const options = parseExampleArgs(process.argv.slice(2), defaults, 'examples/out/b3');
  */
 export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultOut: string, help?: string): ExampleOptions | null {
-  const { values } = parseArgs({ args: argv, options: flagTable, strict: true, allowPositionals: false });
+  // `--pretrained` takes an optional value: bare (last, or before another flag) means DEFAULT.
+  const args = argv.flatMap((arg, i) => (arg === '--pretrained' && (i === argv.length - 1 || argv[i + 1]!.startsWith('-')) ? [arg, 'DEFAULT'] : [arg]));
+  const { values } = parseArgs({ args, options: flagTable, strict: true, allowPositionals: false });
   if (values.help) {
     process.stdout.write(help ?? usage('examples/<example>.ts', '', defaults, defaultOut));
     return null;
@@ -104,6 +117,7 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
   const fold = optionalInteger('--fold', values.fold, 0) ?? 0;
   if (values.fold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
   if (folds !== undefined && fold >= folds) throw new RangeError(`--fold must be in 0..${folds - 1} for --folds ${folds}, got ${fold}`);
+  if (values.pretrained !== undefined && values.weights !== undefined) throw new RangeError('--pretrained and --weights both choose the starting weights; pass one');
   return {
     data: values.data,
     out: values.out ?? defaultOut,
@@ -116,6 +130,8 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
     folds,
     fold,
     weights: values.weights,
+    pretrained: values.pretrained,
+    weightsPartial: values['weights-partial'] ?? false,
     resume: values.resume ?? false,
     smoke: values.smoke ?? false,
     workers: optionalInteger('--workers', values.workers, 0) ?? 0,

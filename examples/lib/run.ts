@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend } from '@art/backend';
 import {
@@ -16,12 +16,13 @@ import {
   writeSubmission,
   type CompetitionData,
 } from '@art/competition';
-import { loadTorchvisionWeights, type EfficientNet } from '@art/efficientnet';
+import type { EfficientNet } from '@art/efficientnet';
 import { f1Score, accuracyScore } from '@art/metrics';
 import { PyramidClassifier } from '@art/pyramid-pooling';
 import { parseExampleArgs, usage, type ExampleOptions, type RunDefaults } from './cli.js';
 import { examplesRoot, resolveDataRoot } from './data.js';
 import { formatDuration, printTable } from './report.js';
+import { loadStartingWeights } from './weights.js';
 
 /** What distinguishes one example from another: the seed's recipe, as data. */
 export interface Recipe {
@@ -118,9 +119,11 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
   });
 
   const network = recipe.buildNetwork({ numClasses, imgSize: options.imgSize, smoke: options.smoke, seed: options.seed });
-  if (options.weights !== undefined) {
-    const report = await loadTorchvisionWeights(network, new Uint8Array(await readFile(options.weights)), { strict: false });
-    console.log(`Weights ${options.weights}: ${report.missing.length} missing, ${report.unexpected.length} unexpected, ${report.mismatched.length} shape-mismatched (a new classifier is expected there)`);
+  try {
+    await loadStartingWeights(network, options);
+  } catch (error) {
+    network.dispose();
+    throw error;
   }
   console.log(`Model: ${network.model.name}, ${network.countParameters().toLocaleString('en-US')} parameters, input ${options.imgSize} px`);
 
@@ -165,7 +168,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
         console.log(`Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`);
         valid = {
           ...valid,
-          macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses }) as number,
+          macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses, zeroDivision: 0 }) as number,
           accuracy: accuracyScore(truth, predictedValid) as number,
         };
       } finally {
@@ -269,8 +272,12 @@ export async function main(recipe: Recipe, command: string): Promise<never> {
     await runExample(recipe, process.argv.slice(2), command);
     process.exit(0);
   } catch (error) {
-    const flagError = error instanceof RangeError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-    console.error(flagError ? `${command}: ${(error as Error).message}` : error);
+    const flagError =
+      error instanceof RangeError ||
+      (error instanceof Error && ['WeightLoadError', 'CheckpointFormatError', 'UnsafeCheckpointError', 'DownloadError'].includes(error.name)) ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+    // One line for a user error; load reports list their details below the first line.
+    console.error(flagError ? `${command}: ${(error as Error).message.split('\n')[0]}` : error);
     process.exit(1);
   }
 }

@@ -31,6 +31,7 @@ export {
   seedTestTransform,
   quarterCrop,
   SEED_VARIANTS,
+  SEED_INPUT_SIZES,
   VALIDATION_MODES,
   type SeedVariant,
   type ValidationMode,

@@ -12,6 +12,7 @@ import {
   readSubmission,
   seedTestTransform,
   seedTrainTransform,
+  SEED_INPUT_SIZES,
   seedValidTransform,
   stratifiedHoldout,
   train,
@@ -113,6 +114,21 @@ describe('data pipeline', () => {
     }
     expect(found).toBe(true);
     expect(() => quarterCrop(image, 1, { areaFraction: 0 })).toThrow(RangeError);
+  });
+
+  it("follows the seed's text: B3 crops 150 px of a 300 px resize with 4 holes of 64 px, test Resize(150); V2-M Resize only", () => {
+    const names = (pipeline: ReturnType<typeof seedTrainTransform>) => pipeline.transform.transforms.map((t) => t.__class_fullname__);
+    const b3 = seedTrainTransform('b3').transform.transforms;
+    expect(names(seedTrainTransform('b3'))).toEqual(['Resize', 'RandomCrop', 'CoarseDropout', 'OneOf', 'VerticalFlip', 'HorizontalFlip', 'Normalize']);
+    expect(b3[0]).toMatchObject({ height: 300, width: 300 });
+    expect(b3[1]).toMatchObject({ height: 150, width: 150 });
+    expect(b3[2]).toMatchObject({ p: 0.5, max_holes: 4, min_holes: 4, max_height: 64, max_width: 64, min_height: 64, min_width: 64, fill_value: 0 });
+    expect(b3[3]).toMatchObject({ p: 0.3 });
+    expect(seedTrainTransform('b3', 75).transform.transforms[2]).toMatchObject({ max_height: 32, max_width: 32 });
+    expect(seedTestTransform().transform.transforms[0]).toMatchObject({ __class_fullname__: 'Resize', height: 150, width: 150 });
+    expect(seedValidTransform().transform.transforms.slice(0, 2)).toMatchObject([{ height: 300 }, { height: 150 }]);
+    expect(names(seedTrainTransform('v2m'))).toEqual(['Resize', 'HorizontalFlip', 'VerticalFlip', 'ShiftScaleRotate', 'OneOf', 'Normalize']);
+    expect(seedTrainTransform('v2m').transform.transforms[0]).toMatchObject({ height: SEED_INPUT_SIZES.v2m });
   });
 
   it('rejects bad loader options by name', () => {

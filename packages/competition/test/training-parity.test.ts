@@ -173,7 +173,7 @@ function gradientsOf(net: EfficientNet, x: tf.Tensor, y: tf.Tensor): Map<string,
   value.dispose();
   const result = new Map<string, Float32Array>();
   for (const parameter of parameters) {
-    const grad = toTorchLayout(grads[parameter.variable!.read().name]!, parameter.layout);
+    const grad = toTorchLayout(grads[(parameter.variable!.read() as tf.Variable).name]!, parameter.layout);
     result.set(parameter.key, grad.dataSync() as Float32Array);
     grad.dispose();
   }
@@ -355,15 +355,12 @@ describe('gradient accumulation', () => {
   });
   it('micro-batches of 1 and 2 give the same update as one batch of 4 without BatchNorm (within float32 noise)', async () => {
     const build = () =>
-      tf.tidy(() => {
-        const model = tf.sequential({
+      tf.sequential({
           layers: [
             tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) }),
             tf.layers.globalAveragePooling2d({}),
             tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }),
           ],
-        });
-        return model;
       });
     const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 3);
     const y = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3).toFloat();

@@ -22,6 +22,9 @@ export { EfficientNet, HEADS, buildEfficientNet } from './build.js';
 export { initializeTorchvisionWeights } from './init.js';
 export type { EfficientNetHead, EfficientNetOptions, FeatureInfo, ResolvedEfficientNetOptions } from './build.js';
 export type { InitializerMode } from './blocks/conv-norm-activation.js';
+export type { PretrainedEfficientNetOptions } from './variants.js';
+export { loadPretrainedWeights, setWeightsProvider } from './weights/pretrained.js';
+export type { PretrainedOptions, WeightsProvider } from './weights/pretrained.js';
 export {
   efficientNet,
   efficientNetB0,
@@ -43,7 +46,8 @@ export type { KeepMaskRequest, KeepMaskSource } from './layers/random-masks.js';
 export { freezeBackbone, unfreeze } from './freeze.js';
 export type { FreezeOptions, FreezeSummary } from './freeze.js';
 export { PREPROCESSING, PREPROCESSING_B1_IMAGENET1K_V2, preprocessingFor } from './preprocessing.js';
-export type { Preprocessing } from './preprocessing.js';
+export { DEFAULT_WEIGHTS, TIMM_WEIGHTS, TORCHVISION_WEIGHTS, TORCHVISION_WEIGHTS_HOST, pretrainedWeights } from './weights/catalogue.js';
+export type { Preprocessing, PretrainedWeights } from './weights/catalogue.js';
 export {
   MAX_HEADER_BYTES,
   SAFETENSORS_DTYPES,
@@ -53,7 +57,14 @@ export {
   writeSafetensors,
 } from './weights/safetensors.js';
 export type { ReadSafetensorsOptions, SafeTensor, SafeTensorInput, SafetensorsContents, SafetensorsDtype } from './weights/safetensors.js';
+export { CheckpointFormatError, UnsafeCheckpointError } from './weights/errors.js';
+export { CHECKPOINT_KEYS, isLegacyTorchFile, openPth, readPth, summarizePickle } from './weights/pytorch.js';
+export type { PthArchive, PthContents, PthLimits, ReadPthOptions } from './weights/pytorch.js';
+export { DEFAULT_PICKLE_LIMITS } from './weights/pickle.js';
+export { detectWeightFormat, isTimmLayout, readWeights, timmToTorchvisionKeys, toTorchvisionNames } from './weights/state-dict.js';
+export type { ReadWeightsOptions, WeightsContents, WeightFileFormat } from './weights/state-dict.js';
 export {
+  MIN_PARTIAL_FRACTION,
   WeightLoadError,
   exportTorchvisionWeights,
   loadTorchvisionWeights,

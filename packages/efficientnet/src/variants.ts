@@ -1,15 +1,40 @@
 import { buildEfficientNet, type EfficientNet, type EfficientNetOptions } from './build.js';
 import { EFFICIENTNET_CONFIGS, normalizeVariantName } from './configs.js';
+import { loadPretrainedWeights, type PretrainedOptions } from './weights/pretrained.js';
+
+/** {@link efficientNet} options with pretrained weights. */
+export interface PretrainedEfficientNetOptions extends EfficientNetOptions, PretrainedOptions {
+  /** Weights set: `'DEFAULT'`, `'IMAGENET1K_V1'`, `'IMAGENET1K_V2'` (B1), a timm tag, or the torchvision enum spelling. */
+  weights: string;
+}
 
 /**
  * Builds any built-in variant by name (`'b0'`..`'b7'`, `'v2-s'`, `'v2-m'`, `'v2-l'`, or
- * torchvision's `efficientnet_b3` spelling).
+ * torchvision's `efficientnet_b3` spelling). With `weights`, returns a promise of the network
+ * with those pretrained weights (torchvision's table; in Node after `import '@art/efficientnet/node'`,
+ * downloaded once into `$TORCH_HOME/hub/checkpoints`). With another `numClasses` than 1000 the
+ * backbone is pretrained and the classifier new.
  *
  * @example
  * const net = efficientNet('b3', { numClasses: 50 });
+ * const pretrained = await efficientNet('b3', { weights: 'IMAGENET1K_V1' });
  */
-export function efficientNet(variant: string, options: EfficientNetOptions = {}): EfficientNet {
-  return buildEfficientNet(EFFICIENTNET_CONFIGS[normalizeVariantName(variant)], options);
+export function efficientNet(variant: string, options: PretrainedEfficientNetOptions): Promise<EfficientNet>;
+export function efficientNet(variant: string, options?: EfficientNetOptions): EfficientNet;
+export function efficientNet(variant: string, options: EfficientNetOptions | PretrainedEfficientNetOptions = {}): EfficientNet | Promise<EfficientNet> {
+  const config = EFFICIENTNET_CONFIGS[normalizeVariantName(variant)];
+  if (!('weights' in options) || options.weights === undefined) return buildEfficientNet(config, options);
+  const { weights, allowPartial, ...buildOptions } = options;
+  // Random init only where the weights leave something to initialise (a new classifier).
+  const keepsHead = (buildOptions.numClasses ?? 1000) === 1000 && (buildOptions.head ?? 'replace') === 'replace';
+  const net = buildEfficientNet(config, { initializer: keepsHead ? 'zeros' : 'torchvision', ...buildOptions });
+  return loadPretrainedWeights(net, variant, weights, allowPartial ? { allowPartial } : {}).then(
+    () => net,
+    (error: unknown) => {
+      net.dispose();
+      throw error;
+    },
+  );
 }
 
 /** torchvision `efficientnet_b0`. @example const net = efficientNetB0({ numClasses: 10 }); */

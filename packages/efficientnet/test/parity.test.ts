@@ -1,8 +1,11 @@
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runParity } from '../src/node/index.js';
 import { useBackend } from '../scripts/backend.js';
-import { MANIFEST } from './helpers.js';
+import { FIXTURES, MANIFEST } from './helpers.js';
 
 // The acceptance criterion from the fixtures' README, per tensor.
 const TOLERANCE = 1e-4;
@@ -39,6 +42,20 @@ describe('parity runner', () => {
     const result = await runParity(MANIFEST, { tolerance: 1e-9, models: ['tiny_v2_nc7'] });
     expect(result.passed).toBe(false);
     expect(result.rows.some((row) => !row.passed)).toBe(true);
+  });
+
+  it('runs from .pth weights written by torch.save (--weights-ext .pth) with the same numbers', async () => {
+    const fromPth = await runParity(MANIFEST, { models: ['tiny_v2_nc7'], weightsExtension: '.pth' });
+    const fromSafetensors = await runParity(MANIFEST, { models: ['tiny_v2_nc7'] });
+    expect(fromPth.passed).toBe(true);
+    expect(fromPth.rows).toEqual(fromSafetensors.rows);
+    await expect(runParity(MANIFEST, { models: ['tiny_v1_w05_d05_nc5'], weightsExtension: '.pth' })).rejects.toThrow(/tiny_v1_w05_d05_nc5\/model\.pth/);
+    // Weights kept apart from a read-only fixture set (make-pth-fixtures.py --manifest M --out DIR).
+    const weightsRoot = mkdtempSync(join(tmpdir(), 'art-parity-'));
+    mkdirSync(join(weightsRoot, 'tiny_v2_nc7'));
+    copyFileSync(join(FIXTURES, 'tiny_v2_nc7/model.pth'), join(weightsRoot, 'tiny_v2_nc7/model.pth'));
+    const apart = await runParity(MANIFEST, { models: ['tiny_v2_nc7'], weightsExtension: '.pth', weightsRoot });
+    expect(apart.rows).toEqual(fromSafetensors.rows);
   });
 
   it('rejects an unknown model name, listing the manifest models', async () => {

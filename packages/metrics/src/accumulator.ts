@@ -9,6 +9,7 @@ import {
   scoresFromTotals,
   type PrecisionRecallFscore,
 } from './prf.js';
+import { readOptions } from './options.js';
 import { ClassificationReport } from './report.js';
 import {
   checkK,
@@ -134,6 +135,7 @@ export class MetricsAccumulator {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`${fn}: options must be an object with numClasses or labels, got ${describeValue(options)}`);
     }
+    options = readOptions<MetricsAccumulatorOptions>(fn, options, ['numClasses', 'labels', 'topK', 'zeroDivision']);
     if (options.numClasses === undefined && options.labels === undefined) {
       throw new TypeError(`${fn}: pass options.numClasses or options.labels`);
     }
@@ -317,6 +319,7 @@ export class MetricsAccumulator {
    * @param options `digits` (default 2).
    */
   report(options: { digits?: number } = {}): ClassificationReport {
+    options = readOptions<{ digits?: number }>('MetricsAccumulator.report', options, ['digits']);
     this.#checkNotEmpty('MetricsAccumulator.report');
     return new ClassificationReport(
       confusionMatrixFromCounts(this.#confusion, this.numClasses, this.labels, undefined),

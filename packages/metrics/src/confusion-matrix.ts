@@ -1,17 +1,11 @@
 /** The confusion matrix: an array of rows that can also draw itself. */
 
-import { addToConfusion } from './counts.js';
+import { confusionOf, listedTotals } from './counts.js';
 import { escapeHtml, formatFixed, markdownTable } from './format.js';
-import {
-  checkLabelArray,
-  checkSameLength,
-  describeValue,
-  encodeLabels,
-  listChoices,
-  resolveClassSpace,
-  type ClassOptions,
-  type LabelArray,
-} from './validate.js';
+import type { WarningOptions } from './options.js';
+import { labelTargets } from './scores.js';
+import type { LabelOptions, ResolvedTargets, Targets } from './targets.js';
+import { describeValue, listChoices } from './validate.js';
 import { confusionMatrixVegaLite, type ConfusionMatrixVegaLiteOptions, type VegaLiteSpec } from './vega-lite.js';
 
 /** How a confusion matrix is normalised: over true classes (rows), predictions (columns) or all. */
@@ -26,7 +20,7 @@ export type MimeBundle = Record<string, unknown>;
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
 
 /** Options of {@link confusionMatrix}. */
-export interface ConfusionMatrixOptions extends ClassOptions {
+export interface ConfusionMatrixOptions extends LabelOptions, WarningOptions {
   /**
    * Normalise counts: `'true'` divides each row by its total (recall on the diagonal),
    * `'pred'` each column (precision on the diagonal), `'all'` by the number of samples.
@@ -232,40 +226,121 @@ export function confusionMatrixFromCounts(
 }
 
 /**
- * Confusion matrix of a single-label classification, like scikit-learn's `confusion_matrix`:
- * rows are true classes, columns predicted classes, and every class `0..numClasses-1` is
- * listed even when absent.
+ * Row-major weighted counts of the listed classes (scikit-learn's `confusion_matrix(labels=)`:
+ * samples whose true or predicted label is not listed are left out).
  *
- * @param yTrue True class per sample: indices, or strings with `options.labels`.
- * @param yPred Predicted class per sample, same encoding.
- * @param options `numClasses`, `labels` (see {@link ClassOptions}) and `normalize`
+ * @throws RangeError when `labels` is empty or names no label of a non-empty `yTrue`.
+ */
+export function listedConfusion(fn: string, targets: ResolvedTargets): Float64Array {
+  if (targets.labelsGiven) {
+    if (targets.listed.length === 0) throw new RangeError(`${fn}: labels is empty; list at least one label`);
+    const listedTrue = targets.yTrue.some((classIndex) => classIndex < targets.listed.length);
+    if (targets.numSamples > 0 && !listedTrue) {
+      throw new RangeError(`${fn}: none of labels occurs in yTrue; at least one label must be in yTrue`);
+    }
+  }
+  const all = confusionOf(targets);
+  const size = targets.listed.length;
+  const counts = new Float64Array(size * size);
+  targets.listed.forEach((row, rowIndex) => {
+    targets.listed.forEach((column, columnIndex) => {
+      counts[rowIndex * size + columnIndex] = all[row * targets.numAll + column]!;
+    });
+  });
+  return counts;
+}
+
+/**
+ * Confusion matrix of a single-label classification, like scikit-learn's `confusion_matrix`:
+ * rows are true classes, columns predicted classes. The classes are the labels present in
+ * `yTrue ∪ yPred` (sorted), or `labels` (a subset and order: samples whose true or predicted
+ * label is not listed are left out), or the indices `0..numClasses-1`. With `sampleWeight`
+ * the cells are sums of weights.
+ *
+ * @param yTrue True label per sample: numbers or strings.
+ * @param yPred Predicted label per sample, same type.
+ * @param options `labels`, `numClasses`, `sampleWeight`, and `normalize`
  *   (`'true' | 'pred' | 'all'`; default: counts).
  * @returns A {@link ConfusionMatrix} (an array of rows with display methods).
  * @throws TypeError/RangeError naming the argument and value on bad input.
  * @example
- * const matrix = confusionMatrix(['cat', 'dog', 'dog'], ['cat', 'cat', 'dog'], { labels: ['cat', 'dog'] });
+ * const matrix = confusionMatrix(['cat', 'dog', 'dog'], ['cat', 'cat', 'dog']);
  * matrix[1][0]; // 1: one dog predicted as cat
+ * confusionMatrix([2, 0, 2, 2], [0, 0, 2, 1], { labels: [2, 0] }); // [[1, 1], [0, 1]]
  * console.log(matrix.toText());
  */
-export function confusionMatrix(
-  yTrue: LabelArray,
-  yPred: LabelArray,
-  options: ConfusionMatrixOptions = {}
-): ConfusionMatrix {
+export function confusionMatrix(yTrue: Targets, yPred: Targets, options?: ConfusionMatrixOptions): ConfusionMatrix {
   const fn = 'confusionMatrix';
-  const numSamples = checkLabelArray(fn, 'yTrue', yTrue);
-  checkSameLength(fn, 'yTrue', numSamples, 'yPred', checkLabelArray(fn, 'yPred', yPred));
-  const normalize = checkNormalize(fn, options?.normalize);
-  const space = resolveClassSpace(fn, options, [
-    ['yTrue', yTrue],
-    ['yPred', yPred],
+  const { options: read, targets } = labelTargets<ConfusionMatrixOptions>(fn, yTrue, yPred, options, ['normalize'], {
+    allowMultilabel: false,
+  });
+  const normalize = checkNormalize(fn, read.normalize);
+  const counts = listedConfusion(fn, targets);
+  const size = targets.listed.length;
+  return confusionMatrixFromCounts(counts, size, targets.names, normalize);
+}
+
+/** Options of {@link multilabelConfusionMatrix}. */
+export interface MultilabelConfusionMatrixOptions extends LabelOptions, WarningOptions {
+  /** One matrix per sample (multilabel input only) instead of one per class. Default false. */
+  samplewise?: boolean;
+}
+
+/**
+ * One-vs-rest 2x2 confusion matrices, like scikit-learn's `multilabel_confusion_matrix`:
+ * `result[i]` is `[[tn, fp], [fn, tp]]` of class `labels[i]` (single-label input: that class
+ * against the rest; multilabel indicator rows: that column). With `samplewise` (multilabel
+ * only), one matrix per sample over the listed columns.
+ *
+ * @param options `labels`, `numClasses`, `sampleWeight`, `samplewise` (default false).
+ * @returns `number[][][]`, one `[[tn, fp], [fn, tp]]` per class (or sample).
+ * @example
+ * multilabelConfusionMatrix([1, 0, 2, 1], [1, 2, 2, 0]);
+ * // [[[2, 1], [1, 0]], [[2, 0], [1, 1]], [[2, 1], [0, 1]]]
+ * multilabelConfusionMatrix([[1, 0], [1, 1]], [[1, 1], [0, 1]]); // [[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
+ */
+export function multilabelConfusionMatrix(
+  yTrue: Targets,
+  yPred: Targets,
+  options?: MultilabelConfusionMatrixOptions
+): number[][][] {
+  const fn = 'multilabelConfusionMatrix';
+  const { options: read, targets } = labelTargets<MultilabelConfusionMatrixOptions>(fn, yTrue, yPred, options, [
+    'samplewise',
   ]);
-  const counts = new Float64Array(space.numClasses * space.numClasses);
-  addToConfusion(
-    counts,
-    space.numClasses,
-    encodeLabels(fn, 'yTrue', yTrue, space),
-    encodeLabels(fn, 'yPred', yPred, space)
+  if (read.samplewise === true) {
+    if (targets.kind !== 'multilabel') {
+      throw new TypeError(`${fn}: samplewise is only available for multilabel input (rows of 0/1 indicators)`);
+    }
+    const { listed, numAll } = targets;
+    return Array.from({ length: targets.numSamples }, (_, sample) => {
+      const weight = targets.weights === null ? 1 : targets.weights[sample]!;
+      let truePositives = 0;
+      let trueTotal = 0;
+      let predictedTotal = 0;
+      for (const column of listed) {
+        const isTrue = targets.trueRows[sample * numAll + column]!;
+        const isPred = targets.predRows[sample * numAll + column]!;
+        trueTotal += isTrue;
+        predictedTotal += isPred;
+        truePositives += isTrue & isPred;
+      }
+      return twoByTwo(truePositives * weight, trueTotal * weight, predictedTotal * weight, listed.length * weight);
+    });
+  }
+  const totals = listedTotals(targets);
+  let total = 0;
+  for (let sample = 0; sample < targets.numSamples; sample += 1) total += targets.weights?.[sample] ?? 1;
+  return Array.from(totals.truePositives, (truePositives, index) =>
+    twoByTwo(truePositives, totals.trueTotals[index]!, totals.predictedTotals[index]!, total)
   );
-  return confusionMatrixFromCounts(counts, space.numClasses, space.names, normalize);
+}
+
+function twoByTwo(truePositives: number, trueTotal: number, predictedTotal: number, total: number): number[][] {
+  const falsePositives = predictedTotal - truePositives;
+  const falseNegatives = trueTotal - truePositives;
+  return [
+    [total - truePositives - falsePositives - falseNegatives, falsePositives],
+    [falseNegatives, truePositives],
+  ];
 }

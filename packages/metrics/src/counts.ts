@@ -4,18 +4,84 @@
  * two produce bit-identical results.
  */
 
+import type { ResolvedTargets } from './targets.js';
 import type { ScoreRows } from './validate.js';
 
-/** Adds samples to a row-major `numClasses x numClasses` count matrix (rows true, columns predicted). */
+/**
+ * Adds samples to a row-major `numClasses x numClasses` count matrix (rows true, columns
+ * predicted), each with its weight (1 when `weights` is null).
+ */
 export function addToConfusion(
   confusion: Float64Array,
   numClasses: number,
   yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>
+  yPred: ArrayLike<number>,
+  weights: ArrayLike<number> | null = null
 ): void {
   for (let sample = 0; sample < yTrue.length; sample += 1) {
-    confusion[yTrue[sample]! * numClasses + yPred[sample]!]! += 1;
+    confusion[yTrue[sample]! * numClasses + yPred[sample]!]! += weights === null ? 1 : weights[sample]!;
   }
+}
+
+/** Weighted confusion counts of single-label targets over their whole counting space. */
+export function confusionOf(targets: ResolvedTargets): Float64Array {
+  const confusion = new Float64Array(targets.numAll * targets.numAll);
+  addToConfusion(confusion, targets.numAll, targets.yTrue, targets.yPred, targets.weights);
+  return confusion;
+}
+
+/**
+ * Per listed class: weighted true positives, true and predicted totals. Single-label data
+ * counts over every class present, so a sample of an unlisted class still counts as a false
+ * negative or positive of a listed one (scikit-learn's `multilabel_confusion_matrix(labels=)`);
+ * multilabel data counts each listed indicator column.
+ */
+export function listedTotals(targets: ResolvedTargets): ClassTotals {
+  const { listed, numAll } = targets;
+  const truePositives = new Float64Array(listed.length);
+  const trueTotals = new Float64Array(listed.length);
+  const predictedTotals = new Float64Array(listed.length);
+  if (targets.kind === 'multilabel') {
+    for (let sample = 0; sample < targets.numSamples; sample += 1) {
+      const weight = targets.weights === null ? 1 : targets.weights[sample]!;
+      listed.forEach((column, index) => {
+        const isTrue = targets.trueRows[sample * numAll + column]!;
+        const isPred = targets.predRows[sample * numAll + column]!;
+        if (isTrue) trueTotals[index]! += weight;
+        if (isPred) predictedTotals[index]! += weight;
+        if (isTrue && isPred) truePositives[index]! += weight;
+      });
+    }
+    return { truePositives, trueTotals, predictedTotals };
+  }
+  const all = totalsOf(confusionOf(targets), numAll);
+  listed.forEach((classIndex, index) => {
+    truePositives[index] = all.truePositives[classIndex]!;
+    trueTotals[index] = all.trueTotals[classIndex]!;
+    predictedTotals[index] = all.predictedTotals[classIndex]!;
+  });
+  return { truePositives, trueTotals, predictedTotals };
+}
+
+/**
+ * Per sample of multilabel targets: true positives, true and predicted indicators over the
+ * listed columns (unweighted; scikit-learn's `samplewise=True`).
+ */
+export function sampleTotals(targets: ResolvedTargets): ClassTotals {
+  const { listed, numAll, numSamples } = targets;
+  const truePositives = new Float64Array(numSamples);
+  const trueTotals = new Float64Array(numSamples);
+  const predictedTotals = new Float64Array(numSamples);
+  for (let sample = 0; sample < numSamples; sample += 1) {
+    for (const column of listed) {
+      const isTrue = targets.trueRows[sample * numAll + column]!;
+      const isPred = targets.predRows[sample * numAll + column]!;
+      trueTotals[sample]! += isTrue;
+      predictedTotals[sample]! += isPred;
+      truePositives[sample]! += isTrue & isPred;
+    }
+  }
+  return { truePositives, trueTotals, predictedTotals };
 }
 
 /** Per-class totals of a confusion matrix. */
@@ -53,7 +119,7 @@ export function totalsOf(confusion: Float64Array, numClasses: number): ClassTota
  */
 export interface TopKCounts {
   k: number;
-  /** Samples whose true class is among their k highest scores. */
+  /** Samples (weights) whose true class is among their k highest scores. */
   hits: number;
   /** Per true class: samples that are top-k hits but top-1 misses. */
   rescuedByTrueClass: Float64Array;
@@ -73,8 +139,9 @@ export function emptyTopKCounts(k: number, numClasses: number): TopKCounts {
 
 /**
  * Ranks every sample's true class in its score row, and adds to the argmax confusion matrix
- * and the top-k counts. Ties are broken toward the lower class index, like `numpy.argmax`, so
- * the top-1 hit rate equals the accuracy of the argmax predictions.
+ * and the top-k counts (each sample with its weight, 1 when `weights` is null). Ranking ties
+ * go to the higher class index, as scikit-learn's `top_k_accuracy_score` (a stable ascending
+ * sort, reversed); the argmax breaks ties to the lower index, like `numpy.argmax`.
  *
  * @throws RangeError naming the entry when a score is NaN.
  */
@@ -83,7 +150,8 @@ export function addScores(
   rows: ScoreRows,
   yTrue: ArrayLike<number>,
   confusion: Float64Array | null,
-  topK: readonly TopKCounts[]
+  topK: readonly TopKCounts[],
+  weights: ArrayLike<number> | null = null
 ): Int32Array {
   const { numClasses } = rows;
   const argmax = new Int32Array(rows.numSamples);
@@ -104,16 +172,17 @@ export function addScores(
         best = classIndex;
         bestScore = score;
       }
-      if (score > trueScore || (score === trueScore && classIndex < trueClass)) rank += 1;
+      if (score > trueScore || (score === trueScore && classIndex > trueClass)) rank += 1;
     }
     argmax[sample] = best;
-    if (confusion !== null) confusion[trueClass * numClasses + best]! += 1;
+    const weight = weights === null ? 1 : weights[sample]!;
+    if (confusion !== null) confusion[trueClass * numClasses + best]! += weight;
     for (const counts of topK) {
       if (rank < counts.k) {
-        counts.hits += 1;
+        counts.hits += weight;
         if (best !== trueClass) {
-          counts.rescuedByTrueClass[trueClass]! += 1;
-          counts.rescuedByArgmaxClass[best]! += 1;
+          counts.rescuedByTrueClass[trueClass]! += weight;
+          counts.rescuedByArgmaxClass[best]! += weight;
         }
       }
     }

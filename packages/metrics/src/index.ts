@@ -4,12 +4,24 @@
  */
 
 export { MetricsAccumulator } from './accumulator.js';
+export { cohenKappaScore, hammingLoss, jaccardScore, matthewsCorrcoef, zeroOneLoss } from './agreement.js';
+export type { CohenKappaOptions, JaccardOptions, WeightedLabelOptions } from './agreement.js';
 export type { AveragedScores, MetricsAccumulatorOptions, MetricsSummary, TopKMetrics } from './accumulator.js';
-export { ConfusionMatrix, confusionMatrix, JUPYTER_DISPLAY } from './confusion-matrix.js';
-export type { ConfusionMatrixOptions, MimeBundle, Normalize } from './confusion-matrix.js';
+export { ConfusionMatrix, confusionMatrix, JUPYTER_DISPLAY, multilabelConfusionMatrix } from './confusion-matrix.js';
+export type {
+  ConfusionMatrixOptions,
+  MimeBundle,
+  MultilabelConfusionMatrixOptions,
+  Normalize,
+} from './confusion-matrix.js';
 export { formatFixed } from './format.js';
 export { AVERAGES } from './prf.js';
-export type { Average, AverageOptions, PrecisionRecallFscore } from './prf.js';
+export { brierScoreLoss, classLikelihoodRatios, hingeLoss, logLoss } from './probability.js';
+export { averagePrecisionScore } from './ranking.js';
+export type { AveragePrecisionOptions } from './ranking.js';
+export type { BrierOptions, HingeLossOptions, LikelihoodRatioOptions, LogLossOptions } from './probability.js';
+export type { MetricWarning, MetricWarningCategory, WarningOptions } from './options.js';
+export type { Average, AverageOptions, PrecisionRecallFscore, WarnFor, ZeroDivision } from './prf.js';
 export { ClassificationReport, classificationReport } from './report.js';
 export type { ClassificationReportDict, ClassificationReportOptions, ReportRow } from './report.js';
 export {
@@ -21,7 +33,15 @@ export {
   precisionScore,
   recallScore,
 } from './scores.js';
-export type { AccuracyOptions, BalancedAccuracyOptions, FbetaOptions, ScalarAverage, ScoreOptions } from './scores.js';
+export type {
+  AccuracyOptions,
+  BalancedAccuracyOptions,
+  FbetaOptions,
+  PrfsOptions,
+  ScalarAverage,
+  ScoreOptions,
+} from './scores.js';
+export type { Label, LabelOptions, Targets } from './targets.js';
 export { argmaxPredictions, topKAccuracyScore, topKPrecisionRecallFscore, topKPredictions } from './top-k.js';
 export type { TopKAccuracyOptions, TopKPrecisionRecallFscore, TopKScoreOptions } from './top-k.js';
 export type { ClassOptions, LabelArray, ScoreMatrix } from './validate.js';

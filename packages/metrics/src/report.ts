@@ -1,55 +1,113 @@
 /** `classificationReport`: per-class and averaged scores that print like scikit-learn's. */
 
-import { JUPYTER_DISPLAY, confusionMatrixFromCounts, type MimeBundle } from './confusion-matrix.js';
+import { JUPYTER_DISPLAY, type MimeBundle } from './confusion-matrix.js';
 import { totalsOf } from './counts.js';
 import { escapeHtml, formatFixed, markdownTable } from './format.js';
-import { checkZeroDivision, perClassScores, scoresFromTotals, type PrecisionRecallFscore } from './prf.js';
-import { countLabels } from './scores.js';
-import { describeValue, type ClassOptions, type LabelArray } from './validate.js';
+import { emitWarning, readOptions } from './options.js';
+import { checkZeroDivision, computePrf, type Average, type PrecisionRecallFscore, type ZeroDivision } from './prf.js';
+import { labelTargets, prfOfTargets } from './scores.js';
+import type { LabelOptions, ResolvedTargets, Targets } from './targets.js';
+import { describeValue } from './validate.js';
+import type { WarningOptions } from './options.js';
 
 /** One row of a classification report. */
 export interface ReportRow {
   precision: number;
   recall: number;
   f1Score: number;
-  /** Number of samples of the class (or all samples, for the average rows). */
+  /** Number (sum of weights) of samples of the class (or of all listed classes, for the average rows). */
   support: number;
 }
 
 /** Options of {@link classificationReport}. */
-export interface ClassificationReportOptions extends ClassOptions {
+export interface ClassificationReportOptions extends LabelOptions, WarningOptions {
+  /** Display names of the listed classes, in order (scikit-learn's `target_names`). Default: the labels. */
+  targetNames?: readonly string[];
   /** Decimals in the text, Markdown and HTML formats. Default: 2 (as scikit-learn). */
   digits?: number;
-  /** Value of 0/0 ratios: 0 (default), 1 or NaN; see {@link precisionRecallFscoreSupport}. */
-  zeroDivision?: number;
+  /** Value of 0/0 ratios: `'warn'` (default), 0, 1 or NaN; see {@link precisionRecallFscoreSupport}. */
+  zeroDivision?: ZeroDivision;
 }
 
-/** scikit-learn's `output_dict` layout: class names, `accuracy`, `macro avg`, `weighted avg`. */
+/**
+ * scikit-learn's `output_dict` layout: class names, then `accuracy` (or `micro avg`),
+ * `macro avg`, `weighted avg` and, for multilabel input, `samples avg`.
+ */
 export type ClassificationReportDict = Record<
   string,
   number | { precision: number; recall: number; 'f1-score': number; support: number }
 >;
 
+/** The summary rows of a report, in print order. */
+type AverageName = 'accuracy' | 'micro avg' | 'macro avg' | 'weighted avg' | 'samples avg';
+
+interface ReportData {
+  labels: readonly string[];
+  perClass: readonly ReportRow[];
+  averages: readonly { name: AverageName; row: ReportRow }[];
+  digits: number;
+  /** Supports are sums of sample weights: printed as Python floats. */
+  weightedSupport: boolean;
+}
+
+/** Report rows of per-class scores (the first `count`). */
+function perClassRows(perClass: PrecisionRecallFscore<number[]>, count = perClass.precision.length): ReportRow[] {
+  return perClass.precision.slice(0, count).map((precision, index) => ({
+    precision,
+    recall: perClass.recall[index]!,
+    f1Score: perClass.fscore[index]!,
+    support: perClass.support[index]!,
+  }));
+}
+
+function toRow(scores: PrecisionRecallFscore<number>, support: number): ReportRow {
+  return { precision: scores.precision, recall: scores.recall, f1Score: scores.fscore, support };
+}
+
+function checkDigits(fn: string, digits: unknown): number {
+  const value = digits ?? 2;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 20) {
+    throw new RangeError(`${fn}: digits = ${describeValue(value)} must be an integer in [0, 20]`);
+  }
+  return value;
+}
+
+/** A support as Python prints it: integers as they are, weighted sums as floats (`2.0`). */
+function formatSupport(support: number, weighted: boolean): string {
+  return weighted && Number.isInteger(support) ? `${support}.0` : String(support);
+}
+
 /**
- * A classification report: precision, recall, F1 and support per class, the accuracy, and
- * the macro and weighted averages. Formats itself as scikit-learn's text layout, Markdown or
- * HTML, and displays as a table in notebooks.
+ * A classification report: precision, recall, F1 and support per class, the accuracy (or
+ * micro average), and the macro and weighted averages (and the samples average for
+ * multilabel input). Formats itself as scikit-learn's text layout, Markdown or HTML, and
+ * displays as a table in notebooks.
  */
 export class ClassificationReport {
-  /** Class names in index order. */
+  /** Class names in row order. */
   readonly labels: readonly string[];
-  /** One row per class, in index order. */
+  /** One row per class, in row order. */
   readonly perClass: readonly ReportRow[];
-  /** Fraction of samples predicted correctly (scikit-learn's micro average row). */
-  readonly accuracy: number;
+  /**
+   * Fraction (weight) of samples predicted correctly, when the micro average is the accuracy
+   * (single-label data, all present classes listed); undefined otherwise (see `microAvg`).
+   */
+  readonly accuracy: number | undefined;
+  /** Micro average over the listed classes (its F1 is the accuracy when `accuracy` is defined). */
+  readonly microAvg: ReportRow;
   /** Unweighted mean over classes. */
   readonly macroAvg: ReportRow;
   /** Mean weighted by support. */
   readonly weightedAvg: ReportRow;
-  /** Total number of samples. */
+  /** Mean over samples; multilabel input only. */
+  readonly samplesAvg: ReportRow | undefined;
+  /** Total support of the listed classes. */
   readonly support: number;
   /** Decimals used by the formatters. */
   readonly digits: number;
+  /** Summary rows in print order. */
+  readonly #averages: ReportData['averages'];
+  readonly #weightedSupport: boolean;
 
   /**
    * Builds a report from a confusion matrix of counts (rows true, columns predicted), such as
@@ -66,70 +124,39 @@ export class ClassificationReport {
     counts: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
     options: { labels?: readonly string[]; digits?: number; zeroDivision?: number } = {}
   ) {
-    const fn = 'ClassificationReport';
-    const digits = options.digits ?? 2;
-    if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
-      throw new RangeError(`${fn}: digits = ${describeValue(digits)} must be an integer in [0, 20]`);
-    }
-    const zeroDivision = checkZeroDivision(fn, options.zeroDivision);
-    if (counts.normalize !== undefined) {
-      throw new RangeError(`${fn}: counts is normalised (normalize = '${counts.normalize}'); pass the raw counts`);
-    }
-    const numClasses = counts.length;
-    if (numClasses === 0) throw new RangeError(`${fn}: counts is empty`);
-    const flat = new Float64Array(numClasses * numClasses);
-    for (let row = 0; row < numClasses; row += 1) {
-      const cells = counts[row]!;
-      if (cells.length !== numClasses) {
-        throw new RangeError(`${fn}: counts[${row}] has ${cells.length} columns but there are ${numClasses} rows`);
-      }
-      for (let column = 0; column < numClasses; column += 1) {
-        const count = cells[column]!;
-        if (!Number.isInteger(count) || count < 0) {
-          throw new RangeError(
-            `${fn}: counts[${row}][${column}] = ${describeValue(count)} must be a non-negative integer count`
-          );
-        }
-        flat[row * numClasses + column] = count;
-      }
-    }
-    const labels = options.labels ?? counts.labels ?? Array.from({ length: numClasses }, (_, index) => String(index));
-    if (labels.length !== numClasses) {
-      throw new RangeError(`${fn}: labels lists ${labels.length} classes but counts has ${numClasses}`);
-    }
-    const totals = totalsOf(flat, numClasses);
-    const perClass = perClassScores(totals, 1, zeroDivision);
-    this.labels = Object.freeze([...labels]);
-    this.perClass = Object.freeze(
-      perClass.precision.map((precision, index) => ({
-        precision,
-        recall: perClass.recall[index]!,
-        f1Score: perClass.fscore[index]!,
-        support: perClass.support[index]!,
-      }))
-    );
-    const row = (average: PrecisionRecallFscore<number>): ReportRow => ({
-      precision: average.precision,
-      recall: average.recall,
-      f1Score: average.fscore,
-      support: average.support,
-    });
-    const micro = scoresFromTotals(totals, 1, 'micro', zeroDivision) as PrecisionRecallFscore<number>;
-    // Single-label data with every class listed: micro-F1 is the accuracy, as scikit-learn labels it.
-    this.accuracy = micro.fscore;
-    this.macroAvg = row(scoresFromTotals(totals, 1, 'macro', zeroDivision) as PrecisionRecallFscore<number>);
-    this.weightedAvg = row(scoresFromTotals(totals, 1, 'weighted', zeroDivision) as PrecisionRecallFscore<number>);
-    this.support = micro.support;
-    this.digits = digits;
+    // classificationReport hands over computed rows behind a module-private marker; users pass counts.
+    const data =
+      counts === REPORT_DATA
+        ? (options as unknown as ReportData)
+        : reportFromCounts(counts, readOptions(CONSTRUCTOR, options, ['labels', 'digits', 'zeroDivision']));
+    this.labels = Object.freeze([...data.labels]);
+    this.perClass = Object.freeze(data.perClass.slice());
+    const average = (name: AverageName): ReportRow | undefined =>
+      data.averages.find((entry) => entry.name === name)?.row;
+    const accuracyRow = average('accuracy');
+    this.accuracy = accuracyRow?.f1Score;
+    this.microAvg = (accuracyRow ?? average('micro avg'))!;
+    this.macroAvg = average('macro avg')!;
+    this.weightedAvg = average('weighted avg')!;
+    this.samplesAvg = average('samples avg');
+    this.support = this.macroAvg.support;
+    this.digits = data.digits;
+    this.#averages = data.averages;
+    this.#weightedSupport = data.weightedSupport;
   }
 
   #fixed(value: number): string {
     return formatFixed(value, this.digits);
   }
 
+  #support(value: number): string {
+    return formatSupport(value, this.#weightedSupport);
+  }
+
   /**
    * scikit-learn's text layout, character for character (`classification_report(...,
-   * digits)`): a header, one row per class, then `accuracy`, `macro avg`, `weighted avg`.
+   * digits)`): a header, one row per class, then `accuracy` (or `micro avg`), `macro avg`,
+   * `weighted avg` (and `samples avg`).
    */
   toText(): string {
     const headers = ['precision', 'recall', 'f1-score', 'support'];
@@ -140,18 +167,21 @@ export class ClassificationReport {
       cell(this.#fixed(row.precision)) +
       cell(this.#fixed(row.recall)) +
       cell(this.#fixed(row.f1Score)) +
-      cell(String(row.support)) +
+      cell(this.#support(row.support)) +
       '\n';
     let text = `${''.padStart(width)} ${headers.map(cell).join('')}\n\n`;
     this.perClass.forEach((row, index) => {
       text += line(this.labels[index]!, row);
     });
     text += '\n';
-    text += `${'accuracy'.padStart(width)} ${cell('')}${cell('')}${cell(this.#fixed(this.accuracy))}${cell(
-      String(this.support)
-    )}\n`;
-    text += line('macro avg', this.macroAvg);
-    text += line('weighted avg', this.weightedAvg);
+    for (const { name, row } of this.#averages) {
+      text +=
+        name === 'accuracy'
+          ? `${name.padStart(width)} ${cell('')}${cell('')}${cell(this.#fixed(row.f1Score))}${cell(
+              this.#support(row.support)
+            )}\n`
+          : line(name, row);
+    }
     return text;
   }
 
@@ -165,13 +195,15 @@ export class ClassificationReport {
       this.#fixed(row.precision),
       this.#fixed(row.recall),
       this.#fixed(row.f1Score),
-      String(row.support),
+      this.#support(row.support),
     ];
     return [
       ...this.perClass.map((row, index) => [this.labels[index]!, ...cells(row)]),
-      ['accuracy', '', '', this.#fixed(this.accuracy), String(this.support)],
-      ['macro avg', ...cells(this.macroAvg)],
-      ['weighted avg', ...cells(this.weightedAvg)],
+      ...this.#averages.map(({ name, row }) =>
+        name === 'accuracy'
+          ? ['accuracy', '', '', this.#fixed(row.f1Score), this.#support(row.support)]
+          : [name, ...cells(row)]
+      ),
     ];
   }
 
@@ -215,9 +247,8 @@ export class ClassificationReport {
     this.perClass.forEach((row, index) => {
       dict[this.labels[index]!] = entry(row);
     });
-    dict['accuracy'] = this.accuracy;
-    dict['macro avg'] = entry(this.macroAvg);
-    dict['weighted avg'] = entry(this.weightedAvg);
+    // scikit-learn's accuracy entry is the micro-averaged precision (equal to its F1 there).
+    for (const { name, row } of this.#averages) dict[name] = name === 'accuracy' ? row.precision : entry(row);
     return dict;
   }
 
@@ -241,30 +272,132 @@ export class ClassificationReport {
   }
 }
 
+/** Marks internal construction from computed rows. */
+const REPORT_DATA = { length: 0 } as ArrayLike<ArrayLike<number>>;
+
+const CONSTRUCTOR = 'ClassificationReport';
+
+function reportFromCounts(
+  counts: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
+  options: { labels?: readonly string[]; digits?: number; zeroDivision?: number }
+): ReportData {
+  const fn = CONSTRUCTOR;
+  const digits = checkDigits(fn, options.digits);
+  const zeroDivision = checkZeroDivision(fn, options.zeroDivision);
+  if (counts.normalize !== undefined) {
+    throw new RangeError(`${fn}: counts is normalised (normalize = '${counts.normalize}'); pass the raw counts`);
+  }
+  const numClasses = counts.length;
+  if (numClasses === 0) throw new RangeError(`${fn}: counts is empty`);
+  const flat = new Float64Array(numClasses * numClasses);
+  for (let row = 0; row < numClasses; row += 1) {
+    const cells = counts[row]!;
+    if (cells.length !== numClasses) {
+      throw new RangeError(`${fn}: counts[${row}] has ${cells.length} columns but there are ${numClasses} rows`);
+    }
+    for (let column = 0; column < numClasses; column += 1) {
+      const count = cells[column]!;
+      if (!Number.isInteger(count) || count < 0) {
+        throw new RangeError(
+          `${fn}: counts[${row}][${column}] = ${describeValue(count)} must be a non-negative integer count`
+        );
+      }
+      flat[row * numClasses + column] = count;
+    }
+  }
+  const labels = options.labels ?? counts.labels ?? Array.from({ length: numClasses }, (_, index) => String(index));
+  if (labels.length !== numClasses) {
+    throw new RangeError(`${fn}: labels lists ${labels.length} classes but counts has ${numClasses}`);
+  }
+  const totals = totalsOf(flat, numClasses);
+  const scores = (average: Average) => computePrf(totals, { fn, beta: 1, average, zeroDivision, warnFor: [] });
+  const perClass = scores('none') as PrecisionRecallFscore<number[]>;
+  const support = perClass.support.reduce((sum, value) => sum + value, 0);
+  // Every class of the matrix is listed, so the micro average is the accuracy.
+  const averages = (['micro', 'macro', 'weighted'] as const).map((average) => ({
+    name: (average === 'micro' ? 'accuracy' : `${average} avg`) as AverageName,
+    row: toRow(scores(average) as PrecisionRecallFscore<number>, support),
+  }));
+  return { labels, perClass: perClassRows(perClass), averages, digits, weightedSupport: false };
+}
+
 /**
  * Builds a classification report, like scikit-learn's `classification_report`: precision,
- * recall, F1 and support per class, then accuracy, macro average and weighted average. Every
- * class `0..numClasses-1` is listed. The result is a typed object; print it with
- * `report.toText()` (scikit-learn's layout), `toMarkdown()` or `toHTML()`; notebooks show it
- * as a table.
+ * recall, F1 and support per class, then accuracy (or the micro average, when `labels` leaves
+ * out a present class, and for multilabel input), macro and weighted averages (and the samples
+ * average for multilabel input). The result is a typed object; print it with `report.toText()`
+ * (scikit-learn's layout), `toMarkdown()` or `toHTML()`, or take `toDict()` (`output_dict`);
+ * notebooks show it as a table.
  *
- * @param yTrue True class per sample: indices, or strings with `options.labels`.
- * @param yPred Predicted class per sample, same encoding.
- * @param options `labels` (class names), `numClasses`, `digits` (default 2), `zeroDivision` (default 0).
+ * @param yTrue True labels (numbers or strings), or multilabel indicator rows.
+ * @param yPred Predictions, same form.
+ * @param options `labels` (which classes, in which order), `targetNames` (their display names),
+ *   `numClasses`, `sampleWeight`, `digits` (default 2), `zeroDivision` (default `'warn'`), `onWarning`.
  * @example
- * const report = classificationReport(['cat', 'dog', 'dog'], ['cat', 'cat', 'dog'], { labels: ['cat', 'dog'] });
+ * const report = classificationReport(['cat', 'dog', 'dog'], ['cat', 'cat', 'dog']);
  * console.log(report.toText());
  * report.macroAvg.f1Score; // 0.666...
+ * classificationReport([0, 1, 1], [0, 1, 0], { targetNames: ['Degas', 'Monet'] }).labels; // ['Degas', 'Monet']
  */
 export function classificationReport(
-  yTrue: LabelArray,
-  yPred: LabelArray,
-  options: ClassificationReportOptions = {}
+  yTrue: Targets,
+  yPred: Targets,
+  options?: ClassificationReportOptions
 ): ClassificationReport {
   const fn = 'classificationReport';
-  const { space, counts } = countLabels(fn, yTrue, yPred, options);
-  return new ClassificationReport(confusionMatrixFromCounts(counts, space.numClasses, space.names, undefined), {
-    digits: options?.digits,
-    zeroDivision: options?.zeroDivision,
-  });
+  const {
+    options: read,
+    targets,
+    onWarning,
+  } = labelTargets<ClassificationReportOptions>(fn, yTrue, yPred, options, ['targetNames', 'digits', 'zeroDivision']);
+  const digits = checkDigits(fn, read.digits);
+  const zeroDivision = checkZeroDivision(fn, read.zeroDivision, true);
+  let names = targets.names;
+  if (read.targetNames !== undefined) {
+    const targetNames = Array.from(read.targetNames, String);
+    if (targetNames.length !== targets.listed.length) {
+      const message = `labels size, ${targets.listed.length}, does not match size of target_names, ${targetNames.length}`;
+      if (!targets.labelsGiven) {
+        throw new RangeError(
+          `${fn}: number of classes, ${targets.listed.length}, does not match size of targetNames, ${targetNames.length}; pass labels to choose the classes`
+        );
+      }
+      emitWarning(onWarning, 'UserWarning', `${fn}: ${message}`);
+    }
+    names = targetNames;
+  }
+  const scores = (average: Average) =>
+    prfOfTargets(
+      targets,
+      { fn, beta: 1, average, zeroDivision, warnFor: ['precision', 'recall', 'f-score'], onWarning },
+      undefined
+    );
+  const perClass = scores('none') as PrecisionRecallFscore<number[]>;
+  // scikit-learn pairs names and rows with zip(): the shorter list decides.
+  const numRows = Math.min(names.length, perClass.precision.length);
+  const support = perClass.support.reduce((sum, value) => sum + value, 0);
+  const averages = (
+    targets.kind === 'multilabel'
+      ? (['micro', 'macro', 'weighted', 'samples'] as const)
+      : (['micro', 'macro', 'weighted'] as const)
+  ).map((average) => ({
+    name: (average === 'micro' && microIsAccuracy(targets) ? 'accuracy' : `${average} avg`) as AverageName,
+    row: toRow(scores(average) as PrecisionRecallFscore<number>, support),
+  }));
+  const data: ReportData = {
+    labels: names.slice(0, numRows),
+    perClass: perClassRows(perClass, numRows),
+    averages,
+    digits,
+    weightedSupport: targets.weights !== null,
+  };
+  return new ClassificationReport(REPORT_DATA, data as never);
+}
+
+/** scikit-learn's `micro_is_accuracy`: single-label data, and `labels` (if given) lists exactly the present classes. */
+function microIsAccuracy(targets: ResolvedTargets): boolean {
+  if (targets.kind === 'multilabel') return false;
+  if (!targets.labelsGiven) return true;
+  const listed = new Set(targets.listed.map((index) => targets.values[index]));
+  return listed.size === targets.present.length && targets.present.every((label) => listed.has(label));
 }

@@ -22,10 +22,12 @@ export interface ClassOptions {
    */
   numClasses?: number;
   /**
-   * Class names, in class-index order. Required when labels are strings; with numeric
-   * labels it only names the classes in reports and plots.
+   * The classes, in class-index (score column) order. Strings name the classes: string labels
+   * in `yTrue` are looked up, numbers are class indices. Numbers (e.g. `[2, 5, 7]`, as
+   * scikit-learn's `labels=` of `top_k_accuracy_score`) are the label values themselves:
+   * numbers in `yTrue` are looked up, not used as indices.
    */
-  labels?: readonly string[];
+  labels?: readonly (string | number)[];
 }
 
 /** Resolved class space: how many classes and what they are called. */
@@ -33,8 +35,10 @@ export interface ClassSpace {
   numClasses: number;
   /** Display names; `String(index)` when no `labels` were given. */
   names: string[];
-  /** Lookup for string labels; null when no `labels` were given. */
-  lookup: Map<string, number> | null;
+  /** Lookup of label values; null when no `labels` were given. */
+  lookup: Map<string | number, number> | null;
+  /** True when `labels` holds numbers: numeric labels are looked up rather than used as indices. */
+  numericLabels: boolean;
 }
 
 /** Describes a value for an error message: strings quoted, numbers as written. */
@@ -59,7 +63,8 @@ export function listChoices(choices: readonly (string | number)[]): string {
   return choices.map((choice) => (typeof choice === 'string' ? `'${choice}'` : String(choice))).join(', ');
 }
 
-function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+/** True for arrays, typed arrays and other objects with a numeric length. */
+export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   return (
     value !== null &&
     typeof value === 'object' &&
@@ -96,19 +101,28 @@ export function checkNumClasses(fn: string, numClasses: unknown): number {
   return numClasses;
 }
 
-/** Checks the `labels` option: an array of distinct strings. */
-function checkLabelNames(fn: string, labels: unknown): string[] {
+/** Checks the `labels` option: an array of distinct strings, or of distinct integers. */
+function checkLabelNames(fn: string, labels: unknown): (string | number)[] {
   if (!Array.isArray(labels)) {
-    throw new TypeError(`${fn}: labels must be an array of class-name strings, got ${describeValue(labels)}`);
+    throw new TypeError(
+      `${fn}: labels must be an array of class names (or label values), got ${describeValue(labels)}`
+    );
   }
   if (labels.length === 0) throw new RangeError(`${fn}: labels is empty; list every class name`);
-  const seen = new Set<string>();
+  const seen = new Set<string | number>();
+  const kind = typeof labels[0] === 'number' ? 'number' : 'string';
   labels.forEach((label: unknown, index) => {
-    if (typeof label !== 'string') {
-      throw new TypeError(`${fn}: labels[${index}] = ${describeValue(label)} must be a string`);
+    if (kind === 'string' ? typeof label !== 'string' : !Number.isInteger(label)) {
+      throw new TypeError(
+        `${fn}: labels[${index}] = ${describeValue(label)} must be ${
+          kind === 'string' ? 'a string' : 'an integer'
+        } like labels[0]`
+      );
     }
-    if (seen.has(label)) throw new RangeError(`${fn}: labels[${index}] = ${describeValue(label)} is listed twice`);
-    seen.add(label);
+    if (seen.has(label as string)) {
+      throw new RangeError(`${fn}: labels[${index}] = ${describeValue(label)} is listed twice`);
+    }
+    seen.add(label as string);
   });
   return labels.slice();
 }
@@ -118,6 +132,7 @@ function scanLargestIndex(fn: string, name: string, values: LabelArray, hasLooku
   let largest = -1;
   for (let index = 0; index < values.length; index += 1) {
     const value = values[index];
+    if (typeof value === 'number' && hasLookup === true && Number.isInteger(value)) continue;
     if (typeof value === 'number') {
       checkIndexShape(fn, name, index, value);
       if (value > largest) largest = value;
@@ -177,9 +192,9 @@ export function resolveClassSpace(
     }
     numClasses = largest + 1;
   }
-  const names = labelNames ?? Array.from({ length: numClasses }, (_, index) => String(index));
+  const names = labelNames?.map(String) ?? Array.from({ length: numClasses }, (_, index) => String(index));
   const lookup = labelNames === null ? null : new Map(labelNames.map((label, index) => [label, index]));
-  return { numClasses, names, lookup };
+  return { numClasses, names, lookup, numericLabels: typeof labelNames?.[0] === 'number' };
 }
 
 /** Converts labels to dense class indices, checking every value against the class space. */
@@ -187,7 +202,13 @@ export function encodeLabels(fn: string, name: string, values: LabelArray, space
   const encoded = new Int32Array(values.length);
   for (let index = 0; index < values.length; index += 1) {
     const value = values[index];
-    if (typeof value === 'number') {
+    if (typeof value === 'number' && space.numericLabels) {
+      const classIndex = space.lookup!.get(value);
+      if (classIndex === undefined) {
+        throw new RangeError(`${fn}: ${name}[${index}] = ${value} is not one of labels [${space.names.join(', ')}]`);
+      }
+      encoded[index] = classIndex;
+    } else if (typeof value === 'number') {
       checkIndexShape(fn, name, index, value);
       if (value >= space.numClasses) {
         throw new RangeError(`${fn}: ${name}[${index}] = ${value} is out of range [0, ${space.numClasses})`);
@@ -317,13 +338,20 @@ export function checkScores(
   };
 }
 
-/** Checks `k` for top-k metrics: an integer in `[1, numClasses]`. */
-export function checkK(fn: string, k: unknown, numClasses: number, name = 'k'): number {
+/**
+ * Checks `k` for top-k metrics: an integer in `[1, numClasses]`, or any positive integer when
+ * `allowAboveClasses` (scikit-learn's `top_k_accuracy_score` warns there instead).
+ */
+export function checkK(fn: string, k: unknown, numClasses: number, name = 'k', allowAboveClasses = false): number {
   if (typeof k !== 'number' || !Number.isInteger(k)) {
     throw new TypeError(`${fn}: ${name} = ${describeValue(k)} must be a positive integer`);
   }
-  if (k < 1 || k > numClasses) {
-    throw new RangeError(`${fn}: ${name} = ${k} is out of range [1, ${numClasses}] (numClasses = ${numClasses})`);
+  if (k < 1 || (k > numClasses && !allowAboveClasses)) {
+    throw new RangeError(
+      allowAboveClasses
+        ? `${fn}: ${name} = ${k} must be a positive integer`
+        : `${fn}: ${name} = ${k} is out of range [1, ${numClasses}] (numClasses = ${numClasses})`
+    );
   }
   return k;
 }

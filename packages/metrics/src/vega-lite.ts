@@ -1,5 +1,6 @@
 /** Vega-Lite v5 heatmap of a confusion matrix, for notebooks and any Vega-Lite renderer. */
 
+import { readOptions } from './options.js';
 import { describeValue } from './validate.js';
 
 /** Options of {@link confusionMatrixVegaLite}. */
@@ -40,6 +41,14 @@ export function confusionMatrixVegaLite(
   options: ConfusionMatrixVegaLiteOptions = {}
 ): VegaLiteSpec {
   const fn = 'confusionMatrixVegaLite';
+  options = readOptions<ConfusionMatrixVegaLiteOptions>(fn, options, [
+    'labels',
+    'title',
+    'cellSize',
+    'showValues',
+    'format',
+    'colorScheme',
+  ]);
   const numClasses = matrix.length;
   if (numClasses === 0) throw new RangeError(`${fn}: matrix is empty`);
   for (let row = 0; row < numClasses; row += 1) {

@@ -38,42 +38,97 @@ const CASES: Case[] = [
     'f1Score: yPred[3] = 7 is out of range [0, 5)',
   ],
   [
-    'negative label',
-    () => accuracyScore([0, -1], [0, 0]),
+    'negative class index',
+    () => accuracyScore([0, -1], [0, 0], { numClasses: 2 }),
     RangeError,
-    'accuracyScore: yTrue[1] = -1 is out of range [0, ...)',
+    'accuracyScore: yTrue[1] = -1 is out of range [0, 2)',
   ],
   [
     'non-integer label',
     () => accuracyScore([0, 1.5], [0, 0]),
     TypeError,
-    'accuracyScore: yTrue[1] = 1.5 is not an integer class index',
+    'accuracyScore: yTrue[1] = 1.5 is not an integer label',
   ],
   [
     'NaN label',
     () => accuracyScore([0, Number.NaN], [0, 0]),
     TypeError,
-    'accuracyScore: yTrue[1] = NaN is not an integer class index',
+    'accuracyScore: yTrue[1] = NaN is not an integer label',
   ],
   [
-    'unknown string label',
-    () => confusionMatrix(['cat', 'dgo'], ['cat', 'dog'], { labels: ['cat', 'dog'] }),
+    // With numClasses the names list every class (without it, an unlisted label is a class left out, as scikit-learn).
+    'unknown string label with numClasses',
+    () => confusionMatrix(['cat', 'dgo'], ['cat', 'dog'], { labels: ['cat', 'dog'], numClasses: 2 }),
     RangeError,
-    'confusionMatrix: yTrue[1] = "dgo" is not one of labels ["cat", "dog"]',
+    `confusionMatrix: yTrue[1] = "dgo" is not one of labels 'cat', 'dog'`,
   ],
   [
-    'string labels without a labels list',
-    () => f1Score(['cat'], ['cat']),
+    'numbers and strings mixed',
+    () => f1Score(['cat', 1], ['cat', 'cat']),
     TypeError,
-    'f1Score: yTrue[0] = "cat" is a string label; pass options.labels listing every class name',
+    'f1Score: yTrue[1] = 1 is a number but yTrue[0] is a string; labels must be all numbers or all strings',
+  ],
+  [
+    'unknown option',
+    () => f1Score([0, 1], [0, 1], { sampleWeights: [1, 2] } as never),
+    TypeError,
+    `f1Score: unknown option "sampleWeights"; valid options are 'average', 'labels', 'numClasses', 'onWarning', 'posLabel', 'sampleWeight', 'zeroDivision'`,
+  ],
+  [
+    'an option in both spellings',
+    () => f1Score([0, 1], [0, 1], { sampleWeight: [1, 2], sample_weight: [1, 2] } as never),
+    TypeError,
+    'f1Score: option "sampleWeight" is given twice (camelCase and snake_case); pass one',
+  ],
+  [
+    'sample weights of the wrong length',
+    () => accuracyScore([0, 1], [0, 1], { sampleWeight: [1] }),
+    RangeError,
+    'accuracyScore: sampleWeight has 1 samples but yTrue has 2; they must match',
+  ],
+  [
+    'binary average on multiclass data',
+    () => f1Score([0, 1, 2], [0, 1, 2], { average: 'binary' }),
+    RangeError,
+    "f1Score: target is multiclass but average = 'binary'; choose another average, one of 'none', 'micro', 'macro', 'weighted'",
+  ],
+  [
+    'posLabel not among the labels',
+    () => f1Score(['a', 'b'], ['a', 'b'], { average: 'binary' }),
+    RangeError,
+    'f1Score: posLabel = 1 is not a valid label; it should be one of "a", "b"',
+  ],
+  [
+    'samples average of single-label data',
+    () => f1Score([0, 1], [0, 1], { average: 'samples' }),
+    RangeError,
+    "f1Score: average = 'samples' is only meaningful for multilabel input",
+  ],
+  [
+    'multilabel rows of different widths',
+    () =>
+      f1Score(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[0, 1], [1]]
+      ),
+    RangeError,
+    'f1Score: yPred[1] has 1 columns but yPred[0] has 2',
+  ],
+  [
+    'confusion matrix of multilabel input',
+    () => confusionMatrix([[0, 1]], [[0, 1]]),
+    TypeError,
+    'confusionMatrix: multilabel indicator input is not supported; use multilabelConfusionMatrix',
   ],
   [
     'wrong element type',
     () => f1Score([0, null as never], [0, 0]),
     TypeError,
-    'f1Score: yTrue[1] = null must be a class index',
+    'f1Score: yTrue[1] = null must be a class label (integer or string)',
   ],
-  ['empty input', () => f1Score([], []), RangeError, 'f1Score: yTrue is empty; at least one sample is needed'],
   [
     'not an array',
     () => accuracyScore(5 as never, [0]),
@@ -88,15 +143,15 @@ const CASES: Case[] = [
   ],
   [
     'bad average',
-    () => f1Score([0], [0], { average: 'binary' as Average }),
+    () => f1Score([0], [0], { average: 'weird' as Average }),
     RangeError,
-    "f1Score: average = \"binary\" is not valid; expected one of 'macro', 'micro', 'weighted', 'none'",
+    "f1Score: average = \"weird\" is not valid; expected one of 'macro', 'micro', 'weighted', 'none', 'binary', 'samples'",
   ],
   [
     'bad zeroDivision',
     () => f1Score([0], [0], { zeroDivision: 0.5 }),
     RangeError,
-    'f1Score: zeroDivision = 0.5 is not valid; expected one of 0, 1, NaN',
+    "f1Score: zeroDivision = 0.5 is not valid; expected one of 'warn', 0, 1, NaN",
   ],
   [
     'negative beta',
@@ -124,10 +179,10 @@ const CASES: Case[] = [
     'f1Score: labels[1] = "a" is listed twice',
   ],
   [
-    'non-string labels',
-    () => f1Score([0], [0], { labels: [1] as never }),
+    'labels of mixed types',
+    () => f1Score([0], [0], { labels: ['a', 1] }),
     TypeError,
-    'f1Score: labels[0] = 1 must be a string',
+    'f1Score: labels mixes numbers and strings; use one type, as in yTrue and yPred',
   ],
   [
     'bad normalize',
@@ -156,16 +211,16 @@ const CASES: Case[] = [
     'topKAccuracyScore: scores[4] (sample 1, class 1) = NaN; scores must be numbers',
   ],
   [
-    'k larger than the number of classes',
-    () => topKAccuracyScore([0, 1], SCORES, { k: 5 }),
+    'k larger than the number of classes (own top-k precision/recall)',
+    () => topKPrecisionRecallFscore([0, 1], SCORES, { k: 5 }),
     RangeError,
-    'topKAccuracyScore: k = 5 is out of range [1, 3] (numClasses = 3)',
+    'topKPrecisionRecallFscore: k = 5 is out of range [1, 3] (numClasses = 3)',
   ],
   [
     'k = 0',
     () => topKAccuracyScore([0, 1], SCORES, { k: 0 }),
     RangeError,
-    'topKAccuracyScore: k = 0 is out of range [1, 3]',
+    'topKAccuracyScore: k = 0 must be a positive integer',
   ],
   [
     'fractional k',
@@ -240,7 +295,7 @@ const CASES: Case[] = [
     'bad digits',
     () => classificationReport([0], [0], { digits: -1 }),
     RangeError,
-    'ClassificationReport: digits = -1 must be an integer in [0, 20]',
+    'classificationReport: digits = -1 must be an integer in [0, 20]',
   ],
   [
     'report from a normalised matrix',
@@ -263,6 +318,18 @@ const CASES: Case[] = [
     () => new ClassificationReport([[1]], { labels: ['a', 'b'] }),
     RangeError,
     'ClassificationReport: labels lists 2 classes but counts has 1',
+  ],
+  [
+    'accumulator with an option it does not take',
+    () => new MetricsAccumulator({ numClasses: 3, sampleWeight: [1] } as never),
+    TypeError,
+    `MetricsAccumulator: unknown option "sampleWeight"; valid options are 'labels', 'numClasses', 'topK', 'zeroDivision'`,
+  ],
+  [
+    'top-k predictions with an option they do not take',
+    () => topKPredictions([0], [[1, 0]], { k: 1, normalize: false } as never),
+    TypeError,
+    `topKPredictions: unknown option "normalize"; valid options are 'k', 'labels', 'numClasses'`,
   ],
   [
     'accumulator without classes',

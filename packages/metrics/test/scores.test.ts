@@ -78,7 +78,7 @@ describe('precision, recall, F', () => {
     expect(f1Score([0], [0], { numClasses: 2, average: 'none', zeroDivision: Number.NaN })).toEqual([1, Number.NaN]);
   });
 
-  it('accepts string labels, typed arrays and mixed encodings', () => {
+  it('accepts string labels, typed arrays, and string names for class indices', () => {
     const labels = ['ant', 'bird', 'cat'];
     const yTrue = ['cat', 'ant', 'cat', 'cat', 'ant', 'bird'];
     const yPred = ['ant', 'ant', 'cat', 'cat', 'ant', 'cat'];
@@ -87,11 +87,19 @@ describe('precision, recall, F', () => {
     expect(f1Score(yTrue, yPred, { labels, average: 'none' })).toEqual(
       f1Score(indexTrue, indexPred, { average: 'none' })
     );
-    expect(f1Score(yTrue, indexPred, { labels })).toBe(f1Score(indexTrue, indexPred));
+    expect(f1Score(indexTrue, indexPred, { labels })).toBe(f1Score(indexTrue, indexPred));
+    // Mixing strings and numbers is an error, as scikit-learn's "Mix of label input types".
+    expect(() => f1Score(yTrue, indexPred, { labels })).toThrow(TypeError);
   });
 
-  it('infers numClasses from the largest index', () => {
-    expect(precisionRecallFscoreSupport([0, 4], [0, 4]).support).toEqual([1, 0, 0, 0, 1]);
+  // Before 2026-12 the classes were 0..max (support [1, 0, 0, 0, 1]); scikit-learn takes the labels present.
+  it('takes the labels present in yTrue and yPred, or every index below numClasses', () => {
+    expect(precisionRecallFscoreSupport([0, 4], [0, 4]).support).toEqual([1, 1]);
+    expect(precisionRecallFscoreSupport([0, 4], [0, 4], { numClasses: 5, zeroDivision: 0 }).support).toEqual([
+      1, 0, 0, 0, 1,
+    ]);
+    // The example: classes 1, 2, 3, recalls 0.5, 1, 1 (0..3 would add a 0/0 class 0).
+    expect(recallScore([1, 3, 3, 2], [1, 1, 3, 2])).toBe(2.5 / 3);
   });
 });
 

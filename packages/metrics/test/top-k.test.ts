@@ -37,12 +37,21 @@ describe('topKAccuracyScore', () => {
     expect(topKAccuracyScore(Y_TRUE, new Float64Array(SCORES.flat()), { k: 1, labels: ['a', 'b', 'c'] })).toBe(0.5);
   });
 
-  it('ranks ties toward the lower class index, like numpy.argmax', () => {
+  // Before 2026-12 ties ranked the lower index first (numpy.argmax); scikit-learn's top-k ranks the higher.
+  it('ranks tied scores toward the higher class index, like scikit-learn', () => {
     const tied = [[1, 1, 1]];
-    expect(argmaxPredictions(tied)).toEqual(Int32Array.from([0]));
-    expect(topKAccuracyScore([0], tied, { k: 1 })).toBe(1);
-    expect(topKAccuracyScore([2], tied, { k: 2 })).toBe(0);
+    expect(argmaxPredictions(tied)).toEqual(Int32Array.from([0])); // the argmax stays numpy's
+    expect(topKAccuracyScore([2], tied, { k: 1 })).toBe(1);
+    expect(topKAccuracyScore([0], tied, { k: 2 })).toBe(0);
     expect(topKAccuracyScore([1], tied, { k: 2 })).toBe(1);
+    // test_top_k_accuracy_score_ties
+    const scores = [
+      [5, 5, 7, 0],
+      [1, 5, 5, 5],
+      [0, 0, 3, 3],
+      [1, 1, 1, 1],
+    ];
+    expect([1, 2, 3].map((k) => topKAccuracyScore([0, 1, 2, 3], scores, { k }))).toEqual([0.25, 0.5, 1]);
   });
 
   it('accepts infinite scores', () => {
@@ -55,7 +64,7 @@ describe('topKAccuracyScore', () => {
         ],
         { k: 1 }
       )
-    ).toBe(0.5);
+    ).toBe(1); // the tied -Infinity row ranks class 1 first
   });
 });
 

@@ -32,18 +32,29 @@ export const SEED_VARIANTS = ['b3', 'v2m'] as const;
 export type SeedVariant = (typeof SEED_VARIANTS)[number];
 
 /**
+ * Input sizes of the seed's recipes: B3's `IMG_SIZE` is 150 (its comment `# 300*300` on
+ * `Resize(IMG_SIZE*2)`); V2-M's is not given, and 384 is EfficientNetV2-M's training
+ * resolution in the paper (torchvision evaluates its weights at 480).
+ */
+export const SEED_INPUT_SIZES: Readonly<Record<SeedVariant, number>> = Object.freeze({ b3: 150, v2m: 384 });
+
+/** The seed's CoarseDropout holes: 64 px at its 150 px B3 crops. */
+const SEED_HOLE = { size: 64, atInputSize: SEED_INPUT_SIZES.b3 };
+
+/**
  * The seed's training augmentation as an albumentations dict (no ToTensorV2: the data
- * pipeline makes NHWC tensors). `b3`: Resize 2x → RandomCrop → CoarseDropout(4 holes of
- * size/300·64, p 0.5) → OneOf(MotionBlur, OpticalDistortion, GaussNoise; p 0.3) → flips →
- * Normalize. `v2m`: Resize → flips → ShiftScaleRotate → OneOf(MotionBlur, OpticalDistortion,
- * GaussNoise, CLAHE, Rotate; p 0.5) → Normalize.
+ * pipeline makes NHWC tensors). `b3`: Resize 2x → RandomCrop → CoarseDropout(max_holes 4,
+ * 64x64 px at the seed's 150 px input, scaled with other sizes; p 0.5) → OneOf(MotionBlur,
+ * OpticalDistortion, GaussNoise; p 0.3) → flips → Normalize. `v2m`: Resize → flips →
+ * ShiftScaleRotate → OneOf(MotionBlur, OpticalDistortion, GaussNoise, CLAHE, Rotate; p 0.5) →
+ * Normalize.
  *
  * @param variant 'b3' | 'v2m'
- * @param inputSize model input side (default 300, the seed's)
+ * @param inputSize model input side (default: the seed's, {@link SEED_INPUT_SIZES}: 150 for B3, 384 for V2-M)
  * @example
  * const pipeline = seedTrainTransform('b3', 64);
  */
-export function seedTrainTransform(variant: SeedVariant, inputSize = 300): AlbumentationsPipeline {
+export function seedTrainTransform(variant: SeedVariant, inputSize = SEED_INPUT_SIZES[variant] ?? 150): AlbumentationsPipeline {
   checkSize(inputSize, 'seedTrainTransform');
   const motionBlur = { __class_fullname__: 'MotionBlur', always_apply: false, p: 1, blur_limit: [3, 7], allow_shifted: true };
   const optical = {
@@ -61,8 +72,9 @@ export function seedTrainTransform(variant: SeedVariant, inputSize = 300): Album
   const vflip = { __class_fullname__: 'VerticalFlip', always_apply: false, p: 0.5 };
   const hflip = { __class_fullname__: 'HorizontalFlip', always_apply: false, p: 0.5 };
   if (variant === 'b3') {
-    // The seed's 64 px holes on 300 px crops, scaled with the input size.
-    const hole = Math.max(1, Math.round((64 * inputSize) / 300));
+    // The seed's CoarseDropout(max_holes=4, max_height=64, max_width=64): 64 px holes on its
+    // 150 px crops, the same fraction of the crop at other sizes.
+    const hole = Math.max(1, Math.round((SEED_HOLE.size * inputSize) / SEED_HOLE.atInputSize));
     return compose([
       resize(inputSize * 2),
       randomCrop(inputSize),
@@ -133,22 +145,24 @@ export function seedTrainTransform(variant: SeedVariant, inputSize = 300): Album
 }
 
 /**
- * The seed's validation transform: Resize to 2x the input size, RandomCrop to the input size
+ * The seed's B3 validation transform: Resize to 2x the input size, RandomCrop to the input size
  * (a seeded quarter of the resized image, imitating the test crops), Normalize.
+ * @param inputSize default 150 (the seed's B3)
  * @example
- * const pipeline = seedValidTransform(300);
+ * const pipeline = seedValidTransform(150);
  */
-export function seedValidTransform(inputSize = 300): AlbumentationsPipeline {
+export function seedValidTransform(inputSize = SEED_INPUT_SIZES.b3): AlbumentationsPipeline {
   checkSize(inputSize, 'seedValidTransform');
   return compose([resize(inputSize * 2), randomCrop(inputSize), normalize()]);
 }
 
 /**
  * The seed's test transform: Resize to the input size, Normalize.
+ * @param inputSize default 150 (the seed's B3)
  * @example
- * const pipeline = seedTestTransform(300);
+ * const pipeline = seedTestTransform(150);
  */
-export function seedTestTransform(inputSize = 300): AlbumentationsPipeline {
+export function seedTestTransform(inputSize = SEED_INPUT_SIZES.b3): AlbumentationsPipeline {
   checkSize(inputSize, 'seedTestTransform');
   return compose([resize(inputSize), normalize()]);
 }

@@ -137,7 +137,7 @@ export function scoreRows(
   const yTrue = answers.map((r) => r.artist);
   const yPred = answers.map((r) => predicted.get(r.id)!);
   // Macro over the classes present in the answers or predictions, as sklearn's f1_score(average='macro').
-  const macroF1 = f1Score(yTrue, yPred, { average: 'macro', labels }) as number;
+  const macroF1 = f1Score(yTrue, yPred, { average: 'macro', labels, zeroDivision: 0 }) as number;
   const accuracy = accuracyScore(yTrue, yPred, { labels }) as number;
   return { macroF1, accuracy, count: answers.length };
 }

@@ -1,22 +1,12 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from './atomic-write.js';
+
+export { writeFileAtomic } from './atomic-write.js';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
-
-/** Writes a file atomically: a temporary sibling, then rename (readers never see half a file). */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${process.pid}-${Math.floor(performance.now() * 1000).toString(36)}`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildEfficientNet, type EfficientNet } from '../build.js';
 import { efficientNetConfig, resolveArchitecture, withMultipliers, type EfficientNetConfig, type StageSetting } from '../configs.js';
 import { loadTorchvisionWeights } from '../weights/torchvision.js';
-import { readSafetensorsFile } from './safetensors-file.js';
+import { readWeightsFile } from './safetensors-file.js';
 
 /** The parts of a fixture manifest (`/work/shared/fixtures/efficientnet/manifest.json` format) parity reads. */
 export interface FixtureManifest {
@@ -43,6 +43,14 @@ export interface ParityOptions {
   cases?: readonly string[];
   /** Receives one line per compared tensor. */
   log?: (line: string) => void;
+  /**
+   * Read each model's weights from the manifest's file with this extension instead, e.g. `'.pth'`
+   * for `model.pth` beside `model.safetensors` (written by `scripts/make-pth-fixtures.py --manifest`).
+   * Default: the manifest's file. Either format is recognised by content.
+   */
+  weightsExtension?: string;
+  /** Folder the manifest's weights paths are resolved against (default: the manifest's folder), for weights kept apart from a read-only fixture set. */
+  weightsRoot?: string;
 }
 
 /** One compared tensor. */
@@ -153,7 +161,7 @@ async function readFloat32(path: string, shape: readonly number[]): Promise<Floa
  * @example
  * const net = await loadFixtureModel(manifest.models[0], 'test/fixtures/efficientnet');
  */
-export async function loadFixtureModel(entry: FixtureModel, root: string): Promise<EfficientNet> {
+export async function loadFixtureModel(entry: FixtureModel, root: string, weightsExtension?: string, weightsRoot: string = root): Promise<EfficientNet> {
   const config = configFromFixture(entry);
   checkArchitecture(entry, config);
   const net = buildEfficientNet(config, { numClasses: entry.num_classes, initializer: 'zeros', name: entry.name.replace(/[^A-Za-z0-9_]/g, '_') });
@@ -161,7 +169,8 @@ export async function loadFixtureModel(entry: FixtureModel, root: string): Promi
     if (entry.param_count !== undefined && net.countParameters() !== entry.param_count) {
       throw new Error(`manifest model "${entry.name}": ${net.countParameters()} parameters, torchvision has ${entry.param_count}`);
     }
-    loadTorchvisionWeights(net, await readSafetensorsFile(resolve(root, entry.weights.file)), { strict: true, source: entry.weights.file });
+    const file = weightsExtension === undefined ? entry.weights.file : entry.weights.file.replace(/\.[^./]+$/, '') + weightsExtension;
+    loadTorchvisionWeights(net, await readWeightsFile(resolve(weightsRoot, file)), { strict: true, source: file });
   } catch (error) {
     net.dispose();
     throw error;
@@ -197,7 +206,7 @@ export async function runParity(manifestPath: string, options: ParityOptions = {
   const rows: ParityRow[] = [];
   for (const entry of manifest.models) {
     if (options.models && !options.models.includes(entry.name)) continue;
-    const net = await loadFixtureModel(entry, root);
+    const net = await loadFixtureModel(entry, root, options.weightsExtension, options.weightsRoot === undefined ? root : resolve(options.weightsRoot));
     try {
       const headIndex = net.stageOutputs.length - 1;
       const names = [...net.stageOutputs.map((_, i) => `features.${i}`), 'pooled', 'logits'];

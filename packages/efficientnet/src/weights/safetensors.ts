@@ -9,7 +9,8 @@
 export const SAFETENSORS_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL'] as const;
 export type SafetensorsDtype = (typeof SAFETENSORS_DTYPES)[number];
 
-const ITEM_SIZE: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+/** Bytes per element of each dtype. */
+export const ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
 /** Largest header accepted (the reference implementation uses 100 MB too). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -93,7 +94,8 @@ function fail(source: string, message: string): never {
   throw new Error(`${source}: ${message}`);
 }
 
-function decode(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): Float32Array | BigInt64Array | Int32Array {
+/** Decodes `count` little-endian elements (floats widen to float32, I64 to BigInt64Array, other integers to Int32Array); always a copy. */
+export function decodeTensorBytes(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): Float32Array | BigInt64Array | Int32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case 'F32': {
@@ -224,7 +226,7 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
   const tensors = new Map<string, SafeTensor>();
   for (const entry of entries) {
     const count = entry.shape.reduce((a, b) => a * b, 1);
-    const data = decode(entry.dtype, bytes.subarray(dataStart + entry.begin, dataStart + entry.end), count);
+    const data = decodeTensorBytes(entry.dtype, bytes.subarray(dataStart + entry.begin, dataStart + entry.end), count);
     tensors.set(entry.name, Object.freeze({ dtype: entry.dtype, shape: Object.freeze([...entry.shape]), data }));
   }
   return { tensors, metadata };

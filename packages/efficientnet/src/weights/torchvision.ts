@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EfficientNet } from '../build.js';
-import { readSafetensors, writeSafetensors, type SafeTensorInput, type SafetensorsContents } from './safetensors.js';
+import { writeSafetensors, type SafeTensorInput, type SafetensorsContents } from './safetensors.js';
+import { readWeights, toTorchvisionNames } from './state-dict.js';
 
 /** How a torchvision tensor maps onto a TF.js weight. */
 export type TorchvisionLayout = 'conv' | 'depthwise' | 'linear' | 'vector' | 'counter';
@@ -36,15 +37,27 @@ export interface WeightLoadReport {
   readonly unexpected: readonly string[];
   /** Keys present in both with another shape or a non-float dtype (skipped). */
   readonly mismatched: readonly MismatchedKey[];
+  /** Fraction of the model's parameter elements (not counting `num_batches_tracked`) that were loaded, 0..1. */
+  readonly loadedFraction: number;
+  /** How the file's names were brought to torchvision's (checkpoint key, `module.` prefix, timm names). */
+  readonly notes: readonly string[];
 }
 
 /** Options of {@link loadTorchvisionWeights}. */
 export interface LoadWeightsOptions {
   /** Throw (and load nothing) unless the keys and shapes match exactly. Default `true`. */
   strict?: boolean;
-  /** Name used in error messages. Default `"safetensors"`. */
+  /** Name used in error messages. Default `"weights"`. */
   source?: string;
+  /**
+   * Non-strict loads refuse a file that fills less than half of the model's parameter elements
+   * (most likely the wrong variant); `true` loads whatever fits anyway. Default `false`.
+   */
+  allowPartial?: boolean;
 }
+
+/** Below this fraction of its parameter elements, a non-strict load is refused unless `allowPartial`. */
+export const MIN_PARTIAL_FRACTION = 0.5;
 
 /** Thrown by a strict load; `report` lists every problem, and nothing was assigned. */
 export class WeightLoadError extends Error {
@@ -137,13 +150,17 @@ function formatList(label: string, items: readonly string[]): string {
 }
 
 /**
- * Loads a torchvision `state_dict` saved as `.safetensors` into a model: conv OIHW → HWIO,
+ * Loads a torchvision `state_dict` into a model, from `.safetensors` or `.pth` (torch.save zip,
+ * read safely: see `readPth`) bytes or from already parsed contents: conv OIHW → HWIO,
  * depthwise `[C,1,kh,kw]` → `[kh,kw,C,1]`, Linear transposed, BatchNorm weight/bias/running
- * stats. All-or-nothing: every key, shape and dtype is checked before anything is assigned.
+ * stats. A checkpoint dict (`{'state_dict': ...}`), a `module.` prefix and timm's key names are
+ * recognised and reported in `notes`. All-or-nothing: every key, shape and dtype is checked before
+ * anything is assigned.
  *
  * Strict (default) throws a {@link WeightLoadError} naming missing, unexpected and
  * shape-mismatched keys. Non-strict loads what matches and reports the rest (e.g. ImageNet
- * weights into a 50-class model: `classifier.1.*` end up in `mismatched`).
+ * weights into a 50-class model: `classifier.1.*` end up in `mismatched`), but refuses a file
+ * that fills less than half the model unless `allowPartial: true`.
  *
  * @example
  * const net = efficientNetB3({ numClasses: 50, initializer: 'zeros' });
@@ -152,15 +169,25 @@ function formatList(label: string, items: readonly string[]): string {
  */
 export function loadTorchvisionWeights(
   net: EfficientNet | tf.LayersModel,
-  safetensors: Uint8Array | SafetensorsContents,
+  weights: Uint8Array | SafetensorsContents,
   options: LoadWeightsOptions = {},
 ): WeightLoadReport {
   const model = modelOf(net);
   const strict = options.strict ?? true;
   if (typeof strict !== 'boolean') throw new TypeError(`options.strict must be a boolean; got ${String(strict)}`);
-  const source = options.source ?? 'safetensors';
-  const contents = safetensors instanceof Uint8Array ? readSafetensors(safetensors, { source }) : safetensors;
-  if (!contents || !(contents.tensors instanceof Map)) throw new TypeError('safetensors must be a Uint8Array or the result of readSafetensors');
+  const source = options.source ?? 'weights';
+  let notes: readonly string[] = [];
+  let contents: SafetensorsContents;
+  if (weights instanceof Uint8Array) {
+    const read = readWeights(weights, { source });
+    contents = read;
+    notes = read.notes;
+  } else {
+    if (!weights || !(weights.tensors instanceof Map)) throw new TypeError('weights must be a Uint8Array or the result of readSafetensors / readPth / readWeights');
+    const renamed = toTorchvisionNames(weights.tensors, source);
+    contents = { tensors: renamed.tensors, metadata: weights.metadata };
+    notes = [...((weights as { notes?: readonly string[] }).notes ?? []), ...renamed.notes];
+  }
   const parameters = torchvisionParameters(model);
   const expected = new Set(parameters.map((p) => p.key));
   const missing: string[] = [];
@@ -183,11 +210,22 @@ export function loadTorchvisionWeights(
     else plan.push({ parameter, data: tensor.data as Float32Array });
   }
   const unexpected = [...contents.tensors.keys()].filter((key) => !expected.has(key));
-  const report: WeightLoadReport = { loaded: [...plan.map((p) => p.parameter.key), ...counters.keys()], missing, unexpected, mismatched };
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const total = parameters.reduce((sum, p) => sum + (p.layout === 'counter' ? 0 : size(p.shape)), 0);
+  const loadedElements = plan.reduce((sum, p) => sum + size(p.parameter.shape), 0);
+  const loadedFraction = total === 0 ? 1 : loadedElements / total;
+  const report: WeightLoadReport = { loaded: [...plan.map((p) => p.parameter.key), ...counters.keys()], missing, unexpected, mismatched, loadedFraction, notes };
   if (strict && (missing.length > 0 || unexpected.length > 0 || mismatched.length > 0)) {
     const mismatchText = mismatched.map((m) => `${m.key} (model ${JSON.stringify(m.expected)}, file ${m.dtype} ${JSON.stringify(m.actual)})`);
     throw new WeightLoadError(
       `${source}: strict load into "${model.name}" failed; nothing was loaded${formatList('missing', missing)}${formatList('unexpected', unexpected)}${formatList('shape mismatch', mismatchText)}`,
+      report,
+    );
+  }
+  if (!strict && !(options.allowPartial ?? false) && loadedFraction < MIN_PARTIAL_FRACTION) {
+    throw new WeightLoadError(
+      `${source}: only ${(100 * loadedFraction).toFixed(1)} % of the weights of "${model.name}" are in this file (${plan.length} of ${parameters.filter((p) => p.layout !== 'counter').length} tensors); ` +
+        `it is probably for another variant. Nothing was loaded; pass allowPartial (--weights-partial) to load what fits anyway${formatList('missing', missing)}${formatList('unexpected', unexpected)}`,
       report,
     );
   }
