@@ -70,7 +70,7 @@ def validation(model, criterion, images, labels, batch_size):
     return {
         'validLoss': loss_sum / len(truth),
         'validAccuracy': float((predicted == truth).mean()),
-        'validMacroF1': float(f1_score(truth, predicted, average='macro')),
+        'validMacroF1': float(f1_score(truth, predicted, average='macro', zero_division=0)),
     }
 
 
