@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /** Backends `--backend` accepts (those of @art/backend's `initBackend`). */
@@ -36,7 +37,14 @@ export interface ExampleOptions extends RunDefaults {
   /** Micro-batch for gradient accumulation (`undefined`: whole batch at once). */
   microBatch: number | undefined;
   progress: 'auto' | 'bar' | 'lines' | 'none';
+  /** Image check before training: 'header' (header and size of every image) or 'full' (a full decode). */
+  checkImages: 'header' | 'full';
+  /** Print stack traces of errors (`--debug`). */
+  debug: boolean;
 }
+
+/** The largest `--img-size` accepted (a 4096² RGB batch of one is already 200 MB of float32). */
+export const MAX_IMG_SIZE = 4096;
 
 /** The flag table, shared by every example so they accept the same command line. */
 const flagTable = {
@@ -58,6 +66,8 @@ const flagTable = {
   workers: { type: 'string' },
   'micro-batch': { type: 'string' },
   progress: { type: 'string' },
+  'check-images': { type: 'string' },
+  debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,7 +81,7 @@ Usage: npx tsx ${command} [flags]
                         default: the synthetic set, generated on first use in examples/.data/synthetic
   --out DIR             output folder (default ${defaultOut})
   --epochs N            default ${defaults.epochs}
-  --img-size PX         network input size (default ${defaults.imgSize})
+  --img-size PX         network input size, 16..${MAX_IMG_SIZE} (default ${defaults.imgSize})
   --batch-size N        default ${defaults.batchSize}
   --lr X                Adam learning rate (default ${defaults.lr})
   --backend NAME        ${backendNames.join(' | ')} (default ${defaults.backend})
@@ -82,11 +92,15 @@ Usage: npx tsx ${command} [flags]
                         default: off (random init), so runs without it never touch the network
   --weights FILE        a local .pth (torch.save) or .safetensors state dict loaded before training
   --weights-partial     load --weights even when most of the network is not in the file
-  --resume              continue from OUT/checkpoints/last (same result as an uninterrupted run)
+  --resume              continue from the newest checkpoint in OUT/checkpoints (same result as an
+                        uninterrupted run; history and plots are rebuilt; --lr must be the run's)
   --smoke               tiny data, tiny model, one short epoch: checks the whole path in seconds
   --workers N           augmentation worker threads (default 0: main thread)
   --micro-batch N       gradient accumulation micro-batch (default: the whole batch)
   --progress MODE       auto | bar | lines | none (default auto)
+  --check-images MODE   header | full: check every train and test image before training, by its
+                        header and size (default) or by a full decode; all bad files are listed
+  --debug               print stack traces of errors
   -h, --help            this text
 `;
 }
@@ -118,11 +132,16 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
   if (values.fold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
   if (folds !== undefined && fold >= folds) throw new RangeError(`--fold must be in 0..${folds - 1} for --folds ${folds}, got ${fold}`);
   if (values.pretrained !== undefined && values.weights !== undefined) throw new RangeError('--pretrained and --weights both choose the starting weights; pass one');
+  const checkImages = values['check-images'] ?? 'header';
+  if (checkImages !== 'header' && checkImages !== 'full') throw new RangeError(`--check-images: unknown mode "${checkImages}"; expected header or full`);
+  const imgSize = optionalInteger('--img-size', values['img-size'], 16) ?? defaults.imgSize;
+  if (imgSize > MAX_IMG_SIZE) throw new RangeError(`--img-size must be at most ${MAX_IMG_SIZE}, got ${imgSize}`);
+  if (values.weights !== undefined) checkWeightsPath(values.weights);
   return {
     data: values.data,
     out: values.out ?? defaultOut,
     epochs: optionalInteger('--epochs', values.epochs, 1) ?? defaults.epochs,
-    imgSize: optionalInteger('--img-size', values['img-size'], 16) ?? defaults.imgSize,
+    imgSize,
     batchSize: optionalInteger('--batch-size', values['batch-size'], 1) ?? defaults.batchSize,
     lr: optionalPositive('--lr', values.lr) ?? defaults.lr,
     backend: backend as BackendName,
@@ -137,7 +156,25 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
     workers: optionalInteger('--workers', values.workers, 0) ?? 0,
     microBatch: optionalInteger('--micro-batch', values['micro-batch'], 1),
     progress: progress as ExampleOptions['progress'],
+    checkImages,
+    debug: values.debug ?? false,
   };
+}
+
+/**
+ * Checks that `--weights` names a readable file (before anything is written); one line naming
+ * the path and what to do otherwise.
+ * @example checkWeightsPath('weights/efficientnet_b3.safetensors');
+ */
+export function checkWeightsPath(path: string): void {
+  let info;
+  try {
+    info = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RangeError(`--weights: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; pass the path of a weights file`);
+  }
+  if (info.isDirectory()) throw new RangeError(`--weights: ${path} is a directory; pass the weights file inside it`);
 }
 
 /** An integer flag's value (`undefined` when absent); a bad value is a RangeError naming the flag. */

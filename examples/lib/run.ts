@@ -1,8 +1,17 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { initBackend } from '@art/backend';
 import {
+  FileSystemError,
+  MissingColumnError,
+  MissingImagesError,
+  NonFiniteLossError,
+  PathOutsideRootError,
+  ResumeMismatchError,
+  SubmissionError,
+  UnknownLabelError,
   createDataLoader,
+  ensureDir,
   evaluate,
   foldPaths,
   loadCompetition,
@@ -13,6 +22,7 @@ import {
   stratifiedKFold,
   train,
   writeAugmentationPreview,
+  writeFileAtomic,
   writeSubmission,
   type CompetitionData,
 } from '@art/competition';
@@ -56,8 +66,11 @@ export interface RunSummary {
   epochs: number;
   imgSize: number;
   batchSize: number;
+  /** The initial learning rate of the run (the checkpoint's when resumed). */
   learningRate: number;
-  /** 0-based, as the `epoch` column of history.csv. */
+  /** The learning rate at the end (after ReduceLROnPlateau). */
+  finalLearningRate: number;
+  /** 1-based, as the `epoch` column of history.csv. */
   bestEpoch: number;
   validMacroF1: number;
   validAccuracy: number;
@@ -92,7 +105,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
   console.log(`Backend: ${backend.name} (${backend.reason})`);
 
   const { root, answers, synthetic } = await resolveDataRoot(options.data, options.smoke);
-  const data = await loadCompetition(root);
+  const data = await loadCompetition(root, { checkImages: options.checkImages === 'full' ? 'decode' : 'header', onCheckProgress: checkProgress(options) });
   const classes = data.labelEncoder.classes;
   const numClasses = classes.length;
   const labels = data.train.map((record) => data.labelEncoder.encode(record.artist) as number);
@@ -106,9 +119,21 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
 
   // A k-fold job writes into OUT/fold-<i>/, the layout the ensemble step reads.
   const out = options.folds === undefined ? resolve(options.out) : foldPaths(resolve(options.out), options.fold).dir;
-  await mkdir(out, { recursive: true });
+  await ensureDir(out);
   const transforms = recipe.transforms(options.imgSize);
   const outputs: Record<string, string> = {};
+
+  const network = recipe.buildNetwork({ numClasses, imgSize: options.imgSize, smoke: options.smoke, seed: options.seed });
+  try {
+    await loadStartingWeights(network, options);
+  } catch (error) {
+    network.dispose();
+    if (options.weights !== undefined && error instanceof Error && weightErrorNames.includes(error.name)) {
+      throw new UserError(`--weights: ${error.message.split('\n')[0]}; pass a torchvision-layout .pth (torch.save) or .safetensors state dict`, { cause: error });
+    }
+    throw error;
+  }
+  console.log(`Model: ${network.model.name}, ${network.countParameters().toLocaleString('en-US')} parameters, input ${options.imgSize} px`);
 
   outputs.preview = await writeAugmentationPreview(out, {
     images: firstOfEachClass(data, split.train, 6),
@@ -117,15 +142,6 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
     seed: options.seed,
     cellSize: 128,
   });
-
-  const network = recipe.buildNetwork({ numClasses, imgSize: options.imgSize, smoke: options.smoke, seed: options.seed });
-  try {
-    await loadStartingWeights(network, options);
-  } catch (error) {
-    network.dispose();
-    throw error;
-  }
-  console.log(`Model: ${network.model.name}, ${network.countParameters().toLocaleString('en-US')} parameters, input ${options.imgSize} px`);
 
   const item = (index: number): { imagePath: string; label: number } => ({ imagePath: data.train[index]!.imagePath, label: labels[index]! });
   // Decoded images stay in memory only for the small synthetic sets; real paintings are large.
@@ -204,8 +220,9 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
       epochs: options.epochs,
       imgSize: options.imgSize,
       batchSize: options.batchSize,
-      learningRate: options.lr,
-      bestEpoch: result.bestEpoch ?? result.history.length - 1,
+      learningRate: result.learningRate,
+      finalLearningRate: result.finalLearningRate,
+      bestEpoch: result.bestEpoch ?? result.history.length,
       validMacroF1: valid.macroF1,
       validAccuracy: valid.accuracy,
       testMacroF1: test?.macroF1 ?? null,
@@ -215,7 +232,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
       outputs,
     };
     outputs.summary = join(out, 'summary.json');
-    await writeFile(outputs.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFileAtomic(outputs.summary, `${JSON.stringify(summary, null, 2)}\n`);
     report(summary, answers);
     return summary;
   } finally {
@@ -229,7 +246,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
 function report(summary: RunSummary, answers: string | undefined): void {
   const percent = (value: number | null): string => (value === null ? 'n/a' : `${(100 * value).toFixed(1)} %`);
   printTable(`${summary.example}: done in ${formatDuration(summary.seconds)} on ${summary.backend}`, [
-    ['Validation Macro F1', `${summary.validMacroF1.toFixed(4)}  (accuracy ${percent(summary.validAccuracy)}, best epoch ${summary.bestEpoch + 1}/${summary.epochs})`],
+    ['Validation Macro F1', `${summary.validMacroF1.toFixed(4)}  (accuracy ${percent(summary.validAccuracy)}, best epoch ${summary.bestEpoch}/${summary.epochs})`],
     ['Test Macro F1', summary.testMacroF1 === null ? 'n/a (no answers file)' : `${summary.testMacroF1.toFixed(4)}  (accuracy ${percent(summary.testAccuracy)}, scored against ${answers})`],
     ['Chance Macro F1', `${summary.chanceMacroF1.toFixed(4)}  (${summary.classes} artists)`],
     ['Submission', summary.outputs.submission!],
@@ -260,9 +277,58 @@ function argMax(values: ArrayLike<number>, offset: number, length: number): numb
 }
 
 
+/** An error in what the user asked for (a flag, a file): printed as one line, without a stack. */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+/** Errors a user causes (bad flag, file, data, or a diverging run): one line, no stack trace. */
+const weightErrorNames = ['WeightLoadError', 'CheckpointFormatError', 'UnsafeCheckpointError', 'DownloadError'];
+const userErrors = [UserError, RangeError, FileSystemError, MissingColumnError, MissingImagesError, PathOutsideRootError, UnknownLabelError, SubmissionError];
+
 /**
- * Entry point of an example script: runs it, prints an error's message (a bad flag is a
- * one-line error, not a stack trace) and exits. The explicit exit matters: wasm worker
+ * The message `main` prints for an error: one line naming the culprit and what to do for the
+ * errors a user causes; the message plus a hint to `--debug` for anything else.
+ * @example console.error(errorMessage(error, 'examples/train-b3.ts'));
+ */
+export function errorMessage(error: unknown, command: string): string {
+  if (error instanceof NonFiniteLossError) {
+    const what = error.where === 'training' ? `loss ${error.loss}` : 'validation predictions NaN';
+    return (
+      `${command}: training diverged at epoch ${error.epoch} step ${error.step} (${what}); lower --lr` +
+      `${error.learningRate !== null ? ` (it was ${error.learningRate})` : ''} and train again in a new --out` +
+      (error.lastGoodCheckpoint ? `; the last good checkpoint is ${error.lastGoodCheckpoint}` : '')
+    );
+  }
+  if (error instanceof ResumeMismatchError && error.option === 'learningRate') {
+    return `${command}: --lr ${error.given} differs from ${error.saved}, the learning rate the run in ${dirname(dirname(error.checkpoint))} started with; --resume continues its schedule: resume with --lr ${error.saved}, or train in a new --out`;
+  }
+  if (error instanceof FileSystemError) {
+    const advice: Record<string, string> = { ENOSPC: 'free space on that disk', EDQUOT: 'free space on that disk', EROFS: 'choose a writable --out', EACCES: 'choose a writable --out' };
+    return `${command}: ${error.message}${error.code && advice[error.code] ? `; ${advice[error.code]}` : '; check the path (--out, --data)'}`;
+  }
+  const parseError = error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+  // Weight files and downloads: their reports list details below the first line.
+  const weightsError = error instanceof Error && weightErrorNames.includes(error.name);
+  if (weightsError) return `${command}: ${(error as Error).message.split('\n')[0]}`;
+  if (parseError || userErrors.some((kind) => error instanceof kind)) return `${command}: ${(error as Error).message}`;
+  return `${command}: ${error instanceof Error ? error.message : String(error)} (an unexpected error: run again with --debug for the stack trace)`;
+}
+
+/** Progress of the image check on stderr: a bar on a terminal, one line at the end otherwise. */
+function checkProgress(options: ExampleOptions): ((done: number, total: number) => void) | undefined {
+  if (options.progress === 'none') return undefined;
+  const label = options.checkImages === 'full' ? 'decoding' : 'checking headers of';
+  const bar = options.progress !== 'lines' && process.stderr.isTTY;
+  return (done, total) => {
+    if (bar) process.stderr.write(`\r${label} ${total} images: ${done}/${total} (${Math.floor((100 * done) / total)} %)${done === total ? '\n' : ''}`);
+    else if (done === total) process.stderr.write(`Checked ${total} images (${options.checkImages === 'full' ? 'full decode' : 'header and size'})\n`);
+  };
+}
+
+/**
+ * Entry point of an example script: runs it, prints an error as one line naming the culprit
+ * (the stack trace only with `--debug`) and exits. The explicit exit matters: wasm worker
  * threads keep Node's event loop alive after the work is done.
  *
  * @example await main(b3Recipe, 'examples/train-b3.ts');
@@ -272,12 +338,7 @@ export async function main(recipe: Recipe, command: string): Promise<never> {
     await runExample(recipe, process.argv.slice(2), command);
     process.exit(0);
   } catch (error) {
-    const flagError =
-      error instanceof RangeError ||
-      (error instanceof Error && ['WeightLoadError', 'CheckpointFormatError', 'UnsafeCheckpointError', 'DownloadError'].includes(error.name)) ||
-      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-    // One line for a user error; load reports list their details below the first line.
-    console.error(flagError ? `${command}: ${(error as Error).message.split('\n')[0]}` : error);
+    console.error(process.argv.includes('--debug') ? error : errorMessage(error, command));
     process.exit(1);
   }
 }

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExampleArgs, type RunDefaults } from '../lib/cli.js';
-import { examplesRoot } from '../lib/data.js';
+import { examplesRoot, resolveDataRoot } from '../lib/data.js';
 
 const run = promisify(execFile);
 const tsx = resolve(examplesRoot, '..', 'node_modules', '.bin', 'tsx');
@@ -55,6 +55,15 @@ describe('parseExampleArgs', () => {
     expect(() => parseExampleArgs(['--folds', '3', '--fold', '3'], defaults, 'out')).toThrow('--fold must be in 0..2 for --folds 3, got 3');
     expect(() => parseExampleArgs(['--fold', '1'], defaults, 'out')).toThrow('--fold needs --folds K');
     expect(() => parseExampleArgs(['--epoch', '1'], defaults, 'out')).toThrow(/Unknown option '--epoch'/);
+    expect(() => parseExampleArgs(['--img-size', '100000'], defaults, 'out')).toThrow('--img-size must be at most 4096, got 100000');
+    expect(() => parseExampleArgs(['--check-images', 'all'], defaults, 'out')).toThrow('--check-images: unknown mode "all"; expected header or full');
+  });
+
+  it('checks --weights before anything is written: a missing path or a folder is one line', () => {
+    expect(() => parseExampleArgs(['--weights', '/nonexistent/b3.safetensors'], defaults, 'out')).toThrow(
+      '--weights: /nonexistent/b3.safetensors does not exist; pass the path of a weights file',
+    );
+    expect(() => parseExampleArgs(['--weights', examplesRoot], defaults, 'out')).toThrow(`--weights: ${examplesRoot} is a directory; pass the weights file inside it`);
   });
 });
 
@@ -62,7 +71,7 @@ describe('example scripts', () => {
   it('print their help', async () => {
     const { code, stdout } = await runScript('train-b3.ts', ['--help']);
     expect(code).toBe(0);
-    expect(stdout).toContain('--img-size PX         network input size (default 300)');
+    expect(stdout).toContain('--img-size PX         network input size, 16..4096 (default 150)');
   });
 
   it('exit non-zero with a one-line message on a bad flag', async () => {
@@ -70,6 +79,31 @@ describe('example scripts', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('examples/train-v2m.ts: --backend: unknown backend "gpu"');
   });
+
+  it('report bad input as one line naming the culprit, with no stack trace and nothing trained', async () => {
+    const bad = join(scratch, 'bad.safetensors');
+    await writeFile(bad, 'not a safetensors file');
+    const data = join(scratch, 'corrupt-data');
+    await cp((await resolveDataRoot(undefined, true)).root, data, { recursive: true });
+    const [first, second] = ['test/TEST_00001.jpg', 'train/0002.jpg'].map((file) => join(data, file));
+    await writeFile(first!, 'not an image');
+    await writeFile(second!, '');
+    const cases: [string[], string][] = [
+      // (flag checks such as --img-size 100000 or --weights /nonexistent fail in parseExampleArgs, tested above)
+      [['--out', '/proc/art-out'], 'examples/train-b3.ts: Cannot create directory "/proc/art-out": no such file or directory (ENOENT); check the path (--out, --data)'],
+      [['--weights', bad], `examples/train-b3.ts: --weights: ${bad}: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file; pass a torchvision-layout .pth`],
+      [['--data', data], `examples/train-b3.ts: 2 image(s) missing or unreadable:\n  [TEST_00001] ${first}: not a readable image (`],
+    ];
+    for (const [args, message] of cases) {
+      if (args[1] === '/proc/art-out' && process.platform !== 'linux') continue;
+      const out = join(scratch, `bad-${cases.findIndex((c) => c[0] === args)}`);
+      const { code, stderr } = await runScript('train-b3.ts', ['--smoke', '--backend', 'wasm', '--progress', 'none', '--out', out, ...args]);
+      expect(code, stderr).toBe(1);
+      expect(stderr.slice(0, message.length), stderr).toBe(message);
+      expect(stderr, 'no stack trace').not.toMatch(/^\s+at /m);
+      expect(existsSync(join(out, 'checkpoints')), 'nothing trained').toBe(false);
+    }
+  }, 120_000);
 
   for (const script of ['train-b3.ts', 'train-v2m.ts', 'train-pyramid.ts']) {
     it(`${script} --smoke trains, predicts and writes every output`, async () => {
@@ -80,7 +114,7 @@ describe('example scripts', () => {
       expect(stdout).toMatch(/Test Macro F1\s+[01]\.\d{4}/);
 
       const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as {
-        validMacroF1: number; testMacroF1: number; classes: number; data: string; epochs: number;
+        validMacroF1: number; testMacroF1: number; classes: number; data: string; epochs: number; bestEpoch: number;
       };
       expect(summary.classes).toBe(4);
       expect(summary.epochs).toBe(1);
@@ -96,8 +130,10 @@ describe('example scripts', () => {
       for (const row of submission) expect(classes.has(row.artist!)).toBe(true);
 
       const history = await readCsv(join(out, 'history.csv'));
-      expect(history).toHaveLength(1);
-      for (const file of ['checkpoints/best/model.json', 'checkpoints/last/model.json', 'test-probabilities.csv']) {
+      expect(history.map((row) => row.epoch)).toEqual(['1']); // 1-based, as the console and summary.json
+      expect(summary.bestEpoch).toBe(1);
+      const latest = JSON.parse(await readFile(join(out, 'checkpoints/latest.json'), 'utf8')) as { last: string; best: string };
+      for (const file of [`checkpoints/${latest.best}/model.json`, `checkpoints/${latest.last}/model.json`, 'test-probabilities.csv']) {
         expect(existsSync(join(out, file)), file).toBe(true);
       }
       for (const image of ['augmentation-preview.png', 'plots/learning-curves.png', 'plots/confusion-matrix.png']) {
@@ -109,6 +145,32 @@ describe('example scripts', () => {
       }
     }, 180_000);
   }
+
+  it('--resume rebuilds what a crash after the last checkpoint lost, and refuses a different --lr', async () => {
+    const out = join(scratch, 'train-b3'); // the finished --smoke run above
+    const history = await readFile(join(out, 'history.csv'));
+    const submission = await readFile(join(out, 'submission.csv'));
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { learningRate: number };
+    for (const file of ['history.csv', 'history.jsonl', 'submission.csv', 'summary.json']) await unlink(join(out, file));
+    const common = ['--smoke', '--backend', 'wasm', '--out', out, '--progress', 'none', '--resume'];
+    const changed = await runScript('train-b3.ts', [...common, '--lr', '1e6']);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr.trim()).toBe(
+      `examples/train-b3.ts: --lr 1000000 differs from ${summary.learningRate}, the learning rate the run in ${out} started with; ` +
+        `--resume continues its schedule: resume with --lr ${summary.learningRate}, or train in a new --out`,
+    );
+    const resumed = await runScript('train-b3.ts', common);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await readFile(join(out, 'history.csv'))).equals(history)).toBe(true);
+    expect((await readFile(join(out, 'submission.csv'))).equals(submission)).toBe(true);
+    expect((JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { learningRate: number }).learningRate).toBe(summary.learningRate);
+  }, 180_000);
+
+  it('--lr 1e6 reports divergence, not a metrics error', async () => {
+    const { code, stderr } = await runScript('train-b3.ts', ['--smoke', '--backend', 'wasm', '--out', join(scratch, 'diverged'), '--progress', 'none', '--lr', '1e6']);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^examples\/train-b3\.ts: training diverged at epoch 1 step \d+ \((loss NaN|validation predictions NaN)\); lower --lr \(it was 1000000\) and train again in a new --out/);
+  }, 180_000);
 
   it('k-fold jobs write fold folders that ensemble.ts combines into one submission', async () => {
     const out = join(scratch, 'kfold');

@@ -80,9 +80,11 @@ export class SubmissionError extends Error {
 }
 
 /**
- * Training produced a NaN or infinite loss. The last good checkpoint is kept.
+ * Training diverged: the loss (or, after the weights went NaN, the validation predictions)
+ * became NaN or infinite. The last good checkpoint is kept. `epoch` and `step` are 1-based
+ * (the epoch and the optimizer step that failed).
  * @example
- * if (error instanceof NonFiniteLossError) console.error(`restart from ${error.lastGoodCheckpoint} with a lower learning rate`);
+ * if (error instanceof NonFiniteLossError) console.error(`lower the learning rate (${error.learningRate}); last good: ${error.lastGoodCheckpoint}`);
  */
 export class NonFiniteLossError extends Error {
   override name = 'NonFiniteLossError';
@@ -91,11 +93,47 @@ export class NonFiniteLossError extends Error {
     readonly epoch: number,
     readonly step: number,
     readonly lastGoodCheckpoint: string | null,
+    readonly learningRate: number | null = null,
+    readonly where: 'training' | 'validation' = 'training',
   ) {
     super(
-      `Loss became ${loss} at epoch ${epoch}, step ${step}; training stopped. ` +
-        (lastGoodCheckpoint ? `The last good checkpoint is kept at ${lastGoodCheckpoint}.` : 'No checkpoint had been written yet.') +
-        ' Lower the learning rate or check the inputs for NaN.',
+      `Training diverged at epoch ${epoch}, step ${step} (${where === 'training' ? `loss ${loss}` : 'validation predictions NaN'}); ` +
+        `lower the learning rate${learningRate !== null ? ` (now ${learningRate})` : ''} or check the inputs for NaN. ` +
+        (lastGoodCheckpoint ? `The last good checkpoint is kept at ${lastGoodCheckpoint}.` : 'No checkpoint had been written yet.'),
+    );
+  }
+}
+
+/**
+ * A model returned NaN or infinite scores (its weights have diverged, or an input is NaN).
+ * @example
+ * if (error instanceof NonFinitePredictionsError) console.error(`row ${error.row} is not finite`);
+ */
+export class NonFinitePredictionsError extends Error {
+  override name = 'NonFinitePredictionsError';
+  constructor(readonly row: number) {
+    super(`The model predicts NaN or infinite scores (dataset row ${row}); its weights have probably diverged (lower the learning rate) or the input has NaN`);
+  }
+}
+
+/**
+ * `train` was asked to resume with a setting that differs from the checkpoint's (a new
+ * learning rate would otherwise be silently ignored, as the optimizer state carries the old one).
+ * @example
+ * if (error instanceof ResumeMismatchError) console.error(`${error.option}: checkpoint has ${error.saved}`);
+ */
+export class ResumeMismatchError extends Error {
+  override name = 'ResumeMismatchError';
+  constructor(
+    readonly option: string,
+    readonly given: number,
+    readonly saved: number,
+    readonly checkpoint: string,
+    detail = '',
+  ) {
+    super(
+      `train: ${option} ${given} differs from ${saved}, the ${option} of the checkpoint ${checkpoint}${detail}; ` +
+        `resuming continues its schedule: pass ${saved} (or none), or start a new run in another outDir`,
     );
   }
 }

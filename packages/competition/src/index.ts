@@ -9,9 +9,11 @@ export {
   PathOutsideRootError,
   SubmissionError,
   NonFiniteLossError,
+  NonFinitePredictionsError,
+  ResumeMismatchError,
 } from './errors.js';
 export { mixSeeds, SeededRandom, withSeededRandom } from './random.js';
-export { writeFileAtomic } from './io.js';
+export { writeFileAtomic, writeFileDurable, ensureDir, FileSystemError } from './io.js';
 export { readCsvFile, parseCsvText } from './dataset/csv.js';
 export { LabelEncoder, type LabelEncoderJson } from './dataset/label-encoder.js';
 export {
@@ -23,6 +25,7 @@ export {
   type TestRecord,
   type LoadCompetitionOptions,
   type ImageCheck,
+  type CheckImagesOptions,
 } from './dataset/competition.js';
 export { stratifiedKFold, stratifiedHoldout, type Split } from './folds/index.js';
 export {
@@ -44,7 +47,7 @@ export { train, writeTrainingPlots, type TrainOptions, type TrainResult, type Tr
 export { evaluate, type EvaluationResult, type LogitsFunction } from './training/evaluate.js';
 export { createOptimizer, AdamWOptimizer, getLearningRate, setLearningRate, OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec } from './training/optimizers.js';
 export { ReduceLROnPlateau, EarlyStopping, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState, type EarlyStoppingState } from './training/schedulers.js';
-export { saveCheckpoint, loadCheckpoint, loadCheckpointModel, resolveCheckpointDir, CHECKPOINT_FILES } from './training/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, loadCheckpointModel, resolveCheckpointDir, CheckpointStore, CHECKPOINT_FILES, CHECKPOINT_POINTER, type CheckpointContents } from './training/checkpoint.js';
 export { writeHistory, HISTORY_COLUMNS, type EpochRecord } from './training/history.js';
 export { createProgressReporter, PROGRESS_MODES, type ProgressMode, type ProgressReporter, type ProgressValues } from './training/progress.js';
 export { renderVegaLiteSvg, svgToPng, learningCurvesSpec, confusionMatrixSpec, writePlot } from './training/plots.js';

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, unlink } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, symlink, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -64,9 +64,16 @@ describe('loadCompetition', () => {
     await unlink(join(root, 'train/0001.png'));
     await unlink(join(root, 'test/TEST_00002.png'));
     await writeFile(join(root, 'train/0003.png'), 'this is not an image');
-    const exists = await loadCompetition(root).catch((e: unknown) => e);
+    const exists = await loadCompetition(root, { checkImages: 'exists' }).catch((e: unknown) => e);
     expect(exists).toBeInstanceOf(MissingImagesError);
     expect((exists as MissingImagesError).problems.map((p) => p.id).sort()).toEqual(['1', 'TEST_00002']);
+    // the default reads every header (train and test) before anything else: the bad file is found too
+    const progress: number[] = [];
+    const header = await loadCompetition(root, { onCheckProgress: (done, total) => void progress.push(done / total) }).catch((e: unknown) => e);
+    expect((header as MissingImagesError).problems.map((p) => p.id).sort()).toEqual(['1', '3', 'TEST_00002']);
+    expect((header as MissingImagesError).problems.find((p) => p.id === '3')!.reason).toMatch(/^not a readable image \(.+\)$/);
+    expect(progress).toHaveLength(15);
+    expect(progress.at(-1)).toBe(1);
     const decoded = await loadCompetition(root, { checkImages: 'decode' }).catch((e: unknown) => e);
     expect(decoded).toBeInstanceOf(MissingImagesError);
     const problems = (decoded as MissingImagesError).problems;
@@ -89,7 +96,57 @@ describe('loadCompetition', () => {
 
   it('rejects a bad checkImages option, naming the valid choices', async () => {
     await writeCompetitionDir(root);
-    await expect(loadCompetition(root, { checkImages: 'all' as never })).rejects.toThrow(/expected 'exists', 'decode' or false/);
+    await expect(loadCompetition(root, { checkImages: 'all' as never })).rejects.toThrow(/expected 'exists', 'header', 'decode' or false/);
+  });
+
+  it('finds a truncated test image with the header check only when it is one (full decode finds the rest)', async () => {
+    await writeCompetitionDir(root);
+    const png = await readFile(join(root, 'test/TEST_00001.png'));
+    await writeFile(join(root, 'test/TEST_00001.png'), png.subarray(0, png.length >> 1)); // the header survives, half the pixels do not
+    await expect(loadCompetition(root)).resolves.toBeDefined();
+    const error = await loadCompetition(root, { checkImages: 'decode' }).catch((e: unknown) => e);
+    expect((error as MissingImagesError).problems.map((p) => [p.id, p.reason.startsWith('cannot decode')])).toEqual([['TEST_00001', true]]);
+  });
+
+  it('refuses a symlink that leads outside the data root (real paths are compared)', async () => {
+    await writeCompetitionDir(root);
+    const outside = await mkdtemp(join(tmpdir(), 'art-outside-'));
+    try {
+      await writeFile(join(outside, 'secret.png'), await readFile(join(root, 'train/0002.png')));
+      await unlink(join(root, 'train/0002.png'));
+      await symlink(join(outside, 'secret.png'), join(root, 'train/0002.png'));
+      const error = await loadCompetition(root).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MissingImagesError);
+      const [problem] = (error as MissingImagesError).problems;
+      expect(problem!.id).toBe('2');
+      expect(problem!.reason).toBe(`a symlink to ${await realpath(join(outside, 'secret.png'))}, outside the data root ${await realpath(root)} (pass allowOutsideRoot to accept it)`);
+      await expect(loadCompetition(root, { allowOutsideRoot: true })).resolves.toBeDefined();
+      // a symlink that stays inside the root is fine
+      await unlink(join(root, 'train/0002.png'));
+      await symlink(join(root, 'train/0001.png'), join(root, 'train/0002.png'));
+      await expect(loadCompetition(root)).resolves.toBeDefined();
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('names the line of an empty artist cell and a header-only train.csv', async () => {
+    await writeCompetitionDir(root);
+    const csv = await readFile(join(root, 'train.csv'), 'utf8');
+    await writeFile(join(root, 'train.csv'), csv.replace('4,./train/0004.png,"Francisco Goya"', '4,./train/0004.png,'));
+    await expect(loadCompetition(root)).rejects.toThrow(`${join(root, 'train.csv')} line 6: empty "artist" cell; fill it in or remove the row`);
+    await writeFile(join(root, 'train.csv'), 'id,img_path,artist\n');
+    await expect(loadCompetition(root)).rejects.toThrow(`${join(root, 'train.csv')} has a header but no rows; expected one row per image`);
+  });
+
+  it('trims spaces after commas (as pandas skipinitialspace) but keeps them inside quotes', async () => {
+    await writeCompetitionDir(root, { testCount: 1 });
+    const csv = await readFile(join(root, 'train.csv'), 'utf8');
+    await writeFile(join(root, 'train.csv'), csv.replace(/,/g, ', '));
+    const data = await loadCompetition(root);
+    expect(data.train[0]).toMatchObject({ id: '0', imgPath: './train/0000.png', artist: 'Claude Monet' });
+    await writeFile(join(root, 'x.csv'), 'id,artist\n1, " Monet "\n');
+    expect(await readCsvFile(join(root, 'x.csv'))).toEqual([{ id: '1', artist: ' Monet ' }]);
   });
 });
 

@@ -28,7 +28,7 @@ describe('train with an EfficientNet', () => {
     const result = await train({ model: net, trainLoader: loader, validLoader: loader, numClasses: 3, epochs: 1, outDir: root, progress: 'none', plots: false });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.step).toBe(2);
-    const safetensors = readSafetensors(new Uint8Array(await readFile(join(root, 'checkpoints/last/model.safetensors'))));
+    const safetensors = readSafetensors(new Uint8Array(await readFile(join(result.lastCheckpoint!, 'model.safetensors'))));
     expect(safetensors.tensors.size).toBeGreaterThan(10);
     expect([...safetensors.tensors.keys()]).toContain("classifier.1.weight");
     const restored = await loadCheckpointModel(join(root, 'checkpoints/last'));
@@ -37,7 +37,7 @@ describe('train with an EfficientNet', () => {
     const b = restored.predict(x) as tf.Tensor;
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     // the same files load through @art/efficientnet/node's filesystem handler (TF.js file:// layout)
-    const viaHandler = await tf.loadLayersModel(fileSystemHandler(join(root, 'checkpoints/best')));
+    const viaHandler = await tf.loadLayersModel(fileSystemHandler(result.bestCheckpoint!));
     const c = viaHandler.predict(x) as tf.Tensor;
     expect(c.shape).toEqual([1, 3]);
     tf.dispose([x, a, b, c]);

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NonFiniteLossError, createArrayLoader, loadCheckpointModel, train, type BatchSource, type TrainState } from '../src/index.js';
+import { NonFiniteLossError, ResumeMismatchError, createArrayLoader, loadCheckpointModel, resolveCheckpointDir, train, type BatchSource, type TrainState } from '../src/index.js';
+import { setFileOpsHook } from '../src/io.js';
 import { SIZE, tinyImages, weightBytes } from './helpers/tiny.js';
 import { tinySetup } from './helpers/train-setup.js';
 
@@ -29,6 +30,13 @@ async function runFresh(name: string, overrides = {}): Promise<{ bytes: Uint8Arr
   return { bytes, dir, result };
 }
 
+/** The committed `last` (or `best`) checkpoint folder of a run and its state.json. */
+async function committed(dir: string, which: 'last' | 'best' = 'last'): Promise<{ folder: string; state: TrainState }> {
+  const folder = await resolveCheckpointDir(join(dir, 'checkpoints', which));
+  if (folder === null) throw new Error(`no ${which} checkpoint in ${dir}`);
+  return { folder, state: JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as TrainState };
+}
+
 let reference: { bytes: Uint8Array; dir: string; result: Awaited<ReturnType<typeof train>> };
 
 describe('train', () => {
@@ -38,8 +46,8 @@ describe('train', () => {
     expect(Buffer.from(again.bytes).equals(Buffer.from(reference.bytes))).toBe(true);
     // (model.json differs only in TF.js's per-process layer-name counters; the weights are compared byte for byte)
     for (const file of ['weights.bin', 'optimizer.bin']) {
-      const a = await readFile(join(reference.dir, 'checkpoints/last', file));
-      const b = await readFile(join(again.dir, 'checkpoints/last', file));
+      const a = await readFile(join((await committed(reference.dir)).folder, file));
+      const b = await readFile(join((await committed(again.dir)).folder, file));
       expect(a.equals(b), file).toBe(true);
     }
     const strip = (h: { seconds: number }[]) => h.map(({ seconds: _, ...rest }) => rest);
@@ -47,7 +55,7 @@ describe('train', () => {
     expect(reference.result.stopReason).toBe('completed');
     expect(reference.result.step).toBe(18);
     // the learning-rate schedule and validation metrics are recorded
-    expect(reference.result.history.map((h) => h.epoch)).toEqual([0, 1, 2]);
+    expect(reference.result.history.map((h) => h.epoch)).toEqual([1, 2, 3]); // 1-based, as users read them
     expect(reference.result.history.every((h) => h.validMacroF1 !== null && h.validMacroF1 >= 0 && h.validMacroF1 <= 1)).toBe(true);
   });
 
@@ -64,7 +72,7 @@ describe('train', () => {
     }
     expect(JSON.parse(await readFile(join(reference.dir, 'labels.json'), 'utf8')).classes).toEqual(['Goya', 'Monet', 'Van Gogh']);
     const best = await loadCheckpointModel(join(reference.dir, 'checkpoints/best'));
-    const state = JSON.parse(await readFile(join(reference.dir, 'checkpoints/best/state.json'), 'utf8')) as TrainState;
+    const { state } = await committed(reference.dir, 'best');
     expect(state.best!.macroF1).toBe(reference.result.bestMacroF1);
     const input = tf.zeros([1, SIZE, SIZE, 3]);
     const output = best.predict(input) as tf.Tensor;
@@ -80,7 +88,7 @@ describe('train', () => {
     expect(stopped.stopReason).toBe('max-steps');
     expect(stopped.step).toBe(8);
     first.model.dispose();
-    const state = JSON.parse(await readFile(join(dir, 'checkpoints/last/state.json'), 'utf8')) as TrainState;
+    const { state } = await committed(dir);
     expect([state.epoch, state.batchInEpoch, state.step]).toEqual([1, 2, 8]);
     const second = tinySetup(dir); // a fresh model and optimizer, as after a restart
     const resumed = await train(second);
@@ -123,12 +131,12 @@ describe('train', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const statePath = join(dir, 'checkpoints/last/state.json');
+    const pointerPath = join(dir, 'checkpoints/latest.json');
     const deadline = Date.now() + 60_000;
     let killedAt = -1;
     while (Date.now() < deadline) {
-      if (existsSync(statePath)) {
-        const step = (JSON.parse(await readFile(statePath, 'utf8').catch(() => '{"step":0}')) as { step: number }).step;
+      if (existsSync(pointerPath)) {
+        const step = (JSON.parse(await readFile(pointerPath, 'utf8').catch(() => '{"step":0}')) as { step: number }).step;
         if (step >= 4) {
           child.kill('SIGKILL');
           killedAt = step;
@@ -144,7 +152,9 @@ describe('train', () => {
     const options = tinySetup(dir);
     const resumed = await train(options);
     expect(resumed.stopReason).toBe('completed');
-    expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['best', 'last']); // no temp directories left
+    // no temp folders left: the pointer and the folders it names (last, and best when another one)
+    const latest = JSON.parse(await readFile(join(dir, 'checkpoints/latest.json'), 'utf8')) as { last: string; best: string };
+    expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual([...new Set([latest.best, 'latest.json', latest.last])].sort());
     expect(Buffer.from(weightBytes(options.model)).equals(Buffer.from(reference.bytes))).toBe(true);
     options.model.dispose();
   });
@@ -168,10 +178,12 @@ describe('train', () => {
     const options = tinySetup(dir, { trainLoader: poisoned });
     const error = await train(options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteLossError);
-    expect((error as Error).message).toMatch(/Loss became NaN at epoch 1, step 2; training stopped\. The last good checkpoint is kept at .*checkpoints\/last/);
-    const state = JSON.parse(await readFile(join(dir, 'checkpoints/last/state.json'), 'utf8')) as TrainState;
+    expect((error as Error).message).toMatch(
+      /^Training diverged at epoch 2, step 3 \(loss NaN\); lower the learning rate \(now 0\.01\) or check the inputs for NaN\. The last good checkpoint is kept at .*checkpoints\/step-00000002\.$/,
+    );
+    const { state, folder } = await committed(dir);
     expect([state.epoch, state.step]).toEqual([1, 2]);
-    const restored = await loadCheckpointModel(join(dir, 'checkpoints/last'));
+    const restored = await loadCheckpointModel(folder);
     expect(restored.getWeights().every((w) => Array.from(w.dataSync()).every(Number.isFinite))).toBe(true);
     restored.dispose();
     options.model.dispose();
@@ -200,14 +212,15 @@ describe('train', () => {
   });
 
   it('stops early when validation Macro F1 stalls, after ReduceLROnPlateau has cut the rate', async () => {
-    // a learning rate too small to change the predictions: Macro F1 stays flat
-    const options = tinySetup(join(root, 'early'), { learningRate: 1e-9, epochs: 5, scheduler: { factor: 0.5, patience: 0 }, earlyStopping: { patience: 2 } });
+    // a learning rate too small to change the predictions: Macro F1 stays flat (eps below the
+    // rate's change: PyTorch's default 1e-8 would skip a 1e-9 → 5e-10 reduction as too small)
+    const options = tinySetup(join(root, 'early'), { learningRate: 1e-9, epochs: 5, scheduler: { factor: 0.5, patience: 0, eps: 1e-12 }, earlyStopping: { patience: 2 } });
     const result = await train(options);
     expect(result.stopReason).toBe('early-stopping');
     expect(result.history).toHaveLength(3);
     // the rate used in each epoch: the first flat epoch (1) exceeds patience 0, so epoch 2 runs at half
     expect(result.history.map((h) => h.learningRate)).toEqual([1e-9, 1e-9, 5e-10]);
-    expect(result.bestEpoch).toBe(0);
+    expect(result.bestEpoch).toBe(1);
     const again = await train(options); // a finished run stays finished
     expect(again.stopReason).toBe('early-stopping');
     expect(again.step).toBe(result.step);
@@ -222,6 +235,59 @@ describe('train', () => {
     expect(Buffer.from(weightBytes(options.model)).equals(Buffer.from(weightBytes(best)))).toBe(true);
     best.dispose();
     options.model.dispose();
+  });
+
+  it('rebuilds the history on resume after a crash between the last checkpoint and the history', async () => {
+    const dir = join(root, 'history-crash');
+    let historyWrites = 0;
+    setFileOpsHook((op) => {
+      // the third epoch's history.csv write: its checkpoint is committed, the history not yet written
+      if (op.kind === 'open' && /\.history\.csv\..*\.tmp$/.test(op.path) && ++historyWrites === 3) throw new Error('simulated crash');
+    });
+    const first = tinySetup(dir);
+    await expect(train(first)).rejects.toThrow('simulated crash');
+    setFileOpsHook(null);
+    first.model.dispose();
+    expect((await readFile(join(dir, 'history.csv'), 'utf8')).trim().split('\n')).toHaveLength(3); // header + 2 epochs
+    const second = tinySetup(dir);
+    const resumed = await train(second);
+    second.model.dispose();
+    expect(resumed.stopReason).toBe('completed');
+    expect(resumed.step).toBe(18); // nothing retrained
+    const rows = (await readFile(join(dir, 'history.csv'), 'utf8')).trim().split('\n');
+    expect(rows.map((row) => row.split(',')[0])).toEqual(['epoch', '1', '2', '3']);
+    expect((await readFile(join(dir, 'history.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(3);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]); // the crashed write's temp file is gone
+  });
+
+  it('refuses a learning rate that differs from the checkpoint instead of silently keeping the old one', async () => {
+    const dir = join(root, 'lr');
+    const first = tinySetup(dir, { maxSteps: 8, learningRate: 0.01 });
+    await train(first);
+    first.model.dispose();
+    const changed = tinySetup(dir, { learningRate: 1e6 });
+    await expect(train(changed)).rejects.toThrow(ResumeMismatchError);
+    await expect(train(changed)).rejects.toThrow(
+      /^train: learningRate 1000000 differs from 0\.01, the learningRate of the checkpoint .*step-00000008 \(now at 0\.01\); resuming continues its schedule/,
+    );
+    const { learningRate: _, ...rest } = changed;
+    const resumed = await train(rest); // no rate given: the checkpoint's schedule continues
+    changed.model.dispose();
+    expect(resumed.learningRate).toBe(0.01);
+    expect(resumed.finalLearningRate).toBe(reference.result.finalLearningRate);
+  });
+
+  it('reports weights gone NaN at validation as divergence, not as a metrics error', async () => {
+    const dir = join(root, 'diverged');
+    const data = tinyImages(24, 1);
+    const oneBatch = createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 24 });
+    const options = tinySetup(dir, { trainLoader: oneBatch, learningRate: 3e38, optimizer: 'sgd' });
+    const error = await train(options).catch((e: unknown) => e);
+    options.model.dispose();
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect((error as Error).message).toBe(
+      'Training diverged at epoch 1, step 1 (validation predictions NaN); lower the learning rate (now 3e+38) or check the inputs for NaN. No checkpoint had been written yet.',
+    );
   });
 
   it('rejects bad options with named values', async () => {

@@ -103,13 +103,15 @@ describe('evaluatePyramid', () => {
       expect(top1!.fscore).toBeCloseTo(4 / 9, 12);
       expect([top2!.precision, top2!.recall, top2!.fscore]).toEqual([1, 1, 1]);
     }
-    // hard: one-hot scores; top-2 of [0, 1, 0] is {1, 0} (ties to the lower index), so image 3
-    // stays wrong at k = 2: predictions [0, 1, 2, 1] → P = (1 + 1/2 + 1)/3, R = (1 + 1 + 1/2)/3, F = 7/9
+    // hard: one-hot scores, ties ranked as scikit-learn ranks them (the higher class index
+    // first): top-2 of [1, 0, 0] is {0, 2}, of [0, 1, 0] is {1, 2}. Image 1 (label 1) stays wrong
+    // at k = 2, image 3 (label 2) becomes right: predictions [0, 0, 2, 2] → P = (1/2 + 0 + 1)/3,
+    // R = (1 + 0 + 1)/3, F = (2/3 + 0 + 1)/3 = 5/9
     const [hardTop1, hardTop2] = evaluation.row('hard')!.scores;
     expect(hardTop1!.fscore).toBeCloseTo(4 / 9, 12);
-    expect(hardTop2!.precision).toBeCloseTo(5 / 6, 12);
-    expect(hardTop2!.recall).toBeCloseTo(5 / 6, 12);
-    expect(hardTop2!.fscore).toBeCloseTo(7 / 9, 12);
+    expect(hardTop2!.precision).toBeCloseTo(1 / 2, 12);
+    expect(hardTop2!.recall).toBeCloseTo(2 / 3, 12);
+    expect(hardTop2!.fscore).toBeCloseTo(5 / 9, 12);
   });
 
   it('formats the table as text and Markdown', () => {
@@ -119,7 +121,7 @@ describe('evaluatePyramid', () => {
       'Fusion    Top-1 P  Top-1 R  Top-1 F  Top-2 P  Top-2 R  Top-2 F',
       '--------  -------  -------  -------  -------  -------  -------',
       'baseline    50.00    50.00    44.44   100.00   100.00   100.00',
-      'hard        50.00    50.00    44.44    83.33    83.33    77.78',
+      'hard        50.00    50.00    44.44    50.00    66.67    55.56',
     ]);
     expect(String(evaluation)).toBe(text);
     expect(evaluation.format('markdown').split('\n')[1]).toBe('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');

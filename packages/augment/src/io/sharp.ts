@@ -2,13 +2,12 @@
  * The one module of @art/augment that imports sharp (libvips). Everything else in the package
  * works on plain `RawImage` buffers, so importing transforms never loads a native module.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { RawImage } from '../core/raw-image.js';
+import { writeFileAtomic as writeDurably } from '../../../../internal/durable-fs.js';
 import { decodeBaselineJpeg } from './jpeg.js';
 
 /** What `decodeImage` accepts: a file path, a `file:` URL, or the encoded bytes of a file. */
@@ -236,8 +235,9 @@ export interface WriteImageOptions {
 }
 
 /**
- * Writes an 8-bit RawImage to `path` atomically: the bytes go to a temporary file in the same
- * folder, which is then renamed over `path`, so readers never see a half-written image.
+ * Writes an 8-bit RawImage to `path` atomically and durably: the bytes go to a temporary file in
+ * the same folder (fsynced), which is then renamed over `path`, so readers never see a
+ * half-written image; a failed write (a full disk) leaves no temp file.
  *
  * @example
  * await writeImage('out/preview.png', image);
@@ -268,14 +268,11 @@ export async function writeImage(path: string, image: RawImage, options: WriteIm
   await writeFileAtomic(path, bytes);
 }
 
-/** Writes `bytes` to `path` through a temporary sibling file and a rename. */
+/** Writes `bytes` to `path` atomically and durably (the shared layer of internal/durable-fs.ts). */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
   try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
+    await writeDurably(path, bytes, { createParents: false }); // (writeImage never created folders)
   } catch (error) {
-    await unlink(temporary).catch(() => undefined);
     throw new Error(`writeImage: cannot write ${JSON.stringify(path)} (${(error as Error).message})`, { cause: error });
   }
 }

@@ -1,4 +1,5 @@
-import { access, stat, readFile } from 'node:fs/promises';
+import { access, realpath, stat, readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { constants } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { decodeImage } from '@art/augment/io';
@@ -33,16 +34,22 @@ export interface CompetitionData {
   labelEncoder: LabelEncoder;
 }
 
-/** How {@link loadCompetition} checks the images: existence only, a full decode, or not at all. */
-export type ImageCheck = 'exists' | 'decode' | false;
+/**
+ * How the images are checked before anything else happens: `'exists'` (a non-empty readable
+ * file), `'header'` (also: the header decodes and gives a size, without decoding the pixels),
+ * `'decode'` (a full decode), or `false` (not at all).
+ */
+export type ImageCheck = 'exists' | 'header' | 'decode' | false;
 
 export interface LoadCompetitionOptions {
-  /** Accept image paths that resolve outside `root` (default false). */
+  /** Accept image paths (and symlinks) that resolve outside `root` (default false). */
   allowOutsideRoot?: boolean;
-  /** Image check (default 'exists'); every problem is reported at once. */
+  /** Image check of every train and test image (default 'header'); every problem is reported at once. */
   checkImages?: ImageCheck;
   /** Require test.csv and sample_submission.csv (default true). */
   requireTest?: boolean;
+  /** Called as images are checked (`done` of `total`), e.g. to draw a progress bar. */
+  onCheckProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -62,26 +69,43 @@ export function resolveImagePath(root: string, imgPath: string, options: { allow
   return full;
 }
 
+/** Options of {@link checkImages}. */
+export interface CheckImagesOptions {
+  /** 'exists', 'header' (default) or 'decode' (see {@link ImageCheck}). */
+  mode?: Exclude<ImageCheck, false>;
+  /** When given, an image whose real path (symlinks resolved) is outside this directory is a problem. */
+  root?: string;
+  /** Called as images are checked. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const IMAGE_CHECKS = ['exists', 'header', 'decode'] as const;
+
 /**
- * Checks that every image exists and is a non-empty readable file (`mode: 'exists'`) or
- * decodes (`mode: 'decode'`, via sharp). Collects ALL problems before throwing.
+ * Checks every image: a readable non-empty file (`'exists'`), whose header gives a size
+ * (`'header'`, the default: sharp reads the header only), or that decodes (`'decode'`). With
+ * `root`, symlinks are resolved and an image whose real path is outside `root` is refused.
+ * Collects ALL problems, each with its reason, before throwing.
  *
  * @param items images to check (`id` is only used in the report)
- * @param mode 'exists' (default) or 'decode'
- * @throws {MissingImagesError} listing every missing or unreadable image
+ * @throws {MissingImagesError} listing every missing, unreadable, undecodable or outside image
  * @example
- * await checkImages(data.train, 'decode');
+ * await checkImages([...data.train, ...data.test], { mode: 'decode', root: data.root });
  */
-export async function checkImages(items: readonly { imagePath: string; id?: string }[], mode: 'exists' | 'decode' = 'exists'): Promise<void> {
-  if (mode !== 'exists' && mode !== 'decode') throw new RangeError(`checkImages: unknown mode ${JSON.stringify(mode)}; expected 'exists' or 'decode'`);
+export async function checkImages(items: readonly { imagePath: string; id?: string }[], options: CheckImagesOptions | Exclude<ImageCheck, false> = {}): Promise<void> {
+  const { mode = 'header', root, onProgress } = typeof options === 'string' ? { mode: options } : options;
+  if (!(IMAGE_CHECKS as readonly string[]).includes(mode)) throw new RangeError(`checkImages: unknown mode ${JSON.stringify(mode)}; expected one of ${IMAGE_CHECKS.join(', ')}`);
+  const realRoot = root === undefined ? undefined : await realpath(root);
   const problems: { imagePath: string; id?: string; reason: string }[] = [];
   const concurrency = 16;
   let next = 0;
+  let done = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const item = items[next++]!;
-      const reason = await checkOne(item.imagePath, mode);
+      const reason = await checkOne(item.imagePath, mode, realRoot);
       if (reason !== null) problems.push({ imagePath: item.imagePath, ...(item.id !== undefined ? { id: item.id } : {}), reason });
+      onProgress?.(++done, items.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
@@ -91,17 +115,33 @@ export async function checkImages(items: readonly { imagePath: string; id?: stri
   }
 }
 
-async function checkOne(imagePath: string, mode: 'exists' | 'decode'): Promise<string | null> {
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+async function checkOne(imagePath: string, mode: Exclude<ImageCheck, false>, realRoot: string | undefined): Promise<string | null> {
   try {
     const info = await stat(imagePath);
     if (!info.isFile()) return 'not a file';
     if (info.size === 0) return 'empty file';
     await access(imagePath, constants.R_OK);
+    if (realRoot !== undefined) {
+      const real = await realpath(imagePath);
+      if (!isInside(realRoot, real)) return `a symlink to ${real}, outside the data root ${realRoot} (pass allowOutsideRoot to accept it)`;
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (error as Error).message})`;
   }
-  if (mode === 'decode') {
+  if (mode === 'header') {
+    try {
+      const { width, height } = await sharp(imagePath).metadata();
+      if (!(width > 0 && height > 0)) return 'the header gives no image size';
+    } catch (error) {
+      return `not a readable image (${(error as Error).message})`;
+    }
+  } else if (mode === 'decode') {
     try {
       await decodeImage(await readFile(imagePath));
     } catch (error) {
@@ -116,19 +156,19 @@ async function checkOne(imagePath: string, mode: 'exists' | 'decode'): Promise<s
  * (`id,img_path`), `sample_submission.csv` (`id,artist`) and the optional `artists_info.csv`.
  *
  * @param root the data directory
- * @param options `{ allowOutsideRoot = false, checkImages = 'exists', requireTest = true }`
+ * @param options `{ allowOutsideRoot = false, checkImages = 'header', requireTest = true, onCheckProgress }`
  * @throws {MissingColumnError} a CSV lacks a required column
  * @throws {PathOutsideRootError} an image path escapes the root
- * @throws {MissingImagesError} images are missing or unreadable (all of them listed)
+ * @throws {MissingImagesError} images are missing, unreadable, undecodable or symlinks out of the root (all of them listed)
  * @throws {Error} duplicate ids, or test.csv and sample_submission.csv with different ids
  * @example
  * const data = await loadCompetition('data/');
  * console.log(data.train.length, data.labelEncoder.numClasses);
  */
 export async function loadCompetition(root: string, options: LoadCompetitionOptions = {}): Promise<CompetitionData> {
-  const { allowOutsideRoot = false, checkImages: check = 'exists', requireTest = true } = options;
-  if (check !== 'exists' && check !== 'decode' && check !== false) {
-    throw new RangeError(`loadCompetition: unknown checkImages ${JSON.stringify(check)}; expected 'exists', 'decode' or false`);
+  const { allowOutsideRoot = false, checkImages: check = 'header', requireTest = true } = options;
+  if (check !== false && !(IMAGE_CHECKS as readonly string[]).includes(check)) {
+    throw new RangeError(`loadCompetition: unknown checkImages ${JSON.stringify(check)}; expected ${IMAGE_CHECKS.map((m) => `'${m}'`).join(', ')} or false`);
   }
   const absoluteRoot = resolve(root);
   const rootInfo = await stat(absoluteRoot).catch(() => null);
@@ -136,7 +176,7 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
   const file = (name: string): string => join(absoluteRoot, name);
   const resolveOptions = { allowOutsideRoot };
 
-  const trainRows = await readCsvFile(file('train.csv'), ['id', 'img_path', 'artist']);
+  const trainRows = await readCsvFile(file('train.csv'), ['id', 'img_path', 'artist'], { nonEmpty: ['id', 'img_path', 'artist'], requireRows: true });
   const train: TrainRecord[] = trainRows.map((row) => ({
     id: row.id!,
     imgPath: row.img_path!,
@@ -149,12 +189,12 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
   let sampleSubmission: { id: string; artist: string }[] = [];
   const hasTest = await exists(file('test.csv'));
   if (requireTest || hasTest) {
-    const testRows = await readCsvFile(file('test.csv'), ['id', 'img_path']);
+    const testRows = await readCsvFile(file('test.csv'), ['id', 'img_path'], { nonEmpty: ['id', 'img_path'] });
     test = testRows.map((row) => ({ id: row.id!, imgPath: row.img_path!, imagePath: resolveImagePath(absoluteRoot, row.img_path!, resolveOptions) }));
     checkUniqueIds(test, file('test.csv'));
   }
   if (requireTest || (await exists(file('sample_submission.csv')))) {
-    const sampleRows = await readCsvFile(file('sample_submission.csv'), ['id', 'artist']);
+    const sampleRows = await readCsvFile(file('sample_submission.csv'), ['id', 'artist'], { nonEmpty: ['id'] });
     sampleSubmission = sampleRows.map((row) => ({ id: row.id!, artist: row.artist! }));
   }
   if (test.length > 0 && sampleSubmission.length > 0) {
@@ -174,7 +214,9 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
   let artists: Record<string, string>[] | undefined;
   if (await exists(file('artists_info.csv'))) artists = await readCsvFile(file('artists_info.csv'));
 
-  if (check !== false) await checkImages([...train, ...test], check);
+  if (check !== false) {
+    await checkImages([...train, ...test], { mode: check, ...(allowOutsideRoot ? {} : { root: absoluteRoot }), ...(options.onCheckProgress ? { onProgress: options.onCheckProgress } : {}) });
+  }
   const labelEncoder = LabelEncoder.fit(train.map((r) => r.artist));
   return { root: absoluteRoot, train, test, sampleSubmission, ...(artists ? { artists } : {}), labelEncoder };
 }

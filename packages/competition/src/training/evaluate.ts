@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MetricsAccumulator } from '@art/metrics';
+import { NonFinitePredictionsError } from '../errors.js';
 import type { BatchSource } from '../data/array-loader.js';
 
 /** Result of {@link evaluate}. */
@@ -24,6 +25,8 @@ export type LogitsFunction = (x: tf.Tensor4D) => tf.Tensor2D;
  * validation crops stay the same every time) and computes loss, accuracy, Macro F1 and the
  * confusion matrix. No tensor is left behind.
  *
+ * @throws {NonFinitePredictionsError} when the model's scores are NaN or infinite (diverged weights)
+ *
  * @example
  * const { macroF1 } = await evaluate(model, validLoader, { numClasses: 50 });
  */
@@ -47,6 +50,8 @@ export async function evaluate(
       if (values.length !== batch.indices.length * numClasses) {
         throw new RangeError(`evaluate: the model returns ${values.length / batch.indices.length} classes per image, expected numClasses = ${numClasses}`);
       }
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new NonFinitePredictionsError(batch.indices[Math.floor(bad / numClasses)]!);
       accumulator.update(batch.labels, values);
       batch.indices.forEach((index, k) => {
         const row = values.slice(k * numClasses, (k + 1) * numClasses);

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createTrainStep } from '@art/backend';
 import { exportTorchvisionWeights, type EfficientNet } from '@art/efficientnet';
-import { NonFiniteLossError } from '../errors.js';
+import { NonFiniteLossError, NonFinitePredictionsError, ResumeMismatchError } from '../errors.js';
 import { mixSeeds, withSeededRandom } from '../random.js';
-import { writeFileAtomic } from '../io.js';
+import { ensureDir, removeAtomicTemps, writeFileAtomic } from '../io.js';
 import type { BatchSource } from '../data/array-loader.js';
-import { loadCheckpoint, resolveCheckpointDir, saveCheckpoint } from './checkpoint.js';
+import { CheckpointStore, loadCheckpoint } from './checkpoint.js';
 import { evaluate, type EvaluationResult } from './evaluate.js';
 import { writeHistory, type EpochRecord } from './history.js';
 import { createOptimizer, getLearningRate, setLearningRate, type OptimizerSpec } from './optimizers.js';
@@ -35,7 +34,11 @@ export interface TrainOptions {
   seed?: number;
   /** 'adam' (default) | 'adamw' | 'sgd' | spec | a ready tf.Optimizer (the caller then owns and disposes it). */
   optimizer?: OptimizerSpec | tf.Optimizer;
-  /** Initial learning rate (default 1e-4). */
+  /**
+   * Initial learning rate (default 1e-4). When resuming, the checkpoint's schedule continues
+   * (the rate ReduceLROnPlateau reached is kept); a value different from the checkpoint's
+   * initial rate is an error rather than silently ignored (start a new run to change it).
+   */
   learningRate?: number;
   /** ReduceLROnPlateau on validation Macro F1 (default `{ mode: 'max', factor: 0.1, patience: 1 }`, the V2-M recipe); false disables. */
   scheduler?: ReduceLROnPlateauOptions | false;
@@ -45,7 +48,10 @@ export interface TrainOptions {
   microBatchSize?: number;
   /** Label smoothing of the cross-entropy (default 0, as the seed). */
   labelSmoothing?: number;
-  /** Continue from `outDir/checkpoints/last` when it exists (default true). */
+  /**
+   * Continue from the newest committed checkpoint in `outDir/checkpoints` when there is one
+   * (default true). History and plots are rewritten from it, so they are complete after a crash.
+   */
   resume?: boolean;
   /** Also save the `last` checkpoint every N optimizer steps mid-epoch (default 0: only at epoch ends). */
   checkpointEverySteps?: number;
@@ -59,6 +65,8 @@ export interface TrainOptions {
   plots?: boolean;
   /** When the run ends (completed or early stopping), load the best checkpoint's weights into the model (default false: the model keeps the last weights). */
   restoreBestWeights?: boolean;
+  /** Milliseconds clock for the `seconds` column of the history (default `Date.now`; tests pass a fixed one). */
+  clock?: () => number;
   /** Called after every epoch with its record. */
   onEpochEnd?: (record: EpochRecord, validation: EvaluationResult | null) => void | Promise<void>;
 }
@@ -71,8 +79,14 @@ export interface TrainResult {
   stopReason: StopReason;
   /** Global optimizer steps done. */
   step: number;
+  /** The initial learning rate of the run (from the checkpoint when resumed). */
+  learningRate: number;
+  /** The learning rate at the end (after ReduceLROnPlateau). */
+  finalLearningRate: number;
   outDir: string;
-  lastCheckpoint: string;
+  /** Folder of the newest checkpoint (`outDir/checkpoints/step-…`), or null when none was written. */
+  lastCheckpoint: string | null;
+  /** Folder of the best checkpoint, or null. */
   bestCheckpoint: string | null;
 }
 
@@ -89,12 +103,14 @@ export interface TrainState {
   learningRate: number;
   scheduler: ReduceLROnPlateauState | null;
   earlyStopping: EarlyStoppingState | null;
+  /** `epoch` is 1-based, as in the history. */
   best: { macroF1: number; epoch: number; confusionMatrix: number[][] } | null;
   history: EpochRecord[];
   /** Running sums of the epoch in progress. */
   partial: { lossSum: number; correct: number; count: number };
   finished: StopReason | null;
-  config: { epochs: number; numClasses: number; optimizer: string; trainBatches: number };
+  /** `learningRate`: the initial one (absent in checkpoints of older versions). */
+  config: { epochs: number; numClasses: number; optimizer: string; trainBatches: number; learningRate?: number };
 }
 
 function isEfficientNet(value: unknown): value is EfficientNet {
@@ -155,14 +171,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     signal,
     maxSteps,
     plots = true,
+    clock = Date.now,
   } = options;
   const net = isEfficientNet(options.model) ? options.model : null;
   const model = net ? net.model : (options.model as tf.LayersModel);
   if (!(model instanceof tf.LayersModel)) throw new TypeError('train: model must be a tf.LayersModel or an EfficientNet');
   const outDir = resolve(options.outDir);
-  const lastDir = join(outDir, 'checkpoints', 'last');
-  const bestDir = join(outDir, 'checkpoints', 'best');
-  await mkdir(outDir, { recursive: true });
+  const store = new CheckpointStore(join(outDir, 'checkpoints'));
+  await ensureDir(outDir);
   if (options.classes) await writeFileAtomic(join(outDir, 'labels.json'), `${JSON.stringify({ format: 'art-label-encoder', version: 1, classes: options.classes }, null, 2)}\n`);
 
   const reporter = typeof options.progress === 'object' ? options.progress : createProgressReporter(options.progress ?? 'auto');
@@ -188,12 +204,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     history: [],
     partial: { lossSum: 0, correct: 0, count: 0 },
     finished: null,
-    config: { epochs, numClasses, optimizer: optimizerName, trainBatches: trainLoader.length },
+    config: { epochs, numClasses, optimizer: optimizerName, trainBatches: trainLoader.length, learningRate: getLearningRate(optimizer) },
+  };
+  let checkpoints: Awaited<ReturnType<CheckpointStore['latest']>> = null;
+  const writeDerived = async (): Promise<void> => {
+    await writeHistory(outDir, state.history);
+    if (plots && state.history.length > 0) await writeTrainingPlots(outDir, state.history, state.best?.confusionMatrix ?? null, options.classes ?? null, numClasses);
   };
 
   try {
-    const existing = resume ? await resolveCheckpointDir(lastDir) : null;
-    if (existing) {
+    checkpoints = resume ? await store.recover() : null;
+    // Temp files of a write a crash interrupted (history, plots, labels) are garbage.
+    for (const dir of [outDir, join(outDir, 'plots')]) await removeAtomicTemps(dir);
+    if (checkpoints) {
+      const existing = checkpoints.last;
       const saved = await loadCheckpoint<TrainState>(existing, { model, optimizer });
       if (!saved || saved.format !== 'art-train-state') throw new Error(`train: ${existing} has no training state (state.json); delete it or pass resume: false`);
       if (saved.config.numClasses !== numClasses) throw new Error(`train: checkpoint ${existing} was trained with ${saved.config.numClasses} classes, this run has ${numClasses}`);
@@ -204,6 +228,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             'resume with the same data and batch size (or pass resume: false)',
         );
       }
+      const savedRate = saved.config.learningRate;
+      if (options.learningRate !== undefined && savedRate !== undefined && options.learningRate !== savedRate) {
+        throw new ResumeMismatchError('learningRate', options.learningRate, savedRate, existing, ` (now at ${saved.learningRate})`);
+      }
       state = { ...saved, config: { ...saved.config, epochs, trainBatches: trainLoader.length } };
       if (saved.finished === 'completed' && saved.epoch < epochs) state.finished = null; // more epochs asked for
       if (saved.finished === 'aborted' || saved.finished === 'max-steps') state.finished = null;
@@ -211,6 +239,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (scheduler && state.scheduler) scheduler.setState(state.scheduler);
       if (stopper && state.earlyStopping) stopper.setState(state.earlyStopping);
       reporter.log(`resuming from ${existing}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`);
+      // Derived files are rebuilt from the state: a crash after the checkpoint but before them loses nothing.
+      await writeDerived();
     }
 
     const snapshot = (): TrainState => ({
@@ -220,9 +250,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       earlyStopping: stopper?.getState() ?? null,
     });
     const exportSafetensors = (): Uint8Array | undefined => (net ? exportTorchvisionWeights(net) : undefined);
-    const saveLast = async (): Promise<void> => {
+    const saveCheckpoint = async (best = false): Promise<void> => {
       const safetensors = exportSafetensors();
-      await saveCheckpoint(lastDir, { model, optimizer, state: snapshot(), ...(safetensors ? { safetensors } : {}) });
+      await store.save({ model, optimizer, state: snapshot(), ...(safetensors ? { safetensors } : {}) }, { step: state.step, best });
+      checkpoints = await store.latest();
     };
 
     // Training accuracy comes from the logits the loss already computes (no second forward pass).
@@ -238,7 +269,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     let stopReason: StopReason | null = state.finished;
     while (stopReason === null && state.epoch < epochs) {
       const epoch = state.epoch;
-      const started = Date.now();
+      const started = clock();
       reporter.epochStart(epoch, epochs, trainLoader.length, state.batchInEpoch);
       let interrupted: StopReason | null = null;
       for await (const batch of trainLoader.batches(epoch, { startBatch: state.batchInEpoch })) {
@@ -260,10 +291,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           batch.x.dispose();
           y.dispose();
         }
-        if (!Number.isFinite(loss)) {
-          const kept = await resolveCheckpointDir(lastDir);
-          throw new NonFiniteLossError(loss, epoch, state.step, kept);
-        }
+        if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss, epoch + 1, state.step + 1, checkpoints?.last ?? null, getLearningRate(optimizer));
         const n = batch.indices.length;
         state.partial = { lossSum: state.partial.lossSum + loss * n, correct: state.partial.correct + correctInStep, count: state.partial.count + n };
         state.step++;
@@ -273,23 +301,27 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           accuracy: state.partial.correct / state.partial.count,
           learningRate: getLearningRate(optimizer),
         });
-        if (checkpointEverySteps > 0 && state.step % checkpointEverySteps === 0 && state.batchInEpoch < trainLoader.length) await saveLast();
+        if (checkpointEverySteps > 0 && state.step % checkpointEverySteps === 0 && state.batchInEpoch < trainLoader.length) await saveCheckpoint();
       }
       if (interrupted === null && (signal?.aborted || (maxSteps !== undefined && state.step >= maxSteps)) && state.batchInEpoch < trainLoader.length) {
         interrupted = signal?.aborted ? 'aborted' : 'max-steps';
       }
       if (interrupted !== null) {
-        await saveLast();
-        reporter.log(`stopped (${interrupted}) at epoch ${epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}; state saved to ${lastDir}`);
+        await saveCheckpoint();
+        reporter.log(`stopped (${interrupted}) at epoch ${epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}; state saved to ${checkpoints?.last}`);
         stopReason = interrupted;
         break;
       }
 
       // End of epoch: validate, schedule, record, checkpoint.
-      const validation = validLoader ? await evaluate(model, validLoader, { numClasses, epoch: 0 }) : null;
+      const validation = validLoader ? await evaluate(model, validLoader, { numClasses, epoch: 0 }).catch((error: unknown) => {
+        // Weights gone NaN make the predictions NaN: that is divergence, not a metrics bug.
+        if (error instanceof NonFinitePredictionsError) throw new NonFiniteLossError(NaN, epoch + 1, state.step, checkpoints?.last ?? null, getLearningRate(optimizer), 'validation');
+        throw error;
+      }) : null;
       const learningRate = getLearningRate(optimizer);
       const record: EpochRecord = {
-        epoch,
+        epoch: epoch + 1,
         step: state.step,
         learningRate,
         trainLoss: state.partial.lossSum / Math.max(1, state.partial.count),
@@ -297,13 +329,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         validLoss: validation?.loss ?? null,
         validAccuracy: validation?.accuracy ?? null,
         validMacroF1: validation?.macroF1 ?? null,
-        seconds: (Date.now() - started) / 1000,
+        seconds: (clock() - started) / 1000,
       };
       state.history = [...state.history, record];
       let improved = false;
       if (validation) {
         if (state.best === null || validation.macroF1 > state.best.macroF1) {
-          state.best = { macroF1: validation.macroF1, epoch, confusionMatrix: validation.confusionMatrix };
+          state.best = { macroF1: validation.macroF1, epoch: epoch + 1, confusionMatrix: validation.confusionMatrix };
           improved = true;
         }
         if (scheduler) {
@@ -320,14 +352,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       state.partial = { lossSum: 0, correct: 0, count: 0 };
       if (stop) state.finished = 'early-stopping';
       else if (state.epoch >= epochs) state.finished = 'completed';
-      // Best first: a crash between the two saves replays this epoch and rewrites both.
-      if (improved) {
-        const safetensors = exportSafetensors();
-        await saveCheckpoint(bestDir, { model, state: snapshot(), ...(safetensors ? { safetensors } : {}) });
-      }
-      await saveLast();
-      await writeHistory(outDir, state.history);
-      if (plots) await writeTrainingPlots(outDir, state.history, state.best?.confusionMatrix ?? null, options.classes ?? null, numClasses);
+      // One folder is both `last` and (when improved) `best`; the history and plots follow it.
+      await saveCheckpoint(improved);
+      await writeDerived();
       reporter.epochEnd(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} acc ${record.trainAccuracy.toFixed(3)}` +
           (validation ? ` | val loss ${validation.loss.toFixed(4)} acc ${validation.accuracy.toFixed(3)} macro-F1 ${validation.macroF1.toFixed(4)}${improved ? ' (best)' : ''}` : '') +
@@ -338,8 +365,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const finalReason: StopReason = stopReason ?? 'completed';
     if (options.restoreBestWeights && state.best && (finalReason === 'completed' || finalReason === 'early-stopping')) {
-      const best = await resolveCheckpointDir(bestDir);
-      if (best) await loadCheckpoint(best, { model });
+      if (checkpoints?.best) await loadCheckpoint(checkpoints.best, { model });
     }
     return {
       history: state.history,
@@ -347,9 +373,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       bestMacroF1: state.best?.macroF1 ?? null,
       stopReason: finalReason,
       step: state.step,
+      learningRate: state.config.learningRate ?? initialLearningRate,
+      finalLearningRate: getLearningRate(optimizer),
       outDir,
-      lastCheckpoint: lastDir,
-      bestCheckpoint: state.best ? bestDir : null,
+      lastCheckpoint: checkpoints?.last ?? null,
+      bestCheckpoint: checkpoints?.best ?? null,
     };
   } finally {
     reporter.close();

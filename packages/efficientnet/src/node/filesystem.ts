@@ -1,12 +1,19 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from './atomic-write.js';
-
-export { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../../../internal/durable-fs.js';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
+
+/**
+ * Writes a file atomically and durably: a temp sibling, fsync, rename, fsync of the directory
+ * (readers never see half a file; a failed write removes its temp file). The one implementation
+ * shared by the @art packages (internal/durable-fs.ts, bundled in).
+ * @example
+ * await writeFileAtomic('weights/b0.safetensors', bytes);
+ */
+export { writeFileAtomic };
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { readSafetensors, writeSafetensors, type SafeTensorInput, type SafetensorsContents } from '../weights/safetensors.js';
 import { readWeights, type ReadWeightsOptions, type WeightsContents } from '../weights/state-dict.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../../../internal/durable-fs.js';
 
 /**
  * Reads and validates a `.safetensors` file (errors name the path).
