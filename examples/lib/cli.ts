@@ -188,7 +188,8 @@ export function checkWeightsPath(path: string): void {
   if (info.isDirectory()) throw new RangeError(`--weights: ${path} is a directory; pass the weights file inside it`);
 }
 
-function optionalInteger(flag: string, text: string | undefined, minimum: number): number | undefined {
+/** An integer flag's value (`undefined` when absent); a bad value is a RangeError naming the flag. */
+export function optionalInteger(flag: string, text: string | undefined, minimum: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < minimum) {
