@@ -175,7 +175,7 @@ async function run(options: BenchOptions): Promise<void> {
         progress: 'none',
         onEpochEnd: (record) => {
           history.push({
-            epoch: record.epoch,
+            epoch: record.epoch - 1, // 0-based, as the PyTorch side's records
             trainLoss: record.trainLoss,
             trainAccuracy: record.trainAccuracy,
             validLoss: record.validLoss!,
@@ -183,7 +183,7 @@ async function run(options: BenchOptions): Promise<void> {
             validMacroF1: record.validMacroF1!,
             seconds: record.seconds,
           });
-          console.error(`  @art seed ${seed} epoch ${record.epoch + 1}/${options.epochs} loss ${record.trainLoss.toFixed(4)} | val macro-F1 ${record.validMacroF1!.toFixed(4)} | ${record.seconds.toFixed(1)}s`);
+          console.error(`  @art seed ${seed} epoch ${record.epoch}/${options.epochs} loss ${record.trainLoss.toFixed(4)} | val macro-F1 ${record.validMacroF1!.toFixed(4)} | ${record.seconds.toFixed(1)}s`);
         },
       });
     } finally {
