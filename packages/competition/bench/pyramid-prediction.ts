@@ -9,7 +9,6 @@
  * with `--threads` intra-op threads. One warm-up image first; random weights.
  */
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@art/backend';
 import { efficientNet } from '@art/efficientnet';
 import { PyramidClassifier, SEED_LEVELS, type Backbone } from '@art/pyramid-pooling';

@@ -63,7 +63,16 @@ interface Manifest {
 }
 
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as Manifest;
-const readFixture = (name: string): ReadonlyMap<string, SafeTensor> => readSafetensors(new Uint8Array(readFileSync(join(FIXTURES, name)))).tensors;
+const fixtureCache = new Map<string, ReadonlyMap<string, SafeTensor>>();
+/** A fixture file's tensors, read once (every scenario reads its model's and its own file several times). */
+function readFixture(name: string): ReadonlyMap<string, SafeTensor> {
+  let tensors = fixtureCache.get(name);
+  if (!tensors) {
+    tensors = readSafetensors(new Uint8Array(readFileSync(join(FIXTURES, name)))).tensors;
+    fixtureCache.set(name, tensors);
+  }
+  return tensors;
+}
 
 /** The entries of `tensors` under `prefix/`, prefix removed. */
 function section(tensors: ReadonlyMap<string, SafeTensor>, prefix: string): Map<string, SafeTensor> {

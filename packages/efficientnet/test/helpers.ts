@@ -7,6 +7,22 @@ import type { EfficientNet } from '../src/index.js';
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures/efficientnet');
 export const MANIFEST = resolve(FIXTURES, 'manifest.json');
 
+/** The fixtures' parity criterion: max|ours - ref| <= 1e-4 * max(1, max|ref|). */
+export const PARITY_TOLERANCE = 1e-4;
+
+/** max|actual - expected| / max(1, max|expected|); NaN or a length mismatch gives Infinity. */
+export function parityError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let worst = 0;
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) {
+    const difference = Math.abs(actual[i]! - expected[i]!);
+    if (!(difference <= worst)) worst = Number.isNaN(difference) ? Number.POSITIVE_INFINITY : difference;
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return worst / scale;
+}
+
 /** Seeded non-trivial BatchNorm statistics and SE/classifier biases, so that folding is exercised. */
 export function randomizeInferenceParameters(net: EfficientNet, seed: number): void {
   let state = seed;

@@ -2,26 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEfficientNet, createInferenceFunction, efficientNetConfig, foldBatchNorm, withMultipliers, type EfficientNet, type EfficientNetOptions } from '../src/index.js';
+import { buildEfficientNet, createInferenceFunction, efficientNetConfig, foldBatchNorm, withMultipliers, type EfficientNetOptions } from '../src/index.js';
 import { loadFixtureModel, type FixtureManifest } from '../src/node/index.js';
 import { useBackend } from '../scripts/backend.js';
-import { FIXTURES, MANIFEST, randomizeInferenceParameters } from './helpers.js';
+import { FIXTURES, MANIFEST, PARITY_TOLERANCE as TOLERANCE, parityError, randomizeInferenceParameters } from './helpers.js';
 
-// The parity criterion: max|ours - ref| <= 1e-4 * max(1, max|ref|).
-const TOLERANCE = 1e-4;
-
-/** max|actual - expected| / max(1, max|expected|); NaN or a length mismatch gives Infinity. */
-function parityError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) {
-    const difference = Math.abs(actual[i]! - expected[i]!);
-    if (!(difference <= worst)) worst = Number.isNaN(difference) ? Number.POSITIVE_INFINITY : difference;
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return worst / scale;
-}
 
 async function readFloat32(path: string): Promise<Float32Array> {
   const bytes = await readFile(path);

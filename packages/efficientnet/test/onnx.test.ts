@@ -16,24 +16,10 @@ import {
   type OnnxRuntimeModule,
 } from '../src/index.js';
 import { runParity } from '../src/node/index.js';
-import { MANIFEST, randomizeInferenceParameters } from './helpers.js';
+import { MANIFEST, PARITY_TOLERANCE as TOLERANCE, parityError, randomizeInferenceParameters } from './helpers.js';
 
 const { onnx } = onnxProto;
-// The parity criterion of the fixtures: max|ours - ref| <= 1e-4 * max(1, max|ref|).
-const TOLERANCE = 1e-4;
 const THREADS = { threads: 1 };
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) {
-    const difference = Math.abs(actual[i]! - expected[i]!);
-    if (!(difference <= worst)) worst = Number.isNaN(difference) ? Number.POSITIVE_INFINITY : difference;
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return worst / scale;
-}
 
 /**
  * A variant's row at test size: the same block kinds, kernels, strides, expansion ratios and
@@ -73,7 +59,7 @@ describe('exportOnnx + ONNX Runtime against TF.js', () => {
     const expected = probe.predict(input) as tf.Tensor[];
     names.forEach((output, index) => {
       expect(results[output]!.dims, output).toEqual(expected[index]!.shape);
-      expect(relativeError(results[output]!.data as Float32Array, expected[index]!.dataSync()), output).toBeLessThan(TOLERANCE);
+      expect(parityError(results[output]!.data as Float32Array, expected[index]!.dataSync()), output).toBeLessThan(TOLERANCE);
     });
     await session.release();
     tf.dispose([input, ...expected]);
@@ -96,7 +82,7 @@ describe('exportOnnx + ONNX Runtime against TF.js', () => {
     const ours = await predict(input);
     const expected = net.model.predict(input) as tf.Tensor;
     expect(ours.shape).toEqual(expected.shape);
-    expect(relativeError(ours.dataSync(), expected.dataSync())).toBeLessThan(TOLERANCE);
+    expect(parityError(ours.dataSync(), expected.dataSync())).toBeLessThan(TOLERANCE);
     tf.dispose([ours, expected, input]);
     await predict.dispose();
     await expect(predict(input)).rejects.toThrow(/disposed/);
@@ -115,7 +101,7 @@ describe('exportOnnx + ONNX Runtime against TF.js', () => {
     const expected = [...features.map((tensor) => tf.transpose(tensor, [0, 3, 1, 2])), tf.mean(features.at(-1)!, [1, 2]), net.model.predict(nhwc) as tf.Tensor];
     outputs.forEach((name, index) => {
       expect(results[name]!.dims, name).toEqual(expected[index]!.shape);
-      expect(relativeError(results[name]!.data as Float32Array, expected[index]!.dataSync()), name).toBeLessThan(TOLERANCE);
+      expect(parityError(results[name]!.data as Float32Array, expected[index]!.dataSync()), name).toBeLessThan(TOLERANCE);
     });
     await session.release();
     tf.dispose([nhwc, nchw, ...features, ...expected]);
@@ -139,7 +125,7 @@ describe('exportOnnx + ONNX Runtime against TF.js', () => {
     const results = await session.run({ input: new ort.Tensor('float32', input.dataSync() as Float32Array, input.shape) });
     const expected = tf.tidy(() => head.predict(net.model.predict(input) as tf.Tensor) as tf.Tensor);
     expect(results.head!.dims).toEqual([2, 3]);
-    expect(relativeError(results.head!.data as Float32Array, expected.dataSync())).toBeLessThan(TOLERANCE);
+    expect(parityError(results.head!.data as Float32Array, expected.dataSync())).toBeLessThan(TOLERANCE);
     await session.release();
     tf.dispose([input, expected]);
     head.dispose();
