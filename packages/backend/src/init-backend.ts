@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { registerFusedTrainingKernels } from './kernels/fused-kernels.js';
-import { registerInferenceKernels } from './kernels/inference-kernels.js';
-import { registerWasmTrainingKernels } from './kernels/register.js';
+import { registerFusedTrainingKernels, registerInferenceKernels, registerWasmTrainingKernels } from './kernels/register.js';
 import { availableCores, installWasmWorkerShim, maxWasmThreads, withReportedCores } from './wasm-threads.js';
 
 /** Backends `initBackend` knows; `auto` tries `tensorflow`, then `wasm`, then `cpu`. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { scaleChannelsKernelName, siluKernelName } from '../../../../internal/kernel-names.js';
 import type { EfficientNet } from '../build.js';
 import { foldNetwork, type BlockStep, type ConvolutionStep, type SqueezeExcitationStep } from './plan.js';
 
@@ -23,13 +24,6 @@ export interface InferenceFunction {
   readonly description: string;
 }
 
-/**
- * Kernels `@art/backend` registers (one SIMD pass each on wasm); looked up by name so that this
- * package does not depend on it. Without them the same mathematics runs as plain ops.
- */
-const siluKernelName = 'ArtSilu';
-const scaleChannelsKernelName = 'ArtScaleChannels';
-
 /** Which elementwise implementation a call uses, decided once per call for the active backend. */
 interface Elementwise {
   silu(x: tf.Tensor): tf.Tensor;
@@ -37,6 +31,8 @@ interface Elementwise {
   scaleChannels(x: tf.Tensor4D, gate: tf.Tensor2D): tf.Tensor4D;
 }
 
+// The kernels `@art/backend` registers (one SIMD pass each on wasm) are looked up by name, so that
+// this package does not depend on it. Without them the same mathematics runs as plain ops.
 const plainElementwise: Elementwise = {
   silu: (x) => tf.mul(x, tf.sigmoid(x)),
   scaleChannels: (x, gate) => tf.mul(x, tf.reshape(gate, [gate.shape[0], 1, 1, gate.shape[1]])),

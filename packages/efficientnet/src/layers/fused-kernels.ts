@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTrainingKernelName, siluKernelName } from '../../../../internal/kernel-names.js';
 
 /**
  * Fused kernels that a backend extension may register (`@art/backend` does, for wasm and cpu):
@@ -7,8 +8,6 @@ import * as tf from '@tensorflow/tfjs';
  * not depend on the extension; where a kernel or its gradient is missing on the active backend
  * the layers compute the same function with plain ops, as before.
  */
-const siluKernelName = 'ArtSilu';
-const batchNormTrainingKernelName = 'ArtBatchNormTraining';
 
 /** Whether `kernelName` runs on the active backend and has a gradient (so it can train). */
 function fusedKernelAvailable(kernelName: string): boolean {

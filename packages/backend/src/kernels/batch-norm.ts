@@ -1,72 +1,86 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerMissingKernels } from './register.js';
-import { siluKernelName } from './inference-kernels.js';
+import { batchNormTrainingGradKernelName, batchNormTrainingKernelName } from '../../../../internal/kernel-names.js';
+import { activeBackendHas, checkSameShape, kernelConfig, requireFloat32, sizeOf, type CpuBackend, type KernelArgs } from './kernel-support.js';
 import { byteOffset, maxRowChunks, rowsFor, simdFor, type WasmHeapBackend } from './simd-backend.js';
 import type { RowFunctionName } from './simd-pool.js';
+import { runStockKernel } from './stock-kernels.js';
 import type { TensorInfo } from './wasm-ops.js';
 
 /**
- * Fused training kernels and their gradients: SiLU's derivative in one pass, and BatchNorm in
- * training mode (batch statistics and normalisation; its whole backward pass) as one kernel
- * each. tfjs builds these from chains of elementwise kernels (SiLU: three forward and about six
- * backward; BatchNorm: tf.moments, FusedBatchNorm and their gradients, about fifteen), each a
- * full pass over an activation with an activation-sized result. `@art/efficientnet` looks the
- * kernels up by name (it does not import this package) and falls back to plain ops.
+ * BatchNorm: the stock `FusedBatchNorm` in one SIMD pass with a leaner gradient, and training-mode
+ * BatchNorm as one fused kernel each way (`ArtBatchNormTraining`: batch statistics and
+ * normalisation; `ArtBatchNormTrainingGrad`: its whole backward pass) on wasm (SIMD) and cpu
+ * (the reference loops). tfjs builds training BatchNorm from tf.moments, FusedBatchNorm and their
+ * gradients, about fifteen kernels, each a full pass over an activation with an activation-sized
+ * result. `@art/efficientnet` looks the fused kernel up by name and falls back to plain ops.
  */
-export const siluGradKernelName = 'ArtSiluGrad';
-export const batchNormTrainingKernelName = 'ArtBatchNormTraining';
-export const batchNormTrainingGradKernelName = 'ArtBatchNormTrainingGrad';
 
-interface CpuBackend {
-  readSync(dataId: object): ArrayLike<number>;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
-}
-
-function requireFloat32(kernelName: string, ...tensors: (TensorInfo | undefined)[]): void {
-  for (const t of tensors) {
-    if (t !== undefined && t.dtype !== 'float32') throw new Error(`${kernelName} needs float32 tensors, got ${t.dtype}.`);
+/**
+ * FusedBatchNorm (the forward BatchNorm, training and inference) in one SIMD pass when x is
+ * float32 with a last axis C that is a multiple of 4 and every parameter has C values:
+ * (x - mean) * (scale / sqrt(variance + epsilon)) + offset. The stock kernel is a scalar loop
+ * with a modulo per parameter and element. Other cases run the stock kernel.
+ */
+export function fusedBatchNorm(
+  args: KernelArgs<{ x: TensorInfo; mean: TensorInfo; variance: TensorInfo; offset?: TensorInfo; scale?: TensorInfo }, { varianceEpsilon: number }>,
+): TensorInfo {
+  const { x, mean, variance, offset, scale } = args.inputs;
+  const channels = x.shape[x.shape.length - 1] ?? 0;
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const parameters = [mean, variance, offset, scale].filter((t): t is TensorInfo => t != null);
+  if (
+    x.dtype !== 'float32' || channels === 0 || channels % 4 !== 0 || size(x.shape) === 0 ||
+    parameters.some((t) => t.dtype !== 'float32' || size(t.shape) !== channels)
+  ) {
+    return runStockKernel('FusedBatchNorm', args);
   }
-}
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** dy * silu'(x) = dy s (1 + x (1 - s)), s = sigmoid(x). */
-const siluGradValue = (x: number, dy: number): number => {
-  const s = 1 / (1 + Math.exp(-x));
-  return dy * s * (1 + x * (1 - s));
-};
-
-function checkSameShape(kernelName: string, a: TensorInfo, b: TensorInfo): void {
-  if (!tf.util.arraysEqual(a.shape, b.shape)) throw new Error(`${kernelName}: x and dy shapes differ: [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`);
-}
-
-function siluGradWasm({ inputs, backend }: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmHeapBackend }): TensorInfo {
-  const { x, dy } = inputs;
-  requireFloat32(siluGradKernelName, x, dy);
-  checkSameShape(siluGradKernelName, x, dy);
+  const backend = args.backend as unknown as WasmHeapBackend;
+  const functions = simdFor(backend);
   const out = backend.makeOutput(x.shape.slice(), 'float32');
-  const size = sizeOf(x.shape);
-  const vectorized = size - (size % 4);
-  if (vectorized > 0) simdFor(backend).siluGrad(byteOffset(backend, x), byteOffset(backend, dy), byteOffset(backend, out), vectorized);
-  if (vectorized < size) {
-    const xValues = backend.typedArrayFromHeap(x) as Float32Array;
-    const dyValues = backend.typedArrayFromHeap(dy) as Float32Array;
-    const target = backend.typedArrayFromHeap(out) as Float32Array;
-    for (let i = vectorized; i < size; i++) target[i] = siluGradValue(xValues[i]!, dyValues[i]!);
+  const packed = backend.makeOutput([3 * channels], 'float32');
+  try {
+    const read = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    const [meanValues, varianceValues] = [read(mean), read(variance)];
+    const offsetValues = offset != null ? read(offset) : null;
+    const scaleValues = scale != null ? read(scale) : null;
+    const target = read(packed);
+    for (let c = 0; c < channels; c++) {
+      target[c] = meanValues[c]!;
+      target[channels + c] = (scaleValues?.[c] ?? 1) / Math.sqrt(varianceValues[c]! + args.attrs.varianceEpsilon);
+      target[2 * channels + c] = offsetValues?.[c] ?? 0;
+    }
+    functions.normalizeChannels(byteOffset(backend, x), byteOffset(backend, packed), byteOffset(backend, out), size(x.shape) / channels, channels);
+  } finally {
+    backend.disposeData(packed.dataId);
   }
   return out;
 }
 
-function siluGradCpu({ inputs, backend }: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: CpuBackend }): TensorInfo {
-  const { x, dy } = inputs;
-  requireFloat32(siluGradKernelName, x, dy);
-  checkSameShape(siluGradKernelName, x, dy);
-  const xValues = backend.readSync(x.dataId);
-  const dyValues = backend.readSync(dy.dataId);
-  const values = new Float32Array(xValues.length);
-  for (let i = 0; i < values.length; i++) values[i] = siluGradValue(xValues[i]!, dyValues[i]!);
-  return backend.makeTensorInfo(x.shape.slice(), 'float32', values);
-}
+const fusedBatchNormGrad: tf.GradConfig = {
+  kernelName: 'FusedBatchNorm',
+  inputsToSave: ['x', 'mean', 'variance', 'scale'],
+  gradFunc: (dyIn, saved, attrs) => {
+    const dy = dyIn as tf.Tensor;
+    const [x, mean, variance, scaleInput] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+    const epsilon = (attrs as { varianceEpsilon: number }).varianceEpsilon;
+    const scale = scaleInput ?? tf.scalar(1);
+    // Axes along which mean (and friends) were broadcast: all of them for a [C] mean on NHWC.
+    const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
+    const reduce = (t: tf.Tensor) => (axes.length > 0 ? tf.reshape(tf.sum(t, axes), mean.shape) : t);
+    const inverseStd = tf.rsqrt(tf.add(variance, epsilon));
+    // The [C] sums every parameter gradient needs, in one tidy so that the activation-sized
+    // temporaries die here rather than at the end of the backward pass. (The per-input closures
+    // below each run in their own tidy, so they cannot share lazily created tensors.)
+    const [sumDy, sumDyCentered] = tf.tidy(() => [reduce(dy), reduce(tf.mul(dy, tf.sub(x, mean)))]) as [tf.Tensor, tf.Tensor];
+    return {
+      x: () => tf.mul(dy, tf.mul(scale, inverseStd)),
+      mean: () => tf.reshape(tf.mul(tf.neg(tf.mul(scale, inverseStd)), sumDy), mean.shape),
+      variance: () => tf.reshape(tf.mul(tf.mul(sumDyCentered, tf.mul(scale, tf.pow(inverseStd, 3))), -0.5), mean.shape),
+      scale: () => tf.reshape(tf.mul(sumDyCentered, inverseStd), mean.shape),
+      offset: () => tf.reshape(sumDy, mean.shape),
+    };
+  },
+};
 
 interface BatchNormInputs {
   x: TensorInfo;
@@ -327,26 +341,6 @@ function batchNormTrainingGradWasm({ inputs, backend, attrs }: { inputs: BatchNo
   }
   return [dx, scaleGradient, offsetGradient];
 }
-
-const hasKernel = (kernelName: string): boolean => tf.getKernel(kernelName, tf.getBackend()) !== undefined;
-
-/** SiLU's gradient: the fused kernel where the active backend has it, else plain ops. */
-const siluGradient: tf.GradConfig = {
-  kernelName: siluKernelName,
-  inputsToSave: ['x'],
-  gradFunc: (dyIn, saved) => {
-    const dy = dyIn as tf.Tensor;
-    const [x] = saved as [tf.Tensor];
-    return {
-      x: () => {
-        if (hasKernel(siluGradKernelName)) return tf.engine().runKernel(siluGradKernelName, { x, dy }) as tf.Tensor;
-        const s = tf.sigmoid(x);
-        return tf.mul(dy, tf.mul(s, tf.add(1, tf.mul(x, tf.sub(1, s)))));
-      },
-    };
-  },
-};
-
 /**
  * Training BatchNorm's gradient with respect to x, scale and offset, including the paths
  * through the batch mean and variance outputs (zero unless something else uses them).
@@ -360,7 +354,7 @@ const batchNormTrainingGradient: tf.GradConfig = {
     const [x, scale, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
     const epsilon = (attrs as unknown as BatchNormAttrs).varianceEpsilon;
     let gradients: tf.Tensor[];
-    if (hasKernel(batchNormTrainingGradKernelName)) {
+    if (activeBackendHas(batchNormTrainingGradKernelName)) {
       gradients = tf.engine().runKernel(
         batchNormTrainingGradKernelName,
         { dy: dy!, x, mean, variance, scale, ...(meanGradient ? { meanGradient } : {}), ...(varianceGradient ? { varianceGradient } : {}) },
@@ -390,31 +384,17 @@ const batchNormTrainingGradient: tf.GradConfig = {
   },
 };
 
-const kernels: tf.KernelConfig[] = [
-  { kernelName: siluGradKernelName, backendName: 'wasm', kernelFunc: siluGradWasm as unknown as tf.KernelFunc },
-  { kernelName: siluGradKernelName, backendName: 'cpu', kernelFunc: siluGradCpu as unknown as tf.KernelFunc },
-  { kernelName: batchNormTrainingKernelName, backendName: 'wasm', kernelFunc: batchNormTrainingWasm as unknown as tf.KernelFunc },
-  { kernelName: batchNormTrainingKernelName, backendName: 'cpu', kernelFunc: batchNormTrainingCpu as unknown as tf.KernelFunc },
-  { kernelName: batchNormTrainingGradKernelName, backendName: 'wasm', kernelFunc: batchNormTrainingGradWasm as unknown as tf.KernelFunc },
-  { kernelName: batchNormTrainingGradKernelName, backendName: 'cpu', kernelFunc: batchNormTrainingGradCpu as unknown as tf.KernelFunc },
+export const batchNormKernels: tf.KernelConfig[] = [
+  kernelConfig('FusedBatchNorm', 'wasm', fusedBatchNorm),
+  kernelConfig(batchNormTrainingKernelName, 'wasm', batchNormTrainingWasm),
+  kernelConfig(batchNormTrainingKernelName, 'cpu', batchNormTrainingCpu),
+  kernelConfig(batchNormTrainingGradKernelName, 'wasm', batchNormTrainingGradWasm),
+  kernelConfig(batchNormTrainingGradKernelName, 'cpu', batchNormTrainingGradCpu),
 ];
 
 /**
- * Registers `ArtSiluGrad` (SiLU's derivative times dy), `ArtBatchNormTraining` (inputs x,
- * scale, offset; attrs varianceEpsilon; outputs [y, batch mean, batch variance], the
- * statistics as tf.moments gives them) and `ArtBatchNormTrainingGrad` on the wasm backend
- * (WebAssembly SIMD passes over the heap) and the cpu backend (plain loops, the reference), and
- * the gradients of `ArtSilu` and `ArtBatchNormTraining`, so that both train. Adds names,
- * replaces nothing; idempotent. `initBackend({ backend: 'wasm' })` calls it.
- *
- * @returns the kernel names registered.
- * @example
- * registerFusedTrainingKernels();
- * const [y, mean, variance] = tf.engine().runKernel('ArtBatchNormTraining', { x, scale, offset }, { varianceEpsilon: 1e-3 }) as tf.Tensor[];
+ * FusedBatchNorm's leaner gradient: the stock one tiles 1/sqrt(var) to the activation size and
+ * makes about ten activation-sized tensors; broadcasting needs three (x - mean, dy * (x - mean),
+ * dx). And the fused training kernel's gradient.
  */
-export function registerFusedTrainingKernels(): string[] {
-  registerMissingKernels(kernels);
-  tf.registerGradient(siluGradient);
-  tf.registerGradient(batchNormTrainingGradient);
-  return [siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName];
-}
+export const batchNormGradients: tf.GradConfig[] = [fusedBatchNormGrad, batchNormTrainingGradient];

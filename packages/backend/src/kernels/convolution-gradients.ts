@@ -1,28 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { kernelConfig, requireFloat32, type KernelArgs } from './kernel-support.js';
 import { byteOffset, poolFor, simdFor, type WasmHeapBackend } from './simd-backend.js';
-import { runStockKernel } from './stock-kernels.js';
 import { dilateSpatial, padOrCropSpatial, withWasmOps, type TensorInfo, type WasmOps } from './wasm-ops.js';
+
+/**
+ * The convolution gradients on wasm: the three kernels tfjs-backend-wasm lacks for training
+ * (Conv2DBackpropFilter and both depthwise gradients) and a faster Conv2DBackpropInput, built
+ * on the backend's own XNNPACK kernels and the SIMD module.
+ */
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = number | [number, number];
 type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
 
-interface KernelArgs<Inputs, Attrs> {
-  inputs: Inputs;
-  backend: BackendWasm;
-  attrs: Attrs;
-}
-
 function requireChannelsLast(kernelName: string, dataFormat: string | undefined): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
     throw new Error(`${kernelName} on the wasm backend supports dataFormat 'NHWC' only, got '${dataFormat}'.`);
-  }
-}
-
-function requireFloat32(kernelName: string, ...tensors: TensorInfo[]): void {
-  for (const t of tensors) {
-    if (t.dtype !== 'float32') throw new Error(`${kernelName} on the wasm backend needs float32 tensors, got ${t.dtype}.`);
   }
 }
 
@@ -467,246 +461,10 @@ function depthwiseFilterGradientSimd(
   return out;
 }
 
-/**
- * Tile by doubling memcpy (`copyWithin`) on the wasm heap: the stock kernel computes an index
- * per element, and the BatchNorm gradient tiles [C] vectors to the full activation size.
- */
-export function tile({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo }, { reps: number[] }>): TensorInfo {
-  const { x } = inputs;
-  const rank = x.shape.length;
-  const outShape = x.shape.map((size, axis) => size * attrs.reps[axis]!);
-  const out = backend.makeOutput(outShape, x.dtype);
-  const total = outShape.reduce((a, b) => a * b, 1);
-  if (total === 0) return out;
-  if (rank === 0) {
-    (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(x) as Float32Array);
-    return out;
-  }
-  const source = backend.typedArrayFromHeap(x);
-  const target = backend.typedArrayFromHeap(out);
-  const inStrides = new Array<number>(rank);
-  const outStrides = new Array<number>(rank);
-  inStrides[rank - 1] = 1;
-  outStrides[rank - 1] = 1;
-  for (let axis = rank - 2; axis >= 0; axis--) {
-    inStrides[axis] = inStrides[axis + 1]! * x.shape[axis + 1]!;
-    outStrides[axis] = outStrides[axis + 1]! * outShape[axis + 1]!;
-  }
-  // Writes one repetition of the input block of `axis` at `outOffset`, then doubles it in place.
-  const fill = (axis: number, inOffset: number, outOffset: number): void => {
-    const block = x.shape[axis]! * outStrides[axis]!;
-    if (axis === rank - 1) {
-      target.set(source.subarray(inOffset, inOffset + x.shape[axis]!), outOffset);
-    } else {
-      for (let i = 0; i < x.shape[axis]!; i++) fill(axis + 1, inOffset + i * inStrides[axis]!, outOffset + i * outStrides[axis]!);
-    }
-    const end = outOffset + block * attrs.reps[axis]!;
-    for (let filled = block; outOffset + filled < end; filled *= 2) {
-      target.copyWithin(outOffset + filled, outOffset, Math.min(outOffset + filled * 2, end) - filled);
-    }
-  };
-  fill(0, 0, 0);
-  return out;
-}
-
-/**
- * Identity without a copy. The engine clones every tensor it saves for the backward pass
- * (`Identity`), and the stock wasm kernel memcpys each one, doubling the memory of saved
- * activations. Tensors are immutable, so sharing the data (as the cpu backend does) is safe.
- */
-export function identity(args: KernelArgs<{ x: TensorInfo }, Record<string, never>>): TensorInfo {
-  const { x } = args.inputs;
-  if (x.dtype === 'string') return runStockKernel('Identity', args);
-  args.backend.incRef(x.dataId);
-  return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
-}
-
-/** Cast to the same dtype shares the data (moments() casts float32 to float32); others as stock. */
-export function cast(args: KernelArgs<{ x: TensorInfo }, { dtype: tf.DataType }>): TensorInfo {
-  if (args.inputs.x.dtype === args.attrs.dtype && args.attrs.dtype !== 'string') return identity(args as never);
-  return runStockKernel('Cast', args);
-}
-
-/**
- * Sum and Mean over contiguous axes of a float32 tensor whose trailing (kept) size is a
- * multiple of 4: BatchNorm's statistics and their gradients ([0, 1, 2] of NHWC), spatial means
- * ([1, 2]). One SIMD pass over the data; the stock kernels first transpose the whole tensor to
- * put the reduced axes last. Other cases run the stock kernels.
- */
-function reduceContiguous(kernelName: 'Sum' | 'Mean', args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo {
-  const { x } = args.inputs;
-  const axes = tf.util.parseAxisParam(args.attrs.axis, x.shape).sort((a, b) => a - b);
-  const contiguous = axes.length > 0 && axes.every((axis, index) => axis === axes[0]! + index);
-  const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-  const outer = contiguous ? size(x.shape.slice(0, axes[0])) : 0;
-  const rows = contiguous ? size(axes.map((axis) => x.shape[axis]!)) : 0;
-  const inner = contiguous ? size(x.shape.slice(axes[axes.length - 1]! + 1)) : 0;
-  if (x.dtype !== 'float32' || !contiguous || rows === 0 || inner === 0 || inner % 4 !== 0 || outer === 0) return runStockKernel(kernelName, args);
-  const outShape = args.attrs.keepDims ? x.shape.map((dim, axis) => (axes.includes(axis) ? 1 : dim)) : x.shape.filter((_, axis) => !axes.includes(axis));
-  const backend = args.backend as unknown as WasmHeapBackend;
-  const functions = simdFor(backend);
-  const out = backend.makeOutput(outShape, 'float32');
-  const scratch = backend.makeOutput([2 * inner + 1], 'float32');
-  try {
-    const source = byteOffset(backend, x);
-    const sumsOffset = byteOffset(backend, scratch) + (byteOffset(backend, scratch) % 8);
-    const sums = new Float64Array((backend.typedArrayFromHeap(scratch) as Float32Array).buffer, sumsOffset, inner);
-    const target = backend.typedArrayFromHeap(out) as Float32Array;
-    const divisor = kernelName === 'Mean' ? rows : 1;
-    for (let o = 0; o < outer; o++) {
-      sums.fill(0);
-      functions.columnSums(source + 4 * o * rows * inner, sumsOffset, rows, inner);
-      for (let i = 0; i < inner; i++) target[o * inner + i] = sums[i]! / divisor;
-    }
-  } finally {
-    backend.disposeData(scratch.dataId);
-  }
-  return out;
-}
-
-export const sum = (args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo => reduceContiguous('Sum', args);
-export const mean = (args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo => reduceContiguous('Mean', args);
-
-/**
- * FusedBatchNorm (the forward BatchNorm, training and inference) in one SIMD pass when x is
- * float32 with a last axis C that is a multiple of 4 and every parameter has C values:
- * (x - mean) * (scale / sqrt(variance + epsilon)) + offset. The stock kernel is a scalar loop
- * with a modulo per parameter and element. Other cases run the stock kernel.
- */
-export function fusedBatchNorm(
-  args: KernelArgs<{ x: TensorInfo; mean: TensorInfo; variance: TensorInfo; offset?: TensorInfo; scale?: TensorInfo }, { varianceEpsilon: number }>,
-): TensorInfo {
-  const { x, mean, variance, offset, scale } = args.inputs;
-  const channels = x.shape[x.shape.length - 1] ?? 0;
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-  const parameters = [mean, variance, offset, scale].filter((t): t is TensorInfo => t != null);
-  if (
-    x.dtype !== 'float32' || channels === 0 || channels % 4 !== 0 || size(x.shape) === 0 ||
-    parameters.some((t) => t.dtype !== 'float32' || size(t.shape) !== channels)
-  ) {
-    return runStockKernel('FusedBatchNorm', args);
-  }
-  const backend = args.backend as unknown as WasmHeapBackend;
-  const functions = simdFor(backend);
-  const out = backend.makeOutput(x.shape.slice(), 'float32');
-  const packed = backend.makeOutput([3 * channels], 'float32');
-  try {
-    const read = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-    const [meanValues, varianceValues] = [read(mean), read(variance)];
-    const offsetValues = offset != null ? read(offset) : null;
-    const scaleValues = scale != null ? read(scale) : null;
-    const target = read(packed);
-    for (let c = 0; c < channels; c++) {
-      target[c] = meanValues[c]!;
-      target[channels + c] = (scaleValues?.[c] ?? 1) / Math.sqrt(varianceValues[c]! + args.attrs.varianceEpsilon);
-      target[2 * channels + c] = offsetValues?.[c] ?? 0;
-    }
-    functions.normalizeChannels(byteOffset(backend, x), byteOffset(backend, packed), byteOffset(backend, out), size(x.shape) / channels, channels);
-  } finally {
-    backend.disposeData(packed.dataId);
-  }
-  return out;
-}
-
-/**
- * Slice as contiguous block copies on the wasm heap: the trailing axes that are taken whole
- * form one block, copied with `TypedArray.set`. The stock kernel computes an index per element
- * for rank 4 and up (the ZeroPadding2D gradient slices whole activations).
- */
-export function slice(args: KernelArgs<{ x: TensorInfo }, { begin: number | number[]; size: number | number[] }>): TensorInfo {
-  const { x } = args.inputs;
-  const backend = args.backend;
-  const rank = x.shape.length;
-  if (x.dtype === 'string' || rank === 0) return runStockKernel('Slice', args);
-  const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, args.attrs.begin, args.attrs.size);
-  const total = size.reduce((a, b) => a * b, 1);
-  const out = backend.makeOutput(size, x.dtype);
-  if (total === 0) return out;
-  // Innermost axes taken whole, plus the first partial one, form the contiguous block.
-  let blockAxis = rank - 1;
-  while (blockAxis > 0 && begin[blockAxis] === 0 && size[blockAxis] === x.shape[blockAxis]) blockAxis--;
-  let block = 1;
-  for (let axis = blockAxis; axis < rank; axis++) block *= size[axis]!;
-  const strides = new Array<number>(rank);
-  strides[rank - 1] = 1;
-  for (let axis = rank - 2; axis >= 0; axis--) strides[axis] = strides[axis + 1]! * x.shape[axis + 1]!;
-  let start = 0;
-  for (let axis = 0; axis < rank; axis++) start += begin[axis]! * strides[axis]!;
-  const source = backend.typedArrayFromHeap(x);
-  const target = backend.typedArrayFromHeap(out);
-  const blocks = total / block;
-  const index = new Array<number>(blockAxis).fill(0);
-  for (let b = 0, to = 0; b < blocks; b++, to += block) {
-    let from = start;
-    for (let axis = 0; axis < blockAxis; axis++) from += index[axis]! * strides[axis]!;
-    target.set(source.subarray(from, from + block), to);
-    // Next block: an odometer over the outer axes.
-    for (let axis = blockAxis - 1; axis >= 0; axis--) {
-      if (++index[axis]! < size[axis]!) break;
-      index[axis] = 0;
-    }
-  }
-  return out;
-}
-
-/**
- * Transpose of 4-byte elements whose permutation, after merging axes that stay adjacent, swaps
- * two blocks ([1, 0]: a matrix transpose) or two blocks under a batch axis ([0, 2, 1]), with both
- * sides a multiple of 4: 4x4 SIMD blocks. Other cases run the stock kernel.
- */
-export function transpose(args: KernelArgs<{ x: TensorInfo }, { perm: number[] }>): TensorInfo {
-  const { x } = args.inputs;
-  const perm = args.attrs.perm;
-  // Merge runs of consecutive axes (i, i + 1, ...) in perm into single axes.
-  const groups: number[][] = [];
-  for (const axis of perm) {
-    const last = groups[groups.length - 1];
-    if (last !== undefined && last[last.length - 1]! + 1 === axis) last.push(axis);
-    else groups.push([axis]);
-  }
-  const groupSize = (group: number[]) => group.reduce((size, axis) => size * x.shape[axis]!, 1);
-  const order = groups.map((group) => group[0]!);
-  let batch = 1;
-  let rows = 0;
-  let columns = 0;
-  if (groups.length === 2 && order[0]! > order[1]!) {
-    [rows, columns] = [groupSize(groups[1]!), groupSize(groups[0]!)];
-  } else if (groups.length === 3 && order[0] === 0 && order[1]! > order[2]!) {
-    [batch, rows, columns] = [groupSize(groups[0]!), groupSize(groups[2]!), groupSize(groups[1]!)];
-  }
-  if ((x.dtype !== 'float32' && x.dtype !== 'int32') || rows === 0 || columns === 0 || rows % 4 !== 0 || columns % 4 !== 0) {
-    return runStockKernel('Transpose', args);
-  }
-  const backend = args.backend as unknown as WasmHeapBackend;
-  const out = backend.makeOutput(perm.map((axis) => x.shape[axis]!), x.dtype);
-  const functions = simdFor(backend);
-  const source = byteOffset(backend, x);
-  const target = byteOffset(backend, out);
-  const matrixBytes = 4 * rows * columns;
-  const wholeBands = rows - (rows % 16);
-  const pool = poolFor(backend);
-  for (let b = 0; b < batch; b++) {
-    const [from, to] = [source + b * matrixBytes, target + b * matrixBytes];
-    // Large matrices: bands of rows shared out between threads (the same two functions).
-    if (pool?.transpose(from, to, rows, columns) === true) continue;
-    if (wholeBands > 0) functions.transpose16(from, to, wholeBands, columns, rows);
-    if (wholeBands < rows) functions.transpose4(from + 4 * wholeBands * columns, to + 4 * wholeBands, rows - wholeBands, columns, rows);
-  }
-  return out;
-}
-
-/** Kernels this package registers for the wasm backend, by TF.js kernel name. */
-export const wasmTrainingKernels: Readonly<Record<string, (args: never) => TensorInfo>> = {
-  Conv2DBackpropFilter: conv2DBackpropFilter,
-  Conv2DBackpropInput: conv2DBackpropInput,
-  DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput,
-  DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter,
-  Tile: tile,
-  Slice: slice,
-  Transpose: transpose,
-  Identity: identity,
-  Cast: cast,
-  Sum: sum,
-  Mean: mean,
-  FusedBatchNorm: fusedBatchNorm,
-};
+/** Replace the wasm backend's kernels of the same names (see `registerWasmTrainingKernels`). */
+export const convolutionGradientKernels: tf.KernelConfig[] = [
+  kernelConfig('Conv2DBackpropFilter', 'wasm', conv2DBackpropFilter),
+  kernelConfig('Conv2DBackpropInput', 'wasm', conv2DBackpropInput),
+  kernelConfig('DepthwiseConv2dNativeBackpropInput', 'wasm', depthwiseConv2dNativeBackpropInput),
+  kernelConfig('DepthwiseConv2dNativeBackpropFilter', 'wasm', depthwiseConv2dNativeBackpropFilter),
+];
