@@ -2,7 +2,7 @@
  * Weights-loading benchmark: a B3-sized torchvision state dict (~49 MB) as `.pth` (torch.save)
  * and as `.safetensors`, each read and loaded into `efficientNetB3` in a fresh Node process
  * (cpu backend), so peak memory is that format's alone.
- *   npm run bench:weights -w @art/efficientnet -- [--pth FILE --safetensors FILE] [--repeat 3]
+ *   npm run bench -w @art/efficientnet -- [--pth FILE --safetensors FILE] [--repeat 3]
  *
  * Without files, Debian's torch writes a random torchvision B3 pair into a temporary folder
  * (scripts/make-pth-fixtures.py --b3). Per process: time to read the file, to parse it (pickle /

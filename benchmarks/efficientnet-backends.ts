@@ -1,17 +1,16 @@
 /**
  * Throughput benchmark: inference images/s and one training step (Adam, softmax cross-entropy)
  * for B0 at 224 px and B3 at 300 px, batch 8 and 4, on the chosen backend.
- *   npm run bench -w @art/efficientnet -- [--backend wasm|cpu|auto|tensorflow|webgpu] [--threads N]
+ *   npm run bench:backends -w @art/benchmarks -- [--backend wasm|cpu|auto|tensorflow|webgpu] [--threads N]
  *     [--variants b0,b3] [--batches 8,4] [--iterations 1] [--no-training] [--max-seconds 600] [--stock]
  *
- * Backend: when @art/backend is resolvable (it is in this workspace) the backend is started
- * with its `initBackend` (default `wasm`, threads = logical cores up to 8, as `initBackend`
+ * Backend: started with @art/backend's `initBackend` (default `wasm`, threads = logical cores up to 8, as `initBackend`
  * does), which registers the conv gradient kernels stock tfjs-backend-wasm 4.22 lacks, and the
  * step runs through its `createTrainStep`. On wasm a batch whose estimated training peak
  * (`estimateTrainingMemory`) is above the 4 GiB heap's budget is split into equal micro-batches
- * with accumulated gradients, printed as e.g. "8 = 4x2" (micro-batch size x count). Without
- * @art/backend the bench falls back to stock TF.js (default `cpu`, where one B0 batch-4 step
- * takes about 20 minutes; stock wasm runs inference only); `--stock` forces that fallback.
+ * with accumulated gradients, printed as e.g. "8 = 4x2" (micro-batch size x count). `--stock`
+ * measures stock TF.js instead (default `cpu`, where one B0 batch-4 step takes about 20
+ * minutes; stock wasm runs inference only).
  *
  * Each measurement follows a warm-up: inference at batch 1 per model, then per batch one
  * inference and one training step, both under `tf.profile` for the peak tensor memory (the
@@ -26,9 +25,9 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { efficientNet, preprocessingFor, type EfficientNet } from '../src/index.js';
-import { useBackend } from '../scripts/backend.js';
-import { loadArtBackend, type ArtBackend } from './art-backend.js';
+import * as artBackend from '@art/backend';
+import { efficientNet, preprocessingFor, type EfficientNet } from '@art/efficientnet';
+import { useStockBackend } from './lib/stock-backend.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,20 +58,20 @@ const skipped: string[] = [];
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 const maxRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
 
-const loaded = values.stock ? { backend: undefined, description: '--stock given' } : await loadArtBackend();
-const art: ArtBackend | undefined = loaded.backend;
+const art: typeof artBackend | undefined = values.stock ? undefined : artBackend;
 const backendRequest = values.backend ?? (art ? 'wasm' : 'cpu');
 if (art) {
-  if (!art.backendNames.includes(backendRequest)) throw new RangeError(`--backend must be one of ${art.backendNames.join(', ')}; got ${backendRequest}`);
-  const selection = await art.initBackend({ backend: backendRequest, ...(threads === undefined ? {} : { threads }) });
-  console.log(`backend ${selection.name}: ${selection.reason} (started by ${loaded.description})`);
+  const backendRequested = backendRequest as artBackend.BackendRequest;
+  if (!art.backendNames.includes(backendRequested)) throw new RangeError(`--backend must be one of ${art.backendNames.join(', ')}; got ${backendRequest}`);
+  const selection = await art.initBackend({ backend: backendRequested, ...(threads === undefined ? {} : { threads }) });
+  console.log(`backend ${selection.name}: ${selection.reason} (started by @art/backend)`);
 } else {
   console.log(
-    `@art/backend not used: ${loaded.description}. Falling back to stock TF.js backends (cpu, wasm): stock tfjs-backend-wasm 4.22 has no conv ` +
+    '--stock: stock TF.js backends (cpu, wasm) without @art/backend: stock tfjs-backend-wasm 4.22 has no conv ' +
       'gradient kernels, so training is only measured on cpu, where one B0 batch-4 step takes about 20 minutes.',
   );
-  if (threads !== undefined) console.log('--threads is ignored without @art/backend (stock wasm runs single-threaded in Node)');
-  await useBackend(backendRequest);
+  if (threads !== undefined) console.log('--threads is ignored with --stock (stock wasm runs single-threaded in Node)');
+  await useStockBackend(backendRequest);
 }
 const backendName = tf.getBackend();
 
@@ -81,7 +80,7 @@ const trainToInferenceRatio = backendName === 'cpu' ? 30 : 10;
 const wasmHeapMiB = (): number | undefined =>
   backendName === 'wasm' ? mib((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length) : undefined;
 
-// Without @art/backend, stock wasm lacks the conv gradient kernels; a failed tape leaves the engine unusable, so check first.
+// With --stock, stock wasm lacks the conv gradient kernels; a failed tape leaves the engine unusable, so check first.
 const GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
 const missingKernels = GRADIENT_KERNELS.filter((kernel) => tf.getKernel(kernel, backendName) === undefined);
 
@@ -99,7 +98,7 @@ interface TrainingPlan {
   dispose: () => void;
 }
 
-/** One training step on (x, y): @art/backend's `createTrainStep` when loaded, else `optimizer.minimize`. */
+/** One training step on (x, y): @art/backend's `createTrainStep`, with --stock `optimizer.minimize`. */
 function planTraining(net: EfficientNet, x: tf.Tensor, y: tf.Tensor, batch: number, size: number): TrainingPlan {
   const optimizer = tf.train.adam(1e-4);
   if (!art) {

@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/profile-training.ts [--variant b0|b3] [--batch N] [--threads N] [--warmups N] [--steps N] [--shapes [--kernel Name]]`:
+ * `npx tsx benchmarks/profile-training.ts [--variant b0|b3] [--batch N] [--threads N] [--warmups N] [--steps N] [--shapes [--kernel Name]]`:
  * where one EfficientNet training step (createTrainStep, momentum SGD, softmax cross-entropy)
  * spends its time on wasm: every wasm kernel's kernelFunc is wrapped with a timer, averaged over
  * `--steps` steps after `--warmups` (V8 tiers wasm code up over the first runs). Unlike
@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { efficientNetB0, efficientNetB3 } from '@art/efficientnet';
-import { createTrainStep, initBackend } from '../src/index.js';
+import { createTrainStep, initBackend } from '@art/backend';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {

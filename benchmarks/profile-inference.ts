@@ -1,10 +1,10 @@
 /**
- * `npx tsx bench/profile-inference.ts [--variant b0|b3] [--batch N] [--threads N] [--path folded|layers]`: where one
+ * `npx tsx benchmarks/profile-inference.ts [--variant b0|b3] [--batch N] [--threads N] [--path folded|layers]`: where one
  * EfficientNet inference batch spends its kernel time on wasm (tf.profile, wall clock per kernel).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createInferenceFunction, efficientNetB0, efficientNetB3 } from '@art/efficientnet';
-import { initBackend } from '../src/index.js';
+import { initBackend } from '@art/backend';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {

@@ -3,7 +3,7 @@
  * (`createInferenceFunction` on wasm with @art/backend's kernels), @art-onnx
  * (`createOnnxInferenceFunction`, ONNX Runtime CPU) and PyTorch (torchvision, `/usr/bin/python3`,
  * when importable), on the same number of threads.
- *   npm run bench:runtimes -w @art/efficientnet -- [--rows b0:224,b3:300,v2-m:384] [--batches 1,8]
+ *   npm run bench:runtimes -w @art/benchmarks -- [--rows b0:224,b3:300,v2-m:384] [--batches 1,8]
  *     [--threads 2] [--seconds 3] [--runtimes tfjs,onnx,pytorch] [--python /usr/bin/python3] [--tfjs-max-batch 4]
  *
  * Each row: one warm-up call, then calls until `--seconds` have passed (at least one); images/s
@@ -14,9 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { createInferenceFunction, createOnnxInferenceFunction, efficientNet, normalizeVariantName } from '../src/index.js';
-import { useBackend } from '../scripts/backend.js';
-import { loadArtBackend } from './art-backend.js';
+import { createInferenceFunction, createOnnxInferenceFunction, efficientNet, normalizeVariantName } from '@art/efficientnet';
+import { initBackend } from '@art/backend';
 
 const RUNTIMES = ['tfjs', 'onnx', 'pytorch'] as const;
 const { values } = parseArgs({
@@ -90,14 +89,8 @@ if (runtimes.includes('onnx')) {
   }
 }
 if (runtimes.includes('tfjs')) {
-  const loaded = await loadArtBackend();
-  if (loaded.backend) {
-    const selection = await loaded.backend.initBackend({ backend: 'wasm', threads });
-    notes.push(`@art-tfjs: createInferenceFunction, ${selection.name} with ${threads} threads (${loaded.description}), batches over ${tfjsMaxBatch} run in chunks of ${tfjsMaxBatch}`);
-  } else {
-    await useBackend('wasm');
-    notes.push(`@art-tfjs: stock wasm (${loaded.description})`);
-  }
+  const selection = await initBackend({ backend: 'wasm', threads });
+  notes.push(`@art-tfjs: createInferenceFunction, ${selection.name} with ${threads} threads (@art/backend), batches over ${tfjsMaxBatch} run in chunks of ${tfjsMaxBatch}`);
   for (const { variant, size } of rows) {
     const net = efficientNet(variant, { initializer: 'torchvision' });
     for (const batch of batches) {
