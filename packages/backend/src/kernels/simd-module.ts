@@ -246,7 +246,6 @@ function scaleChannelsBody(): number[] {
  */
 function depthwiseFilterRowBody(): number[] {
   const [x, dy, sums, count, xStep, channels, block, xp, dp, left, dyStep, sumsAt, sum] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const highHalf = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
   const code: number[] = [
     ...get(channels), ...i32c(2), op.i32Shl, ...set(dyStep),
     ...i32c(0), ...set(block),
@@ -263,9 +262,7 @@ function depthwiseFilterRowBody(): number[] {
     op.end,
     // sums[block / 4 .. + 4] (float64, so at byte offset 2 * block) += the 4 float32 sums
     ...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
-    ...get(sumsAt), ...get(sumsAt), ...load(), ...get(sum), ...simdOp(simd.f64x2PromoteLowF32x4), ...simdOp(simd.f64x2Add), ...store(),
-    ...get(sumsAt), ...get(sumsAt), ...load(16), ...get(sum), ...get(sum), ...simdOp(simd.i8x16Shuffle), ...highHalf,
-    ...simdOp(simd.f64x2PromoteLowF32x4), ...simdOp(simd.f64x2Add), ...store(16),
+    ...accumulateFloat64(sumsAt, sum),
     ...advance(block, 16),
     ...get(block), ...get(dyStep), op.i32LtU, op.brIf, 0,
     op.end,
