@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildEfficientNet, efficientNetConfig, withMultipliers } from '../src/index.js';
 import { FusedBatchNormalization, siluActivation } from '../src/layers/fused-kernels.js';
+import { siluKernelName } from '../../../internal/kernel-names.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -41,7 +42,7 @@ describe('SiLU and BatchNorm layers with optional fused kernels', () => {
   it('use a registered kernel only when it also has a gradient, and fall back otherwise', () => {
     // A stand-in ArtSilu on cpu that marks its output; no gradient registered for it in this process.
     tf.registerKernel({
-      kernelName: 'ArtSilu',
+      kernelName: siluKernelName,
       backendName: 'cpu',
       kernelFunc: ({ inputs, backend }) => {
         const cpu = backend as unknown as { makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo };
@@ -49,16 +50,16 @@ describe('SiLU and BatchNorm layers with optional fused kernels', () => {
         return cpu.makeTensorInfo(x.shape.slice(), 'float32', new Float32Array(tf.util.sizeFromShape(x.shape)).fill(42));
       },
     });
-    registered.push('ArtSilu');
+    registered.push(siluKernelName);
     const layer = siluActivation('silu');
     const x = tf.tensor1d([1, 2, 3, 4]);
     const stock = Array.from(tf.tidy(() => tf.mul(x, tf.sigmoid(x)).dataSync()));
     // No gradient yet (test files run in their own workers, and nothing here registers one):
     // the kernel could not train, so the layer keeps the stock ops.
-    expect(tf.getGradient('ArtSilu')).toBeUndefined();
+    expect(tf.getGradient(siluKernelName)).toBeUndefined();
     expect(tf.tidy(() => Array.from((layer.apply(x) as tf.Tensor).dataSync()))).toEqual(stock);
     // With a gradient the layer takes the kernel, and tf.grad goes through that gradient.
-    tf.registerGradient({ kernelName: 'ArtSilu', inputsToSave: ['x'], gradFunc: (dy) => ({ x: () => tf.mul(dy as tf.Tensor, 7) }) });
+    tf.registerGradient({ kernelName: siluKernelName, inputsToSave: ['x'], gradFunc: (dy) => ({ x: () => tf.mul(dy as tf.Tensor, 7) }) });
     expect(tf.tidy(() => Array.from((layer.apply(x) as tf.Tensor).dataSync()))).toEqual([42, 42, 42, 42]);
     const gradient = tf.tidy(() => Array.from(tf.grad((input: tf.Tensor) => layer.apply(input) as tf.Tensor)(x).dataSync()));
     expect(gradient).toEqual([7, 7, 7, 7]);
