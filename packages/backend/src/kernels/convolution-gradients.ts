@@ -113,43 +113,29 @@ const im2colLimit = 16 * 2 ** 20;
 /** [1, N·OH·OW, KH·KW·inChannels] patches of NHWC `x` (zeros outside), filled on the wasm heap. */
 function im2col(backend: BackendWasm, x: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
-  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const patchSize = filterHeight * filterWidth * channels;
-  const out = backend.makeOutput([1, batch * outHeight * outWidth, patchSize], 'float32');
-  const source = backend.typedArrayFromHeap(x) as Float32Array;
-  const target = backend.typedArrayFromHeap(out) as Float32Array;
-  target.fill(0);
-  let row = 0;
-  for (let n = 0; n < batch; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++, row += patchSize) {
-        for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight + kh * dilationHeight - info.padInfo.top;
-          if (ih < 0 || ih >= height) continue;
-          for (let kw = 0; kw < filterWidth; kw++) {
-            const iw = ow * strideWidth + kw * dilationWidth - info.padInfo.left;
-            if (iw < 0 || iw >= width) continue;
-            // An index loop: a subarray per (pixel, offset) costs more than copying 3 floats.
-            const from = ((n * height + ih) * width + iw) * channels;
-            const to = row + (kh * filterWidth + kw) * channels;
-            for (let c = 0; c < channels; c++) target[to + c] = source[from + c]!;
-          }
-        }
-      }
-    }
-  }
+  const out = backend.makeOutput([1, batch * info.outHeight * info.outWidth, info.filterHeight * info.filterWidth * channels], 'float32');
+  patchLoop(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, [batch, height, width, channels], info, 'gather');
   return out;
 }
 
 /** Sums [1, N·OH·OW, KH·KW·C] patch gradients into an NHWC tensor of `inputShape` (im2col's adjoint). */
 function col2im(backend: BackendWasm, columns: TensorInfo, inputShape: [number, number, number, number], info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const [batch, height, width, channels] = inputShape;
+  const out = backend.makeOutput(inputShape.slice(), 'float32');
+  patchLoop(backend.typedArrayFromHeap(out) as Float32Array, backend.typedArrayFromHeap(columns) as Float32Array, inputShape, info, 'scatterAdd');
+  return out;
+}
+
+/**
+ * The loop nest of im2col and col2im over every (output pixel, filter offset) whose input pixel
+ * is inside the image: 'gather' zeroes `patches` and copies the pixels of `image` into it;
+ * 'scatterAdd' zeroes `image` and adds the patch values back into their pixels. Heap views are
+ * taken by the callers after their allocations (growing the heap replaces its buffer).
+ */
+function patchLoop(image: Float32Array, patches: Float32Array, [batch, height, width, channels]: [number, number, number, number], info: tf.backend_util.Conv2DInfo, direction: 'gather' | 'scatterAdd'): void {
   const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const patchSize = filterHeight * filterWidth * channels;
-  const out = backend.makeOutput(inputShape.slice(), 'float32');
-  const source = backend.typedArrayFromHeap(columns) as Float32Array;
-  const target = backend.typedArrayFromHeap(out) as Float32Array;
-  target.fill(0);
+  const gather = direction === 'gather';
+  (gather ? patches : image).fill(0);
   let row = 0;
   for (let n = 0; n < batch; n++) {
     for (let oh = 0; oh < outHeight; oh++) {
@@ -160,15 +146,16 @@ function col2im(backend: BackendWasm, columns: TensorInfo, inputShape: [number, 
           for (let kw = 0; kw < filterWidth; kw++) {
             const iw = ow * strideWidth + kw * dilationWidth - info.padInfo.left;
             if (iw < 0 || iw >= width) continue;
-            const to = ((n * height + ih) * width + iw) * channels;
-            const from = row + (kh * filterWidth + kw) * channels;
-            for (let c = 0; c < channels; c++) target[to + c]! += source[from + c]!;
+            // Index loops: a subarray per (pixel, offset) costs more than moving 3 floats.
+            const pixel = ((n * height + ih) * width + iw) * channels;
+            const patch = row + (kh * filterWidth + kw) * channels;
+            if (gather) for (let c = 0; c < channels; c++) patches[patch + c] = image[pixel + c]!;
+            else for (let c = 0; c < channels; c++) image[pixel + c]! += patches[patch + c]!;
           }
         }
       }
     }
   }
-  return out;
 }
 
 /**
