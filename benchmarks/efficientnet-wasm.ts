@@ -21,15 +21,11 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { createInferenceFunction, efficientNetB0, efficientNetB3 } from '@art/efficientnet';
 import { createTrainStep, estimateTrainingMemory, initBackend } from '@art/backend';
+import { flag, numberOption } from './lib/options.js';
 
-const argv = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const index = argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(argv[index + 1]) : fallback;
-};
-const threads = option('threads', 2);
-const torchThreads = option('torch-threads', 2);
-const repeats = option('repeats', 3);
+const threads = numberOption('threads', 2);
+const torchThreads = numberOption('torch-threads', 2);
+const repeats = numberOption('repeats', 3);
 
 interface Case {
   name: string;
@@ -59,10 +55,10 @@ const cases: Case[] = [
   { name: 'B0 224 train batch 8 (2 x 4 accumulated)', variant: 'b0', size: 224, batch: 8, micro: 4, mode: 'train' },
   { name: 'B0 224 inference batch 8', variant: 'b0', size: 224, batch: 8, mode: 'infer' },
 ];
-if (!argv.includes('--no-layers-predict')) {
+if (!flag('no-layers-predict')) {
   cases.push({ name: 'B0 224 inference batch 8, model.predict', variant: 'b0', size: 224, batch: 8, mode: 'infer', layersPredict: true, torchCase: 'B0 224 inference batch 8' });
 }
-if (!argv.includes('--no-b3')) {
+if (!flag('no-b3')) {
   const micro = Math.max(1, Math.min(4, b3Micro));
   cases.push(
     { name: `B3 300 train batch 4 (${4 / micro} x ${micro} accumulated)`, variant: 'b3', size: 300, batch: 4, micro, mode: 'train' },
@@ -136,7 +132,7 @@ function runTorch(): Record<string, Timing> & { peakRssBytes?: number; torch?: s
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
-if (argv.includes('--profile')) await profileStep();
+if (flag('profile')) await profileStep();
 
 /** Where one B0 training step spends its kernel time (tf.profile, wall clock per kernel). */
 async function profileStep(): Promise<void> {
@@ -165,7 +161,7 @@ B0 224 batch 4 training step: ${info.kernels.length} kernel calls, ${total.toFix
   net.dispose();
 }
 
-const torch = argv.includes('--no-torch') ? {} : runTorch();
+const torch = flag('no-torch') ? {} : runTorch();
 const ours: Record<string, Timing & { heap: number }> = {};
 for (const c of cases) ours[c.name] = await runOurs(c);
 

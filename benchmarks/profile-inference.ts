@@ -5,15 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { createInferenceFunction, efficientNetB0, efficientNetB3 } from '@art/efficientnet';
 import { initBackend } from '@art/backend';
+import { numberOption, option } from './lib/options.js';
 
-const argv = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const index = argv.indexOf(`--${name}`);
-  return index >= 0 ? argv[index + 1]! : fallback;
-};
 const variant = option('variant', 'b0');
-const batch = Number(option('batch', '8'));
-const threads = Number(option('threads', '2'));
+const batch = numberOption('batch', 8);
+const threads = numberOption('threads', 2);
 const selection = await initBackend({ backend: 'wasm', threads });
 console.log(`backend: ${selection.name} (${selection.reason})`);
 const size = variant === 'b0' ? 224 : 300;

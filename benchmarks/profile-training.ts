@@ -10,17 +10,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { efficientNetB0, efficientNetB3 } from '@art/efficientnet';
 import { createTrainStep, initBackend } from '@art/backend';
+import { flag, numberOption, option } from './lib/options.js';
 
-const argv = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const index = argv.indexOf(`--${name}`);
-  return index >= 0 ? argv[index + 1]! : fallback;
-};
 const variant = option('variant', 'b0');
-const batch = Number(option('batch', '4'));
-const threads = Number(option('threads', '2'));
-const warmups = Number(option('warmups', '4'));
-const steps = Number(option('steps', '3'));
+const batch = numberOption('batch', 4);
+const threads = numberOption('threads', 2);
+const warmups = numberOption('warmups', 4);
+const steps = numberOption('steps', 3);
 const only = option('kernel', '');
 const selection = await initBackend({ backend: 'wasm', threads });
 console.log(`backend: ${selection.name} (${selection.reason})`);
@@ -63,19 +59,19 @@ const x = tf.randomNormal([batch, size, size, 3]);
 const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10));
 const optimizer = tf.train.momentum(0.01, 0.9);
 const step = createTrainStep({ model: net.model, optimizer, loss: 'softmaxCrossEntropy', microBatchSize: batch });
-const warmupTimes: number[] = [];
-for (let i = 0; i < warmups; i++) {
-  const start = performance.now();
-  await step(x, y);
-  warmupTimes.push(performance.now() - start);
+/** Wall-clock ms of `count` training steps. */
+async function timeSteps(count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await step(x, y);
+    times.push(performance.now() - start);
+  }
+  return times;
 }
+const warmupTimes = await timeSteps(warmups);
 recording = true;
-const stepTimes: number[] = [];
-for (let i = 0; i < steps; i++) {
-  const start = performance.now();
-  await step(x, y);
-  stepTimes.push(performance.now() - start);
-}
+const stepTimes = await timeSteps(steps);
 recording = false;
 const format = (values: number[]) => values.map((ms) => ms.toFixed(0)).join(', ');
 console.log(`${variant} ${size} train batch ${batch}: warm-up steps ${format(warmupTimes)} ms; timed steps ${format(stepTimes)} ms`);
@@ -92,7 +88,7 @@ for (const [name, entry] of [...nested].sort((a, b) => b[1].ms - a[1].ms)) {
   if (perStep(entry.ms) < 0.5) continue;
   console.log(`  ${name.padEnd(38)} ${String(entry.calls / steps).padStart(5)} calls ${perStep(entry.ms).toFixed(1).padStart(8)} ms`);
 }
-if (argv.includes('--shapes')) {
+if (flag('shapes')) {
   for (const [key, entry] of [...byShape].filter(([key]) => only === '' || key.startsWith(`${only} `)).sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) {
     console.log(`  ${perStep(entry.ms).toFixed(1).padStart(8)} ms ${String(entry.calls / steps).padStart(4)}x ${key}`);
   }
