@@ -14,6 +14,28 @@ type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = number | [number, number];
 type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
 
+/** The attributes of the convolution gradient kernels (depthwise ones carry dilations, not a dataFormat). */
+interface ConvolutionAttrs {
+  strides: Pair;
+  dilations?: Pair;
+  pad: Pad;
+  dimRoundingMode?: RoundingMode;
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+/**
+ * The geometry of the forward (depthwise) convolution a gradient kernel belongs to, from its NHWC
+ * input shape, filter shape and attributes (the regular convolution gradients carry no dilations).
+ */
+function convolutionInfo(
+  inputShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: ConvolutionAttrs,
+  depthwise: boolean,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, depthwise, 'channelsLast');
+}
+
 function requireChannelsLast(kernelName: string, dataFormat: string | undefined): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
     throw new Error(`${kernelName} on the wasm backend supports dataFormat 'NHWC' only, got '${dataFormat}'.`);
@@ -35,21 +57,12 @@ export function conv2DBackpropFilter({
   attrs,
 }: KernelArgs<
   { x: TensorInfo; dy: TensorInfo },
-  { strides: Pair; pad: Pad; dataFormat?: 'NHWC' | 'NCHW'; dimRoundingMode?: RoundingMode; filterShape: [number, number, number, number] }
+  ConvolutionAttrs & { filterShape: [number, number, number, number] }
 >): TensorInfo {
   const { x, dy } = inputs;
   requireChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
   requireFloat32('Conv2DBackpropFilter', x, dy);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = convolutionInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs, false);
   return withWasmOps(backend, (ops) => {
     const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
     const { outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
@@ -168,21 +181,12 @@ export function conv2DBackpropInput({
   attrs,
 }: KernelArgs<
   { dy: TensorInfo; filter: TensorInfo },
-  { strides: Pair; pad: Pad; dataFormat?: 'NHWC' | 'NCHW'; dimRoundingMode?: RoundingMode; inputShape: [number, number, number, number] }
+  ConvolutionAttrs & { inputShape: [number, number, number, number] }
 >): TensorInfo {
   const { dy, filter } = inputs;
   requireChannelsLast('Conv2DBackpropInput', attrs.dataFormat);
   requireFloat32('Conv2DBackpropInput', dy, filter);
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = convolutionInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs, false);
   return withWasmOps(backend, (ops) => {
     const [batch, height, width, inChannels] = attrs.inputShape;
     const { outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
@@ -278,20 +282,11 @@ export function depthwiseConv2dNativeBackpropInput({
   attrs,
 }: KernelArgs<
   { dy: TensorInfo; filter: TensorInfo },
-  { strides: Pair; dilations?: Pair; pad: Pad; dimRoundingMode?: RoundingMode; inputShape: [number, number, number, number] }
+  ConvolutionAttrs & { inputShape: [number, number, number, number] }
 >): TensorInfo {
   const { dy, filter } = inputs;
   requireFloat32('DepthwiseConv2dNativeBackpropInput', dy, filter);
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    true,
-    'channelsLast',
-  );
+  const info = convolutionInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs, true);
   return withWasmOps(backend, (ops) => {
     const [, height, width, channels] = attrs.inputShape;
     const [filterHeight, filterWidth, , multiplier] = filter.shape as [number, number, number, number];
@@ -329,20 +324,11 @@ export function depthwiseConv2dNativeBackpropFilter({
   attrs,
 }: KernelArgs<
   { x: TensorInfo; dy: TensorInfo },
-  { strides: Pair; dilations?: Pair; pad: Pad; dimRoundingMode?: RoundingMode; filterShape: [number, number, number, number] }
+  ConvolutionAttrs & { filterShape: [number, number, number, number] }
 >): TensorInfo {
   const { x, dy } = inputs;
   requireFloat32('DepthwiseConv2dNativeBackpropFilter', x, dy);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    true,
-    'channelsLast',
-  );
+  const info = convolutionInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs, true);
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const multiplier = attrs.filterShape[3];
