@@ -29,7 +29,7 @@ export {
   createTransform,
   type AlbumentationsDict,
   type TransformRegistration,
-} from './core/serialization.js';
+} from './serialization.js';
 
 // transforms
 export {
