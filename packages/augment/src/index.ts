@@ -11,6 +11,7 @@ export { createRng, rngFromState, type Rng } from './core/rng.js';
 export {
   BaseTransform,
   ImageOnlyTransform,
+  SchemaTransform,
   readOptions,
   type TransformRecord,
   type TransformResult,
@@ -20,6 +21,25 @@ export {
 } from './core/transform.js';
 export { Compose, OneOf, OneOrOther, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type Rect } from './core/compose.js';
 export { TransformOptionError, OptionReader, type Range } from './core/options.js';
+export {
+  defineOptions,
+  int,
+  number,
+  bool,
+  range,
+  oneOf,
+  fillValue,
+  option,
+  OMIT,
+  OptionSchema,
+  ReadOptions,
+  type OptionsOf,
+  type ValuesOf,
+  type OptionSpec,
+  type OptionExtras,
+  type OptionGetter,
+  type Fallback,
+} from './core/schema.js';
 export {
   ALBUMENTATIONS_VERSION,
   fromAlbumentationsDict,
