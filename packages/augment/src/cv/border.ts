@@ -31,11 +31,12 @@ export function borderInterpolate(position: number, length: number, mode: Border
     case BorderMode.REFLECT_101: {
       const delta = mode === BorderMode.REFLECT_101 ? 1 : 0;
       if (length === 1) return 0;
-      // OpenCV folds step by step (one reflection per loop turn, so a far coordinate costs
-      // |p| / length turns); the folds repeat every 2 * (length - delta), so fold once instead.
+      // OpenCV reflects one step per turn, so a coordinate many periods away (huge maps) costs
+      // |p| / length turns: fold it into one period first (the reflections repeat every period).
       const period = 2 * (length - delta);
-      const folded = ((p % period) + period) % period;
-      return folded < length ? folded : period - folded - 1 + delta;
+      if (p < -period || p >= period + length) p = ((p % period) + period) % period;
+      while (p < 0 || p >= length) p = p < 0 ? -p - 1 + delta : length - 1 - (p - length) - delta;
+      return p;
     }
     case BorderMode.WRAP:
       if (p < 0) p -= Math.trunc((p - length + 1) / length) * length;
