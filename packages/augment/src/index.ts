@@ -163,4 +163,4 @@ export {
 export { drawLine, motionBlurKernel, filter2D, gaussianKernel, gaussianBlur } from './functional/blur.js';
 export { cutout, type Hole } from './functional/dropout.js';
 export { clahe, clahePlane } from './functional/clahe.js';
-export { rgbToLab, labToRgb, softfloatCbrt } from './functional/color-lab.js';
+export { rgbToLab, labToRgb, softfloatCbrt } from './cv/color-lab.js';

@@ -1,6 +1,6 @@
 import { assertHwc, assertRawImage, type ImageShape, type RawImage } from './raw-image.js';
 import type { Rng } from './rng.js';
-import type { OptionReader, TransformOptions } from './options.js';
+import type { OptionReader } from './options.js';
 import { OptionSchema, ReadOptions } from './schema.js';
 
 export { readOptions, type TransformOptions } from './options.js';

@@ -2,7 +2,7 @@
 import { wasmKernels } from '../wasm/index.js';
 import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { BorderMode, borderInterpolate, type BorderModeValue } from './border.js';
-import { roundHalfEven, saturateUint8 } from './saturate.js';
+import { roundHalfEven } from './saturate.js';
 
 const fround = Math.fround;
 

@@ -2,11 +2,10 @@
  * `cv2.getRotationMatrix2D`, `cv2.warpAffine` and `cv2.remap`, bit-exact with OpenCV 4.6: fixed-point
  * coordinates on the 1/32-pixel grid, the interpolation tables, border handling per neighbour.
  */
-import { allocateLike, allocateUninitializedLike, assertRawImage, type RawImage } from '../core/raw-image.js';
-import { wasmKernels } from '../wasm/index.js';
+import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { BorderMode, borderInterpolate, borderValues, type BorderModeValue } from './border.js';
 import { INTER_BITS, INTER_TAB_SIZE, Interpolation, fixedInterpolationTable, floatInterpolationTable, type InterpolationValue } from './interpolation.js';
-import { roundHalfEven, saturateUint8 } from './saturate.js';
+import { roundHalfEven } from './saturate.js';
 
 const fround = Math.fround;
 
