@@ -27,7 +27,7 @@ export {
   number,
   bool,
   range,
-  oneOf,
+  enumOf,
   fillValue,
   option,
   OMIT,

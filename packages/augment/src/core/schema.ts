@@ -248,9 +248,9 @@ export function range<Nullable extends boolean = false>(
 /**
  * One of a list of values, `labels` naming them in the error.
  * @example
- * position: oneOf(PAD_POSITIONS, 'center'),
+ * position: enumOf(PAD_POSITIONS, 'center'),
  */
-export function oneOf<T extends string | number>(choices: readonly T[], fallback: T, labels?: readonly string[], extras: OptionExtras<T> = {}): OptionSpec<T> {
+export function enumOf<T extends string | number>(choices: readonly T[], fallback: T, labels?: readonly string[], extras: OptionExtras<T> = {}): OptionSpec<T> {
   return option((reader, name) => reader.oneOf(name, fallback, choices, labels), extras);
 }
 

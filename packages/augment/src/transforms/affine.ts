@@ -3,7 +3,7 @@ import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
 import { SchemaTransform } from '../core/transform.js';
-import { OMIT, bool, defineOptions, oneOf, range, type OptionsOf } from '../core/schema.js';
+import { OMIT, bool, defineOptions, enumOf, range, type OptionsOf } from '../core/schema.js';
 import { Interpolation, roundHalfEven, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
 import { crop, opticalDistortion, rotationMatrix2D, shiftScaleRotateMatrix, warpAffine } from '../functional/geometric.js';
 import { BORDER_FILLS, borderMode, interpolation } from './options.js';
@@ -60,7 +60,7 @@ export class Rotate extends SchemaTransform<RotateParams> {
     borderMode: borderMode(),
     ...BORDER_FILLS,
     /** Only affects bounding boxes in albumentations; kept for serialization. Default 'largest_box'. */
-    rotateMethod: oneOf(ROTATE_METHODS, 'largest_box'),
+    rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
     /** Crop to the largest axis-aligned rectangle inside the rotated image. Default false. */
     cropBorder: bool(false),
   });
@@ -128,7 +128,7 @@ export class ShiftScaleRotate extends SchemaTransform<ShiftScaleRotateParams> {
     interpolation: interpolation(),
     borderMode: borderMode(),
     ...BORDER_FILLS,
-    rotateMethod: oneOf(ROTATE_METHODS, 'largest_box'),
+    rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
     /** Shift as a fraction of the size, for both axes unless the per-axis limits are set. Default 0.0625. Not in `to_dict` (albumentations writes the per-axis limits). */
     shiftLimit: range(0.0625, { toDict: () => OMIT }),
   });

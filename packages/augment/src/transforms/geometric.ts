@@ -4,7 +4,7 @@ import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
 import type { CropLike, Mirror, Mirroring, Rect, RegionResizable } from '../core/compose.js';
 import { SchemaTransform, type TransformOptions } from '../core/transform.js';
-import { OMIT, defineOptions, int, oneOf, option, range, type OptionGetter, type OptionsOf } from '../core/schema.js';
+import { OMIT, defineOptions, int, enumOf, option, range, type OptionGetter, type OptionsOf } from '../core/schema.js';
 import { Interpolation, roundHalfEven, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
 import {
   centerCropCoordinates,
@@ -428,7 +428,7 @@ export class PadIfNeeded extends SchemaTransform<PadParams> {
     padHeightDivisor: int({ default: null, min: 1 }),
     padWidthDivisor: int({ default: null, min: 1 }),
     /** Default 'center' (albumentations 1.3.1 leaves the default out of `to_dict`). */
-    position: oneOf(PAD_POSITIONS, 'center', undefined, { toDict: (position) => (position === 'center' ? OMIT : position) }),
+    position: enumOf(PAD_POSITIONS, 'center', undefined, { toDict: (position) => (position === 'center' ? OMIT : position) }),
     /** Default 4 (BORDER_REFLECT_101). */
     borderMode: borderMode(),
     /** BORDER_CONSTANT fill: a number (first channel only, like cv2) or one per channel. */

@@ -1,5 +1,5 @@
 /** Option kinds several transforms share: OpenCV's interpolation and border flags, fill values, sizes. */
-import { fillValue, int, oneOf, type OptionSpec } from '../core/schema.js';
+import { fillValue, int, enumOf, type OptionSpec } from '../core/schema.js';
 import {
   BORDER_MODES,
   BORDER_MODE_NAMES,
@@ -17,7 +17,7 @@ import {
  * interpolation: interpolation(),
  */
 export function interpolation(): OptionSpec<InterpolationValue> {
-  return oneOf(INTERPOLATIONS, Interpolation.LINEAR, INTERPOLATION_NAMES);
+  return enumOf(INTERPOLATIONS, Interpolation.LINEAR, INTERPOLATION_NAMES);
 }
 
 /**
@@ -26,7 +26,7 @@ export function interpolation(): OptionSpec<InterpolationValue> {
  * borderMode: borderMode(),
  */
 export function borderMode(): OptionSpec<BorderModeValue> {
-  return oneOf(BORDER_MODES, BorderMode.REFLECT_101, BORDER_MODE_NAMES);
+  return enumOf(BORDER_MODES, BorderMode.REFLECT_101, BORDER_MODE_NAMES);
 }
 
 /** `height` and `width` of an output or crop: positive integers, required. */
