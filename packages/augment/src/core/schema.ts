@@ -47,6 +47,7 @@ export interface OptionSpec<Value, Input = Value, Required extends boolean = fal
   readonly read: (reader: OptionReader, name: string, get: OptionGetter) => Value;
   /** The value as `to_dict` writes it ({@link OMIT} leaves the key out). Default: the value. */
   readonly toDict?: (value: Value, transform: object) => unknown;
+  /** Types only (never set): what users pass, and whether they must. */
   readonly input?: Input;
   readonly required?: Required;
 }
@@ -58,7 +59,7 @@ export interface OptionExtras<Value> {
   toDict?: (value: Value, transform: object) => unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec of any value and input type
+// A spec of any value and input type (`any`: OptionSpec is contravariant in Value through toDict).
 type AnySpec = OptionSpec<any, any, boolean>;
 type Specs = Record<string, AnySpec>;
 
@@ -116,7 +117,7 @@ export class OptionSchema<S extends Specs = Specs> {
     const reading = new Set<string>();
     const get: OptionGetter = (name) => {
       if (name in values) return values[name];
-      const spec = this.specs[name];
+      const spec = Object.hasOwn(this.specs, name) ? this.specs[name] : undefined;
       if (!spec || reading.has(name)) throw new Error(`${transformName}: the option schema cannot read "${name}" here`);
       reading.add(name);
       values[name] = spec.read(reader, name, get);
