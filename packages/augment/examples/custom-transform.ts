@@ -1,19 +1,21 @@
-import { ImageOnlyTransform, readOptions, registerTransform, type ImageShape, type RawImage, type Rng } from '@art/augment';
+import { SchemaTransform, defineOptions, int, registerTransform, type ImageShape, type OptionsOf, type RawImage, type Rng } from '@art/augment';
 
-export class Invert extends ImageOnlyTransform<{ threshold: number }> {
+export class Invert extends SchemaTransform<{ threshold: number }> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Lowest threshold drawn. Default 0. */
+    minThreshold: int({ default: 0, min: 0, max: 255 }),
+  });
   readonly className = 'Invert';
-  constructor(options: { p?: number; alwaysApply?: boolean } = {}) {
-    super({ p: 0.5 }, readOptions('Invert', options, []));
+  declare readonly minThreshold: number;
+  constructor(options: OptionsOf<typeof Invert.schema> = {}) {
+    super(Invert.schema.read('Invert', options));
   }
   protected getParams(_shape: ImageShape, rng: Rng) {
-    return { threshold: rng.randint(0, 255) };
+    return { threshold: rng.randint(this.minThreshold, 255) };
   }
   applyWithParams(image: RawImage, params: { threshold: number }): RawImage {
     const data = (image.data as Uint8Array).map((value) => (value >= params.threshold ? 255 - value : value));
     return { ...image, data };
   }
-  protected initArgs() {
-    return {};
-  }
 }
-registerTransform('Invert', { albumentationsArgs: [], create: (options) => new Invert(options) });
+registerTransform('Invert', { albumentationsArgs: Invert.albumentationsArgs, create: (options) => new Invert(options) });

@@ -11,6 +11,7 @@ export { createRng, rngFromState, type Rng } from './core/rng.js';
 export {
   BaseTransform,
   ImageOnlyTransform,
+  SchemaTransform,
   readOptions,
   type TransformRecord,
   type TransformResult,
@@ -21,6 +22,25 @@ export {
 export { Compose, OneOf, OneOrOther, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type Rect } from './core/compose.js';
 export { TransformOptionError, OptionReader, type Range } from './core/options.js';
 export {
+  defineOptions,
+  int,
+  number,
+  bool,
+  range,
+  enumOf,
+  fillValue,
+  option,
+  OMIT,
+  OptionSchema,
+  ReadOptions,
+  type OptionsOf,
+  type ValuesOf,
+  type OptionSpec,
+  type OptionExtras,
+  type OptionGetter,
+  type Fallback,
+} from './core/schema.js';
+export {
   ALBUMENTATIONS_VERSION,
   fromAlbumentationsDict,
   toAlbumentationsDict,
@@ -29,7 +49,7 @@ export {
   createTransform,
   type AlbumentationsDict,
   type TransformRegistration,
-} from './core/serialization.js';
+} from './serialization.js';
 
 // transforms
 export {
@@ -143,4 +163,4 @@ export {
 export { drawLine, motionBlurKernel, filter2D, gaussianKernel, gaussianBlur } from './functional/blur.js';
 export { cutout, type Hole } from './functional/dropout.js';
 export { clahe, clahePlane } from './functional/clahe.js';
-export { rgbToLab, labToRgb, softfloatCbrt } from './functional/color-lab.js';
+export { rgbToLab, labToRgb, softfloatCbrt } from './cv/color-lab.js';

@@ -100,7 +100,8 @@ describe('OpenCV building blocks', () => {
 
 describe('filter2D equal-weight shortcut', () => {
   it('gives the same bytes as the fused float32 path for every 3/5/7 motion kernel', async () => {
-    const { filter2DImplementation, motionBlurKernel: kernelOf } = await import('../src/functional/blur.js');
+    const { filter2DImplementation } = await import('../src/cv/filter.js');
+    const { motionBlurKernel: kernelOf } = await import('../src/functional/blur.js');
     const table = JSON.parse(readFileSync(resolve(fixturesDirectory, 'cases', 'motion_blur_line_table.json'), 'utf8')) as { rows: [number, number, number, number, number, string][] };
     const data = new Uint8Array(23 * 17 * 3);
     for (let i = 0; i < data.length; i++) data[i] = (i * 97 + ((i * i) >> 3)) & 255;

@@ -2,6 +2,14 @@
 
 export type Range = [number, number];
 
+/** Options every transform accepts (albumentations' `always_apply` and `p`). */
+export interface TransformOptions {
+  /** Run even when the `p` draw fails. Default false (ToTensorV2: true). */
+  alwaysApply?: boolean;
+  /** Probability of running. Defaults follow albumentations per transform. */
+  p?: number;
+}
+
 /**
  * Error for a bad constructor option or dict key: names the transform and the option.
  * @example
@@ -148,4 +156,30 @@ export function camelCase(name: string): string {
  */
 export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/**
+ * Reads constructor options, rejecting unknown ones with an error that names the transform.
+ * `allowed` lists the camelCase option names besides `p` and `alwaysApply`.
+ * @example
+ * const reader = readOptions('MyBlur', options, ['radius']);
+ * const radius = reader.integer('radius', 3, { min: 1 });
+ */
+export function readOptions(
+  transformName: string,
+  options: object | undefined,
+  allowed: readonly string[],
+): OptionReader {
+  const record = (options ?? {}) as Record<string, unknown>;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new TypeError(`${transformName}: options must be an object, got ${String(options)}`);
+  }
+  const known = new Set([...allowed, 'p', 'alwaysApply']);
+  for (const key of Object.keys(record)) {
+    if (!known.has(key)) {
+      const valid = [...known].map((name) => `${name} (${snakeCase(name)})`).join(', ');
+      throw new TransformOptionError(transformName, key, `is not an option; valid options: ${valid}`);
+    }
+  }
+  return new OptionReader(transformName, record);
 }

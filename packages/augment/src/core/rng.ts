@@ -122,26 +122,10 @@ class Xoshiro128StarStar implements Rng {
 
   /** Ziggurat (Marsaglia & Tsang 2000): one 32-bit draw and a table lookup in ~98.8% of calls. */
   private standardNormal(): number {
-    const { kn, wn, fn } = zigguratTables();
-    let hz = this.nextUint32() | 0;
-    let iz = hz & 127;
-    if (Math.abs(hz) < kn[iz]!) return hz * wn[iz]!;
-    for (;;) {
-      const x = hz * wn[iz]!;
-      if (iz === 0) {
-        let tail: number;
-        let y: number;
-        do {
-          tail = -Math.log(this.unitOpen()) * ZIGGURAT_INVERSE_R;
-          y = -Math.log(this.unitOpen());
-        } while (y + y < tail * tail);
-        return hz > 0 ? ZIGGURAT_R + tail : -ZIGGURAT_R - tail;
-      }
-      if (fn[iz]! + this.unitOpen() * (fn[iz - 1]! - fn[iz]!) < Math.exp(-0.5 * x * x)) return x;
-      hz = this.nextUint32() | 0;
-      iz = hz & 127;
-      if (Math.abs(hz) < kn[iz]!) return hz * wn[iz]!;
-    }
+    const { kn, wn } = zigguratTables();
+    const hz = this.nextUint32() | 0;
+    const iz = hz & 127;
+    return Math.abs(hz) < kn[iz]! ? hz * wn[iz]! : this.slowNormal(hz, iz);
   }
 
   /** Uniform in the open interval (0, 1) from 32 bits. */
@@ -194,6 +178,7 @@ class Xoshiro128StarStar implements Rng {
     return target;
   }
 
+  /** The ziggurat's slow path after a first draw outside its layer's core (wedge test, tail, redraws), shared by {@link standardNormal} and {@link fillNormal}. */
   private slowNormal(firstHz: number, firstIz: number): number {
     const { kn, wn, fn } = zigguratTables();
     let hz = firstHz;
@@ -215,6 +200,7 @@ class Xoshiro128StarStar implements Rng {
       if (Math.abs(hz) < kn[iz]!) return hz * wn[iz]!;
     }
   }
+
   choice<T>(items: readonly T[], weights?: readonly number[]): T {
     if (items.length === 0) throw new RangeError('choice needs a non-empty list');
     if (!weights) return items[Math.floor(this.random() * items.length)]!;

@@ -1,6 +1,9 @@
 import { assertHwc, assertRawImage, type ImageShape, type RawImage } from './raw-image.js';
 import type { Rng } from './rng.js';
-import { OptionReader, TransformOptionError, snakeCase } from './options.js';
+import type { OptionReader } from './options.js';
+import { OptionSchema, ReadOptions } from './schema.js';
+
+export { readOptions, type TransformOptions } from './options.js';
 
 /**
  * What one transform did to one image: enough to replay it exactly. Plain JSON.
@@ -18,14 +21,6 @@ export interface TransformRecord {
 export interface TransformResult {
   image: RawImage;
   params: TransformRecord;
-}
-
-/** Options every transform accepts (albumentations' `always_apply` and `p`). */
-export interface TransformOptions {
-  /** Run even when the `p` draw fails. Default false (ToTensorV2: true). */
-  alwaysApply?: boolean;
-  /** Probability of running. Defaults follow albumentations per transform. */
-  p?: number;
 }
 
 export interface ApplyOptions {
@@ -82,10 +77,19 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
   /**
    * @param defaults albumentations' per-transform defaults for `p` and `always_apply`.
    * @param reader the validated constructor options (see {@link readOptions}).
+   * Or, from {@link SchemaTransform}: options read by a schema, assigned to the same-named fields.
    */
-  constructor(defaults: { p: number; alwaysApply?: boolean }, reader: OptionReader) {
-    super(reader.probability('p', defaults.p));
-    this.alwaysApply = reader.boolean('alwaysApply', defaults.alwaysApply ?? false);
+  constructor(options: ReadOptions<object>);
+  constructor(defaults: { p: number; alwaysApply?: boolean }, reader: OptionReader);
+  constructor(options: ReadOptions<object> | { p: number; alwaysApply?: boolean }, reader?: OptionReader) {
+    if (options instanceof ReadOptions) {
+      super(options.p);
+      this.alwaysApply = options.alwaysApply;
+      Object.assign(this, options.values);
+    } else {
+      super(reader!.probability('p', options.p));
+      this.alwaysApply = reader!.boolean('alwaysApply', options.alwaysApply ?? false);
+    }
   }
 
   /**
@@ -165,27 +169,37 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
 }
 
 /**
- * Reads constructor options, rejecting unknown ones with an error that names the transform.
- * `allowed` lists the camelCase option names besides `p` and `alwaysApply`.
+ * An {@link ImageOnlyTransform} whose options are declared once, in a static `schema`
+ * (core/schema.ts): the constructor reads them into the class's `declare`d fields, and
+ * `albumentationsArgs` and `to_dict` follow from the schema.
  * @example
- * const reader = readOptions('MyBlur', options, ['radius']);
- * const radius = reader.integer('radius', 3, { min: 1 });
+ * class Posterize extends SchemaTransform<Record<string, never>> {
+ *   static readonly schema = defineOptions({ p: 0.5 }, { numBits: int({ default: 4, min: 0, max: 8 }) });
+ *   readonly className = 'Posterize';
+ *   declare readonly numBits: number;
+ *   constructor(options: OptionsOf<typeof Posterize.schema> = {}) {
+ *     super(Posterize.schema.read('Posterize', options));
+ *   }
+ *   // getParams, applyWithParams as for any ImageOnlyTransform
+ * }
  */
-export function readOptions(
-  transformName: string,
-  options: object | undefined,
-  allowed: readonly string[],
-): OptionReader {
-  const record = (options ?? {}) as Record<string, unknown>;
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    throw new TypeError(`${transformName}: options must be an object, got ${String(options)}`);
+export abstract class SchemaTransform<Params extends object = Record<string, never>> extends ImageOnlyTransform<Params> {
+  /** albumentations' argument names besides `p` and `always_apply`, in order, from the class's schema. */
+  static get albumentationsArgs(): readonly string[] {
+    return schemaOf(this, 'SchemaTransform').albumentationsArgs;
   }
-  const known = new Set([...allowed, 'p', 'alwaysApply']);
-  for (const key of Object.keys(record)) {
-    if (!known.has(key)) {
-      const valid = [...known].map((name) => `${name} (${snakeCase(name)})`).join(', ');
-      throw new TransformOptionError(transformName, key, `is not an option; valid options: ${valid}`);
-    }
+
+  constructor(options: ReadOptions<object>) {
+    super(options);
   }
-  return new OptionReader(transformName, record);
+
+  protected initArgs(): Record<string, unknown> {
+    return schemaOf(this.constructor, this.className).toDict(this);
+  }
+}
+
+function schemaOf(transformClass: unknown, name: string): OptionSchema {
+  const schema = (transformClass as { schema?: unknown }).schema;
+  if (!(schema instanceof OptionSchema)) throw new TypeError(`${name}: a SchemaTransform needs a static schema = defineOptions(...)`);
+  return schema;
 }

@@ -1,7 +1,7 @@
 /** CLAHE exactly as OpenCV 4.6 `createCLAHE(...).apply` on 8-bit data, and albumentations' `F.clahe`. */
 import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { BorderMode, borderInterpolate, saturateUint8 } from './common.js';
-import { labToRgb, rgbToLab } from './color-lab.js';
+import { labToRgb, rgbToLab } from '../cv/color-lab.js';
 
 const fround = Math.fround;
 const HISTOGRAM_SIZE = 256;

@@ -11,7 +11,7 @@ import { BorderMode, Interpolation, type BorderModeValue, type InterpolationValu
 import { crop, hflip, padWithParams, randomCrop, resize, shiftScaleRotateMatrix, rotationMatrix2D, vflip, warpAffine, opticalDistortion, opticalDistortionMaps, type AffineMatrix } from '../functional/geometric.js';
 import { adjustHue, adjustSaturation, brightnessContrastAdjust, normalize, gaussNoise, hsvToRgb, rgbToGray, rgbToHsv, shiftHsv } from '../functional/pixel.js';
 import { clahe, clahePlane } from '../functional/clahe.js';
-import { rgbToLab } from '../functional/color-lab.js';
+import { rgbToLab } from '../cv/color-lab.js';
 import { filter2D, gaussianBlur, motionBlurKernel } from '../functional/blur.js';
 import { cutout, type Hole } from '../functional/dropout.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RawImage } from '../core/raw-image.js';
 import type { BaseTransform, ImageOnlyTransform } from '../core/transform.js';
-import { fromAlbumentationsDict, toAlbumentationsDict } from '../core/serialization.js';
+import { fromAlbumentationsDict, toAlbumentationsDict } from '../serialization.js';
 import { TRANSFORM_CLASSES } from '../transforms/registry.js';
 import { crop, hflip, padWithParams, randomCrop, centerCropCoordinates, resize, rot90, transpose, vflip, opticalDistortion } from '../functional/geometric.js';
 import type { BorderModeValue, InterpolationValue } from '../functional/common.js';

@@ -2,19 +2,11 @@
 import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
-import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
-import {
-  BORDER_MODES,
-  BORDER_MODE_NAMES,
-  BorderMode,
-  INTERPOLATIONS,
-  INTERPOLATION_NAMES,
-  Interpolation,
-  roundHalfEven,
-  type BorderModeValue,
-  type InterpolationValue,
-} from '../functional/common.js';
+import { SchemaTransform } from '../core/transform.js';
+import { OMIT, bool, defineOptions, enumOf, range, type OptionsOf } from '../core/schema.js';
+import { Interpolation, roundHalfEven, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
 import { crop, opticalDistortion, rotationMatrix2D, shiftScaleRotateMatrix, warpAffine } from '../functional/geometric.js';
+import { BORDER_FILLS, borderMode, interpolation } from './options.js';
 
 const ROTATE_METHODS = ['largest_box', 'ellipse'] as const;
 
@@ -26,19 +18,7 @@ interface RotateParams {
   y_max?: number;
 }
 
-export interface RotateOptions extends TransformOptions {
-  /** Angle range in degrees; a number v means [-v, v]. Default 90. */
-  limit?: number | Range;
-  interpolation?: InterpolationValue;
-  /** Default 4 (BORDER_REFLECT_101). */
-  borderMode?: BorderModeValue;
-  value?: number | number[] | null;
-  maskValue?: number | number[] | null;
-  /** Only affects bounding boxes in albumentations; kept for serialization. Default 'largest_box'. */
-  rotateMethod?: 'largest_box' | 'ellipse';
-  /** Crop to the largest axis-aligned rectangle inside the rotated image. Default false. */
-  cropBorder?: boolean;
-}
+export type RotateOptions = OptionsOf<typeof Rotate.schema>;
 
 /** albumentations `Rotate._rotated_rect_with_max_area`. */
 function rotatedRectWithMaxArea(height: number, width: number, angle: number): { x_min: number; x_max: number; y_min: number; y_max: number } {
@@ -71,27 +51,30 @@ function rotatedRectWithMaxArea(height: number, width: number, angle: number): {
  * @example
  * new Rotate({ limit: [45, 90], borderMode: 0 });
  */
-export class Rotate extends ImageOnlyTransform<RotateParams> {
-  static readonly albumentationsArgs = ['limit', 'interpolation', 'border_mode', 'value', 'mask_value', 'rotate_method', 'crop_border'] as const;
+export class Rotate extends SchemaTransform<RotateParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Angle range in degrees; a number v means [-v, v]. Default 90. */
+    limit: range(90),
+    interpolation: interpolation(),
+    /** Default 4 (BORDER_REFLECT_101). */
+    borderMode: borderMode(),
+    ...BORDER_FILLS,
+    /** Only affects bounding boxes in albumentations; kept for serialization. Default 'largest_box'. */
+    rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
+    /** Crop to the largest axis-aligned rectangle inside the rotated image. Default false. */
+    cropBorder: bool(false),
+  });
   readonly className = 'Rotate';
-  readonly limit: Range;
-  readonly interpolation: InterpolationValue;
-  readonly borderMode: BorderModeValue;
-  readonly value: number | number[] | null;
-  readonly maskValue: number | number[] | null;
-  readonly rotateMethod: 'largest_box' | 'ellipse';
-  readonly cropBorder: boolean;
+  declare readonly limit: Range;
+  declare readonly interpolation: InterpolationValue;
+  declare readonly borderMode: BorderModeValue;
+  declare readonly value: number | number[] | null;
+  declare readonly maskValue: number | number[] | null;
+  declare readonly rotateMethod: 'largest_box' | 'ellipse';
+  declare readonly cropBorder: boolean;
 
   constructor(options: RotateOptions = {}) {
-    const reader = readOptions('Rotate', options, ['limit', 'interpolation', 'borderMode', 'value', 'maskValue', 'rotateMethod', 'cropBorder']);
-    super({ p: 0.5 }, reader);
-    this.limit = reader.range('limit', 90);
-    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
-    this.borderMode = reader.oneOf('borderMode', BorderMode.REFLECT_101, BORDER_MODES, BORDER_MODE_NAMES);
-    this.value = reader.fillValue('value');
-    this.maskValue = reader.fillValue('maskValue');
-    this.rotateMethod = reader.oneOf('rotateMethod', 'largest_box', ROTATE_METHODS);
-    this.cropBorder = reader.boolean('cropBorder', false);
+    super(Rotate.schema.read('Rotate', options));
   }
 
   protected getParams(shape: ImageShape, rng: Rng): RotateParams {
@@ -116,18 +99,6 @@ export class Rotate extends ImageOnlyTransform<RotateParams> {
     const yMax = Math.max(params.y_max!, params.y_min! + 1);
     return crop(rotated, Math.min(params.x_min, image.width - 1), Math.min(params.y_min!, image.height - 1), Math.min(xMax, image.width), Math.min(yMax, image.height));
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return {
-      limit: this.limit,
-      interpolation: this.interpolation,
-      border_mode: this.borderMode,
-      value: this.value,
-      mask_value: this.maskValue,
-      rotate_method: this.rotateMethod,
-      crop_border: this.cropBorder,
-    };
-  }
 }
 
 interface ShiftScaleRotateParams {
@@ -137,21 +108,7 @@ interface ShiftScaleRotateParams {
   dy: number;
 }
 
-export interface ShiftScaleRotateOptions extends TransformOptions {
-  /** Shift as a fraction of the size, for both axes unless the per-axis limits are set. Default 0.0625. */
-  shiftLimit?: number | Range;
-  /** Scale range, given as a deviation from 1 (0.1 → [0.9, 1.1]). Default 0.1. */
-  scaleLimit?: number | Range;
-  /** Angle range in degrees. Default 45. */
-  rotateLimit?: number | Range;
-  interpolation?: InterpolationValue;
-  borderMode?: BorderModeValue;
-  value?: number | number[] | null;
-  maskValue?: number | number[] | null;
-  shiftLimitX?: number | Range | null;
-  shiftLimitY?: number | Range | null;
-  rotateMethod?: 'largest_box' | 'ellipse';
-}
+export type ShiftScaleRotateOptions = OptionsOf<typeof ShiftScaleRotate.schema>;
 
 /**
  * Random affine: `angle, scale, dx, dy` drawn in that order; matrix from
@@ -159,35 +116,37 @@ export interface ShiftScaleRotateOptions extends TransformOptions {
  * @example
  * new ShiftScaleRotate({ shiftLimit: 0.1, scaleLimit: 0.2, rotateLimit: 30 });
  */
-export class ShiftScaleRotate extends ImageOnlyTransform<ShiftScaleRotateParams> {
-  static readonly albumentationsArgs = ['shift_limit_x', 'shift_limit_y', 'scale_limit', 'rotate_limit', 'interpolation', 'border_mode', 'value', 'mask_value', 'rotate_method', 'shift_limit'] as const;
+export class ShiftScaleRotate extends SchemaTransform<ShiftScaleRotateParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Per-axis shift limits; null or absent: `shiftLimit`. */
+    shiftLimitX: range((get) => get('shiftLimit') as Range, { nullable: true }),
+    shiftLimitY: range((get) => get('shiftLimit') as Range, { nullable: true }),
+    /** Scale range, given as a deviation from 1 (0.1 → [0.9, 1.1]). Default 0.1. */
+    scaleLimit: range(0.1, { bias: 1 }),
+    /** Angle range in degrees. Default 45. */
+    rotateLimit: range(45),
+    interpolation: interpolation(),
+    borderMode: borderMode(),
+    ...BORDER_FILLS,
+    rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
+    /** Shift as a fraction of the size, for both axes unless the per-axis limits are set. Default 0.0625. Not in `to_dict` (albumentations writes the per-axis limits). */
+    shiftLimit: range(0.0625, { toDict: () => OMIT }),
+  });
   readonly className = 'ShiftScaleRotate';
-  readonly shiftLimitX: Range;
-  readonly shiftLimitY: Range;
+  declare readonly shiftLimitX: Range;
+  declare readonly shiftLimitY: Range;
   /** Scale range with the bias applied (e.g. [0.9, 1.1]). */
-  readonly scaleLimit: Range;
-  readonly rotateLimit: Range;
-  readonly interpolation: InterpolationValue;
-  readonly borderMode: BorderModeValue;
-  readonly value: number | number[] | null;
-  readonly maskValue: number | number[] | null;
-  readonly rotateMethod: 'largest_box' | 'ellipse';
+  declare readonly scaleLimit: Range;
+  declare readonly rotateLimit: Range;
+  declare readonly interpolation: InterpolationValue;
+  declare readonly borderMode: BorderModeValue;
+  declare readonly value: number | number[] | null;
+  declare readonly maskValue: number | number[] | null;
+  declare readonly rotateMethod: 'largest_box' | 'ellipse';
+  declare readonly shiftLimit: Range;
 
   constructor(options: ShiftScaleRotateOptions = {}) {
-    const reader = readOptions('ShiftScaleRotate', options, [
-      'shiftLimit', 'scaleLimit', 'rotateLimit', 'interpolation', 'borderMode', 'value', 'maskValue', 'shiftLimitX', 'shiftLimitY', 'rotateMethod',
-    ]);
-    super({ p: 0.5 }, reader);
-    const shift = reader.range('shiftLimit', 0.0625);
-    this.shiftLimitX = reader.raw('shiftLimitX') == null ? shift : reader.range('shiftLimitX', shift);
-    this.shiftLimitY = reader.raw('shiftLimitY') == null ? shift : reader.range('shiftLimitY', shift);
-    this.scaleLimit = reader.range('scaleLimit', 0.1, { bias: 1 });
-    this.rotateLimit = reader.range('rotateLimit', 45);
-    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
-    this.borderMode = reader.oneOf('borderMode', BorderMode.REFLECT_101, BORDER_MODES, BORDER_MODE_NAMES);
-    this.value = reader.fillValue('value');
-    this.maskValue = reader.fillValue('maskValue');
-    this.rotateMethod = reader.oneOf('rotateMethod', 'largest_box', ROTATE_METHODS);
+    super(ShiftScaleRotate.schema.read('ShiftScaleRotate', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): ShiftScaleRotateParams {
@@ -207,21 +166,6 @@ export class ShiftScaleRotate extends ImageOnlyTransform<ShiftScaleRotateParams>
     const matrix = shiftScaleRotateMatrix(mask.width, mask.height, params.angle, params.scale, params.dx, params.dy);
     return warpAffine(mask, matrix, { interpolation: Interpolation.NEAREST, borderMode: this.borderMode, borderValue: this.maskValue });
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return {
-      shift_limit_x: this.shiftLimitX,
-      shift_limit_y: this.shiftLimitY,
-      // albumentations stores the scale range without its +1 bias.
-      scale_limit: [this.scaleLimit[0] - 1, this.scaleLimit[1] - 1],
-      rotate_limit: this.rotateLimit,
-      interpolation: this.interpolation,
-      border_mode: this.borderMode,
-      value: this.value,
-      mask_value: this.maskValue,
-      rotate_method: this.rotateMethod,
-    };
-  }
 }
 
 interface OpticalDistortionParams {
@@ -230,16 +174,7 @@ interface OpticalDistortionParams {
   dy: number;
 }
 
-export interface OpticalDistortionOptions extends TransformOptions {
-  /** Range of k (k1 = k2 = k). Default 0.05. */
-  distortLimit?: number | Range;
-  /** Range of the principal-point shift IN PIXELS, rounded half to even. Default 0.05 (so always 0). */
-  shiftLimit?: number | Range;
-  interpolation?: InterpolationValue;
-  borderMode?: BorderModeValue;
-  value?: number | number[] | null;
-  maskValue?: number | number[] | null;
-}
+export type OpticalDistortionOptions = OptionsOf<typeof OpticalDistortion.schema>;
 
 /**
  * Barrel/pincushion distortion via `initUndistortRectifyMap` + `remap`. Note (as in
@@ -248,25 +183,26 @@ export interface OpticalDistortionOptions extends TransformOptions {
  * @example
  * new OpticalDistortion({ distortLimit: 0.05, shiftLimit: 0.05 });
  */
-export class OpticalDistortion extends ImageOnlyTransform<OpticalDistortionParams> {
-  static readonly albumentationsArgs = ['distort_limit', 'shift_limit', 'interpolation', 'border_mode', 'value', 'mask_value'] as const;
+export class OpticalDistortion extends SchemaTransform<OpticalDistortionParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Range of k (k1 = k2 = k). Default 0.05. */
+    distortLimit: range(0.05),
+    /** Range of the principal-point shift IN PIXELS, rounded half to even. Default 0.05 (so always 0). */
+    shiftLimit: range(0.05),
+    interpolation: interpolation(),
+    borderMode: borderMode(),
+    ...BORDER_FILLS,
+  });
   readonly className = 'OpticalDistortion';
-  readonly distortLimit: Range;
-  readonly shiftLimit: Range;
-  readonly interpolation: InterpolationValue;
-  readonly borderMode: BorderModeValue;
-  readonly value: number | number[] | null;
-  readonly maskValue: number | number[] | null;
+  declare readonly distortLimit: Range;
+  declare readonly shiftLimit: Range;
+  declare readonly interpolation: InterpolationValue;
+  declare readonly borderMode: BorderModeValue;
+  declare readonly value: number | number[] | null;
+  declare readonly maskValue: number | number[] | null;
 
   constructor(options: OpticalDistortionOptions = {}) {
-    const reader = readOptions('OpticalDistortion', options, ['distortLimit', 'shiftLimit', 'interpolation', 'borderMode', 'value', 'maskValue']);
-    super({ p: 0.5 }, reader);
-    this.distortLimit = reader.range('distortLimit', 0.05);
-    this.shiftLimit = reader.range('shiftLimit', 0.05);
-    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
-    this.borderMode = reader.oneOf('borderMode', BorderMode.REFLECT_101, BORDER_MODES, BORDER_MODE_NAMES);
-    this.value = reader.fillValue('value');
-    this.maskValue = reader.fillValue('maskValue');
+    super(OpticalDistortion.schema.read('OpticalDistortion', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): OpticalDistortionParams {
@@ -282,16 +218,5 @@ export class OpticalDistortion extends ImageOnlyTransform<OpticalDistortionParam
 
   override applyToMask(mask: RawImage, params: OpticalDistortionParams): RawImage {
     return opticalDistortion(mask, params.k, params.dx, params.dy, Interpolation.NEAREST, this.borderMode, this.maskValue);
-  }
-
-  protected initArgs(): Record<string, unknown> {
-    return {
-      distort_limit: this.distortLimit,
-      shift_limit: this.shiftLimit,
-      interpolation: this.interpolation,
-      border_mode: this.borderMode,
-      value: this.value,
-      mask_value: this.maskValue,
-    };
   }
 }

@@ -2,7 +2,8 @@
 import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
-import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
+import { SchemaTransform } from '../core/transform.js';
+import { bool, defineOptions, fillValue, int, number, option, range, type Fallback, type OptionGetter, type OptionsOf } from '../core/schema.js';
 import { filter2D, gaussianBlur, motionBlurKernel } from '../functional/blur.js';
 import { cutout, type Hole } from '../functional/dropout.js';
 
@@ -14,12 +15,7 @@ interface MotionBlurParams {
   y2: number;
 }
 
-export interface MotionBlurOptions extends TransformOptions {
-  /** Kernel size range (odd sizes are drawn from `range(lo, hi + 1, 2)`). Default 7 → [3, 7]. */
-  blurLimit?: number | Range;
-  /** Allow the line to be off-centre (which also shifts the image). Default true. */
-  allowShifted?: boolean;
-}
+export type MotionBlurOptions = OptionsOf<typeof MotionBlur.schema>;
 
 function makeOdd(v1: number, v2: number): [number, number] {
   const length = Math.abs(v1 - v2) + 1;
@@ -36,23 +32,28 @@ function makeOdd(v1: number, v2: number): [number, number] {
  * @example
  * new MotionBlur({ blurLimit: [3, 7], p: 1 });
  */
-export class MotionBlur extends ImageOnlyTransform<MotionBlurParams> {
-  static readonly albumentationsArgs = ['blur_limit', 'allow_shifted'] as const;
+export class MotionBlur extends SchemaTransform<MotionBlurParams> {
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Kernel size range (odd sizes are drawn from `range(lo, hi + 1, 2)`). Default 7 → [3, 7]. */
+      blurLimit: range(7, { low: 3 }),
+      /** Allow the line to be off-centre (which also shifts the image). Default true. */
+      allowShifted: bool(true),
+    },
+    ({ blurLimit, allowShifted }, fail) => {
+      if (!blurLimit.every(Number.isInteger)) fail('blurLimit', `must be integers, got ${JSON.stringify(blurLimit)}`);
+      // albumentations' check (with its operator-precedence quirk: an even upper limit always fails).
+      if ((!allowShifted && blurLimit[0] % 2 !== 1) || blurLimit[1] % 2 !== 1) fail('blurLimit', `must be odd when centering, got ${JSON.stringify(blurLimit)}`);
+      if (blurLimit[0] < 3) fail('blurLimit', `must be >= 3, got ${JSON.stringify(blurLimit)}`);
+    },
+  );
   readonly className = 'MotionBlur';
-  readonly blurLimit: Range;
-  readonly allowShifted: boolean;
+  declare readonly blurLimit: Range;
+  declare readonly allowShifted: boolean;
 
   constructor(options: MotionBlurOptions = {}) {
-    const reader = readOptions('MotionBlur', options, ['blurLimit', 'allowShifted']);
-    super({ p: 0.5 }, reader);
-    this.blurLimit = reader.range('blurLimit', 7, { low: 3 });
-    this.allowShifted = reader.boolean('allowShifted', true);
-    if (!this.blurLimit.every(Number.isInteger)) reader.fail('blurLimit', `must be integers, got ${JSON.stringify(this.blurLimit)}`);
-    // albumentations' check (with its operator-precedence quirk: an even upper limit always fails).
-    if ((!this.allowShifted && this.blurLimit[0] % 2 !== 1) || this.blurLimit[1] % 2 !== 1) {
-      reader.fail('blurLimit', `must be odd when centering, got ${JSON.stringify(this.blurLimit)}`);
-    }
-    if (this.blurLimit[0] < 3) reader.fail('blurLimit', `must be >= 3, got ${JSON.stringify(this.blurLimit)}`);
+    super(MotionBlur.schema.read('MotionBlur', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): MotionBlurParams {
@@ -84,10 +85,6 @@ export class MotionBlur extends ImageOnlyTransform<MotionBlurParams> {
     const kernel = motionBlurKernel(params.ksize, params.x1, params.y1, params.x2, params.y2);
     return filter2D(image, kernel, params.ksize, params.ksize);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { blur_limit: this.blurLimit, allow_shifted: this.allowShifted };
-  }
 }
 
 interface GaussianBlurParams {
@@ -95,35 +92,38 @@ interface GaussianBlurParams {
   sigma: number;
 }
 
-export interface GaussianBlurOptions extends TransformOptions {
-  /** Kernel size range; 0 lets sigma decide. Default [3, 7]. */
-  blurLimit?: number | Range;
-  /** Sigma range; 0 lets the size decide. Default 0. */
-  sigmaLimit?: number | Range;
-}
+export type GaussianBlurOptions = OptionsOf<typeof GaussianBlur.schema>;
 
 /**
  * Gaussian blur with a random odd kernel size and sigma (`cv2.GaussianBlur`, 8-bit bit-exact path).
  * @example
  * new GaussianBlur({ blurLimit: [3, 7] });
  */
-export class GaussianBlur extends ImageOnlyTransform<GaussianBlurParams> {
-  static readonly albumentationsArgs = ['blur_limit', 'sigma_limit'] as const;
+export class GaussianBlur extends SchemaTransform<GaussianBlurParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Kernel size range; 0 lets sigma decide. Default [3, 7]. */
+    blurLimit: option<Range, number | Range>(
+      (reader, name, get) => {
+        const limit = reader.range(name, [3, 7], { low: 0 });
+        return limit[0] === 0 && (get('sigmaLimit') as Range)[0] === 0 ? [3, Math.max(3, limit[1])] : limit;
+      },
+      {
+        check: (limit) => {
+          if (!limit.every(Number.isInteger)) return `must be integers, got ${JSON.stringify(limit)}`;
+          const odd = (size: number): boolean => size === 0 || size % 2 === 1;
+          return odd(limit[0]) && odd(limit[1]) ? undefined : `supports only odd values, got ${JSON.stringify(limit)}`;
+        },
+      },
+    ),
+    /** Sigma range; 0 lets the size decide. Default 0. */
+    sigmaLimit: range(0, { low: 0 }),
+  });
   readonly className = 'GaussianBlur';
-  readonly blurLimit: Range;
-  readonly sigmaLimit: Range;
+  declare readonly blurLimit: Range;
+  declare readonly sigmaLimit: Range;
 
   constructor(options: GaussianBlurOptions = {}) {
-    const reader = readOptions('GaussianBlur', options, ['blurLimit', 'sigmaLimit']);
-    super({ p: 0.5 }, reader);
-    let blurLimit = reader.range('blurLimit', [3, 7], { low: 0 });
-    this.sigmaLimit = reader.range('sigmaLimit', 0, { low: 0 });
-    if (blurLimit[0] === 0 && this.sigmaLimit[0] === 0) blurLimit = [3, Math.max(3, blurLimit[1])];
-    if (!blurLimit.every(Number.isInteger)) reader.fail('blurLimit', `must be integers, got ${JSON.stringify(blurLimit)}`);
-    if ((blurLimit[0] !== 0 && blurLimit[0] % 2 !== 1) || (blurLimit[1] !== 0 && blurLimit[1] % 2 !== 1)) {
-      reader.fail('blurLimit', `supports only odd values, got ${JSON.stringify(blurLimit)}`);
-    }
-    this.blurLimit = blurLimit;
+    super(GaussianBlur.schema.read('GaussianBlur', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): GaussianBlurParams {
@@ -136,31 +136,16 @@ export class GaussianBlur extends ImageOnlyTransform<GaussianBlurParams> {
     if (params.ksize === 0 && !(params.sigma > 0)) return image;
     return gaussianBlur(image, params.ksize, params.sigma);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { blur_limit: this.blurLimit, sigma_limit: this.sigmaLimit };
-  }
 }
 
 interface CoarseDropoutParams {
   holes: Hole[];
 }
 
-export interface CoarseDropoutOptions extends TransformOptions {
-  /** Default 8. */
-  maxHoles?: number;
-  /** Pixels (integer) or a fraction of the height in [0, 1). Default 8. */
-  maxHeight?: number;
-  maxWidth?: number;
-  /** Default: maxHoles. */
-  minHoles?: number | null;
-  /** Default: maxHeight. */
-  minHeight?: number | null;
-  minWidth?: number | null;
-  /** Default 0 (a number or one per channel). */
-  fillValue?: number | number[];
-  maskFillValue?: number | number[] | null;
-}
+export type CoarseDropoutOptions = OptionsOf<typeof CoarseDropout.schema>;
+
+/** A hole size: pixels (integer) or a fraction of the side, > 0. */
+const holeSize = (fallback: Fallback<number>) => number({ default: fallback, min: 0, exclusive: true });
 
 /**
  * Cut out `randint(minHoles, maxHoles)` rectangles (albumentations 1.3 `CoarseDropout`). Sizes
@@ -169,44 +154,58 @@ export interface CoarseDropoutOptions extends TransformOptions {
  * @example
  * new CoarseDropout({ maxHoles: 4, maxHeight: 64, maxWidth: 64, minHoles: 4, minHeight: 64, minWidth: 64 });
  */
-export class CoarseDropout extends ImageOnlyTransform<CoarseDropoutParams> {
-  static readonly albumentationsArgs = ['max_holes', 'max_height', 'max_width', 'min_holes', 'min_height', 'min_width', 'fill_value', 'mask_fill_value'] as const;
+export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Default 8. */
+      maxHoles: int({ default: 8, min: 1 }),
+      /** Pixels (integer) or a fraction of the height in [0, 1). Default 8. */
+      maxHeight: holeSize(8),
+      maxWidth: holeSize(8),
+      /** Default: maxHoles. */
+      minHoles: int({
+        default: (get: OptionGetter) => get('maxHoles') as number,
+        min: 1,
+        check: (minHoles, get) => (minHoles > (get('maxHoles') as number) ? `must be <= maxHoles (${get('maxHoles')}), got ${minHoles}` : undefined),
+      }),
+      /** Default: maxHeight. */
+      minHeight: holeSize((get) => get('maxHeight') as number),
+      minWidth: holeSize((get) => get('maxWidth') as number),
+      /** Default 0 (a number or one per channel). */
+      fillValue: option<number | number[]>((reader, name) => {
+        const fill = reader.raw(name) ?? 0;
+        if (!(typeof fill === 'number' && Number.isFinite(fill)) && !(Array.isArray(fill) && fill.every((v) => typeof v === 'number'))) {
+          reader.fail(name, `must be a number or a list of numbers, got ${JSON.stringify(fill)}`);
+        }
+        return Array.isArray(fill) ? (fill.slice() as number[]) : (fill as number);
+      }),
+      maskFillValue: fillValue(),
+    },
+    ({ maxHeight, maxWidth, minHeight, minWidth }, fail) => {
+      const sizes = { maxHeight, maxWidth, minHeight, minWidth };
+      const integers = Object.values(sizes).every(Number.isInteger);
+      const fractions = Object.values(sizes).every((value) => value > 0 && value < 1);
+      if (!integers && !fractions) fail('maxHeight', `hole sizes must be all integers (pixels) or all fractions in (0, 1), got ${JSON.stringify(sizes)}`);
+      if (minHeight > maxHeight) fail('minHeight', `must be <= maxHeight (${maxHeight}), got ${minHeight}`);
+      if (minWidth > maxWidth) fail('minWidth', `must be <= maxWidth (${maxWidth}), got ${minWidth}`);
+    },
+  );
   readonly className = 'CoarseDropout';
-  readonly maxHoles: number;
-  readonly maxHeight: number;
-  readonly maxWidth: number;
-  readonly minHoles: number;
-  readonly minHeight: number;
-  readonly minWidth: number;
-  readonly fillValue: number | number[];
-  readonly maskFillValue: number | number[] | null;
+  declare readonly maxHoles: number;
+  declare readonly maxHeight: number;
+  declare readonly maxWidth: number;
+  declare readonly minHoles: number;
+  declare readonly minHeight: number;
+  declare readonly minWidth: number;
+  declare readonly fillValue: number | number[];
+  declare readonly maskFillValue: number | number[] | null;
+  /** Hole sizes are fractions of the image (the schema's check allows all integers or all fractions). */
   private readonly fractional: boolean;
 
   constructor(options: CoarseDropoutOptions = {}) {
-    const reader = readOptions('CoarseDropout', options, ['maxHoles', 'maxHeight', 'maxWidth', 'minHoles', 'minHeight', 'minWidth', 'fillValue', 'maskFillValue']);
-    super({ p: 0.5 }, reader);
-    this.maxHoles = reader.integer('maxHoles', 8, { min: 1 });
-    this.minHoles = reader.raw('minHoles') == null ? this.maxHoles : reader.integer('minHoles', undefined, { min: 1 });
-    if (this.minHoles > this.maxHoles) reader.fail('minHoles', `must be <= maxHoles (${this.maxHoles}), got ${this.minHoles}`);
-    this.maxHeight = reader.number('maxHeight', 8, { min: 0, minExclusive: true });
-    this.maxWidth = reader.number('maxWidth', 8, { min: 0, minExclusive: true });
-    this.minHeight = reader.raw('minHeight') == null ? this.maxHeight : reader.number('minHeight', 0, { min: 0, minExclusive: true });
-    this.minWidth = reader.raw('minWidth') == null ? this.maxWidth : reader.number('minWidth', 0, { min: 0, minExclusive: true });
-    const sizes = { maxHeight: this.maxHeight, maxWidth: this.maxWidth, minHeight: this.minHeight, minWidth: this.minWidth };
-    const integers = Object.values(sizes).every(Number.isInteger);
-    const fractions = Object.values(sizes).every((value) => value > 0 && value < 1);
-    if (!integers && !fractions) {
-      reader.fail('maxHeight', `hole sizes must be all integers (pixels) or all fractions in (0, 1), got ${JSON.stringify(sizes)}`);
-    }
-    this.fractional = !integers;
-    if (this.minHeight > this.maxHeight) reader.fail('minHeight', `must be <= maxHeight (${this.maxHeight}), got ${this.minHeight}`);
-    if (this.minWidth > this.maxWidth) reader.fail('minWidth', `must be <= maxWidth (${this.maxWidth}), got ${this.minWidth}`);
-    const fill = reader.raw('fillValue') ?? 0;
-    if (!(typeof fill === 'number' && Number.isFinite(fill)) && !(Array.isArray(fill) && fill.every((v) => typeof v === 'number'))) {
-      reader.fail('fillValue', `must be a number or a list of numbers, got ${JSON.stringify(fill)}`);
-    }
-    this.fillValue = Array.isArray(fill) ? (fill.slice() as number[]) : (fill as number);
-    this.maskFillValue = reader.fillValue('maskFillValue');
+    super(CoarseDropout.schema.read('CoarseDropout', options));
+    this.fractional = !Number.isInteger(this.maxHeight);
   }
 
   protected getParams(shape: ImageShape, rng: Rng): CoarseDropoutParams {
@@ -241,18 +240,5 @@ export class CoarseDropout extends ImageOnlyTransform<CoarseDropoutParams> {
   override applyToMask(mask: RawImage, params: CoarseDropoutParams): RawImage {
     if (this.maskFillValue === null) return mask;
     return cutout(mask, params.holes, typeof this.maskFillValue === 'number' ? this.maskFillValue : this.maskFillValue[0]!);
-  }
-
-  protected initArgs(): Record<string, unknown> {
-    return {
-      max_holes: this.maxHoles,
-      max_height: this.maxHeight,
-      max_width: this.maxWidth,
-      min_holes: this.minHoles,
-      min_height: this.minHeight,
-      min_width: this.minWidth,
-      fill_value: this.fillValue,
-      mask_fill_value: this.maskFillValue,
-    };
   }
 }

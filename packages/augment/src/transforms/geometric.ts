@@ -3,18 +3,9 @@ import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
 import type { CropLike, Mirror, Mirroring, Rect, RegionResizable } from '../core/compose.js';
-import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
-import {
-  BORDER_MODES,
-  BORDER_MODE_NAMES,
-  BorderMode,
-  INTERPOLATIONS,
-  INTERPOLATION_NAMES,
-  Interpolation,
-  roundHalfEven,
-  type BorderModeValue,
-  type InterpolationValue,
-} from '../functional/common.js';
+import { SchemaTransform, type TransformOptions } from '../core/transform.js';
+import { OMIT, defineOptions, int, enumOf, option, range, type OptionGetter, type OptionsOf } from '../core/schema.js';
+import { Interpolation, roundHalfEven, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
 import {
   centerCropCoordinates,
   crop,
@@ -26,6 +17,7 @@ import {
   transpose,
   vflip,
 } from '../functional/geometric.js';
+import { BORDER_FILLS, OUTPUT_SIZE, borderMode, interpolation } from './options.js';
 
 type Empty = Record<string, never>;
 const EMPTY: Empty = {};
@@ -36,31 +28,22 @@ function cropTooLarge(name: string, cropHeight: number, cropWidth: number, shape
   );
 }
 
-export interface ResizeOptions extends TransformOptions {
-  height: number;
-  width: number;
-  /** OpenCV interpolation flag. Default 1 (INTER_LINEAR). */
-  interpolation?: InterpolationValue;
-}
+export type ResizeOptions = OptionsOf<typeof Resize.schema>;
 
 /**
  * Resize to a fixed size (`cv2.resize`); p defaults to 1. Unchanged when the size already matches.
  * @example
  * new Resize({ height: 600, width: 600 });
  */
-export class Resize extends ImageOnlyTransform<Empty> implements RegionResizable {
-  static readonly albumentationsArgs = ['height', 'width', 'interpolation'] as const;
+export class Resize extends SchemaTransform<Empty> implements RegionResizable {
+  static readonly schema = defineOptions({ p: 1 }, { ...OUTPUT_SIZE, interpolation: interpolation() });
   readonly className = 'Resize';
-  readonly height: number;
-  readonly width: number;
-  readonly interpolation: InterpolationValue;
+  declare readonly height: number;
+  declare readonly width: number;
+  declare readonly interpolation: InterpolationValue;
 
   constructor(options: ResizeOptions) {
-    const reader = readOptions('Resize', options, ['height', 'width', 'interpolation']);
-    super({ p: 1 }, reader);
-    this.height = reader.integer('height', undefined, { min: 1 });
-    this.width = reader.integer('width', undefined, { min: 1 });
-    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
+    super(Resize.schema.read('Resize', options));
   }
 
   protected getParams(): Empty {
@@ -83,36 +66,32 @@ export class Resize extends ImageOnlyTransform<Empty> implements RegionResizable
   resizeRegion(image: RawImage, _params: Record<string, unknown>, rect: Rect): RawImage {
     return resize(image, this.height, this.width, this.interpolation, rect);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { height: this.height, width: this.width, interpolation: this.interpolation };
-  }
 }
 
 interface MaxSizeParams {
   max_size: number;
 }
 
-export interface MaxSizeOptions extends TransformOptions {
-  /** Target size of the longest (or smallest) side; a list picks one at random. Default 1024. */
-  maxSize?: number | number[];
-  interpolation?: InterpolationValue;
-}
+export type MaxSizeOptions = OptionsOf<typeof MaxSizeTransform.schema>;
 
-abstract class MaxSizeTransform extends ImageOnlyTransform<MaxSizeParams> {
-  readonly maxSize: number | number[];
-  readonly interpolation: InterpolationValue;
+abstract class MaxSizeTransform extends SchemaTransform<MaxSizeParams> {
+  static readonly schema = defineOptions({ p: 1 }, {
+    /** Target size of the longest (or smallest) side; a list picks one at random. Default 1024. */
+    maxSize: option<number | number[]>((reader, name) => {
+      const raw = reader.raw(name) ?? 1024;
+      const sizes = Array.isArray(raw) ? raw : [raw];
+      if (sizes.length === 0 || !sizes.every((size) => Number.isInteger(size) && (size as number) >= 1)) {
+        reader.fail(name, `must be a positive integer or a non-empty list of them, got ${JSON.stringify(raw)}`);
+      }
+      return Array.isArray(raw) ? (raw.slice() as number[]) : (raw as number);
+    }),
+    interpolation: interpolation(),
+  });
+  declare readonly maxSize: number | number[];
+  declare readonly interpolation: InterpolationValue;
 
   constructor(name: string, options: MaxSizeOptions | undefined) {
-    const reader = readOptions(name, options, ['maxSize', 'interpolation']);
-    super({ p: 1 }, reader);
-    const raw = reader.raw('maxSize') ?? 1024;
-    const sizes = Array.isArray(raw) ? raw : [raw];
-    if (sizes.length === 0 || !sizes.every((size) => Number.isInteger(size) && (size as number) >= 1)) {
-      reader.fail('maxSize', `must be a positive integer or a non-empty list of them, got ${JSON.stringify(raw)}`);
-    }
-    this.maxSize = Array.isArray(raw) ? (raw.slice() as number[]) : (raw as number);
-    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
+    super(MaxSizeTransform.schema.read(name, options));
   }
 
   protected abstract pick(height: number, width: number): number;
@@ -141,10 +120,6 @@ abstract class MaxSizeTransform extends ImageOnlyTransform<MaxSizeParams> {
   override outputShape(shape: ImageShape, params: MaxSizeParams): ImageShape {
     return { ...this.targetSize(shape, params), channels: shape.channels };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { max_size: this.maxSize, interpolation: this.interpolation };
-  }
 }
 
 /**
@@ -153,7 +128,6 @@ abstract class MaxSizeTransform extends ImageOnlyTransform<MaxSizeParams> {
  * new LongestMaxSize({ maxSize: 512 });
  */
 export class LongestMaxSize extends MaxSizeTransform {
-  static readonly albumentationsArgs = ['max_size', 'interpolation'] as const;
   readonly className = 'LongestMaxSize';
   constructor(options?: MaxSizeOptions) {
     super('LongestMaxSize', options);
@@ -169,7 +143,6 @@ export class LongestMaxSize extends MaxSizeTransform {
  * new SmallestMaxSize({ maxSize: 256 });
  */
 export class SmallestMaxSize extends MaxSizeTransform {
-  static readonly albumentationsArgs = ['max_size', 'interpolation'] as const;
   readonly className = 'SmallestMaxSize';
   constructor(options?: MaxSizeOptions) {
     super('SmallestMaxSize', options);
@@ -184,10 +157,7 @@ interface RandomCropParams {
   w_start: number;
 }
 
-export interface CropSizeOptions extends TransformOptions {
-  height: number;
-  width: number;
-}
+export type CropSizeOptions = OptionsOf<typeof RandomCrop.schema>;
 
 /**
  * Crop a random `height x width` window: `h_start, w_start = random()`, then
@@ -195,17 +165,14 @@ export interface CropSizeOptions extends TransformOptions {
  * @example
  * new RandomCrop({ height: 300, width: 300 });
  */
-export class RandomCrop extends ImageOnlyTransform<RandomCropParams> implements CropLike {
-  static readonly albumentationsArgs = ['height', 'width'] as const;
+export class RandomCrop extends SchemaTransform<RandomCropParams> implements CropLike {
+  static readonly schema = defineOptions({ p: 1 }, OUTPUT_SIZE);
   readonly className = 'RandomCrop';
-  readonly height: number;
-  readonly width: number;
+  declare readonly height: number;
+  declare readonly width: number;
 
   constructor(options: CropSizeOptions) {
-    const reader = readOptions('RandomCrop', options, ['height', 'width']);
-    super({ p: 1 }, reader);
-    this.height = reader.integer('height', undefined, { min: 1 });
-    this.width = reader.integer('width', undefined, { min: 1 });
+    super(RandomCrop.schema.read('RandomCrop', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): RandomCropParams {
@@ -231,10 +198,6 @@ export class RandomCrop extends ImageOnlyTransform<RandomCropParams> implements 
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { height: this.height, width: this.width };
-  }
 }
 
 /**
@@ -242,17 +205,14 @@ export class RandomCrop extends ImageOnlyTransform<RandomCropParams> implements 
  * @example
  * new CenterCrop({ height: 224, width: 224 });
  */
-export class CenterCrop extends ImageOnlyTransform<Empty> implements CropLike {
-  static readonly albumentationsArgs = ['height', 'width'] as const;
+export class CenterCrop extends SchemaTransform<Empty> implements CropLike {
+  static readonly schema = defineOptions({ p: 1 }, OUTPUT_SIZE);
   readonly className = 'CenterCrop';
-  readonly height: number;
-  readonly width: number;
+  declare readonly height: number;
+  declare readonly width: number;
 
   constructor(options: CropSizeOptions) {
-    const reader = readOptions('CenterCrop', options, ['height', 'width']);
-    super({ p: 1 }, reader);
-    this.height = reader.integer('height', undefined, { min: 1 });
-    this.width = reader.integer('width', undefined, { min: 1 });
+    super(CenterCrop.schema.read('CenterCrop', options));
   }
 
   protected getParams(): Empty {
@@ -277,43 +237,34 @@ export class CenterCrop extends ImageOnlyTransform<Empty> implements CropLike {
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { height: this.height, width: this.width };
-  }
 }
 
-export interface CropOptions extends TransformOptions {
-  /** Default 0. */
-  xMin?: number;
-  /** Default 0. */
-  yMin?: number;
-  /** Exclusive. Default 1024. */
-  xMax?: number;
-  /** Exclusive. Default 1024. */
-  yMax?: number;
-}
+export type CropOptions = OptionsOf<typeof Crop.schema>;
 
 /**
  * Crop a fixed region `[x_min, x_max) x [y_min, y_max)` (p defaults to 1).
  * @example
  * new Crop({ xMin: 5, yMin: 7, xMax: 35, yMax: 27 });
  */
-export class Crop extends ImageOnlyTransform<Empty> implements CropLike {
-  static readonly albumentationsArgs = ['x_min', 'y_min', 'x_max', 'y_max'] as const;
+export class Crop extends SchemaTransform<Empty> implements CropLike {
+  static readonly schema = defineOptions({ p: 1 }, {
+    /** Default 0. */
+    xMin: int({ default: 0, min: 0 }),
+    /** Default 0. */
+    yMin: int({ default: 0, min: 0 }),
+    /** Exclusive. Default 1024. */
+    xMax: int({ default: 1024, min: (get: OptionGetter) => (get('xMin') as number) + 1 }),
+    /** Exclusive. Default 1024. */
+    yMax: int({ default: 1024, min: (get: OptionGetter) => (get('yMin') as number) + 1 }),
+  });
   readonly className = 'Crop';
-  readonly xMin: number;
-  readonly yMin: number;
-  readonly xMax: number;
-  readonly yMax: number;
+  declare readonly xMin: number;
+  declare readonly yMin: number;
+  declare readonly xMax: number;
+  declare readonly yMax: number;
 
   constructor(options: CropOptions = {}) {
-    const reader = readOptions('Crop', options, ['xMin', 'yMin', 'xMax', 'yMax']);
-    super({ p: 1 }, reader);
-    this.xMin = reader.integer('xMin', 0, { min: 0 });
-    this.yMin = reader.integer('yMin', 0, { min: 0 });
-    this.xMax = reader.integer('xMax', 1024, { min: this.xMin + 1 });
-    this.yMax = reader.integer('yMax', 1024, { min: this.yMin + 1 });
+    super(Crop.schema.read('Crop', options));
   }
 
   protected getParams(): Empty {
@@ -339,10 +290,6 @@ export class Crop extends ImageOnlyTransform<Empty> implements CropLike {
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.xMax - this.xMin, height: this.yMax - this.yMin, channels: shape.channels };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { x_min: this.xMin, y_min: this.yMin, x_max: this.xMax, y_max: this.yMax };
-  }
 }
 
 interface RandomResizedCropParams {
@@ -352,15 +299,9 @@ interface RandomResizedCropParams {
   w_start: number;
 }
 
-export interface RandomResizedCropOptions extends TransformOptions {
-  height: number;
-  width: number;
-  /** Range of the crop area as a fraction of the image area. Default [0.08, 1]. */
-  scale?: Range;
-  /** Range of the crop aspect ratio (w/h). Default [0.75, 4/3]. */
-  ratio?: Range;
-  interpolation?: InterpolationValue;
-}
+export type RandomResizedCropOptions = OptionsOf<typeof RandomResizedCrop.schema>;
+
+const positiveRange = (range: Range): string | undefined => (range[0] <= 0 ? `must be > 0, got ${JSON.stringify(range)}` : undefined);
 
 /**
  * torchvision-style random resized crop (albumentations `RandomResizedCrop`, p defaults to 1):
@@ -368,25 +309,24 @@ export interface RandomResizedCropOptions extends TransformOptions {
  * @example
  * new RandomResizedCrop({ height: 224, width: 224, scale: [0.5, 1] });
  */
-export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParams> {
-  static readonly albumentationsArgs = ['height', 'width', 'scale', 'ratio', 'interpolation'] as const;
+export class RandomResizedCrop extends SchemaTransform<RandomResizedCropParams> {
+  static readonly schema = defineOptions({ p: 1 }, {
+    ...OUTPUT_SIZE,
+    /** Range of the crop area as a fraction of the image area. Default [0.08, 1]. */
+    scale: range([0.08, 1], { check: positiveRange }),
+    /** Range of the crop aspect ratio (w/h). Default [0.75, 4/3]. */
+    ratio: range([0.75, 4 / 3], { check: positiveRange }),
+    interpolation: interpolation(),
+  });
   readonly className = 'RandomResizedCrop';
-  readonly height: number;
-  readonly width: number;
-  readonly scale: Range;
-  readonly ratio: Range;
-  readonly interpolation: InterpolationValue;
+  declare readonly height: number;
+  declare readonly width: number;
+  declare readonly scale: Range;
+  declare readonly ratio: Range;
+  declare readonly interpolation: InterpolationValue;
 
   constructor(options: RandomResizedCropOptions) {
-    const reader = readOptions('RandomResizedCrop', options, ['height', 'width', 'scale', 'ratio', 'interpolation']);
-    super({ p: 1 }, reader);
-    this.height = reader.integer('height', undefined, { min: 1 });
-    this.width = reader.integer('width', undefined, { min: 1 });
-    this.scale = reader.range('scale', [0.08, 1]);
-    this.ratio = reader.range('ratio', [0.75, 4 / 3]);
-    if (this.scale[0] <= 0) reader.fail('scale', `must be > 0, got ${JSON.stringify(this.scale)}`);
-    if (this.ratio[0] <= 0) reader.fail('ratio', `must be > 0, got ${JSON.stringify(this.ratio)}`);
-    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
+    super(RandomResizedCrop.schema.read('RandomResizedCrop', options));
   }
 
   protected getParams(shape: ImageShape, rng: Rng): RandomResizedCropParams {
@@ -449,10 +389,6 @@ export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParam
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { height: this.height, width: this.width, scale: this.scale, ratio: this.ratio, interpolation: this.interpolation };
-  }
 }
 
 interface PadParams {
@@ -465,19 +401,17 @@ interface PadParams {
 const PAD_POSITIONS = ['center', 'top_left', 'top_right', 'bottom_left', 'bottom_right', 'random'] as const;
 export type PadPosition = (typeof PAD_POSITIONS)[number];
 
-export interface PadIfNeededOptions extends TransformOptions {
-  /** Default 1024 (null when `padHeightDivisor` is used). */
-  minHeight?: number | null;
-  minWidth?: number | null;
-  padHeightDivisor?: number | null;
-  padWidthDivisor?: number | null;
-  /** Default 'center'. */
-  position?: PadPosition;
-  /** Default 4 (BORDER_REFLECT_101). */
-  borderMode?: BorderModeValue;
-  /** BORDER_CONSTANT fill: a number (first channel only, like cv2) or one per channel. */
-  value?: number | number[] | null;
-  maskValue?: number | number[] | null;
+export type PadIfNeededOptions = OptionsOf<typeof PadIfNeeded.schema>;
+
+/** PadIfNeeded's `minHeight` / `minWidth`: 1024 unless the divisor is set (the schema checks that exactly one is). */
+function minimumSize(divisor: 'padHeightDivisor' | 'padWidthDivisor') {
+  return option<number | null>((reader, name, get) => {
+    const divisorValue = get(divisor);
+    const raw = reader.raw(name);
+    if (raw === null) return null;
+    if (raw === undefined) return divisorValue === null ? 1024 : null;
+    return reader.integer(name, undefined, { min: 1 });
+  });
 }
 
 /**
@@ -486,37 +420,35 @@ export interface PadIfNeededOptions extends TransformOptions {
  * @example
  * new PadIfNeeded({ minHeight: 256, minWidth: 256, borderMode: 0, value: 0 });
  */
-export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
-  static readonly albumentationsArgs = ['min_height', 'min_width', 'pad_height_divisor', 'pad_width_divisor', 'position', 'border_mode', 'value', 'mask_value'] as const;
+export class PadIfNeeded extends SchemaTransform<PadParams> {
+  static readonly schema = defineOptions({ p: 1 }, {
+    /** Default 1024 (null when `padHeightDivisor` is used). */
+    minHeight: minimumSize('padHeightDivisor'),
+    minWidth: minimumSize('padWidthDivisor'),
+    padHeightDivisor: int({ default: null, min: 1 }),
+    padWidthDivisor: int({ default: null, min: 1 }),
+    /** Default 'center' (albumentations 1.3.1 leaves the default out of `to_dict`). */
+    position: enumOf(PAD_POSITIONS, 'center', undefined, { toDict: (position) => (position === 'center' ? OMIT : position) }),
+    /** Default 4 (BORDER_REFLECT_101). */
+    borderMode: borderMode(),
+    /** BORDER_CONSTANT fill: a number (first channel only, like cv2) or one per channel. */
+    ...BORDER_FILLS,
+  }, (values, fail) => {
+    if ((values.minHeight === null) === (values.padHeightDivisor === null)) fail('minHeight', 'and padHeightDivisor: exactly one must be set');
+    if ((values.minWidth === null) === (values.padWidthDivisor === null)) fail('minWidth', 'and padWidthDivisor: exactly one must be set');
+  });
   readonly className = 'PadIfNeeded';
-  readonly minHeight: number | null;
-  readonly minWidth: number | null;
-  readonly padHeightDivisor: number | null;
-  readonly padWidthDivisor: number | null;
-  readonly position: PadPosition;
-  readonly borderMode: BorderModeValue;
-  readonly value: number | number[] | null;
-  readonly maskValue: number | number[] | null;
+  declare readonly minHeight: number | null;
+  declare readonly minWidth: number | null;
+  declare readonly padHeightDivisor: number | null;
+  declare readonly padWidthDivisor: number | null;
+  declare readonly position: PadPosition;
+  declare readonly borderMode: BorderModeValue;
+  declare readonly value: number | number[] | null;
+  declare readonly maskValue: number | number[] | null;
 
   constructor(options: PadIfNeededOptions = {}) {
-    const reader = readOptions('PadIfNeeded', options, ['minHeight', 'minWidth', 'padHeightDivisor', 'padWidthDivisor', 'position', 'borderMode', 'value', 'maskValue']);
-    super({ p: 1 }, reader);
-    const optionalInteger = (name: string, fallback: number | null): number | null => {
-      const raw = reader.raw(name);
-      if (raw === null) return null;
-      if (raw === undefined) return fallback;
-      return reader.integer(name, undefined, { min: 1 });
-    };
-    this.padHeightDivisor = optionalInteger('padHeightDivisor', null);
-    this.padWidthDivisor = optionalInteger('padWidthDivisor', null);
-    this.minHeight = optionalInteger('minHeight', this.padHeightDivisor === null ? 1024 : null);
-    this.minWidth = optionalInteger('minWidth', this.padWidthDivisor === null ? 1024 : null);
-    if ((this.minHeight === null) === (this.padHeightDivisor === null)) reader.fail('minHeight', 'and padHeightDivisor: exactly one must be set');
-    if ((this.minWidth === null) === (this.padWidthDivisor === null)) reader.fail('minWidth', 'and padWidthDivisor: exactly one must be set');
-    this.position = reader.oneOf('position', 'center', PAD_POSITIONS);
-    this.borderMode = reader.oneOf('borderMode', BorderMode.REFLECT_101, BORDER_MODES, BORDER_MODE_NAMES);
-    this.value = reader.fillValue('value');
-    this.maskValue = reader.fillValue('maskValue');
+    super(PadIfNeeded.schema.read('PadIfNeeded', options));
   }
 
   private padding(size: number, minimum: number | null, divisor: number | null): [number, number] {
@@ -585,19 +517,6 @@ export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
   override outputShape(shape: ImageShape, params: PadParams): ImageShape {
     return { width: shape.width + params.pad_left + params.pad_right, height: shape.height + params.pad_top + params.pad_bottom, channels: shape.channels };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return {
-      min_height: this.minHeight,
-      min_width: this.minWidth,
-      pad_height_divisor: this.padHeightDivisor,
-      pad_width_divisor: this.padWidthDivisor,
-      ...(this.position !== 'center' ? { position: this.position } : {}),
-      border_mode: this.borderMode,
-      value: this.value,
-      mask_value: this.maskValue,
-    };
-  }
 }
 
 /**
@@ -605,12 +524,12 @@ export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
  * @example
  * new HorizontalFlip({ p: 0.5 });
  */
-export class HorizontalFlip extends ImageOnlyTransform<Empty> implements Mirroring {
-  static readonly albumentationsArgs = [] as const;
+export class HorizontalFlip extends SchemaTransform<Empty> implements Mirroring {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'HorizontalFlip';
   readonly mirror: Mirror = { horizontal: true, vertical: false };
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('HorizontalFlip', options, []));
+    super(HorizontalFlip.schema.read('HorizontalFlip', options));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -622,9 +541,6 @@ export class HorizontalFlip extends ImageOnlyTransform<Empty> implements Mirrori
     return this.applyWithParams(mask);
   }
 
-  protected initArgs(): Record<string, unknown> {
-    return {};
-  }
 }
 
 /**
@@ -632,12 +548,12 @@ export class HorizontalFlip extends ImageOnlyTransform<Empty> implements Mirrori
  * @example
  * new VerticalFlip({ p: 0.5 });
  */
-export class VerticalFlip extends ImageOnlyTransform<Empty> implements Mirroring {
-  static readonly albumentationsArgs = [] as const;
+export class VerticalFlip extends SchemaTransform<Empty> implements Mirroring {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'VerticalFlip';
   readonly mirror: Mirror = { horizontal: false, vertical: true };
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('VerticalFlip', options, []));
+    super(VerticalFlip.schema.read('VerticalFlip', options));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -649,9 +565,6 @@ export class VerticalFlip extends ImageOnlyTransform<Empty> implements Mirroring
     return this.applyWithParams(mask);
   }
 
-  protected initArgs(): Record<string, unknown> {
-    return {};
-  }
 }
 
 interface FlipParams {
@@ -664,11 +577,11 @@ interface FlipParams {
  * @example
  * new Flip();
  */
-export class Flip extends ImageOnlyTransform<FlipParams> {
-  static readonly albumentationsArgs = [] as const;
+export class Flip extends SchemaTransform<FlipParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'Flip';
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('Flip', options, []));
+    super(Flip.schema.read('Flip', options));
   }
   protected getParams(_shape: ImageShape, rng: Rng): FlipParams {
     return { d: rng.randint(-1, 1) };
@@ -682,9 +595,6 @@ export class Flip extends ImageOnlyTransform<FlipParams> {
     return this.applyWithParams(mask, params);
   }
 
-  protected initArgs(): Record<string, unknown> {
-    return {};
-  }
 }
 
 /**
@@ -692,11 +602,11 @@ export class Flip extends ImageOnlyTransform<FlipParams> {
  * @example
  * new Transpose();
  */
-export class Transpose extends ImageOnlyTransform<Empty> {
-  static readonly albumentationsArgs = [] as const;
+export class Transpose extends SchemaTransform<Empty> {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'Transpose';
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('Transpose', options, []));
+    super(Transpose.schema.read('Transpose', options));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -711,9 +621,6 @@ export class Transpose extends ImageOnlyTransform<Empty> {
   override outputShape(shape: ImageShape): ImageShape {
     return { width: shape.height, height: shape.width, channels: shape.channels };
   }
-  protected initArgs(): Record<string, unknown> {
-    return {};
-  }
 }
 
 interface Rotate90Params {
@@ -725,11 +632,11 @@ interface Rotate90Params {
  * @example
  * new RandomRotate90();
  */
-export class RandomRotate90 extends ImageOnlyTransform<Rotate90Params> {
-  static readonly albumentationsArgs = [] as const;
+export class RandomRotate90 extends SchemaTransform<Rotate90Params> {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'RandomRotate90';
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('RandomRotate90', options, []));
+    super(RandomRotate90.schema.read('RandomRotate90', options));
   }
   protected getParams(_shape: ImageShape, rng: Rng): Rotate90Params {
     return { factor: rng.randint(0, 3) };
@@ -743,8 +650,5 @@ export class RandomRotate90 extends ImageOnlyTransform<Rotate90Params> {
 
   override outputShape(shape: ImageShape, params: Rotate90Params): ImageShape {
     return params.factor % 2 === 1 ? { width: shape.height, height: shape.width, channels: shape.channels } : { ...shape };
-  }
-  protected initArgs(): Record<string, unknown> {
-    return {};
   }
 }

@@ -4,7 +4,8 @@ import { createRng, zigguratTablesForKernels, type Rng } from '../core/rng.js';
 import { wasmKernels } from '../wasm/index.js';
 import type { Range } from '../core/options.js';
 import type { ChwFusable, Mirror, MirrorFusable } from '../core/compose.js';
-import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
+import { SchemaTransform, type TransformOptions } from '../core/transform.js';
+import { bool, defineOptions, number, option, range, type OptionExtras, type OptionsOf, type OptionSpec } from '../core/schema.js';
 import {
   adjustBrightness,
   adjustContrast,
@@ -28,23 +29,19 @@ import { clahe } from '../functional/clahe.js';
 type Empty = Record<string, never>;
 const EMPTY: Empty = {};
 
-function numberList(reader: ReturnType<typeof readOptions>, name: string, fallback: number[]): number[] {
-  const raw = reader.raw(name) ?? fallback;
-  const list = typeof raw === 'number' ? [raw] : raw;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((value) => typeof value === 'number' && Number.isFinite(value))) {
-    reader.fail(name, `must be a number or a list of numbers, got ${JSON.stringify(raw)}`);
-  }
-  return (list as number[]).slice();
+/** A number or a list of numbers, read as a list. */
+function numberList(fallback: number[], extras: OptionExtras<number[]>): OptionSpec<number[], number | number[]> {
+  return option((reader, name) => {
+    const raw = reader.raw(name) ?? fallback;
+    const list = typeof raw === 'number' ? [raw] : raw;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+      reader.fail(name, `must be a number or a list of numbers, got ${JSON.stringify(raw)}`);
+    }
+    return (list as number[]).slice();
+  }, extras);
 }
 
-export interface NormalizeOptions extends TransformOptions {
-  /** Default ImageNet [0.485, 0.456, 0.406]. */
-  mean?: number | number[];
-  /** Default ImageNet [0.229, 0.224, 0.225]. */
-  std?: number | number[];
-  /** Default 255. */
-  maxPixelValue?: number;
-}
+export type NormalizeOptions = OptionsOf<typeof Normalize.schema>;
 
 /**
  * `(px - mean*max) / (std*max)` in float32, bit-exact with albumentations (p defaults to 1).
@@ -52,24 +49,30 @@ export interface NormalizeOptions extends TransformOptions {
  * @example
  * new Normalize(); // ImageNet statistics
  */
-export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable, MirrorFusable {
-  static readonly albumentationsArgs = ['mean', 'std', 'max_pixel_value'] as const;
+export class Normalize extends SchemaTransform<Empty> implements ChwFusable, MirrorFusable {
+  static readonly schema = defineOptions({ p: 1 }, {
+    // albumentations keeps a scalar mean/std as the scalar it was given.
+    /** Default ImageNet [0.485, 0.456, 0.406]. */
+    mean: numberList([0.485, 0.456, 0.406], { toDict: (mean, transform) => ((transform as Normalize).meanIsScalar ? mean[0] : mean) }),
+    /** Default ImageNet [0.229, 0.224, 0.225]. */
+    std: numberList([0.229, 0.224, 0.225], {
+      check: (std) => (std.some((value) => value === 0) ? `must not contain 0, got ${JSON.stringify(std)}` : undefined),
+      toDict: (std, transform) => ((transform as Normalize).stdIsScalar ? std[0] : std),
+    }),
+    /** Default 255. */
+    maxPixelValue: number({ default: 255, min: 0, exclusive: true }),
+  });
   readonly className = 'Normalize';
-  readonly mean: number[];
-  readonly std: number[];
-  readonly maxPixelValue: number;
+  declare readonly mean: number[];
+  declare readonly std: number[];
+  declare readonly maxPixelValue: number;
   private readonly meanIsScalar: boolean;
   private readonly stdIsScalar: boolean;
 
   constructor(options: NormalizeOptions = {}) {
-    const reader = readOptions('Normalize', options, ['mean', 'std', 'maxPixelValue']);
-    super({ p: 1 }, reader);
-    this.mean = numberList(reader, 'mean', [0.485, 0.456, 0.406]);
-    this.std = numberList(reader, 'std', [0.229, 0.224, 0.225]);
-    this.meanIsScalar = typeof reader.raw('mean') === 'number';
-    this.stdIsScalar = typeof reader.raw('std') === 'number';
-    if (this.std.some((value) => value === 0)) reader.fail('std', `must not contain 0, got ${JSON.stringify(this.std)}`);
-    this.maxPixelValue = reader.number('maxPixelValue', 255, { min: 0, minExclusive: true });
+    super(Normalize.schema.read('Normalize', options));
+    this.meanIsScalar = typeof options.mean === 'number';
+    this.stdIsScalar = typeof options.std === 'number';
   }
 
   protected getParams(): Empty {
@@ -89,17 +92,9 @@ export class Normalize extends ImageOnlyTransform<Empty> implements ChwFusable, 
   applyMirrored(image: RawImage, _params: Record<string, unknown>, mirror: Mirror, layout: 'HWC' | 'CHW'): RawImage {
     return normalizeMirrored(image, { mean: this.mean, std: this.std, maxPixelValue: this.maxPixelValue }, layout, mirror.horizontal, mirror.vertical);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    // albumentations keeps a scalar mean/std as the scalar it was given.
-    return { mean: this.meanIsScalar ? this.mean[0] : this.mean, std: this.stdIsScalar ? this.std[0] : this.std, max_pixel_value: this.maxPixelValue };
-  }
 }
 
-export interface ToTensorV2Options extends TransformOptions {
-  /** Kept for serialization (masks are not handled here). Default false. */
-  transposeMask?: boolean;
-}
+export type ToTensorV2Options = OptionsOf<typeof ToTensorV2.schema>;
 
 /**
  * albumentations' `ToTensorV2` without torch: HWC → CHW, dtype kept, `layout: 'CHW'` set on the
@@ -107,15 +102,16 @@ export interface ToTensorV2Options extends TransformOptions {
  * @example
  * new Compose([new Normalize(), new ToTensorV2()]);
  */
-export class ToTensorV2 extends ImageOnlyTransform<Empty> {
-  static readonly albumentationsArgs = ['transpose_mask'] as const;
+export class ToTensorV2 extends SchemaTransform<Empty> {
+  static readonly schema = defineOptions({ p: 1, alwaysApply: true }, {
+    /** Kept for serialization (masks are not handled here). Default false. */
+    transposeMask: bool(false),
+  });
   readonly className = 'ToTensorV2';
-  readonly transposeMask: boolean;
+  declare readonly transposeMask: boolean;
 
   constructor(options: ToTensorV2Options = {}) {
-    const reader = readOptions('ToTensorV2', options, ['transposeMask']);
-    super({ p: 1, alwaysApply: true }, reader);
-    this.transposeMask = reader.boolean('transposeMask', false);
+    super(ToTensorV2.schema.read('ToTensorV2', options));
   }
 
   protected getParams(): Empty {
@@ -127,10 +123,6 @@ export class ToTensorV2 extends ImageOnlyTransform<Empty> {
     const data = image.data instanceof Uint8Array ? Uint8Array.from(planar) : planar;
     return { data, width: image.width, height: image.height, channels: image.channels, layout: 'CHW' };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { transpose_mask: this.transposeMask };
-  }
 }
 
 interface GaussNoiseParams {
@@ -139,14 +131,7 @@ interface GaussNoiseParams {
   noise_seed: number;
 }
 
-export interface GaussNoiseOptions extends TransformOptions {
-  /** Variance range; a number v means [0, v]. Default [10, 50]. */
-  varLimit?: number | Range;
-  /** Default 0. */
-  mean?: number;
-  /** Independent noise per channel (true) or one value per pixel (false). Default true. */
-  perChannel?: boolean;
-}
+export type GaussNoiseOptions = OptionsOf<typeof GaussNoise.schema>;
 
 /**
  * Additive Gaussian noise: `var = uniform(varLimit)`, `sigma = sqrt(var)`, noise from a seeded
@@ -154,20 +139,22 @@ export interface GaussNoiseOptions extends TransformOptions {
  * @example
  * new GaussNoise({ varLimit: [10, 50], p: 1 });
  */
-export class GaussNoise extends ImageOnlyTransform<GaussNoiseParams> {
-  static readonly albumentationsArgs = ['var_limit', 'per_channel', 'mean'] as const;
+export class GaussNoise extends SchemaTransform<GaussNoiseParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Variance range; a number v means [0, v]. Default [10, 50]. */
+    varLimit: range([10, 50], { low: 0, check: (limit) => (limit[0] < 0 ? `must be non-negative, got ${JSON.stringify(limit)}` : undefined) }),
+    /** Independent noise per channel (true) or one value per pixel (false). Default true. */
+    perChannel: bool(true),
+    /** Default 0. */
+    mean: number({ default: 0 }),
+  });
   readonly className = 'GaussNoise';
-  readonly varLimit: Range;
-  readonly mean: number;
-  readonly perChannel: boolean;
+  declare readonly varLimit: Range;
+  declare readonly mean: number;
+  declare readonly perChannel: boolean;
 
   constructor(options: GaussNoiseOptions = {}) {
-    const reader = readOptions('GaussNoise', options, ['varLimit', 'mean', 'perChannel']);
-    super({ p: 0.5 }, reader);
-    this.varLimit = reader.range('varLimit', [10, 50], { low: 0 });
-    if (this.varLimit[0] < 0) reader.fail('varLimit', `must be non-negative, got ${JSON.stringify(this.varLimit)}`);
-    this.mean = reader.number('mean', 0);
-    this.perChannel = reader.boolean('perChannel', true);
+    super(GaussNoise.schema.read('GaussNoise', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): GaussNoiseParams {
@@ -211,10 +198,6 @@ export class GaussNoise extends ImageOnlyTransform<GaussNoiseParams> {
     }
     return { data: out, width: image.width, height: image.height, channels };
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { var_limit: this.varLimit, per_channel: this.perChannel, mean: this.mean };
-  }
 }
 
 let scratchNoise: Float64Array | undefined;
@@ -245,12 +228,7 @@ interface ClaheParams {
   clip_limit: number;
 }
 
-export interface ClaheOptions extends TransformOptions {
-  /** Clip limit range; a number v means [1, v]. Default 4. */
-  clipLimit?: number | Range;
-  /** [tilesX, tilesY]. Default [8, 8]. */
-  tileGridSize?: [number, number];
-}
+export type ClaheOptions = OptionsOf<typeof CLAHE.schema>;
 
 /**
  * Contrast-limited adaptive histogram equalisation on the L channel of OpenCV's 8-bit LAB
@@ -258,21 +236,25 @@ export interface ClaheOptions extends TransformOptions {
  * @example
  * new CLAHE({ clipLimit: [1, 2], tileGridSize: [8, 8] });
  */
-export class CLAHE extends ImageOnlyTransform<ClaheParams> {
-  static readonly albumentationsArgs = ['clip_limit', 'tile_grid_size'] as const;
+export class CLAHE extends SchemaTransform<ClaheParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Clip limit range; a number v means [1, v]. Default 4. */
+    clipLimit: range(4, { low: 1 }),
+    /** [tilesX, tilesY]. Default [8, 8]. */
+    tileGridSize: option<[number, number]>((reader, name) => {
+      const grid = (reader.raw(name) ?? [8, 8]) as unknown[];
+      if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((value) => Number.isInteger(value) && (value as number) >= 1)) {
+        reader.fail(name, `must be two positive integers [tilesX, tilesY], got ${JSON.stringify(grid)}`);
+      }
+      return [grid[0] as number, grid[1] as number];
+    }),
+  });
   readonly className = 'CLAHE';
-  readonly clipLimit: Range;
-  readonly tileGridSize: [number, number];
+  declare readonly clipLimit: Range;
+  declare readonly tileGridSize: [number, number];
 
   constructor(options: ClaheOptions = {}) {
-    const reader = readOptions('CLAHE', options, ['clipLimit', 'tileGridSize']);
-    super({ p: 0.5 }, reader);
-    this.clipLimit = reader.range('clipLimit', 4, { low: 1 });
-    const grid = (reader.raw('tileGridSize') ?? [8, 8]) as unknown[];
-    if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((value) => Number.isInteger(value) && (value as number) >= 1)) {
-      reader.fail('tileGridSize', `must be two positive integers [tilesX, tilesY], got ${JSON.stringify(grid)}`);
-    }
-    this.tileGridSize = [grid[0] as number, grid[1] as number];
+    super(CLAHE.schema.read('CLAHE', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): ClaheParams {
@@ -285,10 +267,6 @@ export class CLAHE extends ImageOnlyTransform<ClaheParams> {
     }
     return clahe(image, params.clip_limit, this.tileGridSize);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { clip_limit: this.clipLimit, tile_grid_size: this.tileGridSize };
-  }
 }
 
 interface ColorJitterParams {
@@ -299,13 +277,24 @@ interface ColorJitterParams {
   order: number[];
 }
 
-export interface ColorJitterOptions extends TransformOptions {
-  /** A number v means [max(0, 1 - v), 1 + v]. Default 0.2. */
-  brightness?: number | Range;
-  contrast?: number | Range;
-  saturation?: number | Range;
-  /** A number v means [-v, v], within [-0.5, 0.5]. Default 0.2. */
-  hue?: number | Range;
+export type ColorJitterOptions = OptionsOf<typeof ColorJitter.schema>;
+
+/** A ColorJitter factor (torchvision's `_check_input`): a number v means [offset - v, offset + v] (clipped at 0), a pair must lie within `bounds`. Default 0.2. */
+function jitterFactor(offset: number, bounds: Range, clip: boolean): OptionSpec<Range, number | Range> {
+  return option((reader, name) => {
+    const raw = reader.raw(name) ?? 0.2;
+    if (typeof raw === 'number') {
+      if (!Number.isFinite(raw) || raw < 0) reader.fail(name, `as a single number must be non-negative, got ${raw}`);
+      const range: Range = [offset - raw, offset + raw];
+      if (clip) range[0] = Math.max(range[0], 0);
+      return range;
+    }
+    if (Array.isArray(raw) && raw.length === 2 && raw.every((value) => typeof value === 'number')) {
+      if (!(bounds[0] <= raw[0] && raw[0] <= raw[1] && raw[1] <= bounds[1])) reader.fail(name, `values should be between ${JSON.stringify(bounds)}, got ${JSON.stringify(raw)}`);
+      return [raw[0] as number, raw[1] as number];
+    }
+    return reader.fail(name, `must be a number or a [min, max] pair, got ${JSON.stringify(raw)}`);
+  });
 }
 
 /**
@@ -314,35 +303,23 @@ export interface ColorJitterOptions extends TransformOptions {
  * @example
  * new ColorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.1 });
  */
-export class ColorJitter extends ImageOnlyTransform<ColorJitterParams> {
-  static readonly albumentationsArgs = ['brightness', 'contrast', 'saturation', 'hue'] as const;
+export class ColorJitter extends SchemaTransform<ColorJitterParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** A number v means [max(0, 1 - v), 1 + v]. Default 0.2. */
+    brightness: jitterFactor(1, [0, Infinity], true),
+    contrast: jitterFactor(1, [0, Infinity], true),
+    saturation: jitterFactor(1, [0, Infinity], true),
+    /** A number v means [-v, v], within [-0.5, 0.5]. Default 0.2. */
+    hue: jitterFactor(0, [-0.5, 0.5], false),
+  });
   readonly className = 'ColorJitter';
-  readonly brightness: Range;
-  readonly contrast: Range;
-  readonly saturation: Range;
-  readonly hue: Range;
+  declare readonly brightness: Range;
+  declare readonly contrast: Range;
+  declare readonly saturation: Range;
+  declare readonly hue: Range;
 
   constructor(options: ColorJitterOptions = {}) {
-    const reader = readOptions('ColorJitter', options, ['brightness', 'contrast', 'saturation', 'hue']);
-    super({ p: 0.5 }, reader);
-    const check = (name: string, offset: number, bounds: Range, clip: boolean): Range => {
-      const raw = reader.raw(name) ?? 0.2;
-      if (typeof raw === 'number') {
-        if (!Number.isFinite(raw) || raw < 0) reader.fail(name, `as a single number must be non-negative, got ${raw}`);
-        const range: Range = [offset - raw, offset + raw];
-        if (clip) range[0] = Math.max(range[0], 0);
-        return range;
-      }
-      if (Array.isArray(raw) && raw.length === 2 && raw.every((value) => typeof value === 'number')) {
-        if (!(bounds[0] <= raw[0] && raw[0] <= raw[1] && raw[1] <= bounds[1])) reader.fail(name, `values should be between ${JSON.stringify(bounds)}, got ${JSON.stringify(raw)}`);
-        return [raw[0] as number, raw[1] as number];
-      }
-      return reader.fail(name, `must be a number or a [min, max] pair, got ${JSON.stringify(raw)}`);
-    };
-    this.brightness = check('brightness', 1, [0, Infinity], true);
-    this.contrast = check('contrast', 1, [0, Infinity], true);
-    this.saturation = check('saturation', 1, [0, Infinity], true);
-    this.hue = check('hue', 0, [-0.5, 0.5], false);
+    super(ColorJitter.schema.read('ColorJitter', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): ColorJitterParams {
@@ -366,10 +343,6 @@ export class ColorJitter extends ImageOnlyTransform<ColorJitterParams> {
     }
     return out;
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { brightness: this.brightness, contrast: this.contrast, saturation: this.saturation, hue: this.hue };
-  }
 }
 
 interface BrightnessContrastParams {
@@ -377,14 +350,7 @@ interface BrightnessContrastParams {
   beta: number;
 }
 
-export interface RandomBrightnessContrastOptions extends TransformOptions {
-  /** Default 0.2 → [-0.2, 0.2]. */
-  brightnessLimit?: number | Range;
-  /** Default 0.2 → [-0.2, 0.2]. */
-  contrastLimit?: number | Range;
-  /** Brightness relative to 255 (true) or to the image mean (false). Default true. */
-  brightnessByMax?: boolean;
-}
+export type RandomBrightnessContrastOptions = OptionsOf<typeof RandomBrightnessContrast.schema>;
 
 /**
  * `alpha = 1 + uniform(contrastLimit)`, `beta = uniform(brightnessLimit)`; uint8 LUT
@@ -392,19 +358,22 @@ export interface RandomBrightnessContrastOptions extends TransformOptions {
  * @example
  * new RandomBrightnessContrast({ brightnessLimit: 0.2, contrastLimit: 0.2 });
  */
-export class RandomBrightnessContrast extends ImageOnlyTransform<BrightnessContrastParams> {
-  static readonly albumentationsArgs = ['brightness_limit', 'contrast_limit', 'brightness_by_max'] as const;
+export class RandomBrightnessContrast extends SchemaTransform<BrightnessContrastParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Default 0.2 → [-0.2, 0.2]. */
+    brightnessLimit: range(0.2),
+    /** Default 0.2 → [-0.2, 0.2]. */
+    contrastLimit: range(0.2),
+    /** Brightness relative to 255 (true) or to the image mean (false). Default true. */
+    brightnessByMax: bool(true),
+  });
   readonly className = 'RandomBrightnessContrast';
-  readonly brightnessLimit: Range;
-  readonly contrastLimit: Range;
-  readonly brightnessByMax: boolean;
+  declare readonly brightnessLimit: Range;
+  declare readonly contrastLimit: Range;
+  declare readonly brightnessByMax: boolean;
 
   constructor(options: RandomBrightnessContrastOptions = {}) {
-    const reader = readOptions('RandomBrightnessContrast', options, ['brightnessLimit', 'contrastLimit', 'brightnessByMax']);
-    super({ p: 0.5 }, reader);
-    this.brightnessLimit = reader.range('brightnessLimit', 0.2);
-    this.contrastLimit = reader.range('contrastLimit', 0.2);
-    this.brightnessByMax = reader.boolean('brightnessByMax', true);
+    super(RandomBrightnessContrast.schema.read('RandomBrightnessContrast', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): BrightnessContrastParams {
@@ -416,41 +385,36 @@ export class RandomBrightnessContrast extends ImageOnlyTransform<BrightnessContr
   applyWithParams(image: RawImage, params: BrightnessContrastParams): RawImage {
     return brightnessContrastAdjust(image, params.alpha, params.beta, this.brightnessByMax);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { brightness_limit: this.brightnessLimit, contrast_limit: this.contrastLimit, brightness_by_max: this.brightnessByMax };
-  }
 }
 
 interface GammaParams {
   gamma: number;
 }
 
-export interface RandomGammaOptions extends TransformOptions {
-  /** Gamma range in percent; a number v means [-v, v]. Default [80, 120]. */
-  gammaLimit?: number | Range;
-  /** Deprecated in albumentations and unused; kept for its dicts. Default null. */
-  eps?: number | null;
-}
+export type RandomGammaOptions = OptionsOf<typeof RandomGamma.schema>;
 
 /**
  * `gamma = uniform(gammaLimit) / 100`, then {@link gammaTransform} (p defaults to 0.5).
  * @example
  * new RandomGamma({ gammaLimit: [80, 120] });
  */
-export class RandomGamma extends ImageOnlyTransform<GammaParams> {
-  static readonly albumentationsArgs = ['gamma_limit', 'eps'] as const;
+export class RandomGamma extends SchemaTransform<GammaParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Gamma range in percent; a number v means [-v, v]. Default [80, 120]. */
+    gammaLimit: range([80, 120]),
+    /** Deprecated in albumentations and unused; kept for its dicts. Default null. */
+    eps: option<number | null>((reader, name) => {
+      const eps = reader.raw(name) ?? null;
+      if (eps !== null && (typeof eps !== 'number' || !Number.isFinite(eps))) reader.fail(name, `must be a number or null, got ${JSON.stringify(eps)}`);
+      return eps as number | null;
+    }),
+  });
   readonly className = 'RandomGamma';
-  readonly gammaLimit: Range;
-  readonly eps: number | null;
+  declare readonly gammaLimit: Range;
+  declare readonly eps: number | null;
 
   constructor(options: RandomGammaOptions = {}) {
-    const reader = readOptions('RandomGamma', options, ['gammaLimit', 'eps']);
-    super({ p: 0.5 }, reader);
-    this.gammaLimit = reader.range('gammaLimit', [80, 120]);
-    const eps = reader.raw('eps') ?? null;
-    if (eps !== null && (typeof eps !== 'number' || !Number.isFinite(eps))) reader.fail('eps', `must be a number or null, got ${JSON.stringify(eps)}`);
-    this.eps = eps as number | null;
+    super(RandomGamma.schema.read('RandomGamma', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): GammaParams {
@@ -460,10 +424,6 @@ export class RandomGamma extends ImageOnlyTransform<GammaParams> {
   applyWithParams(image: RawImage, params: GammaParams): RawImage {
     return gammaTransform(image, params.gamma);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { gamma_limit: this.gammaLimit, eps: this.eps };
-  }
 }
 
 interface HsvParams {
@@ -472,14 +432,7 @@ interface HsvParams {
   val_shift: number;
 }
 
-export interface HueSaturationValueOptions extends TransformOptions {
-  /** Default 20 → [-20, 20] (OpenCV hue units, 0..180). */
-  hueShiftLimit?: number | Range;
-  /** Default 30. */
-  satShiftLimit?: number | Range;
-  /** Default 20. */
-  valShiftLimit?: number | Range;
-}
+export type HueSaturationValueOptions = OptionsOf<typeof HueSaturationValue.schema>;
 
 /**
  * Random HSV shifts (`hue_shift, sat_shift, val_shift = uniform(...)` in that order) on
@@ -487,19 +440,22 @@ export interface HueSaturationValueOptions extends TransformOptions {
  * @example
  * new HueSaturationValue({ hueShiftLimit: 10 });
  */
-export class HueSaturationValue extends ImageOnlyTransform<HsvParams> {
-  static readonly albumentationsArgs = ['hue_shift_limit', 'sat_shift_limit', 'val_shift_limit'] as const;
+export class HueSaturationValue extends SchemaTransform<HsvParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** Default 20 → [-20, 20] (OpenCV hue units, 0..180). */
+    hueShiftLimit: range(20),
+    /** Default 30. */
+    satShiftLimit: range(30),
+    /** Default 20. */
+    valShiftLimit: range(20),
+  });
   readonly className = 'HueSaturationValue';
-  readonly hueShiftLimit: Range;
-  readonly satShiftLimit: Range;
-  readonly valShiftLimit: Range;
+  declare readonly hueShiftLimit: Range;
+  declare readonly satShiftLimit: Range;
+  declare readonly valShiftLimit: Range;
 
   constructor(options: HueSaturationValueOptions = {}) {
-    const reader = readOptions('HueSaturationValue', options, ['hueShiftLimit', 'satShiftLimit', 'valShiftLimit']);
-    super({ p: 0.5 }, reader);
-    this.hueShiftLimit = reader.range('hueShiftLimit', 20);
-    this.satShiftLimit = reader.range('satShiftLimit', 30);
-    this.valShiftLimit = reader.range('valShiftLimit', 20);
+    super(HueSaturationValue.schema.read('HueSaturationValue', options));
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): HsvParams {
@@ -515,10 +471,6 @@ export class HueSaturationValue extends ImageOnlyTransform<HsvParams> {
     }
     return shiftHsv(image, params.hue_shift, params.sat_shift, params.val_shift);
   }
-
-  protected initArgs(): Record<string, unknown> {
-    return { hue_shift_limit: this.hueShiftLimit, sat_shift_limit: this.satShiftLimit, val_shift_limit: this.valShiftLimit };
-  }
 }
 
 /**
@@ -527,11 +479,11 @@ export class HueSaturationValue extends ImageOnlyTransform<HsvParams> {
  * @example
  * new ToGray({ p: 0.1 });
  */
-export class ToGray extends ImageOnlyTransform<Empty> {
-  static readonly albumentationsArgs = [] as const;
+export class ToGray extends SchemaTransform<Empty> {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'ToGray';
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('ToGray', options, []));
+    super(ToGray.schema.read('ToGray', options));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -541,9 +493,6 @@ export class ToGray extends ImageOnlyTransform<Empty> {
     if (image.channels !== 3) throw new TypeError(`ToGray expects 3-channel images, got ${image.channels} channels`);
     return toGray(image);
   }
-  protected initArgs(): Record<string, unknown> {
-    return {};
-  }
 }
 
 /**
@@ -551,20 +500,17 @@ export class ToGray extends ImageOnlyTransform<Empty> {
  * @example
  * new NoOp();
  */
-export class NoOp extends ImageOnlyTransform<Empty> {
-  static readonly albumentationsArgs = [] as const;
+export class NoOp extends SchemaTransform<Empty> {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'NoOp';
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('NoOp', options, []));
+    super(NoOp.schema.read('NoOp', options));
   }
   protected getParams(): Empty {
     return EMPTY;
   }
   applyWithParams(image: RawImage): RawImage {
     return image;
-  }
-  protected initArgs(): Record<string, unknown> {
-    return {};
   }
 }
 
@@ -573,11 +519,11 @@ export class NoOp extends ImageOnlyTransform<Empty> {
  * @example
  * new InvertImg();
  */
-export class InvertImg extends ImageOnlyTransform<Empty> {
-  static readonly albumentationsArgs = [] as const;
+export class InvertImg extends SchemaTransform<Empty> {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'InvertImg';
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('InvertImg', options, []));
+    super(InvertImg.schema.read('InvertImg', options));
   }
   protected getParams(): Empty {
     return EMPTY;
@@ -585,19 +531,13 @@ export class InvertImg extends ImageOnlyTransform<Empty> {
   applyWithParams(image: RawImage): RawImage {
     return invert(image);
   }
-  protected initArgs(): Record<string, unknown> {
-    return {};
-  }
 }
 
 interface SolarizeParams {
   threshold: number;
 }
 
-export interface SolarizeOptions extends TransformOptions {
-  /** A number t means exactly t; a range [a, b] samples uniformly. Default 128. */
-  threshold?: number | Range;
-}
+export type SolarizeOptions = OptionsOf<typeof Solarize.schema>;
 
 /**
  * Values at or above `threshold = uniform(range)` become `max - x` (albumentations `Solarize`;
@@ -605,16 +545,19 @@ export interface SolarizeOptions extends TransformOptions {
  * @example
  * new Solarize({ threshold: [100, 200] });
  */
-export class Solarize extends ImageOnlyTransform<SolarizeParams> {
-  static readonly albumentationsArgs = ['threshold'] as const;
+export class Solarize extends SchemaTransform<SolarizeParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {
+    /** A number t means exactly t; a range [a, b] samples uniformly. Default 128. */
+    threshold: option<Range, number | Range>((reader, name) => {
+      const raw = reader.raw(name) ?? 128;
+      // albumentations: a scalar t gives (t, t), a pair is kept (to_tuple with low = t or 0).
+      return typeof raw === 'number' ? reader.range(name, 128, { low: raw }) : reader.range(name, 128, { low: 0 });
+    }),
+  });
   readonly className = 'Solarize';
-  readonly threshold: Range;
+  declare readonly threshold: Range;
   constructor(options: SolarizeOptions = {}) {
-    const reader = readOptions('Solarize', options, ['threshold']);
-    super({ p: 0.5 }, reader);
-    const raw = reader.raw('threshold') ?? 128;
-    // albumentations: a scalar t gives (t, t), a pair is kept (to_tuple with low = t or 0).
-    this.threshold = typeof raw === 'number' ? reader.range('threshold', 128, { low: raw }) : reader.range('threshold', 128, { low: 0 });
+    super(Solarize.schema.read('Solarize', options));
   }
   protected getParams(_shape: ImageShape, rng: Rng): SolarizeParams {
     return { threshold: rng.uniform(this.threshold[0], this.threshold[1]) };
@@ -622,38 +565,30 @@ export class Solarize extends ImageOnlyTransform<SolarizeParams> {
   applyWithParams(image: RawImage, params: SolarizeParams): RawImage {
     return solarize(image, params.threshold);
   }
-  protected initArgs(): Record<string, unknown> {
-    return { threshold: this.threshold };
-  }
 }
 
-export interface ToFloatOptions extends TransformOptions {
-  /** Divisor; null means the dtype's maximum (255 for uint8, 1 for float32). Default null. */
-  maxValue?: number | null;
-}
+export type ToFloatOptions = OptionsOf<typeof ToFloat.schema>;
 
 /**
  * uint8 → float32 as `x / maxValue` (albumentations `ToFloat`; p defaults to 1).
  * @example
  * new ToFloat(); // uint8 0..255 → float32 0..1
  */
-export class ToFloat extends ImageOnlyTransform<Empty> {
-  static readonly albumentationsArgs = ['max_value'] as const;
+export class ToFloat extends SchemaTransform<Empty> {
+  static readonly schema = defineOptions({ p: 1 }, {
+    /** Divisor; null means the dtype's maximum (255 for uint8, 1 for float32). Default null. */
+    maxValue: number({ default: null, min: 0, exclusive: true }),
+  });
   readonly className = 'ToFloat';
-  readonly maxValue: number | null;
+  declare readonly maxValue: number | null;
   constructor(options: ToFloatOptions = {}) {
-    const reader = readOptions('ToFloat', options, ['maxValue']);
-    super({ p: 1 }, reader);
-    this.maxValue = reader.raw('maxValue') == null ? null : reader.number('maxValue', 255, { min: 0, minExclusive: true });
+    super(ToFloat.schema.read('ToFloat', options));
   }
   protected getParams(): Empty {
     return EMPTY;
   }
   applyWithParams(image: RawImage): RawImage {
     return toFloat(image, this.maxValue ?? undefined);
-  }
-  protected initArgs(): Record<string, unknown> {
-    return { max_value: this.maxValue };
   }
 }
 
@@ -667,19 +602,16 @@ interface ChannelShuffleParams {
  * @example
  * new ChannelShuffle();
  */
-export class ChannelShuffle extends ImageOnlyTransform<ChannelShuffleParams> {
-  static readonly albumentationsArgs = [] as const;
+export class ChannelShuffle extends SchemaTransform<ChannelShuffleParams> {
+  static readonly schema = defineOptions({ p: 0.5 }, {});
   readonly className = 'ChannelShuffle';
   constructor(options: TransformOptions = {}) {
-    super({ p: 0.5 }, readOptions('ChannelShuffle', options, []));
+    super(ChannelShuffle.schema.read('ChannelShuffle', options));
   }
   protected getParams(shape: ImageShape, rng: Rng): ChannelShuffleParams {
     return { channels_shuffled: rng.shuffle(Array.from({ length: shape.channels }, (_, index) => index)) };
   }
   applyWithParams(image: RawImage, params: ChannelShuffleParams): RawImage {
     return channelShuffle(image, params.channels_shuffled);
-  }
-  protected initArgs(): Record<string, unknown> {
-    return {};
   }
 }

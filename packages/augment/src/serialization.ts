@@ -2,11 +2,12 @@
  * albumentations' `to_dict` JSON format, both ways, with a registry of transform classes.
  * Output uses the same keys and `__class_fullname__` values as albumentations 1.3.1, so
  * `A.from_dict(json)` loads what `toAlbumentationsDict` writes and vice versa.
+ * It sits above the transforms (it reads their registry), so core/ never imports transforms/.
  */
-import { Compose, OneOf, OneOrOther } from './compose.js';
-import { TransformOptionError, camelCase, describe } from './options.js';
-import type { AlbumentationsTransformDict, BaseTransform } from './transform.js';
-import { TRANSFORM_CLASSES } from '../transforms/registry.js';
+import { Compose, OneOf, OneOrOther } from './core/compose.js';
+import { TransformOptionError, camelCase, describe } from './core/options.js';
+import type { AlbumentationsTransformDict, BaseTransform } from './core/transform.js';
+import { TRANSFORM_CLASSES } from './transforms/registry.js';
 
 /** The albumentations version whose format is written. */
 export const ALBUMENTATIONS_VERSION = '1.3.1';

@@ -5,7 +5,7 @@
  * `Math.fround`, float64 steps are plain JS numbers, `cvRound` rounds half to even.
  */
 import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
-import { roundHalfEven } from './common.js';
+import { roundHalfEven } from './saturate.js';
 
 const fround = Math.fround;
 
