@@ -35,27 +35,39 @@ const program = ts.createProgram(parsed.fileNames.filter(isSource), options);
 const diagnostics = [...ts.getPreEmitDiagnostics(program)];
 if (diagnostics.length > 0) fail(diagnostics);
 
+// src/x → dist/x; the workspace's internal/ helpers that a public declaration re-exports are
+// shipped as dist/_internal/ (declarations only: their sources are not in the package).
 const stagedSources = join(stagingDir, relative(workspaceRoot, sourceDir));
-const problems = [];
+const stagedInternal = join(stagingDir, 'internal');
+const inside = (dir, file) => !relative(dir, file).startsWith('..');
+function targetOf(stagedFile) {
+  if (inside(stagedSources, stagedFile)) return join(distDir, relative(stagedSources, stagedFile));
+  if (inside(stagedInternal, stagedFile)) return join(distDir, '_internal', relative(stagedInternal, stagedFile));
+  return undefined;
+}
+const posix = (path) => path.split('\\').join('/');
 const emitted = program.emit(undefined, (stagedFile, text) => {
-  const rest = relative(stagedSources, stagedFile);
-  if (rest.startsWith('..')) return; // declarations of internal/ helpers: checked below that none is referenced
-  const target = join(distDir, rest);
+  const target = targetOf(stagedFile);
+  if (!target) return;
   if (target.endsWith('.d.ts.map')) {
+    if (inside(stagedInternal, stagedFile)) return;
     const map = JSON.parse(text);
-    map.sources = map.sources.map((source) => relative(dirname(target), resolve(dirname(stagedFile), source)).split('\\').join('/'));
+    map.sources = map.sources.map((source) => posix(relative(dirname(target), resolve(dirname(stagedFile), source))));
     text = JSON.stringify(map);
-  } else if (/['"](\.\.\/)+internal\//.test(text)) {
-    problems.push(`${relative(packageDir, target)} refers to the workspace's internal/ folder, which is not shipped: keep internal types out of the public API`);
+  } else {
+    if (inside(stagedInternal, stagedFile)) text = text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+    // Relative imports into internal/ follow it to dist/_internal/.
+    text = text.replace(/(['"])(\.\.?\/[^'"]+)\1/g, (whole, quote, specifier) => {
+      const staged = resolve(dirname(stagedFile), specifier);
+      if (!inside(stagedInternal, staged)) return whole;
+      const moved = posix(relative(dirname(target), targetOf(staged)));
+      return `${quote}${moved.startsWith('.') ? moved : `./${moved}`}${quote}`;
+    });
   }
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, text);
 });
 if (emitted.diagnostics.length > 0) fail(emitted.diagnostics);
-if (problems.length > 0) {
-  console.error(`build-declarations (${relative(workspaceRoot, packageDir)}):\n${problems.join('\n')}`);
-  process.exit(1);
-}
 
 function fail(list) {
   const host = { getCanonicalFileName: (name) => name, getCurrentDirectory: () => packageDir, getNewLine: () => '\n' };

@@ -7,4 +7,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // package.json's `sideEffects` describes dist/ for users' bundlers; esbuild would apply it to
+  // src/ too and drop side-effect imports (the layer registration, the Node weights provider).
+  esbuildOptions(options) {
+    options.ignoreAnnotations = true;
+  },
 });
