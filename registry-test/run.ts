@@ -460,7 +460,9 @@ function checkEntryPoints(project: string, name: string, only?: string): void {
       timeout: 300_000,
     });
     if (result.status !== 0) {
-      const output = `${result.stderr}`.trim();
+      let output = `${result.stderr}`.trim();
+      if (output.includes('ERR_REQUIRE_ESM')) output += `\n  (Node ${process.version} cannot require() ES modules; Node 20.19+ and 22.12+ can)`;
+      if (output.includes('ERR_REQUIRE_ASYNC_MODULE')) output += '\n  (a module of its import graph, a dependency included, uses top-level await; import it lazily)';
       fail(`${name}: ${kind === 'require' ? 'CommonJS require()' : 'ESM import()'} of its entry points failed:\n  ${output.split('\n').join('\n  ')}`);
     }
     step(`${kind === 'require' ? 'require()' : 'import()'} ok: ${specifiers.join(', ')}`);
@@ -534,7 +536,9 @@ async function main(): Promise<void> {
       check(() => artSmoke(project));
     }
   }
-  if (failures.length > 0) fail(`${failures.length} check(s) failed:\n\n${failures.join('\n\n')}`);
+  if (failures.length > 0) {
+    fail(`${failures.length} check(s) failed (details above):\n${failures.map((failure) => `  - ${failure.split('\n')[0]}`).join('\n')}`);
+  }
 }
 
 /** `art train --recipe b3 --smoke` in the fresh project must write a submission with rows. */
