@@ -64,11 +64,12 @@ function check(action: () => void): void {
 }
 
 /** The environment for child npm/node processes: without what `npm run` injects (its
- *  `npm_config_local_prefix` would make a child `npm install` install into this repository). */
+ *  `npm_config_local_prefix` would make a child `npm install` install into this repository,
+ *  and this repository's project config is not the fresh project's). */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_(package_|lifecycle_|command$|execpath$|config_(local_prefix|loglevel|registry|user_agent|workspaces?)$)/i.test(key)) continue;
+    if (/^npm_(package_|lifecycle_|command$|execpath$|config_(local_prefix|loglevel|registry|user_agent|workspaces?|onnxruntime_node_install)$)/i.test(key)) continue;
     env[key] = value;
   }
   return { ...env, NO_UPDATE_NOTIFIER: '1', ...extra };
@@ -537,7 +538,7 @@ async function main(): Promise<void> {
     }
   }
   if (failures.length > 0) {
-    fail(`${failures.length} check(s) failed (details above):\n${failures.map((failure) => `  - ${failure.split('\n')[0]}`).join('\n')}`);
+    fail(`${failures.length} check(s) failed (details above):\n${failures.map((failure) => `  - ${failure.split('\n').slice(0, 2).join(' ')}`).join('\n')}`);
   }
 }
 
