@@ -10,7 +10,7 @@ export default defineConfig({
     'pool-worker': 'src/pool/worker.ts',
   },
   format: ['esm'],
-  dts: true,
+  // declarations (with maps): scripts/build-declarations.mjs, run after tsup by `npm run build`
   sourcemap: true,
   clean: true,
   target: 'node20',

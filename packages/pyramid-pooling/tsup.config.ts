@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: { index: 'src/index.ts' },
   format: ['esm'],
-  dts: true,
+  // declarations (with maps): scripts/build-declarations.mjs, run after tsup by `npm run build`
   sourcemap: true,
   clean: true,
   target: 'node20',
