@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { defaultOutDir, errorMessage, parseTrainArgs, runTrain, trainUsage, type Recipe } from '@art/competition';
 import { exampleDataDir, examplesRoot } from './data.js';
 
@@ -13,7 +13,7 @@ import { exampleDataDir, examplesRoot } from './data.js';
 export async function trainExample(recipe: Recipe, command: string): Promise<never> {
   const argv = process.argv.slice(2);
   try {
-    const defaultOut = join(examplesRoot, 'out', defaultOutDir(recipe, argv.includes('--smoke')).replace(/^runs\//, ''));
+    const defaultOut = join(examplesRoot, 'out', basename(defaultOutDir(recipe, argv.includes('--smoke'))));
     const options = parseTrainArgs(argv, recipe, { defaultOut });
     if (options === null) process.stdout.write(trainUsage(recipe, `npx tsx ${command}`, 'examples/out/<recipe>'));
     else await runTrain(recipe, options, { dataDir: exampleDataDir });

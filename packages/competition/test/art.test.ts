@@ -80,6 +80,7 @@ describe('art train flags', () => {
     expect(parse(['--check-images', 'all'])).toThrow('--check-images: unknown mode "all"; expected header or full');
     expect(parse(['--weights', '/nonexistent/b3.safetensors'])).toThrow('--weights: /nonexistent/b3.safetensors does not exist; pass the path of a weights file');
     expect(parse(['--weights', packageRoot])).toThrow(`--weights: ${packageRoot} is a directory; pass the weights file inside it`);
+    expect(parse(['--recipe', 'v2m'])).toThrow('--recipe v2m: this command trains the b3 recipe; run art train --recipe v2m');
   });
 
   it('--folds K without --fold takes the fold from Slurm, Kubernetes or AWS Batch, and says when it cannot', () => {

@@ -138,6 +138,9 @@ export function parseTrainArgs(
   const args = argv.flatMap((arg, i) => (arg === '--pretrained' && (i === argv.length - 1 || argv[i + 1]!.startsWith('-')) ? [arg, 'DEFAULT'] : [arg]));
   const { values } = parseArgs({ args, options: trainFlags, strict: true, allowPositionals: false });
   if (values.help) return null;
+  if (values.recipe !== undefined && values.recipe !== recipe.name) {
+    throw new RangeError(`--recipe ${values.recipe}: this command trains the ${recipe.name} recipe; run art train --recipe ${values.recipe}`);
+  }
   const smoke = values.smoke ?? false;
   const defaults = recipeDefaults(recipe, smoke);
   const backend = values.backend ?? defaults.backend;
