@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -227,7 +227,11 @@ describe('art command', () => {
     const trained = (await readFile(join(out, 'fold-1/test-probabilities.csv'), 'utf8')).trim().split('\n');
     const again = (await readFile(join(out, 'fold-1/prediction/test-probabilities.csv'), 'utf8')).trim().split('\n');
     expect(again.slice(1).map((row) => row.split(',').slice(1).join(','))).toEqual(trained.slice(1, 3).map((row) => row.split(',').slice(1).join(',')));
-    expect(relative(out, join(out, 'fold-1/prediction'))).toBe('fold-1/prediction');
+    // Without --images: the run's own (synthetic) test set, the same submission as the job wrote.
+    const testSet = await art(['predict', '--run', join(out, 'fold-0'), '--out', join(scratch, 'fold-0-prediction'), '--runtime', 'tfjs', '--backend', 'wasm']);
+    expect(testSet.code, testSet.stderr).toBe(0);
+    expect(testSet.stdout).toMatch(/Test Macro F1\s+[01]\.\d{4} \(scored against /);
+    expect(await readFile(join(scratch, 'fold-0-prediction/submission.csv'), 'utf8')).toBe(await readFile(join(out, 'fold-0/submission.csv'), 'utf8'));
   }, 300_000);
 
   it('ensemble --wait returns as soon as the missing fold finishes', async () => {
