@@ -66,12 +66,18 @@ const trainFlags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The default output folder of a recipe: `runs/<name>` (`runs/<name>-smoke` under `--smoke`). */
+/**
+ * The default output folder of a recipe: `runs/<name>` (`runs/<name>-smoke` under `--smoke`).
+ * @example defaultOutDir(b3Recipe, true); // 'runs/b3-smoke'
+ */
 export function defaultOutDir(recipe: Pick<Recipe, 'name'>, smoke: boolean): string {
   return `runs/${smoke ? `${recipe.name}-smoke` : recipe.name}`;
 }
 
-/** The flag defaults of a recipe (its smoke sizes under `--smoke`). */
+/**
+ * The flag defaults of a recipe (its smoke sizes under `--smoke`).
+ * @example recipeDefaults(v2mRecipe, false).imgSize; // 384
+ */
 export function recipeDefaults(recipe: Pick<Recipe, 'sizes' | 'smokeSizes'>, smoke: boolean): RecipeSizes {
   return { ...(smoke ? recipe.smokeSizes : recipe.sizes) };
 }

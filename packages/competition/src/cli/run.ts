@@ -257,7 +257,10 @@ function trainOverview(): string {
   return `Usage: art train --recipe NAME [flags]\n\nRecipes and their defaults (art train --recipe NAME --help: every flag):\n${rows.join('')}`;
 }
 
-/** The version in @art/competition's package.json (found from this file, in src/ or in dist/). */
+/**
+ * The version in @art/competition's package.json (found from this file, in src/ or in dist/).
+ * @example packageVersion(); // '0.1.0'
+ */
 export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BaseTransform, fromAlbumentationsDict, toAlbumentationsDict, toTensorBuffer, type RawImage } from '@art/augment';
+import { fromAlbumentationsDict, toAlbumentationsDict, toTensorBuffer, type BaseTransform, type RawImage } from '@art/augment';
 import { decodeImage } from '@art/augment/io';
 import { AugmentationPool, augmentSample, type ApplicablePipeline } from '@art/augment/pool';
 import { mixSeeds, SeededRandom } from '../random.js';
@@ -50,13 +50,26 @@ export type PipelineSource = BaseTransform | AlbumentationsPipeline | string;
 
 /**
  * The albumentations JSON of a pipeline source (a copy, never the caller's object), without a
- * trailing ToTensorV2.
+ * trailing ToTensorV2: what worker threads receive.
+ * @example
+ * const json = pipelineJson(seedTrainTransform('b3', 64)); // { __version__: '1.3.1', transform: { __class_fullname__: 'Compose', ... } }
  */
 export function pipelineJson(source: PipelineSource): AlbumentationsPipeline {
-  if (source instanceof BaseTransform) return stripToTensor(toAlbumentationsDict(source));
-  if (typeof source === 'string') return stripToTensor(JSON.parse(source) as AlbumentationsPipeline);
+  if (isTransform(source)) return stripToTensor(toAlbumentationsDict(source));
+  if (typeof source === 'string') {
+    try {
+      return stripToTensor(JSON.parse(source) as AlbumentationsPipeline);
+    } catch (error) {
+      throw new SyntaxError(`createDataLoader: transform is neither a transform nor valid albumentations JSON text (${(error as Error).message})`);
+    }
+  }
   if (source === null || typeof source !== 'object') throw new TypeError('createDataLoader: transform must be an @art/augment transform or its albumentations to_dict JSON');
   return stripToTensor(JSON.parse(JSON.stringify(source)) as AlbumentationsPipeline);
+}
+
+/** A transform object, by shape rather than `instanceof`, so a second copy of @art/augment in node_modules still works. */
+function isTransform(source: PipelineSource): source is BaseTransform {
+  return typeof source === 'object' && source !== null && typeof (source as Partial<BaseTransform>).toDict === 'function' && typeof (source as Partial<BaseTransform>).apply === 'function';
 }
 
 function stripToTensor(dict: AlbumentationsPipeline): AlbumentationsPipeline {
