@@ -1,8 +1,9 @@
 /**
- * Trains the seed's pyramid pipeline end to end. Run `npx tsx examples/train-pyramid.ts --help` for the flags;
+ * Trains the seed's pyramid recipe end to end (@art/competition's `pyramidRecipe` and `runTrain`, what
+ * `npx art train --recipe pyramid` runs). `npx tsx examples/train-pyramid.ts --help` lists the flags;
  * `--smoke` checks the whole path in seconds.
  */
-import { pyramidRecipe } from './lib/recipes.js';
-import { main } from './lib/run.js';
+import { pyramidRecipe } from '@art/competition';
+import { trainExample } from './lib/main.js';
 
-await main(pyramidRecipe, 'examples/train-pyramid.ts');
+await trainExample(pyramidRecipe, 'examples/train-pyramid.ts');

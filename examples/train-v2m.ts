@@ -1,8 +1,9 @@
 /**
- * Trains the seed's v2m pipeline end to end. Run `npx tsx examples/train-v2m.ts --help` for the flags;
+ * Trains the seed's v2m recipe end to end (@art/competition's `v2mRecipe` and `runTrain`, what
+ * `npx art train --recipe v2m` runs). `npx tsx examples/train-v2m.ts --help` lists the flags;
  * `--smoke` checks the whole path in seconds.
  */
-import { v2mRecipe } from './lib/recipes.js';
-import { main } from './lib/run.js';
+import { v2mRecipe } from '@art/competition';
+import { trainExample } from './lib/main.js';
 
-await main(v2mRecipe, 'examples/train-v2m.ts');
+await trainExample(v2mRecipe, 'examples/train-v2m.ts');

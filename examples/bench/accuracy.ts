@@ -14,11 +14,20 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@art/backend';
-import { createDataLoader, loadCompetition, stratifiedHoldout, train, writeFileAtomic } from '@art/competition';
-import { optionalInteger } from '../lib/cli.js';
-import { examplesRoot, resolveDataRoot } from '../lib/data.js';
-import { demoRecipe } from '../lib/recipes.js';
-import { formatDuration } from '../lib/report.js';
+import { toAlbumentationsDict } from '@art/augment';
+import {
+  buildRecipeNetwork,
+  createDataLoader,
+  demoRecipe,
+  formatDuration,
+  loadCompetition,
+  optionalInteger,
+  resolveDataRoot,
+  stratifiedHoldout,
+  train,
+  writeFileAtomic,
+} from '@art/competition';
+import { exampleDataDir, examplesRoot } from '../lib/data.js';
 import { cachedBatchSource, ensureBatchCache } from './batch-cache.js';
 import { compareSides, formatReport, type EpochPoint, type SideRun } from './report.js';
 
@@ -111,16 +120,16 @@ async function run(options: BenchOptions): Promise<void> {
   const backend = await initBackend({ backend: 'wasm', threads: options.threads });
   console.log(`@art: ${backend.name} (${backend.reason}); PyTorch: ${options.python} (${pythonVersions}, ${options.threads} threads)`);
 
-  // The demo's data, split and transforms (examples/lib/run.ts with --seed 0).
-  const { root } = await resolveDataRoot(undefined, false);
+  // The demo's data, split and transforms (art train --recipe demo with --seed 0).
+  const { root } = await resolveDataRoot(undefined, { dataDir: exampleDataDir });
   const data = await loadCompetition(root);
   const classes = data.labelEncoder.classes;
   const labels = data.train.map((record) => data.labelEncoder.encode(record.artist) as number);
   const split = stratifiedHoldout(labels, { validFraction: 0.2, seed: dataSeed });
-  const { imgSize, batchSize, lr } = demoRecipe.defaults;
+  const { imgSize, batchSize, lr } = demoRecipe.sizes;
   // The seed's B3 loop (accuracy_torch.py) has no scheduler: a recipe with one is not comparable.
-  if (demoRecipe.scheduler !== false) throw new Error(`${command}: demoRecipe has a learning-rate scheduler; accuracy_torch.py, the seed's B3 loop, has none`);
-  const transforms = demoRecipe.transforms(imgSize);
+  if (demoRecipe.schedule !== false) throw new Error(`${command}: demoRecipe has a learning-rate scheduler; accuracy_torch.py, the seed's B3 loop, has none`);
+  const transforms = demoRecipe.augmentation(imgSize);
   const item = (index: number): { imagePath: string; label: number } => ({ imagePath: data.train[index]!.imagePath, label: labels[index]! });
   const loaderCommon = { batchSize, seed: dataSeed, cacheDecoded: true };
   const trainLoader = createDataLoader({ ...loaderCommon, items: split.train.map(item), transform: transforms.train, shuffle: true });
@@ -128,7 +137,10 @@ async function run(options: BenchOptions): Promise<void> {
 
   const cacheDir = join(options.out, 'batches');
   const cacheStarted = performance.now();
-  const key = { data: root, trainItems: split.train, validItems: split.valid, dataSeed, imgSize, batchSize, transforms };
+  const key = {
+    data: root, trainItems: split.train, validItems: split.valid, dataSeed, imgSize, batchSize,
+    transforms: { train: toAlbumentationsDict(transforms.train), valid: toAlbumentationsDict(transforms.valid), test: toAlbumentationsDict(transforms.test) },
+  };
   const { manifest, written } = await ensureBatchCache(cacheDir, { trainLoader, validLoader, epochs: options.epochs, batchSize, classes, key }).finally(() =>
     Promise.all([trainLoader.close(), validLoader.close()]),
   );
@@ -138,7 +150,7 @@ async function run(options: BenchOptions): Promise<void> {
       ` (${written} epochs written now, ${formatDuration(cacheSeconds)})`,
   );
 
-  const probe = demoRecipe.buildNetwork({ numClasses: classes.length, imgSize, smoke: false, seed: 0 });
+  const probe = buildRecipeNetwork(demoRecipe, { numClasses: classes.length, imgSize, smoke: false, seed: 0 });
   const network = {
     name: probe.config.name,
     widthMultiplier: probe.config.widthMultiplier,
@@ -155,7 +167,7 @@ async function run(options: BenchOptions): Promise<void> {
   const runs: SideRun[] = [];
   for (let seed = 0; seed < options.seeds; seed++) {
     const artStarted = performance.now();
-    const model = demoRecipe.buildNetwork({ numClasses: classes.length, imgSize, smoke: false, seed });
+    const model = buildRecipeNetwork(demoRecipe, { numClasses: classes.length, imgSize, smoke: false, seed });
     const outDir = join(options.out, `art-seed-${seed}`);
     await rm(outDir, { recursive: true, force: true });
     const history: EpochPoint[] = [];

@@ -1,4 +1,4 @@
-import { formatDuration } from '../lib/report.js';
+import { formatDuration } from '@art/competition';
 
 /** One epoch of a learning curve (either side). */
 export interface EpochPoint {

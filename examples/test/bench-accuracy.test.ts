@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createDataLoader, loadCompetition, seedTrainTransform, seedValidTransform, type BatchSource } from '@art/competition';
+import { createDataLoader, loadCompetition, resolveDataRoot, seedTrainTransform, seedValidTransform, type BatchSource } from '@art/competition';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedBatchSource, ensureBatchCache, readBatchCache } from '../bench/batch-cache.js';
 import { compareSides, formatReport, meanStd, type SideRun } from '../bench/report.js';
-import { resolveDataRoot } from '../lib/data.js';
+import { exampleDataDir } from '../lib/data.js';
 
 let scratch: string;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ async function drain(source: BatchSource, epoch: number): Promise<{ x: Float32Ar
 
 describe('batch cache', () => {
   it("replays the loader's augmented batches exactly, appends epochs, and rewrites on a new key", async () => {
-    const { root } = await resolveDataRoot(undefined, true);
+    const { root } = await resolveDataRoot(undefined, { smoke: true, dataDir: exampleDataDir });
     const data = await loadCompetition(root);
     const items = data.train.map((record) => ({ imagePath: record.imagePath, label: data.labelEncoder.encode(record.artist) as number }));
     // 24 images in batches of 5: the last batch is partial.

@@ -1,17 +1,15 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseExampleArgs, type RunDefaults } from '../lib/cli.js';
-import { examplesRoot, resolveDataRoot } from '../lib/data.js';
+import { examplesRoot } from '../lib/data.js';
 
 const run = promisify(execFile);
 const tsx = resolve(examplesRoot, '..', 'node_modules', '.bin', 'tsx');
-const defaults: RunDefaults = { epochs: 10, imgSize: 300, batchSize: 16, lr: 3e-4, backend: 'auto' };
 
 let scratch: string;
 beforeAll(async () => {
@@ -41,34 +39,6 @@ function readCsv(path: string): Promise<Record<string, string>[]> {
   return readFile(path, 'utf8').then((text) => parse(text, { columns: true, skipEmptyLines: true }) as Record<string, string>[]);
 }
 
-describe('parseExampleArgs', () => {
-  it('applies the recipe defaults and the flags', () => {
-    const options = parseExampleArgs(['--epochs', '3', '--img-size', '96', '--backend', 'wasm', '--folds', '5', '--fold', '2', '--resume'], defaults, 'out')!;
-    expect(options).toMatchObject({ epochs: 3, imgSize: 96, batchSize: 16, lr: 3e-4, backend: 'wasm', folds: 5, fold: 2, resume: true, smoke: false, out: 'out', seed: 0 });
-    expect(parseExampleArgs([], defaults, 'out')).toMatchObject({ ...defaults, data: undefined, folds: undefined, fold: 0, runtime: 'auto' });
-    expect(parseExampleArgs(['--runtime', 'tfjs'], defaults, 'out')).toMatchObject({ runtime: 'tfjs' });
-  });
-
-  it('rejects bad flags with messages naming the flag and the valid choices', () => {
-    expect(() => parseExampleArgs(['--backend', 'gpu'], defaults, 'out')).toThrow('--backend: unknown backend "gpu"; expected one of auto, tensorflow, wasm, cpu, webgpu');
-    expect(() => parseExampleArgs(['--runtime', 'torch'], defaults, 'out')).toThrow('--runtime: unknown runtime "torch"; expected one of auto, onnx, tfjs');
-    expect(() => parseExampleArgs(['--epochs', '0'], defaults, 'out')).toThrow('--epochs must be an integer >= 1, got "0"');
-    expect(() => parseExampleArgs(['--lr', 'fast'], defaults, 'out')).toThrow('--lr must be a positive number, got "fast"');
-    expect(() => parseExampleArgs(['--folds', '3', '--fold', '3'], defaults, 'out')).toThrow('--fold must be in 0..2 for --folds 3, got 3');
-    expect(() => parseExampleArgs(['--fold', '1'], defaults, 'out')).toThrow('--fold needs --folds K');
-    expect(() => parseExampleArgs(['--epoch', '1'], defaults, 'out')).toThrow(/Unknown option '--epoch'/);
-    expect(() => parseExampleArgs(['--img-size', '100000'], defaults, 'out')).toThrow('--img-size must be at most 4096, got 100000');
-    expect(() => parseExampleArgs(['--check-images', 'all'], defaults, 'out')).toThrow('--check-images: unknown mode "all"; expected header or full');
-  });
-
-  it('checks --weights before anything is written: a missing path or a folder is one line', () => {
-    expect(() => parseExampleArgs(['--weights', '/nonexistent/b3.safetensors'], defaults, 'out')).toThrow(
-      '--weights: /nonexistent/b3.safetensors does not exist; pass the path of a weights file',
-    );
-    expect(() => parseExampleArgs(['--weights', examplesRoot], defaults, 'out')).toThrow(`--weights: ${examplesRoot} is a directory; pass the weights file inside it`);
-  });
-});
-
 describe('example scripts', () => {
   it('print their help', async () => {
     const { code, stdout } = await runScript('train-b3.ts', ['--help']);
@@ -82,30 +52,7 @@ describe('example scripts', () => {
     expect(stderr).toContain('examples/train-v2m.ts: --backend: unknown backend "gpu"');
   });
 
-  it('report bad input as one line naming the culprit, with no stack trace and nothing trained', async () => {
-    const bad = join(scratch, 'bad.safetensors');
-    await writeFile(bad, 'not a safetensors file');
-    const data = join(scratch, 'corrupt-data');
-    await cp((await resolveDataRoot(undefined, true)).root, data, { recursive: true });
-    const [first, second] = ['test/TEST_00001.jpg', 'train/0002.jpg'].map((file) => join(data, file));
-    await writeFile(first!, 'not an image');
-    await writeFile(second!, '');
-    const cases: [string[], string][] = [
-      // (flag checks such as --img-size 100000 or --weights /nonexistent fail in parseExampleArgs, tested above)
-      [['--out', '/proc/art-out'], 'examples/train-b3.ts: Cannot create directory "/proc/art-out": no such file or directory (ENOENT); check the path (--out, --data)'],
-      [['--weights', bad], `examples/train-b3.ts: --weights: ${bad}: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file; pass a torchvision-layout .pth`],
-      [['--data', data], `examples/train-b3.ts: 2 image(s) missing or unreadable:\n  [TEST_00001] ${first}: not a readable image (`],
-    ];
-    for (const [args, message] of cases) {
-      if (args[1] === '/proc/art-out' && process.platform !== 'linux') continue;
-      const out = join(scratch, `bad-${cases.findIndex((c) => c[0] === args)}`);
-      const { code, stderr } = await runScript('train-b3.ts', ['--smoke', '--backend', 'wasm', '--progress', 'none', '--out', out, ...args]);
-      expect(code, stderr).toBe(1);
-      expect(stderr.slice(0, message.length), stderr).toBe(message);
-      expect(stderr, 'no stack trace').not.toMatch(/^\s+at /m);
-      expect(existsSync(join(out, 'checkpoints')), 'nothing trained').toBe(false);
-    }
-  }, 120_000);
+  // Bad input files, cluster folds and the ensemble are tested on the art command (packages/competition/test/art.test.ts).
 
   // auto resolves to ONNX Runtime here (onnxruntime-node is installed); v2m covers the TF.js path.
   for (const [script, runtime, expected] of [['train-b3.ts', 'auto', 'onnx'], ['train-v2m.ts', 'tfjs', 'tfjs'], ['train-pyramid.ts', 'auto', 'onnx']] as const) {
@@ -175,20 +122,5 @@ describe('example scripts', () => {
     const { code, stderr } = await runScript('train-b3.ts', ['--smoke', '--backend', 'wasm', '--out', join(scratch, 'diverged'), '--progress', 'none', '--lr', '1e6']);
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(/^examples\/train-b3\.ts: training diverged at epoch 1 step \d+ \((loss NaN|validation predictions NaN)\); lower --lr \(it was 1000000\) and train again in a new --out/);
-  }, 180_000);
-
-  it('k-fold jobs write fold folders that ensemble.ts combines into one submission', async () => {
-    const out = join(scratch, 'kfold');
-    for (const fold of ['0', '1']) {
-      const { code, stderr } = await runScript('train-b3.ts', ['--smoke', '--backend', 'wasm', '--out', out, '--folds', '2', '--fold', fold, '--progress', 'none']);
-      expect(code, stderr).toBe(0);
-      expect(existsSync(join(out, `fold-${fold}`, 'valid-probabilities.csv'))).toBe(true);
-    }
-    const { code, stdout, stderr } = await runScript('ensemble.ts', ['--smoke', '--out', out]);
-    expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/Out-of-fold Macro F1\s+[01]\.\d{4} \(24 train images\)/);
-    expect(stdout).toMatch(/Test Macro F1\s+[01]\.\d{4}/);
-    const submission = await readCsv(join(out, 'submission.csv'));
-    expect(submission).toHaveLength(8);
   }, 180_000);
 });

@@ -40,7 +40,7 @@ export {
   type ValidationMode,
   type AlbumentationsPipeline,
 } from './data/transforms.js';
-export { createDataLoader, createValidationLoader, DataLoader, type DataLoaderOptions, type LoaderItem, type Batch } from './data/loader.js';
+export { createDataLoader, createValidationLoader, DataLoader, pipelineJson, type DataLoaderOptions, type LoaderItem, type Batch, type PipelineSource } from './data/loader.js';
 export { createArrayLoader, type BatchSource } from './data/array-loader.js';
 export { writeAugmentationPreview } from './data/preview.js';
 export { train, writeTrainingPlots, type TrainOptions, type TrainResult, type TrainState, type StopReason } from './training/train.js';
@@ -71,7 +71,34 @@ export {
 export { createPredictor, INFERENCE_RUNTIMES, type CreatePredictorOptions, type InferenceRuntime, type RuntimePredictor } from './predict/runtime.js';
 export { writeSubmission, readSubmission, scoreSubmission, scoreRows, type SubmissionRow, type SubmissionScore } from './submission/index.js';
 export { foldPaths, type FoldPaths } from './folds/jobs.js';
-export { runCli } from './cli/run.js';
+export { runCli, packageVersion, type CliIo } from './cli/run.js';
+// The seed's recipes and the `art` command's building blocks (train, predict, ensemble).
+export {
+  RECIPES,
+  RECIPE_NAMES,
+  BACKEND_NAMES,
+  SMOKE_SCALE,
+  b3Recipe,
+  v2mRecipe,
+  pyramidRecipe,
+  demoRecipe,
+  getRecipe,
+  buildRecipeNetwork,
+  type Recipe,
+  type RecipeName,
+  type RecipeSizes,
+  type RecipeAugmentation,
+  type BackendName,
+} from './recipes/index.js';
+export { parseTrainArgs, trainUsage, recipeDefaults, defaultOutDir, checkWeightsPath, optionalInteger, MAX_IMG_SIZE, type TrainRunOptions } from './app/options.js';
+export { runTrain, createRecipePredictor, writePredictions, RUN_RECORD, type RunSummary, type RunRecord, type RunSettings, type RecipePredictor } from './app/train.js';
+export { runPredict, type PredictRunOptions } from './app/predict.js';
+export { runEnsemble, type EnsembleRunOptions } from './app/ensemble.js';
+export { foldFromScheduler, ARRAY_INDEX_VARIABLES } from './app/cluster.js';
+export { resolveDataRoot, defaultDataDir, SYNTHETIC_PRESETS } from './app/data.js';
+export { errorMessage, UserError } from './app/errors.js';
+export { loadStartingWeights, describeWeightLoad } from './app/weights.js';
+export { formatTable, formatDuration } from './app/report.js';
 export { selectFold } from './folds/jobs.js';
 // The synthetic competition generator (src/synthetic, written alongside this package).
 export * from './synthetic/index.js';

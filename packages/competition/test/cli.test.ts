@@ -19,7 +19,7 @@ function capture(): { out: string[]; err: string[]; io: { write: (t: string) => 
   return { out, err, io: { write: (t) => void out.push(t), writeError: (t) => void err.push(t) } };
 }
 
-describe('art-competition CLI', () => {
+describe('art CLI: score, split, ensemble files, oof', () => {
   it('split writes stratified folds of train ids', async () => {
     const data = join(dir, 'data');
     await writeCompetitionDir(data, { perClass: 4, testCount: 1 });
@@ -64,8 +64,8 @@ describe('art-competition CLI', () => {
 
   it('reports errors and unknown commands with exit code 1', async () => {
     const bad = capture();
-    expect(await runCli(['train'], bad.io)).toBe(1);
-    expect(bad.err.join('')).toMatch(/Unknown command "train"; expected one of split, ensemble, score, oof/);
+    expect(await runCli(['fit'], bad.io)).toBe(1);
+    expect(bad.err.join('')).toMatch(/unknown command "fit"; expected one of train, predict, ensemble, score, split, oof/);
     const missing = capture();
     expect(await runCli(['score', '--submission', join(dir, 'nope.csv'), '--answers', join(dir, 'nope.csv')], missing.io)).toBe(1);
     expect(missing.err.join('')).toMatch(/Cannot read CSV file/);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toAlbumentationsDict } from '@art/augment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDataLoader,
@@ -117,18 +118,53 @@ describe('data pipeline', () => {
   });
 
   it("follows the seed's text: B3 crops 150 px of a 300 px resize with 4 holes of 64 px, test Resize(150); V2-M Resize only", () => {
-    const names = (pipeline: ReturnType<typeof seedTrainTransform>) => pipeline.transform.transforms.map((t) => t.__class_fullname__);
-    const b3 = seedTrainTransform('b3').transform.transforms;
+    const list = (pipeline: ReturnType<typeof seedTrainTransform>) => toAlbumentationsDict(pipeline).transform.transforms as Record<string, unknown>[];
+    const names = (pipeline: ReturnType<typeof seedTrainTransform>) => list(pipeline).map((t) => t.__class_fullname__);
+    const b3 = list(seedTrainTransform('b3'));
     expect(names(seedTrainTransform('b3'))).toEqual(['Resize', 'RandomCrop', 'CoarseDropout', 'OneOf', 'VerticalFlip', 'HorizontalFlip', 'Normalize']);
     expect(b3[0]).toMatchObject({ height: 300, width: 300 });
     expect(b3[1]).toMatchObject({ height: 150, width: 150 });
     expect(b3[2]).toMatchObject({ p: 0.5, max_holes: 4, min_holes: 4, max_height: 64, max_width: 64, min_height: 64, min_width: 64, fill_value: 0 });
     expect(b3[3]).toMatchObject({ p: 0.3 });
-    expect(seedTrainTransform('b3', 75).transform.transforms[2]).toMatchObject({ max_height: 32, max_width: 32 });
-    expect(seedTestTransform().transform.transforms[0]).toMatchObject({ __class_fullname__: 'Resize', height: 150, width: 150 });
-    expect(seedValidTransform().transform.transforms.slice(0, 2)).toMatchObject([{ height: 300 }, { height: 150 }]);
+    expect(list(seedTrainTransform('b3', 75))[2]).toMatchObject({ max_height: 32, max_width: 32 });
+    expect(list(seedTestTransform())[0]).toMatchObject({ __class_fullname__: 'Resize', height: 150, width: 150 });
+    expect(list(seedValidTransform()).slice(0, 2)).toMatchObject([{ height: 300 }, { height: 150 }]);
     expect(names(seedTrainTransform('v2m'))).toEqual(['Resize', 'HorizontalFlip', 'VerticalFlip', 'ShiftScaleRotate', 'OneOf', 'Normalize']);
-    expect(seedTrainTransform('v2m').transform.transforms[0]).toMatchObject({ height: SEED_INPUT_SIZES.v2m });
+    expect(list(seedTrainTransform('v2m'))[0]).toMatchObject({ height: SEED_INPUT_SIZES.v2m });
+  });
+
+  it('serialise to the albumentations JSON the untyped dicts were, float for float (seed-transforms.json)', async () => {
+    // The dicts the seed's recipes used before they were typed (the training-parity fixtures were
+    // made with them): v2m's ShiftScaleRotate keeps scale_limit [-0.19999999999999996, 0.19999999999999996].
+    const golden = JSON.parse(await readFile(join(import.meta.dirname, 'fixtures/seed-transforms.json'), 'utf8')) as Record<string, unknown>;
+    const build = { 'b3-train': (size: number) => seedTrainTransform('b3', size), 'v2m-train': (size: number) => seedTrainTransform('v2m', size), 'b3-valid': seedValidTransform, test: seedTestTransform };
+    for (const [key, expected] of Object.entries(golden)) {
+      const [name, size] = key.split('@') as [keyof typeof build, string];
+      expect(JSON.parse(JSON.stringify(toAlbumentationsDict(build[name](Number(size))))), key).toEqual(expected);
+    }
+    expect(Object.keys(golden)).toHaveLength(19);
+    expect((golden['v2m-train@384'] as { transform: { transforms: { scale_limit?: number[] }[] } }).transform.transforms[3]!.scale_limit).toEqual([-0.19999999999999996, 0.19999999999999996]);
+  });
+
+  it('takes a transform, its JSON object or its JSON text alike', async () => {
+    const transform = seedValidTransform(INPUT);
+    const json = toAlbumentationsDict(transform);
+    const first = async (source: Parameters<typeof createDataLoader>[0]['transform']) => {
+      const loader = createDataLoader({ items: items(data.train).slice(0, 2), transform: source, batchSize: 2, seed: 5 });
+      try {
+        for await (const batch of loader.batches(0)) {
+          const values = await batch.x.data();
+          batch.x.dispose();
+          return values;
+        }
+      } finally {
+        loader.close();
+      }
+      throw new Error('no batch');
+    };
+    const reference = await first(transform);
+    expect(await first(json)).toEqual(reference);
+    expect(await first(JSON.stringify(json))).toEqual(reference);
   });
 
   it('rejects bad loader options by name', () => {

@@ -77,22 +77,27 @@ export async function previewGrid(options: PreviewGridOptions): Promise<Buffer> 
   const tiles: CanvasTile[] = [];
   const captions: { x: number; y: number; text: string }[] = [];
 
+  const labels = images.map((entry, row) => entry.label ?? `image ${row}`);
+  const maximum = captionLength(cellSize);
+  const variantSuffix = (variant: number): string => ` · #${variant + 1}`;
+  // Each label is shortened once, in view of the others, so that long labels sharing a prefix stay distinct.
+  const plainCaptions = fitCaptions(labels, maximum);
+  const variantCaptions = fitCaptions(labels, maximum - variantSuffix(Math.max(0, variants - 1)).length);
   for (let row = 0; row < images.length; row += 1) {
     const entry = images[row]!;
-    const label = entry.label ?? `image ${row}`;
     const source = await toRawImage(entry.image, `options.images[${row}].image`);
     const top = GAP + row * (cellSize + LABEL_HEIGHT + GAP);
     const cells: { image: RawImage; caption: string }[] = [];
-    if (showOriginal) cells.push({ image: source, caption: label });
+    if (showOriginal) cells.push({ image: source, caption: plainCaptions[row]! });
     for (let variant = 0; variant < variants; variant += 1) {
       const { image } = augmentSample(pipeline, source, seed, row * variants + variant);
-      cells.push({ image: toDisplayable(image, denormalize), caption: `${label} · #${variant + 1}` });
+      cells.push({ image: toDisplayable(image, denormalize), caption: `${variantCaptions[row]}${variantSuffix(variant)}` });
     }
     for (let column = 0; column < cells.length; column += 1) {
       const left = GAP + column * (cellSize + GAP);
       const cell = cells[column]!;
       tiles.push({ image: await fitIntoSquare(cell.image, cellSize, background), left, top: top + LABEL_HEIGHT });
-      captions.push({ x: left + 2, y: top + LABEL_HEIGHT - 5, text: fitCaption(cell.caption, cellSize) });
+      captions.push({ x: left + 2, y: top + LABEL_HEIGHT - 5, text: cell.caption });
     }
   }
   return composeCanvas(width, height, background, tiles, captionSvg(width, height, captions));
@@ -113,10 +118,41 @@ function captionSvg(width: number, height: number, captions: readonly { x: numbe
   );
 }
 
-/** Shortens a caption to roughly what fits in a cell at 12 px (about 7 px per character). */
-function fitCaption(text: string, cellSize: number): string {
-  const maximum = Math.max(4, Math.floor((cellSize - 4) / 7));
-  return text.length <= maximum ? text : `${text.slice(0, maximum - 1)}…`;
+/** Characters of a caption that fit in a cell at 12 px (about 7 px per character). */
+function captionLength(cellSize: number): number {
+  return Math.max(4, Math.floor((cellSize - 4) / 7));
+}
+
+/**
+ * Shortens each label to at most `maximum` characters, keeping what tells it apart from the
+ * others: a label whose cut-off start another label shares keeps its first characters, an
+ * ellipsis, then the part where it differs (e.g. two artists sharing a long first name show
+ * their surnames). Labels that fit are unchanged.
+ * @example
+ * fitCaptions(['Jean-Baptiste-Camille Corot', 'Jean-Baptiste-Camille Pissarro'], 17); // ['Jean-…mille Corot', 'Jean-…le Pissarro']
+ */
+export function fitCaptions(labels: readonly string[], maximum: number): string[] {
+  const budget = Math.max(4, maximum);
+  return labels.map((label, index) => {
+    if (label.length <= budget) return label;
+    const truncated = `${label.slice(0, budget - 1)}…`;
+    // The longest prefix this label shares with a different label.
+    let shared = 0;
+    labels.forEach((other, otherIndex) => {
+      if (otherIndex === index || other === label) return;
+      let length = 0;
+      while (length < label.length && label[length] === other[length]) length += 1;
+      shared = Math.max(shared, length);
+    });
+    if (shared < budget - 1) return truncated;
+    const head = Math.min(6, Math.floor(budget / 3));
+    let rest = budget - head - 1;
+    // From the first differing character, or the end of the label when that is within reach.
+    const start = Math.max(head, Math.min(shared, label.length - rest));
+    const cut = start + rest < label.length;
+    if (cut) rest -= 1;
+    return `${label.slice(0, head)}…${label.slice(start, start + rest)}${cut ? '…' : ''}`;
+  });
 }
 
 function resolvePipeline(pipeline: unknown): { pipeline: ApplicablePipeline; dict: unknown } {

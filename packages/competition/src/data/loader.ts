@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { fromAlbumentationsDict, toTensorBuffer, type RawImage } from '@art/augment';
+import { fromAlbumentationsDict, toAlbumentationsDict, toTensorBuffer, type BaseTransform, type RawImage } from '@art/augment';
 import { decodeImage } from '@art/augment/io';
 import { AugmentationPool, augmentSample, type ApplicablePipeline } from '@art/augment/pool';
 import { mixSeeds, SeededRandom } from '../random.js';
-import { quarterCrop, seedTestTransform, seedValidTransform, VALIDATION_MODES, type ValidationMode } from './transforms.js';
+import { quarterCrop, seedTestTransform, seedValidTransform, VALIDATION_MODES, type AlbumentationsPipeline, type ValidationMode } from './transforms.js';
 
 /** One sample of a data loader: an image file and, for training/validation, a class index. */
 export interface LoaderItem {
@@ -20,8 +20,12 @@ export interface Batch {
 
 export interface DataLoaderOptions {
   items: readonly LoaderItem[];
-  /** albumentations `to_dict` pipeline (e.g. `seedTrainTransform('b3', 300)`); a trailing ToTensorV2 is dropped (tensors are NHWC). */
-  transform: object;
+  /**
+   * The augmentation: an @art/augment transform (e.g. `seedTrainTransform('b3', 300)`, a `Compose`)
+   * or its albumentations `to_dict` JSON (object or text). A trailing ToTensorV2 is dropped
+   * (tensors are NHWC). Worker threads receive it as JSON.
+   */
+  transform: PipelineSource;
   batchSize: number;
   /** Reshuffle every epoch (seeded by seed + epoch). Default false. */
   shuffle?: boolean;
@@ -41,10 +45,36 @@ export interface DataLoaderOptions {
   cacheLimitBytes?: number;
 }
 
-function stripToTensor(transform: object): object {
-  const dict = JSON.parse(JSON.stringify(transform)) as { transform?: { transforms?: { __class_fullname__?: string }[] } };
+/** What a data loader or a preview takes as its augmentation: a transform, or its albumentations JSON (object or text). */
+export type PipelineSource = BaseTransform | AlbumentationsPipeline | string;
+
+/**
+ * The albumentations JSON of a pipeline source (a copy, never the caller's object), without a
+ * trailing ToTensorV2: what worker threads receive.
+ * @example
+ * const json = pipelineJson(seedTrainTransform('b3', 64)); // { __version__: '1.3.1', transform: { __class_fullname__: 'Compose', ... } }
+ */
+export function pipelineJson(source: PipelineSource): AlbumentationsPipeline {
+  if (isTransform(source)) return stripToTensor(toAlbumentationsDict(source));
+  if (typeof source === 'string') {
+    try {
+      return stripToTensor(JSON.parse(source) as AlbumentationsPipeline);
+    } catch (error) {
+      throw new SyntaxError(`createDataLoader: transform is neither a transform nor valid albumentations JSON text (${(error as Error).message})`);
+    }
+  }
+  if (source === null || typeof source !== 'object') throw new TypeError('createDataLoader: transform must be an @art/augment transform or its albumentations to_dict JSON');
+  return stripToTensor(JSON.parse(JSON.stringify(source)) as AlbumentationsPipeline);
+}
+
+/** A transform object, by shape rather than `instanceof`, so a second copy of @art/augment in node_modules still works. */
+function isTransform(source: PipelineSource): source is BaseTransform {
+  return typeof source === 'object' && source !== null && typeof (source as Partial<BaseTransform>).toDict === 'function' && typeof (source as Partial<BaseTransform>).apply === 'function';
+}
+
+function stripToTensor(dict: AlbumentationsPipeline): AlbumentationsPipeline {
   const list = dict.transform?.transforms;
-  if (Array.isArray(list)) dict.transform!.transforms = list.filter((t) => t.__class_fullname__ !== 'ToTensorV2');
+  if (Array.isArray(list)) dict.transform.transforms = list.filter((t) => t.__class_fullname__ !== 'ToTensorV2');
   return dict;
 }
 
@@ -63,7 +93,7 @@ export class DataLoader {
   readonly batchSize: number;
   private readonly options: Required<Omit<DataLoaderOptions, 'items' | 'transform'>>;
   private readonly items: readonly LoaderItem[];
-  private readonly transformDict: object;
+  private readonly transformDict: AlbumentationsPipeline;
   private pipeline: ApplicablePipeline | null = null;
   private pool: AugmentationPool<'tensor'> | null = null;
   private readonly cache = new Map<number, RawImage>();
@@ -78,7 +108,6 @@ export class DataLoader {
     if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createDataLoader: workers must be an integer >= 0, got ${workers}`);
     if (!(cacheLimitBytes >= 0)) throw new RangeError(`createDataLoader: cacheLimitBytes must be >= 0, got ${cacheLimitBytes}`);
     if (crop !== 'quarter' && crop !== 'none') throw new RangeError(`createDataLoader: unknown crop ${JSON.stringify(crop)}; expected 'quarter' or 'none'`);
-    if (transform === null || typeof transform !== 'object') throw new TypeError('createDataLoader: transform must be an albumentations to_dict pipeline object');
     items.forEach((item, i) => {
       if (typeof item?.imagePath !== 'string') throw new TypeError(`createDataLoader: items[${i}].imagePath must be a string`);
       if (item.label !== undefined && !Number.isInteger(item.label)) throw new TypeError(`createDataLoader: items[${i}].label must be an integer class index, got ${item.label}`);
@@ -86,10 +115,10 @@ export class DataLoader {
     this.items = items;
     this.size = items.length;
     this.batchSize = batchSize;
-    this.transformDict = stripToTensor(transform);
+    this.transformDict = pipelineJson(transform);
     this.options = { batchSize, shuffle, seed, dropLast, prefetch, workers, crop, cacheDecoded, cacheLimitBytes };
     // Load once here so that a bad pipeline fails at construction, in this thread.
-    this.pipeline = fromAlbumentationsDict(this.transformDict as never) as unknown as ApplicablePipeline;
+    this.pipeline = fromAlbumentationsDict(this.transformDict);
   }
 
   /** Batches per epoch. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { previewGrid } from '@art/augment/io';
 import { writeFileAtomic } from '../io.js';
+import { pipelineJson, type PipelineSource } from './loader.js';
 
 /**
  * Writes `augmentation-preview.png` into `outDir`: each image in a row, its original first,
@@ -16,7 +17,7 @@ export async function writeAugmentationPreview(
   outDir: string,
   options: {
     images: readonly { imagePath: string; label?: string; artist?: string }[];
-    transform: object;
+    transform: PipelineSource;
     variants?: number;
     seed?: number;
     cellSize?: number;
@@ -26,7 +27,7 @@ export async function writeAugmentationPreview(
   const { images, transform, variants = 4, seed = 0, cellSize = 160, file = 'augmentation-preview.png' } = options;
   const png = await previewGrid({
     images: images.map((item) => ({ image: item.imagePath, label: item.label ?? item.artist ?? item.imagePath })),
-    pipeline: transform,
+    pipeline: pipelineJson(transform),
     variants,
     seed,
     cellSize,

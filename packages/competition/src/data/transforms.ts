@@ -1,31 +1,37 @@
-import type { RawImage } from '@art/augment';
+import {
+  CLAHE,
+  CoarseDropout,
+  Compose,
+  GaussNoise,
+  HorizontalFlip,
+  MotionBlur,
+  Normalize,
+  OneOf,
+  OpticalDistortion,
+  RandomCrop,
+  Resize,
+  Rotate,
+  ShiftScaleRotate,
+  VerticalFlip,
+  type AlbumentationsDict,
+  type RawImage,
+} from '@art/augment';
 import { SeededRandom } from '../random.js';
 
-/** An albumentations 1.3 `to_dict` pipeline (plain JSON), as @art/augment loads it. */
-export interface AlbumentationsPipeline {
-  __version__: string;
-  transform: { __class_fullname__: string; p: number; transforms: Record<string, unknown>[]; [key: string]: unknown };
-}
+/**
+ * An albumentations 1.3 `to_dict` pipeline (plain JSON), as @art/augment loads it: the form a
+ * pipeline takes to cross into worker threads or to be saved.
+ */
+export type AlbumentationsPipeline = AlbumentationsDict;
 
-const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
-
-function normalize(): Record<string, unknown> {
-  return { __class_fullname__: 'Normalize', always_apply: false, p: 1.0, ...IMAGENET, max_pixel_value: 255.0 };
-}
-
-function compose(transforms: Record<string, unknown>[]): AlbumentationsPipeline {
-  return {
-    __version__: '1.3.1',
-    transform: { __class_fullname__: 'Compose', p: 1.0, transforms, bbox_params: null, keypoint_params: null, additional_targets: {}, is_check_shapes: true },
-  };
-}
+/** ImageNet statistics; `Normalize`'s defaults, spelled out because the seed passes them. */
+const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], maxPixelValue: 255 };
 
 function checkSize(inputSize: number, caller: string): void {
   if (!Number.isInteger(inputSize) || inputSize < 1) throw new RangeError(`${caller}: inputSize must be a positive integer, got ${inputSize}`);
 }
 
-const resize = (size: number): Record<string, unknown> => ({ __class_fullname__: 'Resize', always_apply: false, p: 1, height: size, width: size, interpolation: 1 });
-const randomCrop = (size: number): Record<string, unknown> => ({ __class_fullname__: 'RandomCrop', always_apply: false, p: 1, height: size, width: size });
+const square = (size: number): { height: number; width: number } => ({ height: size, width: size });
 
 /** The seed's training recipes. */
 export const SEED_VARIANTS = ['b3', 'v2m'] as const;
@@ -41,104 +47,60 @@ export const SEED_INPUT_SIZES: Readonly<Record<SeedVariant, number>> = Object.fr
 /** The seed's CoarseDropout holes: 64 px at its 150 px B3 crops. */
 const SEED_HOLE = { size: 64, atInputSize: SEED_INPUT_SIZES.b3 };
 
+/** The seed's `OneOf([MotionBlur(p=1), OpticalDistortion(p=1), GaussNoise(p=1)])` members (albumentations defaults). */
+function textureTransforms(): [MotionBlur, OpticalDistortion, GaussNoise] {
+  return [new MotionBlur({ p: 1 }), new OpticalDistortion({ p: 1 }), new GaussNoise({ p: 1 })];
+}
+
 /**
- * The seed's training augmentation as an albumentations dict (no ToTensorV2: the data
+ * The seed's training augmentation as a typed @art/augment `Compose` (no ToTensorV2: the data
  * pipeline makes NHWC tensors). `b3`: Resize 2x → RandomCrop → CoarseDropout(max_holes 4,
  * 64x64 px at the seed's 150 px input, scaled with other sizes; p 0.5) → OneOf(MotionBlur,
  * OpticalDistortion, GaussNoise; p 0.3) → flips → Normalize. `v2m`: Resize → flips →
  * ShiftScaleRotate → OneOf(MotionBlur, OpticalDistortion, GaussNoise, CLAHE, Rotate; p 0.5) →
- * Normalize.
+ * Normalize. `toAlbumentationsDict(pipeline)` is the JSON albumentations 1.3.1 writes for the
+ * seed's code.
  *
  * @param variant 'b3' | 'v2m'
  * @param inputSize model input side (default: the seed's, {@link SEED_INPUT_SIZES}: 150 for B3, 384 for V2-M)
  * @example
- * const pipeline = seedTrainTransform('b3', 64);
+ * const pipeline = seedTrainTransform('b3', 64); // a Compose; createDataLoader({ transform: pipeline, ... })
  */
-export function seedTrainTransform(variant: SeedVariant, inputSize = SEED_INPUT_SIZES[variant] ?? 150): AlbumentationsPipeline {
+export function seedTrainTransform(variant: SeedVariant, inputSize = SEED_INPUT_SIZES[variant] ?? 150): Compose {
   checkSize(inputSize, 'seedTrainTransform');
-  const motionBlur = { __class_fullname__: 'MotionBlur', always_apply: false, p: 1, blur_limit: [3, 7], allow_shifted: true };
-  const optical = {
-    __class_fullname__: 'OpticalDistortion',
-    always_apply: false,
-    p: 1,
-    distort_limit: [-0.05, 0.05],
-    shift_limit: [-0.05, 0.05],
-    interpolation: 1,
-    border_mode: 4,
-    value: null,
-    mask_value: null,
-  };
-  const noise = { __class_fullname__: 'GaussNoise', always_apply: false, p: 1, var_limit: [10.0, 50.0], per_channel: true, mean: 0 };
-  const vflip = { __class_fullname__: 'VerticalFlip', always_apply: false, p: 0.5 };
-  const hflip = { __class_fullname__: 'HorizontalFlip', always_apply: false, p: 0.5 };
   if (variant === 'b3') {
     // The seed's CoarseDropout(max_holes=4, max_height=64, max_width=64): 64 px holes on its
-    // 150 px crops, the same fraction of the crop at other sizes.
+    // 150 px crops, the same fraction of the crop at other sizes (min_* default to max_*).
     const hole = Math.max(1, Math.round((SEED_HOLE.size * inputSize) / SEED_HOLE.atInputSize));
-    return compose([
-      resize(inputSize * 2),
-      randomCrop(inputSize),
-      {
-        __class_fullname__: 'CoarseDropout',
-        always_apply: false,
-        p: 0.5,
-        max_holes: 4,
-        max_height: hole,
-        max_width: hole,
-        min_holes: 4,
-        min_height: hole,
-        min_width: hole,
-        fill_value: 0,
-        mask_fill_value: null,
-      },
-      { __class_fullname__: 'OneOf', p: 0.3, transforms: [motionBlur, optical, noise] },
-      vflip,
-      hflip,
-      normalize(),
+    return new Compose([
+      new Resize(square(inputSize * 2)),
+      new RandomCrop({ ...square(inputSize), p: 1 }),
+      new CoarseDropout({ maxHoles: 4, maxHeight: hole, maxWidth: hole, p: 0.5 }),
+      new OneOf(textureTransforms(), { p: 0.3 }),
+      new VerticalFlip({ p: 0.5 }),
+      new HorizontalFlip({ p: 0.5 }),
+      new Normalize(IMAGENET),
     ]);
   }
   if (variant === 'v2m') {
-    return compose([
-      resize(inputSize),
-      hflip,
-      vflip,
-      {
-        __class_fullname__: 'ShiftScaleRotate',
-        always_apply: false,
-        p: 0.5,
-        shift_limit_x: [-0.1, 0.1],
-        shift_limit_y: [-0.1, 0.1],
-        scale_limit: [-0.19999999999999996, 0.19999999999999996],
-        rotate_limit: [-30, 30],
-        interpolation: 1,
-        border_mode: 4,
-        value: null,
-        mask_value: null,
-        rotate_method: 'largest_box',
-      },
-      {
-        __class_fullname__: 'OneOf',
-        p: 0.5,
-        transforms: [
-          motionBlur,
-          optical,
-          noise,
-          { __class_fullname__: 'CLAHE', always_apply: false, p: 1, clip_limit: [1, 2], tile_grid_size: [8, 8] },
-          {
-            __class_fullname__: 'Rotate',
-            always_apply: false,
-            p: 1,
-            limit: [45, 90],
-            interpolation: 1,
-            border_mode: 0,
-            value: null,
-            mask_value: null,
-            rotate_method: 'largest_box',
-            crop_border: false,
-          },
+    return new Compose([
+      new Resize(square(inputSize)),
+      new HorizontalFlip({ p: 0.5 }),
+      new VerticalFlip({ p: 0.5 }),
+      // scale_limit=0.2 is stored as albumentations computes it: to_tuple(0.2, bias=1) = (0.8, 1.2),
+      // written back minus 1, i.e. [-0.19999999999999996, 0.19999999999999996] in its JSON (the
+      // float values that the parity fixtures and the worker threads see).
+      new ShiftScaleRotate({ shiftLimit: 0.1, scaleLimit: 0.2, rotateLimit: 30, p: 0.5 }),
+      new OneOf(
+        [
+          ...textureTransforms(),
+          new CLAHE({ clipLimit: 2, tileGridSize: [8, 8], p: 1 }),
+          // cv2.BORDER_CONSTANT = 0
+          new Rotate({ limit: [45, 90], p: 1, borderMode: 0 }),
         ],
-      },
-      normalize(),
+        { p: 0.5 },
+      ),
+      new Normalize(IMAGENET),
     ]);
   }
   throw new RangeError(`seedTrainTransform: unknown variant ${JSON.stringify(variant)}; expected one of ${SEED_VARIANTS.join(', ')}`);
@@ -151,9 +113,9 @@ export function seedTrainTransform(variant: SeedVariant, inputSize = SEED_INPUT_
  * @example
  * const pipeline = seedValidTransform(150);
  */
-export function seedValidTransform(inputSize = SEED_INPUT_SIZES.b3): AlbumentationsPipeline {
+export function seedValidTransform(inputSize = SEED_INPUT_SIZES.b3): Compose {
   checkSize(inputSize, 'seedValidTransform');
-  return compose([resize(inputSize * 2), randomCrop(inputSize), normalize()]);
+  return new Compose([new Resize(square(inputSize * 2)), new RandomCrop({ ...square(inputSize), p: 1 }), new Normalize(IMAGENET)]);
 }
 
 /**
@@ -162,11 +124,10 @@ export function seedValidTransform(inputSize = SEED_INPUT_SIZES.b3): Albumentati
  * @example
  * const pipeline = seedTestTransform(150);
  */
-export function seedTestTransform(inputSize = SEED_INPUT_SIZES.b3): AlbumentationsPipeline {
+export function seedTestTransform(inputSize = SEED_INPUT_SIZES.b3): Compose {
   checkSize(inputSize, 'seedTestTransform');
-  return compose([resize(inputSize), normalize()]);
+  return new Compose([new Resize(square(inputSize)), new Normalize(IMAGENET)]);
 }
-
 /** Validation modes: the seed's transform, or quarter crops of the original image + test transform. */
 export const VALIDATION_MODES = ['seed', 'quarter-crop'] as const;
 export type ValidationMode = (typeof VALIDATION_MODES)[number];

@@ -13,7 +13,7 @@ export interface FoldPaths {
  * The output layout of fold `fold` of a k-fold run under `outDir`: `fold-<i>/` with
  * `valid-probabilities.csv`, `test-probabilities.csv` and `checkpoints/`. Run each fold as
  * an independent job (any machine, any scheduler), then combine with
- * `art-competition ensemble` / `ensembleFiles`.
+ * `art ensemble` / `ensembleFiles`.
  *
  * @example
  * const paths = foldPaths('runs/b3', 2); // runs/b3/fold-2/test-probabilities.csv, ...

@@ -1,5 +1,5 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { confusionMatrixVegaLite, type VegaLiteSpec } from '@art/metrics';
+import type { TopLevelSpec } from 'vega-lite';
 import { join } from 'node:path';
 import { decodeImage, encodePng } from '@art/augment/io';
 import { writeFileAtomic } from '../io.js';
@@ -10,8 +10,11 @@ import type { EpochRecord } from './history.js';
  * @example
  * const svg = await renderVegaLiteSvg(learningCurvesSpec(history));
  */
-export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+export async function renderVegaLiteSvg(spec: TopLevelSpec | VegaLiteSpec): Promise<string> {
+  // Imported here, not at the top: vega pulls in vega-canvas, whose top-level await would make
+  // `require('@art/competition')` fail (ERR_REQUIRE_ASYNC_MODULE) for every CommonJS user.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(compile(spec as TopLevelSpec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -67,30 +70,20 @@ export function learningCurvesSpec(history: readonly EpochRecord[]): TopLevelSpe
 }
 
 /**
- * Vega-Lite spec of a confusion matrix heat map (rows: true class, columns: predicted).
+ * Vega-Lite spec of a training run's confusion matrix (rows: true class, columns: predicted):
+ * @art/metrics' `confusionMatrixVegaLite` heat map with the count in every cell, cells large
+ * enough to read at 50 classes.
  * @example
  * await writePlot('plots', 'confusion-matrix', confusionMatrixSpec(validation.confusionMatrix, classes));
  */
-export function confusionMatrixSpec(matrix: readonly (readonly number[])[], classes: readonly string[]): TopLevelSpec {
-  const values: { actual: string; predicted: string; count: number; rate: number }[] = [];
-  matrix.forEach((row, i) => {
-    const total = row.reduce((a, b) => a + b, 0);
-    row.forEach((count, j) => values.push({ actual: classes[i] ?? String(i), predicted: classes[j] ?? String(j), count, rate: total ? count / total : 0 }));
+export function confusionMatrixSpec(matrix: readonly (readonly number[])[], classes: readonly string[]): VegaLiteSpec {
+  const labels = matrix.map((_, i) => classes[i] ?? String(i));
+  return confusionMatrixVegaLite(matrix, {
+    labels,
+    title: 'Validation confusion matrix (best epoch)',
+    showValues: true,
+    cellSize: Math.max(20, Math.min(40, Math.floor(800 / Math.max(1, matrix.length)))),
   });
-  const side = Math.max(200, Math.min(900, classes.length * 16));
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    data: { values },
-    width: side,
-    height: side,
-    mark: 'rect',
-    encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: [...classes] },
-      y: { field: 'actual', type: 'nominal', sort: [...classes] },
-      color: { field: 'rate', type: 'quantitative', title: 'row share', scale: { scheme: 'blues', domain: [0, 1] } },
-      tooltip: [{ field: 'count', type: 'quantitative' }],
-    },
-  } as TopLevelSpec;
 }
 
 /**
@@ -98,7 +91,7 @@ export function confusionMatrixSpec(matrix: readonly (readonly number[])[], clas
  * @example
  * await writePlot('runs/b3/plots', 'learning-curves', learningCurvesSpec(history));
  */
-export async function writePlot(dir: string, name: string, spec: TopLevelSpec): Promise<{ svg: string; png: string }> {
+export async function writePlot(dir: string, name: string, spec: TopLevelSpec | VegaLiteSpec): Promise<{ svg: string; png: string }> {
   const svg = await renderVegaLiteSvg(spec);
   const svgPath = join(dir, `${name}.svg`);
   const pngPath = join(dir, `${name}.png`);

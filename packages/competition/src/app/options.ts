@@ -1,29 +1,19 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { INFERENCE_RUNTIMES, type InferenceRuntime } from '@art/competition';
+import { INFERENCE_RUNTIMES, type InferenceRuntime } from '../predict/runtime.js';
+import { BACKEND_NAMES, RECIPE_NAMES, type BackendName, type Recipe, type RecipeSizes } from '../recipes/index.js';
+import { PROGRESS_MODES, type ProgressMode } from '../training/progress.js';
+import { foldFromScheduler } from './cluster.js';
 
-/** Backends `--backend` accepts (those of @art/backend's `initBackend`). */
-export const backendNames = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
-export type BackendName = (typeof backendNames)[number];
-
-/** Values a recipe provides as defaults; every one can be overridden by a flag. */
-export interface RunDefaults {
-  epochs: number;
-  imgSize: number;
-  batchSize: number;
-  lr: number;
-  backend: BackendName;
-}
-
-/** Everything the flags decide, after defaults. */
-export interface ExampleOptions extends RunDefaults {
+/** Everything the flags of `art train` decide, after the recipe's defaults. */
+export interface TrainRunOptions extends RecipeSizes {
   /** Dataset root in the competition layout; `undefined`: the synthetic set. */
   data: string | undefined;
   out: string;
   seed: number;
   /** k of k-fold (`--folds`); `undefined`: a stratified 80/20 hold-out. */
   folds: number | undefined;
-  /** Fold index 0..folds-1 (`--fold`). */
+  /** Fold index 0..folds-1 (`--fold`, or the scheduler's array index). */
   fold: number;
   /** Local `.pth` / `.safetensors` loaded before training (`--weights`). */
   weights: string | undefined;
@@ -37,7 +27,7 @@ export interface ExampleOptions extends RunDefaults {
   workers: number;
   /** Micro-batch for gradient accumulation (`undefined`: whole batch at once). */
   microBatch: number | undefined;
-  progress: 'auto' | 'bar' | 'lines' | 'none';
+  progress: ProgressMode;
   /** Image check before training: 'header' (header and size of every image) or 'full' (a full decode). */
   checkImages: 'header' | 'full';
   /** Print stack traces of errors (`--debug`). */
@@ -49,8 +39,9 @@ export interface ExampleOptions extends RunDefaults {
 /** The largest `--img-size` accepted (a 4096² RGB batch of one is already 200 MB of float32). */
 export const MAX_IMG_SIZE = 4096;
 
-/** The flag table, shared by every example so they accept the same command line. */
-const flagTable = {
+/** The flag table of `art train` (node:util parseArgs). */
+const trainFlags = {
+  recipe: { type: 'string' },
   data: { type: 'string' },
   out: { type: 'string' },
   epochs: { type: 'string' },
@@ -75,22 +66,47 @@ const flagTable = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Help text for an example; `defaults` are printed next to each flag. */
-export function usage(command: string, summary: string, defaults: RunDefaults, defaultOut: string): string {
-  return `${summary}
+/**
+ * The default output folder of a recipe: `runs/<name>` (`runs/<name>-smoke` under `--smoke`).
+ * @example defaultOutDir(b3Recipe, true); // 'runs/b3-smoke'
+ */
+export function defaultOutDir(recipe: Pick<Recipe, 'name'>, smoke: boolean): string {
+  return `runs/${smoke ? `${recipe.name}-smoke` : recipe.name}`;
+}
 
-Usage: npx tsx ${command} [flags]
+/**
+ * The flag defaults of a recipe (its smoke sizes under `--smoke`).
+ * @example recipeDefaults(v2mRecipe, false).imgSize; // 384
+ */
+export function recipeDefaults(recipe: Pick<Recipe, 'sizes' | 'smokeSizes'>, smoke: boolean): RecipeSizes {
+  return { ...(smoke ? recipe.smokeSizes : recipe.sizes) };
+}
 
+/**
+ * Help text of `art train` for a recipe; every default printed is the recipe's own value.
+ * @example process.stdout.write(trainUsage(b3Recipe));
+ */
+export function trainUsage(recipe: Recipe, command = `art train --recipe ${recipe.name}`, defaultOut = defaultOutDir(recipe, false)): string {
+  const defaults = recipe.sizes;
+  const smoke = recipe.smokeSizes;
+  return `${recipe.summary}
+
+Usage: ${command} [flags]
+
+  --recipe NAME         ${RECIPE_NAMES.join(' | ')} (this help: ${recipe.name})
   --data DIR            competition-layout dataset (train.csv, test.csv, sample_submission.csv)
-                        default: the synthetic set, generated on first use in examples/.data/synthetic
+                        default: the synthetic set, generated on first use in $ART_DATA_DIR
+                        (default ~/.cache/art)
   --out DIR             output folder (default ${defaultOut})
   --epochs N            default ${defaults.epochs}
   --img-size PX         network input size, 16..${MAX_IMG_SIZE} (default ${defaults.imgSize})
   --batch-size N        default ${defaults.batchSize}
   --lr X                Adam learning rate (default ${defaults.lr})
-  --backend NAME        ${backendNames.join(' | ')} (default ${defaults.backend})
+  --backend NAME        ${BACKEND_NAMES.join(' | ')} (default ${defaults.backend})
   --seed N              seed of splits, augmentation, initialisation (default 0)
-  --folds K --fold I    train fold I of a stratified K-fold (default: 80/20 stratified hold-out)
+  --folds K [--fold I]  train fold I of a stratified K-fold into OUT/fold-I (default: 80/20 stratified
+                        hold-out); without --fold, I comes from the scheduler's array index:
+                        SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (Kubernetes), AWS_BATCH_JOB_ARRAY_INDEX
   --pretrained [NAME]   start from torchvision's ImageNet weights of the backbone, downloaded once into
                         PyTorch's cache ($TORCH_HOME/hub/checkpoints): DEFAULT (bare flag), IMAGENET1K_V1, ...
                         default: off (random init), so runs without it never touch the network
@@ -99,9 +115,10 @@ Usage: npx tsx ${command} [flags]
   --resume              continue from the newest checkpoint in OUT/checkpoints (same result as an
                         uninterrupted run; history and plots are rebuilt; --lr must be the run's)
   --smoke               tiny data, tiny model, one short epoch: checks the whole path in seconds
+                        (defaults then: --epochs ${smoke.epochs} --img-size ${smoke.imgSize} --batch-size ${smoke.batchSize} --lr ${smoke.lr} --backend ${smoke.backend})
   --workers N           augmentation worker threads (default 0: main thread)
   --micro-batch N       gradient accumulation micro-batch (default: the whole batch)
-  --progress MODE       auto | bar | lines | none (default auto)
+  --progress MODE       ${PROGRESS_MODES.join(' | ')} (default auto)
   --check-images MODE   header | full: check every train and test image before training, by its
                         header and size (default) or by a full decode; all bad files are listed
   --debug               print stack traces of errors
@@ -112,35 +129,43 @@ Usage: npx tsx ${command} [flags]
 }
 
 /**
- * Parses an example's command line (node:util parseArgs, strict: unknown flags are errors).
- * Returns `null` after printing the help for `--help`.
+ * Parses `art train`'s flags after the recipe is known (node:util parseArgs, strict: unknown
+ * flags are errors). Returns `null` for `--help`. `env` supplies the scheduler's array index
+ * for `--folds K` without `--fold`.
  *
- * @example const options = parseExampleArgs(process.argv.slice(2), defaults, 'examples/out/b3');
+ * @example const options = parseTrainArgs(['--smoke'], b3Recipe);
  */
-export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultOut: string, help?: string): ExampleOptions | null {
+export function parseTrainArgs(
+  argv: readonly string[],
+  recipe: Recipe,
+  settings: { defaultOut?: string; env?: NodeJS.ProcessEnv } = {},
+): TrainRunOptions | null {
   // `--pretrained` takes an optional value: bare (last, or before another flag) means DEFAULT.
   const args = argv.flatMap((arg, i) => (arg === '--pretrained' && (i === argv.length - 1 || argv[i + 1]!.startsWith('-')) ? [arg, 'DEFAULT'] : [arg]));
-  const { values } = parseArgs({ args, options: flagTable, strict: true, allowPositionals: false });
-  if (values.help) {
-    process.stdout.write(help ?? usage('examples/<example>.ts', '', defaults, defaultOut));
-    return null;
+  const { values } = parseArgs({ args, options: trainFlags, strict: true, allowPositionals: false });
+  if (values.help) return null;
+  if (values.recipe !== undefined && values.recipe !== recipe.name) {
+    throw new RangeError(`--recipe ${values.recipe}: this command trains the ${recipe.name} recipe; run art train --recipe ${values.recipe}`);
   }
+  const smoke = values.smoke ?? false;
+  const defaults = recipeDefaults(recipe, smoke);
   const backend = values.backend ?? defaults.backend;
-  if (!(backendNames as readonly string[]).includes(backend)) {
-    throw new RangeError(`--backend: unknown backend "${backend}"; expected one of ${backendNames.join(', ')}`);
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new RangeError(`--backend: unknown backend "${backend}"; expected one of ${BACKEND_NAMES.join(', ')}`);
   }
   const progress = values.progress ?? 'auto';
-  if (!['auto', 'bar', 'lines', 'none'].includes(progress)) {
-    throw new RangeError(`--progress: unknown mode "${progress}"; expected one of auto, bar, lines, none`);
+  if (!(PROGRESS_MODES as readonly string[]).includes(progress)) {
+    throw new RangeError(`--progress: unknown mode "${progress}"; expected one of ${PROGRESS_MODES.join(', ')}`);
   }
   const runtime = values.runtime ?? 'auto';
   if (!(INFERENCE_RUNTIMES as readonly string[]).includes(runtime)) {
     throw new RangeError(`--runtime: unknown runtime "${runtime}"; expected one of ${INFERENCE_RUNTIMES.join(', ')}`);
   }
   const folds = optionalInteger('--folds', values.folds, 2);
-  const fold = optionalInteger('--fold', values.fold, 0) ?? 0;
-  if (values.fold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
-  if (folds !== undefined && fold >= folds) throw new RangeError(`--fold must be in 0..${folds - 1} for --folds ${folds}, got ${fold}`);
+  const explicitFold = optionalInteger('--fold', values.fold, 0);
+  if (explicitFold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
+  if (folds !== undefined && explicitFold !== undefined && explicitFold >= folds) throw new RangeError(`--fold must be in 0..${folds - 1} for --folds ${folds}, got ${explicitFold}`);
+  const fold = folds === undefined ? 0 : (explicitFold ?? foldFromScheduler(folds, settings.env ?? process.env));
   if (values.pretrained !== undefined && values.weights !== undefined) throw new RangeError('--pretrained and --weights both choose the starting weights; pass one');
   const checkImages = values['check-images'] ?? 'header';
   if (checkImages !== 'header' && checkImages !== 'full') throw new RangeError(`--check-images: unknown mode "${checkImages}"; expected header or full`);
@@ -149,7 +174,7 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
   if (values.weights !== undefined) checkWeightsPath(values.weights);
   return {
     data: values.data,
-    out: values.out ?? defaultOut,
+    out: values.out ?? settings.defaultOut ?? defaultOutDir(recipe, smoke),
     epochs: optionalInteger('--epochs', values.epochs, 1) ?? defaults.epochs,
     imgSize,
     batchSize: optionalInteger('--batch-size', values['batch-size'], 1) ?? defaults.batchSize,
@@ -162,10 +187,10 @@ export function parseExampleArgs(argv: string[], defaults: RunDefaults, defaultO
     pretrained: values.pretrained,
     weightsPartial: values['weights-partial'] ?? false,
     resume: values.resume ?? false,
-    smoke: values.smoke ?? false,
+    smoke,
     workers: optionalInteger('--workers', values.workers, 0) ?? 0,
     microBatch: optionalInteger('--micro-batch', values['micro-batch'], 1),
-    progress: progress as ExampleOptions['progress'],
+    progress: progress as ProgressMode,
     checkImages,
     debug: values.debug ?? false,
     runtime: runtime as InferenceRuntime,
@@ -188,7 +213,10 @@ export function checkWeightsPath(path: string): void {
   if (info.isDirectory()) throw new RangeError(`--weights: ${path} is a directory; pass the weights file inside it`);
 }
 
-/** An integer flag's value (`undefined` when absent); a bad value is a RangeError naming the flag. */
+/**
+ * An integer flag's value (`undefined` when absent); a bad value is a RangeError naming the flag.
+ * @example optionalInteger('--epochs', '3', 1); // 3
+ */
 export function optionalInteger(flag: string, text: string | undefined, minimum: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);

@@ -4,12 +4,11 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildEfficientNet, efficientNetConfig, withMultipliers } from '@art/efficientnet';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseExampleArgs, type RunDefaults } from '../lib/cli.js';
-import { examplesRoot } from '../lib/data.js';
-import { loadStartingWeights } from '../lib/weights.js';
+import { b3Recipe, loadStartingWeights, parseTrainArgs, type Recipe } from '../src/index.js';
 
-const defaults: RunDefaults = { epochs: 10, imgSize: 300, batchSize: 16, lr: 3e-4, backend: 'auto' };
-const FIXTURES = resolve(examplesRoot, '../packages/efficientnet/test/fixtures/efficientnet');
+const recipe: Recipe = { ...b3Recipe, sizes: { epochs: 10, imgSize: 300, batchSize: 16, lr: 3e-4, backend: 'auto' } };
+const parseFlags = (argv: string[]) => parseTrainArgs(argv, recipe);
+const FIXTURES = resolve(import.meta.dirname, '../../efficientnet/test/fixtures/efficientnet');
 const seedHeadB0 = () => buildEfficientNet(efficientNetConfig('b0'), { numClasses: 4, head: 'seed', initializer: 'zeros' });
 
 beforeAll(async () => {
@@ -22,16 +21,16 @@ afterEach(() => {
 
 describe('--pretrained and --weights', () => {
   it('--pretrained takes an optional name (bare: DEFAULT); off by default; exclusive with --weights', () => {
-    expect(parseExampleArgs([], defaults, 'out')).toMatchObject({ pretrained: undefined, weights: undefined, weightsPartial: false });
-    expect(parseExampleArgs(['--pretrained'], defaults, 'out')!.pretrained).toBe('DEFAULT');
-    expect(parseExampleArgs(['--pretrained', '--epochs', '3'], defaults, 'out')).toMatchObject({ pretrained: 'DEFAULT', epochs: 3 });
-    expect(parseExampleArgs(['--pretrained', 'IMAGENET1K_V1'], defaults, 'out')!.pretrained).toBe('IMAGENET1K_V1');
-    expect(parseExampleArgs(['--pretrained=IMAGENET1K_V2', '--weights-partial'], defaults, 'out')).toMatchObject({ pretrained: 'IMAGENET1K_V2', weightsPartial: true });
-    expect(() => parseExampleArgs(['--pretrained', '--weights', 'w.pth'], defaults, 'out')).toThrow('--pretrained and --weights both choose the starting weights; pass one');
+    expect(parseFlags([])).toMatchObject({ pretrained: undefined, weights: undefined, weightsPartial: false });
+    expect(parseFlags(['--pretrained'])!.pretrained).toBe('DEFAULT');
+    expect(parseFlags(['--pretrained', '--epochs', '3'])).toMatchObject({ pretrained: 'DEFAULT', epochs: 3 });
+    expect(parseFlags(['--pretrained', 'IMAGENET1K_V1'])!.pretrained).toBe('IMAGENET1K_V1');
+    expect(parseFlags(['--pretrained=IMAGENET1K_V2', '--weights-partial'])).toMatchObject({ pretrained: 'IMAGENET1K_V2', weightsPartial: true });
+    expect(() => parseFlags(['--pretrained', '--weights', 'w.pth'])).toThrow('--pretrained and --weights both choose the starting weights; pass one');
   });
 
   it('--pretrained loads the backbone from the torch.hub cache (offline), the seed head stays new and is reported', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'art-examples-weights-'));
+    const home = mkdtempSync(join(tmpdir(), 'art-weights-'));
     mkdirSync(join(home, 'hub/checkpoints'), { recursive: true });
     // A file already in PyTorch's cache is used as is (torch.hub does not re-check it); here a 10-class B0.
     copyFileSync(join(FIXTURES, 'efficientnet_b0_nc10/model.safetensors'), join(home, 'hub/checkpoints/efficientnet_b0_rwightman-3dd342df.pth'));
