@@ -27,7 +27,7 @@ import {
   type CompetitionData,
 } from '@art/competition';
 import type { EfficientNet } from '@art/efficientnet';
-import { f1Score, accuracyScore } from '@art/metrics';
+import { argmax, f1Score, accuracyScore } from '@art/metrics';
 import { PyramidClassifier, type Backbone } from '@art/pyramid-pooling';
 import { parseExampleArgs, usage, type ExampleOptions, type RunDefaults } from './cli.js';
 import { examplesRoot, resolveDataRoot } from './data.js';
@@ -187,7 +187,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
         try {
           const pyramidProbabilities = await predictProbabilities(null, pyramidValidLoader, { pyramid });
           const truth = split.valid.map((index) => labels[index]!);
-          const predictedValid = truth.map((_, row) => argMax(pyramidProbabilities, row * numClasses, numClasses));
+          const predictedValid = truth.map((_, row) => argmax(pyramidProbabilities.subarray(row * numClasses, (row + 1) * numClasses)));
           console.log(`Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`);
           valid = {
             ...valid,
@@ -203,7 +203,7 @@ export async function runWithOptions(recipe: Recipe, options: ExampleOptions): P
       await predictor.dispose();
     }
     const ids = data.test.map((record) => record.id);
-    const predicted = ids.map((_, row) => classes[argMax(probabilities, row * numClasses, numClasses)]!);
+    const predicted = ids.map((_, row) => classes[argmax(probabilities.subarray(row * numClasses, (row + 1) * numClasses))]!);
     outputs.submission = join(out, 'submission.csv');
     await writeSubmission(outputs.submission, { ids, labels: predicted }, { sampleSubmission: data.sampleSubmission, classes });
     // Per-class probabilities: the input of the ensemble step (soft vote over folds).
@@ -279,12 +279,6 @@ function firstOfEachClass(data: CompetitionData, indices: readonly number[], cou
     }
   }
   return chosen;
-}
-
-function argMax(values: ArrayLike<number>, offset: number, length: number): number {
-  let best = 0;
-  for (let i = 1; i < length; i++) if (values[offset + i]! > values[offset + best]!) best = i;
-  return best;
 }
 
 

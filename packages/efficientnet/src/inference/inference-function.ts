@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EfficientNet } from '../build.js';
+import type { EfficientNet } from '../efficientnet.js';
 import { foldNetwork, type BlockStep, type ConvolutionStep, type SqueezeExcitationStep } from './plan.js';
 
 /** Options of {@link createInferenceFunction}. */
