@@ -22,7 +22,7 @@
  * fmix32(1); // 1364076727
  */
 export function fmix32(hash: number): number {
-  let h = hash;
+  let h = hash >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
