@@ -9,8 +9,8 @@
  * - {@link Mulberry32}: a second algorithm, kept only because its stream is frozen: it is
  *   @art/competition's public `SeededRandom` (one number of state) and `withSeededRandom`, which
  *   decide fold assignments, holdout splits, data order and TF.js's dropout masks, so changing
- *   it would move every user's existing k-fold split and the README's demo figures. New code
- *   uses xoshiro128**.
+ *   it would move every user's existing k-fold split and the README's demo figures. (The
+ *   metrics demo's data and backend's test data also keep it.) New code uses xoshiro128**.
  * - {@link murmur3Step} and {@link fmix32}: murmur3's block step and finaliser, from which seed
  *   mixers are built (SplitMix32 ends with fmix32 too).
  */
@@ -59,6 +59,24 @@ export function splitMix32State(seed: number): [number, number, number, number] 
     return fmix32(state);
   };
   return [next(), next(), next(), next()];
+}
+
+/**
+ * Fisher–Yates shuffle of `items` in place (returns it): for i from the end, swap with
+ * `floor(random() * (i + 1))`. Every generator of the packages shuffles through this, each with
+ * its own float source, so a stream decides the same order wherever it is used.
+ * @example
+ * const generator = new Xoshiro128StarStar(splitMix32State(7));
+ * shuffleInPlace([0, 1, 2, 3], () => generator.random());
+ */
+export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swapped = items[i]!;
+    items[i] = items[j]!;
+    items[j] = swapped;
+  }
+  return items;
 }
 
 /**

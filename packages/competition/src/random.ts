@@ -6,7 +6,7 @@
  * The generator is internal/rng.ts's Mulberry32, whose stream is frozen: it decides fold
  * assignments, holdout splits, data order and TF.js's dropout masks (see that module).
  */
-import { fmix32, Mulberry32, murmur3Step } from '../../../internal/rng.js';
+import { fmix32, Mulberry32, murmur3Step, shuffleInPlace } from '../../../internal/rng.js';
 
 /**
  * Mixes 32-bit integers into one well-spread uint32 seed (murmur3 finaliser chain).
@@ -39,13 +39,7 @@ export class SeededRandom extends Mulberry32 {
   }
   /** Fisher-Yates shuffle in place; returns the array. */
   shuffle<T>(array: T[]): T[] {
-    for (let i = array.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const tmp = array[i]!;
-      array[i] = array[j]!;
-      array[j] = tmp;
-    }
-    return array;
+    return shuffleInPlace(array, () => this.next());
   }
 }
 

@@ -65,12 +65,3 @@ export function seededRandom(seed: number): () => number {
   const generator = new Xoshiro128StarStar(splitMix32State(seed));
   return () => generator.random();
 }
-
-/** Fisher–Yates shuffle in place with a seeded generator. */
-export function shuffleInPlace<T>(values: T[], random: () => number): T[] {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [values[i], values[j]] = [values[j]!, values[i]!];
-  }
-  return values;
-}

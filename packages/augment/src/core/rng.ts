@@ -1,4 +1,4 @@
-import { splitMix32State, Xoshiro128StarStar } from '../../../../internal/rng.js';
+import { shuffleInPlace, splitMix32State, Xoshiro128StarStar } from '../../../../internal/rng.js';
 
 /**
  * Seeded, forkable random number generator: **xoshiro128\*\*** (Blackman & Vigna, 2018) on
@@ -206,14 +206,7 @@ class SeededRng extends Xoshiro128StarStar implements Rng {
   }
 
   shuffle<T>(items: readonly T[]): T[] {
-    const copy = items.slice();
-    for (let index = copy.length - 1; index > 0; index--) {
-      const other = Math.floor(this.random() * (index + 1));
-      const temporary = copy[index]!;
-      copy[index] = copy[other]!;
-      copy[other] = temporary;
-    }
-    return copy;
+    return shuffleInPlace(items.slice(), () => this.random());
   }
 
   fork(): Rng {

@@ -4,7 +4,7 @@
  * bytes of a synthetic dataset depend on this stream and these draws, so both are frozen:
  * floats here take 32 bits (not the 53 of `random()`), normals are Box-Muller.
  */
-import { fmix32, murmur3Step, splitMix32State, Xoshiro128StarStar } from '../../../../internal/rng.js';
+import { fmix32, murmur3Step, shuffleInPlace, splitMix32State, Xoshiro128StarStar } from '../../../../internal/rng.js';
 
 /**
  * Mixes numbers into one well-scrambled 32-bit seed (murmur3 steps per 32-bit word), so
@@ -62,11 +62,7 @@ export class SyntheticRng extends Xoshiro128StarStar {
 
   /** In-place Fisher-Yates shuffle; returns the same array. */
   shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items;
+    return shuffleInPlace(items, () => this.next());
   }
 
   /** An independent generator derived from this one's next draw. */
