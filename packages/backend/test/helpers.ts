@@ -1,16 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll } from 'vitest';
+import { Mulberry32 } from '../../../internal/rng.js';
 import { initBackend, type BackendSelection } from '../src/index.js';
-/** Small seeded generator (mulberry32): tests never use Math.random. */
+/** Small seeded generator (internal/rng.ts's Mulberry32, the stream these tests were written with): tests never use Math.random. */
 export function createRandom(seed: number): { next(): number; int(min: number, max: number): number; pick<T>(items: readonly T[]): T } {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Mulberry32(seed);
+  const next = (): number => generator.next();
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -2,7 +2,11 @@
  * Stateless seed derivation and a small serialisable PRNG. Every random choice of the
  * pipeline and the training loop is a pure function of (seed, epoch, index), so a resumed
  * run needs no hidden generator state to continue exactly where it stopped.
+ *
+ * The generator is internal/rng.ts's Mulberry32, whose stream is frozen: it decides fold
+ * assignments, holdout splits, data order and TF.js's dropout masks (see that module).
  */
+import { fmix32, Mulberry32, murmur3Step, shuffleInPlace } from '../../../internal/rng.js';
 
 /**
  * Mixes 32-bit integers into one well-spread uint32 seed (murmur3 finaliser chain).
@@ -12,22 +16,12 @@
 export function mixSeeds(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const part of parts) {
-    let k = Math.imul(part >>> 0, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    h = murmur3Step(h, part);
     // Fold in the high bits of non-32-bit numbers too (e.g. large seeds).
     const high = Math.floor(part / 0x100000000) | 0;
     h ^= Math.imul(high, 0x85ebca6b);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /**
@@ -35,18 +29,9 @@ export function mixSeeds(...parts: number[]): number {
  * @example
  * const order = new SeededRandom(42).shuffle([0, 1, 2, 3]);
  */
-export class SeededRandom {
-  state: number;
+export class SeededRandom extends Mulberry32 {
   constructor(seed: number) {
-    this.state = mixSeeds(seed) >>> 0;
-  }
-  /** Uniform float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    super(mixSeeds(seed));
   }
   /** Uniform integer in [0, n). */
   int(n: number): number {
@@ -54,13 +39,7 @@ export class SeededRandom {
   }
   /** Fisher-Yates shuffle in place; returns the array. */
   shuffle<T>(array: T[]): T[] {
-    for (let i = array.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const tmp = array[i]!;
-      array[i] = array[j]!;
-      array[j] = tmp;
-    }
-    return array;
+    return shuffleInPlace(array, () => this.next());
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEfficientNet, efficientNetConfig, readSafetensors, withMultipliers } from '@art/efficientnet';
 import { fileSystemHandler } from '@art/efficientnet/node';
-import { createArrayLoader, loadCheckpointModel, train } from '../src/index.js';
+import { buildRecipeNetwork, createArrayLoader, demoRecipe, loadCheckpointModel, train } from '../src/index.js';
 import { tinyImages } from './helpers/tiny.js';
 
 const SIZE = 32;
@@ -44,5 +44,21 @@ describe('train with an EfficientNet', () => {
     viaHandler.dispose();
     restored.dispose();
     net.model.dispose();
+  });
+});
+
+describe('buildRecipeNetwork', () => {
+  it("initialises from the run's --seed: the same seed gives the same weights, another seed others", () => {
+    const firstWeights = (seed: number) => {
+      const network = buildRecipeNetwork(demoRecipe, { numClasses: 3, imgSize: SIZE, smoke: true, seed });
+      const values = network.model.getWeights()[0]!.dataSync().slice();
+      network.model.dispose();
+      return Array.from(values);
+    };
+    const before = tf.memory().numTensors;
+    const seed0 = firstWeights(0);
+    expect(firstWeights(0)).toEqual(seed0);
+    expect(firstWeights(1)).not.toEqual(seed0);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { EfficientNet } from './build.js';
+import { EfficientNet } from './efficientnet.js';
 
 /** Options of {@link freezeBackbone}. Give at most one of the two. */
 export interface FreezeOptions {

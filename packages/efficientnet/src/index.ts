@@ -18,9 +18,11 @@ export {
   withMultipliers,
 } from './configs.js';
 export type { BlockSpec, BlockType, EfficientNetConfig, ResolvedArchitecture, StageSetting, VariantName } from './configs.js';
-export { EfficientNet, HEADS, buildEfficientNet } from './build.js';
+export { EfficientNet, HEADS } from './efficientnet.js';
+export { buildEfficientNet } from './build.js';
 export { initializeTorchvisionWeights } from './init.js';
-export type { EfficientNetHead, EfficientNetOptions, FeatureInfo, ResolvedEfficientNetOptions } from './build.js';
+export type { EfficientNetHead, FeatureInfo, ResolvedEfficientNetOptions } from './efficientnet.js';
+export type { EfficientNetOptions } from './build.js';
 export type { InitializerMode } from './blocks/conv-norm-activation.js';
 export type { PretrainedEfficientNetOptions } from './variants.js';
 export { loadPretrainedWeights, setWeightsProvider } from './weights/pretrained.js';

@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EfficientNet } from './build.js';
+import type { EfficientNet } from './efficientnet.js';
+import { splitMix32State, Xoshiro128StarStar } from '../../../internal/rng.js';
 import { torchvisionParameters } from './weights/torchvision.js';
-
-/** One xorshift32 step (state must be non-zero); inlined loops below keep 100M+ draws cheap. */
-const xorshift32 = (state: number): number => {
-  let x = state;
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  return x >>> 0;
-};
 
 /** Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9). */
 function normalQuantile(p: number): number {
@@ -68,15 +60,10 @@ export function initializeTorchvisionWeights(net: EfficientNet | tf.LayersModel,
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer; got ${String(seed)}`);
   const table = normalTable();
   const mask = table.length - 1;
-  // Mix the seed so that nearby seeds give unrelated streams; xorshift needs a non-zero state.
-  let state = xorshift32((Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 0x6d2b79f5) || 1;
+  // The @art generator (internal/rng.ts), seeded as @art/augment's `createRng(seed)`.
+  const generator = new Xoshiro128StarStar(splitMix32State(seed));
   const uniform = (values: Float32Array, bound: number): void => {
-    for (let i = 0; i < values.length; i += 1) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      values[i] = (2 * ((state >>> 0) / 4294967296) - 1) * bound;
-    }
+    for (let i = 0; i < values.length; i += 1) values[i] = (2 * (generator.nextUint32() / 4294967296) - 1) * bound;
   };
   const parameters = torchvisionParameters(net);
   const shapeOf = new Map(parameters.map((p) => [p.key, p.shape]));
@@ -94,12 +81,7 @@ export function initializeTorchvisionWeights(net: EfficientNet | tf.LayersModel,
     } else if (parameter.layout === 'conv' || parameter.layout === 'depthwise') {
       const [out, , kh, kw] = parameter.shape as [number, number, number, number];
       const std = Math.sqrt(2 / (out * kh * kw));
-      for (let i = 0; i < count; i += 1) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        values[i] = table[state & mask]! * std;
-      }
+      for (let i = 0; i < count; i += 1) values[i] = table[generator.nextUint32() & mask]! * std;
     } else if (parameter.layout === 'linear') {
       uniform(values, 1 / Math.sqrt(parameter.shape[0]!));
     } else if (/\/(gamma|moving_variance)$/.test(name)) {

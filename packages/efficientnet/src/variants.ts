@@ -1,4 +1,5 @@
-import { buildEfficientNet, type EfficientNet, type EfficientNetOptions } from './build.js';
+import { buildEfficientNet, type EfficientNetOptions } from './build.js';
+import type { EfficientNet } from './efficientnet.js';
 import { EFFICIENTNET_CONFIGS, normalizeVariantName } from './configs.js';
 import { loadPretrainedWeights, type PretrainedOptions } from './weights/pretrained.js';
 

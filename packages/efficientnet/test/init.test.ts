@@ -34,9 +34,13 @@ function summarise(values: Float32Array): { min: number; max: number; mean: numb
 
 /**
  * Problems of one tensor. Two samples of the same distribution: constant tensors (BatchNorm,
- * zero biases) equal exactly; otherwise the std agrees within 6 standard errors, the mean within
- * 6 standard errors of a mean, and the extremes as a sample's (uniform: inside the same bound,
- * near it; normal: about sqrt(2 ln 2n) standard deviations).
+ * zero biases) equal exactly; otherwise the std agrees within 6 standard errors, the mean is
+ * within 6 standard errors of a mean of the distribution's mean, 0 (every random init here is
+ * symmetric; PyTorch's recorded mean is checked to be too), and the extremes as a sample's
+ * (uniform: inside the same bound, near it; normal: about sqrt(2 ln 2n) standard deviations).
+ * The mean is held against 0, not against PyTorch's own sample mean: that difference of two
+ * samples has sqrt(2) times the spread, so over the fixture's 2,245 random tensors a correct
+ * generator failed 6 of its standard errors about once in 20 streams.
  */
 function problems(row: Row, ours: ReturnType<typeof summarise>, uniform: boolean): string[] {
   const [key, count, min, max, mean, std] = row;
@@ -47,7 +51,9 @@ function problems(row: Row, ours: ReturnType<typeof summarise>, uniform: boolean
   }
   const stdError = 6 / Math.sqrt(2 * count) + 1e-3;
   if (!(Math.abs(ours.std / std - 1) <= stdError)) found.push(`${key}: std ${ours.std} vs PyTorch ${std}`);
-  if (!(Math.abs(ours.mean - mean) <= (6 * Math.max(std, ours.std)) / Math.sqrt(count) + 1e-7)) found.push(`${key}: mean ${ours.mean} vs PyTorch ${mean}`);
+  const meanError = (6 * Math.max(std, ours.std)) / Math.sqrt(count) + 1e-7;
+  if (!(Math.abs(mean) <= meanError)) found.push(`${key}: PyTorch's mean ${mean} is not about 0; compare with its distribution's mean instead`);
+  if (!(Math.abs(ours.mean) <= meanError)) found.push(`${key}: mean ${ours.mean}, expected 0 ± ${meanError} (PyTorch ${mean})`);
   const bound = Math.max(-min, max);
   const oursBound = Math.max(-ours.min, ours.max);
   if (uniform) {

@@ -4,20 +4,16 @@
  * Kept short; numbers go to stdout, never into tests.
  */
 
+import { splitMix32State, Xoshiro128StarStar } from '../../../internal/rng.js';
 import { MetricsAccumulator, f1Score, topKAccuracyScore } from '../src/index.js';
 
 const NUM_CLASSES = 1000;
 const BATCH_SIZE = 256;
 const BATCHES = 40;
 
-let state = 12345;
-function random(): number {
-  // xorshift32: a seeded source, so every run measures the same data.
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 4294967296;
-}
+// A seeded source (the packages' generator), so every run measures the same data.
+const generator = new Xoshiro128StarStar(splitMix32State(12345));
+const random = (): number => generator.random();
 
 const labels = Int32Array.from({ length: BATCH_SIZE }, () => Math.floor(random() * NUM_CLASSES));
 const scores = Float32Array.from({ length: BATCH_SIZE * NUM_CLASSES }, () => random());

@@ -4,25 +4,16 @@
  * metrics. The data is seeded, so every run prints the same numbers.
  */
 
+import { Mulberry32 } from '../../../internal/rng.js';
 import { MetricsAccumulator, classificationReport, confusionMatrixVegaLite } from '../src/index.js';
 
 const NUM_CLASSES = 50;
 const NUM_SAMPLES = 2000;
 const BATCH_SIZE = 128;
 
-/** mulberry32: a small seeded generator, so the demo is reproducible. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = createRandom(42);
+// A seeded generator (internal/rng.ts's Mulberry32, the stream the demo has always printed), so every run prints the same numbers.
+const generator = new Mulberry32(42);
+const random = (): number => generator.next();
 const labelNames = Array.from({ length: NUM_CLASSES }, (_, index) => `artist_${String(index).padStart(2, '0')}`);
 
 /**

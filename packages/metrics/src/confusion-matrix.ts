@@ -1,9 +1,10 @@
 /** The confusion matrix: an array of rows that can also draw itself. */
 
-import { confusionOf, listedTotals } from './counts.js';
+import { confusionOf, listedTotals, sampleTotals, totalsOf } from './counts.js';
 import { escapeHtml, formatFixed, markdownTable } from './format.js';
 import type { WarningOptions } from './options.js';
 import { labelTargets } from './scores.js';
+import { pairwiseSum } from './summation.js';
 import type { LabelOptions, ResolvedTargets, Targets } from './targets.js';
 import { describeValue, listChoices } from './validate.js';
 import { confusionMatrixVegaLite, type ConfusionMatrixVegaLiteOptions, type VegaLiteSpec } from './vega-lite.js';
@@ -195,17 +196,13 @@ export function confusionMatrixFromCounts(
   normalize: Normalize | undefined
 ): ConfusionMatrix {
   const rows: number[][] = [];
-  const rowTotals = new Float64Array(numClasses);
-  const columnTotals = new Float64Array(numClasses);
-  let total = 0;
-  for (let row = 0; row < numClasses; row += 1) {
-    for (let column = 0; column < numClasses; column += 1) {
-      const count = counts[row * numClasses + column]!;
-      rowTotals[row]! += count;
-      columnTotals[column]! += count;
-      total += count;
-    }
-  }
+  // In NumPy's order, so weighted counts round as scikit-learn's: `cm.sum(axis=1)` sums each
+  // contiguous row pairwise, `cm.sum(axis=0)` adds the rows one by one, `cm.sum()` is pairwise.
+  const rowTotals = Float64Array.from({ length: numClasses }, (_, row) =>
+    pairwiseSum(counts.subarray(row * numClasses, (row + 1) * numClasses))
+  );
+  const columnTotals = totalsOf(counts, numClasses).predictedTotals;
+  const total = pairwiseSum(counts);
   for (let row = 0; row < numClasses; row += 1) {
     const cells: number[] = new Array(numClasses);
     for (let column = 0; column < numClasses; column += 1) {
@@ -312,20 +309,15 @@ export function multilabelConfusionMatrix(
     if (targets.kind !== 'multilabel') {
       throw new TypeError(`${fn}: samplewise is only available for multilabel input (rows of 0/1 indicators)`);
     }
-    const { listed, numAll } = targets;
+    const perSample = sampleTotals(targets);
     return Array.from({ length: targets.numSamples }, (_, sample) => {
       const weight = targets.weights === null ? 1 : targets.weights[sample]!;
-      let truePositives = 0;
-      let trueTotal = 0;
-      let predictedTotal = 0;
-      for (const column of listed) {
-        const isTrue = targets.trueRows[sample * numAll + column]!;
-        const isPred = targets.predRows[sample * numAll + column]!;
-        trueTotal += isTrue;
-        predictedTotal += isPred;
-        truePositives += isTrue & isPred;
-      }
-      return twoByTwo(truePositives * weight, trueTotal * weight, predictedTotal * weight, listed.length * weight);
+      return twoByTwo(
+        perSample.truePositives[sample]! * weight,
+        perSample.trueTotals[sample]! * weight,
+        perSample.predictedTotals[sample]! * weight,
+        targets.listed.length * weight
+      );
     });
   }
   const totals = listedTotals(targets);

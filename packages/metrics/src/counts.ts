@@ -4,6 +4,7 @@
  * two produce bit-identical results.
  */
 
+import { argmax } from './argmax.js';
 import type { ResolvedTargets } from './targets.js';
 import type { ScoreRows } from './validate.js';
 
@@ -154,27 +155,21 @@ export function addScores(
   weights: ArrayLike<number> | null = null
 ): Int32Array {
   const { numClasses } = rows;
-  const argmax = new Int32Array(rows.numSamples);
+  const top1 = new Int32Array(rows.numSamples);
   for (let sample = 0; sample < rows.numSamples; sample += 1) {
     const row = rows.row(sample);
     const trueClass = yTrue[sample]!;
     const trueScore = row[trueClass]!;
-    let best = 0;
-    let bestScore = Number.NEGATIVE_INFINITY;
     let rank = 0;
     for (let classIndex = 0; classIndex < numClasses; classIndex += 1) {
       const score = row[classIndex]!;
       if (Number.isNaN(score)) {
         throw new RangeError(`${fn}: ${rows.entryName(sample, classIndex)} = NaN; scores must be numbers`);
       }
-      // `classIndex === 0` keeps class 0 as the argmax of an all -Infinity row.
-      if (score > bestScore || classIndex === 0) {
-        best = classIndex;
-        bestScore = score;
-      }
       if (score > trueScore || (score === trueScore && classIndex > trueClass)) rank += 1;
     }
-    argmax[sample] = best;
+    const best = argmax(row);
+    top1[sample] = best;
     const weight = weights === null ? 1 : weights[sample]!;
     if (confusion !== null) confusion[trueClass * numClasses + best]! += weight;
     for (const counts of topK) {
@@ -187,7 +182,7 @@ export function addScores(
       }
     }
   }
-  return argmax;
+  return top1;
 }
 
 /** Class totals of the top-k confusion matrix, from the argmax totals and the top-k counts. */

@@ -4,6 +4,7 @@
  */
 
 export { MetricsAccumulator } from './accumulator.js';
+export { argmax } from './argmax.js';
 export { cohenKappaScore, hammingLoss, jaccardScore, matthewsCorrcoef, zeroOneLoss } from './agreement.js';
 export type { CohenKappaOptions, JaccardOptions, WeightedLabelOptions } from './agreement.js';
 export type { AveragedScores, MetricsAccumulatorOptions, MetricsSummary, TopKMetrics } from './accumulator.js';

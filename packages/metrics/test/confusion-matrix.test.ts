@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { compile } from 'vega-lite';
 import { parse, View } from 'vega';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,19 @@ import {
   confusionMatrixVegaLite,
 } from '@art/metrics';
 
+const normalizeFixture = JSON.parse(
+  readFileSync(new URL('./fixtures/confusion-normalize.json', import.meta.url), 'utf8')
+) as Record<'yTrue' | 'yPred' | 'sampleWeight', number[]> & Record<'true' | 'pred' | 'all', number[][]>;
+
 describe('confusionMatrix', () => {
+  // scripts/make_normalize_fixture.py: 9 classes, float weights; row and matrix totals are
+  // NumPy's pairwise sums, column totals running sums (a running row sum missed 26 cells).
+  it.each(['true', 'pred', 'all'] as const)('normalize %s with float weights equals scikit-learn to the bit', (normalize) => {
+    const { yTrue, yPred, sampleWeight } = normalizeFixture;
+    const matrix = confusionMatrix(yTrue, yPred, { sampleWeight, normalize });
+    expect(matrix.toArray()).toEqual(normalizeFixture[normalize]);
+  });
+
   it('matches the confusion_matrix documentation examples', () => {
     expect(confusionMatrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2])).toEqual([
       [2, 0, 0],

@@ -1,3 +1,4 @@
+import { argmax } from '@art/metrics';
 import * as tf from '@tensorflow/tfjs';
 
 import { resolveLevels, type LevelsOption } from './pyramid.js';
@@ -100,18 +101,6 @@ export function entropy(distribution: ArrayLike<number>): number {
   return total;
 }
 
-/**
- * Index of the largest value; the lowest index wins ties (as `tf.argMax`).
- *
- * @example
- * argMax([0.4, 0.4, 0.2]); // 0
- */
-export function argMax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
-}
-
 function resolveLevelWeights(
   mode: FusionMode,
   levels: readonly number[],
@@ -159,7 +148,7 @@ export function poolLevels(crops: readonly ArrayLike<number>[], levels: LevelsOp
     const pooled = new Array<number>(numClasses).fill(0);
     for (let crop = offset; crop < offset + count; crop++) {
       const row = crops[crop]!;
-      if (vote) pooled[argMax(row)]! += 1;
+      if (vote) pooled[argmax(row)]! += 1;
       else for (let c = 0; c < numClasses; c++) pooled[c]! += row[c]!;
     }
     offset += count;

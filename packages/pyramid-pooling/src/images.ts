@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { checkRawImage, type PyramidRawImage } from './crop-image.js';
+import { splitMix32State, Xoshiro128StarStar } from '../../../internal/rng.js';
 
 /**
  * Images the classifier and the training helper accept: a batch tensor `[N, H, W, C]`, a list
@@ -56,23 +57,11 @@ export function imageSource(images: PyramidImages, name = 'images'): ImageSource
   };
 }
 
-/** A small seeded generator (mulberry32) for shuffling; never `Math.random`. */
+/**
+ * Uniform floats in [0, 1) from internal/rng.ts's xoshiro128** seeded by `seed` (the stream of
+ * `@art/augment`'s `createRng(seed).random()`), for shuffling; never `Math.random`.
+ */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher–Yates shuffle in place with a seeded generator. */
-export function shuffleInPlace<T>(values: T[], random: () => number): T[] {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [values[i], values[j]] = [values[j]!, values[i]!];
-  }
-  return values;
+  const generator = new Xoshiro128StarStar(splitMix32State(seed));
+  return () => generator.random();
 }

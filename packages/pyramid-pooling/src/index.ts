@@ -37,13 +37,14 @@ export {
   defaultFixedWeights,
   softmax,
   entropy,
-  argMax,
   type FusionMode,
   type FusionOptions,
   type FusionResult,
   type FusionTensors,
   type FusionTensorOptions,
 } from './fusion.js';
+// The one argmax lives in @art/metrics (ties: lowest index); kept here under its old name.
+export { argmax as argMax } from '@art/metrics';
 export {
   PyramidFusionLayer,
   fitFusionWeights,

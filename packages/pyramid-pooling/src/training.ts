@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { extractCrops, LayoutCache, type CropEntry } from './extract.js';
-import { imageSource, seededRandom, shuffleInPlace, type PyramidImages } from './images.js';
+import { shuffleInPlace } from '../../../internal/rng.js';
+import { imageSource, seededRandom, type PyramidImages } from './images.js';
 import { cropCount, resolvePyramidOptions, type PyramidOptions } from './pyramid.js';
 
 /** Context handed to a level augmentation hook. */

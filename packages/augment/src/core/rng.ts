@@ -1,3 +1,5 @@
+import { shuffleInPlace, splitMix32State, Xoshiro128StarStar } from '../../../../internal/rng.js';
+
 /**
  * Seeded, forkable random number generator: **xoshiro128\*\*** (Blackman & Vigna, 2018) on
  * four 32-bit words, seeded through SplitMix32 so that nearby seeds give unrelated streams.
@@ -63,48 +65,8 @@ function zigguratTables(): { kn: Float64Array; wn: Float64Array; fn: Float64Arra
   return ziggurat;
 }
 
-function splitMix32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
-class Xoshiro128StarStar implements Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
-  constructor(state: readonly [number, number, number, number]) {
-    [this.s0, this.s1, this.s2, this.s3] = state.map((word) => word >>> 0) as [number, number, number, number];
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
-  }
-
-  nextUint32(): number {
-    const s1 = this.s1;
-    const product = Math.imul(s1, 5);
-    const result = Math.imul((product << 7) | (product >>> 25), 9) >>> 0;
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    return result;
-  }
-
-  random(): number {
-    const high = this.nextUint32() >>> 5;
-    const low = this.nextUint32() >>> 6;
-    return (high * 67108864 + low) / 9007199254740992;
-  }
-
+/** The generator of internal/rng.ts (state, step, `random`, `getState`) with the draws augment needs. */
+class SeededRng extends Xoshiro128StarStar implements Rng {
   uniform(low: number, high: number): number {
     return low + (high - low) * this.random();
   }
@@ -230,22 +192,11 @@ class Xoshiro128StarStar implements Rng {
   }
 
   shuffle<T>(items: readonly T[]): T[] {
-    const copy = items.slice();
-    for (let index = copy.length - 1; index > 0; index--) {
-      const other = Math.floor(this.random() * (index + 1));
-      const temporary = copy[index]!;
-      copy[index] = copy[other]!;
-      copy[other] = temporary;
-    }
-    return copy;
+    return shuffleInPlace(items.slice(), () => this.random());
   }
 
   fork(): Rng {
-    return new Xoshiro128StarStar([this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()]);
-  }
-
-  getState(): [number, number, number, number] {
-    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+    return new SeededRng([this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()]);
   }
 }
 
@@ -261,8 +212,7 @@ export function createRng(seed: number): Rng {
   if (typeof seed !== 'number' || !Number.isFinite(seed) || !Number.isInteger(seed)) {
     throw new TypeError(`createRng: seed must be an integer, got ${String(seed)}`);
   }
-  const mix = splitMix32(seed >>> 0);
-  return new Xoshiro128StarStar([mix(), mix(), mix(), mix()]);
+  return new SeededRng(splitMix32State(seed));
 }
 
 /**
@@ -271,7 +221,7 @@ export function createRng(seed: number): Rng {
  * const copy = rngFromState(rng.getState());
  */
 export function rngFromState(state: readonly [number, number, number, number]): Rng {
-  return new Xoshiro128StarStar(state);
+  return new SeededRng(state);
 }
 
 /**

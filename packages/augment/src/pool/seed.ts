@@ -3,16 +3,9 @@
  * stream, never on which worker runs it or when, so any number of workers gives the same output.
  */
 
-/** murmur3's 32-bit finaliser: a bijective avalanche mix, so distinct inputs never collide. */
-function mix32(value: number): number {
-  let h = value >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+// murmur3's finaliser (a bijective avalanche mix, so distinct inputs never collide), from the
+// seeded-RNG module shared by the packages.
+import { fmix32 as mix32 } from '../../../../internal/rng.js';
 
 /**
  * The seed of sample `index` in a stream seeded with `baseSeed`: a uint32 hash of both.

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { argmax } from '@art/metrics';
 import type { PyramidClassifier } from '@art/pyramid-pooling';
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
@@ -289,11 +290,7 @@ export function ensembleProbabilities(tables: readonly ProbabilityTable[]): Prob
  */
 export function argmaxLabels(table: ProbabilityTable): string[] {
   const k = table.classes.length;
-  return table.ids.map((_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (table.probabilities[i * k + c]! > table.probabilities[i * k + best]!) best = c;
-    return table.classes[best]!;
-  });
+  return table.ids.map((_, i) => table.classes[argmax(table.probabilities.subarray(i * k, (i + 1) * k))]!);
 }
 
 /**

@@ -168,6 +168,6 @@ export function buildRecipeNetwork(recipe: Pick<Recipe, 'network'>, context: { n
   const factor = context.smoke ? Math.min(scale, SMOKE_SCALE) : scale;
   const config = factor === 1 ? base : withMultipliers(base, base.widthMultiplier * factor, base.depthMultiplier * factor, `${variant}-x${factor}`);
   return withSeededRandom(context.seed, () =>
-    buildEfficientNet(config, { numClasses: context.numClasses, inputSize: context.imgSize, head, ...(headDropout !== undefined ? { headDropout } : {}) }),
+    buildEfficientNet(config, { numClasses: context.numClasses, inputSize: context.imgSize, head, seed: context.seed, ...(headDropout !== undefined ? { headDropout } : {}) }),
   );
 }

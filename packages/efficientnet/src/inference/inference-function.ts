@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { scaleChannelsKernelName, siluKernelName } from '../../../../internal/kernel-names.js';
-import type { EfficientNet } from '../build.js';
+import type { EfficientNet } from '../efficientnet.js';
 import { foldNetwork, type BlockStep, type ConvolutionStep, type SqueezeExcitationStep } from './plan.js';
 
 /** Options of {@link createInferenceFunction}. */

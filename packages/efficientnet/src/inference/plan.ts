@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EfficientNet } from '../build.js';
+import type { EfficientNet } from '../efficientnet.js';
 import type { BlockSpec } from '../configs.js';
 import { foldBatchNorm, type FoldedConvolution } from './fold-batch-norm.js';
 

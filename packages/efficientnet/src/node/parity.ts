@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildEfficientNet, type EfficientNet } from '../build.js';
+import { buildEfficientNet } from '../build.js';
+import type { EfficientNet } from '../efficientnet.js';
 import { efficientNetConfig, resolveArchitecture, withMultipliers, type EfficientNetConfig, type StageSetting } from '../configs.js';
 import { loadTorchvisionWeights } from '../weights/torchvision.js';
 import { readWeightsFile } from './safetensors-file.js';

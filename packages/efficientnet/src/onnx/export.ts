@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EfficientNet } from '../build.js';
+import type { EfficientNet } from '../efficientnet.js';
 import { foldNetwork, type ConvolutionStep, type DenseStep } from '../inference/plan.js';
 import { encodeModel, floatValueInfo, OnnxGraphBuilder } from './graph.js';
 

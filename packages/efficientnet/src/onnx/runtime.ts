@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EfficientNet } from '../build.js';
+import type { EfficientNet } from '../efficientnet.js';
 import { defaultOnnxOutput, exportOnnx } from './export.js';
 
 /** The part of an ONNX Runtime JS module (`onnxruntime-node`, `onnxruntime-web`) used here. */

@@ -3,7 +3,7 @@
  * `@art/efficientnet/node` installs the torch.hub-cache downloader when imported; elsewhere
  * (browsers, workers) the file is fetched with `fetch` and its SHA-256 prefix checked with Web Crypto.
  */
-import type { EfficientNet } from '../build.js';
+import type { EfficientNet } from '../efficientnet.js';
 import { pretrainedWeights, type PretrainedWeights } from './catalogue.js';
 import { WeightLoadError, loadTorchvisionWeights, type WeightLoadReport } from './torchvision.js';
 

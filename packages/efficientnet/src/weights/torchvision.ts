@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { EfficientNet } from '../build.js';
+import { EfficientNet } from '../efficientnet.js';
 import { writeSafetensors, type SafeTensorInput, type SafetensorsContents } from './safetensors.js';
 import { readWeights, toTorchvisionNames } from './state-dict.js';
 

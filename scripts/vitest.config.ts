@@ -1,0 +1,4 @@
+import { packageProject } from '../vitest.shared';
+
+// Checks over the whole repository (not one package's): import cycles.
+export default packageProject('repository', { pool: 'threads' });
