@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelConfig, requireFloat32, type KernelArgs } from './kernel-support.js';
 import { byteOffset, poolFor, simdFor, type WasmHeapBackend } from './simd-backend.js';
+import { depthwiseFilterOffsets } from './simd-pool.js';
 import { dilateSpatial, padOrCropSpatial, withWasmOps, type TensorInfo, type WasmOps } from './wasm-ops.js';
 
 /**
@@ -403,30 +404,9 @@ function depthwiseFilterGradientSimd(
     const heap = (backend.typedArrayFromHeap(scratch) as Float32Array).buffer;
     const sums = new Float64Array(heap, sumsOffset, offsets * channels);
     sums.fill(0);
-    const rowBytes = 4 * channels;
     // Offsets own disjoint sums: with helper threads they are shared out, one offset per chunk.
     const args = [xBase, dyBase, sumsOffset, batch, height, width, channels, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, top, left, filterWidth];
-    if (poolFor(backend)?.depthwiseFilter(args, offsets) !== true) {
-      for (let kh = 0; kh < filterHeight; kh++) {
-        for (let kw = 0; kw < filterWidth; kw++) {
-          // Output columns whose input column is inside the image.
-          const iwOffset = kw * dilationWidth - left;
-          const owStart = Math.max(0, Math.ceil(-iwOffset / strideWidth));
-          const owEnd = Math.min(outWidth, Math.floor((width - 1 - iwOffset) / strideWidth) + 1);
-          if (owEnd <= owStart) continue;
-          const sumsAt = sumsOffset + 8 * (kh * filterWidth + kw) * channels;
-          for (let n = 0; n < batch; n++) {
-            for (let oh = 0; oh < outHeight; oh++) {
-              const ih = oh * strideHeight + kh * dilationHeight - top;
-              if (ih < 0 || ih >= height) continue;
-              const xAt = xBase + ((n * height + ih) * width + owStart * strideWidth + iwOffset) * rowBytes;
-              const dyAt = dyBase + ((n * outHeight + oh) * outWidth + owStart) * rowBytes;
-              functions.depthwiseFilterRow(xAt, dyAt, sumsAt, owEnd - owStart, strideWidth * rowBytes, channels);
-            }
-          }
-        }
-      }
-    }
+    if (poolFor(backend)?.depthwiseFilter(args, offsets) !== true) depthwiseFilterOffsets(functions, args, 0, offsets);
     (backend.typedArrayFromHeap(out) as Float32Array).set(sums);
   } finally {
     backend.disposeData(scratch.dataId);
