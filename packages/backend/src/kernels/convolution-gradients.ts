@@ -24,6 +24,11 @@ interface ConvolutionAttrs {
   dataFormat?: 'NHWC' | 'NCHW';
 }
 
+/** A filter gradient's arguments: the forward input and dY, the filter's shape. */
+type FilterGradientArgs = KernelArgs<{ x: TensorInfo; dy: TensorInfo }, ConvolutionAttrs & { filterShape: [number, number, number, number] }>;
+/** An input gradient's arguments: dY and the filter, the forward input's shape. */
+type InputGradientArgs = KernelArgs<{ dy: TensorInfo; filter: TensorInfo }, ConvolutionAttrs & { inputShape: [number, number, number, number] }>;
+
 /**
  * The geometry of the forward (depthwise) convolution a gradient kernel belongs to, from its NHWC
  * input shape, filter shape and attributes (the regular convolution gradients carry no dilations).
@@ -52,14 +57,7 @@ function requireChannelsLast(kernelName: string, dataFormat: string | undefined)
  * convolution is a single matmul against X itself. Inputs with few channels (the stem) use one
  * matmul against a small im2col matrix instead, because per-offset products would be too thin.
  */
-export function conv2DBackpropFilter({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { x: TensorInfo; dy: TensorInfo },
-  ConvolutionAttrs & { filterShape: [number, number, number, number] }
->): TensorInfo {
+export function conv2DBackpropFilter({ inputs, backend, attrs }: FilterGradientArgs): TensorInfo {
   const { x, dy } = inputs;
   requireChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
   requireFloat32('Conv2DBackpropFilter', x, dy);
@@ -176,14 +174,7 @@ function patchLoop(image: Float32Array, patches: Float32Array, [batch, height, w
  * Conv2DBackpropInput as a stride-1 XNNPACK convolution of the zero-dilated, padded dY with
  * the spatially flipped, in/out-swapped filter; a 1x1 stride-1 convolution is one matmul.
  */
-export function conv2DBackpropInput({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { dy: TensorInfo; filter: TensorInfo },
-  ConvolutionAttrs & { inputShape: [number, number, number, number] }
->): TensorInfo {
+export function conv2DBackpropInput({ inputs, backend, attrs }: InputGradientArgs): TensorInfo {
   const { dy, filter } = inputs;
   requireChannelsLast('Conv2DBackpropInput', attrs.dataFormat);
   requireFloat32('Conv2DBackpropInput', dy, filter);
@@ -277,14 +268,7 @@ function transposedConvolutionInput(
  * DepthwiseConv2dNativeBackpropInput as an XNNPACK depthwise convolution of the dilated,
  * padded dY with the spatially flipped filter (one per channel multiplier, summed).
  */
-export function depthwiseConv2dNativeBackpropInput({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { dy: TensorInfo; filter: TensorInfo },
-  ConvolutionAttrs & { inputShape: [number, number, number, number] }
->): TensorInfo {
+export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: InputGradientArgs): TensorInfo {
   const { dy, filter } = inputs;
   requireFloat32('DepthwiseConv2dNativeBackpropInput', dy, filter);
   const info = convolutionInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs, true);
@@ -319,14 +303,7 @@ export function depthwiseConv2dNativeBackpropInput({
  * each output row is one call of a WebAssembly SIMD loop (4 channels at a time, row sums in
  * float32, then float64); otherwise plain JS loops.
  */
-export function depthwiseConv2dNativeBackpropFilter({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { x: TensorInfo; dy: TensorInfo },
-  ConvolutionAttrs & { filterShape: [number, number, number, number] }
->): TensorInfo {
+export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: FilterGradientArgs): TensorInfo {
   const { x, dy } = inputs;
   requireFloat32('DepthwiseConv2dNativeBackpropFilter', x, dy);
   const info = convolutionInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs, true);
