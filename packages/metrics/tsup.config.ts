@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm'],
-  // declarations (with maps): scripts/build-declarations.mjs, run after tsup by `npm run build`
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default packageBuild({ index: 'src/index.ts' });

@@ -66,57 +66,53 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(tf.memory().numTensors).toBe(before);
   }
 
-  it('Conv2DBackpropFilter', async () => {
-    for (const c of convCases(false, 24)) {
-      const filterShape = c.filter;
-      await expectMatch('Conv2DBackpropFilter', {
-        label: JSON.stringify(c),
-        inputs: {
-          x: randomData(random, c.x),
-          dy: randomData(random, c.out),
-        },
-        attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape },
-      });
+  /** Runs `op` on cpu, then on wasm: the same dtype, shape and values, exactly, and no tensor left behind. */
+  async function expectExactOnBoth(label: string, op: () => tf.Tensor): Promise<void> {
+    const before = tf.memory().numTensors;
+    const results: { dtype: string; shape: number[]; values: number[] }[] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      results.push(
+        tf.tidy(() => {
+          const out = op();
+          return { dtype: out.dtype, shape: out.shape, values: Array.from(out.dataSync()) };
+        }),
+      );
     }
-  });
-
-  it('Conv2DBackpropInput', async () => {
-    for (const c of convCases(false, 24)) {
-      await expectMatch('Conv2DBackpropInput', {
-        label: JSON.stringify(c),
-        inputs: {
-          dy: randomData(random, c.out),
-          filter: randomData(random, c.filter),
-        },
-        attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
-      });
-    }
-  });
-
-  it('DepthwiseConv2dNativeBackpropInput', async () => {
-    for (const c of convCases(true, 24)) {
-      await expectMatch('DepthwiseConv2dNativeBackpropInput', {
-        label: JSON.stringify(c),
-        inputs: {
-          dy: randomData(random, c.out),
-          filter: randomData(random, c.filter),
-        },
-        attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x },
-      });
-    }
-  });
-
-  async function expectDepthwiseFilterMatch(c: ReturnType<typeof convCases>[number]): Promise<void> {
-    await expectMatch('DepthwiseConv2dNativeBackpropFilter', {
-      label: JSON.stringify(c),
-      inputs: { x: randomData(random, c.x), dy: randomData(random, c.out) },
-      attrs: { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape: c.filter },
-    });
+    expect(results[1], label).toEqual(results[0]);
+    expect(tf.memory().numTensors).toBe(before);
   }
 
-  it('DepthwiseConv2dNativeBackpropFilter', async () => {
-    for (const c of convCases(true, 24)) {
-      await expectDepthwiseFilterMatch(c);
+  type ConvCase = ReturnType<typeof convCases>[number];
+  const CONVOLUTION_GRADIENTS = [
+    'Conv2DBackpropFilter',
+    'Conv2DBackpropInput',
+    'DepthwiseConv2dNativeBackpropInput',
+    'DepthwiseConv2dNativeBackpropFilter',
+  ] as const;
+
+  /** One convolution gradient's inputs (random, drawn in argument order) and attributes for a case. */
+  function gradientCase(kernelName: (typeof CONVOLUTION_GRADIENTS)[number], c: ConvCase): KernelCase {
+    const depthwise = kernelName.startsWith('Depthwise');
+    const byInput = kernelName.endsWith('BackpropInput');
+    const inputs: Record<string, KernelData> = byInput
+      ? { dy: randomData(random, c.out), filter: randomData(random, c.filter) }
+      : { x: randomData(random, c.x), dy: randomData(random, c.out) };
+    return {
+      label: JSON.stringify(c),
+      inputs,
+      attrs: {
+        strides: c.strides,
+        pad: c.pad,
+        ...(depthwise ? { dilations: c.dilations } : { dataFormat: 'NHWC' }),
+        ...(byInput ? { inputShape: c.x } : { filterShape: c.filter }),
+      },
+    };
+  }
+
+  it.each(CONVOLUTION_GRADIENTS)('%s', async (kernelName) => {
+    for (const c of convCases(kernelName.startsWith('Depthwise'), 24)) {
+      await expectMatch(kernelName, gradientCase(kernelName, c));
     }
   });
 
@@ -129,7 +125,7 @@ describe('wasm training kernels match the cpu backend', () => {
     cases.push({ x: [2, 56, 56, 24], filter: [3, 3, 24, 1], strides: 1, dilations: 1, pad: 'same', out: [2, 56, 56, 24] });
     cases.push({ x: [2, 29, 29, 40], filter: [5, 5, 40, 1], strides: 2, dilations: 1, pad: [[0, 0], [2, 2], [2, 2], [0, 0]], out: [2, 15, 15, 40] });
     for (const c of cases) {
-      await expectDepthwiseFilterMatch(c);
+      await expectMatch('DepthwiseConv2dNativeBackpropFilter', gradientCase('DepthwiseConv2dNativeBackpropFilter', c));
     }
   });
 
@@ -234,20 +230,11 @@ describe('wasm training kernels match the cpu backend', () => {
       const dtype = random.pick(['float32', 'int32'] as const);
       const values = randomValues(random, shape.reduce((a, b) => a * b)).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v));
       const label = JSON.stringify({ shape, begin, size, dtype });
-      const before = tf.memory().numTensors;
-      const results: { shape: number[]; values: number[] }[] = [];
-      for (const backend of ['cpu', 'wasm']) {
-        await tf.setBackend(backend);
-        results.push(
-          tf.tidy(() => {
-            const out = tf.slice(tf.tensor(values, shape, dtype), begin, size);
-            expect(out.dtype, label).toBe(dtype);
-            return { shape: out.shape, values: Array.from(out.dataSync()) };
-          }),
-        );
-      }
-      expect(results[1], label).toEqual(results[0]);
-      expect(tf.memory().numTensors).toBe(before);
+      await expectExactOnBoth(label, () => {
+        const out = tf.slice(tf.tensor(values, shape, dtype), begin, size);
+        expect(out.dtype, label).toBe(dtype);
+        return out;
+      });
     }
   });
 
@@ -279,19 +266,7 @@ describe('wasm training kernels match the cpu backend', () => {
       for (const dtype of ['float32', 'int32'] as const) {
         const values = randomValues(random, shape.reduce((a, b) => a * b)).map((v) => (dtype === 'int32' ? Math.round(v * 1000) : v));
         const label = JSON.stringify({ shape, perm, dtype });
-        const before = tf.memory().numTensors;
-        const results: { shape: number[]; values: number[] }[] = [];
-        for (const backend of ['cpu', 'wasm']) {
-          await tf.setBackend(backend);
-          results.push(
-            tf.tidy(() => {
-              const out = tf.transpose(tf.tensor(values, shape, dtype), perm);
-              return { shape: out.shape, values: Array.from(out.dataSync()) };
-            }),
-          );
-        }
-        expect(results[1], label).toEqual(results[0]);
-        expect(tf.memory().numTensors).toBe(before);
+        await expectExactOnBoth(label, () => tf.transpose(tf.tensor(values, shape, dtype), perm));
       }
     }
   });

@@ -16,6 +16,7 @@ import {
   timmToTorchvisionKeys,
   type EfficientNetConfig,
   type SafeTensor,
+  type WeightLoadReport,
 } from '../src/index.js';
 import { FIXTURES } from './helpers.js';
 import { PTH_FIXTURES, checkpointWithPickle, concat, op, storedZip } from './pth-helpers.js';
@@ -50,6 +51,23 @@ const TINY: EfficientNetConfig = {
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
+
+/**
+ * Loads fixture `file` and fixture `reference` into two fresh TINY models: the report of `file`,
+ * and whether both models then export the same bytes (the models are disposed, no tensor left).
+ */
+function loadBeside(file: string, reference: string): { report: WeightLoadReport; sameWeights: boolean } {
+  const before = tf.memory().numTensors;
+  const model = buildEfficientNet(TINY, { numClasses: 3, initializer: 'zeros' });
+  const referenceModel = buildEfficientNet(TINY, { numClasses: 3, initializer: 'zeros' });
+  const report = loadTorchvisionWeights(model, read(file), { source: file });
+  loadTorchvisionWeights(referenceModel, read(reference));
+  const sameWeights = Buffer.from(exportTorchvisionWeights(model)).equals(Buffer.from(exportTorchvisionWeights(referenceModel)));
+  model.dispose();
+  referenceModel.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  return { report, sameWeights };
+}
 
 describe('readPth: files written by torch.save', () => {
   it('a torchvision state dict gives exactly the tensors of the same weights as .safetensors', () => {
@@ -91,30 +109,16 @@ describe('readPth: files written by torch.save', () => {
   });
 
   it('loads into a model exactly as the .safetensors does (strict), and is reported as pth', () => {
-    const before = tf.memory().numTensors;
-    const fromPth = buildEfficientNet(TINY, { numClasses: 3, initializer: 'zeros' });
-    const fromSafetensors = buildEfficientNet(TINY, { numClasses: 3, initializer: 'zeros' });
-    const report = loadTorchvisionWeights(fromPth, read('tiny.pth'), { source: 'tiny.pth' });
-    loadTorchvisionWeights(fromSafetensors, read('tiny.safetensors'));
+    const { report, sameWeights } = loadBeside('tiny.pth', 'tiny.safetensors');
     expect(report).toMatchObject({ missing: [], unexpected: [], mismatched: [], loadedFraction: 1 });
-    expect(Buffer.from(exportTorchvisionWeights(fromPth)).equals(Buffer.from(exportTorchvisionWeights(fromSafetensors)))).toBe(true);
-    fromPth.dispose();
-    fromSafetensors.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(sameWeights).toBe(true);
   });
 
   it('timm names (conv_stem, blocks.i.j.conv_dw, se.conv_reduce, conv_pwl, conv_head, classifier) load onto the same layers', () => {
-    const before = tf.memory().numTensors;
-    const fromTimm = buildEfficientNet(TINY, { numClasses: 3, initializer: 'zeros' });
-    const fromTorchvision = buildEfficientNet(TINY, { numClasses: 3, initializer: 'zeros' });
-    const report = loadTorchvisionWeights(fromTimm, read('tiny-timm.safetensors'), { source: 'tiny-timm.safetensors' });
-    loadTorchvisionWeights(fromTorchvision, read('tiny.pth'));
+    const { report, sameWeights } = loadBeside('tiny-timm.safetensors', 'tiny.pth');
     expect(report.notes).toEqual(["tiny-timm.safetensors: timm key names mapped onto torchvision's"]);
     expect(report).toMatchObject({ missing: [], unexpected: [], mismatched: [] });
-    expect(Buffer.from(exportTorchvisionWeights(fromTimm)).equals(Buffer.from(exportTorchvisionWeights(fromTorchvision)))).toBe(true);
-    fromTimm.dispose();
-    fromTorchvision.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(sameWeights).toBe(true);
   });
 
   it("timm's B-series block names map as timm/efficientnet_b3.ra2_in1k lays them out", () => {

@@ -103,9 +103,12 @@ describe('parity checker', () => {
     const copy = structuredClone(fixture);
     copy.cases[1]!['rocAuc'] = 0.5;
     (copy.cases[1]!['macro'] as Record<string, unknown>)['jaccard'] = 0.1;
+    // support is a per-class column only (scikit-learn returns None for it when averaging).
+    (copy.cases[1]!['weighted'] as Record<string, unknown>)['support'] = 5;
     const result = checkParity(copy);
     expect(result.ok).toBe(false);
-    expect(result.mismatches.map((mismatch) => mismatch.path).sort()).toEqual(['macro.jaccard', 'rocAuc']);
+    expect(result.mismatches.map((mismatch) => mismatch.path).sort()).toEqual(['macro.jaccard', 'rocAuc', 'weighted.support']);
+    expect(result.mismatches.find((mismatch) => mismatch.path === 'weighted.support')!.message).toBe('no metric is known for key "weighted.support"');
   });
 
   it('checks other F-beta keys and reports metrics that cannot be computed', () => {

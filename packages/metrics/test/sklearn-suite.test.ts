@@ -172,35 +172,30 @@ function withBinaryDefault(options: Options): Options {
   return 'average' in options ? options : { ...options, average: 'binary' };
 }
 
+/**
+ * The runner of a metric called as `metric(y_true, y_pred, **other keywords)`; `binaryDefault`: the
+ * scalar score functions, whose scikit-learn default is average='binary'.
+ */
+function labelRunner(
+  metric: (yTrue: ReturnType<typeof targetsOf>, yPred: ReturnType<typeof targetsOf>, options: never) => unknown,
+  binaryDefault = false
+): (kwargs: Options) => unknown {
+  return (kw) => {
+    const options = optionsOf(kw, ['y_true', 'y_pred']);
+    return metric(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), (binaryDefault ? withBinaryDefault(options) : options) as never);
+  };
+}
+
 const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
-  accuracy_score: (kw) =>
-    accuracyScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
-  balanced_accuracy_score: (kw) =>
-    balancedAccuracyScore(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  accuracy_score: labelRunner(accuracyScore),
+  balanced_accuracy_score: labelRunner(balancedAccuracyScore),
   confusion_matrix: (kw) =>
     confusionMatrix(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])).toArray(),
-  multilabel_confusion_matrix: (kw) =>
-    multilabelConfusionMatrix(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
-  precision_score: (kw) =>
-    precisionScore(
-      targetsOf(kw['y_true']),
-      targetsOf(kw['y_pred']),
-      withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))
-    ),
-  recall_score: (kw) =>
-    recallScore(
-      targetsOf(kw['y_true']),
-      targetsOf(kw['y_pred']),
-      withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))
-    ),
-  f1_score: (kw) =>
-    f1Score(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))),
-  fbeta_score: (kw) =>
-    fbetaScore(
-      targetsOf(kw['y_true']),
-      targetsOf(kw['y_pred']),
-      withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred'])) as { beta: number }
-    ),
+  multilabel_confusion_matrix: labelRunner(multilabelConfusionMatrix),
+  precision_score: labelRunner(precisionScore, true),
+  recall_score: labelRunner(recallScore, true),
+  f1_score: labelRunner(f1Score, true),
+  fbeta_score: labelRunner(fbetaScore, true),
   precision_recall_fscore_support: (kw) => {
     const result = precisionRecallFscoreSupport(
       targetsOf(kw['y_true']),
@@ -217,19 +212,11 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
     );
     return kw['output_dict'] === true ? report.toDict() : report.toText();
   },
-  jaccard_score: (kw) =>
-    jaccardScore(
-      targetsOf(kw['y_true']),
-      targetsOf(kw['y_pred']),
-      withBinaryDefault(optionsOf(kw, ['y_true', 'y_pred']))
-    ),
-  matthews_corrcoef: (kw) =>
-    matthewsCorrcoef(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  jaccard_score: labelRunner(jaccardScore, true),
+  matthews_corrcoef: labelRunner(matthewsCorrcoef),
   cohen_kappa_score: (kw) => cohenKappaScore(targetsOf(kw['y1']), targetsOf(kw['y2']), optionsOf(kw, ['y1', 'y2'])),
-  hamming_loss: (kw) =>
-    hammingLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
-  zero_one_loss: (kw) =>
-    zeroOneLoss(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])),
+  hamming_loss: labelRunner(hammingLoss),
+  zero_one_loss: labelRunner(zeroOneLoss),
   log_loss: (kw) =>
     logLoss(
       targetsOf(kw['y_true']),

@@ -5,7 +5,7 @@
 import { allocateUninitializedLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { wasmKernels } from '../wasm/index.js';
 import { BorderMode, borderValues, type BorderModeValue } from './border.js';
-import { INTER_BITS, INTER_TAB_SIZE, Interpolation, fixedInterpolationTable, type InterpolationValue } from './interpolation.js';
+import { INTER_BITS, INTER_TAB_SIZE, Interpolation, fixedInterpolationTable, storeFixedCoordinate, type InterpolationValue } from './interpolation.js';
 import { ROUND_HALF_EVEN_MAGIC, roundHalfEven } from './saturate.js';
 import { bilinearBorderPixelRgb8, remap, remapFixed } from './warp.js';
 
@@ -96,15 +96,7 @@ export function undistortRemap(
     for (let j = 0; j < width; j++, index++, x += ir0) {
       const r2 = x * x + y2;
       const kr = 1 + ((0 * r2 + k32) * r2 + k32) * r2;
-      const mx = fround(fx * (x * kr) + cx) * INTER_TAB_SIZE;
-      const my = fround(fy * (y * kr) + cy) * INTER_TAB_SIZE;
-      let X = Math.floor(mx + 0.5);
-      if (X - mx === 0.5 && (X & 1) !== 0) X -= 1;
-      let Y = Math.floor(my + 0.5);
-      if (Y - my === 0.5 && (Y & 1) !== 0) Y -= 1;
-      sxs[index] = X >> INTER_BITS;
-      sys[index] = Y >> INTER_BITS;
-      fractions[index] = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));
+      storeFixedCoordinate(sxs, sys, fractions, index, fround(fx * (x * kr) + cx) * INTER_TAB_SIZE, fround(fy * (y * kr) + cy) * INTER_TAB_SIZE);
     }
   }
   return remapFixed(image, width, height, sxs, sys, fractions, interpolation, borderMode, value);

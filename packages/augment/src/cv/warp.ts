@@ -4,7 +4,7 @@
  */
 import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { BorderMode, borderInterpolate, borderValues, type BorderModeValue } from './border.js';
-import { INTER_BITS, INTER_TAB_SIZE, Interpolation, fixedInterpolationTable, floatInterpolationTable, type InterpolationValue } from './interpolation.js';
+import { INTER_BITS, INTER_TAB_SIZE, Interpolation, fixedInterpolationTable, floatInterpolationTable, storeFixedCoordinate, type InterpolationValue } from './interpolation.js';
 import { roundHalfEven } from './saturate.js';
 
 const fround = Math.fround;
@@ -127,16 +127,7 @@ export function remap(
   const fractions = interpolation === Interpolation.NEAREST ? null : new Uint16Array(count);
   for (let i = 0; i < count; i++) {
     if (fractions) {
-      // cvRound (half to even), inlined: this loop runs once per output pixel.
-      const fx = mapX[i]! * INTER_TAB_SIZE;
-      const fy = mapY[i]! * INTER_TAB_SIZE;
-      let X = Math.floor(fx + 0.5);
-      if (X - fx === 0.5 && (X & 1) !== 0) X -= 1;
-      let Y = Math.floor(fy + 0.5);
-      if (Y - fy === 0.5 && (Y & 1) !== 0) Y -= 1;
-      sxs[i] = X >> INTER_BITS;
-      sys[i] = Y >> INTER_BITS;
-      fractions[i] = (Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1));
+      storeFixedCoordinate(sxs, sys, fractions, i, mapX[i]! * INTER_TAB_SIZE, mapY[i]! * INTER_TAB_SIZE);
     } else {
       sxs[i] = roundHalfEven(mapX[i]!);
       sys[i] = roundHalfEven(mapY[i]!);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelConfig, requireFloat32, type KernelArgs } from './kernel-support.js';
 import { byteOffset, poolFor, simdFor, type WasmHeapBackend } from './simd-backend.js';
+import { depthwiseFilterOffsets } from './simd-pool.js';
 import { dilateSpatial, padOrCropSpatial, withWasmOps, type TensorInfo, type WasmOps } from './wasm-ops.js';
 
 /**
@@ -22,6 +23,11 @@ interface ConvolutionAttrs {
   dimRoundingMode?: RoundingMode;
   dataFormat?: 'NHWC' | 'NCHW';
 }
+
+/** A filter gradient's arguments: the forward input and dY, the filter's shape. */
+type FilterGradientArgs = KernelArgs<{ x: TensorInfo; dy: TensorInfo }, ConvolutionAttrs & { filterShape: [number, number, number, number] }>;
+/** An input gradient's arguments: dY and the filter, the forward input's shape. */
+type InputGradientArgs = KernelArgs<{ dy: TensorInfo; filter: TensorInfo }, ConvolutionAttrs & { inputShape: [number, number, number, number] }>;
 
 /**
  * The geometry of the forward (depthwise) convolution a gradient kernel belongs to, from its NHWC
@@ -51,14 +57,7 @@ function requireChannelsLast(kernelName: string, dataFormat: string | undefined)
  * convolution is a single matmul against X itself. Inputs with few channels (the stem) use one
  * matmul against a small im2col matrix instead, because per-offset products would be too thin.
  */
-export function conv2DBackpropFilter({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { x: TensorInfo; dy: TensorInfo },
-  ConvolutionAttrs & { filterShape: [number, number, number, number] }
->): TensorInfo {
+export function conv2DBackpropFilter({ inputs, backend, attrs }: FilterGradientArgs): TensorInfo {
   const { x, dy } = inputs;
   requireChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
   requireFloat32('Conv2DBackpropFilter', x, dy);
@@ -175,14 +174,7 @@ function patchLoop(image: Float32Array, patches: Float32Array, [batch, height, w
  * Conv2DBackpropInput as a stride-1 XNNPACK convolution of the zero-dilated, padded dY with
  * the spatially flipped, in/out-swapped filter; a 1x1 stride-1 convolution is one matmul.
  */
-export function conv2DBackpropInput({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { dy: TensorInfo; filter: TensorInfo },
-  ConvolutionAttrs & { inputShape: [number, number, number, number] }
->): TensorInfo {
+export function conv2DBackpropInput({ inputs, backend, attrs }: InputGradientArgs): TensorInfo {
   const { dy, filter } = inputs;
   requireChannelsLast('Conv2DBackpropInput', attrs.dataFormat);
   requireFloat32('Conv2DBackpropInput', dy, filter);
@@ -276,14 +268,7 @@ function transposedConvolutionInput(
  * DepthwiseConv2dNativeBackpropInput as an XNNPACK depthwise convolution of the dilated,
  * padded dY with the spatially flipped filter (one per channel multiplier, summed).
  */
-export function depthwiseConv2dNativeBackpropInput({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { dy: TensorInfo; filter: TensorInfo },
-  ConvolutionAttrs & { inputShape: [number, number, number, number] }
->): TensorInfo {
+export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: InputGradientArgs): TensorInfo {
   const { dy, filter } = inputs;
   requireFloat32('DepthwiseConv2dNativeBackpropInput', dy, filter);
   const info = convolutionInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs, true);
@@ -318,14 +303,7 @@ export function depthwiseConv2dNativeBackpropInput({
  * each output row is one call of a WebAssembly SIMD loop (4 channels at a time, row sums in
  * float32, then float64); otherwise plain JS loops.
  */
-export function depthwiseConv2dNativeBackpropFilter({
-  inputs,
-  backend,
-  attrs,
-}: KernelArgs<
-  { x: TensorInfo; dy: TensorInfo },
-  ConvolutionAttrs & { filterShape: [number, number, number, number] }
->): TensorInfo {
+export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: FilterGradientArgs): TensorInfo {
   const { x, dy } = inputs;
   requireFloat32('DepthwiseConv2dNativeBackpropFilter', x, dy);
   const info = convolutionInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs, true);
@@ -403,30 +381,9 @@ function depthwiseFilterGradientSimd(
     const heap = (backend.typedArrayFromHeap(scratch) as Float32Array).buffer;
     const sums = new Float64Array(heap, sumsOffset, offsets * channels);
     sums.fill(0);
-    const rowBytes = 4 * channels;
     // Offsets own disjoint sums: with helper threads they are shared out, one offset per chunk.
     const args = [xBase, dyBase, sumsOffset, batch, height, width, channels, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, top, left, filterWidth];
-    if (poolFor(backend)?.depthwiseFilter(args, offsets) !== true) {
-      for (let kh = 0; kh < filterHeight; kh++) {
-        for (let kw = 0; kw < filterWidth; kw++) {
-          // Output columns whose input column is inside the image.
-          const iwOffset = kw * dilationWidth - left;
-          const owStart = Math.max(0, Math.ceil(-iwOffset / strideWidth));
-          const owEnd = Math.min(outWidth, Math.floor((width - 1 - iwOffset) / strideWidth) + 1);
-          if (owEnd <= owStart) continue;
-          const sumsAt = sumsOffset + 8 * (kh * filterWidth + kw) * channels;
-          for (let n = 0; n < batch; n++) {
-            for (let oh = 0; oh < outHeight; oh++) {
-              const ih = oh * strideHeight + kh * dilationHeight - top;
-              if (ih < 0 || ih >= height) continue;
-              const xAt = xBase + ((n * height + ih) * width + owStart * strideWidth + iwOffset) * rowBytes;
-              const dyAt = dyBase + ((n * outHeight + oh) * outWidth + owStart) * rowBytes;
-              functions.depthwiseFilterRow(xAt, dyAt, sumsAt, owEnd - owStart, strideWidth * rowBytes, channels);
-            }
-          }
-        }
-      }
-    }
+    if (poolFor(backend)?.depthwiseFilter(args, offsets) !== true) depthwiseFilterOffsets(functions, args, 0, offsets);
     (backend.typedArrayFromHeap(out) as Float32Array).set(sums);
   } finally {
     backend.disposeData(scratch.dataId);

@@ -50,28 +50,24 @@ function keptDimsShape(xShape: number[], axes: number[]): number[] {
   return shape;
 }
 
-const meanGrad: tf.GradConfig = {
-  kernelName: 'Mean',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved as [tf.Tensor];
-    const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-    const reduceSize = axes.reduce((size, axis) => size * x.shape[axis]!, 1);
-    return {
-      x: () => tf.broadcastTo(tf.div(tf.reshape(dy as tf.Tensor, keptDimsShape(x.shape, axes)), reduceSize), x.shape),
-    };
-  },
-};
-
-const sumGrad: tf.GradConfig = {
-  kernelName: 'Sum',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved as [tf.Tensor];
-    const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-    return { x: () => tf.broadcastTo(tf.reshape(dy as tf.Tensor, keptDimsShape(x.shape, axes)), x.shape) };
-  },
-};
+/** Mean's or Sum's gradient: dY reshaped to the kept dimensions (over the reduced count for Mean), broadcast to x. */
+function reductionGradient(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+      return {
+        x: () => {
+          const kept = tf.reshape(dy as tf.Tensor, keptDimsShape(x.shape, axes));
+          const reduceSize = axes.reduce((size, axis) => size * x.shape[axis]!, 1);
+          return tf.broadcastTo(kernelName === 'Mean' ? tf.div(kept, reduceSize) : kept, x.shape);
+        },
+      };
+    },
+  };
+}
 
 /** Replace the wasm backend's kernels of the same names (see `registerWasmTrainingKernels`). */
 export const reductionKernels: tf.KernelConfig[] = [kernelConfig('Sum', 'wasm', sum), kernelConfig('Mean', 'wasm', mean)];
@@ -80,4 +76,4 @@ export const reductionKernels: tf.KernelConfig[] = [kernelConfig('Sum', 'wasm', 
  * Leaner gradients of Mean and Sum: the stock gradients multiply by `ones(x.shape)` (a fill, a
  * multiply and for Mean a divide, all full size); broadcasting the small gradient is one copy.
  */
-export const reductionGradients: tf.GradConfig[] = [meanGrad, sumGrad];
+export const reductionGradients: tf.GradConfig[] = [reductionGradient('Mean'), reductionGradient('Sum')];

@@ -96,6 +96,10 @@ const f32x4Splat = (value: number) => {
 };
 /** `local += step` for an i32 pointer local. */
 const advance = (local: number, step: number) => [...get(local), ...i32c(step), op.i32Add, ...set(local)];
+/** Loop tail: `counter -= step` (an i32 expression), then back to the loop's start while it is not 0. */
+const countDown = (counter: number, step: number[]) => [...get(counter), ...step, op.i32Sub, ...tee(counter), op.i32Eqz, op.i32Eqz, op.brIf, 0];
+/** Loop tail: back to the loop's start while `local < limit` (unsigned). */
+const repeatWhileBelow = (local: number, limit: number) => [...get(local), ...get(limit), op.i32LtU, op.brIf, 0];
 
 // exp(t) = 2^n * p(r) with n = round(t / ln 2) and r = t - n ln 2 (ln 2 split in two parts so
 // that r is exact), p Cephes expf's degree-7 polynomial: relative error about 1e-7.
@@ -223,12 +227,12 @@ function scaleChannelsBody(): number[] {
     op.loop, 0x40, // channels, 4 at a time
     ...get(dst), ...get(src), ...load(), ...get(row), ...load(), ...simdOp(simd.f32x4Mul), ...store(),
     ...advance(src, 16), ...advance(dst, 16), ...advance(row, 16),
-    ...get(row), ...get(rowEnd), op.i32LtU, op.brIf, 0,
+    ...repeatWhileBelow(row, rowEnd),
     op.end,
-    ...get(left), ...i32c(1), op.i32Sub, ...tee(left), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    ...countDown(left, i32c(1)),
     op.end,
     ...get(gate), ...get(rowBytes), op.i32Add, ...set(gate),
-    ...get(batch), ...i32c(1), op.i32Sub, ...tee(batch), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    ...countDown(batch, i32c(1)),
     op.end,
     op.end,
   ];
@@ -258,17 +262,36 @@ function depthwiseFilterRowBody(): number[] {
     ...get(sum), ...get(xp), ...load(), ...get(dp), ...load(), ...simdOp(simd.f32x4Mul), ...simdOp(simd.f32x4Add), ...set(sum),
     ...get(xp), ...get(xStep), op.i32Add, ...set(xp),
     ...get(dp), ...get(dyStep), op.i32Add, ...set(dp),
-    ...get(left), ...i32c(1), op.i32Sub, ...tee(left), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    ...countDown(left, i32c(1)),
     op.end,
     // sums[block / 4 .. + 4] (float64, so at byte offset 2 * block) += the 4 float32 sums
     ...get(sums), ...get(block), ...i32c(1), op.i32Shl, op.i32Add, ...set(sumsAt),
     ...accumulateFloat64(sumsAt, sum),
     ...advance(block, 16),
-    ...get(block), ...get(dyStep), op.i32LtU, op.brIf, 0,
+    ...repeatWhileBelow(block, dyStep),
     op.end,
     op.end,
   ];
   return [...vector([[...unsignedLeb(6), i32], [...unsignedLeb(1), v128]]), ...code];
+}
+
+/**
+ * A function body that runs `body` for each 4-channel block (`block` = 0, 16, .. < rowBytes =
+ * 4 * channels bytes) of each of `rows` rows (rows > 0); `body` advances its own pointers and `block`.
+ */
+function rowsByChannelBlocks(rows: number, channels: number, rowBytes: number, block: number, body: number[]): number[] {
+  return [
+    ...get(channels), ...i32c(2), op.i32Shl, ...set(rowBytes),
+    op.loop, 0x40, // rows
+    ...i32c(0), ...set(block),
+    op.loop, 0x40, // channels, 4 at a time
+    ...body,
+    ...repeatWhileBelow(block, rowBytes),
+    op.end,
+    ...countDown(rows, i32c(1)),
+    op.end,
+    op.end,
+  ];
 }
 
 /**
@@ -280,20 +303,11 @@ function depthwiseFilterRowBody(): number[] {
 function normalizeChannelsBody(): number[] {
   const [src, parameters, dst, rows, channels, rowBytes, block] = [0, 1, 2, 3, 4, 5, 6];
   const parameter = (index: number) => [...get(parameters), ...get(block), op.i32Add, ...(index === 0 ? [] : [...get(rowBytes), ...(index === 2 ? [...i32c(1), op.i32Shl] : []), op.i32Add]), ...load()];
-  const code: number[] = [
-    ...get(channels), ...i32c(2), op.i32Shl, ...set(rowBytes),
-    op.loop, 0x40, // rows
-    ...i32c(0), ...set(block),
-    op.loop, 0x40, // channels, 4 at a time
+  const code = rowsByChannelBlocks(rows, channels, rowBytes, block, [
     ...get(dst), ...get(src), ...load(), ...parameter(0), ...simdOp(simd.f32x4Sub), ...parameter(1), ...simdOp(simd.f32x4Mul),
     ...parameter(2), ...simdOp(simd.f32x4Add), ...store(),
     ...advance(src, 16), ...advance(dst, 16), ...advance(block, 16),
-    ...get(block), ...get(rowBytes), op.i32LtU, op.brIf, 0,
-    op.end,
-    ...get(rows), ...i32c(1), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    op.end,
-  ];
+  ]);
   return [...vector([[...unsignedLeb(2), i32]]), ...code];
 }
 
@@ -366,14 +380,14 @@ function columnBlockLoops(
     ...resetSums,
     op.loop, 0x40, // rows of the block
     ...row,
-    ...get(left), ...i32c(1), op.i32Sub, ...tee(left), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    ...countDown(left, i32c(1)),
     op.end,
     ...leaveBlock,
     ...advance(block, 16),
-    ...get(block), ...get(rowBytes), op.i32LtU, op.brIf, 0,
+    ...repeatWhileBelow(block, rowBytes),
     op.end,
     ...rowPointers.flatMap((pointer) => [...get(pointer), ...get(blockRows), ...get(rowBytes), op.i32Mul, op.i32Add, ...set(pointer)]),
-    ...get(rows), ...get(blockRows), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    ...countDown(rows, get(blockRows)),
     op.end,
     op.end,
   ];
@@ -451,11 +465,7 @@ function batchNormBackwardBody(): number[] {
   const [dy, x, parameters, dst, rows, channels, rowBytes, block, at] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   // parameter i of the current channel block: parameters + i * rowBytes + block (at = parameters + block)
   const parameter = (index: number) => (index === 0 ? [...get(at), ...load()] : [...get(at), ...get(rowBytes), ...i32c(index), op.i32Mul, op.i32Add, ...load()]);
-  const code: number[] = [
-    ...get(channels), ...i32c(2), op.i32Shl, ...set(rowBytes),
-    op.loop, 0x40, // rows
-    ...i32c(0), ...set(block),
-    op.loop, 0x40, // channels, 4 at a time
+  const code = rowsByChannelBlocks(rows, channels, rowBytes, block, [
     ...get(parameters), ...get(block), op.i32Add, ...set(at),
     ...get(dst),
     ...get(dy), ...load(), ...parameter(1), ...simdOp(simd.f32x4Mul),
@@ -463,12 +473,7 @@ function batchNormBackwardBody(): number[] {
     ...parameter(3), ...simdOp(simd.f32x4Add),
     ...store(),
     ...advance(dy, 16), ...advance(x, 16), ...advance(dst, 16), ...advance(block, 16),
-    ...get(block), ...get(rowBytes), op.i32LtU, op.brIf, 0,
-    op.end,
-    ...get(rows), ...i32c(1), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
-    op.end,
-    op.end,
-  ];
+  ]);
   return [...vector([[...unsignedLeb(3), i32]]), ...code];
 }
 
@@ -518,11 +523,11 @@ function transposeBody(bandBlocks: number): number[] {
     ...Array.from({ length: bandBlocks }, (_, index) => block(index)).flat(),
     ...advance(at, 16),
     ...get(to), ...get(dstRowBytes), ...i32c(2), op.i32Shl, op.i32Add, ...set(to),
-    ...get(at), ...get(bandEnd), op.i32LtU, op.brIf, 0,
+    ...repeatWhileBelow(at, bandEnd),
     op.end,
     ...get(src), ...get(rowBytes), ...i32c(2 + Math.log2(bandBlocks)), op.i32Shl, op.i32Add, ...set(src),
     ...advance(dst, 16 * bandBlocks),
-    ...get(rows), ...i32c(4 * bandBlocks), op.i32Sub, ...tee(rows), op.i32Eqz, op.i32Eqz, op.brIf, 0,
+    ...countDown(rows, i32c(4 * bandBlocks)),
     op.end,
     op.end,
   ];

@@ -43,8 +43,8 @@ const CONTROL_SLOTS = 40;
  * zeroed by the caller) accumulate x * dy over the output rows, one SIMD row call per row.
  * Arguments: x, dy, sums (byte offsets), batch, height, width, channels, outHeight, outWidth,
  * strideHeight, strideWidth, dilationHeight, dilationWidth, top, left, filterWidth. Offsets own
- * disjoint sums, so threads can take different offsets. (The kernel's one-thread path is the same
- * loop in TypeScript.)
+ * disjoint sums, so threads can take different offsets. The kernel's one-thread path runs this
+ * source too (depthwiseFilterOffsets below), over all offsets.
  */
 const depthwiseFilterOffsetsSource = `(functions, a, first, last) => {
   const [x, dy, sums, batch, height, width, channels, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, top, left, filterWidth] = a;
@@ -67,6 +67,14 @@ const depthwiseFilterOffsetsSource = `(functions, a, first, last) => {
     }
   }
 }`;
+
+/** depthwiseFilterOffsetsSource compiled in this thread, for callers that run it without helpers. */
+export const depthwiseFilterOffsets = new Function(`return ${depthwiseFilterOffsetsSource};`)() as (
+  functions: Pick<SimdFunctions, 'depthwiseFilterRow'>,
+  args: readonly number[],
+  first: number,
+  last: number,
+) => void;
 
 /**
  * Functions of SimdFunctions that work on [rows, channels] data and can be split by rows. Their
