@@ -42,13 +42,17 @@ const { values } = parseArgs({
   },
 });
 const maxSeconds = Number(values['max-seconds']);
-if (!(maxSeconds >= 0)) throw new RangeError(`--max-seconds must be a number >= 0 (0 = no limit); got ${values['max-seconds']}`);
+if (!(maxSeconds >= 0))
+  throw new RangeError(`--max-seconds must be a number >= 0 (0 = no limit); got ${values['max-seconds']}`);
 const iterations = Number(values.iterations);
-if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`--iterations must be a positive integer; got ${values.iterations}`);
+if (!Number.isInteger(iterations) || iterations < 1)
+  throw new RangeError(`--iterations must be a positive integer; got ${values.iterations}`);
 const batches = values.batches!.split(',').map(Number);
-if (!batches.every((b) => Number.isInteger(b) && b > 0)) throw new RangeError(`--batches must be positive integers; got ${values.batches}`);
+if (!batches.every((b) => Number.isInteger(b) && b > 0))
+  throw new RangeError(`--batches must be positive integers; got ${values.batches}`);
 const threads = values.threads === undefined ? undefined : Number(values.threads);
-if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`--threads must be a positive integer; got ${values.threads}`);
+if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+  throw new RangeError(`--threads must be a positive integer; got ${values.threads}`);
 const training = !values['no-training'];
 
 const benchStart = performance.now();
@@ -62,7 +66,8 @@ const art: typeof artBackend | undefined = values.stock ? undefined : artBackend
 const backendRequest = values.backend ?? (art ? 'wasm' : 'cpu');
 if (art) {
   const backendRequested = backendRequest as artBackend.BackendRequest;
-  if (!art.backendNames.includes(backendRequested)) throw new RangeError(`--backend must be one of ${art.backendNames.join(', ')}; got ${backendRequest}`);
+  if (!art.backendNames.includes(backendRequested))
+    throw new RangeError(`--backend must be one of ${art.backendNames.join(', ')}; got ${backendRequest}`);
   const selection = await art.initBackend({ backend: backendRequested, ...(threads === undefined ? {} : { threads }) });
   console.log(`backend ${selection.name}: ${selection.reason} (started by @art/backend)`);
 } else {
@@ -78,10 +83,17 @@ const backendName = tf.getBackend();
 /** Step time per inference time, for the budget check before the warm-up step (see the header). */
 const trainToInferenceRatio = backendName === 'cpu' ? 30 : 10;
 const wasmHeapMiB = (): number | undefined =>
-  backendName === 'wasm' ? mib((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length) : undefined;
+  backendName === 'wasm'
+    ? mib((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length)
+    : undefined;
 
 // With --stock, stock wasm lacks the conv gradient kernels; a failed tape leaves the engine unusable, so check first.
-const GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
+const GRADIENT_KERNELS = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+];
 const missingKernels = GRADIENT_KERNELS.filter((kernel) => tf.getKernel(kernel, backendName) === undefined);
 
 /** "8 = 4x2": micro-batch size x count, plus the remainder when the split is uneven. */
@@ -105,7 +117,10 @@ function planTraining(net: EfficientNet, x: tf.Tensor, y: tf.Tensor, batch: numb
     return {
       split: formatSplit(batch, batch),
       run: async () => {
-        const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+        const loss = optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+          true,
+        )!;
         await loss.data();
         loss.dispose();
       },
@@ -118,7 +133,9 @@ function planTraining(net: EfficientNet, x: tf.Tensor, y: tf.Tensor, batch: numb
     const estimate = art.estimateTrainingMemory(net.model, batch, [size, size, 3]);
     if (estimate.maxMicroBatchSize < 1) {
       optimizer.dispose();
-      throw new RangeError(`one sample needs about ${mib(estimate.parameterBytes + (estimate.peakBytes - estimate.parameterBytes) / batch)} MiB, above the ${mib(estimate.limitBytes)} MiB wasm budget`);
+      throw new RangeError(
+        `one sample needs about ${mib(estimate.parameterBytes + (estimate.peakBytes - estimate.parameterBytes) / batch)} MiB, above the ${mib(estimate.limitBytes)} MiB wasm budget`,
+      );
     }
     if (!estimate.fits) {
       // As few micro-batches as fit, of equal size where possible, so each trains on as many samples.
@@ -127,7 +144,12 @@ function planTraining(net: EfficientNet, x: tf.Tensor, y: tf.Tensor, batch: numb
     }
     note = `estimated peak for the whole batch ${mib(estimate.peakBytes)} MiB, budget ${mib(estimate.limitBytes)} MiB of the ${mib(art.wasmMemoryCeilingBytes)} MiB heap ceiling, largest micro-batch that fits ${estimate.maxMicroBatchSize}`;
   }
-  const step = art.createTrainStep({ model: net.model, optimizer, loss: 'softmaxCrossEntropy', microBatchSize: microBatch });
+  const step = art.createTrainStep({
+    model: net.model,
+    optimizer,
+    loss: 'softmaxCrossEntropy',
+    microBatchSize: microBatch,
+  });
   return {
     split: formatSplit(batch, microBatch),
     ...(note === undefined ? {} : { note }),
@@ -138,7 +160,9 @@ function planTraining(net: EfficientNet, x: tf.Tensor, y: tf.Tensor, batch: numb
   };
 }
 
-console.log(`active backend ${backendName}, node ${process.version}, iterations ${iterations}, budget ${maxSeconds > 0 ? `${maxSeconds} s` : 'none'}`);
+console.log(
+  `active backend ${backendName}, node ${process.version}, iterations ${iterations}, budget ${maxSeconds > 0 ? `${maxSeconds} s` : 'none'}`,
+);
 const header =
   'variant  size  batch  infer img/s  infer s/batch  train step s  micro-batches  peak tensors MiB (infer/train)  wasm heap MiB  max RSS MiB';
 const table: string[] = [];
@@ -194,7 +218,9 @@ for (const variant of values.variants!.split(',')) {
         const trainProfile = await tf.profile(plan.run);
         warmupSeconds = (performance.now() - warmupStart) / 1000;
         trainPeak = trainProfile.peakBytes;
-        console.log(`         ${variant} batch ${batch}: warm-up training step ${warmupSeconds.toFixed(2)} s (profiled)`);
+        console.log(
+          `         ${variant} batch ${batch}: warm-up training step ${warmupSeconds.toFixed(2)} s (profiled)`,
+        );
         if (overBudget(warmupSeconds * iterations)) {
           trainError = `skipped after the ${warmupSeconds.toFixed(0)} s warm-up step: ${iterations} more would exceed --max-seconds ${maxSeconds} (elapsed ${elapsed().toFixed(0)} s)`;
         } else {
@@ -243,7 +269,8 @@ for (const variant of values.variants!.split(',')) {
   }
   net.dispose();
 }
-if (skipped.length > 0) console.log(`skipped over the ${maxSeconds} s budget (--max-seconds 0 runs everything): ${skipped.join(', ')}`);
+if (skipped.length > 0)
+  console.log(`skipped over the ${maxSeconds} s budget (--max-seconds 0 runs everything): ${skipped.join(', ')}`);
 console.log(
   `\nsummary (${backendName}; micro-batches: size x count; peak tensors: TF.js's count, which adds every tensor's bytes even when tensors ` +
     `share one buffer (reshapes; on wasm @art/backend's copy-free Identity), so it can exceed the wasm heap; wasm heap: size after the row, it never shrinks)\n` +

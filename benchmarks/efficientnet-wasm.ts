@@ -48,7 +48,11 @@ const selection = await initBackend({ backend: 'wasm', threads });
 console.log(`backend: ${selection.name} (${selection.reason})`);
 const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
 
-const b3Micro = estimateTrainingMemory(efficientNetB3({ numClasses: 10, inputSize: 300, initializer: 'zeros' }).model, 1, [300, 300, 3]).maxMicroBatchSize;
+const b3Micro = estimateTrainingMemory(
+  efficientNetB3({ numClasses: 10, inputSize: 300, initializer: 'zeros' }).model,
+  1,
+  [300, 300, 3],
+).maxMicroBatchSize;
 tf.disposeVariables();
 const cases: Case[] = [
   { name: 'B0 224 train batch 4', variant: 'b0', size: 224, batch: 4, mode: 'train' },
@@ -56,12 +60,27 @@ const cases: Case[] = [
   { name: 'B0 224 inference batch 8', variant: 'b0', size: 224, batch: 8, mode: 'infer' },
 ];
 if (!flag('no-layers-predict')) {
-  cases.push({ name: 'B0 224 inference batch 8, model.predict', variant: 'b0', size: 224, batch: 8, mode: 'infer', layersPredict: true, torchCase: 'B0 224 inference batch 8' });
+  cases.push({
+    name: 'B0 224 inference batch 8, model.predict',
+    variant: 'b0',
+    size: 224,
+    batch: 8,
+    mode: 'infer',
+    layersPredict: true,
+    torchCase: 'B0 224 inference batch 8',
+  });
 }
 if (!flag('no-b3')) {
   const micro = Math.max(1, Math.min(4, b3Micro));
   cases.push(
-    { name: `B3 300 train batch 4 (${4 / micro} x ${micro} accumulated)`, variant: 'b3', size: 300, batch: 4, micro, mode: 'train' },
+    {
+      name: `B3 300 train batch 4 (${4 / micro} x ${micro} accumulated)`,
+      variant: 'b3',
+      size: 300,
+      batch: 4,
+      micro,
+      mode: 'train',
+    },
     { name: 'B3 300 inference batch 8', variant: 'b3', size: 300, batch: 8, mode: 'infer' },
   );
 }
@@ -89,13 +108,29 @@ async function timed(fn: () => Promise<void>, warmups = 2): Promise<Timing> {
 let inferencePath = '';
 
 async function runOurs(c: Case): Promise<Timing & { heap: number }> {
-  const net = c.variant === 'b0' ? efficientNetB0({ numClasses: 10, inputSize: c.size }) : efficientNetB3({ numClasses: 10, inputSize: c.size });
+  const net =
+    c.variant === 'b0'
+      ? efficientNetB0({ numClasses: 10, inputSize: c.size })
+      : efficientNetB3({ numClasses: 10, inputSize: c.size });
   const x = tf.randomNormal([c.batch, c.size, c.size, 3]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % 10), 'int32'), 10));
+  const y = tf.tidy(() =>
+    tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: c.batch }, (_, i) => i % 10),
+        'int32',
+      ),
+      10,
+    ),
+  );
   let timing: Timing;
   if (c.mode === 'train') {
     const optimizer = tf.train.momentum(0.01, 0.9);
-    const step = createTrainStep({ model: net.model, optimizer, loss: 'softmaxCrossEntropy', microBatchSize: c.micro ?? c.batch });
+    const step = createTrainStep({
+      model: net.model,
+      optimizer,
+      loss: 'softmaxCrossEntropy',
+      microBatchSize: c.micro ?? c.batch,
+    });
     timing = await timed(async () => {
       await step(x, y);
     }, 3);
@@ -123,10 +158,19 @@ async function runOurs(c: Case): Promise<Timing & { heap: number }> {
 
 function runTorch(): Record<string, Timing> & { peakRssBytes?: number; torch?: string } {
   const script = fileURLToPath(new URL('./pytorch_bench.py', import.meta.url));
-  const config = { repeats, threads: torchThreads, cases: cases.filter((c) => c.torchCase === undefined).map((c) => ({ ...c })) };
-  const result = spawnSync('/usr/bin/python3', [script, JSON.stringify(config)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const config = {
+    repeats,
+    threads: torchThreads,
+    cases: cases.filter((c) => c.torchCase === undefined).map((c) => ({ ...c })),
+  };
+  const result = spawnSync('/usr/bin/python3', [script, JSON.stringify(config)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (result.status !== 0) {
-    console.log(`PyTorch run failed (${result.error?.message ?? result.stderr.slice(-500)}); install python3-torch python3-torchvision`);
+    console.log(
+      `PyTorch run failed (${result.error?.message ?? result.stderr.slice(-500)}); install python3-torch python3-torchvision`,
+    );
     return {};
   }
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
@@ -166,17 +210,30 @@ const ours: Record<string, Timing & { heap: number }> = {};
 for (const c of cases) ours[c.name] = await runOurs(c);
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-console.log(`\nEfficientNet on wasm (${threads} threads) vs PyTorch ${torch.torch ?? '(not run)'} (torch.set_num_threads(${torchThreads})); median of ${repeats}, seconds`);
-console.log(`${'case'.padEnd(44)} ${'ours wall'.padStart(9)} ${'ours cpu'.padStart(9)} ${'torch wall'.padStart(10)} ${'torch cpu'.padStart(9)}  ours/torch (wall, cpu)`);
+console.log(
+  `\nEfficientNet on wasm (${threads} threads) vs PyTorch ${torch.torch ?? '(not run)'} (torch.set_num_threads(${torchThreads})); median of ${repeats}, seconds`,
+);
+console.log(
+  `${'case'.padEnd(44)} ${'ours wall'.padStart(9)} ${'ours cpu'.padStart(9)} ${'torch wall'.padStart(10)} ${'torch cpu'.padStart(9)}  ours/torch (wall, cpu)`,
+);
 for (const c of cases) {
   const o = ours[c.name]!;
   const t = torch[c.torchCase ?? c.name] as Timing | undefined;
   const ratio = t ? `${(o.wall / t.wall).toFixed(2)}x, ${(o.cpu / t.cpu).toFixed(2)}x` : '-';
-  const extra = c.mode === 'infer' ? `  (${(c.batch / o.wall).toFixed(1)} img/s vs ${t ? (c.batch / t.wall).toFixed(1) : '-'} img/s: ${t ? (t.wall / o.wall).toFixed(2) : '-'}x PyTorch's throughput)` : '';
-  console.log(`${c.name.padEnd(44)} ${o.wall.toFixed(3).padStart(9)} ${o.cpu.toFixed(3).padStart(9)} ${(t?.wall.toFixed(3) ?? '-').padStart(10)} ${(t?.cpu.toFixed(3) ?? '-').padStart(9)}  ${ratio}${extra}`);
+  const extra =
+    c.mode === 'infer'
+      ? `  (${(c.batch / o.wall).toFixed(1)} img/s vs ${t ? (c.batch / t.wall).toFixed(1) : '-'} img/s: ${t ? (t.wall / o.wall).toFixed(2) : '-'}x PyTorch's throughput)`
+      : '';
+  console.log(
+    `${c.name.padEnd(44)} ${o.wall.toFixed(3).padStart(9)} ${o.cpu.toFixed(3).padStart(9)} ${(t?.wall.toFixed(3) ?? '-').padStart(10)} ${(t?.cpu.toFixed(3) ?? '-').padStart(9)}  ${ratio}${extra}`,
+  );
 }
-console.log(`\ninference rows run createInferenceFunction: ${inferencePath}; "model.predict" rows run the layers model.`);
-console.log(`wasm heap after each case (it never shrinks; ceiling 4096 MiB): ${cases.map((c) => `${c.name}: ${mib(ours[c.name]!.heap)}`).join('; ')}`);
+console.log(
+  `\ninference rows run createInferenceFunction: ${inferencePath}; "model.predict" rows run the layers model.`,
+);
+console.log(
+  `wasm heap after each case (it never shrinks; ceiling 4096 MiB): ${cases.map((c) => `${c.name}: ${mib(ours[c.name]!.heap)}`).join('; ')}`,
+);
 if (torch.peakRssBytes) console.log(`PyTorch peak RSS over all cases: ${mib(torch.peakRssBytes)}`);
 console.log(`process RSS now: ${mib(process.memoryUsage().rss)}`);
 process.exit(0);

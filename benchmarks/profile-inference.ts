@@ -13,10 +13,14 @@ const threads = numberOption('threads', 2);
 const selection = await initBackend({ backend: 'wasm', threads });
 console.log(`backend: ${selection.name} (${selection.reason})`);
 const size = variant === 'b0' ? 224 : 300;
-const net = variant === 'b0' ? efficientNetB0({ numClasses: 10, inputSize: size }) : efficientNetB3({ numClasses: 10, inputSize: size });
+const net =
+  variant === 'b0'
+    ? efficientNetB0({ numClasses: 10, inputSize: size })
+    : efficientNetB3({ numClasses: 10, inputSize: size });
 const x = tf.randomNormal([batch, size, size, 3]) as tf.Tensor4D;
 const path = option('path', 'folded');
-const predict = path === 'folded' ? createInferenceFunction(net) : (input: tf.Tensor4D) => net.model.predict(input) as tf.Tensor;
+const predict =
+  path === 'folded' ? createInferenceFunction(net) : (input: tf.Tensor4D) => net.model.predict(input) as tf.Tensor;
 console.log(`path: ${path === 'folded' ? 'createInferenceFunction' : 'net.model.predict'}`);
 const run = async () => {
   const out = predict(x);
@@ -41,9 +45,13 @@ for (const k of info.kernels) {
   byKernel.set(k.name, entry);
   total += k.kernelTimeMs as number;
 }
-console.log(`${variant} ${size} inference batch ${batch}: ${info.kernels.length} kernel calls, ${total.toFixed(0)} ms in kernels`);
+console.log(
+  `${variant} ${size} inference batch ${batch}: ${info.kernels.length} kernel calls, ${total.toFixed(0)} ms in kernels`,
+);
 for (const [name, { ms, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
-  console.log(`  ${name.padEnd(30)} ${String(calls).padStart(5)} calls ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  console.log(
+    `  ${name.padEnd(30)} ${String(calls).padStart(5)} calls ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`,
+  );
 }
 tf.dispose(x);
 net.dispose();

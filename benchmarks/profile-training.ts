@@ -48,15 +48,33 @@ for (const config of tf.getKernelsForBackend('wasm')) {
       const ms = performance.now() - start;
       depth--;
       add(depth === 0 ? topLevel : nested, config.kernelName, ms);
-      if (depth === 0) add(byShape, `${config.kernelName} ${Object.values(args.inputs).map((t) => `[${(t as tf.TensorInfo | null)?.shape ?? ''}]`).join(' ')}`, ms);
+      if (depth === 0)
+        add(
+          byShape,
+          `${config.kernelName} ${Object.values(args.inputs)
+            .map((t) => `[${(t as tf.TensorInfo | null)?.shape ?? ''}]`)
+            .join(' ')}`,
+          ms,
+        );
     }
   };
 }
 
 const size = variant === 'b0' ? 224 : 300;
-const net = variant === 'b0' ? efficientNetB0({ numClasses: 10, inputSize: size }) : efficientNetB3({ numClasses: 10, inputSize: size });
+const net =
+  variant === 'b0'
+    ? efficientNetB0({ numClasses: 10, inputSize: size })
+    : efficientNetB3({ numClasses: 10, inputSize: size });
 const x = tf.randomNormal([batch, size, size, 3]);
-const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10));
+const y = tf.tidy(() =>
+  tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  ),
+);
 const optimizer = tf.train.momentum(0.01, 0.9);
 const step = createTrainStep({ model: net.model, optimizer, loss: 'softmaxCrossEntropy', microBatchSize: batch });
 /** Wall-clock ms of `count` training steps. */
@@ -74,22 +92,33 @@ recording = true;
 const stepTimes = await timeSteps(steps);
 recording = false;
 const format = (values: number[]) => values.map((ms) => ms.toFixed(0)).join(', ');
-console.log(`${variant} ${size} train batch ${batch}: warm-up steps ${format(warmupTimes)} ms; timed steps ${format(stepTimes)} ms`);
+console.log(
+  `${variant} ${size} train batch ${batch}: warm-up steps ${format(warmupTimes)} ms; timed steps ${format(stepTimes)} ms`,
+);
 const perStep = (ms: number) => ms / steps;
 const kernelSum = [...topLevel.values()].reduce((sum, entry) => sum + entry.ms, 0);
 const meanStep = stepTimes.reduce((a, b) => a + b, 0) / steps;
-console.log(`per step: ${meanStep.toFixed(0)} ms, of which ${perStep(kernelSum).toFixed(0)} ms in kernels (the rest: engine, tape, JS)`);
+console.log(
+  `per step: ${meanStep.toFixed(0)} ms, of which ${perStep(kernelSum).toFixed(0)} ms in kernels (the rest: engine, tape, JS)`,
+);
 for (const [name, entry] of [...topLevel].sort((a, b) => b[1].ms - a[1].ms)) {
   if (perStep(entry.ms) < 0.5) continue;
-  console.log(`  ${name.padEnd(38)} ${String(entry.calls / steps).padStart(5)} calls ${perStep(entry.ms).toFixed(1).padStart(8)} ms ${((100 * entry.ms) / kernelSum).toFixed(1).padStart(5)}%`);
+  console.log(
+    `  ${name.padEnd(38)} ${String(entry.calls / steps).padStart(5)} calls ${perStep(entry.ms).toFixed(1).padStart(8)} ms ${((100 * entry.ms) / kernelSum).toFixed(1).padStart(5)}%`,
+  );
 }
 console.log('nested (inside the kernels above):');
 for (const [name, entry] of [...nested].sort((a, b) => b[1].ms - a[1].ms)) {
   if (perStep(entry.ms) < 0.5) continue;
-  console.log(`  ${name.padEnd(38)} ${String(entry.calls / steps).padStart(5)} calls ${perStep(entry.ms).toFixed(1).padStart(8)} ms`);
+  console.log(
+    `  ${name.padEnd(38)} ${String(entry.calls / steps).padStart(5)} calls ${perStep(entry.ms).toFixed(1).padStart(8)} ms`,
+  );
 }
 if (flag('shapes')) {
-  for (const [key, entry] of [...byShape].filter(([key]) => only === '' || key.startsWith(`${only} `)).sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) {
+  for (const [key, entry] of [...byShape]
+    .filter(([key]) => only === '' || key.startsWith(`${only} `))
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 40)) {
     console.log(`  ${perStep(entry.ms).toFixed(1).padStart(8)} ms ${String(entry.calls / steps).padStart(4)}x ${key}`);
   }
 }

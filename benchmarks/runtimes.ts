@@ -14,7 +14,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { createInferenceFunction, createOnnxInferenceFunction, efficientNet, normalizeVariantName } from '@art/efficientnet';
+import {
+  createInferenceFunction,
+  createOnnxInferenceFunction,
+  efficientNet,
+  normalizeVariantName,
+} from '@art/efficientnet';
 import { initBackend } from '@art/backend';
 
 const RUNTIMES = ['tfjs', 'onnx', 'pytorch'] as const;
@@ -40,15 +45,19 @@ const rows = values.rows!.split(',').map((row) => {
   return { variant, size: Number(size) };
 });
 const batches = values.batches!.split(',').map(Number);
-if (!batches.every((b) => Number.isInteger(b) && b > 0)) fail(`--batches must be positive integers; got ${values.batches}`);
+if (!batches.every((b) => Number.isInteger(b) && b > 0))
+  fail(`--batches must be positive integers; got ${values.batches}`);
 const threads = Number(values.threads);
 if (!(Number.isInteger(threads) && threads > 0)) fail(`--threads must be a positive integer; got ${values.threads}`);
 const seconds = Number(values.seconds);
 if (!(seconds > 0)) fail(`--seconds must be a positive number; got ${values.seconds}`);
 const tfjsMaxBatch = Number(values['tfjs-max-batch']);
-if (!(Number.isInteger(tfjsMaxBatch) && tfjsMaxBatch > 0)) fail(`--tfjs-max-batch must be a positive integer; got ${values['tfjs-max-batch']}`);
+if (!(Number.isInteger(tfjsMaxBatch) && tfjsMaxBatch > 0))
+  fail(`--tfjs-max-batch must be a positive integer; got ${values['tfjs-max-batch']}`);
 const runtimes = values.runtimes!.split(',');
-for (const runtime of runtimes) if (!(RUNTIMES as readonly string[]).includes(runtime)) fail(`--runtimes: unknown "${runtime}"; expected any of ${RUNTIMES.join(', ')}`);
+for (const runtime of runtimes)
+  if (!(RUNTIMES as readonly string[]).includes(runtime))
+    fail(`--runtimes: unknown "${runtime}"; expected any of ${RUNTIMES.join(', ')}`);
 
 /** images/s of `run` on a batch: one warm-up, then calls for `seconds`. */
 async function measure(batch: number, run: () => Promise<void>): Promise<number> {
@@ -77,10 +86,16 @@ if (runtimes.includes('onnx')) {
     for (const batch of batches) {
       const input = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
       const predict = await createOnnxInferenceFunction(net, { threads });
-      results.set(key('onnx', variant, size, batch), await measure(batch, async () => {
-        (await predict(input)).dispose();
-      }));
-      if (notes.every((note) => !note.startsWith('@art-onnx'))) notes.push(`@art-onnx: ${predict.description}, ${threads} intra-op threads (measured before TF.js starts its wasm threads)`);
+      results.set(
+        key('onnx', variant, size, batch),
+        await measure(batch, async () => {
+          (await predict(input)).dispose();
+        }),
+      );
+      if (notes.every((note) => !note.startsWith('@art-onnx')))
+        notes.push(
+          `@art-onnx: ${predict.description}, ${threads} intra-op threads (measured before TF.js starts its wasm threads)`,
+        );
       await predict.dispose();
       input.dispose();
       console.error(`done onnx ${variant} ${size} px batch ${batch}`);
@@ -90,7 +105,9 @@ if (runtimes.includes('onnx')) {
 }
 if (runtimes.includes('tfjs')) {
   const selection = await initBackend({ backend: 'wasm', threads });
-  notes.push(`@art-tfjs: createInferenceFunction, ${selection.name} with ${threads} threads (@art/backend), batches over ${tfjsMaxBatch} run in chunks of ${tfjsMaxBatch}`);
+  notes.push(
+    `@art-tfjs: createInferenceFunction, ${selection.name} with ${threads} threads (@art/backend), batches over ${tfjsMaxBatch} run in chunks of ${tfjsMaxBatch}`,
+  );
   for (const { variant, size } of rows) {
     const net = efficientNet(variant, { initializer: 'torchvision' });
     for (const batch of batches) {
@@ -99,11 +116,14 @@ if (runtimes.includes('tfjs')) {
       // tfjs-backend-wasm 4.22 aborts inside XNNPACK on V2-M at 384 px batch 8, so TF.js runs big batches in chunks.
       const predict = createInferenceFunction(net, { maxBatchSize: tfjsMaxBatch });
       try {
-        results.set(key('tfjs', variant, size, batch), await measure(batch, async () => {
-          const output = predict(input);
-          await output.data();
-          output.dispose();
-        }));
+        results.set(
+          key('tfjs', variant, size, batch),
+          await measure(batch, async () => {
+            const output = predict(input);
+            await output.data();
+            output.dispose();
+          }),
+        );
       } catch (error) {
         // tfjs-backend-wasm aborts inside XNNPACK on some large inputs; its module is unusable afterwards.
         tfjsFailure = `${variant} ${size} px batch ${batch}: ${(error as Error).message.split('\n')[0]}`;
@@ -119,11 +139,31 @@ if (runtimes.includes('tfjs')) {
 
 if (runtimes.includes('pytorch')) {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'pytorch_throughput.py');
-  const child = spawnSync(values.python!, [script, '--rows', rows.map((r) => `${r.variant}:${r.size}`).join(','), '--batches', batches.join(','), '--threads', String(threads), '--seconds', String(seconds)], { encoding: 'utf8' });
+  const child = spawnSync(
+    values.python!,
+    [
+      script,
+      '--rows',
+      rows.map((r) => `${r.variant}:${r.size}`).join(','),
+      '--batches',
+      batches.join(','),
+      '--threads',
+      String(threads),
+      '--seconds',
+      String(seconds),
+    ],
+    { encoding: 'utf8' },
+  );
   if (child.status !== 0) {
-    notes.push(`PyTorch not measured: ${values.python} failed (${(child.stderr || child.error?.message || '').trim().split('\n').at(-1)})`);
+    notes.push(
+      `PyTorch not measured: ${values.python} failed (${(child.stderr || child.error?.message || '').trim().split('\n').at(-1)})`,
+    );
   } else {
-    const version = spawnSync(values.python!, ['-c', 'import torch, torchvision; print(torch.__version__, torchvision.__version__)'], { encoding: 'utf8' }).stdout.trim();
+    const version = spawnSync(
+      values.python!,
+      ['-c', 'import torch, torchvision; print(torch.__version__, torchvision.__version__)'],
+      { encoding: 'utf8' },
+    ).stdout.trim();
     notes.push(`PyTorch: torch/torchvision ${version}, torch.set_num_threads(${threads}), inference_mode`);
     for (const line of child.stdout.trim().split('\n')) {
       const row = JSON.parse(line) as { variant: string; size: number; batch: number; images_per_second: number };
@@ -133,14 +173,21 @@ if (runtimes.includes('pytorch')) {
 }
 
 const format = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(1));
-console.log(`\n| model | batch | ${runtimes.map((r) => `@art-${r === 'pytorch' ? 'pytorch' : r} img/s`).join(' | ').replace('@art-pytorch', 'PyTorch')} | onnx / PyTorch |`);
+console.log(
+  `\n| model | batch | ${runtimes
+    .map((r) => `@art-${r === 'pytorch' ? 'pytorch' : r} img/s`)
+    .join(' | ')
+    .replace('@art-pytorch', 'PyTorch')} | onnx / PyTorch |`,
+);
 console.log(`|---|---:|${runtimes.map(() => '---:').join('|')}|---:|`);
 for (const { variant, size } of rows) {
   for (const batch of batches) {
     const onnx = results.get(key('onnx', variant, size, batch));
     const torch = results.get(key('pytorch', variant, size, batch));
     const ratio = onnx !== undefined && torch !== undefined ? `${(onnx / torch).toFixed(2)}x` : 'n/a';
-    console.log(`| ${variant.toUpperCase()} @${size} | ${batch} | ${runtimes.map((r) => format(results.get(key(r, variant, size, batch)))).join(' | ')} | ${ratio} |`);
+    console.log(
+      `| ${variant.toUpperCase()} @${size} | ${batch} | ${runtimes.map((r) => format(results.get(key(r, variant, size, batch)))).join(' | ')} | ${ratio} |`,
+    );
   }
 }
 console.log(`\n${notes.join('\n')}`);

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 
 /**
@@ -108,7 +108,8 @@ export async function ensureDir(dir: string): Promise<void> {
   for (;;) {
     const isDir = await existingDirectory(current);
     if (isDir === true) break;
-    if (isDir === false) throw new FileSystemError('create directory', target, 'ENOTDIR', new Error(`${current} is not a directory`));
+    if (isDir === false)
+      throw new FileSystemError('create directory', target, 'ENOTDIR', new Error(`${current} is not a directory`));
     missing.push(current);
     const parent = dirname(current);
     if (parent === current) break;
@@ -132,7 +133,7 @@ export async function ensureDir(dir: string): Promise<void> {
  * await syncDir('runs/b3/checkpoints');
  */
 export async function syncDir(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     before('fsync-dir', dir);
     handle = await open(dir, 'r');
@@ -144,7 +145,8 @@ export async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } catch (error) {
     // Some file systems refuse fsync on a directory (EINVAL); their renames are then as durable as they get.
-    if (!['EINVAL', 'EPERM', 'EISDIR', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw wrap('sync directory', dir, error);
+    if (!['EINVAL', 'EPERM', 'EISDIR', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? ''))
+      throw wrap('sync directory', dir, error);
   } finally {
     await handle.close();
   }
@@ -249,7 +251,11 @@ export async function removeAtomicTemps(dir: string): Promise<void> {
  * @example
  * await writeFileAtomic('out/summary.json', JSON.stringify(summary));
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { createParents?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { createParents?: boolean } = {},
+): Promise<void> {
   const dir = dirname(file);
   if (options.createParents !== false) await ensureDir(dir);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${counter++}.tmp`);

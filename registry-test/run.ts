@@ -27,7 +27,18 @@
  * Usage: npm run test:registry
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -69,7 +80,12 @@ function check(action: () => void): void {
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_(package_|lifecycle_|command$|execpath$|config_(local_prefix|loglevel|registry|user_agent|workspaces?|onnxruntime_node_install)$)/i.test(key)) continue;
+    if (
+      /^npm_(package_|lifecycle_|command$|execpath$|config_(local_prefix|loglevel|registry|user_agent|workspaces?|onnxruntime_node_install)$)/i.test(
+        key,
+      )
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, NO_UPDATE_NOTIFIER: '1', ...extra };
@@ -77,8 +93,16 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 let logCount = 0;
 /** Runs a command; on a non-zero exit fails with `what`, the log file and the output's tail. */
-function run(what: string, command: string, args: string[], options: SpawnSyncOptions & { timeoutS?: number } = {}): string {
-  const logFile = join(logDir, `${String(++logCount).padStart(2, '0')}-${what.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.log`);
+function run(
+  what: string,
+  command: string,
+  args: string[],
+  options: SpawnSyncOptions & { timeoutS?: number } = {},
+): string {
+  const logFile = join(
+    logDir,
+    `${String(++logCount).padStart(2, '0')}-${what.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.log`,
+  );
   const result = spawnSync(command, args, {
     env: childEnv(),
     encoding: 'utf8',
@@ -89,14 +113,19 @@ function run(what: string, command: string, args: string[], options: SpawnSyncOp
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   writeFileSync(logFile, `$ ${command} ${args.join(' ')}\n(cwd ${String(options.cwd ?? process.cwd())})\n\n${output}`);
   if (result.error || result.status !== 0) {
-    const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`;
+    const why = result.error
+      ? result.error.message
+      : result.signal
+        ? `killed by ${result.signal}`
+        : `exit code ${result.status}`;
     const tail = output.trim().split('\n').slice(-40).join('\n');
     fail(`${what} failed (${why}); full log: ${logFile}\n${tail}`);
   }
   return result.stdout?.toString() ?? '';
 }
 
-const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : undefined;
+const npmCli =
+  process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : undefined;
 function npm(what: string, args: string[], options: SpawnSyncOptions & { timeoutS?: number } = {}): string {
   return npmCli ? run(what, process.execPath, [npmCli, ...args], options) : run(what, 'npm', args, options);
 }
@@ -128,7 +157,10 @@ function workspacePackages(root: string): WorkspacePackage[] {
   const packagesDir = join(root, 'packages');
   const pending = readdirSync(packagesDir)
     .filter((name) => existsSync(join(packagesDir, name, 'package.json')))
-    .map((name) => ({ dir: join(packagesDir, name), json: readJson<PackageJson>(join(packagesDir, name, 'package.json')) }))
+    .map((name) => ({
+      dir: join(packagesDir, name),
+      json: readJson<PackageJson>(join(packagesDir, name, 'package.json')),
+    }))
     .filter((pkg) => !pkg.json.private);
   const ordered: WorkspacePackage[] = [];
   while (pending.length > 0) {
@@ -145,7 +177,9 @@ function workspacePackages(root: string): WorkspacePackage[] {
 
 /** Copies what git would commit (tracked + untracked, not ignored) to `target`. */
 function copyRepository(target: string): void {
-  const listed = run('git ls-files', 'git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot });
+  const listed = run('git ls-files', 'git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+  });
   for (const file of new Set(listed.split('\0').filter(Boolean))) {
     const source = join(repoRoot, file);
     if (!existsSync(source) || !statSync(source).isFile()) continue; // deleted in the working tree
@@ -173,7 +207,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -237,10 +273,17 @@ async function createUser(registry: string): Promise<string> {
   const response = await fetch(`${registry}-/user/org.couchdb.user:${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password: `pw-${process.pid}-${Date.now()}`, type: 'user', roles: [], date: new Date().toISOString() }),
+    body: JSON.stringify({
+      name,
+      password: `pw-${process.pid}-${Date.now()}`,
+      type: 'user',
+      roles: [],
+      date: new Date().toISOString(),
+    }),
   });
   const body = (await response.json()) as { token?: string; error?: string };
-  if (!response.ok || !body.token) fail(`could not create a user on the local registry: ${response.status} ${body.error ?? ''}`);
+  if (!response.ok || !body.token)
+    fail(`could not create a user on the local registry: ${response.status} ${body.error ?? ''}`);
   return body.token;
 }
 
@@ -260,7 +303,9 @@ function globToRegExp(pattern: string): RegExp {
   const body = pattern
     .replace(/^\.\//, '')
     .split(/(\*\*\/?|\*)/)
-    .map((part) => (part.startsWith('**') ? '(?:.*/)?' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) =>
+      part.startsWith('**') ? '(?:.*/)?' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return new RegExp(`^${body}$`);
 }
@@ -276,8 +321,12 @@ function checkInstalledPackage(name: string, dir: string): void {
   const files = listFiles(dir);
   const has = (path: string) => files.includes(path.replace(/^\.\//, ''));
   const problems: string[] = [];
-  for (const required of ['LICENSE', 'README.md', 'CHANGELOG.md']) if (!has(required)) problems.push(`${required} is not in the tarball`);
-  if (has('LICENSE') && readFileSync(join(dir, 'LICENSE'), 'utf8') !== readFileSync(join(repoRoot, 'LICENSE'), 'utf8')) {
+  for (const required of ['LICENSE', 'README.md', 'CHANGELOG.md'])
+    if (!has(required)) problems.push(`${required} is not in the tarball`);
+  if (
+    has('LICENSE') &&
+    readFileSync(join(dir, 'LICENSE'), 'utf8') !== readFileSync(join(repoRoot, 'LICENSE'), 'utf8')
+  ) {
     problems.push('LICENSE differs from the repository root LICENSE (copy the root one into the package folder)');
   }
   for (const entry of json.files ?? []) {
@@ -286,12 +335,14 @@ function checkInstalledPackage(name: string, dir: string): void {
       problems.push(`"files" lists ${entry}, which is not in the tarball`);
     }
   }
-  for (const target of exportTargets(json.exports)) if (!has(target)) problems.push(`"exports" points at ${target}, which is not in the tarball`);
+  for (const target of exportTargets(json.exports))
+    if (!has(target)) problems.push(`"exports" points at ${target}, which is not in the tarball`);
   const bins = typeof json.bin === 'string' ? [json.bin] : Object.values(json.bin ?? {});
   for (const bin of bins) if (!has(bin)) problems.push(`"bin" points at ${bin}, which is not in the tarball`);
   if (Array.isArray(json.sideEffects)) {
     for (const pattern of json.sideEffects) {
-      if (!files.some((file) => globToRegExp(pattern).test(file))) problems.push(`"sideEffects" names ${pattern}, which matches no file in the tarball`);
+      if (!files.some((file) => globToRegExp(pattern).test(file)))
+        problems.push(`"sideEffects" names ${pattern}, which matches no file in the tarball`);
     }
   }
   for (const markdown of files.filter((file) => file.endsWith('.md'))) {
@@ -344,7 +395,14 @@ function codeBlocks(pkg: string, dir: string, markdown: string): CodeBlock[] {
       while (previous >= 0 && lines[previous]!.trim() === '') previous--;
       const marker = previous >= 0 ? /^<!--\s*not-run:\s*(.*?)\s*-->$/.exec(lines[previous]!.trim()) : null;
       if (marker && !marker[1]) fail(`${pkg}/${markdown}:${previous + 1}: a not-run marker needs a reason`);
-      blocks.push({ pkg, markdown, line: index + 1, code: lines.slice(index + 1, end).join('\n'), lang, ...(marker ? { notRun: marker[1]! } : {}) });
+      blocks.push({
+        pkg,
+        markdown,
+        line: index + 1,
+        code: lines.slice(index + 1, end).join('\n'),
+        lang,
+        ...(marker ? { notRun: marker[1]! } : {}),
+      });
     }
     index = end;
   }
@@ -398,11 +456,15 @@ function runReadmeBlocks(project: string, packages: { name: string; dir: string 
       2,
     ),
   );
-  const tsc = spawnSync(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--pretty', 'false'], {
-    cwd: project,
-    encoding: 'utf8',
-    env: childEnv(),
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--pretty', 'false'],
+    {
+      cwd: project,
+      encoding: 'utf8',
+      env: childEnv(),
+    },
+  );
   if (tsc.status !== 0) {
     const errors = `${tsc.stdout}${tsc.stderr}`
       .trim()
@@ -422,9 +484,13 @@ function runReadmeBlocks(project: string, packages: { name: string; dir: string 
     const began = Date.now();
     check(() => {
       try {
-        run(`README block ${blockName(block)}`, process.execPath, ['--import', 'tsx', join(project, file)], { cwd, timeoutS: 600 });
+        run(`README block ${blockName(block)}`, process.execPath, ['--import', 'tsx', join(project, file)], {
+          cwd,
+          timeoutS: 600,
+        });
       } catch (error) {
-        if (error instanceof RegistryTestError) fail(`${describe(block)} failed when run as written:\n${error.message}`);
+        if (error instanceof RegistryTestError)
+          fail(`${describe(block)} failed when run as written:\n${error.message}`);
         throw error;
       }
       step(`ran ${describe(block)} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
@@ -454,17 +520,25 @@ function checkEntryPoints(project: string, name: string, only?: string): void {
     }
     if (failures.length) { console.error(failures.join('\\n')); process.exit(1); }`;
   for (const kind of ['require', 'import'] as const) {
-    const result = spawnSync(process.execPath, [...(kind === 'require' ? ['--input-type=commonjs'] : ['--input-type=module']), '-e', script(kind)], {
-      cwd: project,
-      encoding: 'utf8',
-      env: childEnv(),
-      timeout: 300_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [...(kind === 'require' ? ['--input-type=commonjs'] : ['--input-type=module']), '-e', script(kind)],
+      {
+        cwd: project,
+        encoding: 'utf8',
+        env: childEnv(),
+        timeout: 300_000,
+      },
+    );
     if (result.status !== 0) {
       let output = `${result.stderr}`.trim();
-      if (output.includes('ERR_REQUIRE_ESM')) output += `\n  (Node ${process.version} cannot require() ES modules; Node 20.19+ and 22.12+ can)`;
-      if (output.includes('ERR_REQUIRE_ASYNC_MODULE')) output += '\n  (a module of its import graph, a dependency included, uses top-level await; import it lazily)';
-      fail(`${name}: ${kind === 'require' ? 'CommonJS require()' : 'ESM import()'} of its entry points failed:\n  ${output.split('\n').join('\n  ')}`);
+      if (output.includes('ERR_REQUIRE_ESM'))
+        output += `\n  (Node ${process.version} cannot require() ES modules; Node 20.19+ and 22.12+ can)`;
+      if (output.includes('ERR_REQUIRE_ASYNC_MODULE'))
+        output += '\n  (a module of its import graph, a dependency included, uses top-level await; import it lazily)';
+      fail(
+        `${name}: ${kind === 'require' ? 'CommonJS require()' : 'ESM import()'} of its entry points failed:\n  ${output.split('\n').join('\n  ')}`,
+      );
     }
     step(`${kind === 'require' ? 'require()' : 'import()'} ok: ${specifiers.join(', ')}`);
   }
@@ -478,12 +552,20 @@ function installedVersion(name: string): string {
 
 async function main(): Promise<void> {
   step(`work folder ${work}`);
-  const upstream = npm('npm config get registry', ['config', 'get', 'registry'], { cwd: repoRoot, env: { ...process.env } }).trim();
+  const upstream = npm('npm config get registry', ['config', 'get', 'registry'], {
+    cwd: repoRoot,
+    env: { ...process.env },
+  }).trim();
 
   step('copying the repository and running `changeset version` in the copy');
   const copy = join(work, 'repo');
   copyRepository(copy);
-  run('changeset version', process.execPath, [join(repoRoot, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], { cwd: copy });
+  run(
+    'changeset version',
+    process.execPath,
+    [join(repoRoot, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'],
+    { cwd: copy },
+  );
   const packages = workspacePackages(copy);
   for (const pkg of packages) step(`  ${pkg.json.name}@${pkg.json.version}`);
 
@@ -496,14 +578,21 @@ async function main(): Promise<void> {
   const publishConfig = join(work, 'publish.npmrc');
   writeFileSync(publishConfig, `//${new URL(registry).host}/:_authToken=${token}\n`);
   for (const pkg of packages) {
-    npm(`publish ${pkg.json.name}`, ['publish', '--registry', registry, '--userconfig', publishConfig, '--access', 'public', '--ignore-scripts'], { cwd: pkg.dir });
+    npm(
+      `publish ${pkg.json.name}`,
+      ['publish', '--registry', registry, '--userconfig', publishConfig, '--access', 'public', '--ignore-scripts'],
+      { cwd: pkg.dir },
+    );
     step(`published ${pkg.json.name}@${pkg.json.version} to ${registry}`);
   }
 
   const project = mkdtempSync(join(tmpdir(), 'art-fresh-project-'));
   freshProject = project;
   step(`fresh project ${project}`);
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'art-fresh-project', private: true, type: 'module' }, null, 2)}\n`);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'art-fresh-project', private: true, type: 'module' }, null, 2)}\n`,
+  );
   writeFileSync(join(project, '.npmrc'), `registry=${registry}\n@art:registry=${registry}\nfund=false\naudit=false\n`);
   {
     const tfjs = `@tensorflow/tfjs@${installedVersion('@tensorflow/tfjs')}`;
@@ -516,7 +605,10 @@ async function main(): Promise<void> {
     step(`npm install ${others.join(' ')} ${tools.join(' ')}`);
     npm('npm install the other packages', ['install', ...others, ...tools], { cwd: project });
 
-    const installed = packages.map((pkg) => ({ name: pkg.json.name, dir: join(project, 'node_modules', pkg.json.name) }));
+    const installed = packages.map((pkg) => ({
+      name: pkg.json.name,
+      dir: join(project, 'node_modules', pkg.json.name),
+    }));
     for (const { name, dir } of installed) {
       const version = readJson<PackageJson>(join(dir, 'package.json')).version;
       const published = packages.find((pkg) => pkg.json.name === name)!.json.version;
@@ -532,7 +624,9 @@ async function main(): Promise<void> {
     check(() => artSmoke(project));
   }
   if (failures.length > 0) {
-    fail(`${failures.length} check(s) failed (details above):\n${failures.map((failure) => `  - ${failure.split('\n').slice(0, 2).join(' ')}`).join('\n')}`);
+    fail(
+      `${failures.length} check(s) failed (details above):\n${failures.map((failure) => `  - ${failure.split('\n').slice(0, 2).join(' ')}`).join('\n')}`,
+    );
   }
 }
 
@@ -540,7 +634,11 @@ async function main(): Promise<void> {
 function artSmoke(project: string): void {
   const out = join(project, 'art-smoke');
   step('npx art train --recipe b3 --smoke');
-  npm('art train --recipe b3 --smoke', ['exec', '--no', '--', 'art', 'train', '--recipe', 'b3', '--smoke', '--out', out], { cwd: project, timeoutS: 900 });
+  npm(
+    'art train --recipe b3 --smoke',
+    ['exec', '--no', '--', 'art', 'train', '--recipe', 'b3', '--smoke', '--out', out],
+    { cwd: project, timeoutS: 900 },
+  );
   const submissions = existsSync(out) ? listFiles(out).filter((file) => file.endsWith('submission.csv')) : [];
   if (submissions.length === 0) fail(`art train --recipe b3 --smoke wrote no submission.csv under ${out}`);
   for (const file of submissions) {
@@ -553,10 +651,13 @@ function artSmoke(project: string): void {
 main()
   .then(() => {
     step('registry test passed');
-    if (process.env.ART_REGISTRY_KEEP !== '1') for (const dir of [work, freshProject]) if (dir) rmSync(dir, { recursive: true, force: true });
+    if (process.env.ART_REGISTRY_KEEP !== '1')
+      for (const dir of [work, freshProject]) if (dir) rmSync(dir, { recursive: true, force: true });
   })
   .catch((error: unknown) => {
-    console.error(`\nregistry test FAILED: ${error instanceof RegistryTestError ? error.message : error instanceof Error ? error.stack : String(error)}`);
+    console.error(
+      `\nregistry test FAILED: ${error instanceof RegistryTestError ? error.message : error instanceof Error ? error.stack : String(error)}`,
+    );
     console.error(`(temp files kept in ${work}${freshProject ? ` and ${freshProject}` : ''})`);
     process.exitCode = 1;
   })

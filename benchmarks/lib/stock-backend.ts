@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
  * training kernels), for the rows that measure TF.js as shipped.
  */
 export async function useStockBackend(name: string): Promise<void> {
-  if (name !== 'cpu' && name !== 'wasm') throw new RangeError(`--backend with --stock must be cpu or wasm; got ${name}`);
+  if (name !== 'cpu' && name !== 'wasm')
+    throw new RangeError(`--backend with --stock must be cpu or wasm; got ${name}`);
   if (name === 'wasm') {
     const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
     // In Node the loader needs the folder of the .wasm binaries.

@@ -34,7 +34,13 @@ import { compareSides, formatReport, type EpochPoint, type SideRun } from './rep
 const command = 'examples/bench/accuracy.ts';
 // 5 seeds, not 3: with 3, one side's spread can be a fluke (PyTorch's 3 bests once fell within 0.01 of
 // each other, std 0.005; its 5-seed std is 0.105), which makes the mean - 1 std verdict a coin toss.
-const defaults = { seeds: 5, epochs: 15, threads: 2, python: '/usr/bin/python3', out: join(examplesRoot, 'out', 'bench-accuracy') };
+const defaults = {
+  seeds: 5,
+  epochs: 15,
+  threads: 2,
+  python: '/usr/bin/python3',
+  out: join(examplesRoot, 'out', 'bench-accuracy'),
+};
 /** The data (split, order, augmentation) are the same for every seed: only weights and masks change. */
 const dataSeed = 0;
 
@@ -61,7 +67,14 @@ interface BenchOptions {
 function parseBenchArgs(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
     args: argv,
-    options: { seeds: { type: 'string' }, epochs: { type: 'string' }, threads: { type: 'string' }, python: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      seeds: { type: 'string' },
+      epochs: { type: 'string' },
+      threads: { type: 'string' },
+      python: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -80,21 +93,51 @@ function parseBenchArgs(argv: string[]): BenchOptions | null {
 
 /** Fails early, in one line, when the Python side cannot run (before any training). */
 function checkPython(python: string): string {
-  const probe = spawnSync(python, ['-c', 'import torch, torchvision, sklearn; print(torch.__version__, torchvision.__version__, sklearn.__version__)'], { encoding: 'utf8' });
+  const probe = spawnSync(
+    python,
+    [
+      '-c',
+      'import torch, torchvision, sklearn; print(torch.__version__, torchvision.__version__, sklearn.__version__)',
+    ],
+    { encoding: 'utf8' },
+  );
   if (probe.error || probe.status !== 0) {
     const why = probe.error ? probe.error.message : probe.stderr.trim().split('\n').pop();
-    throw new RangeError(`--python: "${python}" cannot import torch, torchvision and sklearn (${why}); install Debian's python3-torch python3-torchvision python3-sklearn or pass --python PATH`);
+    throw new RangeError(
+      `--python: "${python}" cannot import torch, torchvision and sklearn (${why}); install Debian's python3-torch python3-torchvision python3-sklearn or pass --python PATH`,
+    );
   }
   const [torch, torchvision, sklearn] = probe.stdout.trim().split(' ');
   return `torch ${torch}, torchvision ${torchvision}, scikit-learn ${sklearn}`;
 }
 
 /** Runs accuracy_torch.py for one seed; its progress lines go to stderr, its result (JSON) to stdout. */
-function runPyTorch(options: BenchOptions, cache: string, seed: number, network: { widthMultiplier: number; depthMultiplier: number; parameters: number }, lr: number): Promise<SideRun> {
+function runPyTorch(
+  options: BenchOptions,
+  cache: string,
+  seed: number,
+  network: { widthMultiplier: number; depthMultiplier: number; parameters: number },
+  lr: number,
+): Promise<SideRun> {
   const script = join(examplesRoot, 'bench', 'accuracy_torch.py');
   const args = [
-    script, '--cache', cache, '--seed', String(seed), '--epochs', String(options.epochs), '--threads', String(options.threads), '--lr', String(lr),
-    '--width-mult', String(network.widthMultiplier), '--depth-mult', String(network.depthMultiplier), '--parameters', String(network.parameters),
+    script,
+    '--cache',
+    cache,
+    '--seed',
+    String(seed),
+    '--epochs',
+    String(options.epochs),
+    '--threads',
+    String(options.threads),
+    '--lr',
+    String(lr),
+    '--width-mult',
+    String(network.widthMultiplier),
+    '--depth-mult',
+    String(network.depthMultiplier),
+    '--parameters',
+    String(network.parameters),
   ];
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
@@ -118,7 +161,9 @@ async function run(options: BenchOptions): Promise<void> {
   const started = performance.now();
   const pythonVersions = checkPython(options.python);
   const backend = await initBackend({ backend: 'wasm', threads: options.threads });
-  console.log(`@art: ${backend.name} (${backend.reason}); PyTorch: ${options.python} (${pythonVersions}, ${options.threads} threads)`);
+  console.log(
+    `@art: ${backend.name} (${backend.reason}); PyTorch: ${options.python} (${pythonVersions}, ${options.threads} threads)`,
+  );
 
   // The demo's data, split and transforms (art train --recipe demo with --seed 0).
   const { root } = await resolveDataRoot(undefined, { dataDir: exampleDataDir });
@@ -128,22 +173,47 @@ async function run(options: BenchOptions): Promise<void> {
   const split = stratifiedHoldout(labels, { validFraction: 0.2, seed: dataSeed });
   const { imgSize, batchSize, lr } = demoRecipe.sizes;
   // The seed's B3 loop (accuracy_torch.py) has no scheduler: a recipe with one is not comparable.
-  if (demoRecipe.schedule !== false) throw new Error(`${command}: demoRecipe has a learning-rate scheduler; accuracy_torch.py, the seed's B3 loop, has none`);
+  if (demoRecipe.schedule !== false)
+    throw new Error(
+      `${command}: demoRecipe has a learning-rate scheduler; accuracy_torch.py, the seed's B3 loop, has none`,
+    );
   const transforms = demoRecipe.augmentation(imgSize);
-  const item = (index: number): { imagePath: string; label: number } => ({ imagePath: data.train[index]!.imagePath, label: labels[index]! });
+  const item = (index: number): { imagePath: string; label: number } => ({
+    imagePath: data.train[index]!.imagePath,
+    label: labels[index]!,
+  });
   const loaderCommon = { batchSize, seed: dataSeed, cacheDecoded: true };
-  const trainLoader = createDataLoader({ ...loaderCommon, items: split.train.map(item), transform: transforms.train, shuffle: true });
+  const trainLoader = createDataLoader({
+    ...loaderCommon,
+    items: split.train.map(item),
+    transform: transforms.train,
+    shuffle: true,
+  });
   const validLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: transforms.valid });
 
   const cacheDir = join(options.out, 'batches');
   const cacheStarted = performance.now();
   const key = {
-    data: root, trainItems: split.train, validItems: split.valid, dataSeed, imgSize, batchSize,
-    transforms: { train: toAlbumentationsDict(transforms.train), valid: toAlbumentationsDict(transforms.valid), test: toAlbumentationsDict(transforms.test) },
+    data: root,
+    trainItems: split.train,
+    validItems: split.valid,
+    dataSeed,
+    imgSize,
+    batchSize,
+    transforms: {
+      train: toAlbumentationsDict(transforms.train),
+      valid: toAlbumentationsDict(transforms.valid),
+      test: toAlbumentationsDict(transforms.test),
+    },
   };
-  const { manifest, written } = await ensureBatchCache(cacheDir, { trainLoader, validLoader, epochs: options.epochs, batchSize, classes, key }).finally(() =>
-    Promise.all([trainLoader.close(), validLoader.close()]),
-  );
+  const { manifest, written } = await ensureBatchCache(cacheDir, {
+    trainLoader,
+    validLoader,
+    epochs: options.epochs,
+    batchSize,
+    classes,
+    key,
+  }).finally(() => Promise.all([trainLoader.close(), validLoader.close()]));
   const cacheSeconds = (performance.now() - cacheStarted) / 1000;
   console.log(
     `Batches: ${cacheDir}: ${manifest.trainCount} training images x ${manifest.epochs} epochs, ${manifest.validCount} validation, ${imgSize} px, batch ${batchSize}` +
@@ -197,7 +267,9 @@ async function run(options: BenchOptions): Promise<void> {
             validMacroF1: record.validMacroF1!,
             seconds: record.seconds,
           });
-          console.error(`  @art seed ${seed} epoch ${record.epoch}/${options.epochs} loss ${record.trainLoss.toFixed(4)} | val macro-F1 ${record.validMacroF1!.toFixed(4)} | ${record.seconds.toFixed(1)}s`);
+          console.error(
+            `  @art seed ${seed} epoch ${record.epoch}/${options.epochs} loss ${record.trainLoss.toFixed(4)} | val macro-F1 ${record.validMacroF1!.toFixed(4)} | ${record.seconds.toFixed(1)}s`,
+          );
         },
       });
     } finally {
@@ -217,7 +289,10 @@ async function run(options: BenchOptions): Promise<void> {
   };
   const { text, markdown } = formatReport(runs, comparison, setting, { seconds, cacheSeconds });
   console.log(text);
-  await writeFileAtomic(join(options.out, 'result.json'), `${JSON.stringify({ setting, comparison, runs, seconds, cacheSeconds }, null, 2)}\n`);
+  await writeFileAtomic(
+    join(options.out, 'result.json'),
+    `${JSON.stringify({ setting, comparison, runs, seconds, cacheSeconds }, null, 2)}\n`,
+  );
   await writeFileAtomic(join(options.out, 'result.md'), markdown);
   console.log(`\nWritten: ${join(options.out, 'result.json')}, ${join(options.out, 'result.md')}`);
 }
@@ -227,7 +302,9 @@ try {
   if (options !== null) await run(options);
   process.exit(0);
 } catch (error) {
-  const flagError = error instanceof RangeError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+  const flagError =
+    error instanceof RangeError ||
+    (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
   console.error(flagError ? `${command}: ${(error as Error).message}` : error);
   process.exit(1);
 }

@@ -43,12 +43,16 @@ export async function readBatchCache(dir: string): Promise<BatchCacheManifest | 
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) return null;
   const manifest = JSON.parse(await readFile(file, 'utf8')) as BatchCacheManifest;
-  if (manifest.format !== 'art-batch-cache' || manifest.version !== 1) throw new Error(`${file}: not an art-batch-cache manifest of version 1`);
+  if (manifest.format !== 'art-batch-cache' || manifest.version !== 1)
+    throw new Error(`${file}: not an art-batch-cache manifest of version 1`);
   return manifest;
 }
 
 /** Drains a loader's epoch into one Float32Array (in batch order) plus labels and indices. */
-async function collect(source: BatchSource, epoch: number): Promise<{ images: Float32Array; labels: Int32Array; indices: Int32Array; shape: [number, number, number] }> {
+async function collect(
+  source: BatchSource,
+  epoch: number,
+): Promise<{ images: Float32Array; labels: Int32Array; indices: Int32Array; shape: [number, number, number] }> {
   const images: Float32Array[] = [];
   const labels: number[] = [];
   const indices: number[] = [];
@@ -75,7 +79,8 @@ async function collect(source: BatchSource, epoch: number): Promise<{ images: Fl
 
 async function writeSplit(dir: string, epoch: number | null, data: Awaited<ReturnType<typeof collect>>): Promise<void> {
   const files = cacheFiles(dir, epoch);
-  const bytes = (array: Float32Array | Int32Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  const bytes = (array: Float32Array | Int32Array): Uint8Array =>
+    new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   await writeFileAtomic(files.images, bytes(data.images));
   await writeFileAtomic(files.labels, bytes(data.labels));
   await writeFileAtomic(files.indices, bytes(data.indices));
@@ -94,7 +99,14 @@ async function writeSplit(dir: string, epoch: number | null, data: Awaited<Retur
  */
 export async function ensureBatchCache(
   dir: string,
-  options: { trainLoader: BatchSource; validLoader: BatchSource; epochs: number; batchSize: number; classes: readonly string[]; key: Record<string, unknown> },
+  options: {
+    trainLoader: BatchSource;
+    validLoader: BatchSource;
+    epochs: number;
+    batchSize: number;
+    classes: readonly string[];
+    key: Record<string, unknown>;
+  },
 ): Promise<{ manifest: BatchCacheManifest; written: number }> {
   const { trainLoader, validLoader, epochs, batchSize, classes, key } = options;
   const existing = await readBatchCache(dir);
@@ -129,13 +141,24 @@ export async function ensureBatchCache(
   return { manifest, written: epochs - first };
 }
 
-async function readSplit(dir: string, epoch: number | null): Promise<{ images: Float32Array; labels: Int32Array; indices: Int32Array }> {
+async function readSplit(
+  dir: string,
+  epoch: number | null,
+): Promise<{ images: Float32Array; labels: Int32Array; indices: Int32Array }> {
   const files = cacheFiles(dir, epoch);
-  const [images, labels, indices] = await Promise.all([readFile(files.images), readFile(files.labels), readFile(files.indices)]);
+  const [images, labels, indices] = await Promise.all([
+    readFile(files.images),
+    readFile(files.labels),
+    readFile(files.indices),
+  ]);
   // Node's file buffers may share a pool at odd offsets: copy into aligned arrays.
   const aligned = <T extends Float32Array | Int32Array>(bytes: Buffer, Type: new (buffer: ArrayBuffer) => T): T =>
     new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  return { images: aligned(images, Float32Array), labels: aligned(labels, Int32Array), indices: aligned(indices, Int32Array) };
+  return {
+    images: aligned(images, Float32Array),
+    labels: aligned(labels, Int32Array),
+    indices: aligned(indices, Int32Array),
+  };
 }
 
 /**
@@ -153,7 +176,8 @@ export function cachedBatchSource(dir: string, manifest: BatchCacheManifest, spl
   return {
     length: Math.ceil(count / batchSize),
     async *batches(epoch: number, { startBatch = 0 } = {}) {
-      if (split === 'train' && !(epoch < manifest.epochs)) throw new RangeError(`batch cache ${dir}: epoch ${epoch} asked for, only ${manifest.epochs} written`);
+      if (split === 'train' && !(epoch < manifest.epochs))
+        throw new RangeError(`batch cache ${dir}: epoch ${epoch} asked for, only ${manifest.epochs} written`);
       const data = await readSplit(dir, split === 'train' ? epoch : null);
       for (let start = startBatch * batchSize; start < count; start += batchSize) {
         const end = Math.min(count, start + batchSize);

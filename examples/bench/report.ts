@@ -87,11 +87,18 @@ const sideName: Record<Side, string> = { art: '@art', pytorch: 'PyTorch' };
 /** Rows of one curve: epoch, then each run's value (runs in the given order). */
 function curveRows(runs: readonly SideRun[], value: (point: EpochPoint) => number, digits: number): string[][] {
   const epochs = Math.max(...runs.map((run) => run.history.length));
-  return Array.from({ length: epochs }, (_, epoch) => [String(epoch + 1), ...runs.map((run) => (run.history[epoch] ? value(run.history[epoch]!).toFixed(digits) : ''))]);
+  return Array.from({ length: epochs }, (_, epoch) => [
+    String(epoch + 1),
+    ...runs.map((run) => (run.history[epoch] ? value(run.history[epoch]!).toFixed(digits) : '')),
+  ]);
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
 function textTable(header: string[], rows: string[][]): string {
@@ -115,7 +122,14 @@ export function formatReport(
   const header = ['epoch', ...ordered.map((run) => `${sideName[run.side]} s${run.seed}`)];
   const loss = curveRows(ordered, (point) => point.trainLoss, 4);
   const f1 = curveRows(ordered, (point) => point.validMacroF1, 4);
-  const summaryHeader = ['', 'best validation Macro F1 per seed (epoch)', 'mean', 'std', 'epoch-1 train loss', 'training time'];
+  const summaryHeader = [
+    '',
+    'best validation Macro F1 per seed (epoch)',
+    'mean',
+    'std',
+    'epoch-1 train loss',
+    'training time',
+  ];
   const summaryRows = (['art', 'pytorch'] as const).map((side) => {
     const s = comparison[side];
     return [

@@ -31,12 +31,18 @@ async function runScript(script: string, args: string[]): Promise<{ code: number
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
 function readCsv(path: string): Promise<Record<string, string>[]> {
-  return readFile(path, 'utf8').then((text) => parse(text, { columns: true, skipEmptyLines: true }) as Record<string, string>[]);
+  return readFile(path, 'utf8').then(
+    (text) => parse(text, { columns: true, skipEmptyLines: true }) as Record<string, string>[],
+  );
 }
 
 describe('example scripts', () => {
@@ -55,17 +61,37 @@ describe('example scripts', () => {
   // Bad input files, cluster folds and the ensemble are tested on the art command (packages/competition/test/art.test.ts).
 
   // auto resolves to ONNX Runtime here (onnxruntime-node is installed); v2m covers the TF.js path.
-  for (const [script, runtime, expected] of [['train-b3.ts', 'auto', 'onnx'], ['train-v2m.ts', 'tfjs', 'tfjs'], ['train-pyramid.ts', 'auto', 'onnx']] as const) {
+  for (const [script, runtime, expected] of [
+    ['train-b3.ts', 'auto', 'onnx'],
+    ['train-v2m.ts', 'tfjs', 'tfjs'],
+    ['train-pyramid.ts', 'auto', 'onnx'],
+  ] as const) {
     it(`${script} --smoke --runtime ${runtime} trains, predicts on ${expected} and writes every output`, async () => {
       const out = join(scratch, script.replace('.ts', ''));
-      const { code, stdout, stderr } = await runScript(script, ['--smoke', '--backend', 'wasm', '--out', out, '--progress', 'lines', '--runtime', runtime]);
+      const { code, stdout, stderr } = await runScript(script, [
+        '--smoke',
+        '--backend',
+        'wasm',
+        '--out',
+        out,
+        '--progress',
+        'lines',
+        '--runtime',
+        runtime,
+      ]);
       expect(code, stderr).toBe(0);
       expect(stdout).toContain(`Prediction runtime: ${expected}`);
       expect(stdout).toMatch(/Validation Macro F1\s+[01]\.\d{4}/);
       expect(stdout).toMatch(/Test Macro F1\s+[01]\.\d{4}/);
 
       const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as {
-        validMacroF1: number; testMacroF1: number; classes: number; data: string; epochs: number; bestEpoch: number; runtime: string;
+        validMacroF1: number;
+        testMacroF1: number;
+        classes: number;
+        data: string;
+        epochs: number;
+        bestEpoch: number;
+        runtime: string;
       };
       expect(summary.runtime).toBe(expected);
       expect(summary.classes).toBe(4);
@@ -84,8 +110,15 @@ describe('example scripts', () => {
       const history = await readCsv(join(out, 'history.csv'));
       expect(history.map((row) => row.epoch)).toEqual(['1']); // 1-based, as the console and summary.json
       expect(summary.bestEpoch).toBe(1);
-      const latest = JSON.parse(await readFile(join(out, 'checkpoints/latest.json'), 'utf8')) as { last: string; best: string };
-      for (const file of [`checkpoints/${latest.best}/model.json`, `checkpoints/${latest.last}/model.json`, 'test-probabilities.csv']) {
+      const latest = JSON.parse(await readFile(join(out, 'checkpoints/latest.json'), 'utf8')) as {
+        last: string;
+        best: string;
+      };
+      for (const file of [
+        `checkpoints/${latest.best}/model.json`,
+        `checkpoints/${latest.last}/model.json`,
+        'test-probabilities.csv',
+      ]) {
         expect(existsSync(join(out, file)), file).toBe(true);
       }
       for (const image of ['augmentation-preview.png', 'plots/learning-curves.png', 'plots/confusion-matrix.png']) {
@@ -103,7 +136,8 @@ describe('example scripts', () => {
     const history = await readFile(join(out, 'history.csv'));
     const submission = await readFile(join(out, 'submission.csv'));
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { learningRate: number };
-    for (const file of ['history.csv', 'history.jsonl', 'submission.csv', 'summary.json']) await unlink(join(out, file));
+    for (const file of ['history.csv', 'history.jsonl', 'submission.csv', 'summary.json'])
+      await unlink(join(out, file));
     const common = ['--smoke', '--backend', 'wasm', '--out', out, '--progress', 'none', '--resume'];
     const changed = await runScript('train-b3.ts', [...common, '--lr', '1e6']);
     expect(changed.code).toBe(1);
@@ -115,12 +149,26 @@ describe('example scripts', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await readFile(join(out, 'history.csv'))).equals(history)).toBe(true);
     expect((await readFile(join(out, 'submission.csv'))).equals(submission)).toBe(true);
-    expect((JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { learningRate: number }).learningRate).toBe(summary.learningRate);
+    expect(
+      (JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { learningRate: number }).learningRate,
+    ).toBe(summary.learningRate);
   }, 180_000);
 
   it('--lr 1e6 reports divergence, not a metrics error', async () => {
-    const { code, stderr } = await runScript('train-b3.ts', ['--smoke', '--backend', 'wasm', '--out', join(scratch, 'diverged'), '--progress', 'none', '--lr', '1e6']);
+    const { code, stderr } = await runScript('train-b3.ts', [
+      '--smoke',
+      '--backend',
+      'wasm',
+      '--out',
+      join(scratch, 'diverged'),
+      '--progress',
+      'none',
+      '--lr',
+      '1e6',
+    ]);
     expect(code).toBe(1);
-    expect(stderr.trim()).toMatch(/^examples\/train-b3\.ts: training diverged at epoch 1 step \d+ \((loss NaN|validation predictions NaN)\); lower --lr \(it was 1000000\) and train again in a new --out/);
+    expect(stderr.trim()).toMatch(
+      /^examples\/train-b3\.ts: training diverged at epoch 1 step \d+ \((loss NaN|validation predictions NaN)\); lower --lr \(it was 1000000\) and train again in a new --out/,
+    );
   }, 180_000);
 });

@@ -18,9 +18,14 @@ describe('import cycles', () => {
   });
 
   it('reads the imports it checks (value, type-only and into internal/)', () => {
-    const importsOf = (file: string): string[] => (graph.edges.get(join(root, file)) ?? []).map((target) => target.slice(root.length + 1));
-    expect(importsOf('packages/efficientnet/src/build.ts')).toEqual(expect.arrayContaining(['packages/efficientnet/src/init.ts', 'packages/efficientnet/src/efficientnet.ts']));
-    expect(importsOf('packages/efficientnet/src/init.ts')).toEqual(expect.arrayContaining(['internal/rng.ts', 'packages/efficientnet/src/efficientnet.ts']));
+    const importsOf = (file: string): string[] =>
+      (graph.edges.get(join(root, file)) ?? []).map((target) => target.slice(root.length + 1));
+    expect(importsOf('packages/efficientnet/src/build.ts')).toEqual(
+      expect.arrayContaining(['packages/efficientnet/src/init.ts', 'packages/efficientnet/src/efficientnet.ts']),
+    );
+    expect(importsOf('packages/efficientnet/src/init.ts')).toEqual(
+      expect.arrayContaining(['internal/rng.ts', 'packages/efficientnet/src/efficientnet.ts']),
+    );
     expect(graph.files.length).toBeGreaterThan(150);
   });
 });

@@ -52,7 +52,12 @@ export const kernelCases: Case[] = [
     inputs: { x: c.x, dy: c.dy },
     attrs: { strides: c.strides, pad: c.pad, dilations: 1, filterShape: c.f },
   })),
-  { kernel: 'Tile', label: '[1,1,1,144] -> [4,56,56,144]', inputs: { x: [1, 1, 1, 144] }, attrs: { reps: [4, 56, 56, 1] } },
+  {
+    kernel: 'Tile',
+    label: '[1,1,1,144] -> [4,56,56,144]',
+    inputs: { x: [1, 1, 1, 144] },
+    attrs: { reps: [4, 56, 56, 1] },
+  },
   { kernel: 'Identity', label: '[4,56,56,144]', inputs: { x: [4, 56, 56, 144] }, attrs: {} },
 ];
 
@@ -79,7 +84,9 @@ function timeKernel(c: Case, repeats: number): { cpuMs: number; wallMs: number }
 /** Prints the before/after table; expects the wasm backend to be active. */
 export function benchmarkKernels(repeats = 5): void {
   console.log('\nPer-kernel timings, wasm, 1 thread, median of', repeats, '(CPU ms | wall ms)');
-  console.log(`${'kernel'.padEnd(36)} ${'shape'.padEnd(32)} ${'before'.padStart(17)} ${'after'.padStart(17)} speed-up (CPU)`);
+  console.log(
+    `${'kernel'.padEnd(36)} ${'shape'.padEnd(32)} ${'before'.padStart(17)} ${'after'.padStart(17)} speed-up (CPU)`,
+  );
   for (const c of kernelCases) {
     unregisterWasmTrainingKernels();
     registerNaiveKernels();
@@ -87,7 +94,10 @@ export function benchmarkKernels(repeats = 5): void {
     unregisterWasmTrainingKernels();
     registerWasmTrainingKernels();
     const after = timeKernel(c, repeats);
-    const fmt = (t: { cpuMs: number; wallMs: number }) => `${t.cpuMs.toFixed(1).padStart(7)} | ${t.wallMs.toFixed(1).padStart(7)}`;
-    console.log(`${c.kernel.padEnd(36)} ${c.label.padEnd(32)} ${fmt(before)} ${fmt(after)} ${(before.cpuMs / after.cpuMs).toFixed(1).padStart(6)}x`);
+    const fmt = (t: { cpuMs: number; wallMs: number }) =>
+      `${t.cpuMs.toFixed(1).padStart(7)} | ${t.wallMs.toFixed(1).padStart(7)}`;
+    console.log(
+      `${c.kernel.padEnd(36)} ${c.label.padEnd(32)} ${fmt(before)} ${fmt(after)} ${(before.cpuMs / after.cpuMs).toFixed(1).padStart(6)}x`,
+    );
   }
 }

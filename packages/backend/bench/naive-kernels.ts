@@ -8,7 +8,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: BackendWasm; attrs: Record<string, never> };
 
 function conv2DBackpropFilterNaive({ inputs: { x, dy }, backend, attrs }: Args): tf.TensorInfo {
-  const info = tf.backend_util.computeConv2DInfo(x!.shape as never, attrs['filterShape'], attrs['strides'], 1, attrs['pad'], attrs['dimRoundingMode']);
+  const info = tf.backend_util.computeConv2DInfo(
+    x!.shape as never,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const [batch, height, width, inC] = x!.shape as number[];
   const { outHeight, outWidth, outChannels: outC, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const out = backend.makeOutput(info.filterShape, 'float32');
@@ -39,11 +46,20 @@ function conv2DBackpropFilterNaive({ inputs: { x, dy }, backend, attrs }: Args):
 }
 
 function depthwiseBackpropInputNaive({ inputs: { dy, filter }, backend, attrs }: Args): tf.TensorInfo {
-  const info = tf.backend_util.computeConv2DInfo(attrs['inputShape'], filter!.shape as never, attrs['strides'], attrs['dilations'] ?? 1, attrs['pad'], attrs['dimRoundingMode'], true);
-  const [batch, height, width, channels] = attrs['inputShape'] as number[];
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    filter!.shape as never,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
+  const [batch, height, width, channels] = attrs.inputShape as number[];
   const m = filter!.shape[3]!;
-  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const out = backend.makeOutput(attrs['inputShape'], 'float32');
+  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } =
+    info;
+  const out = backend.makeOutput(attrs.inputShape, 'float32');
   const dys = backend.typedArrayFromHeap(dy!) as Float32Array;
   const ws = backend.typedArrayFromHeap(filter!) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
@@ -68,11 +84,20 @@ function depthwiseBackpropInputNaive({ inputs: { dy, filter }, backend, attrs }:
 }
 
 function depthwiseBackpropFilterNaive({ inputs: { x, dy }, backend, attrs }: Args): tf.TensorInfo {
-  const info = tf.backend_util.computeConv2DInfo(x!.shape as never, attrs['filterShape'], attrs['strides'], attrs['dilations'] ?? 1, attrs['pad'], attrs['dimRoundingMode'], true);
+  const info = tf.backend_util.computeConv2DInfo(
+    x!.shape as never,
+    attrs.filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   const [batch, height, width, channels] = x!.shape as number[];
-  const m = (attrs['filterShape'] as number[])[3]!;
-  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const out = backend.makeOutput(attrs['filterShape'], 'float32');
+  const m = (attrs.filterShape as number[])[3]!;
+  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } =
+    info;
+  const out = backend.makeOutput(attrs.filterShape, 'float32');
   const xs = backend.typedArrayFromHeap(x!) as Float32Array;
   const dys = backend.typedArrayFromHeap(dy!) as Float32Array;
   const dw = backend.typedArrayFromHeap(out) as Float32Array;

@@ -1,6 +1,11 @@
 export { initBackend, backendNames } from './init-backend.js';
 export type { BackendRequest, BackendSelection, InitBackendOptions, SkippedBackend } from './init-backend.js';
-export { registerFusedTrainingKernels, registerInferenceKernels, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './kernels/register.js';
+export {
+  registerFusedTrainingKernels,
+  registerInferenceKernels,
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+} from './kernels/register.js';
 export {
   batchNormTrainingGradKernelName,
   batchNormTrainingKernelName,

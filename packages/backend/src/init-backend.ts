@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { registerFusedTrainingKernels, registerInferenceKernels, registerWasmTrainingKernels } from './kernels/register.js';
+import {
+  registerFusedTrainingKernels,
+  registerInferenceKernels,
+  registerWasmTrainingKernels,
+} from './kernels/register.js';
 import { availableCores, installWasmWorkerShim, maxWasmThreads, withReportedCores } from './wasm-threads.js';
 
 /** Backends `initBackend` knows; `auto` tries `tensorflow`, then `wasm`, then `cpu`. */
@@ -82,7 +86,11 @@ async function startTensorflow(skipped: SkippedBackend[]): Promise<BackendSelect
         skipped: [],
       };
     }
-    return { name: 'tensorflow', reason: `${packageName} (native libtensorflow)${backend.isUsingGpuDevice ? ' on the GPU' : ''}`, skipped: [] };
+    return {
+      name: 'tensorflow',
+      reason: `${packageName} (native libtensorflow)${backend.isUsingGpuDevice ? ' on the GPU' : ''}`,
+      skipped: [],
+    };
   }
   throw new BackendUnavailableError(failures.join('; '));
 }
@@ -94,7 +102,7 @@ async function startWasm(threads: number, trainingKernels: boolean): Promise<Bac
   // Fused SiLU gradient and training BatchNorm (new names and their gradients), which
   // @art/efficientnet uses when they are registered.
   if (trainingKernels) registerFusedTrainingKernels();
-  const alreadyStarted = tf.engine().registry['wasm'] !== undefined;
+  const alreadyStarted = tf.engine().registry.wasm !== undefined;
   let threadFailure = '';
   if (!alreadyStarted) {
     const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
@@ -133,14 +141,16 @@ async function startWebgpu(): Promise<BackendSelection> {
   try {
     webgpu = await importOptional('webgpu');
   } catch (error) {
-    throw new BackendUnavailableError(`the "webgpu" package (Dawn binding for Node) is not installed: ${describe(error)}`);
+    throw new BackendUnavailableError(
+      `the "webgpu" package (Dawn binding for Node) is not installed: ${describe(error)}`,
+    );
   }
   const globalScope = globalThis as Record<string, unknown>;
-  if (globalScope['window'] === undefined) {
-    const create = webgpu['create'] as (options: string[]) => unknown;
-    Object.assign(globalThis, webgpu['globals'] as object);
+  if (globalScope.window === undefined) {
+    const create = webgpu.create as (options: string[]) => unknown;
+    Object.assign(globalThis, webgpu.globals as object);
     // tfjs-backend-webgpu reads navigator.gpu when it is imported, so this must come first.
-    const navigatorValue = (globalScope['navigator'] ?? {}) as Record<string, unknown>;
+    const navigatorValue = (globalScope.navigator ?? {}) as Record<string, unknown>;
     Object.defineProperty(globalThis, 'navigator', {
       configurable: true,
       value: Object.assign(Object.create(navigatorValue), { gpu: create([]) }),
@@ -176,12 +186,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   }
   const request = options.backend ?? 'auto';
   if (!(backendNames as readonly string[]).includes(request)) {
-    throw new RangeError(`initBackend: unknown backend "${String(request)}"; expected one of ${backendNames.join(', ')}`);
+    throw new RangeError(
+      `initBackend: unknown backend "${String(request)}"; expected one of ${backendNames.join(', ')}`,
+    );
   }
   const defaultThreads = Math.min(maxWasmThreads, Math.max(1, availableCores()));
   const threads = options.threads ?? defaultThreads;
   if (!Number.isInteger(threads) || threads < 1 || threads > maxWasmThreads) {
-    throw new RangeError(`initBackend: threads must be an integer from 1 to ${maxWasmThreads}, got ${String(options.threads)}`);
+    throw new RangeError(
+      `initBackend: threads must be an integer from 1 to ${maxWasmThreads}, got ${String(options.threads)}`,
+    );
   }
   const trainingKernels = options.trainingKernels ?? true;
   const order: Exclude<BackendRequest, 'auto'>[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
@@ -217,5 +231,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       if (candidate !== 'tensorflow') skipped.push({ name: candidate, reason: describe(error) });
     }
   }
-  throw new Error(`initBackend: no backend could be started: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+  throw new Error(
+    `initBackend: no backend could be started: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+  );
 }

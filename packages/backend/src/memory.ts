@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 /** The wasm backend's heap cannot grow past 4 GiB (32-bit WebAssembly memory). */
 export const wasmMemoryCeilingBytes = 4 * 2 ** 30;
@@ -35,7 +35,10 @@ export interface TrainingMemoryEstimate {
 function elements(shape: readonly (number | null)[], what: string): number {
   let size = 1;
   for (const dim of shape) {
-    if (dim === null) throw new RangeError(`estimateTrainingMemory: ${what} has an unknown dimension (${JSON.stringify(shape)}); pass inputShape`);
+    if (dim === null)
+      throw new RangeError(
+        `estimateTrainingMemory: ${what} has an unknown dimension (${JSON.stringify(shape)}); pass inputShape`,
+      );
     size *= dim;
   }
   return size;
@@ -58,7 +61,10 @@ function layerOutputElements(model: tf.LayersModel, inputShape: number[] | undef
       if (containerNodes.has(node)) continue;
       containerNodes.add(node);
       const computed = layer.computeOutputShape((inputs.length === 1 ? inputs[0] : inputs) as tf.Shape | tf.Shape[]);
-      const outputs = (Array.isArray(computed[0]) || computed.length === 0 ? computed : [computed]) as (number | null)[][];
+      const outputs = (Array.isArray(computed[0]) || computed.length === 0 ? computed : [computed]) as (
+        | number
+        | null
+      )[][];
       node.outputTensors.forEach((t, i) => {
         const shape = outputs[i] ?? outputs[0]!;
         shapes.set(t.id, shape);
@@ -93,8 +99,13 @@ export function estimateTrainingMemory(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`estimateTrainingMemory: batchSize must be an integer >= 1, got ${String(batchSize)}`);
   }
-  if (inputShape !== undefined && (!Array.isArray(inputShape) || inputShape.some((d) => !Number.isInteger(d) || d < 1))) {
-    throw new RangeError(`estimateTrainingMemory: inputShape must be positive integers, got ${JSON.stringify(inputShape)}`);
+  if (
+    inputShape !== undefined &&
+    (!Array.isArray(inputShape) || inputShape.some((d) => !Number.isInteger(d) || d < 1))
+  ) {
+    throw new RangeError(
+      `estimateTrainingMemory: inputShape must be positive integers, got ${JSON.stringify(inputShape)}`,
+    );
   }
   const limitBytes = options.limitBytes ?? 0.85 * wasmMemoryCeilingBytes;
   const optimizerSlots = options.optimizerSlots ?? 2;

@@ -35,15 +35,24 @@ function resolveLoss(loss: TrainStepOptions['loss']): LossFunction {
       return (yTrue, yPred) => tf.losses.softmaxCrossEntropy(yTrue, yPred) as tf.Scalar;
     case 'sparseSoftmaxCrossEntropy':
       return (yTrue, yPred) =>
-        tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(tf.reshape(yTrue, [-1]), 'int32'), yPred.shape[1]!), yPred) as tf.Scalar);
+        tf.tidy(
+          () =>
+            tf.losses.softmaxCrossEntropy(
+              tf.oneHot(tf.cast(tf.reshape(yTrue, [-1]), 'int32'), yPred.shape[1]!),
+              yPred,
+            ) as tf.Scalar,
+        );
     case 'meanSquaredError':
       return (yTrue, yPred) => tf.losses.meanSquaredError(yTrue, yPred) as tf.Scalar;
     default:
-      throw new RangeError(`createTrainStep: unknown loss "${String(loss)}"; expected a function or one of ${lossNames.join(', ')}`);
+      throw new RangeError(
+        `createTrainStep: unknown loss "${String(loss)}"; expected a function or one of ${lossNames.join(', ')}`,
+      );
   }
 }
 
-const wasmAbort = /Aborted\(|memory access out of bounds|Cannot enlarge memory|Out of memory|Array buffer allocation failed/i;
+const wasmAbort =
+  /Aborted\(|memory access out of bounds|Cannot enlarge memory|Out of memory|Array buffer allocation failed/i;
 
 /**
  * Builds a training step with micro-batching and gradient accumulation.
@@ -64,12 +73,22 @@ const wasmAbort = /Aborted\(|memory access out of bounds|Cannot enlarge memory|O
  * const loss = await step(images, oneHotLabels); // batch of 8: two micro-batches of 4
  */
 export function createTrainStep(options: TrainStepOptions): TrainStep {
-  if (options === null || typeof options !== 'object') throw new TypeError('createTrainStep: options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('createTrainStep: options must be an object');
   const { model, optimizer, microBatchSize } = options;
-  if (model === null || typeof model !== 'object' || typeof (model as tf.LayersModel).apply !== 'function' || !Array.isArray(model.trainableWeights)) {
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    typeof (model as tf.LayersModel).apply !== 'function' ||
+    !Array.isArray(model.trainableWeights)
+  ) {
     throw new TypeError('createTrainStep: model must be a tf.LayersModel');
   }
-  if (optimizer === null || typeof optimizer !== 'object' || typeof (optimizer as tf.Optimizer).applyGradients !== 'function') {
+  if (
+    optimizer === null ||
+    typeof optimizer !== 'object' ||
+    typeof (optimizer as tf.Optimizer).applyGradients !== 'function'
+  ) {
     throw new TypeError('createTrainStep: optimizer must be a tf.Optimizer (e.g. tf.train.adam(1e-3))');
   }
   if (microBatchSize !== undefined && (!Number.isInteger(microBatchSize) || microBatchSize < 1)) {
@@ -107,9 +126,11 @@ export function createTrainStep(options: TrainStepOptions): TrainStep {
   };
 
   return async (x: tf.Tensor, y: tf.Tensor): Promise<number> => {
-    if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor)) throw new TypeError('trainStep: x and y must be tf.Tensors');
+    if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor))
+      throw new TypeError('trainStep: x and y must be tf.Tensors');
     const batch = x.shape[0];
-    if (x.rank < 1 || batch === undefined || batch < 1) throw new RangeError(`trainStep: x must have a batch dimension, got shape [${x.shape.join(', ')}]`);
+    if (x.rank < 1 || batch === undefined || batch < 1)
+      throw new RangeError(`trainStep: x must have a batch dimension, got shape [${x.shape.join(', ')}]`);
     if (y.shape[0] !== batch) throw new RangeError(`trainStep: y has ${y.shape[0]} samples but x has ${batch}`);
     const micro = chooseMicroBatch(x);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);

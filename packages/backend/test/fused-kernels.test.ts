@@ -16,13 +16,27 @@ const random = createRandom(20261128);
 const randomInput = (shape: number[], scale = 1, shift = 0): KernelData => randomData(random, shape, scale, shift);
 
 /** Shapes with channel counts that are multiples of 4 (SIMD) and not (loops), one big enough for helper threads. */
-const shapes = [[2, 5, 7, 8], [3, 4, 4, 12], [1, 6, 5, 6], [4, 3, 3, 3], [2, 9, 4], [7, 20], [2, 64, 64, 40]];
+const shapes = [
+  [2, 5, 7, 8],
+  [3, 4, 4, 12],
+  [1, 6, 5, 6],
+  [4, 3, 3, 3],
+  [2, 9, 4],
+  [7, 20],
+  [2, 64, 64, 40],
+];
 
 /**
  * The batch-norm kernels' three outputs ([full size, per channel, per channel]): the wasm ones within
  * 1e-5 of the cpu ones, the cpu ones within `referenceTolerance` of the plain-ops reference.
  */
-function expectBatchNormOutputs(shape: number[], actual: KernelData[], expected: KernelData[], reference: ArrayLike<number>[], referenceTolerance: number): void {
+function expectBatchNormOutputs(
+  shape: number[],
+  actual: KernelData[],
+  expected: KernelData[],
+  reference: ArrayLike<number>[],
+  referenceTolerance: number,
+): void {
   const channels = shape[shape.length - 1]!;
   expect(actual.map((output) => output.shape)).toEqual([shape, [channels], [channels]]);
   for (let output = 0; output < 3; output++) {
@@ -36,9 +50,14 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
   useWasmBackend(2);
 
   it('registers the kernels on wasm and cpu and the gradients of ArtSilu and ArtBatchNormTraining, idempotently', () => {
-    expect(registerFusedTrainingKernels()).toEqual([siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName]);
+    expect(registerFusedTrainingKernels()).toEqual([
+      siluGradKernelName,
+      batchNormTrainingKernelName,
+      batchNormTrainingGradKernelName,
+    ]);
     for (const backend of ['wasm', 'cpu']) {
-      for (const name of [siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName]) expect(tf.getKernel(name, backend)).toBeDefined();
+      for (const name of [siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName])
+        expect(tf.getKernel(name, backend)).toBeDefined();
     }
     expect(tf.getGradient(siluKernelName)).toBeDefined();
     expect(tf.getGradient(batchNormTrainingKernelName)).toBeDefined();
@@ -55,7 +74,9 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       expect(relativeError(actual!.values, expected!.values), JSON.stringify(shape)).toBeLessThan(1e-6);
       const reference = tf.tidy(() => {
         const dyTensor = tf.tensor(dy.values, shape);
-        return tf.grad((input: tf.Tensor) => tf.mul(input, tf.sigmoid(input)))(tf.tensor(x.values, shape), dyTensor).dataSync();
+        return tf
+          .grad((input: tf.Tensor) => tf.mul(input, tf.sigmoid(input)))(tf.tensor(x.values, shape), dyTensor)
+          .dataSync();
       });
       expect(relativeError(expected!.values, reference), JSON.stringify(shape)).toBeLessThan(1e-6);
       expect(tf.memory().numTensors).toBe(before);
@@ -75,8 +96,18 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       const actual = await runKernelOn('wasm', batchNormTrainingKernelName, { x, scale, offset }, attrs);
       const reference = tf.tidy(() => {
         const input = tf.tensor(x.values, shape);
-        const { mean, variance } = tf.moments(input, shape.slice(0, -1).map((_, axis) => axis));
-        const y = tf.batchNorm(input, mean, variance, tf.tensor(offset.values), tf.tensor(scale.values), attrs.varianceEpsilon);
+        const { mean, variance } = tf.moments(
+          input,
+          shape.slice(0, -1).map((_, axis) => axis),
+        );
+        const y = tf.batchNorm(
+          input,
+          mean,
+          variance,
+          tf.tensor(offset.values),
+          tf.tensor(scale.values),
+          attrs.varianceEpsilon,
+        );
         return [y, mean, variance].map((t) => t.dataSync());
       });
       expectBatchNormOutputs(shape, actual, expected, reference, 1e-5);
@@ -97,7 +128,12 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       const epsilon = 1e-3;
       await tf.setBackend('cpu');
       // The statistics as the forward kernel returns them (the gradient kernel takes them as inputs).
-      const [, mean, variance] = await runKernelOn('cpu', batchNormTrainingKernelName, { x, scale, offset }, { varianceEpsilon: epsilon });
+      const [, mean, variance] = await runKernelOn(
+        'cpu',
+        batchNormTrainingKernelName,
+        { x, scale, offset },
+        { varianceEpsilon: epsilon },
+      );
       const inputs = { dy, x, mean: mean!, variance: variance!, scale, meanGradient, varianceGradient };
       const before = tf.memory().numTensors;
       const expected = await runKernelOn('cpu', batchNormTrainingGradKernelName, inputs, { varianceEpsilon: epsilon });
@@ -113,7 +149,9 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
             tf.sum(tf.mul(moments.variance, tf.tensor(varianceGradient.values))),
           ]);
         });
-        return grads([tf.tensor(x.values, shape), tf.tensor(scale.values), tf.tensor(offset.values)]).map((t) => t.dataSync());
+        return grads([tf.tensor(x.values, shape), tf.tensor(scale.values), tf.tensor(offset.values)]).map((t) =>
+          t.dataSync(),
+        );
       });
       expectBatchNormOutputs(shape, actual, expected, reference, 1e-4);
       expect(tf.memory().numTensors).toBe(before);
@@ -136,7 +174,13 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
             .grads((input: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
               let y: tf.Tensor;
               if (fusedPath) {
-                const [normalized] = tf.engine().runKernel(batchNormTrainingKernelName, { x: input, scale: gamma, offset: beta }, { varianceEpsilon: 1e-3 }) as tf.Tensor[];
+                const [normalized] = tf
+                  .engine()
+                  .runKernel(
+                    batchNormTrainingKernelName,
+                    { x: input, scale: gamma, offset: beta },
+                    { varianceEpsilon: 1e-3 },
+                  ) as tf.Tensor[];
                 y = tf.engine().runKernel(siluKernelName, { x: normalized! }) as tf.Tensor;
               } else {
                 const { mean, variance } = tf.moments(input, [0, 1, 2]);
@@ -148,7 +192,8 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
             .map((t) => t.dataSync());
         return [run(true), run(false)];
       });
-      for (let input = 0; input < 3; input++) expect(relativeError(fused[input]!, unfused[input]!), `${backend} input ${input}`).toBeLessThan(1e-5);
+      for (let input = 0; input < 3; input++)
+        expect(relativeError(fused[input]!, unfused[input]!), `${backend} input ${input}`).toBeLessThan(1e-5);
       expect(tf.memory().numTensors).toBe(before);
     }
   });
@@ -156,43 +201,111 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
   it('with helper threads, DepthwiseConv2dNativeBackpropFilter (filter offsets shared out) and Transpose match the cpu backend', async () => {
     const cases = [
       { x: [2, 12, 10, 8], filter: [3, 3, 8, 1], strides: 1, pad: 'same' as const },
-      { x: [3, 15, 14, 16], filter: [5, 5, 16, 1], strides: 2, pad: [[0, 0], [2, 2], [2, 2], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]] },
-      { x: [4, 28, 28, 144], filter: [5, 5, 144, 1], strides: 2, pad: [[0, 0], [2, 2], [2, 2], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]] },
+      {
+        x: [3, 15, 14, 16],
+        filter: [5, 5, 16, 1],
+        strides: 2,
+        pad: [
+          [0, 0],
+          [2, 2],
+          [2, 2],
+          [0, 0],
+        ] as [[0, 0], [number, number], [number, number], [0, 0]],
+      },
+      {
+        x: [4, 28, 28, 144],
+        filter: [5, 5, 144, 1],
+        strides: 2,
+        pad: [
+          [0, 0],
+          [2, 2],
+          [2, 2],
+          [0, 0],
+        ] as [[0, 0], [number, number], [number, number], [0, 0]],
+      },
       { x: [2, 7, 9, 4], filter: [3, 1, 4, 1], strides: 1, pad: 'valid' as const },
     ];
     for (const c of cases) {
-      const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad, undefined, true);
+      const info = tf.backend_util.computeConv2DInfo(
+        c.x as [number, number, number, number],
+        c.filter as [number, number, number, number],
+        c.strides,
+        1,
+        c.pad,
+        undefined,
+        true,
+      );
       const x = randomInput(c.x);
       const dy = randomInput(info.outShape);
       const attrs = { strides: c.strides, pad: c.pad, dilations: 1, filterShape: c.filter };
       const before = tf.memory().numTensors;
-      const [expected] = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap);
-      const [actual] = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap);
+      const [expected] = await runKernelOn(
+        'cpu',
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x, dy },
+        attrs as unknown as tf.NamedAttrMap,
+      );
+      const [actual] = await runKernelOn(
+        'wasm',
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x, dy },
+        attrs as unknown as tf.NamedAttrMap,
+      );
       expect(actual!.shape).toEqual(c.filter);
       expect(relativeError(actual!.values, expected!.values), JSON.stringify(c)).toBeLessThan(1e-5);
       expect(tf.memory().numTensors).toBe(before);
     }
-    for (const [shape, perm] of [[[50176, 32], [1, 0]], [[4, 12544, 24], [0, 2, 1]], [[20, 36], [1, 0]]] as const) {
+    for (const [shape, perm] of [
+      [
+        [50176, 32],
+        [1, 0],
+      ],
+      [
+        [4, 12544, 24],
+        [0, 2, 1],
+      ],
+      [
+        [20, 36],
+        [1, 0],
+      ],
+    ] as const) {
       const values = randomInput([...shape]).values;
       const outputs: number[][] = [];
       for (const backend of ['cpu', 'wasm']) {
         await tf.setBackend(backend);
         outputs.push(tf.tidy(() => Array.from(tf.transpose(tf.tensor(values, [...shape]), [...perm]).dataSync())));
       }
-      expect(outputs[1]!.every((value, i) => value === outputs[0]![i]), JSON.stringify(shape)).toBe(true);
+      expect(
+        outputs[1]!.every((value, i) => value === outputs[0]![i]),
+        JSON.stringify(shape),
+      ).toBe(true);
     }
   });
 
   it('an EfficientNet training step takes the fused kernels on wasm and gives the gradients and BN statistics of the stock path', async () => {
     await tf.setBackend('wasm');
-    const net = buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), { numClasses: 4, seed: 7, dropout: 0, stochasticDepthProb: 0 });
+    const net = buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), {
+      numClasses: 4,
+      seed: 7,
+      dropout: 0,
+      stochasticDepthProb: 0,
+    });
     const x = tf.randomNormal([3, 40, 36, 3], 0, 1, 'float32', 5);
     const y = tf.oneHot(tf.tensor1d([0, 3, 1], 'int32'), 4);
-    const movingStatistics = () => net.model.weights.filter((w) => /moving_(mean|variance)$/.test(w.originalName)).map((w) => w.read().dataSync().slice());
+    const movingStatistics = () =>
+      net.model.weights
+        .filter((w) => /moving_(mean|variance)$/.test(w.originalName))
+        .map((w) => w.read().dataSync().slice());
     const initial = net.model.weights.map((w) => w.read().clone());
     const step = () => {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
-      const result = { loss: value.dataSync()[0]!, grads: Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, g.dataSync().slice()])), moving: movingStatistics() };
+      const { value, grads } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      );
+      const result = {
+        loss: value.dataSync()[0]!,
+        grads: Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, g.dataSync().slice()])),
+        moving: movingStatistics(),
+      };
       tf.dispose([value, ...Object.values(grads)]);
       net.model.weights.forEach((w, i) => w.write(initial[i]!));
       return result;
@@ -202,7 +315,13 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
       step();
     });
     const names = new Set(profile.kernels.map((kernel) => kernel.name));
-    for (const name of [siluKernelName, siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName]) expect(names.has(name), name).toBe(true);
+    for (const name of [
+      siluKernelName,
+      siluGradKernelName,
+      batchNormTrainingKernelName,
+      batchNormTrainingGradKernelName,
+    ])
+      expect(names.has(name), name).toBe(true);
     const fused = step();
     expect(tf.memory().numTensors).toBe(before);
     // The stock path: the layers see no fused kernel on wasm.
@@ -233,7 +352,10 @@ describe('fused training kernels: wasm matches the cpu reference, the reference 
     fused.moving.forEach((values, i) => {
       const reference = stock!.moving[i]!;
       const scale = Math.max(1e-2, ...Array.from(reference, Math.abs));
-      expect(Math.max(...Array.from(values, (value, j) => Math.abs(value - reference[j]!))) / scale, `moving statistics ${i}`).toBeLessThan(1e-5);
+      expect(
+        Math.max(...Array.from(values, (value, j) => Math.abs(value - reference[j]!))) / scale,
+        `moving statistics ${i}`,
+      ).toBeLessThan(1e-5);
     });
     tf.dispose([x, y, ...initial]);
     net.dispose();

@@ -3,7 +3,11 @@ import { afterAll, beforeAll } from 'vitest';
 import { Mulberry32 } from '../../../internal/rng.js';
 import { initBackend, type BackendSelection } from '../src/index.js';
 /** Small seeded generator (internal/rng.ts's Mulberry32, the stream these tests were written with): tests never use Math.random. */
-export function createRandom(seed: number): { next(): number; int(min: number, max: number): number; pick<T>(items: readonly T[]): T } {
+export function createRandom(seed: number): {
+  next(): number;
+  int(min: number, max: number): number;
+  pick<T>(items: readonly T[]): T;
+} {
   const generator = new Mulberry32(seed);
   const next = (): number => generator.next();
   return {
@@ -45,7 +49,10 @@ export function randomData(random: { next(): number }, shape: number[], scale = 
  * that was active before. `selected` sees what initBackend chose; `beforeRestore` runs first
  * on the way out.
  */
-export function useWasmBackend(threads: number, hooks: { selected?(selection: BackendSelection): void; beforeRestore?(): void } = {}): void {
+export function useWasmBackend(
+  threads: number,
+  hooks: { selected?(selection: BackendSelection): void; beforeRestore?(): void } = {},
+): void {
   let previousBackend: string;
   beforeAll(async () => {
     previousBackend = tf.getBackend() ?? 'cpu';
@@ -59,7 +66,12 @@ export function useWasmBackend(threads: number, hooks: { selected?(selection: Ba
 }
 
 /** Runs a kernel on a backend from plain arrays; every output comes back as plain arrays. */
-export async function runKernelOn(backend: string, kernelName: string, inputs: Record<string, KernelData>, attrs: tf.NamedAttrMap = {}): Promise<KernelData[]> {
+export async function runKernelOn(
+  backend: string,
+  kernelName: string,
+  inputs: Record<string, KernelData>,
+  attrs: tf.NamedAttrMap = {},
+): Promise<KernelData[]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const tensors: Record<string, tf.Tensor> = {};

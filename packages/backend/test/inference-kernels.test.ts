@@ -30,7 +30,16 @@ describe('SIMD inference kernels on wasm match the cpu reference', () => {
 
   it('ArtSilu: random shapes (sizes not multiples of 4 included) within 1e-6 relative of x / (1 + exp(-x))', async () => {
     // The last two are big enough to be split between the caller and a helper thread.
-    for (const shape of [[1], [3], [2, 5, 7, 3], [4, 9, 9, 16], [1, 31, 17, 8], [0, 4], [2, 64, 64, 40], [1, 300, 301, 3]]) {
+    for (const shape of [
+      [1],
+      [3],
+      [2, 5, 7, 3],
+      [4, 9, 9, 16],
+      [1, 31, 17, 8],
+      [0, 4],
+      [2, 64, 64, 40],
+      [1, 300, 301, 3],
+    ]) {
       const size = shape.reduce((a, b) => a * b, 1);
       const values = randomValues(random, size).map((v) => v * 12);
       const before = tf.memory().numTensors;
@@ -40,14 +49,35 @@ describe('SIMD inference kernels on wasm match the cpu reference', () => {
       expect(relativeError(actual.values, expected.values), JSON.stringify(shape)).toBeLessThan(1e-6);
       // Elementwise too: small outputs (large negative x) must be right, not just small.
       let worst = 0;
-      for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(actual.values[i]! - expected.values[i]!) / (Math.abs(expected.values[i]!) + 1e-30));
+      for (let i = 0; i < size; i++)
+        worst = Math.max(
+          worst,
+          Math.abs(actual.values[i]! - expected.values[i]!) / (Math.abs(expected.values[i]!) + 1e-30),
+        );
       expect(worst, JSON.stringify(shape)).toBeLessThan(2.5e-7);
       expect(tf.memory().numTensors).toBe(before);
     }
   });
 
   it('ArtSilu: NaN, infinities, overflowing exponents, signed zeros (in the SIMD part and the tail)', async () => {
-    const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -100, 100, 0, -0, 1e-30, -87.5, 88.5, -88.5, 89, 20, -20, 1, -1];
+    const special = [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      -100,
+      100,
+      0,
+      -0,
+      1e-30,
+      -87.5,
+      88.5,
+      -88.5,
+      89,
+      20,
+      -20,
+      1,
+      -1,
+    ];
     const values = Float32Array.from([...special, 3, -3, 1e-3]);
     const actual = await runOn('wasm', siluKernelName, { x: { shape: [values.length], values } });
     const reference = (x: number) => Math.fround(x / (1 + Math.exp(-x)));
@@ -57,7 +87,9 @@ describe('SIMD inference kernels on wasm match the cpu reference', () => {
     expect(Number.isNaN(actual.values[2]!)).toBe(true);
     for (let i = 3; i < values.length; i++) {
       const expected = reference(values[i]!);
-      expect(Math.abs(actual.values[i]! - expected), `x = ${values[i]}`).toBeLessThanOrEqual(2e-7 * Math.abs(expected) + 1e-36);
+      expect(Math.abs(actual.values[i]! - expected), `x = ${values[i]}`).toBeLessThanOrEqual(
+        2e-7 * Math.abs(expected) + 1e-36,
+      );
     }
     expect(Object.is(actual.values[6], -0) || actual.values[6] === 0).toBe(true);
   });
@@ -85,9 +117,22 @@ describe('SIMD inference kernels on wasm match the cpu reference', () => {
 
   it('ArtScaleChannels: [N, C] and [N, 1, 1, C] gates, channels multiple of 4 (SIMD) and not (stock Multiply), exact', async () => {
     // The last one is split between the caller and a helper thread, with chunks across samples.
-    for (const [batch, height, width, channels, gateRank] of [[2, 5, 3, 8, 2], [3, 4, 4, 12, 4], [1, 7, 9, 5, 2], [2, 1, 1, 4, 4], [2, 3, 3, 3, 4], [3, 61, 59, 36, 2]] as const) {
-      const x = { shape: [batch, height, width, channels], values: randomValues(random, batch * height * width * channels) };
-      const scale = { shape: gateRank === 2 ? [batch, channels] : [batch, 1, 1, channels], values: randomValues(random, batch * channels) };
+    for (const [batch, height, width, channels, gateRank] of [
+      [2, 5, 3, 8, 2],
+      [3, 4, 4, 12, 4],
+      [1, 7, 9, 5, 2],
+      [2, 1, 1, 4, 4],
+      [2, 3, 3, 3, 4],
+      [3, 61, 59, 36, 2],
+    ] as const) {
+      const x = {
+        shape: [batch, height, width, channels],
+        values: randomValues(random, batch * height * width * channels),
+      };
+      const scale = {
+        shape: gateRank === 2 ? [batch, channels] : [batch, 1, 1, channels],
+        values: randomValues(random, batch * channels),
+      };
       const before = tf.memory().numTensors;
       const expected = await runOn('cpu', scaleChannelsKernelName, { x, scale });
       const actual = await runOn('wasm', scaleChannelsKernelName, { x, scale });
@@ -96,7 +141,9 @@ describe('SIMD inference kernels on wasm match the cpu reference', () => {
       expect(Array.from(actual.values), label).toEqual(Array.from(expected.values));
       // The cpu reference itself against a broadcasting tf.mul.
       await tf.setBackend('cpu');
-      const broadcast = tf.tidy(() => tf.mul(tf.tensor(x.values, x.shape), tf.tensor(scale.values, [batch, 1, 1, channels])).dataSync());
+      const broadcast = tf.tidy(() =>
+        tf.mul(tf.tensor(x.values, x.shape), tf.tensor(scale.values, [batch, 1, 1, channels])).dataSync(),
+      );
       expect(Array.from(expected.values), label).toEqual(Array.from(broadcast));
       expect(tf.memory().numTensors).toBe(before);
     }
@@ -104,17 +151,24 @@ describe('SIMD inference kernels on wasm match the cpu reference', () => {
 
   it('ArtScaleChannels rejects a gate of the wrong shape', async () => {
     const x = { shape: [2, 3, 3, 4], values: new Float32Array(72) };
-    await expect(runOn('wasm', scaleChannelsKernelName, { x, scale: { shape: [2, 3], values: new Float32Array(6) } })).rejects.toThrow(/scale must be \[2, 4\]/);
+    await expect(
+      runOn('wasm', scaleChannelsKernelName, { x, scale: { shape: [2, 3], values: new Float32Array(6) } }),
+    ).rejects.toThrow(/scale must be \[2, 4\]/);
   });
 
   it("createInferenceFunction uses the kernels on wasm and matches the layers model's predict", async () => {
     await tf.setBackend('wasm');
-    const net = buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), { numClasses: 6, seed: 3 });
+    const net = buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), {
+      numClasses: 6,
+      seed: 3,
+    });
     // Non-trivial BatchNorm statistics, so that folding matters.
     tf.tidy(() => {
       for (const weight of net.model.weights) {
-        if (/\/moving_variance$/.test(weight.originalName)) weight.write(tf.randomUniform(weight.shape as number[], 0.3, 2, 'float32', 1));
-        if (/\/moving_mean$/.test(weight.originalName)) weight.write(tf.randomUniform(weight.shape as number[], -0.3, 0.3, 'float32', 2));
+        if (/\/moving_variance$/.test(weight.originalName))
+          weight.write(tf.randomUniform(weight.shape as number[], 0.3, 2, 'float32', 1));
+        if (/\/moving_mean$/.test(weight.originalName))
+          weight.write(tf.randomUniform(weight.shape as number[], -0.3, 0.3, 'float32', 2));
       }
     });
     const predict = createInferenceFunction(net);
@@ -140,7 +194,9 @@ describe('SIMD inference kernels on wasm match the cpu reference', () => {
 
   it('torchvision parity of the layers model with these kernels and the SIMD Sum/Mean/FusedBatchNorm registered', async () => {
     await tf.setBackend('wasm');
-    const manifest = fileURLToPath(new URL('../../efficientnet/test/fixtures/efficientnet/manifest.json', import.meta.url));
+    const manifest = fileURLToPath(
+      new URL('../../efficientnet/test/fixtures/efficientnet/manifest.json', import.meta.url),
+    );
     const before = tf.memory().numTensors;
     const result = await runParity(manifest, { tolerance: 1e-4 });
     expect(result.backend).toBe('wasm');

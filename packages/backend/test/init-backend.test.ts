@@ -22,14 +22,18 @@ describe('initBackend', () => {
   });
 
   it('rejects unknown backends and thread counts with the valid choices', async () => {
-    await expect(initBackend({ backend: 'cuda' as never })).rejects.toThrow(/unknown backend "cuda"; expected one of auto, tensorflow, wasm, cpu, webgpu/);
+    await expect(initBackend({ backend: 'cuda' as never })).rejects.toThrow(
+      /unknown backend "cuda"; expected one of auto, tensorflow, wasm, cpu, webgpu/,
+    );
     await expect(initBackend({ threads: 0 })).rejects.toThrow(RangeError);
     await expect(initBackend({ threads: 1.5 })).rejects.toThrow(/threads must be an integer from 1 to 8, got 1.5/);
   });
 
   it.skipIf(hasTensorflow)('an explicit backend that cannot start throws instead of falling back', async () => {
     const active = tf.getBackend();
-    await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/"tensorflow" backend cannot be used: .*tfjs-node/);
+    await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(
+      /"tensorflow" backend cannot be used: .*tfjs-node/,
+    );
     await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(/"webgpu" backend cannot be used/);
     expect(tf.getBackend()).toBe(active);
   });
@@ -42,8 +46,14 @@ describe('initBackend', () => {
     expect(selection.reason).toMatch(/2 XNNPACK threads/);
     expect(selection.skipped.map((s) => s.name)).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
     // The pthread pool computes the same matmul as the cpu backend.
-    const a = tf.tensor2d(Array.from({ length: 64 * 48 }, (_, i) => Math.sin(i)), [64, 48]);
-    const b = tf.tensor2d(Array.from({ length: 48 * 32 }, (_, i) => Math.cos(i)), [48, 32]);
+    const a = tf.tensor2d(
+      Array.from({ length: 64 * 48 }, (_, i) => Math.sin(i)),
+      [64, 48],
+    );
+    const b = tf.tensor2d(
+      Array.from({ length: 48 * 32 }, (_, i) => Math.cos(i)),
+      [48, 32],
+    );
     const onWasm = tf.matMul(a, b).dataSync();
     await tf.setBackend('cpu');
     const onCpu = tf.matMul(a, b).dataSync();

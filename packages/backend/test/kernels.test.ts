@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../src/index.js';
-import { createRandom, randomData, randomValues, relativeError, runKernelOn, useWasmBackend, type KernelData } from './helpers.js';
+import {
+  createRandom,
+  randomData,
+  randomValues,
+  relativeError,
+  runKernelOn,
+  useWasmBackend,
+  type KernelData,
+} from './helpers.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -22,10 +30,19 @@ function pickPad(kernelSize: number): Pad {
   const kind = random.pick(['same', 'valid', 'explicit'] as const);
   if (kind !== 'explicit') return kind;
   const amount = () => random.int(0, kernelSize - 1);
-  return [[0, 0], [amount(), amount()], [amount(), amount()], [0, 0]];
+  return [
+    [0, 0],
+    [amount(), amount()],
+    [amount(), amount()],
+    [0, 0],
+  ];
 }
 
-function convCases(depthwise: boolean, count: number, dilated = false): { x: number[]; filter: number[]; strides: number; dilations: number; pad: Pad; out: number[] }[] {
+function convCases(
+  depthwise: boolean,
+  count: number,
+  dilated = false,
+): { x: number[]; filter: number[]; strides: number; dilations: number; pad: Pad; out: number[] }[] {
   const cases = [];
   while (cases.length < count) {
     const batch = random.int(1, 3);
@@ -44,7 +61,15 @@ function convCases(depthwise: boolean, count: number, dilated = false): { x: num
     const x = [batch, height, width, channels];
     let info: tf.backend_util.Conv2DInfo;
     try {
-      info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], filter as [number, number, number, number], strides, dilations, pad, undefined, depthwise);
+      info = tf.backend_util.computeConv2DInfo(
+        x as [number, number, number, number],
+        filter as [number, number, number, number],
+        strides,
+        dilations,
+        pad,
+        undefined,
+        depthwise,
+      );
     } catch {
       continue;
     }
@@ -119,11 +144,35 @@ describe('wasm training kernels match the cpu backend', () => {
   it('DepthwiseConv2dNativeBackpropFilter, SIMD path: channels a multiple of 4, multiplier 1, incl. EfficientNet-like sizes', async () => {
     const cases = convCases(true, 12).map((c) => {
       const channels = random.pick([4, 8, 12, 36]);
-      return { ...c, x: [c.x[0]!, c.x[1]!, c.x[2]!, channels], filter: [c.filter[0]!, c.filter[1]!, channels, 1], out: [c.out[0]!, c.out[1]!, c.out[2]!, channels] };
+      return {
+        ...c,
+        x: [c.x[0]!, c.x[1]!, c.x[2]!, channels],
+        filter: [c.filter[0]!, c.filter[1]!, channels, 1],
+        out: [c.out[0]!, c.out[1]!, c.out[2]!, channels],
+      };
     });
     // Long rows (float32 row sums over 56 terms) and a 5x5 stride-2 kernel with symmetric padding.
-    cases.push({ x: [2, 56, 56, 24], filter: [3, 3, 24, 1], strides: 1, dilations: 1, pad: 'same', out: [2, 56, 56, 24] });
-    cases.push({ x: [2, 29, 29, 40], filter: [5, 5, 40, 1], strides: 2, dilations: 1, pad: [[0, 0], [2, 2], [2, 2], [0, 0]], out: [2, 15, 15, 40] });
+    cases.push({
+      x: [2, 56, 56, 24],
+      filter: [3, 3, 24, 1],
+      strides: 1,
+      dilations: 1,
+      pad: 'same',
+      out: [2, 56, 56, 24],
+    });
+    cases.push({
+      x: [2, 29, 29, 40],
+      filter: [5, 5, 40, 1],
+      strides: 2,
+      dilations: 1,
+      pad: [
+        [0, 0],
+        [2, 2],
+        [2, 2],
+        [0, 0],
+      ],
+      out: [2, 15, 15, 40],
+    });
     for (const c of cases) {
       await expectMatch('DepthwiseConv2dNativeBackpropFilter', gradientCase('DepthwiseConv2dNativeBackpropFilter', c));
     }
@@ -158,7 +207,10 @@ describe('wasm training kernels match the cpu backend', () => {
       [[2, 3, 3, 6], 6, true, true], // 6 channels: stock
     ];
     for (const [shape, channels, withOffset, withScale] of cases) {
-      const vectorOf = (low: number, high: number) => ({ shape: [channels], values: Float32Array.from(randomValues(random, channels), (v) => low + ((v + 1) / 2) * (high - low)) });
+      const vectorOf = (low: number, high: number) => ({
+        shape: [channels],
+        values: Float32Array.from(randomValues(random, channels), (v) => low + ((v + 1) / 2) * (high - low)),
+      });
       await expectMatch('FusedBatchNorm', {
         label: `${JSON.stringify(shape)} offset ${withOffset} scale ${withScale}`,
         inputs: {
@@ -179,11 +231,22 @@ describe('wasm training kernels match the cpu backend', () => {
   it('dilated depthwise backprop kernels are the adjoints of the cpu forward convolution', async () => {
     for (const c of convCases(true, 16, true)) {
       const size = (shape: number[]) => shape.reduce((a, b) => a * b);
-      const values = { x: randomValues(random, size(c.x)), w: randomValues(random, size(c.filter)), dy: randomValues(random, size(c.out)) };
+      const values = {
+        x: randomValues(random, size(c.x)),
+        w: randomValues(random, size(c.filter)),
+        dy: randomValues(random, size(c.out)),
+      };
       const before = tf.memory().numTensors;
       await tf.setBackend('cpu');
       const forward = tf.tidy(() => {
-        const y = tf.depthwiseConv2d(tf.tensor4d(values.x, c.x as never), tf.tensor4d(values.w, c.filter as never), c.strides, c.pad, 'NHWC', c.dilations);
+        const y = tf.depthwiseConv2d(
+          tf.tensor4d(values.x, c.x as never),
+          tf.tensor4d(values.w, c.filter as never),
+          c.strides,
+          c.pad,
+          'NHWC',
+          c.dilations,
+        );
         return tf.sum(tf.mul(y, tf.tensor(values.dy, c.out))).dataSync()[0]!;
       });
       await tf.setBackend('wasm');
@@ -192,12 +255,31 @@ describe('wasm training kernels match the cpu backend', () => {
         const w = tf.tensor4d(values.w, c.filter as never);
         const dy = tf.tensor4d(values.dy, c.out as never);
         const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad };
-        const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor;
-        const dw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: c.filter }) as tf.Tensor;
-        return [tf.sum(tf.mul(dx, x)).dataSync()[0]!, tf.sum(tf.mul(dw, w)).dataSync()[0]!, tf.sum(tf.abs(dx)).dataSync()[0]!];
+        const dx = tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy, filter: w },
+            { ...attrs, inputShape: c.x },
+          ) as tf.Tensor;
+        const dw = tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x, dy },
+            { ...attrs, filterShape: c.filter },
+          ) as tf.Tensor;
+        return [
+          tf.sum(tf.mul(dx, x)).dataSync()[0]!,
+          tf.sum(tf.mul(dw, w)).dataSync()[0]!,
+          tf.sum(tf.abs(dx)).dataSync()[0]!,
+        ];
       });
       const label = JSON.stringify(c);
-      expect(Math.abs(viaInput - forward) / Math.max(1, Math.abs(forward), scale / c.x.length), label).toBeLessThanOrEqual(1e-5);
+      expect(
+        Math.abs(viaInput - forward) / Math.max(1, Math.abs(forward), scale / c.x.length),
+        label,
+      ).toBeLessThanOrEqual(1e-5);
       expect(Math.abs(viaFilter - forward) / Math.max(1, Math.abs(forward)), label).toBeLessThanOrEqual(1e-5);
       expect(tf.memory().numTensors).toBe(before);
     }
@@ -228,7 +310,10 @@ describe('wasm training kernels match the cpu backend', () => {
         return random.int(0, dim - begin[axis]!);
       });
       const dtype = random.pick(['float32', 'int32'] as const);
-      const values = randomValues(random, shape.reduce((a, b) => a * b)).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v));
+      const values = randomValues(
+        random,
+        shape.reduce((a, b) => a * b),
+      ).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v));
       const label = JSON.stringify({ shape, begin, size, dtype });
       await expectExactOnBoth(label, () => {
         const out = tf.slice(tf.tensor(values, shape, dtype), begin, size);
@@ -264,7 +349,10 @@ describe('wasm training kernels match the cpu backend', () => {
     }
     for (const { shape, perm } of cases) {
       for (const dtype of ['float32', 'int32'] as const) {
-        const values = randomValues(random, shape.reduce((a, b) => a * b)).map((v) => (dtype === 'int32' ? Math.round(v * 1000) : v));
+        const values = randomValues(
+          random,
+          shape.reduce((a, b) => a * b),
+        ).map((v) => (dtype === 'int32' ? Math.round(v * 1000) : v));
         const label = JSON.stringify({ shape, perm, dtype });
         await expectExactOnBoth(label, () => tf.transpose(tf.tensor(values, shape, dtype), perm));
       }
@@ -283,16 +371,27 @@ describe('wasm training kernels match the cpu backend', () => {
     const asInt = tf.cast(tf.tensor1d([1.7, -2.2]), 'int32');
     expect(buffers()).toBe(start + 2); // a real cast allocates
     x.dispose();
-    expect(clone.arraySync()).toEqual([[1, 2], [3, 4]]);
-    expect(same.arraySync()).toEqual([[1, 2], [3, 4]]);
+    expect(clone.arraySync()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(same.arraySync()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(asInt.arraySync()).toEqual([1, -2]);
     tf.dispose([clone, same, asInt]);
     expect(tf.memory().numTensors).toBe(before + 1); // the float tensor fed to cast above
   });
 
-  it('the lean BatchNorm/Mean/Sum gradients equal tfjs-core\'s', async () => {
+  it("the lean BatchNorm/Mean/Sum gradients equal tfjs-core's", async () => {
     const shape = [3, 5, 7, 4];
-    const values = { x: randomValues(random, 3 * 5 * 7 * 4), scale: randomValues(random, 4), offset: randomValues(random, 4), w: randomValues(random, 3 * 5 * 7 * 4) };
+    const values = {
+      x: randomValues(random, 3 * 5 * 7 * 4),
+      scale: randomValues(random, 4),
+      offset: randomValues(random, 4),
+      w: randomValues(random, 3 * 5 * 7 * 4),
+    };
     const gradients = () =>
       tf.tidy(() => {
         const x = tf.tensor(values.x, shape);
@@ -305,7 +404,9 @@ describe('wasm training kernels match the cpu backend', () => {
           const y = tf.batchNorm(xx, mean, variance, o, s, 1e-3);
           return tf.add(tf.sum(tf.mul(y, w)), tf.sum(tf.square(tf.sum(xx, [0, 1]))));
         };
-        return tf.grads(f)([x, scale, offset]).map((g) => g.dataSync() as Float32Array);
+        return tf
+          .grads(f)([x, scale, offset])
+          .map((g) => g.dataSync() as Float32Array);
       });
     await tf.setBackend('cpu');
     const lean = gradients();
@@ -324,10 +425,31 @@ describe('wasm training kernels match the cpu backend', () => {
     const weightsSeed = 7;
     const build = () => {
       const input = tf.input({ shape: [9, 9, 3] });
-      let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: weightsSeed }) }).apply(input) as tf.SymbolicTensor;
+      let h = tf.layers
+        .conv2d({
+          filters: 8,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: weightsSeed }),
+        })
+        .apply(input) as tf.SymbolicTensor;
       h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
-      h = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: tf.initializers.glorotUniform({ seed: weightsSeed + 1 }) }).apply(h) as tf.SymbolicTensor;
-      h = tf.layers.conv2d({ filters: 5, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: weightsSeed + 2 }) }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers
+        .depthwiseConv2d({
+          kernelSize: 3,
+          padding: 'same',
+          depthwiseInitializer: tf.initializers.glorotUniform({ seed: weightsSeed + 1 }),
+        })
+        .apply(h) as tf.SymbolicTensor;
+      h = tf.layers
+        .conv2d({
+          filters: 5,
+          kernelSize: 1,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: weightsSeed + 2 }),
+        })
+        .apply(h) as tf.SymbolicTensor;
       h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
       return tf.model({ inputs: input, outputs: h });
     };
@@ -337,7 +459,9 @@ describe('wasm training kernels match the cpu backend', () => {
       const model = build();
       const grads = tf.tidy(() => {
         const x = tf.tensor4d(xValues, [2, 9, 9, 3]);
-        const { grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar);
+        const { grads } = tf.variableGrads(
+          () => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+        );
         return Object.values(grads).map((g) => g.dataSync() as Float32Array);
       });
       model.dispose();

@@ -14,10 +14,30 @@ import {
 } from '../src/index.js';
 
 // Importing tfjs-backend-wasm registers its kernels; the backend itself never starts in this file.
-const replacedKernels = ['Conv2DBackpropInput', 'Tile', 'Slice', 'Transpose', 'Identity', 'Cast', 'Sum', 'Mean', 'FusedBatchNorm'];
-const missingKernels = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'];
+const replacedKernels = [
+  'Conv2DBackpropInput',
+  'Tile',
+  'Slice',
+  'Transpose',
+  'Identity',
+  'Cast',
+  'Sum',
+  'Mean',
+  'FusedBatchNorm',
+];
+const missingKernels = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+];
 const leanGradients = ['Mean', 'Sum', 'FusedBatchNorm'];
-const customKernels = [siluKernelName, scaleChannelsKernelName, siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName];
+const customKernels = [
+  siluKernelName,
+  scaleChannelsKernelName,
+  siluGradKernelName,
+  batchNormTrainingKernelName,
+  batchNormTrainingGradKernelName,
+];
 
 describe('the one registration table', () => {
   it('registerWasmTrainingKernels serves the TF.js kernel names only, keeps the stock setup, and unregistering restores the stock kernels and gradients', () => {
@@ -47,13 +67,19 @@ describe('the one registration table', () => {
     const stock = new Map(replacedKernels.map((name) => [name, tf.getKernel(name, 'wasm')?.kernelFunc]));
     expect(registerInferenceKernels()).toEqual([siluKernelName, scaleChannelsKernelName]);
     for (const backend of ['wasm', 'cpu']) {
-      for (const name of [siluKernelName, scaleChannelsKernelName]) expect(tf.getKernel(name, backend), `${name} ${backend}`).toBeDefined();
-      for (const name of [siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName]) expect(tf.getKernel(name, backend), `${name} ${backend}`).toBeUndefined();
+      for (const name of [siluKernelName, scaleChannelsKernelName])
+        expect(tf.getKernel(name, backend), `${name} ${backend}`).toBeDefined();
+      for (const name of [siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName])
+        expect(tf.getKernel(name, backend), `${name} ${backend}`).toBeUndefined();
     }
     // Without a gradient @art/efficientnet's layers keep the plain ops when training.
     expect(tf.getGradient(siluKernelName)).toBeUndefined();
 
-    expect(registerFusedTrainingKernels()).toEqual([siluGradKernelName, batchNormTrainingKernelName, batchNormTrainingGradKernelName]);
+    expect(registerFusedTrainingKernels()).toEqual([
+      siluGradKernelName,
+      batchNormTrainingKernelName,
+      batchNormTrainingGradKernelName,
+    ]);
     expect(tf.getGradient(siluKernelName)).toBeDefined();
     expect(tf.getGradient(batchNormTrainingKernelName)).toBeDefined();
     expect(tf.getGradient(scaleChannelsKernelName)).toBeUndefined();

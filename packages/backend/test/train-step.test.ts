@@ -8,8 +8,12 @@ import { createRandom, randomValues } from './helpers.js';
 function buildConvModel(seed: number): tf.LayersModel {
   const init = (offset: number) => tf.initializers.glorotUniform({ seed: seed + offset });
   const input = tf.input({ shape: [11, 11, 3] });
-  let h = tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(0) }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu', depthwiseInitializer: init(1) }).apply(h) as tf.SymbolicTensor;
+  let h = tf.layers
+    .conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(0) })
+    .apply(input) as tf.SymbolicTensor;
+  h = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu', depthwiseInitializer: init(1) })
+    .apply(h) as tf.SymbolicTensor;
   h = tf.layers.conv2d({ filters: 8, kernelSize: 1, kernelInitializer: init(2) }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 3, kernelInitializer: init(3) }).apply(h) as tf.SymbolicTensor;
@@ -54,12 +58,19 @@ describe('createTrainStep on the wasm backend with the training kernels', () => 
 
   it('trains a tiny EfficientNet: the loss decreases and nothing leaks', async () => {
     const config = withMultipliers(efficientNetConfig('b0'), 0.25, 0.25, 'tiny');
-    const net = buildEfficientNet(config, { numClasses: 2, inputSize: 32, dropout: 0, stochasticDepthProb: 0, seed: 3 });
+    const net = buildEfficientNet(config, {
+      numClasses: 2,
+      inputSize: 32,
+      dropout: 0,
+      stochasticDepthProb: 0,
+      seed: 3,
+    });
     const random = createRandom(9);
     // Two separable classes: class 1 images are brighter.
     const labels = [0, 1, 0, 1, 0, 1, 0, 1];
     const pixels = new Float32Array(8 * 32 * 32 * 3);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = random.next() - 0.5 + (labels[Math.floor(i / (32 * 32 * 3))]! ? 0.8 : -0.8);
+    for (let i = 0; i < pixels.length; i++)
+      pixels[i] = random.next() - 0.5 + (labels[Math.floor(i / (32 * 32 * 3))]! ? 0.8 : -0.8);
     const x = tf.tensor4d(pixels, [8, 32, 32, 3]);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 2));
     const optimizer = tf.train.adam(0.01);
@@ -82,13 +93,27 @@ describe('createTrainStep on the wasm backend with the training kernels', () => 
     const y = tf.zeros([4, 3]);
     const estimate = estimateTrainingMemory(model, 1, [11, 11, 3]);
     const limitBytes = estimate.parameterBytes + 2.5 * (estimate.peakBytes - estimate.parameterBytes);
-    expect(estimateTrainingMemory(model, 4, [11, 11, 3], { limitBytes })).toMatchObject({ fits: false, maxMicroBatchSize: 2 });
-    const step = createTrainStep({ model, optimizer: tf.train.sgd(0.1), loss: 'softmaxCrossEntropy', microBatchSize: 4, memory: { limitBytes } });
+    expect(estimateTrainingMemory(model, 4, [11, 11, 3], { limitBytes })).toMatchObject({
+      fits: false,
+      maxMicroBatchSize: 2,
+    });
+    const step = createTrainStep({
+      model,
+      optimizer: tf.train.sgd(0.1),
+      loss: 'softmaxCrossEntropy',
+      microBatchSize: 4,
+      memory: { limitBytes },
+    });
     const weights = model.getWeights()[0]!.dataSync().slice();
     await expect(step(x, y)).rejects.toThrow(/microBatchSize 4 needs about .* use microBatchSize <= 2/);
     expect(model.getWeights()[0]!.dataSync()).toEqual(weights);
     // Without a micro-batch size it picks the largest that fits.
-    const auto = createTrainStep({ model, optimizer: tf.train.sgd(0.1), loss: 'softmaxCrossEntropy', memory: { limitBytes } });
+    const auto = createTrainStep({
+      model,
+      optimizer: tf.train.sgd(0.1),
+      loss: 'softmaxCrossEntropy',
+      memory: { limitBytes },
+    });
     expect(Number.isFinite(await auto(x, y))).toBe(true);
     tf.dispose([x, y]);
     model.dispose();
@@ -97,8 +122,12 @@ describe('createTrainStep on the wasm backend with the training kernels', () => 
   it('validates its arguments', () => {
     const model = buildConvModel(2);
     const optimizer = tf.train.sgd(0.1);
-    expect(() => createTrainStep({ model, optimizer, loss: 'hinge' as never })).toThrow(/unknown loss "hinge"; expected a function or one of softmaxCrossEntropy/);
-    expect(() => createTrainStep({ model, optimizer, loss: 'meanSquaredError', microBatchSize: 0 })).toThrow(RangeError);
+    expect(() => createTrainStep({ model, optimizer, loss: 'hinge' as never })).toThrow(
+      /unknown loss "hinge"; expected a function or one of softmaxCrossEntropy/,
+    );
+    expect(() => createTrainStep({ model, optimizer, loss: 'meanSquaredError', microBatchSize: 0 })).toThrow(
+      RangeError,
+    );
     expect(() => createTrainStep({ model: {} as never, optimizer, loss: 'meanSquaredError' })).toThrow(TypeError);
     expect(() => estimateTrainingMemory(model, 0)).toThrow(/batchSize must be an integer >= 1, got 0/);
     model.dispose();

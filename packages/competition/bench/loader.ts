@@ -9,13 +9,27 @@ import { createDataLoader, generateSyntheticDataset, loadCompetition, seedTrainT
 await tf.setBackend('cpu');
 const dir = await mkdtemp(join(tmpdir(), 'art-bench-loader-'));
 try {
-  const synthetic = await generateSyntheticDataset({ outDir: dir, numArtists: 4, trainPerArtist: 16, testPerArtist: 1, imageSize: 256, seed: 0 });
+  const synthetic = await generateSyntheticDataset({
+    outDir: dir,
+    numArtists: 4,
+    trainPerArtist: 16,
+    testPerArtist: 1,
+    imageSize: 256,
+    seed: 0,
+  });
   const data = await loadCompetition(synthetic.root);
   const items = data.train.map((r) => ({ imagePath: r.imagePath, label: data.labelEncoder.encode(r.artist) }));
   const inputSize = 128;
   const stepMs = 150;
   for (const workers of [0, 1, 2]) {
-    const loader = createDataLoader({ items, transform: seedTrainTransform('b3', inputSize), batchSize: 8, shuffle: true, workers, prefetch: 2 });
+    const loader = createDataLoader({
+      items,
+      transform: seedTrainTransform('b3', inputSize),
+      batchSize: 8,
+      shuffle: true,
+      workers,
+      prefetch: 2,
+    });
     let start = performance.now();
     for await (const batch of loader.batches(0)) batch.x.dispose();
     const alone = performance.now() - start;

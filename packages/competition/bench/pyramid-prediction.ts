@@ -14,7 +14,11 @@ import { efficientNet } from '@art/efficientnet';
 import { PyramidClassifier, SEED_LEVELS, type Backbone } from '@art/pyramid-pooling';
 import { createArrayLoader, createPredictor, predictProbabilities, type Predictor } from '../src/index.js';
 
-const ROWS = { model: 'TF.js net.model (before)', tfjs: 'TF.js createInferenceFunction', onnx: 'ONNX Runtime (after)' } as const;
+const ROWS = {
+  model: 'TF.js net.model (before)',
+  tfjs: 'TF.js createInferenceFunction',
+  onnx: 'ONNX Runtime (after)',
+} as const;
 const { values } = parseArgs({
   options: {
     images: { type: 'string', default: '4' },
@@ -49,7 +53,11 @@ const backend = await initBackend({ backend: 'wasm', threads });
 const net = efficientNet('b3', { numClasses: 50, head: 'seed' });
 const images = Float32Array.from({ length: (count + 1) * size * size * 3 }, (_, i) => Math.sin(i * 0.37) * 1.5);
 const warmUp = createArrayLoader({ images: images.subarray(0, size * size * 3), shape: [size, size, 3], batchSize: 1 });
-const loader = createArrayLoader({ images: images.subarray(size * size * 3), shape: [size, size, 3], batchSize: count });
+const loader = createArrayLoader({
+  images: images.subarray(size * size * 3),
+  shape: [size, size, 3],
+  batchSize: count,
+});
 
 const results: [string, number][] = [];
 for (const runtime of runtimes) {
@@ -62,7 +70,12 @@ for (const runtime of runtimes) {
     backbone = predictor.predict;
     dispose = () => predictor.dispose();
   }
-  const pyramid = new PyramidClassifier({ backbone: backbone as Backbone, levels: SEED_LEVELS, cropSize: 224, fusion: 'fixed' });
+  const pyramid = new PyramidClassifier({
+    backbone: backbone as Backbone,
+    levels: SEED_LEVELS,
+    cropSize: 224,
+    fusion: 'fixed',
+  });
   await predictProbabilities(null, warmUp, { pyramid });
   const started = performance.now();
   await predictProbabilities(null, loader, { pyramid });
@@ -74,8 +87,11 @@ for (const runtime of runtimes) {
 
 const cropsPerImage = SEED_LEVELS.reduce((n, level) => n + level * level, 0);
 const minutes = (rate: number): string => `${(testImages / rate / 60).toFixed(0)} min`;
-console.log(`\nPyramid prediction, B3 levels [${SEED_LEVELS.join(', ')}] at 224 px (${cropsPerImage} crops/image), ${count} images of ${size}x${size}, ${threads} threads (TF.js: ${backend.name})`);
+console.log(
+  `\nPyramid prediction, B3 levels [${SEED_LEVELS.join(', ')}] at 224 px (${cropsPerImage} crops/image), ${count} images of ${size}x${size}, ${threads} threads (TF.js: ${backend.name})`,
+);
 console.log(`| backbone runtime | images/s | crops/s | ${testImages} test images |\n|---|---:|---:|---:|`);
-for (const [label, rate] of results) console.log(`| ${label} | ${rate.toFixed(2)} | ${(rate * cropsPerImage).toFixed(1)} | ${minutes(rate)} |`);
+for (const [label, rate] of results)
+  console.log(`| ${label} | ${rate.toFixed(2)} | ${(rate * cropsPerImage).toFixed(1)} | ${minutes(rate)} |`);
 net.dispose();
 process.exit(0);

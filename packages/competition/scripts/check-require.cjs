@@ -21,7 +21,9 @@ for (const [entry, target] of Object.entries(manifest.exports)) {
     console.log(`require('${join(manifest.name, entry)}'): ${names.length} exports`);
   } catch (error) {
     failed = true;
-    console.error(`require('${join(manifest.name, entry)}') (${file}) failed: ${error.code ?? ''} ${error.message.split('\n')[0]}`);
+    console.error(
+      `require('${join(manifest.name, entry)}') (${file}) failed: ${error.code ?? ''} ${error.message.split('\n')[0]}`,
+    );
   }
 }
 process.exit(failed ? 1 : 0);

@@ -27,7 +27,9 @@ export class MissingColumnError extends Error {
 export class MissingImagesError extends Error {
   override name = 'MissingImagesError';
   constructor(readonly problems: { imagePath: string; id?: string; reason: string }[]) {
-    const shown = problems.slice(0, 20).map((p) => `  ${p.id !== undefined ? `[${p.id}] ` : ''}${p.imagePath}: ${p.reason}`);
+    const shown = problems
+      .slice(0, 20)
+      .map((p) => `  ${p.id !== undefined ? `[${p.id}] ` : ''}${p.imagePath}: ${p.reason}`);
     const more = problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : '';
     super(`${problems.length} image(s) missing or unreadable:\n${shown.join('\n')}${more}`);
   }
@@ -44,7 +46,8 @@ export class UnknownLabelError extends Error {
     readonly label: string,
     readonly classes: readonly string[],
   ) {
-    const listed = classes.length <= 60 ? classes.map((c) => JSON.stringify(c)).join(', ') : `${classes.length} classes`;
+    const listed =
+      classes.length <= 60 ? classes.map((c) => JSON.stringify(c)).join(', ') : `${classes.length} classes`;
     super(`Unknown label ${JSON.stringify(label)}; expected one of ${listed}`);
   }
 }
@@ -60,7 +63,9 @@ export class PathOutsideRootError extends Error {
     readonly path: string,
     readonly root: string,
   ) {
-    super(`Image path ${JSON.stringify(path)} resolves outside the data root ${JSON.stringify(root)}; pass allowOutsideRoot: true to accept it`);
+    super(
+      `Image path ${JSON.stringify(path)} resolves outside the data root ${JSON.stringify(root)}; pass allowOutsideRoot: true to accept it`,
+    );
   }
 }
 
@@ -99,7 +104,9 @@ export class NonFiniteLossError extends Error {
     super(
       `Training diverged at epoch ${epoch}, step ${step} (${where === 'training' ? `loss ${loss}` : 'validation predictions NaN'}); ` +
         `lower the learning rate${learningRate !== null ? ` (now ${learningRate})` : ''} or check the inputs for NaN. ` +
-        (lastGoodCheckpoint ? `The last good checkpoint is kept at ${lastGoodCheckpoint}.` : 'No checkpoint had been written yet.'),
+        (lastGoodCheckpoint
+          ? `The last good checkpoint is kept at ${lastGoodCheckpoint}.`
+          : 'No checkpoint had been written yet.'),
     );
   }
 }
@@ -112,7 +119,9 @@ export class NonFiniteLossError extends Error {
 export class NonFinitePredictionsError extends Error {
   override name = 'NonFinitePredictionsError';
   constructor(readonly row: number) {
-    super(`The model predicts NaN or infinite scores (dataset row ${row}); its weights have probably diverged (lower the learning rate) or the input has NaN`);
+    super(
+      `The model predicts NaN or infinite scores (dataset row ${row}); its weights have probably diverged (lower the learning rate) or the input has NaN`,
+    );
   }
 }
 

@@ -40,16 +40,61 @@ export {
   type ValidationMode,
   type AlbumentationsPipeline,
 } from './data/transforms.js';
-export { createDataLoader, createValidationLoader, DataLoader, pipelineJson, type DataLoaderOptions, type LoaderItem, type Batch, type PipelineSource } from './data/loader.js';
+export {
+  createDataLoader,
+  createValidationLoader,
+  DataLoader,
+  pipelineJson,
+  type DataLoaderOptions,
+  type LoaderItem,
+  type Batch,
+  type PipelineSource,
+} from './data/loader.js';
 export { createArrayLoader, type BatchSource } from './data/array-loader.js';
 export { writeAugmentationPreview } from './data/preview.js';
-export { train, writeTrainingPlots, type TrainOptions, type TrainResult, type TrainState, type StopReason } from './training/train.js';
+export {
+  train,
+  writeTrainingPlots,
+  type TrainOptions,
+  type TrainResult,
+  type TrainState,
+  type StopReason,
+} from './training/train.js';
 export { evaluate, type EvaluationResult, type LogitsFunction } from './training/evaluate.js';
-export { createOptimizer, AdamWOptimizer, getLearningRate, setLearningRate, OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec } from './training/optimizers.js';
-export { ReduceLROnPlateau, EarlyStopping, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState, type EarlyStoppingState } from './training/schedulers.js';
-export { saveCheckpoint, loadCheckpoint, loadCheckpointModel, resolveCheckpointDir, CheckpointStore, CHECKPOINT_FILES, CHECKPOINT_POINTER, type CheckpointContents } from './training/checkpoint.js';
+export {
+  createOptimizer,
+  AdamWOptimizer,
+  getLearningRate,
+  setLearningRate,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
+  type OptimizerSpec,
+} from './training/optimizers.js';
+export {
+  ReduceLROnPlateau,
+  EarlyStopping,
+  type ReduceLROnPlateauOptions,
+  type ReduceLROnPlateauState,
+  type EarlyStoppingState,
+} from './training/schedulers.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadCheckpointModel,
+  resolveCheckpointDir,
+  CheckpointStore,
+  CHECKPOINT_FILES,
+  CHECKPOINT_POINTER,
+  type CheckpointContents,
+} from './training/checkpoint.js';
 export { writeHistory, HISTORY_COLUMNS, type EpochRecord } from './training/history.js';
-export { createProgressReporter, PROGRESS_MODES, type ProgressMode, type ProgressReporter, type ProgressValues } from './training/progress.js';
+export {
+  createProgressReporter,
+  PROGRESS_MODES,
+  type ProgressMode,
+  type ProgressReporter,
+  type ProgressValues,
+} from './training/progress.js';
 export { renderVegaLiteSvg, svgToPng, learningCurvesSpec, confusionMatrixSpec, writePlot } from './training/plots.js';
 export {
   predictProbabilities,
@@ -68,8 +113,21 @@ export {
   type ProbabilityPredictor,
   type ProbabilityTable,
 } from './predict/index.js';
-export { createPredictor, INFERENCE_RUNTIMES, type CreatePredictorOptions, type InferenceRuntime, type RuntimePredictor } from './predict/runtime.js';
-export { writeSubmission, readSubmission, scoreSubmission, scoreRows, type SubmissionRow, type SubmissionScore } from './submission/index.js';
+export {
+  createPredictor,
+  INFERENCE_RUNTIMES,
+  type CreatePredictorOptions,
+  type InferenceRuntime,
+  type RuntimePredictor,
+} from './predict/runtime.js';
+export {
+  writeSubmission,
+  readSubmission,
+  scoreSubmission,
+  scoreRows,
+  type SubmissionRow,
+  type SubmissionScore,
+} from './submission/index.js';
 export { foldPaths, type FoldPaths } from './folds/jobs.js';
 export { runCli, packageVersion, type CliIo } from './cli/run.js';
 // The seed's recipes and the `art` command's building blocks (train, predict, ensemble).
@@ -90,8 +148,26 @@ export {
   type RecipeAugmentation,
   type BackendName,
 } from './recipes/index.js';
-export { parseTrainArgs, trainUsage, recipeDefaults, defaultOutDir, checkWeightsPath, optionalInteger, MAX_IMG_SIZE, type TrainRunOptions } from './app/options.js';
-export { runTrain, createRecipePredictor, writePredictions, RUN_RECORD, type RunSummary, type RunRecord, type RunSettings, type RecipePredictor } from './app/train.js';
+export {
+  parseTrainArgs,
+  trainUsage,
+  recipeDefaults,
+  defaultOutDir,
+  checkWeightsPath,
+  optionalInteger,
+  MAX_IMG_SIZE,
+  type TrainRunOptions,
+} from './app/options.js';
+export {
+  runTrain,
+  createRecipePredictor,
+  writePredictions,
+  RUN_RECORD,
+  type RunSummary,
+  type RunRecord,
+  type RunSettings,
+  type RecipePredictor,
+} from './app/train.js';
 export { runPredict, type PredictRunOptions } from './app/predict.js';
 export { runEnsemble, type EnsembleRunOptions } from './app/ensemble.js';
 export { foldFromScheduler, ARRAY_INDEX_VARIABLES } from './app/cluster.js';

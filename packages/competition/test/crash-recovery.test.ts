@@ -20,7 +20,10 @@ function microModel(): tf.Sequential {
   return withSeededRandom(3, () =>
     tf.sequential({
       name: 'micro',
-      layers: [tf.layers.flatten({ name: 'flat', inputShape: [SIDE, SIDE, 3] }), tf.layers.dense({ name: 'head', units: CLASSES })],
+      layers: [
+        tf.layers.flatten({ name: 'flat', inputShape: [SIDE, SIDE, 3] }),
+        tf.layers.dense({ name: 'head', units: CLASSES }),
+      ],
     }),
   );
 }
@@ -32,8 +35,20 @@ const testData = tinyImages(4, 3, CLASSES, SIDE);
 function setup(outDir: string): TrainOptions & { model: tf.Sequential } {
   return {
     model: microModel(),
-    trainLoader: createArrayLoader({ images: trainData.images, labels: trainData.labels, shape: [SIDE, SIDE, 3], batchSize: 4, shuffle: true, seed: 5 }),
-    validLoader: createArrayLoader({ images: validData.images, labels: validData.labels, shape: [SIDE, SIDE, 3], batchSize: 6 }),
+    trainLoader: createArrayLoader({
+      images: trainData.images,
+      labels: trainData.labels,
+      shape: [SIDE, SIDE, 3],
+      batchSize: 4,
+      shuffle: true,
+      seed: 5,
+    }),
+    validLoader: createArrayLoader({
+      images: validData.images,
+      labels: validData.labels,
+      shape: [SIDE, SIDE, 3],
+      batchSize: 6,
+    }),
     numClasses: CLASSES,
     classes: ['a', 'b', 'c'],
     epochs: 2,
@@ -53,7 +68,10 @@ class SimulatedCrash extends Error {
 }
 
 /** Runs (or resumes) training; with `crashAt`, every file operation from that one on throws. Returns the ops done. */
-async function run(outDir: string, crashAt = Infinity): Promise<{ crashed: boolean; ops: FileOp[]; predictions: Uint8Array | null }> {
+async function run(
+  outDir: string,
+  crashAt = Infinity,
+): Promise<{ crashed: boolean; ops: FileOp[]; predictions: Uint8Array | null }> {
   const ops: FileOp[] = [];
   setFileOpsHook((op) => {
     if (ops.length >= crashAt) throw new SimulatedCrash(`crash before ${op.kind} ${op.path}`);
@@ -82,7 +100,8 @@ async function snapshotTree(dir: string, prefix = ''): Promise<Map<string, Buffe
   const files = new Map<string, Buffer>();
   for (const entry of (await readdir(join(dir, prefix))).sort()) {
     const path = join(prefix, entry);
-    if ((await stat(join(dir, path))).isDirectory()) for (const [k, v] of await snapshotTree(dir, path)) files.set(k, v);
+    if ((await stat(join(dir, path))).isDirectory())
+      for (const [k, v] of await snapshotTree(dir, path)) files.set(k, v);
     else files.set(path, await readFile(join(dir, path)));
   }
   return files;
@@ -113,10 +132,13 @@ async function crashAndResume(first: number, second?: number): Promise<void> {
   const dir = join(root, `crash-${first}-${second ?? 'none'}`);
   const label = `crash at op ${first} (${reference.ops[first]!.kind} ${reference.ops[first]!.path.slice(join(root, 'reference').length)})${second === undefined ? '' : `, then at recovery op ${second}`}`;
   expect((await run(dir, first)).crashed, label).toBe(true);
-  if (second !== undefined) expect((await run(dir, second)).crashed, `${label}, then at recovery op ${second}`).toBe(true);
+  if (second !== undefined)
+    expect((await run(dir, second)).crashed, `${label}, then at recovery op ${second}`).toBe(true);
   const resumed = await run(dir);
   expect(resumed.crashed).toBe(false);
-  expect(Buffer.from(resumed.predictions!).equals(Buffer.from(reference.predictions)), `${label}: predictions`).toBe(true);
+  expect(Buffer.from(resumed.predictions!).equals(Buffer.from(reference.predictions)), `${label}: predictions`).toBe(
+    true,
+  );
   expectSameTree(await snapshotTree(dir), reference.tree, label);
   await rm(dir, { recursive: true, force: true });
 }
@@ -143,7 +165,9 @@ describe('crash recovery (fault injection at every file operation)', () => {
     expect(tf.memory().numTensors, 'no tensor leaks from crashed runs').toBe(tensors);
   });
 
-  it('resumes to the same bytes after a second crash at any file operation of the recovery', { timeout: 120_000 }, async () => {
+  it('resumes to the same bytes after a second crash at any file operation of the recovery', {
+    timeout: 120_000,
+  }, async () => {
     // First crash: at each commit-relevant point of the last checkpoint cycle (inside the temp
     // folder, at its rename, at the pointer's rename, at the pruning, in the history writes:
     // where the previous design lost work); second crash: at every operation of the recovering
@@ -151,7 +175,8 @@ describe('crash recovery (fault injection at every file operation)', () => {
     const lastCycle = reference.ops.findIndex((op) => op.kind === 'mkdir' && op.path.endsWith('.step-00000004.tmp'));
     expect(lastCycle).toBeGreaterThan(0);
     const firsts = [lastCycle + 1];
-    for (let i = lastCycle; i < reference.ops.length; i++) if (['rename', 'rm'].includes(reference.ops[i]!.kind)) firsts.push(i, i + 1);
+    for (let i = lastCycle; i < reference.ops.length; i++)
+      if (['rename', 'rm'].includes(reference.ops[i]!.kind)) firsts.push(i, i + 1);
     for (const first of firsts.filter((i) => i < reference.ops.length)) {
       const probe = join(root, `probe-${first}`);
       await run(probe, first);

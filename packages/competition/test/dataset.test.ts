@@ -29,7 +29,12 @@ describe('loadCompetition', () => {
     await writeFile(join(root, 'artists_info.csv'), 'name,nationality\n"Claude Monet",French\n');
     const data = await loadCompetition(root, { checkImages: 'decode' });
     expect(data.train).toHaveLength(trainCount);
-    expect(data.train[0]).toEqual({ id: '0', imgPath: './train/0000.png', imagePath: join(root, 'train/0000.png'), artist: artists[0] });
+    expect(data.train[0]).toEqual({
+      id: '0',
+      imgPath: './train/0000.png',
+      imagePath: join(root, 'train/0000.png'),
+      artist: artists[0],
+    });
     expect(data.test.map((r) => r.id)).toEqual(testIds);
     expect(data.sampleSubmission.map((r) => r.id)).toEqual(testIds);
     expect(data.labelEncoder.classes).toEqual([...artists].sort());
@@ -44,7 +49,9 @@ describe('loadCompetition', () => {
     expect((error as MissingColumnError).file).toBe(join(root, 'train.csv'));
     expect((error as MissingColumnError).column).toBe('img_path');
     expect((error as MissingColumnError).header).toEqual(['id', 'path', 'artist']);
-    expect((error as Error).message).toMatch(/train\.csv: missing column "img_path"; found header \["id", "path", "artist"\]/);
+    expect((error as Error).message).toMatch(
+      /train\.csv: missing column "img_path"; found header \["id", "path", "artist"\]/,
+    );
   });
 
   it('checks test.csv and sample_submission.csv columns too', async () => {
@@ -56,7 +63,9 @@ describe('loadCompetition', () => {
   it('rejects a sample submission whose ids differ from test.csv', async () => {
     await writeCompetitionDir(root);
     await writeFile(join(root, 'sample_submission.csv'), 'id,artist\nTEST_00000,0\nTEST_00001,0\nTEST_99999,0\n');
-    await expect(loadCompetition(root)).rejects.toThrow(/list different ids; only in test\.csv: "TEST_00002"; only in sample_submission\.csv: "TEST_99999"/);
+    await expect(loadCompetition(root)).rejects.toThrow(
+      /list different ids; only in test\.csv: "TEST_00002"; only in sample_submission\.csv: "TEST_99999"/,
+    );
   });
 
   it('reports every missing and unreadable image at once', async () => {
@@ -69,9 +78,13 @@ describe('loadCompetition', () => {
     expect((exists as MissingImagesError).problems.map((p) => p.id).sort()).toEqual(['1', 'TEST_00002']);
     // the default reads every header (train and test) before anything else: the bad file is found too
     const progress: number[] = [];
-    const header = await loadCompetition(root, { onCheckProgress: (done, total) => void progress.push(done / total) }).catch((e: unknown) => e);
+    const header = await loadCompetition(root, {
+      onCheckProgress: (done, total) => void progress.push(done / total),
+    }).catch((e: unknown) => e);
     expect((header as MissingImagesError).problems.map((p) => p.id).sort()).toEqual(['1', '3', 'TEST_00002']);
-    expect((header as MissingImagesError).problems.find((p) => p.id === '3')!.reason).toMatch(/^not a readable image \(.+\)$/);
+    expect((header as MissingImagesError).problems.find((p) => p.id === '3')!.reason).toMatch(
+      /^not a readable image \(.+\)$/,
+    );
     expect(progress).toHaveLength(15);
     expect(progress.at(-1)).toBe(1);
     const decoded = await loadCompetition(root, { checkImages: 'decode' }).catch((e: unknown) => e);
@@ -96,7 +109,9 @@ describe('loadCompetition', () => {
 
   it('rejects a bad checkImages option, naming the valid choices', async () => {
     await writeCompetitionDir(root);
-    await expect(loadCompetition(root, { checkImages: 'all' as never })).rejects.toThrow(/expected 'exists', 'header', 'decode' or false/);
+    await expect(loadCompetition(root, { checkImages: 'all' as never })).rejects.toThrow(
+      /expected 'exists', 'header', 'decode' or false/,
+    );
   });
 
   it('finds a truncated test image with the header check only when it is one (full decode finds the rest)', async () => {
@@ -105,7 +120,9 @@ describe('loadCompetition', () => {
     await writeFile(join(root, 'test/TEST_00001.png'), png.subarray(0, png.length >> 1)); // the header survives, half the pixels do not
     await expect(loadCompetition(root)).resolves.toBeDefined();
     const error = await loadCompetition(root, { checkImages: 'decode' }).catch((e: unknown) => e);
-    expect((error as MissingImagesError).problems.map((p) => [p.id, p.reason.startsWith('cannot decode')])).toEqual([['TEST_00001', true]]);
+    expect((error as MissingImagesError).problems.map((p) => [p.id, p.reason.startsWith('cannot decode')])).toEqual([
+      ['TEST_00001', true],
+    ]);
   });
 
   it('refuses a symlink that leads outside the data root (real paths are compared)', async () => {
@@ -119,7 +136,9 @@ describe('loadCompetition', () => {
       expect(error).toBeInstanceOf(MissingImagesError);
       const [problem] = (error as MissingImagesError).problems;
       expect(problem!.id).toBe('2');
-      expect(problem!.reason).toBe(`a symlink to ${await realpath(join(outside, 'secret.png'))}, outside the data root ${await realpath(root)} (pass allowOutsideRoot to accept it)`);
+      expect(problem!.reason).toBe(
+        `a symlink to ${await realpath(join(outside, 'secret.png'))}, outside the data root ${await realpath(root)} (pass allowOutsideRoot to accept it)`,
+      );
       await expect(loadCompetition(root, { allowOutsideRoot: true })).resolves.toBeDefined();
       // a symlink that stays inside the root is fine
       await unlink(join(root, 'train/0002.png'));
@@ -134,9 +153,13 @@ describe('loadCompetition', () => {
     await writeCompetitionDir(root);
     const csv = await readFile(join(root, 'train.csv'), 'utf8');
     await writeFile(join(root, 'train.csv'), csv.replace('4,./train/0004.png,"Francisco Goya"', '4,./train/0004.png,'));
-    await expect(loadCompetition(root)).rejects.toThrow(`${join(root, 'train.csv')} line 6: empty "artist" cell; fill it in or remove the row`);
+    await expect(loadCompetition(root)).rejects.toThrow(
+      `${join(root, 'train.csv')} line 6: empty "artist" cell; fill it in or remove the row`,
+    );
     await writeFile(join(root, 'train.csv'), 'id,img_path,artist\n');
-    await expect(loadCompetition(root)).rejects.toThrow(`${join(root, 'train.csv')} has a header but no rows; expected one row per image`);
+    await expect(loadCompetition(root)).rejects.toThrow(
+      `${join(root, 'train.csv')} has a header but no rows; expected one row per image`,
+    );
   });
 
   it('trims spaces after commas (as pandas skipinitialspace) but keeps them inside quotes', async () => {
@@ -181,7 +204,11 @@ describe('LabelEncoder', () => {
     await encoder.save(join(root, 'labels.json'));
     const loaded = await LabelEncoder.load(join(root, 'labels.json'));
     expect(loaded.classes).toEqual(encoder.classes);
-    expect(JSON.parse(await readFile(join(root, 'labels.json'), 'utf8'))).toEqual({ format: 'art-label-encoder', version: 1, classes: ['Dali', 'Goya', 'Monet'] });
+    expect(JSON.parse(await readFile(join(root, 'labels.json'), 'utf8'))).toEqual({
+      format: 'art-label-encoder',
+      version: 1,
+      classes: ['Dali', 'Goya', 'Monet'],
+    });
   });
 
   it('throws UnknownLabelError for a label it has never seen (predict time)', () => {

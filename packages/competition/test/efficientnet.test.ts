@@ -23,14 +23,30 @@ describe('train with an EfficientNet', () => {
     const config = withMultipliers(efficientNetConfig('b0'), 0.25, 0.25, 'tiny');
     const net = buildEfficientNet(config, { numClasses: 3, inputSize: SIZE, seed: 1 });
     const data = tinyImages(4, 1, 3, SIZE);
-    const loader = createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 2 });
+    const loader = createArrayLoader({
+      images: data.images,
+      labels: data.labels,
+      shape: [SIZE, SIZE, 3],
+      batchSize: 2,
+    });
     const before = tf.memory().numTensors;
-    const result = await train({ model: net, trainLoader: loader, validLoader: loader, numClasses: 3, epochs: 1, outDir: root, progress: 'none', plots: false });
+    const result = await train({
+      model: net,
+      trainLoader: loader,
+      validLoader: loader,
+      numClasses: 3,
+      epochs: 1,
+      outDir: root,
+      progress: 'none',
+      plots: false,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.step).toBe(2);
-    const safetensors = readSafetensors(new Uint8Array(await readFile(join(result.lastCheckpoint!, 'model.safetensors'))));
+    const safetensors = readSafetensors(
+      new Uint8Array(await readFile(join(result.lastCheckpoint!, 'model.safetensors'))),
+    );
     expect(safetensors.tensors.size).toBeGreaterThan(10);
-    expect([...safetensors.tensors.keys()]).toContain("classifier.1.weight");
+    expect([...safetensors.tensors.keys()]).toContain('classifier.1.weight');
     const restored = await loadCheckpointModel(join(root, 'checkpoints/last'));
     const x = tf.tensor4d(data.images.subarray(0, SIZE * SIZE * 3), [1, SIZE, SIZE, 3]);
     const a = net.model.predict(x) as tf.Tensor;

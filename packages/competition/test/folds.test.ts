@@ -17,7 +17,10 @@ function countsPerFold(labels: string[], splits: { valid: number[] }[]): Map<str
 const labels: string[] = [];
 for (let k = 0; k < 50; k++) for (let i = 0; i < 3 + ((k * 7) % 31); i++) labels.push(`artist-${k}`);
 // interleave so classes are not contiguous
-const shuffledLabels = labels.map((l, i) => ({ l, key: (i * 7919) % labels.length })).sort((a, b) => a.key - b.key).map((x) => x.l);
+const shuffledLabels = labels
+  .map((l, i) => ({ l, key: (i * 7919) % labels.length }))
+  .sort((a, b) => a.key - b.key)
+  .map((x) => x.l);
 
 describe('stratifiedKFold', () => {
   it('spreads every class across the folds (per-class counts differ by at most one)', () => {
@@ -69,8 +72,10 @@ describe('stratifiedHoldout', () => {
     expect(valid.length).toBe(Math.round(shuffledLabels.length * 0.2));
     expect(train.length + valid.length).toBe(shuffledLabels.length);
     const perClass = new Map<string, [number, number]>();
-    for (const i of train) (perClass.get(shuffledLabels[i]!) ?? perClass.set(shuffledLabels[i]!, [0, 0]).get(shuffledLabels[i]!)!)[0]++;
-    for (const i of valid) (perClass.get(shuffledLabels[i]!) ?? perClass.set(shuffledLabels[i]!, [0, 0]).get(shuffledLabels[i]!)!)[1]++;
+    for (const i of train)
+      (perClass.get(shuffledLabels[i]!) ?? perClass.set(shuffledLabels[i]!, [0, 0]).get(shuffledLabels[i]!)!)[0]++;
+    for (const i of valid)
+      (perClass.get(shuffledLabels[i]!) ?? perClass.set(shuffledLabels[i]!, [0, 0]).get(shuffledLabels[i]!)!)[1]++;
     for (const [, [t, v]] of perClass) {
       expect(v).toBeGreaterThanOrEqual(1);
       expect(t).toBeGreaterThanOrEqual(1);

@@ -28,7 +28,9 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(file, 'two');
     expect(await readFile(file, 'utf8')).toBe('two');
     expect(await readdir(join(root, 'a', 'b'))).toEqual(['out.json']);
-    const second = ops.slice(ops.findIndex((op, i) => i > 0 && op.kind === 'open' && ops.slice(0, i).some((o) => o.kind === 'open')));
+    const second = ops.slice(
+      ops.findIndex((op, i) => i > 0 && op.kind === 'open' && ops.slice(0, i).some((o) => o.kind === 'open')),
+    );
     expect(second.map((op) => op.kind)).toEqual(['open', 'write', 'fsync', 'rename', 'fsync-dir']);
   });
 
@@ -56,7 +58,9 @@ describe('ensureDir', () => {
   });
 
   it.runIf(process.platform === 'linux')('fails at once under /proc instead of looping for ever', async () => {
-    await expect(ensureDir('/proc/art-toolkit-test/out')).rejects.toThrow('Cannot create directory "/proc/art-toolkit-test": no such file or directory (ENOENT)');
+    await expect(ensureDir('/proc/art-toolkit-test/out')).rejects.toThrow(
+      'Cannot create directory "/proc/art-toolkit-test": no such file or directory (ENOENT)',
+    );
   });
 
   it('reports a read-only file system as EROFS, naming the directory', async () => {
@@ -64,11 +68,15 @@ describe('ensureDir', () => {
       if (op.kind === 'mkdir') throw errnoError('EROFS');
     });
     const dir = join(root, 'readonly', 'out');
-    await expect(ensureDir(dir)).rejects.toThrow(`Cannot create directory ${JSON.stringify(join(root, 'readonly'))}: read-only file system (EROFS)`);
+    await expect(ensureDir(dir)).rejects.toThrow(
+      `Cannot create directory ${JSON.stringify(join(root, 'readonly'))}: read-only file system (EROFS)`,
+    );
   });
 
   it('names a file that is in the way', async () => {
     await writeFile(join(root, 'plain'), 'x');
-    await expect(ensureDir(join(root, 'plain', 'sub'))).rejects.toThrow(/Cannot create directory ".*plain\/sub": a parent is not a directory \(ENOTDIR\)/);
+    await expect(ensureDir(join(root, 'plain', 'sub'))).rejects.toThrow(
+      /Cannot create directory ".*plain\/sub": a parent is not a directory \(ENOTDIR\)/,
+    );
   });
 });

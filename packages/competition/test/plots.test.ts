@@ -14,8 +14,14 @@ describe('training plots', () => {
     const textsOf = (markup: string) => [...markup.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
     const texts = textsOf(svg);
     // The text marks of the chart (not the axes' or the legend's labels): every count, zeros included, once per cell.
-    const marks = [...svg.matchAll(/<g class="mark-text role-mark[^"]*"[^>]*>(.*?)<\/g>/gs)].map((match) => match[1]!).join('');
-    expect(textsOf(marks).map(Number).sort((a, b) => a - b)).toEqual(matrix.flat().sort((a, b) => a - b));
+    const marks = [...svg.matchAll(/<g class="mark-text role-mark[^"]*"[^>]*>(.*?)<\/g>/gs)]
+      .map((match) => match[1]!)
+      .join('');
+    expect(
+      textsOf(marks)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(matrix.flat().sort((a, b) => a - b));
     for (const label of ['monet', 'degas', 'renoir', 'Predicted label', 'True label']) expect(texts).toContain(label);
   });
 });

@@ -16,15 +16,37 @@ describe('progress reporters', () => {
   });
 
   it('rejects unknown modes', () => {
-    expect(() => createProgressReporter('fancy' as never)).toThrow(/Unknown progress mode "fancy"; expected one of auto, bar, lines, none/);
+    expect(() => createProgressReporter('fancy' as never)).toThrow(
+      /Unknown progress mode "fancy"; expected one of auto, bar, lines, none/,
+    );
   });
 
   it('renders learning curves headless to SVG, with the 1-based history epochs on the x axis', async () => {
     const spec = learningCurvesSpec([
-      { epoch: 1, step: 2, learningRate: 1e-3, trainLoss: 1, trainAccuracy: 0.4, validLoss: 1.1, validAccuracy: 0.3, validMacroF1: 0.25, seconds: 1 },
-      { epoch: 2, step: 4, learningRate: 1e-4, trainLoss: 0.8, trainAccuracy: 0.6, validLoss: 0.9, validAccuracy: 0.5, validMacroF1: 0.45, seconds: 1 },
+      {
+        epoch: 1,
+        step: 2,
+        learningRate: 1e-3,
+        trainLoss: 1,
+        trainAccuracy: 0.4,
+        validLoss: 1.1,
+        validAccuracy: 0.3,
+        validMacroF1: 0.25,
+        seconds: 1,
+      },
+      {
+        epoch: 2,
+        step: 4,
+        learningRate: 1e-4,
+        trainLoss: 0.8,
+        trainAccuracy: 0.6,
+        validLoss: 0.9,
+        validAccuracy: 0.5,
+        validMacroF1: 0.45,
+        seconds: 1,
+      },
     ]);
-    const epochs = new Set(((spec as { data: { values: { epoch: number }[] } }).data.values).map((v) => v.epoch));
+    const epochs = new Set((spec as { data: { values: { epoch: number }[] } }).data.values.map((v) => v.epoch));
     expect([...epochs]).toEqual([1, 2]);
     const svg = await renderVegaLiteSvg(spec);
     expect(svg.startsWith('<svg')).toBe(true);

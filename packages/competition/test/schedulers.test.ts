@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamWOptimizer, EarlyStopping, ReduceLROnPlateau, createOptimizer, getLearningRate, setLearningRate } from '../src/index.js';
+import {
+  AdamWOptimizer,
+  EarlyStopping,
+  ReduceLROnPlateau,
+  createOptimizer,
+  getLearningRate,
+  setLearningRate,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -18,7 +18,11 @@ afterEach(async () => {
 describe('writeSubmission', () => {
   it('follows the sample submission order and quotes names with commas', async () => {
     const out = join(dir, 'submission.csv');
-    await writeSubmission(out, { ids: ['TEST_0', 'TEST_1', 'TEST_2'], labels: ['Goya', 'Smith, John', 'Monet'] }, { sampleSubmission: sample });
+    await writeSubmission(
+      out,
+      { ids: ['TEST_0', 'TEST_1', 'TEST_2'], labels: ['Goya', 'Smith, John', 'Monet'] },
+      { sampleSubmission: sample },
+    );
     expect(await readFile(out, 'utf8')).toBe('id,artist\nTEST_2,Monet\nTEST_0,Goya\nTEST_1,"Smith, John"\n');
     expect(await readSubmission(out)).toEqual([
       { id: 'TEST_2', artist: 'Monet' },
@@ -30,11 +34,23 @@ describe('writeSubmission', () => {
 
   it.each([
     ['missing', { ids: ['TEST_0', 'TEST_1'], labels: ['a', 'b'] }, /1 id\(s\) of .* missing: "TEST_2"/, 'missing'],
-    ['unknown', { ids: ['TEST_0', 'TEST_1', 'TEST_2', 'TEST_9'], labels: ['a', 'b', 'c', 'd'] }, /1 id\(s\) not in .*: "TEST_9"/, 'unknown'],
-    ['duplicate', { ids: ['TEST_0', 'TEST_1', 'TEST_2', 'TEST_1'], labels: ['a', 'b', 'c', 'd'] }, /1 duplicate id\(s\): "TEST_1"/, 'duplicates'],
+    [
+      'unknown',
+      { ids: ['TEST_0', 'TEST_1', 'TEST_2', 'TEST_9'], labels: ['a', 'b', 'c', 'd'] },
+      /1 id\(s\) not in .*: "TEST_9"/,
+      'unknown',
+    ],
+    [
+      'duplicate',
+      { ids: ['TEST_0', 'TEST_1', 'TEST_2', 'TEST_1'], labels: ['a', 'b', 'c', 'd'] },
+      /1 duplicate id\(s\): "TEST_1"/,
+      'duplicates',
+    ],
   ] as const)('refuses a submission with %s ids and writes nothing', async (_, predictions, message, key) => {
     const out = join(dir, 'submission.csv');
-    const error = await writeSubmission(out, predictions as never, { sampleSubmission: sample }).catch((e: unknown) => e);
+    const error = await writeSubmission(out, predictions as never, { sampleSubmission: sample }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SubmissionError);
     expect((error as Error).message).toMatch(message);
     expect((error as SubmissionError).details[key]!.length).toBe(1);
@@ -43,11 +59,19 @@ describe('writeSubmission', () => {
 
   it('refuses empty labels and labels outside the given classes', async () => {
     const out = join(dir, 's.csv');
-    await expect(writeSubmission(out, { ids: ['TEST_0', 'TEST_1', 'TEST_2'], labels: ['a', '', 'c'] }, { sampleSubmission: sample })).rejects.toThrow(
-      /empty or unknown label for id\(s\) "TEST_1"/,
-    );
     await expect(
-      writeSubmission(out, { ids: ['TEST_0', 'TEST_1', 'TEST_2'], labels: ['a', 'b', 'z'] }, { sampleSubmission: sample, classes: ['a', 'b', 'c'] }),
+      writeSubmission(
+        out,
+        { ids: ['TEST_0', 'TEST_1', 'TEST_2'], labels: ['a', '', 'c'] },
+        { sampleSubmission: sample },
+      ),
+    ).rejects.toThrow(/empty or unknown label for id\(s\) "TEST_1"/);
+    await expect(
+      writeSubmission(
+        out,
+        { ids: ['TEST_0', 'TEST_1', 'TEST_2'], labels: ['a', 'b', 'z'] },
+        { sampleSubmission: sample, classes: ['a', 'b', 'c'] },
+      ),
     ).rejects.toThrow(/"TEST_2"/);
   });
 });

@@ -26,12 +26,17 @@ afterAll(async () => {
 });
 
 function readCsv(path: string): Promise<Record<string, string>[]> {
-  return readFile(path, 'utf8').then((text) => parse(text, { columns: true, skipEmptyLines: true }) as Record<string, string>[]);
+  return readFile(path, 'utf8').then(
+    (text) => parse(text, { columns: true, skipEmptyLines: true }) as Record<string, string>[],
+  );
 }
 
 async function listFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(root.length)).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(root.length))
+    .sort();
 }
 
 async function decode(path: string): Promise<{ data: Buffer; width: number; height: number }> {
@@ -74,7 +79,9 @@ describe('renderPainting', () => {
   });
 
   it('rejects sizes that are not integers >= 8', () => {
-    expect(() => renderPainting(createArtistStyle(0, 0), new SyntheticRng(0), 4, 30)).toThrow(/width must be an integer >= 8, got 4/);
+    expect(() => renderPainting(createArtistStyle(0, 0), new SyntheticRng(0), 4, 30)).toThrow(
+      /width must be an integer >= 8, got 4/,
+    );
   });
 
   it('gives each artist its own style', () => {
@@ -158,7 +165,9 @@ describe('generateSyntheticDataset', () => {
       expect(metadata.format).toBe('jpeg');
       expect(metadata.channels).toBe(3);
     }
-    const manifest = JSON.parse(await readFile(join(dataset.root, syntheticManifestName), 'utf8')) as { artists: unknown[] };
+    const manifest = JSON.parse(await readFile(join(dataset.root, syntheticManifestName), 'utf8')) as {
+      artists: unknown[];
+    };
     expect(manifest.artists).toHaveLength(4);
   });
 
@@ -177,7 +186,12 @@ describe('generateSyntheticDataset', () => {
 
   it('cuts test crops from paintings that are not in train', async () => {
     // Lossless PNG makes an exact search possible: no crop occurs in any train image.
-    const png = await generateSyntheticDataset({ outDir: await temporaryDirectory(), ...small, seed: 5, format: 'png' });
+    const png = await generateSyntheticDataset({
+      outDir: await temporaryDirectory(),
+      ...small,
+      seed: 5,
+      format: 'png',
+    });
     const trainImages = await Promise.all(png.train.map((record) => decode(join(png.root, record.imgPath))));
     for (const record of png.test) {
       const crop = await decode(join(png.root, record.imgPath));
@@ -195,14 +209,21 @@ describe('generateSyntheticDataset', () => {
 
   it('is learnable: nearest-centroid colour histograms beat chance clearly on the test crops', async () => {
     const learn = await generateSyntheticDataset({
-      outDir: await temporaryDirectory(), numArtists: 8, trainPerArtist: 8, testPerArtist: 6, imageSize: 64, seed: 21,
+      outDir: await temporaryDirectory(),
+      numArtists: 8,
+      trainPerArtist: 8,
+      testPerArtist: 6,
+      imageSize: 64,
+      seed: 21,
     });
     const bins = 4;
     const histogram = async (path: string): Promise<Float64Array> => {
       const { data } = await decode(join(learn.root, path));
       const counts = new Float64Array(bins ** 3);
       for (let i = 0; i < data.length; i += 3) {
-        counts[((data[i]! * bins) >> 8) * bins * bins + ((data[i + 1]! * bins) >> 8) * bins + ((data[i + 2]! * bins) >> 8)]! += 3 / data.length;
+        counts[
+          ((data[i]! * bins) >> 8) * bins * bins + ((data[i + 1]! * bins) >> 8) * bins + ((data[i + 2]! * bins) >> 8)
+        ]! += 3 / data.length;
       }
       return counts;
     };
@@ -226,23 +247,30 @@ describe('generateSyntheticDataset', () => {
       predicted.push(best);
     }
     const artists = [...centroids.keys()];
-    const macroF1 = artists.reduce((sum, artist) => {
-      const truePositives = truth.filter((label, i) => label === artist && predicted[i] === artist).length;
-      const predictedCount = predicted.filter((label) => label === artist).length;
-      const actualCount = truth.filter((label) => label === artist).length;
-      return sum + (truePositives === 0 ? 0 : (2 * truePositives) / (predictedCount + actualCount));
-    }, 0) / artists.length;
+    const macroF1 =
+      artists.reduce((sum, artist) => {
+        const truePositives = truth.filter((label, i) => label === artist && predicted[i] === artist).length;
+        const predictedCount = predicted.filter((label) => label === artist).length;
+        const actualCount = truth.filter((label) => label === artist).length;
+        return sum + (truePositives === 0 ? 0 : (2 * truePositives) / (predictedCount + actualCount));
+      }, 0) / artists.length;
     // Chance is 1/8 = 0.125.
     expect(macroF1).toBeGreaterThan(0.5);
   });
 
   it('rejects bad options with named errors', async () => {
     const outDir = await temporaryDirectory();
-    await expect(generateSyntheticDataset({ outDir, numArtists: 1 })).rejects.toThrow(/numArtists must be an integer in \[2, 1000\], got 1/);
+    await expect(generateSyntheticDataset({ outDir, numArtists: 1 })).rejects.toThrow(
+      /numArtists must be an integer in \[2, 1000\], got 1/,
+    );
     await expect(generateSyntheticDataset({ outDir, imageSize: 10.5 })).rejects.toThrow(RangeError);
-    await expect(generateSyntheticDataset({ outDir, format: 'gif' as 'png' })).rejects.toThrow(/unknown format "gif"; expected one of jpeg, png/);
+    await expect(generateSyntheticDataset({ outDir, format: 'gif' as 'png' })).rejects.toThrow(
+      /unknown format "gif"; expected one of jpeg, png/,
+    );
     await expect(generateSyntheticDataset({ outDir: '' })).rejects.toThrow(TypeError);
-    await expect(generateSyntheticDataset({ outDir: dataset.root, ...small })).rejects.toThrow(/is not empty; pass overwrite: true/);
+    await expect(generateSyntheticDataset({ outDir: dataset.root, ...small })).rejects.toThrow(
+      /is not empty; pass overwrite: true/,
+    );
   });
 });
 

@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NonFiniteLossError, ResumeMismatchError, createArrayLoader, loadCheckpointModel, resolveCheckpointDir, train, type BatchSource, type TrainState } from '../src/index.js';
+import {
+  NonFiniteLossError,
+  ResumeMismatchError,
+  createArrayLoader,
+  loadCheckpointModel,
+  resolveCheckpointDir,
+  train,
+  type BatchSource,
+  type TrainState,
+} from '../src/index.js';
 import { setFileOpsHook } from '../src/io.js';
 import { SIZE, tinyImages, weightBytes } from './helpers/tiny.js';
 import { tinySetup } from './helpers/train-setup.js';
@@ -21,7 +30,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function runFresh(name: string, overrides = {}): Promise<{ bytes: Uint8Array; dir: string; result: Awaited<ReturnType<typeof train>> }> {
+async function runFresh(
+  name: string,
+  overrides = {},
+): Promise<{ bytes: Uint8Array; dir: string; result: Awaited<ReturnType<typeof train>> }> {
   const dir = join(root, name);
   const options = tinySetup(dir, overrides);
   const result = await train(options);
@@ -56,21 +68,32 @@ describe('train', () => {
     expect(reference.result.step).toBe(18);
     // the learning-rate schedule and validation metrics are recorded
     expect(reference.result.history.map((h) => h.epoch)).toEqual([1, 2, 3]); // 1-based, as users read them
-    expect(reference.result.history.every((h) => h.validMacroF1 !== null && h.validMacroF1 >= 0 && h.validMacroF1 <= 1)).toBe(true);
+    expect(
+      reference.result.history.every((h) => h.validMacroF1 !== null && h.validMacroF1 >= 0 && h.validMacroF1 <= 1),
+    ).toBe(true);
   });
 
   it('writes history, plots, labels and a loadable best checkpoint', async () => {
     const csv = await readFile(join(reference.dir, 'history.csv'), 'utf8');
-    expect(csv.split('\n')[0]).toBe('epoch,step,learningRate,trainLoss,trainAccuracy,validLoss,validAccuracy,validMacroF1,seconds');
+    expect(csv.split('\n')[0]).toBe(
+      'epoch,step,learningRate,trainLoss,trainAccuracy,validLoss,validAccuracy,validMacroF1,seconds',
+    );
     expect(csv.trim().split('\n')).toHaveLength(4);
-    const jsonl = (await readFile(join(reference.dir, 'history.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const jsonl = (await readFile(join(reference.dir, 'history.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(jsonl.map((r: { step: number }) => r.step)).toEqual([6, 12, 18]);
     for (const plot of ['learning-curves', 'confusion-matrix']) {
       expect((await readFile(join(reference.dir, 'plots', `${plot}.svg`), 'utf8')).startsWith('<svg')).toBe(true);
       const png = await readFile(join(reference.dir, 'plots', `${plot}.png`));
       expect(png.subarray(1, 4).toString()).toBe('PNG');
     }
-    expect(JSON.parse(await readFile(join(reference.dir, 'labels.json'), 'utf8')).classes).toEqual(['Goya', 'Monet', 'Van Gogh']);
+    expect(JSON.parse(await readFile(join(reference.dir, 'labels.json'), 'utf8')).classes).toEqual([
+      'Goya',
+      'Monet',
+      'Van Gogh',
+    ]);
     const best = await loadCheckpointModel(join(reference.dir, 'checkpoints/best'));
     const { state } = await committed(reference.dir, 'best');
     expect(state.best!.macroF1).toBe(reference.result.bestMacroF1);
@@ -106,7 +129,9 @@ describe('train', () => {
     const first = tinySetup(dir, {
       signal: controller.signal,
       progress: {
-        epochStart: (epoch) => void (currentEpoch = epoch),
+        epochStart: (epoch) => {
+          currentEpoch = epoch;
+        },
         batch: (batch) => {
           if (currentEpoch === 1 && batch === 3) controller.abort();
         },
@@ -127,7 +152,10 @@ describe('train', () => {
 
   it('continues after kill -9 of a training process to the same final weights', { timeout: 90_000 }, async () => {
     const dir = join(root, 'killed');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'helpers/train-child.ts'), dir], { cwd: join(here, '..'), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'helpers/train-child.ts'), dir], {
+      cwd: join(here, '..'),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -136,7 +164,8 @@ describe('train', () => {
     let killedAt = -1;
     while (Date.now() < deadline) {
       if (existsSync(pointerPath)) {
-        const step = (JSON.parse(await readFile(pointerPath, 'utf8').catch(() => '{"step":0}')) as { step: number }).step;
+        const step = (JSON.parse(await readFile(pointerPath, 'utf8').catch(() => '{"step":0}')) as { step: number })
+          .step;
         if (step >= 4) {
           child.kill('SIGKILL');
           killedAt = step;
@@ -153,8 +182,13 @@ describe('train', () => {
     const resumed = await train(options);
     expect(resumed.stopReason).toBe('completed');
     // no temp folders left: the pointer and the folders it names (last, and best when another one)
-    const latest = JSON.parse(await readFile(join(dir, 'checkpoints/latest.json'), 'utf8')) as { last: string; best: string };
-    expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual([...new Set([latest.best, 'latest.json', latest.last])].sort());
+    const latest = JSON.parse(await readFile(join(dir, 'checkpoints/latest.json'), 'utf8')) as {
+      last: string;
+      best: string;
+    };
+    expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(
+      [...new Set([latest.best, 'latest.json', latest.last])].sort(),
+    );
     expect(Buffer.from(weightBytes(options.model)).equals(Buffer.from(reference.bytes))).toBe(true);
     options.model.dispose();
   });
@@ -205,8 +239,17 @@ describe('train', () => {
     await train(first);
     first.model.dispose();
     const data = tinyImages(24, 1);
-    const second = tinySetup(dir, { trainLoader: createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 8 }) });
-    await expect(train(second)).rejects.toThrow(/stopped inside an epoch of 6 batches, but the training loader now has 3/);
+    const second = tinySetup(dir, {
+      trainLoader: createArrayLoader({
+        images: data.images,
+        labels: data.labels,
+        shape: [SIZE, SIZE, 3],
+        batchSize: 8,
+      }),
+    });
+    await expect(train(second)).rejects.toThrow(
+      /stopped inside an epoch of 6 batches, but the training loader now has 3/,
+    );
     await expect(train({ ...second, seed: 10 })).rejects.toThrow(/was trained with seed 9, this run has seed 10/);
     second.model.dispose();
   });
@@ -214,7 +257,12 @@ describe('train', () => {
   it('stops early when validation Macro F1 stalls, after ReduceLROnPlateau has cut the rate', async () => {
     // a learning rate too small to change the predictions: Macro F1 stays flat (eps below the
     // rate's change: PyTorch's default 1e-8 would skip a 1e-9 → 5e-10 reduction as too small)
-    const options = tinySetup(join(root, 'early'), { learningRate: 1e-9, epochs: 5, scheduler: { factor: 0.5, patience: 0, eps: 1e-12 }, earlyStopping: { patience: 2 } });
+    const options = tinySetup(join(root, 'early'), {
+      learningRate: 1e-9,
+      epochs: 5,
+      scheduler: { factor: 0.5, patience: 0, eps: 1e-12 },
+      earlyStopping: { patience: 2 },
+    });
     const result = await train(options);
     expect(result.stopReason).toBe('early-stopping');
     expect(result.history).toHaveLength(3);
@@ -242,7 +290,8 @@ describe('train', () => {
     let historyWrites = 0;
     setFileOpsHook((op) => {
       // the third epoch's history.csv write: its checkpoint is committed, the history not yet written
-      if (op.kind === 'open' && /\.history\.csv\..*\.tmp$/.test(op.path) && ++historyWrites === 3) throw new Error('simulated crash');
+      if (op.kind === 'open' && /\.history\.csv\..*\.tmp$/.test(op.path) && ++historyWrites === 3)
+        throw new Error('simulated crash');
     });
     const first = tinySetup(dir);
     await expect(train(first)).rejects.toThrow('simulated crash');
@@ -280,7 +329,12 @@ describe('train', () => {
   it('reports weights gone NaN at validation as divergence, not as a metrics error', async () => {
     const dir = join(root, 'diverged');
     const data = tinyImages(24, 1);
-    const oneBatch = createArrayLoader({ images: data.images, labels: data.labels, shape: [SIZE, SIZE, 3], batchSize: 24 });
+    const oneBatch = createArrayLoader({
+      images: data.images,
+      labels: data.labels,
+      shape: [SIZE, SIZE, 3],
+      batchSize: 24,
+    });
     const options = tinySetup(dir, { trainLoader: oneBatch, learningRate: 3e38, optimizer: 'sgd' });
     const error = await train(options).catch((e: unknown) => e);
     options.model.dispose();
@@ -293,8 +347,12 @@ describe('train', () => {
   it('rejects bad options with named values', async () => {
     const options = tinySetup(join(root, 'bad'));
     await expect(train({ ...options, epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
-    await expect(train({ ...options, optimizer: 'rmsprop' as never })).rejects.toThrow(/Unknown optimizer "rmsprop"; expected one of adam, adamw, sgd/);
-    await expect(train({ ...options, progress: 'fancy' as never })).rejects.toThrow(/expected one of auto, bar, lines, none/);
+    await expect(train({ ...options, optimizer: 'rmsprop' as never })).rejects.toThrow(
+      /Unknown optimizer "rmsprop"; expected one of adam, adamw, sgd/,
+    );
+    await expect(train({ ...options, progress: 'fancy' as never })).rejects.toThrow(
+      /expected one of auto, bar, lines, none/,
+    );
     options.model.dispose();
   });
 });

@@ -59,7 +59,10 @@ interface Manifest {
   steps: number;
   models: Record<string, ModelEntry>;
   scenarios: Scenario[];
-  plateau: { initialLearningRate: number; cases: { options: Record<string, number | string>; scores: (number | null)[]; learningRates: number[] }[] };
+  plateau: {
+    initialLearningRate: number;
+    cases: { options: Record<string, number | string>; scores: (number | null)[]; learningRates: number[] }[];
+  };
 }
 
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as Manifest;
@@ -87,10 +90,27 @@ function configOf(entry: ModelEntry, name: string, dropout: number, stochasticDe
     const base = withMultipliers(efficientNetConfig(c.variant), c.widthMultiplier!, c.depthMultiplier!, name);
     return { ...base, lastChannels: c.lastChannels, dropout, stochasticDepthProb };
   }
-  const stages: StageSetting[] = c.stages!.map(([block, expandRatio, kernelSize, stride, inputChannels, outputChannels, numLayers]) => ({
-    block: block as StageSetting['block'], expandRatio, kernelSize, stride, inputChannels, outputChannels, numLayers,
-  }));
-  return { name, stages, widthMultiplier: 1, depthMultiplier: 1, lastChannels: c.lastChannels, batchNorm: c.batchNorm!, dropout, stochasticDepthProb };
+  const stages: StageSetting[] = c.stages!.map(
+    ([block, expandRatio, kernelSize, stride, inputChannels, outputChannels, numLayers]) => ({
+      block: block as StageSetting['block'],
+      expandRatio,
+      kernelSize,
+      stride,
+      inputChannels,
+      outputChannels,
+      numLayers,
+    }),
+  );
+  return {
+    name,
+    stages,
+    widthMultiplier: 1,
+    depthMultiplier: 1,
+    lastChannels: c.lastChannels,
+    batchNorm: c.batchNorm!,
+    dropout,
+    stochasticDepthProb,
+  };
 }
 
 /** The scenario's network with the fixture's initial weights. */
@@ -98,10 +118,17 @@ function buildNetwork(scenario: Scenario): EfficientNet {
   const entry = manifest.models[scenario.model]!;
   const { dropout = 0, head_dropout: headDropout = 0, stochastic_depth: stochasticDepth = 0 } = scenario.dropouts ?? {};
   const net = buildEfficientNet(configOf(entry, scenario.model, dropout, stochasticDepth), {
-    numClasses: manifest.numClasses, inputSize: manifest.size, head: entry.head, headDropout, initializer: 'zeros',
+    numClasses: manifest.numClasses,
+    inputSize: manifest.size,
+    head: entry.head,
+    headDropout,
+    initializer: 'zeros',
   });
   expect(net.countParameters()).toBe(entry.parameters);
-  loadTorchvisionWeights(net, { tensors: section(readFixture(`${scenario.model}.init.safetensors`), 'init'), metadata: {} });
+  loadTorchvisionWeights(net, {
+    tensors: section(readFixture(`${scenario.model}.init.safetensors`), 'init'),
+    metadata: {},
+  });
   return net;
 }
 
@@ -110,7 +137,10 @@ function batchOf(model: string): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const input = init.get('input')!;
   const labels = Array.from(init.get('labels')!.data as BigInt64Array, Number);
   return tf.tidy(() => ({
-    x: tf.transpose(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), [0, 2, 3, 1]) as tf.Tensor4D,
+    x: tf.transpose(
+      tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]),
+      [0, 2, 3, 1],
+    ) as tf.Tensor4D,
     y: tf.oneHot(tf.tensor1d(labels, 'int32'), manifest.numClasses).toFloat() as tf.Tensor2D,
   }));
 }
@@ -178,7 +208,10 @@ function optimizerSpec(scenario: Scenario): OptimizerSpec {
 function gradientsOf(net: EfficientNet, x: tf.Tensor, y: tf.Tensor): Map<string, Float32Array> {
   const parameters = torchvisionParameters(net).filter((p) => p.variable?.trainable);
   const variables = parameters.map((p) => p.variable!.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, variables);
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+    variables,
+  );
   value.dispose();
   const result = new Map<string, Float32Array>();
   for (const parameter of parameters) {
@@ -202,9 +235,15 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const net = buildNetwork(scenario);
   const { x, y } = batchOf(scenario.model);
   const optimizer = createOptimizer(optimizerSpec(scenario), scenario.optimizer.lr);
-  const step = createTrainStep({ model: net.model, optimizer, loss: 'softmaxCrossEntropy', ...(scenario.microBatchSize ? { microBatchSize: scenario.microBatchSize } : {}) });
+  const step = createTrainStep({
+    model: net.model,
+    optimizer,
+    loss: 'softmaxCrossEntropy',
+    ...(scenario.microBatchSize ? { microBatchSize: scenario.microBatchSize } : {}),
+  });
   const masksUsed = new Set<string>();
-  const withMasks = <T>(stepIndex: number, fn: () => T): T => (scenario.masks ? withKeepMasks(maskSource(reference, stepIndex, masksUsed), fn) : fn());
+  const withMasks = <T>(stepIndex: number, fn: () => T): T =>
+    scenario.masks ? withKeepMasks(maskSource(reference, stepIndex, masksUsed), fn) : fn();
   let gradients: Map<string, Float32Array> | null = null;
   const losses: number[] = [];
   try {
@@ -218,7 +257,11 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       // createTrainStep runs every forward pass before its first await, inside the mask scope.
       losses.push(await withMasks(i, () => step(x, y)));
     }
-    const final = new Map([...torchvisionStateDict(net)].filter(([key]) => !key.endsWith('num_batches_tracked')).map(([key, t]) => [key, t.data as Float32Array]));
+    const final = new Map(
+      [...torchvisionStateDict(net)]
+        .filter(([key]) => !key.endsWith('num_batches_tracked'))
+        .map(([key, t]) => [key, t.data as Float32Array]),
+    );
     return { losses, gradients, final, masksUsed };
   } finally {
     optimizer.dispose();
@@ -252,8 +295,21 @@ interface Disagreement {
 function compare(scenario: Scenario, result: ScenarioResult): Disagreement {
   const reference = readFixture(`${scenario.name}.safetensors`);
   const referenceLosses = Array.from(reference.get('loss')!.data as Float32Array);
-  const worst: Disagreement = { loss: 0, gradient: 0, weight: 0, weightOutliers: 0, weightStepsOff: 0, runningVar: 0, runningMean: 0, zeroGradient: 0, zeroGradientStepsOff: 0 };
-  result.losses.forEach((loss, i) => (worst.loss = Math.max(worst.loss, Math.abs(loss - referenceLosses[i]!) / Math.abs(referenceLosses[i]!))));
+  const worst: Disagreement = {
+    loss: 0,
+    gradient: 0,
+    weight: 0,
+    weightOutliers: 0,
+    weightStepsOff: 0,
+    runningVar: 0,
+    runningMean: 0,
+    zeroGradient: 0,
+    zeroGradientStepsOff: 0,
+  };
+  result.losses.forEach(
+    (loss, i) =>
+      (worst.loss = Math.max(worst.loss, Math.abs(loss - referenceLosses[i]!) / Math.abs(referenceLosses[i]!))),
+  );
   const zeroGradient = zeroGradientKeys(scenario.model);
   const refGradients = section(reference, 'grad');
   if (scenario.recordGradients) {
@@ -261,7 +317,12 @@ function compare(scenario: Scenario, result: ScenarioResult): Disagreement {
     const scale = Math.max(...[...refGradients.values()].map((t) => maxAbs(t.data as Float32Array)));
     for (const [key, ref] of refGradients) {
       const ours = result.gradients!.get(key)!;
-      if (zeroGradient.has(key)) worst.zeroGradient = Math.max(worst.zeroGradient, maxAbs(ours) / scale, maxAbs(ref.data as Float32Array) / scale);
+      if (zeroGradient.has(key))
+        worst.zeroGradient = Math.max(
+          worst.zeroGradient,
+          maxAbs(ours) / scale,
+          maxAbs(ref.data as Float32Array) / scale,
+        );
       else worst.gradient = Math.max(worst.gradient, relativeError(ours, ref.data as Float32Array));
     }
   }
@@ -278,7 +339,10 @@ function compare(scenario: Scenario, result: ScenarioResult): Disagreement {
       const spread = Math.sqrt(maxAbs(refFinal.get(key.replace(/mean$/, 'var'))!.data as Float32Array));
       worst.runningMean = Math.max(worst.runningMean, maxAbsDifference(ours, ref) / spread);
     } else if (zeroGradient.has(key)) {
-      worst.zeroGradientStepsOff = Math.max(worst.zeroGradientStepsOff, maxAbsDifference(ours, ref) / scenario.optimizer.lr);
+      worst.zeroGradientStepsOff = Math.max(
+        worst.zeroGradientStepsOff,
+        maxAbsDifference(ours, ref) / scenario.optimizer.lr,
+      );
     } else {
       worst.weight = Math.max(worst.weight, relativeError(ours, ref));
       worst.weightStepsOff = Math.max(worst.weightStepsOff, maxAbsDifference(ours, ref) / scenario.optimizer.lr);
@@ -290,7 +354,8 @@ function compare(scenario: Scenario, result: ScenarioResult): Disagreement {
     }
   }
   worst.weightOutliers = outliers / elements;
-  if (scenario.masks) expect([...result.masksUsed].sort()).toEqual([...reference.keys()].filter((k) => k.startsWith('mask/')).sort());
+  if (scenario.masks)
+    expect([...result.masksUsed].sort()).toEqual([...reference.keys()].filter((k) => k.startsWith('mask/')).sort());
   return worst;
 }
 
@@ -312,50 +377,59 @@ describe.each(['wasm', 'cpu'] as const)('training steps equal PyTorch on the %s 
   });
 
   const scenarios = manifest.scenarios.filter((s) => backend === 'wasm' || CPU_SCENARIOS.has(s.name));
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s: losses, step-1 gradients, weights and running statistics after 3 steps', async (_, scenario) => {
-    const before = tf.memory().numTensors;
-    const result = await runScenario(scenario);
-    expect(tf.memory().numTensors).toBe(before);
-    const worst = compare(scenario, result);
-    // Losses and step-1 gradients: float32 sums in another order, 1e-5 / 1e-4 relative.
-    expect(worst.loss).toBeLessThan(1e-5);
-    expect(worst.gradient).toBeLessThan(1e-4);
-    expect(worst.runningVar).toBeLessThan(1e-4);
-    // The zero-gradient shifts (see zeroGradientKeys): float noise on both sides.
-    expect(worst.zeroGradient).toBeLessThan(1e-6);
-    if (scenario.optimizer.name === 'sgd') {
-      // SGD steps by lr * grad: the noise stays noise, so everything agrees to 1e-4.
-      expect(worst.weight).toBeLessThan(1e-4);
-      expect(worst.runningMean).toBeLessThan(1e-4);
-      expect(worst.zeroGradientStepsOff).toBeLessThan(1e-3);
-    } else {
-      // Adam steps by about lr * sign(grad) wherever |grad| >> eps, so an element whose gradient is
-      // at the noise level (the zero-gradient shifts, a few others) may step differently by up to
-      // 2 lr per step. All other elements agree to 1e-4 of their tensor's scale, and the running
-      // means move with the shifts that pass into the next BatchNorm (1e-3 of its input's spread).
-      expect(worst.weightOutliers).toBeLessThan(1e-4);
-      expect(worst.weightStepsOff).toBeLessThan(0.5);
-      expect(worst.zeroGradientStepsOff).toBeLessThanOrEqual(2 * manifest.steps);
-      expect(worst.runningMean).toBeLessThan(1e-3);
-    }
-  }, 180_000);
+  it.each(scenarios.map((s) => [s.name, s] as const))(
+    '%s: losses, step-1 gradients, weights and running statistics after 3 steps',
+    async (_, scenario) => {
+      const before = tf.memory().numTensors;
+      const result = await runScenario(scenario);
+      expect(tf.memory().numTensors).toBe(before);
+      const worst = compare(scenario, result);
+      // Losses and step-1 gradients: float32 sums in another order, 1e-5 / 1e-4 relative.
+      expect(worst.loss).toBeLessThan(1e-5);
+      expect(worst.gradient).toBeLessThan(1e-4);
+      expect(worst.runningVar).toBeLessThan(1e-4);
+      // The zero-gradient shifts (see zeroGradientKeys): float noise on both sides.
+      expect(worst.zeroGradient).toBeLessThan(1e-6);
+      if (scenario.optimizer.name === 'sgd') {
+        // SGD steps by lr * grad: the noise stays noise, so everything agrees to 1e-4.
+        expect(worst.weight).toBeLessThan(1e-4);
+        expect(worst.runningMean).toBeLessThan(1e-4);
+        expect(worst.zeroGradientStepsOff).toBeLessThan(1e-3);
+      } else {
+        // Adam steps by about lr * sign(grad) wherever |grad| >> eps, so an element whose gradient is
+        // at the noise level (the zero-gradient shifts, a few others) may step differently by up to
+        // 2 lr per step. All other elements agree to 1e-4 of their tensor's scale, and the running
+        // means move with the shifts that pass into the next BatchNorm (1e-3 of its input's spread).
+        expect(worst.weightOutliers).toBeLessThan(1e-4);
+        expect(worst.weightStepsOff).toBeLessThan(0.5);
+        expect(worst.zeroGradientStepsOff).toBeLessThanOrEqual(2 * manifest.steps);
+        expect(worst.runningMean).toBeLessThan(1e-3);
+      }
+    },
+    180_000,
+  );
 });
 
 describe('ReduceLROnPlateau equals torch.optim.lr_scheduler.ReduceLROnPlateau', () => {
-  it.each(manifest.plateau.cases.map((c, i) => [i, c] as const))('case %i: the learning rate after every epoch', (_, testCase) => {
-    const o = testCase.options;
-    const options: ReduceLROnPlateauOptions = {
-      mode: o.mode as 'max' | 'min', factor: o.factor as number, patience: o.patience as number,
-      ...(o.threshold !== undefined ? { threshold: o.threshold as number } : {}),
-      ...(o.threshold_mode !== undefined ? { thresholdMode: o.threshold_mode as 'rel' | 'abs' } : {}),
-      ...(o.cooldown !== undefined ? { cooldown: o.cooldown as number } : {}),
-      ...(o.min_lr !== undefined ? { minLr: o.min_lr as number } : {}),
-    };
-    const scheduler = new ReduceLROnPlateau(options);
-    let learningRate = manifest.plateau.initialLearningRate;
-    const rates = testCase.scores.map((score) => (learningRate = scheduler.step(score ?? Number.NaN, learningRate)));
-    rates.forEach((rate, i) => expect(rate).toBeCloseTo(testCase.learningRates[i]!, 15));
-  });
+  it.each(manifest.plateau.cases.map((c, i) => [i, c] as const))(
+    'case %i: the learning rate after every epoch',
+    (_, testCase) => {
+      const o = testCase.options;
+      const options: ReduceLROnPlateauOptions = {
+        mode: o.mode as 'max' | 'min',
+        factor: o.factor as number,
+        patience: o.patience as number,
+        ...(o.threshold !== undefined ? { threshold: o.threshold as number } : {}),
+        ...(o.threshold_mode !== undefined ? { thresholdMode: o.threshold_mode as 'rel' | 'abs' } : {}),
+        ...(o.cooldown !== undefined ? { cooldown: o.cooldown as number } : {}),
+        ...(o.min_lr !== undefined ? { minLr: o.min_lr as number } : {}),
+      };
+      const scheduler = new ReduceLROnPlateau(options);
+      let learningRate = manifest.plateau.initialLearningRate;
+      const rates = testCase.scores.map((score) => (learningRate = scheduler.step(score ?? Number.NaN, learningRate)));
+      rates.forEach((rate, i) => expect(rate).toBeCloseTo(testCase.learningRates[i]!, 15));
+    },
+  );
 });
 
 describe('gradient accumulation', () => {
@@ -365,18 +439,29 @@ describe('gradient accumulation', () => {
   it('micro-batches of 1 and 2 give the same update as one batch of 4 without BatchNorm (within float32 noise)', async () => {
     const build = () =>
       tf.sequential({
-          layers: [
-            tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) }),
-            tf.layers.globalAveragePooling2d({}),
-            tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }),
-          ],
+        layers: [
+          tf.layers.conv2d({
+            inputShape: [8, 8, 3],
+            filters: 4,
+            kernelSize: 3,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.randomNormal({ seed: 1 }),
+          }),
+          tf.layers.globalAveragePooling2d({}),
+          tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }),
+        ],
       });
     const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 3);
     const y = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3).toFloat();
     const weightsAfter = async (microBatchSize: number | undefined) => {
       const model = build();
       const optimizer = createOptimizer('adam', 1e-2);
-      const step = createTrainStep({ model, optimizer, loss: 'softmaxCrossEntropy', ...(microBatchSize ? { microBatchSize } : {}) });
+      const step = createTrainStep({
+        model,
+        optimizer,
+        loss: 'softmaxCrossEntropy',
+        ...(microBatchSize ? { microBatchSize } : {}),
+      });
       const losses = [await step(x, y), await step(x, y)];
       const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
       optimizer.dispose();
@@ -387,7 +472,9 @@ describe('gradient accumulation', () => {
     for (const micro of [1, 2]) {
       const accumulated = await weightsAfter(micro);
       accumulated.losses.forEach((loss, i) => expect(loss).toBeCloseTo(whole.losses[i]!, 6));
-      accumulated.weights.forEach((w, i) => expect(relativeError(w, new Float32Array(whole.weights[i]!))).toBeLessThan(1e-5));
+      accumulated.weights.forEach((w, i) =>
+        expect(relativeError(w, new Float32Array(whole.weights[i]!))).toBeLessThan(1e-5),
+      );
     }
     tf.dispose([x, y]);
   });

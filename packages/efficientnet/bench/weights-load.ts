@@ -18,7 +18,12 @@ import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
-  options: { pth: { type: 'string' }, safetensors: { type: 'string' }, repeat: { type: 'string', default: '3' }, child: { type: 'string' } },
+  options: {
+    pth: { type: 'string' },
+    safetensors: { type: 'string' },
+    repeat: { type: 'string', default: '3' },
+    child: { type: 'string' },
+  },
 });
 
 interface Measurement {
@@ -47,7 +52,9 @@ if (values.child) {
   const buffer = readFileSync(values.child);
   const t1 = performance.now();
   sample();
-  const contents = readWeights(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { source: values.child });
+  const contents = readWeights(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), {
+    source: values.child,
+  });
   const t2 = performance.now();
   sample();
   loadTorchvisionWeights(net, contents); // strict: throws unless every key and shape fits
@@ -71,7 +78,9 @@ let pth = values.pth;
 let safetensors = values.safetensors;
 if (!pth || !safetensors) {
   directory = mkdtempSync(join(tmpdir(), 'art-weights-bench-'));
-  execFileSync('/usr/bin/python3', [resolve(here, '../scripts/make-pth-fixtures.py'), '--b3', directory], { stdio: 'inherit' });
+  execFileSync('/usr/bin/python3', [resolve(here, '../scripts/make-pth-fixtures.py'), '--b3', directory], {
+    stdio: 'inherit',
+  });
   pth = join(directory, 'efficientnet_b3.pth');
   safetensors = join(directory, 'efficientnet_b3.safetensors');
 }
@@ -80,7 +89,9 @@ const rows: Measurement[] = [];
 try {
   for (let i = 0; i < repeat; i += 1) {
     for (const file of [pth, safetensors]) {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', file], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', file], {
+        encoding: 'utf8',
+      });
       if (run.status !== 0) throw new Error(`measuring ${file} failed:\n${run.stderr}`);
       rows.push(JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Measurement);
     }
@@ -89,8 +100,12 @@ try {
   if (directory) rmSync(directory, { recursive: true, force: true });
 }
 const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)]!;
-console.log(`\nB3 state dict, median of ${repeat} fresh processes each (cpu backend, Node ${process.versions.node}):\n`);
-console.log('| format | read file | parse | load into B3 | read+parse+load | max RSS (baseline before reading) | peak JS heap |');
+console.log(
+  `\nB3 state dict, median of ${repeat} fresh processes each (cpu backend, Node ${process.versions.node}):\n`,
+);
+console.log(
+  '| format | read file | parse | load into B3 | read+parse+load | max RSS (baseline before reading) | peak JS heap |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const format of ['pth', 'safetensors']) {
   const mine = rows.filter((row) => row.format === format);

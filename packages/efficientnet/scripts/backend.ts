@@ -10,7 +10,8 @@ export const SCRIPT_BACKENDS = ['cpu', 'wasm'] as const;
  * package's `dist/` folder, where the `.wasm` binaries live.
  */
 export async function useBackend(name: string): Promise<void> {
-  if (!(SCRIPT_BACKENDS as readonly string[]).includes(name)) throw new RangeError(`Unknown backend "${name}"; expected one of ${SCRIPT_BACKENDS.join(', ')}`);
+  if (!(SCRIPT_BACKENDS as readonly string[]).includes(name))
+    throw new RangeError(`Unknown backend "${name}"; expected one of ${SCRIPT_BACKENDS.join(', ')}`);
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const require = createRequire(import.meta.url);

@@ -17,7 +17,11 @@ try {
   message = error.message;
 }
 const expected = `put it at ${join(process.env.TORCH_HOME, 'hub/checkpoints/efficientnet_b0_rwightman-3dd342df.pth')}`;
-if (!message.endsWith(expected)) throw new Error(`dist: efficientNet(..., { weights }) did not use the Node cache downloader; got: ${message}`);
-const help = execFileSync(process.execPath, [new URL('../dist/cli.js', import.meta.url).pathname, '--help'], { encoding: 'utf8' });
-if (!help.startsWith('art-efficientnet: pretrained EfficientNet weights without Python')) throw new Error(`dist/cli.js --help printed: ${help.slice(0, 200)}`);
+if (!message.endsWith(expected))
+  throw new Error(`dist: efficientNet(..., { weights }) did not use the Node cache downloader; got: ${message}`);
+const help = execFileSync(process.execPath, [new URL('../dist/cli.js', import.meta.url).pathname, '--help'], {
+  encoding: 'utf8',
+});
+if (!help.startsWith('art-efficientnet: pretrained EfficientNet weights without Python'))
+  throw new Error(`dist/cli.js --help printed: ${help.slice(0, 200)}`);
 console.log('dist: pretrained path through @art/efficientnet/node and the art-efficientnet bin work');

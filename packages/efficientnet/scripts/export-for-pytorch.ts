@@ -22,7 +22,13 @@ await useBackend('cpu');
 await mkdir(outDir, { recursive: true });
 const entries: object[] = [];
 
-async function exportOne(net: EfficientNet, name: string, python: string, shape: number[], seed: number): Promise<void> {
+async function exportOne(
+  net: EfficientNet,
+  name: string,
+  python: string,
+  shape: number[],
+  seed: number,
+): Promise<void> {
   const x = tf.randomUniform(shape, 0, 1, 'float32', seed);
   const logits = tf.tidy(() => net.model.predict(x) as tf.Tensor);
   await writeFile(join(outDir!, `${name}.safetensors`), exportTorchvisionWeights(net));
@@ -40,9 +46,18 @@ for (const [index, entry] of manifest.models.entries()) {
   await exportOne(net, `fixture_${entry.name}`, entry.python!, [2, 50, 38, 3], 11 + index);
   net.dispose();
 }
-for (const [index, spec] of [{ variant: 'b3', constructor: 'efficientnet_b3', numClasses: 50 }, { variant: 'v2-s', constructor: 'efficientnet_v2_s', numClasses: 10 }].entries()) {
+for (const [index, spec] of [
+  { variant: 'b3', constructor: 'efficientnet_b3', numClasses: 50 },
+  { variant: 'v2-s', constructor: 'efficientnet_v2_s', numClasses: 10 },
+].entries()) {
   const net = efficientNet(spec.variant, { numClasses: spec.numClasses, seed: 100 + index });
-  await exportOne(net, `${spec.constructor}_nc${spec.numClasses}`, `torchvision.models.${spec.constructor}(weights=None, num_classes=${spec.numClasses})`, [2, 64, 48, 3], 21 + index);
+  await exportOne(
+    net,
+    `${spec.constructor}_nc${spec.numClasses}`,
+    `torchvision.models.${spec.constructor}(weights=None, num_classes=${spec.numClasses})`,
+    [2, 64, 48, 3],
+    21 + index,
+  );
   net.dispose();
 }
 await writeFile(join(outDir, 'exports.json'), JSON.stringify({ models: entries }, null, 2));

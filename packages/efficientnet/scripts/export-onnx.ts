@@ -32,6 +32,11 @@ for (const name of VARIANT_NAMES) {
   }
 }
 const b0 = efficientNet('b0', { includeTop: false });
-const head = tf.sequential({ layers: [tf.layers.dropout({ inputShape: [1280], rate: 0.5 }), tf.layers.dense({ units: 5, activation: 'softmax' })] });
-await writeFile(join(out, 'b0-features-head.onnx'), exportOnnx(b0, { head, outputs: ['features.3', 'features.5', 'head'] }));
+const head = tf.sequential({
+  layers: [tf.layers.dropout({ inputShape: [1280], rate: 0.5 }), tf.layers.dense({ units: 5, activation: 'softmax' })],
+});
+await writeFile(
+  join(out, 'b0-features-head.onnx'),
+  exportOnnx(b0, { head, outputs: ['features.3', 'features.5', 'head'] }),
+);
 console.log(join(out, 'b0-features-head.onnx'));

@@ -22,7 +22,9 @@ const { values, positionals } = parseArgs({
   },
 });
 if (positionals.length !== 1) {
-  console.error('usage: parity <manifest.json> [--runtime tfjs|onnx] [--backend cpu|wasm] [--tolerance 1e-4] [--model name ...] [--weights-ext .pth] [--weights-root DIR]');
+  console.error(
+    'usage: parity <manifest.json> [--runtime tfjs|onnx] [--backend cpu|wasm] [--tolerance 1e-4] [--model name ...] [--weights-ext .pth] [--weights-root DIR]',
+  );
   process.exit(2);
 }
 const runtime = values.runtime!;
@@ -35,14 +37,18 @@ const tolerance = Number(values.tolerance);
 // `npm run -w` runs in the package folder; resolve the path against where the user typed it.
 const manifestPath = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
 const weightsExtension = values['weights-ext'];
-let result;
+let result: Awaited<ReturnType<typeof runParity>>;
 try {
   result = await runParity(manifestPath, {
     runtime,
     tolerance,
     ...(values.model ? { models: values.model } : {}),
-    ...(weightsExtension ? { weightsExtension: weightsExtension.startsWith('.') ? weightsExtension : `.${weightsExtension}` } : {}),
-    ...(values['weights-root'] ? { weightsRoot: resolve(process.env.INIT_CWD ?? process.cwd(), values['weights-root']) } : {}),
+    ...(weightsExtension
+      ? { weightsExtension: weightsExtension.startsWith('.') ? weightsExtension : `.${weightsExtension}` }
+      : {}),
+    ...(values['weights-root']
+      ? { weightsRoot: resolve(process.env.INIT_CWD ?? process.cwd(), values['weights-root']) }
+      : {}),
     log: (line) => console.log(line),
   });
 } catch (error) {
@@ -51,5 +57,7 @@ try {
 }
 const worst = result.rows.reduce((max, row) => Math.max(max, row.relativeError), 0);
 const failed = result.rows.filter((row) => !row.passed).length;
-console.log(`\n${result.runtime === 'onnx' ? `runtime onnx (ONNX Runtime, ${result.backend.slice('onnx-'.length)} execution provider)` : `runtime tfjs, backend ${result.backend}`}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} (tolerance ${tolerance}), ${failed} over tolerance`);
+console.log(
+  `\n${result.runtime === 'onnx' ? `runtime onnx (ONNX Runtime, ${result.backend.slice('onnx-'.length)} execution provider)` : `runtime tfjs, backend ${result.backend}`}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} (tolerance ${tolerance}), ${failed} over tolerance`,
+);
 process.exit(result.passed ? 0 : 1);

@@ -1,7 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedMbConvBlock, mbConvBlock } from './blocks/mbconv.js';
-import { applyLayer, convNormActivation, type BlockContext, type InitializerMode } from './blocks/conv-norm-activation.js';
-import { EfficientNet, HEADS, type EfficientNetHead, type FeatureInfo, type ResolvedEfficientNetOptions } from './efficientnet.js';
+import {
+  applyLayer,
+  convNormActivation,
+  type BlockContext,
+  type InitializerMode,
+} from './blocks/conv-norm-activation.js';
+import {
+  EfficientNet,
+  HEADS,
+  type EfficientNetHead,
+  type FeatureInfo,
+  type ResolvedEfficientNetOptions,
+} from './efficientnet.js';
 import { initializeTorchvisionWeights } from './init.js';
 import { maskedDropout } from './layers/random-masks.js';
 import { resolveArchitecture, validateConfig, type EfficientNetConfig } from './configs.js';
@@ -45,39 +56,62 @@ export interface EfficientNetOptions {
   name?: string;
 }
 
-const positiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+const positiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0;
 const probability = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value < 1;
 
 function resolveOptions(config: EfficientNetConfig, options: EfficientNetOptions): ResolvedEfficientNetOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object; got ${String(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`options must be an object; got ${String(options)}`);
   const numClasses = options.numClasses ?? 1000;
-  if (!positiveInteger(numClasses)) throw new RangeError(`options.numClasses must be a positive integer; got ${String(options.numClasses)}`);
+  if (!positiveInteger(numClasses))
+    throw new RangeError(`options.numClasses must be a positive integer; got ${String(options.numClasses)}`);
   let inputSize: [number | null, number | null] = [null, null];
   if (options.inputSize != null) {
     const size = typeof options.inputSize === 'number' ? [options.inputSize, options.inputSize] : options.inputSize;
     if (!Array.isArray(size) || size.length !== 2 || !size.every(positiveInteger)) {
-      throw new RangeError(`options.inputSize must be a positive integer or [height, width]; got ${JSON.stringify(options.inputSize)}`);
+      throw new RangeError(
+        `options.inputSize must be a positive integer or [height, width]; got ${JSON.stringify(options.inputSize)}`,
+      );
     }
     inputSize = [size[0]!, size[1]!];
   }
   const includeTop = options.includeTop ?? true;
-  if (typeof includeTop !== 'boolean') throw new TypeError(`options.includeTop must be a boolean; got ${String(includeTop)}`);
+  if (typeof includeTop !== 'boolean')
+    throw new TypeError(`options.includeTop must be a boolean; got ${String(includeTop)}`);
   const pooling = options.pooling ?? 'avg';
-  if (pooling !== 'avg' && pooling !== 'none') throw new RangeError(`options.pooling must be one of avg, none; got ${JSON.stringify(pooling)}`);
+  if (pooling !== 'avg' && pooling !== 'none')
+    throw new RangeError(`options.pooling must be one of avg, none; got ${JSON.stringify(pooling)}`);
   const head = options.head ?? 'replace';
-  if (!HEADS.includes(head)) throw new RangeError(`options.head must be one of ${HEADS.join(', ')}; got ${JSON.stringify(head)}`);
+  if (!HEADS.includes(head))
+    throw new RangeError(`options.head must be one of ${HEADS.join(', ')}; got ${JSON.stringify(head)}`);
   const dropout = options.dropout ?? config.dropout;
   if (!probability(dropout)) throw new RangeError(`options.dropout must be in [0, 1); got ${String(dropout)}`);
   const headDropout = options.headDropout ?? dropout;
-  if (!probability(headDropout)) throw new RangeError(`options.headDropout must be in [0, 1); got ${String(headDropout)}`);
+  if (!probability(headDropout))
+    throw new RangeError(`options.headDropout must be in [0, 1); got ${String(headDropout)}`);
   const stochasticDepthProb = options.stochasticDepthProb ?? config.stochasticDepthProb;
-  if (!probability(stochasticDepthProb)) throw new RangeError(`options.stochasticDepthProb must be in [0, 1); got ${String(stochasticDepthProb)}`);
+  if (!probability(stochasticDepthProb))
+    throw new RangeError(`options.stochasticDepthProb must be in [0, 1); got ${String(stochasticDepthProb)}`);
   const initializer = options.initializer ?? 'torchvision';
-  if (initializer !== 'torchvision' && initializer !== 'zeros') throw new RangeError(`options.initializer must be one of torchvision, zeros; got ${JSON.stringify(initializer)}`);
+  if (initializer !== 'torchvision' && initializer !== 'zeros')
+    throw new RangeError(`options.initializer must be one of torchvision, zeros; got ${JSON.stringify(initializer)}`);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new RangeError(`options.seed must be an integer; got ${String(options.seed)}`);
   const name = options.name ?? `efficientnet_${config.name.replace(/-/g, '_')}`;
-  return { numClasses, inputSize, includeTop, pooling, head, dropout, headDropout, stochasticDepthProb, initializer, seed, name };
+  return {
+    numClasses,
+    inputSize,
+    includeTop,
+    pooling,
+    head,
+    dropout,
+    headDropout,
+    stochasticDepthProb,
+    initializer,
+    seed,
+    name,
+  };
 }
 
 /**
@@ -98,10 +132,16 @@ export function buildEfficientNet(config: EfficientNetConfig, options: Efficient
   const context: BlockContext = { batchNorm: config.batchNorm };
 
   const input = tf.input({ shape: [resolved.inputSize[0], resolved.inputSize[1], 3], name: 'input', dtype: 'float32' });
-  let x = convNormActivation(input, { prefix: 'features.0', filters: architecture.stemChannels, kernelSize: 3, stride: 2, activation: true }, context);
+  let x = convNormActivation(
+    input,
+    { prefix: 'features.0', filters: architecture.stemChannels, kernelSize: 3, stride: 2, activation: true },
+    context,
+  );
   const stageOutputs: tf.SymbolicTensor[] = [x];
   let reduction = 2;
-  const featureInfo: FeatureInfo[] = [{ stage: 0, channels: architecture.stemChannels, reduction, module: 'features.0', blocks: 0 }];
+  const featureInfo: FeatureInfo[] = [
+    { stage: 0, channels: architecture.stemChannels, reduction, module: 'features.0', blocks: 0 },
+  ];
   for (const blocks of architecture.stages) {
     for (const spec of blocks) {
       const prefix = `features.${spec.stage}.${spec.index}`;
@@ -110,12 +150,28 @@ export function buildEfficientNet(config: EfficientNetConfig, options: Efficient
     const first = blocks[0]!;
     reduction *= first.stride;
     stageOutputs.push(x);
-    featureInfo.push({ stage: first.stage, channels: first.outputChannels, reduction, module: `features.${first.stage}`, blocks: blocks.length });
+    featureInfo.push({
+      stage: first.stage,
+      channels: first.outputChannels,
+      reduction,
+      module: `features.${first.stage}`,
+      blocks: blocks.length,
+    });
   }
   const headStage = architecture.stages.length + 1;
-  x = convNormActivation(x, { prefix: `features.${headStage}`, filters: architecture.lastChannels, kernelSize: 1, stride: 1, activation: true }, context);
+  x = convNormActivation(
+    x,
+    { prefix: `features.${headStage}`, filters: architecture.lastChannels, kernelSize: 1, stride: 1, activation: true },
+    context,
+  );
   stageOutputs.push(x);
-  featureInfo.push({ stage: headStage, channels: architecture.lastChannels, reduction, module: `features.${headStage}`, blocks: 0 });
+  featureInfo.push({
+    stage: headStage,
+    channels: architecture.lastChannels,
+    reduction,
+    module: `features.${headStage}`,
+    blocks: 0,
+  });
 
   const pooledOutput = applyLayer(tf.layers.globalAveragePooling2d({ name: 'avgpool' }), x);
   let output: tf.SymbolicTensor;

@@ -48,11 +48,37 @@ export const VARIANT_NAMES = ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'v
 /** A built-in variant name. */
 export type VariantName = (typeof VARIANT_NAMES)[number];
 
-const mb = (expandRatio: number, kernelSize: number, stride: number, inputChannels: number, outputChannels: number, numLayers: number): StageSetting => ({
-  block: 'MBConv', expandRatio, kernelSize, stride, inputChannels, outputChannels, numLayers,
+const mb = (
+  expandRatio: number,
+  kernelSize: number,
+  stride: number,
+  inputChannels: number,
+  outputChannels: number,
+  numLayers: number,
+): StageSetting => ({
+  block: 'MBConv',
+  expandRatio,
+  kernelSize,
+  stride,
+  inputChannels,
+  outputChannels,
+  numLayers,
 });
-const fused = (expandRatio: number, kernelSize: number, stride: number, inputChannels: number, outputChannels: number, numLayers: number): StageSetting => ({
-  block: 'FusedMBConv', expandRatio, kernelSize, stride, inputChannels, outputChannels, numLayers,
+const fused = (
+  expandRatio: number,
+  kernelSize: number,
+  stride: number,
+  inputChannels: number,
+  outputChannels: number,
+  numLayers: number,
+): StageSetting => ({
+  block: 'FusedMBConv',
+  expandRatio,
+  kernelSize,
+  stride,
+  inputChannels,
+  outputChannels,
+  numLayers,
 });
 
 /** EfficientNet-B0 base table (paper Table 1; torchvision `E:384-392`). */
@@ -99,10 +125,34 @@ const BN_DEFAULT = Object.freeze({ epsilon: 1e-5, momentum: 0.1 });
 const BN_B5_B7 = Object.freeze({ epsilon: 1e-3, momentum: 0.01 });
 const BN_V2 = Object.freeze({ epsilon: 1e-3, momentum: 0.1 });
 
-const v1 = (name: VariantName, widthMultiplier: number, depthMultiplier: number, dropout: number, batchNorm: EfficientNetConfig['batchNorm'] = BN_DEFAULT): EfficientNetConfig =>
-  Object.freeze({ name, stages: V1_BASE_STAGES, widthMultiplier, depthMultiplier, lastChannels: null, batchNorm, dropout, stochasticDepthProb: 0.2 });
+const v1 = (
+  name: VariantName,
+  widthMultiplier: number,
+  depthMultiplier: number,
+  dropout: number,
+  batchNorm: EfficientNetConfig['batchNorm'] = BN_DEFAULT,
+): EfficientNetConfig =>
+  Object.freeze({
+    name,
+    stages: V1_BASE_STAGES,
+    widthMultiplier,
+    depthMultiplier,
+    lastChannels: null,
+    batchNorm,
+    dropout,
+    stochasticDepthProb: 0.2,
+  });
 const v2 = (name: VariantName, stages: readonly StageSetting[], dropout: number): EfficientNetConfig =>
-  Object.freeze({ name, stages, widthMultiplier: 1, depthMultiplier: 1, lastChannels: 1280, batchNorm: BN_V2, dropout, stochasticDepthProb: 0.2 });
+  Object.freeze({
+    name,
+    stages,
+    widthMultiplier: 1,
+    depthMultiplier: 1,
+    lastChannels: 1280,
+    batchNorm: BN_V2,
+    dropout,
+    stochasticDepthProb: 0.2,
+  });
 
 /**
  * The architecture table: one row per torchvision builder (`efficientnet_b0` ... `efficientnet_v2_l`).
@@ -127,7 +177,12 @@ export function normalizeVariantName(variant: string): VariantName {
   if (typeof variant !== 'string') {
     throw new TypeError(`variant must be a string; got ${typeof variant}`);
   }
-  const key = variant.trim().toLowerCase().replace(/^efficientnet[-_]?/, '').replace(/_/g, '-').replace(/^v2-?([sml])$/, 'v2-$1');
+  const key = variant
+    .trim()
+    .toLowerCase()
+    .replace(/^efficientnet[-_]?/, '')
+    .replace(/_/g, '-')
+    .replace(/^v2-?([sml])$/, 'v2-$1');
   if ((VARIANT_NAMES as readonly string[]).includes(key)) return key as VariantName;
   throw new RangeError(`Unknown variant "${variant}"; expected one of b0..b7, v2-s, v2-m, v2-l`);
 }
@@ -248,7 +303,8 @@ const positiveInteger = (value: unknown): boolean => typeof value === 'number' &
 
 /** Throws a `TypeError`/`RangeError` naming the first invalid field of `config`. */
 export function validateConfig(config: EfficientNetConfig): void {
-  if (config === null || typeof config !== 'object') throw new TypeError(`config must be an EfficientNetConfig object; got ${String(config)}`);
+  if (config === null || typeof config !== 'object')
+    throw new TypeError(`config must be an EfficientNetConfig object; got ${String(config)}`);
   if (!Array.isArray(config.stages) || config.stages.length === 0) {
     throw new RangeError(`config.stages must be a non-empty array of stage rows; got ${JSON.stringify(config.stages)}`);
   }
@@ -258,7 +314,8 @@ export function validateConfig(config: EfficientNetConfig): void {
       throw new RangeError(`${where}.block must be one of MBConv, FusedMBConv; got ${JSON.stringify(stage.block)}`);
     }
     for (const field of ['kernelSize', 'stride', 'inputChannels', 'outputChannels', 'numLayers'] as const) {
-      if (!positiveInteger(stage[field])) throw new RangeError(`${where}.${field} must be a positive integer; got ${String(stage[field])}`);
+      if (!positiveInteger(stage[field]))
+        throw new RangeError(`${where}.${field} must be a positive integer; got ${String(stage[field])}`);
     }
     if (!(typeof stage.expandRatio === 'number' && stage.expandRatio > 0 && Number.isFinite(stage.expandRatio))) {
       throw new RangeError(`${where}.expandRatio must be a positive number; got ${String(stage.expandRatio)}`);
@@ -266,19 +323,22 @@ export function validateConfig(config: EfficientNetConfig): void {
   });
   for (const field of ['widthMultiplier', 'depthMultiplier'] as const) {
     const value = config[field];
-    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new RangeError(`config.${field} must be a positive number; got ${String(value)}`);
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
+      throw new RangeError(`config.${field} must be a positive number; got ${String(value)}`);
   }
   if (config.lastChannels !== null && !positiveInteger(config.lastChannels)) {
     throw new RangeError(`config.lastChannels must be a positive integer or null; got ${String(config.lastChannels)}`);
   }
   const { epsilon, momentum } = config.batchNorm ?? ({} as EfficientNetConfig['batchNorm']);
-  if (!(typeof epsilon === 'number' && epsilon > 0)) throw new RangeError(`config.batchNorm.epsilon must be a positive number; got ${String(epsilon)}`);
+  if (!(typeof epsilon === 'number' && epsilon > 0))
+    throw new RangeError(`config.batchNorm.epsilon must be a positive number; got ${String(epsilon)}`);
   if (!(typeof momentum === 'number' && momentum >= 0 && momentum <= 1)) {
     throw new RangeError(`config.batchNorm.momentum must be in [0, 1] (PyTorch convention); got ${String(momentum)}`);
   }
   for (const field of ['dropout', 'stochasticDepthProb'] as const) {
     const value = config[field];
-    if (!(typeof value === 'number' && value >= 0 && value < 1)) throw new RangeError(`config.${field} must be in [0, 1); got ${String(value)}`);
+    if (!(typeof value === 'number' && value >= 0 && value < 1))
+      throw new RangeError(`config.${field} must be in [0, 1); got ${String(value)}`);
   }
 }
 
@@ -289,7 +349,12 @@ export function validateConfig(config: EfficientNetConfig): void {
  * @example
  * const tiny = withMultipliers(efficientNetConfig('b0'), 0.5, 0.5, 'tiny');
  */
-export function withMultipliers(config: EfficientNetConfig, widthMultiplier: number, depthMultiplier: number, name = `${config.name}-w${widthMultiplier}-d${depthMultiplier}`): EfficientNetConfig {
+export function withMultipliers(
+  config: EfficientNetConfig,
+  widthMultiplier: number,
+  depthMultiplier: number,
+  name = `${config.name}-w${widthMultiplier}-d${depthMultiplier}`,
+): EfficientNetConfig {
   const result = { ...config, name, widthMultiplier, depthMultiplier };
   validateConfig(result);
   return result;
@@ -302,7 +367,8 @@ export function withMultipliers(config: EfficientNetConfig, widthMultiplier: num
  */
 export function countParameters(config: EfficientNetConfig, numClasses = 1000): number {
   const arch = resolveArchitecture(config);
-  const conv = (inputChannels: number, outputChannels: number, kernelSize: number) => inputChannels * outputChannels * kernelSize * kernelSize;
+  const conv = (inputChannels: number, outputChannels: number, kernelSize: number) =>
+    inputChannels * outputChannels * kernelSize * kernelSize;
   const bn = (channels: number) => 2 * channels;
   let total = conv(3, arch.stemChannels, 3) + bn(arch.stemChannels);
   for (const block of arch.stages.flat()) {

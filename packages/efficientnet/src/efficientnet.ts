@@ -60,8 +60,13 @@ export class EfficientNet {
   readonly pooledOutput: tf.SymbolicTensor;
 
   constructor(fields: {
-    model: tf.LayersModel; config: EfficientNetConfig; options: ResolvedEfficientNetOptions; architecture: ResolvedArchitecture;
-    featureInfo: FeatureInfo[]; stageOutputs: tf.SymbolicTensor[]; pooledOutput: tf.SymbolicTensor;
+    model: tf.LayersModel;
+    config: EfficientNetConfig;
+    options: ResolvedEfficientNetOptions;
+    architecture: ResolvedArchitecture;
+    featureInfo: FeatureInfo[];
+    stageOutputs: tf.SymbolicTensor[];
+    pooledOutput: tf.SymbolicTensor;
   }) {
     this.model = fields.model;
     this.config = fields.config;
@@ -82,13 +87,18 @@ export class EfficientNet {
    * const [c3, c4, c6] = fm.predict(x) as tf.Tensor[];
    */
   featuresModel(stages: readonly number[] = this.featureInfo.map((info) => info.stage)): tf.LayersModel {
-    if (!Array.isArray(stages) || stages.length === 0) throw new RangeError(`stages must be a non-empty array of stage indices; got ${JSON.stringify(stages)}`);
+    if (!Array.isArray(stages) || stages.length === 0)
+      throw new RangeError(`stages must be a non-empty array of stage indices; got ${JSON.stringify(stages)}`);
     for (const stage of stages) {
       if (!Number.isInteger(stage) || stage < 0 || stage >= this.stageOutputs.length) {
         throw new RangeError(`stage ${String(stage)} does not exist; expected 0..${this.stageOutputs.length - 1}`);
       }
     }
-    return tf.model({ inputs: this.model.inputs, outputs: stages.map((stage) => this.stageOutputs[stage]!), name: `${this.model.name}_features` });
+    return tf.model({
+      inputs: this.model.inputs,
+      outputs: stages.map((stage) => this.stageOutputs[stage]!),
+      name: `${this.model.name}_features`,
+    });
   }
 
   /**

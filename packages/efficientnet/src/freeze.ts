@@ -30,7 +30,9 @@ function stageOfLayer(layer: tf.layers.Layer): number | null {
 
 function summarize(model: tf.LayersModel): FreezeSummary {
   const size = (weights: tf.LayerVariable[]) =>
-    weights.filter((w) => !/\/moving_(mean|variance)$/.test(w.originalName)).reduce((sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b as number), 1), 0);
+    weights
+      .filter((w) => !/\/moving_(mean|variance)$/.test(w.originalName))
+      .reduce((sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b as number), 1), 0);
   return { trainableParameters: size(model.trainableWeights), frozenParameters: size(model.nonTrainableWeights) };
 }
 
@@ -55,11 +57,13 @@ export function freezeBackbone(net: EfficientNet | tf.LayersModel, options: Free
   let firstTrainableStage = stageCount;
   if (options.trainableStages !== undefined) {
     const n = options.trainableStages;
-    if (!Number.isInteger(n) || n < 0 || n > stageCount) throw new RangeError(`options.trainableStages must be an integer in 0..${stageCount}; got ${String(n)}`);
+    if (!Number.isInteger(n) || n < 0 || n > stageCount)
+      throw new RangeError(`options.trainableStages must be an integer in 0..${stageCount}; got ${String(n)}`);
     firstTrainableStage = stageCount - n;
   } else if (options.frozenStages !== undefined) {
     const n = options.frozenStages;
-    if (!Number.isInteger(n) || n < 0 || n > stageCount) throw new RangeError(`options.frozenStages must be an integer in 0..${stageCount}; got ${String(n)}`);
+    if (!Number.isInteger(n) || n < 0 || n > stageCount)
+      throw new RangeError(`options.frozenStages must be an integer in 0..${stageCount}; got ${String(n)}`);
     firstTrainableStage = n;
   }
   for (const layer of model.layers) {

@@ -17,7 +17,14 @@ export {
   validateConfig,
   withMultipliers,
 } from './configs.js';
-export type { BlockSpec, BlockType, EfficientNetConfig, ResolvedArchitecture, StageSetting, VariantName } from './configs.js';
+export type {
+  BlockSpec,
+  BlockType,
+  EfficientNetConfig,
+  ResolvedArchitecture,
+  StageSetting,
+  VariantName,
+} from './configs.js';
 export { EfficientNet, HEADS } from './efficientnet.js';
 export { buildEfficientNet } from './build.js';
 export { initializeTorchvisionWeights } from './init.js';
@@ -48,7 +55,13 @@ export type { KeepMaskRequest, KeepMaskSource } from './layers/random-masks.js';
 export { freezeBackbone, unfreeze } from './freeze.js';
 export type { FreezeOptions, FreezeSummary } from './freeze.js';
 export { PREPROCESSING, PREPROCESSING_B1_IMAGENET1K_V2, preprocessingFor } from './preprocessing.js';
-export { DEFAULT_WEIGHTS, TIMM_WEIGHTS, TORCHVISION_WEIGHTS, TORCHVISION_WEIGHTS_HOST, pretrainedWeights } from './weights/catalogue.js';
+export {
+  DEFAULT_WEIGHTS,
+  TIMM_WEIGHTS,
+  TORCHVISION_WEIGHTS,
+  TORCHVISION_WEIGHTS_HOST,
+  pretrainedWeights,
+} from './weights/catalogue.js';
 export type { Preprocessing, PretrainedWeights } from './weights/catalogue.js';
 export {
   MAX_HEADER_BYTES,
@@ -58,12 +71,24 @@ export {
   readSafetensors,
   writeSafetensors,
 } from './weights/safetensors.js';
-export type { ReadSafetensorsOptions, SafeTensor, SafeTensorInput, SafetensorsContents, SafetensorsDtype } from './weights/safetensors.js';
+export type {
+  ReadSafetensorsOptions,
+  SafeTensor,
+  SafeTensorInput,
+  SafetensorsContents,
+  SafetensorsDtype,
+} from './weights/safetensors.js';
 export { CheckpointFormatError, UnsafeCheckpointError } from './weights/errors.js';
 export { CHECKPOINT_KEYS, isLegacyTorchFile, openPth, readPth, summarizePickle } from './weights/pytorch.js';
 export type { PthArchive, PthContents, PthLimits, ReadPthOptions } from './weights/pytorch.js';
 export { DEFAULT_PICKLE_LIMITS } from './weights/pickle.js';
-export { detectWeightFormat, isTimmLayout, readWeights, timmToTorchvisionKeys, toTorchvisionNames } from './weights/state-dict.js';
+export {
+  detectWeightFormat,
+  isTimmLayout,
+  readWeights,
+  timmToTorchvisionKeys,
+  toTorchvisionNames,
+} from './weights/state-dict.js';
 export type { ReadWeightsOptions, WeightsContents, WeightFileFormat } from './weights/state-dict.js';
 export {
   MIN_PARTIAL_FRACTION,
@@ -74,9 +99,20 @@ export {
   torchvisionParameters,
   torchvisionStateDict,
 } from './weights/torchvision.js';
-export type { LoadWeightsOptions, MismatchedKey, TorchvisionLayout, TorchvisionParameter, WeightLoadReport } from './weights/torchvision.js';
+export type {
+  LoadWeightsOptions,
+  MismatchedKey,
+  TorchvisionLayout,
+  TorchvisionParameter,
+  WeightLoadReport,
+} from './weights/torchvision.js';
 export { createInferenceFunction, foldBatchNorm } from './inference/index.js';
-export type { BatchNormParameters, FoldedConvolution, InferenceFunction, InferenceFunctionOptions } from './inference/index.js';
+export type {
+  BatchNormParameters,
+  FoldedConvolution,
+  InferenceFunction,
+  InferenceFunctionOptions,
+} from './inference/index.js';
 export {
   ONNX_EXECUTION_PROVIDERS,
   ONNX_LAYOUTS,

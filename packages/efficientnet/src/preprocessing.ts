@@ -5,7 +5,9 @@ export type { Preprocessing } from './weights/catalogue.js';
 
 /** Each variant's `IMAGENET1K_V1` preprocessing (torchvision 0.14 weights enums), from the weights catalogue. */
 export const PREPROCESSING: Readonly<Record<VariantName, Preprocessing>> = Object.freeze(
-  Object.fromEntries(VARIANT_NAMES.map((variant) => [variant, pretrainedWeights(variant, 'IMAGENET1K_V1').preprocessing])) as Record<VariantName, Preprocessing>,
+  Object.fromEntries(
+    VARIANT_NAMES.map((variant) => [variant, pretrainedWeights(variant, 'IMAGENET1K_V1').preprocessing]),
+  ) as Record<VariantName, Preprocessing>,
 );
 
 /** B1 also has torchvision's `IMAGENET1K_V2` weights, evaluated at 240/255 bilinear. */

@@ -30,7 +30,9 @@ describe('art-efficientnet', () => {
     expect(b0.out).toContain('  360 tensors (49 I64, 311 F32), 4,020,358 parameters');
     expect(b0.out.at(-1)).toBe('  fits: efficientnet b0 (numClasses 10)');
     const v2 = await cli('inspect', resolve(FIXTURES, 'tiny_v2_nc7/model.pth'), '--all');
-    expect(v2.out.filter((line) => line.startsWith('    features.') || line.startsWith('    classifier.'))).toHaveLength(182);
+    expect(
+      v2.out.filter((line) => line.startsWith('    features.') || line.startsWith('    classifier.')),
+    ).toHaveLength(182);
     expect(v2.out.at(-1)).toMatch(/fits: no built-in variant/);
   });
 
@@ -40,12 +42,17 @@ describe('art-efficientnet', () => {
     const result = await cli('convert', join(PTH_FIXTURES, 'checkpoint-model.pth'), output);
     expect(result).toMatchObject({ code: 0, err: [] });
     const converted = readSafetensors(new Uint8Array(readFileSync(output)));
-    const expected = readSafetensors(new Uint8Array(readFileSync(join(PTH_FIXTURES, 'checkpoint-expected.safetensors'))));
+    const expected = readSafetensors(
+      new Uint8Array(readFileSync(join(PTH_FIXTURES, 'checkpoint-expected.safetensors'))),
+    );
     expect([...converted.tensors.keys()].sort()).toEqual([...expected.tensors.keys()].sort());
     for (const [key, tensor] of expected.tensors) expect(converted.tensors.get(key)).toEqual(tensor);
     expect(converted.metadata).toEqual({ format: 'pt', converted_from: 'checkpoint-model.pth' });
     writeFileSync(output, 'keep me');
-    expect(await cli('convert', join(PTH_FIXTURES, 'tiny.pth'), output)).toMatchObject({ code: 2, err: [`art-efficientnet: ${output} exists; pass --force to overwrite it`] });
+    expect(await cli('convert', join(PTH_FIXTURES, 'tiny.pth'), output)).toMatchObject({
+      code: 2,
+      err: [`art-efficientnet: ${output} exists; pass --force to overwrite it`],
+    });
     expect(readFileSync(output, 'utf8')).toBe('keep me');
   });
 
@@ -54,10 +61,22 @@ describe('art-efficientnet', () => {
     expect(unsafe.code).toBe(1);
     expect(unsafe.err).toHaveLength(1);
     expect(unsafe.err[0]).toMatch(/^art-efficientnet: .*os-system.pth: refused global posix.system: /);
-    expect(await cli('inspect', '/nonexistent.pth')).toMatchObject({ code: 1, err: ['art-efficientnet: /nonexistent.pth: no such file'] });
-    expect(await cli('frob')).toMatchObject({ code: 2, err: ['art-efficientnet: unknown command "frob"; expected download, inspect, convert or list (see --help)'] });
-    expect(await cli('download')).toMatchObject({ code: 2, err: ['art-efficientnet: download takes <variant>; got nothing (see --help)'] });
-    expect(await cli('download', 'b9')).toMatchObject({ code: 1, err: ['art-efficientnet: Unknown variant "b9"; expected one of b0..b7, v2-s, v2-m, v2-l'] });
+    expect(await cli('inspect', '/nonexistent.pth')).toMatchObject({
+      code: 1,
+      err: ['art-efficientnet: /nonexistent.pth: no such file'],
+    });
+    expect(await cli('frob')).toMatchObject({
+      code: 2,
+      err: ['art-efficientnet: unknown command "frob"; expected download, inspect, convert or list (see --help)'],
+    });
+    expect(await cli('download')).toMatchObject({
+      code: 2,
+      err: ['art-efficientnet: download takes <variant>; got nothing (see --help)'],
+    });
+    expect(await cli('download', 'b9')).toMatchObject({
+      code: 1,
+      err: ['art-efficientnet: Unknown variant "b9"; expected one of b0..b7, v2-s, v2-m, v2-l'],
+    });
     expect((await cli('--help')).out[0]).toMatch(/^art-efficientnet: pretrained EfficientNet weights without Python/);
   });
 
@@ -77,11 +96,17 @@ describe('art-efficientnet', () => {
     }
     const list = await cli('list');
     expect(list.out).toHaveLength(13);
-    expect(list.out).toContain('b1    IMAGENET1K_V2                  DEFAULT https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth');
+    expect(list.out).toContain(
+      'b1    IMAGENET1K_V2                  DEFAULT https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth',
+    );
   });
 
   it('as a process: exit code 1 and one stderr line, no stack trace', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', resolve(__dirname, '../src/node/cli.ts'), 'inspect', join(PTH_FIXTURES, 'hostile/eval.pth')], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', resolve(__dirname, '../src/node/cli.ts'), 'inspect', join(PTH_FIXTURES, 'hostile/eval.pth')],
+      { encoding: 'utf8' },
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,12 +1,28 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pretrainedWeights, type PretrainedWeights } from '../src/index.js';
-import { DownloadError, fetchPretrainedWeights, fetchWeights, huggingFaceCacheDir, torchHubCheckpointsDir, weightsUrl } from '../src/node/index.js';
+import {
+  DownloadError,
+  fetchPretrainedWeights,
+  fetchWeights,
+  huggingFaceCacheDir,
+  torchHubCheckpointsDir,
+  weightsUrl,
+} from '../src/node/index.js';
 
 const BODY = randomBytes(300_000);
 const SHA = createHash('sha256').update(BODY).digest('hex');
@@ -26,7 +42,10 @@ function serveBody(request: IncomingMessage, response: ServerResponse, body: Buf
     response.writeHead(416).end();
     return;
   }
-  response.writeHead(range ? 206 : 200, { 'content-length': String(body.length - start), ...(range ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
+  response.writeHead(range ? 206 : 200, {
+    'content-length': String(body.length - start),
+    ...(range ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+  });
   response.end(body.subarray(start));
 }
 
@@ -39,7 +58,8 @@ beforeAll(async () => {
     const mode = behaviour.get(path) ?? 'ok';
     if (mode === '404') return void response.writeHead(404).end('not found');
     if (mode === '500-once' && count === 1) return void response.writeHead(500).end('busy');
-    if (mode === 'redirect') return void response.writeHead(302, { location: path.replace('/models/', '/moved/models/') }).end();
+    if (mode === 'redirect')
+      return void response.writeHead(302, { location: path.replace('/models/', '/moved/models/') }).end();
     if (mode === 'cut-once' && count === 1) {
       // Promise the whole file, send a third, then drop the connection.
       response.writeHead(200, { 'content-length': String(BODY.length) });
@@ -52,7 +72,9 @@ beforeAll(async () => {
       return;
     }
     if (mode === 'hub' && request.method === 'HEAD') {
-      return void response.writeHead(302, { location: '/cdn/blob', 'x-repo-commit': COMMIT, 'x-linked-etag': `"${SHA}"` }).end();
+      return void response
+        .writeHead(302, { location: '/cdn/blob', 'x-repo-commit': COMMIT, 'x-linked-etag': `"${SHA}"` })
+        .end();
     }
     if (mode === 'wrong-bytes') return serveBody(request, response, Buffer.from(BODY).fill(7, 0, 10));
     serveBody(request, response, BODY);
@@ -70,7 +92,12 @@ const fresh = () => mkdtempSync(join(tmpdir(), 'art-download-'));
 /** A torchvision-style entry for BODY, at a torchvision path, with BODY's SHA-256 prefix in its name. */
 const entryFor = (stem: string, prefix = SHA.slice(0, 8)): PretrainedWeights => {
   const fileName = `${stem}-${prefix}.pth`;
-  return { ...pretrainedWeights('b0'), fileName, sha256Prefix: prefix, source: { kind: 'torchvision', url: `https://download.pytorch.org/models/${fileName}` } };
+  return {
+    ...pretrainedWeights('b0'),
+    fileName,
+    sha256Prefix: prefix,
+    source: { kind: 'torchvision', url: `https://download.pytorch.org/models/${fileName}` },
+  };
 };
 const options = (torchHome: string, extra: Record<string, string> = {}) => ({
   progress: false as const,
@@ -87,8 +114,12 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     expect(huggingFaceCacheDir({ HF_HOME: '/h' })).toBe('/h/hub');
     expect(huggingFaceCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/huggingface/hub');
     expect(huggingFaceCacheDir({ HF_HUB_CACHE: '/c', HF_HOME: '/h' })).toBe('/c');
-    expect(weightsUrl(pretrainedWeights('b3'), { ART_WEIGHTS_BASE_URL: 'http://mirror:8080/' })).toBe('http://mirror:8080/models/efficientnet_b3_rwightman-cf984f9c.pth');
-    expect(weightsUrl(pretrainedWeights('b3', 'timm/efficientnet_b3.ra2_in1k'), { HF_ENDPOINT: 'http://hub' })).toBe('http://hub/timm/efficientnet_b3.ra2_in1k/resolve/main/model.safetensors');
+    expect(weightsUrl(pretrainedWeights('b3'), { ART_WEIGHTS_BASE_URL: 'http://mirror:8080/' })).toBe(
+      'http://mirror:8080/models/efficientnet_b3_rwightman-cf984f9c.pth',
+    );
+    expect(weightsUrl(pretrainedWeights('b3', 'timm/efficientnet_b3.ra2_in1k'), { HF_ENDPOINT: 'http://hub' })).toBe(
+      'http://hub/timm/efficientnet_b3.ra2_in1k/resolve/main/model.safetensors',
+    );
   });
 
   it('success: the file lands at $TORCH_HOME/hub/checkpoints/<name>, hash checked; a second call downloads nothing', async () => {
@@ -153,7 +184,9 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     const home = fresh();
     const entry = entryFor('missing');
     behaviour.set(`/models/${entry.fileName}`, '404');
-    await expect(fetchWeights(entry, options(home))).rejects.toThrow(`${base}/models/${entry.fileName}: HTTP 404 Not Found`);
+    await expect(fetchWeights(entry, options(home))).rejects.toThrow(
+      `${base}/models/${entry.fileName}: HTTP 404 Not Found`,
+    );
     expect(hits(`/models/${entry.fileName}`)).toHaveLength(1);
     expect(readdirSync(join(home, 'hub/checkpoints'))).toEqual([]);
   });
@@ -162,7 +195,9 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     const home = fresh();
     const entry = pretrainedWeights('b0'); // BODY does not start with 3dd342df...
     await expect(fetchPretrainedWeights('b0', 'DEFAULT', options(home))).rejects.toThrow(
-      new RegExp(`${base}/models/efficientnet_b0_rwightman-3dd342df.pth: SHA-256 mismatch: expected 3dd342df\\.\\.\\., got ${SHA}`),
+      new RegExp(
+        `${base}/models/efficientnet_b0_rwightman-3dd342df.pth: SHA-256 mismatch: expected 3dd342df\\.\\.\\., got ${SHA}`,
+      ),
     );
     expect(hits(`/models/${entry.fileName}`)).toHaveLength(1);
     expect(readdirSync(join(home, 'hub/checkpoints'))).toEqual([]);
@@ -220,9 +255,17 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     await expect(fetchPretrainedWeights('b3', 'DEFAULT', options(home, { ART_OFFLINE: '1' }))).rejects.toThrow(
       `EfficientNet_B3_Weights.IMAGENET1K_V1: efficientnet_b3_rwightman-cf984f9c.pth is not in the cache and downloads are off (ART_OFFLINE=1). Download ${base}/models/efficientnet_b3_rwightman-cf984f9c.pth by hand and put it at ${where}`,
     );
-    await expect(fetchPretrainedWeights('b3', 'DEFAULT', options(home, { HF_HUB_OFFLINE: '1' }))).rejects.toThrow(/downloads are off \(HF_HUB_OFFLINE=1\)/);
-    const unreachable = { ...options(home), attempts: 2, env: { TORCH_HOME: home, ART_WEIGHTS_BASE_URL: 'http://127.0.0.1:9' } };
-    await expect(fetchPretrainedWeights('b3', 'DEFAULT', unreachable)).rejects.toThrow(/is not in the cache and the download failed .* put it at .*efficientnet_b3_rwightman-cf984f9c\.pth/);
+    await expect(fetchPretrainedWeights('b3', 'DEFAULT', options(home, { HF_HUB_OFFLINE: '1' }))).rejects.toThrow(
+      /downloads are off \(HF_HUB_OFFLINE=1\)/,
+    );
+    const unreachable = {
+      ...options(home),
+      attempts: 2,
+      env: { TORCH_HOME: home, ART_WEIGHTS_BASE_URL: 'http://127.0.0.1:9' },
+    };
+    await expect(fetchPretrainedWeights('b3', 'DEFAULT', unreachable)).rejects.toThrow(
+      /is not in the cache and the download failed .* put it at .*efficientnet_b3_rwightman-cf984f9c\.pth/,
+    );
     expect(existsSync(where)).toBe(false);
   });
 
@@ -230,10 +273,12 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     const home = fresh();
     mkdirSync(join(home, 'hub/checkpoints'), { recursive: true });
     writeFileSync(join(home, 'hub/checkpoints/efficientnet_b3_rwightman-cf984f9c.pth'), 'x');
-    expect(await fetchPretrainedWeights('b3', 'DEFAULT', options(home, { ART_OFFLINE: '1' }))).toBe(join(home, 'hub/checkpoints/efficientnet_b3_rwightman-cf984f9c.pth'));
+    expect(await fetchPretrainedWeights('b3', 'DEFAULT', options(home, { ART_OFFLINE: '1' }))).toBe(
+      join(home, 'hub/checkpoints/efficientnet_b3_rwightman-cf984f9c.pth'),
+    );
   });
 
-  it("Hugging Face hub layout: blobs/<sha256>, snapshots/<commit>/model.safetensors -> blob, refs/main; cached afterwards", async () => {
+  it('Hugging Face hub layout: blobs/<sha256>, snapshots/<commit>/model.safetensors -> blob, refs/main; cached afterwards', async () => {
     const hfHome = fresh();
     behaviour.set('/timm/efficientnet_b3.ra2_in1k/resolve/main/model.safetensors', 'hub');
     const env = { HF_HOME: hfHome, HF_ENDPOINT: base };
@@ -244,7 +289,12 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     expect(readFileSync(path).equals(BODY)).toBe(true);
     expect(readFileSync(join(repo, 'refs/main'), 'utf8')).toBe(COMMIT);
     const before = requests.length;
-    expect(await fetchPretrainedWeights('b3', 'timm/efficientnet_b3.ra2_in1k', { progress: false, env: { ...env, HF_HUB_OFFLINE: '1' } })).toBe(path);
+    expect(
+      await fetchPretrainedWeights('b3', 'timm/efficientnet_b3.ra2_in1k', {
+        progress: false,
+        env: { ...env, HF_HUB_OFFLINE: '1' },
+      }),
+    ).toBe(path);
     expect(requests.length).toBe(before);
   });
 
@@ -252,7 +302,12 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     const hfHome = fresh();
     behaviour.set('/timm/efficientnet_b3.ra2_in1k/resolve/main/model.safetensors', 'hub');
     behaviour.set('/cdn/blob', 'wrong-bytes');
-    await expect(fetchPretrainedWeights('b3', 'timm/efficientnet_b3.ra2_in1k', { progress: false, env: { HF_HOME: hfHome, HF_ENDPOINT: base } })).rejects.toBeInstanceOf(DownloadError);
+    await expect(
+      fetchPretrainedWeights('b3', 'timm/efficientnet_b3.ra2_in1k', {
+        progress: false,
+        env: { HF_HOME: hfHome, HF_ENDPOINT: base },
+      }),
+    ).rejects.toBeInstanceOf(DownloadError);
     expect(readdirSync(join(hfHome, 'hub/models--timm--efficientnet_b3.ra2_in1k/blobs'))).toEqual([]);
     behaviour.delete('/cdn/blob');
   });

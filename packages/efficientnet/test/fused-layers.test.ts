@@ -8,7 +8,13 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const tiny = () => buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), { numClasses: 3, seed: 2, dropout: 0, stochasticDepthProb: 0 });
+const tiny = () =>
+  buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), {
+    numClasses: 3,
+    seed: 2,
+    dropout: 0,
+    stochasticDepthProb: 0,
+  });
 
 describe('SiLU and BatchNorm layers with optional fused kernels', () => {
   const registered: string[] = [];
@@ -21,7 +27,7 @@ describe('SiLU and BatchNorm layers with optional fused kernels', () => {
     const silu = net.model.getLayer('features.0.2');
     const batchNorm = net.model.getLayer('features.0.1');
     expect(silu.getClassName()).toBe('Activation');
-    expect(silu.getConfig()['activation']).toBe('swish');
+    expect(silu.getConfig().activation).toBe('swish');
     expect(batchNorm).toBeInstanceOf(FusedBatchNormalization);
     expect(batchNorm.getClassName()).toBe('BatchNormalization');
     const json = net.model.toJSON(null, false) as { config: { layers: { class_name: string }[] } };
@@ -45,9 +51,15 @@ describe('SiLU and BatchNorm layers with optional fused kernels', () => {
       kernelName: siluKernelName,
       backendName: 'cpu',
       kernelFunc: ({ inputs, backend }) => {
-        const cpu = backend as unknown as { makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo };
-        const x = inputs['x'] as tf.TensorInfo;
-        return cpu.makeTensorInfo(x.shape.slice(), 'float32', new Float32Array(tf.util.sizeFromShape(x.shape)).fill(42));
+        const cpu = backend as unknown as {
+          makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
+        };
+        const x = inputs.x as tf.TensorInfo;
+        return cpu.makeTensorInfo(
+          x.shape.slice(),
+          'float32',
+          new Float32Array(tf.util.sizeFromShape(x.shape)).fill(42),
+        );
       },
     });
     registered.push(siluKernelName);
@@ -59,9 +71,19 @@ describe('SiLU and BatchNorm layers with optional fused kernels', () => {
     expect(tf.getGradient(siluKernelName)).toBeUndefined();
     expect(tf.tidy(() => Array.from((layer.apply(x) as tf.Tensor).dataSync()))).toEqual(stock);
     // With a gradient the layer takes the kernel, and tf.grad goes through that gradient.
-    tf.registerGradient({ kernelName: siluKernelName, inputsToSave: ['x'], gradFunc: (dy) => ({ x: () => tf.mul(dy as tf.Tensor, 7) }) });
+    tf.registerGradient({
+      kernelName: siluKernelName,
+      inputsToSave: ['x'],
+      gradFunc: (dy) => ({ x: () => tf.mul(dy as tf.Tensor, 7) }),
+    });
     expect(tf.tidy(() => Array.from((layer.apply(x) as tf.Tensor).dataSync()))).toEqual([42, 42, 42, 42]);
-    const gradient = tf.tidy(() => Array.from(tf.grad((input: tf.Tensor) => layer.apply(input) as tf.Tensor)(x).dataSync()));
+    const gradient = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((input: tf.Tensor) => layer.apply(input) as tf.Tensor)(x)
+          .dataSync(),
+      ),
+    );
     expect(gradient).toEqual([7, 7, 7, 7]);
     x.dispose();
   });

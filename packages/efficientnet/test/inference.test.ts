@@ -2,11 +2,23 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEfficientNet, createInferenceFunction, efficientNetConfig, foldBatchNorm, withMultipliers, type EfficientNetOptions } from '../src/index.js';
+import {
+  buildEfficientNet,
+  createInferenceFunction,
+  efficientNetConfig,
+  foldBatchNorm,
+  withMultipliers,
+  type EfficientNetOptions,
+} from '../src/index.js';
 import { loadFixtureModel, type FixtureManifest } from '../src/node/index.js';
 import { useBackend } from '../scripts/backend.js';
-import { FIXTURES, MANIFEST, PARITY_TOLERANCE as TOLERANCE, parityError, randomizeInferenceParameters } from './helpers.js';
-
+import {
+  FIXTURES,
+  MANIFEST,
+  PARITY_TOLERANCE as TOLERANCE,
+  parityError,
+  randomizeInferenceParameters,
+} from './helpers.js';
 
 async function readFloat32(path: string): Promise<Float32Array> {
   const bytes = await readFile(path);
@@ -16,7 +28,11 @@ async function readFloat32(path: string): Promise<Float32Array> {
 const TINY_V1 = withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny_v1');
 const V2 = efficientNetConfig('v2-s');
 // Fused blocks with and without expansion, then MBConv blocks with squeeze-excitation.
-const TINY_V2 = { ...V2, name: 'tiny_v2', stages: [V2.stages[0]!, V2.stages[1]!, V2.stages[3]!].map((stage) => ({ ...stage, numLayers: 2 })) };
+const TINY_V2 = {
+  ...V2,
+  name: 'tiny_v2',
+  stages: [V2.stages[0]!, V2.stages[1]!, V2.stages[3]!].map((stage) => ({ ...stage, numLayers: 2 })),
+};
 
 describe.each([['cpu'], ['wasm']])('createInferenceFunction on the %s backend', (backend) => {
   beforeAll(async () => {
@@ -35,27 +51,33 @@ describe.each([['cpu'], ['wasm']])('createInferenceFunction on the %s backend', 
     ['tiny V2 (fused blocks), 5 classes', TINY_V2, { numClasses: 5 }],
   ];
 
-  it.each(variants)('%s: same output as model.predict, odd sizes and batch splits, no leaks', (_label, config, options) => {
-    const net = buildEfficientNet(config, { ...options, seed: 7 });
-    randomizeInferenceParameters(net, 11);
-    const before = tf.memory().numTensors;
-    const predict = createInferenceFunction(net, { maxBatchSize: 2 });
-    for (const [batch, height, width] of [[3, 37, 29], [1, 32, 32]] as const) {
-      const x = tf.randomNormal([batch, height, width, 3], 0, 1, 'float32', batch) as tf.Tensor4D;
-      const expected = tf.tidy(() => (net.model.predict(x) as tf.Tensor).dataSync());
-      const output = predict(x);
-      const reference = net.model.predict(x) as tf.Tensor;
-      expect(output.shape).toEqual(reference.shape);
-      const error = parityError(output.dataSync(), expected);
-      expect(error, `${backend} ${batch}x${height}x${width}`).toBeLessThan(TOLERANCE);
-      // Outputs far from zero, so that the comparison above means something.
-      expect(Math.max(...Array.from(expected, Math.abs))).toBeGreaterThan(1e-3);
-      tf.dispose([x, output, reference]);
-    }
-    predict.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    net.dispose();
-  });
+  it.each(variants)(
+    '%s: same output as model.predict, odd sizes and batch splits, no leaks',
+    (_label, config, options) => {
+      const net = buildEfficientNet(config, { ...options, seed: 7 });
+      randomizeInferenceParameters(net, 11);
+      const before = tf.memory().numTensors;
+      const predict = createInferenceFunction(net, { maxBatchSize: 2 });
+      for (const [batch, height, width] of [
+        [3, 37, 29],
+        [1, 32, 32],
+      ] as const) {
+        const x = tf.randomNormal([batch, height, width, 3], 0, 1, 'float32', batch) as tf.Tensor4D;
+        const expected = tf.tidy(() => (net.model.predict(x) as tf.Tensor).dataSync());
+        const output = predict(x);
+        const reference = net.model.predict(x) as tf.Tensor;
+        expect(output.shape).toEqual(reference.shape);
+        const error = parityError(output.dataSync(), expected);
+        expect(error, `${backend} ${batch}x${height}x${width}`).toBeLessThan(TOLERANCE);
+        // Outputs far from zero, so that the comparison above means something.
+        expect(Math.max(...Array.from(expected, Math.abs))).toBeGreaterThan(1e-3);
+        tf.dispose([x, output, reference]);
+      }
+      predict.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      net.dispose();
+    },
+  );
 
   it('torchvision fixtures: logits within the parity tolerance for every model and input', async () => {
     const manifest = JSON.parse(await readFile(MANIFEST, 'utf8')) as FixtureManifest;
@@ -65,7 +87,7 @@ describe.each([['cpu'], ['wasm']])('createInferenceFunction on the %s backend', 
       const before = tf.memory().numTensors;
       for (const fixtureCase of entry.cases) {
         const input = await readFloat32(resolve(FIXTURES, fixtureCase.input.file));
-        const logits = fixtureCase.outputs['logits']!;
+        const logits = fixtureCase.outputs.logits!;
         const expected = await readFloat32(resolve(FIXTURES, logits.file));
         const x = tf.tensor4d(input, fixtureCase.input.shape as [number, number, number, number]);
         const output = predict(x);
@@ -98,7 +120,14 @@ describe('foldBatchNorm', () => {
       const x = tf.randomNormal([2, 9, 7, 5], 0, 1, 'float32', 1) as tf.Tensor4D;
       const filter = tf.randomNormal([3, 3, 5, 6], 0, 1, 'float32', 2) as tf.Tensor4D;
       const bn = batchNorm(6, 3);
-      const expected = tf.batchNorm(tf.conv2d(x, filter, 2, 1), bn.movingMean, bn.movingVariance, bn.beta, bn.gamma, bn.epsilon);
+      const expected = tf.batchNorm(
+        tf.conv2d(x, filter, 2, 1),
+        bn.movingMean,
+        bn.movingVariance,
+        bn.beta,
+        bn.gamma,
+        bn.epsilon,
+      );
       const folded = foldBatchNorm(filter, bn);
       const actual = tf.fused.conv2d({ x, filter: folded.filter, bias: folded.bias, strides: 2, pad: 1 });
       expect(parityError(actual.dataSync(), expected.dataSync())).toBeLessThan(1e-5);
@@ -112,9 +141,22 @@ describe('foldBatchNorm', () => {
         const x = tf.randomNormal([2, 8, 8, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
         const filter = tf.randomNormal([5, 5, 4, multiplier], 0, 1, 'float32', 5) as tf.Tensor4D;
         const bn = batchNorm(4 * multiplier, 6);
-        const expected = tf.batchNorm(tf.depthwiseConv2d(x, filter, 1, 'same'), bn.movingMean, bn.movingVariance, bn.beta, bn.gamma, bn.epsilon);
+        const expected = tf.batchNorm(
+          tf.depthwiseConv2d(x, filter, 1, 'same'),
+          bn.movingMean,
+          bn.movingVariance,
+          bn.beta,
+          bn.gamma,
+          bn.epsilon,
+        );
         const folded = foldBatchNorm(filter, bn);
-        const actual = tf.fused.depthwiseConv2d({ x, filter: folded.filter, bias: folded.bias, strides: 1, pad: 'same' });
+        const actual = tf.fused.depthwiseConv2d({
+          x,
+          filter: folded.filter,
+          bias: folded.bias,
+          strides: 1,
+          pad: 'same',
+        });
         expect(parityError(actual.dataSync(), expected.dataSync()), `multiplier ${multiplier}`).toBeLessThan(1e-5);
       }
     });

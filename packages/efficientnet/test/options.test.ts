@@ -10,7 +10,15 @@ describe('build options', () => {
   it('featureInfo: channels and reductions per features.i (b0)', () => {
     const net = efficientNetB0({ initializer: 'zeros' });
     expect(net.featureInfo.map(({ stage, channels, reduction }) => [stage, channels, reduction])).toEqual([
-      [0, 32, 2], [1, 16, 2], [2, 24, 4], [3, 40, 8], [4, 80, 16], [5, 112, 16], [6, 192, 32], [7, 320, 32], [8, 1280, 32],
+      [0, 32, 2],
+      [1, 16, 2],
+      [2, 24, 4],
+      [3, 40, 8],
+      [4, 80, 16],
+      [5, 112, 16],
+      [6, 192, 32],
+      [7, 320, 32],
+      [8, 1280, 32],
     ]);
     expect(net.model.inputs[0]!.shape).toEqual([null, null, null, 3]);
     net.dispose();
@@ -25,7 +33,11 @@ describe('build options', () => {
     const features = spatial.featuresModel([2, 4, 8]);
     const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 1);
     const outputs = features.predict(x) as tf.Tensor[];
-    expect(outputs.map((o) => o.shape)).toEqual([[2, 16, 16, 24], [2, 4, 4, 80], [2, 2, 2, 1280]]);
+    expect(outputs.map((o) => o.shape)).toEqual([
+      [2, 16, 16, 24],
+      [2, 4, 4, 80],
+      [2, 2, 2, 1280],
+    ]);
     const head = spatial.model.predict(x) as tf.Tensor;
     expect(Array.from(head.dataSync())).toEqual(Array.from(outputs[2]!.dataSync())); // shared weights
     expect(() => spatial.featuresModel([9])).toThrow('stage 9 does not exist; expected 0..8');
@@ -50,7 +62,11 @@ describe('build options', () => {
     const net = efficientNetB0({ numClasses: 7, head: 'pyramid', initializer: 'zeros' });
     expect(net.model.getLayer('head.0').getClassName()).toBe('ReLU');
     expect(net.model.outputs[0]!.shape).toEqual([null, 7]);
-    expect(torchvisionParameters(net).map((p) => p.key).slice(-2)).toEqual(['head.1.weight', 'head.1.bias']);
+    expect(
+      torchvisionParameters(net)
+        .map((p) => p.key)
+        .slice(-2),
+    ).toEqual(['head.1.weight', 'head.1.bias']);
     expect(net.countParameters()).toBe(5288548 + 1000 * 7 + 7);
     net.dispose();
   });
@@ -66,10 +82,26 @@ describe('build options', () => {
 
 describe('preprocessing', () => {
   it('matches torchvision 0.14 weight enums', () => {
-    expect(preprocessingFor('b0')).toMatchObject({ cropSize: 224, resizeSize: 256, interpolation: 'bicubic', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
-    expect(preprocessingFor('efficientnet_b3')).toMatchObject({ cropSize: 300, resizeSize: 320, interpolation: 'bicubic' });
+    expect(preprocessingFor('b0')).toMatchObject({
+      cropSize: 224,
+      resizeSize: 256,
+      interpolation: 'bicubic',
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+    });
+    expect(preprocessingFor('efficientnet_b3')).toMatchObject({
+      cropSize: 300,
+      resizeSize: 320,
+      interpolation: 'bicubic',
+    });
     expect(preprocessingFor('v2-m')).toMatchObject({ cropSize: 480, resizeSize: 480, interpolation: 'bilinear' });
-    expect(preprocessingFor('v2_l')).toMatchObject({ cropSize: 480, resizeSize: 480, interpolation: 'bicubic', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
+    expect(preprocessingFor('v2_l')).toMatchObject({
+      cropSize: 480,
+      resizeSize: 480,
+      interpolation: 'bicubic',
+      mean: [0.5, 0.5, 0.5],
+      std: [0.5, 0.5, 0.5],
+    });
     expect(Object.keys(PREPROCESSING)).toEqual([...VARIANT_NAMES]);
     expect(() => preprocessingFor('b9')).toThrow('Unknown variant "b9"; expected one of b0..b7, v2-s, v2-m, v2-l');
   });

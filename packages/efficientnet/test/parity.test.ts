@@ -49,7 +49,9 @@ describe('parity runner', () => {
     const fromSafetensors = await runParity(MANIFEST, { models: ['tiny_v2_nc7'] });
     expect(fromPth.passed).toBe(true);
     expect(fromPth.rows).toEqual(fromSafetensors.rows);
-    await expect(runParity(MANIFEST, { models: ['tiny_v1_w05_d05_nc5'], weightsExtension: '.pth' })).rejects.toThrow(/tiny_v1_w05_d05_nc5\/model\.pth/);
+    await expect(runParity(MANIFEST, { models: ['tiny_v1_w05_d05_nc5'], weightsExtension: '.pth' })).rejects.toThrow(
+      /tiny_v1_w05_d05_nc5\/model\.pth/,
+    );
     // Weights kept apart from a read-only fixture set (make-pth-fixtures.py --manifest M --out DIR).
     const weightsRoot = mkdtempSync(join(tmpdir(), 'art-parity-'));
     mkdirSync(join(weightsRoot, 'tiny_v2_nc7'));
@@ -59,10 +61,14 @@ describe('parity runner', () => {
   });
 
   it('rejects an unknown model name, listing the manifest models', async () => {
-    await expect(runParity(MANIFEST, { models: ['b9'] })).rejects.toThrow(/Unknown model "b9".*expected one of efficientnet_b0_nc10, tiny_v2_nc7, tiny_v1_w05_d05_nc5/);
+    await expect(runParity(MANIFEST, { models: ['b9'] })).rejects.toThrow(
+      /Unknown model "b9".*expected one of efficientnet_b0_nc10, tiny_v2_nc7, tiny_v1_w05_d05_nc5/,
+    );
   });
 
   it('reports a missing manifest clearly', async () => {
-    await expect(runParity('/nonexistent/manifest.json')).rejects.toThrow(/cannot read manifest \/nonexistent\/manifest.json/);
+    await expect(runParity('/nonexistent/manifest.json')).rejects.toThrow(
+      /cannot read manifest \/nonexistent\/manifest.json/,
+    );
   });
 });

@@ -76,7 +76,12 @@ export const op = {
   binpersid: Uint8Array.of(0x51),
   newFalse: Uint8Array.of(0x89),
   global: (module: string, name: string) => Buffer.from(`c${module}\n${name}\n`, 'latin1'),
-  string: (text: string) => Buffer.concat([Buffer.from([0x58]), Buffer.from(Uint32Array.of(Buffer.byteLength(text)).buffer), Buffer.from(text)]),
+  string: (text: string) =>
+    Buffer.concat([
+      Buffer.from([0x58]),
+      Buffer.from(Uint32Array.of(Buffer.byteLength(text)).buffer),
+      Buffer.from(text),
+    ]),
   int: (value: number) => Buffer.concat([Buffer.from([0x4a]), Buffer.from(Int32Array.of(value).buffer)]),
   longBinput: (index: number) => Buffer.concat([Buffer.from([0x72]), Buffer.from(Uint32Array.of(index).buffer)]),
 };

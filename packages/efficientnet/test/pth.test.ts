@@ -35,8 +35,24 @@ const sameTensor = (mine: SafeTensor | undefined, reference: SafeTensor, key: st
 const TINY: EfficientNetConfig = {
   name: 'tiny',
   stages: [
-    { block: 'FusedMBConv', expandRatio: 1, kernelSize: 3, stride: 1, inputChannels: 8, outputChannels: 8, numLayers: 1 },
-    { block: 'FusedMBConv', expandRatio: 2, kernelSize: 3, stride: 2, inputChannels: 8, outputChannels: 16, numLayers: 1 },
+    {
+      block: 'FusedMBConv',
+      expandRatio: 1,
+      kernelSize: 3,
+      stride: 1,
+      inputChannels: 8,
+      outputChannels: 8,
+      numLayers: 1,
+    },
+    {
+      block: 'FusedMBConv',
+      expandRatio: 2,
+      kernelSize: 3,
+      stride: 2,
+      inputChannels: 8,
+      outputChannels: 16,
+      numLayers: 1,
+    },
     { block: 'MBConv', expandRatio: 1, kernelSize: 3, stride: 1, inputChannels: 16, outputChannels: 16, numLayers: 1 },
     { block: 'MBConv', expandRatio: 2, kernelSize: 3, stride: 2, inputChannels: 16, outputChannels: 24, numLayers: 1 },
   ],
@@ -62,7 +78,9 @@ function loadBeside(file: string, reference: string): { report: WeightLoadReport
   const referenceModel = buildEfficientNet(TINY, { numClasses: 3, initializer: 'zeros' });
   const report = loadTorchvisionWeights(model, read(file), { source: file });
   loadTorchvisionWeights(referenceModel, read(reference));
-  const sameWeights = Buffer.from(exportTorchvisionWeights(model)).equals(Buffer.from(exportTorchvisionWeights(referenceModel)));
+  const sameWeights = Buffer.from(exportTorchvisionWeights(model)).equals(
+    Buffer.from(exportTorchvisionWeights(referenceModel)),
+  );
   model.dispose();
   referenceModel.dispose();
   expect(tf.memory().numTensors).toBe(before);
@@ -86,12 +104,16 @@ describe('readPth: files written by torch.save', () => {
     expect(pth.size).toBe(14);
     for (const [key, tensor] of reference) sameTensor(pth.get(key), tensor, key);
     expect(pth.get('i64_scalar')!.data).toEqual(new BigInt64Array([123456789012345n]));
-    expect(Array.from(pth.get('offset_long')!.data as BigInt64Array)).toEqual([5n, 6n, 7n, 8n].map((v) => v * 1_000_000_007n));
+    expect(Array.from(pth.get('offset_long')!.data as BigInt64Array)).toEqual(
+      [5n, 6n, 7n, 8n].map((v) => v * 1_000_000_007n),
+    );
     expect(pth.get('transposed')!.shape).toEqual([6, 4]);
   });
 
   it('a big-endian file (byteorder "big") reads the same values', () => {
-    expect(Array.from(readPth(read('big-endian.pth')).tensors.get('w')!.data as Float32Array)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(readPth(read('big-endian.pth')).tensors.get('w')!.data as Float32Array)).toEqual([
+      0, 1, 2, 3, 4, 5,
+    ]);
   });
 
   it('checkpoint dicts: the state dict is found under "state_dict" / "model", module. is stripped, both reported', () => {
@@ -99,11 +121,16 @@ describe('readPth: files written by torch.save', () => {
     const raw = readPth(read('checkpoint-state-dict.pth'));
     expect(raw.checkpointKey).toBe('state_dict');
     expect([...raw.tensors.keys()].every((key) => key.startsWith('module.'))).toBe(true);
-    for (const [name, expectedKey] of [['checkpoint-state-dict.pth', 'state_dict'], ['checkpoint-model.pth', 'model']] as const) {
+    for (const [name, expectedKey] of [
+      ['checkpoint-state-dict.pth', 'state_dict'],
+      ['checkpoint-model.pth', 'model'],
+    ] as const) {
       const contents = readWeights(read(name), { source: name });
       expect(contents.format).toBe('pth');
       expect(contents.notes[0]).toBe(`${name}: state dict taken from the checkpoint's "${expectedKey}" entry`);
-      expect(contents.notes.some((note) => note.includes('"module." prefix'))).toBe(name === 'checkpoint-state-dict.pth');
+      expect(contents.notes.some((note) => note.includes('"module." prefix'))).toBe(
+        name === 'checkpoint-state-dict.pth',
+      );
       for (const [key, tensor] of expected) sameTensor(contents.tensors.get(key), tensor, key);
     }
   });
@@ -123,9 +150,20 @@ describe('readPth: files written by torch.save', () => {
 
   it("timm's B-series block names map as timm/efficientnet_b3.ra2_in1k lays them out", () => {
     const names = timmToTorchvisionKeys([
-      'conv_stem.weight', 'bn1.running_var', 'blocks.0.0.conv_dw.weight', 'blocks.0.0.se.conv_reduce.bias', 'blocks.0.0.conv_pw.weight', 'blocks.0.0.bn2.weight',
-      'blocks.6.1.conv_pw.weight', 'blocks.6.1.conv_dw.weight', 'blocks.6.1.bn3.bias', 'blocks.6.1.conv_pwl.weight', 'blocks.6.1.se.conv_expand.weight',
-      'conv_head.weight', 'bn2.bias', 'classifier.weight',
+      'conv_stem.weight',
+      'bn1.running_var',
+      'blocks.0.0.conv_dw.weight',
+      'blocks.0.0.se.conv_reduce.bias',
+      'blocks.0.0.conv_pw.weight',
+      'blocks.0.0.bn2.weight',
+      'blocks.6.1.conv_pw.weight',
+      'blocks.6.1.conv_dw.weight',
+      'blocks.6.1.bn3.bias',
+      'blocks.6.1.conv_pwl.weight',
+      'blocks.6.1.se.conv_expand.weight',
+      'conv_head.weight',
+      'bn2.bias',
+      'classifier.weight',
     ]);
     expect(Object.fromEntries(names)).toEqual({
       'conv_stem.weight': 'features.0.0.weight',
@@ -155,7 +193,9 @@ describe('readPth: files written by torch.save', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(WeightLoadError);
-    expect((error as Error).message).toMatch(/^tiny.pth: only \d+\.\d % of the weights of ".*" are in this file .* pass allowPartial/);
+    expect((error as Error).message).toMatch(
+      /^tiny.pth: only \d+\.\d % of the weights of ".*" are in this file .* pass allowPartial/,
+    );
     expect(net.model.getWeights().map((w) => w.dataSync()[0])).toEqual(before);
     const report = loadTorchvisionWeights(net, read('tiny.pth'), { strict: false, allowPartial: true });
     expect(report.loaded.length).toBeGreaterThan(0);
@@ -189,7 +229,11 @@ describe('readPth: hostile and damaged files are refused with a named error, not
   });
 
   it.each([
-    ['legacy.pth', 'legacy', /legacy PyTorch format .* torch\.save\(torch\.load\('legacy\.pth', weights_only=True\), 'converted\.pth'\)/],
+    [
+      'legacy.pth',
+      'legacy',
+      /legacy PyTorch format .* torch\.save\(torch\.load\('legacy\.pth', weights_only=True\), 'converted\.pth'\)/,
+    ],
     ['zip-slip.pth', 'zip', /refusing zip entry named "\.\.\/x"/],
     ['truncated.pth', 'zip', /not a complete zip archive .* truncated/],
     ['byteorder-middle.pth', 'byteorder', /byteorder record is "middle"; expected "little" or "big"/],
@@ -204,14 +248,40 @@ describe('readPth: hostile and damaged files are refused with a named error, not
 
   const tensorPickle = (numel: number, size: number, stride = 1, offset = 0) =>
     concat(
-      op.proto, op.emptyDict, op.string('w'), op.global('torch._utils', '_rebuild_tensor_v2'),
-      op.mark, op.mark, op.string('storage'), op.global('torch', 'FloatStorage'), op.string('0'), op.string('cpu'), op.int(numel), op.tuple, op.binpersid,
-      op.int(offset), op.mark, op.int(size), op.tuple, op.mark, op.int(stride), op.tuple, op.newFalse, op.global('collections', 'OrderedDict'), op.emptyTuple, op.reduce,
-      op.tuple, op.reduce, op.setitem, op.stop,
+      op.proto,
+      op.emptyDict,
+      op.string('w'),
+      op.global('torch._utils', '_rebuild_tensor_v2'),
+      op.mark,
+      op.mark,
+      op.string('storage'),
+      op.global('torch', 'FloatStorage'),
+      op.string('0'),
+      op.string('cpu'),
+      op.int(numel),
+      op.tuple,
+      op.binpersid,
+      op.int(offset),
+      op.mark,
+      op.int(size),
+      op.tuple,
+      op.mark,
+      op.int(stride),
+      op.tuple,
+      op.newFalse,
+      op.global('collections', 'OrderedDict'),
+      op.emptyTuple,
+      op.reduce,
+      op.tuple,
+      op.reduce,
+      op.setitem,
+      op.stop,
     );
 
   it('a hand-written checkpoint reads (the helpers build valid files)', () => {
-    const file = checkpointWithPickle(tensorPickle(6, 3, 2), { 0: new Uint8Array(Float32Array.of(0, 1, 2, 3, 4, 5).buffer) });
+    const file = checkpointWithPickle(tensorPickle(6, 3, 2), {
+      0: new Uint8Array(Float32Array.of(0, 1, 2, 3, 4, 5).buffer),
+    });
     expect(Array.from(readPth(file).tensors.get('w')!.data as Float32Array)).toEqual([0, 2, 4]);
   });
 
@@ -219,7 +289,9 @@ describe('readPth: hostile and damaged files are refused with a named error, not
     const file = checkpointWithPickle(tensorPickle(6, 4, 2), { 0: new Uint8Array(24) });
     const error = refusal(file, 'view.pth');
     expect((error as CheckpointFormatError).code).toBe('tensor');
-    expect(error.message).toMatch(/size \[4\] \(offset 0, stride \[2\]\) reaches element 6 of storage "0", which has 6/);
+    expect(error.message).toMatch(
+      /size \[4\] \(offset 0, stride \[2\]\) reaches element 6 of storage "0", which has 6/,
+    );
   });
 
   it('a memo bomb stops at the memo limit', () => {
@@ -235,27 +307,45 @@ describe('readPth: hostile and damaged files are refused with a named error, not
 
   it('recursion bombs (nested MARKs, nested lists) stop at the nesting limit', () => {
     const marks = checkpointWithPickle(concat(op.proto, new Uint8Array(100_000).fill(0x28), op.stop));
-    expect(refusal(marks, 'marks.pth').message).toBe('marks.pth: MARKs nested deeper than 100 levels (a recursion bomb?)');
-    const lists = checkpointWithPickle(concat(op.proto, new Uint8Array(500).fill(0x5d), new Uint8Array(499).fill(0x61), op.stop));
-    expect(refusal(lists, 'lists.pth').message).toBe('lists.pth: containers nested deeper than 100 levels (a recursion bomb?)');
+    expect(refusal(marks, 'marks.pth').message).toBe(
+      'marks.pth: MARKs nested deeper than 100 levels (a recursion bomb?)',
+    );
+    const lists = checkpointWithPickle(
+      concat(op.proto, new Uint8Array(500).fill(0x5d), new Uint8Array(499).fill(0x61), op.stop),
+    );
+    expect(refusal(lists, 'lists.pth').message).toBe(
+      'lists.pth: containers nested deeper than 100 levels (a recursion bomb?)',
+    );
   });
 
   it('opcodes that build objects outside the allow-list (INST, OBJ, EXT) and calls of allowed non-callables are refused', () => {
     const inst = checkpointWithPickle(concat(op.proto, op.mark, Buffer.from('ios\nsystem\n', 'latin1'), op.stop));
     expect(refusal(inst, 'inst.pth')).toMatchObject({ name: 'UnsafeCheckpointError', culprit: 'INST' });
-    const call = checkpointWithPickle(concat(op.proto, op.global('torch', 'FloatStorage'), op.emptyTuple, op.reduce, op.stop));
-    expect(refusal(call, 'call.pth')).toMatchObject({ name: 'UnsafeCheckpointError', culprit: 'call torch.FloatStorage' });
+    const call = checkpointWithPickle(
+      concat(op.proto, op.global('torch', 'FloatStorage'), op.emptyTuple, op.reduce, op.stop),
+    );
+    expect(refusal(call, 'call.pth')).toMatchObject({
+      name: 'UnsafeCheckpointError',
+      culprit: 'call torch.FloatStorage',
+    });
   });
 
   it('bytes that are neither format are named as such', () => {
     expect(() => readWeights(new TextEncoder().encode('<html>not found</html>'), { source: 'page.pth' })).toThrow(
-      new CheckpointFormatError('format', 'page.pth: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file'),
+      new CheckpointFormatError(
+        'format',
+        'page.pth: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file',
+      ),
     );
   });
 
   it('a pickle whose archive lacks the version record, or a TorchScript archive, is named as such', () => {
-    expect(refusal(storedZip({ 'a/data.pkl': concat(op.proto, op.emptyDict, op.stop) }), 'v.pth').message).toBe('v.pth: unsupported archive version (missing); expected 1..10');
-    expect(refusal(storedZip({ 'm/constants.pkl': 'x', 'm/code/m.py': 'x' }), 'ts.pt').message).toMatch(/TorchScript archive/);
+    expect(refusal(storedZip({ 'a/data.pkl': concat(op.proto, op.emptyDict, op.stop) }), 'v.pth').message).toBe(
+      'v.pth: unsupported archive version (missing); expected 1..10',
+    );
+    expect(refusal(storedZip({ 'm/constants.pkl': 'x', 'm/code/m.py': 'x' }), 'ts.pt').message).toMatch(
+      /TorchScript archive/,
+    );
   });
 
   it('the safetensors path still reads (format by content), and parity weights load from .pth exactly as from .safetensors', () => {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StochasticDepth, buildEfficientNet, efficientNetConfig, exportTorchvisionWeights, loadTorchvisionWeights, withMultipliers } from '../src/index.js';
+import {
+  StochasticDepth,
+  buildEfficientNet,
+  efficientNetConfig,
+  exportTorchvisionWeights,
+  loadTorchvisionWeights,
+  withMultipliers,
+} from '../src/index.js';
 import { fileSystemHandler, readSafetensorsFile, writeSafetensorsFile } from '../src/node/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'art-efficientnet-'));
@@ -27,7 +34,11 @@ describe('TF.js save / load', () => {
   });
 
   it('model.save → tf.loadLayersModel through fileSystemHandler gives identical outputs and weights', async () => {
-    const net = buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), { numClasses: 4, head: 'seed', seed: 3 });
+    const net = buildEfficientNet(withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny'), {
+      numClasses: 4,
+      head: 'seed',
+      seed: 3,
+    });
     const target = join(directory, 'tiny');
     await net.model.save(fileSystemHandler(target));
     expect(readdirSync(target).sort()).toEqual(['model.json', 'weights.bin']); // temp files renamed away
@@ -44,7 +55,9 @@ describe('TF.js save / load', () => {
   });
 
   it('loading from a missing folder names the file', async () => {
-    await expect(tf.loadLayersModel(fileSystemHandler(join(directory, 'nothing')))).rejects.toThrow(/cannot read .*nothing\/model.json/);
+    await expect(tf.loadLayersModel(fileSystemHandler(join(directory, 'nothing')))).rejects.toThrow(
+      /cannot read .*nothing\/model.json/,
+    );
   });
 
   it('safetensors files: write atomically, read back, load weights', async () => {

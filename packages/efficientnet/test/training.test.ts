@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { StochasticDepth, buildEfficientNet, efficientNetConfig, freezeBackbone, unfreeze, withMultipliers, type EfficientNet } from '../src/index.js';
+import {
+  StochasticDepth,
+  buildEfficientNet,
+  efficientNetConfig,
+  freezeBackbone,
+  unfreeze,
+  withMultipliers,
+  type EfficientNet,
+} from '../src/index.js';
 
 const TINY = withMultipliers(efficientNetConfig('b0'), 0.25, 0.5, 'tiny');
 
@@ -9,7 +17,10 @@ function tinyNet(options: Parameters<typeof buildEfficientNet>[1] = {}): Efficie
 }
 
 function trainStep(net: EfficientNet, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): number {
-  const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+  const loss = optimizer.minimize(
+    () => tf.losses.softmaxCrossEntropy(y, net.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+    true,
+  )!;
   const value = loss.dataSync()[0]!;
   loss.dispose();
   return value;
@@ -48,7 +59,10 @@ describe('training mode', () => {
   it('BN moving mean follows PyTorch momentum 0.1 (Keras 0.9)', () => {
     const net = tinyNet();
     const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5);
-    const stem = tf.model({ inputs: net.model.inputs, outputs: net.model.getLayer('features.0.0').output as tf.SymbolicTensor });
+    const stem = tf.model({
+      inputs: net.model.inputs,
+      outputs: net.model.getLayer('features.0.0').output as tf.SymbolicTensor,
+    });
     const batchMean = tf.tidy(() => tf.mean(stem.predict(x) as tf.Tensor, [0, 1, 2]).dataSync());
     tf.tidy(() => net.model.apply(x, { training: true }) as tf.Tensor);
     const moving = net.model.getLayer('features.0.1').getWeights()[2]!.dataSync();
@@ -96,7 +110,9 @@ describe('freezing', () => {
     expect(summary.trainableParameters + summary.frozenParameters).toBe(all);
 
     freezeBackbone(net, { trainableStages: 2 });
-    expect(new Set(trainableNames().map((name) => name.split('.').slice(0, 2).join('.')))).toEqual(new Set(['features.7', 'features.8', 'classifier.1', 'head.1']));
+    expect(new Set(trainableNames().map((name) => name.split('.').slice(0, 2).join('.')))).toEqual(
+      new Set(['features.7', 'features.8', 'classifier.1', 'head.1']),
+    );
 
     freezeBackbone(net, { frozenStages: 3 });
     const stages = new Set(trainableNames().map((name) => name.split('.').slice(0, 2).join('.')));
@@ -104,7 +120,9 @@ describe('freezing', () => {
     expect(stages.has('features.3')).toBe(true);
 
     expect(unfreeze(net)).toEqual({ trainableParameters: all, frozenParameters: 0 });
-    expect(() => freezeBackbone(net, { trainableStages: 99 })).toThrow('options.trainableStages must be an integer in 0..9; got 99');
+    expect(() => freezeBackbone(net, { trainableStages: 99 })).toThrow(
+      'options.trainableStages must be an integer in 0..9; got 99',
+    );
     net.dispose();
   });
 

@@ -74,7 +74,9 @@ describe('torchvision weights', () => {
     expect(report.missing).toEqual(['features.3.1.block.1.0.weight']);
     expect(report.unexpected).toEqual(['features.9.0.weight']);
     expect(report.mismatched.map((m) => m.key)).toEqual(['classifier.1.weight', 'classifier.1.bias']);
-    expect((error as Error).message).toMatch(/damaged.safetensors: strict load .* nothing was loaded[\s\S]*missing \(1\): features.3.1.block.1.0.weight[\s\S]*classifier.1.weight \(model \[7,1280\], file F32 \[10,1280\]\)/);
+    expect((error as Error).message).toMatch(
+      /damaged.safetensors: strict load .* nothing was loaded[\s\S]*missing \(1\): features.3.1.block.1.0.weight[\s\S]*classifier.1.weight \(model \[7,1280\], file F32 \[10,1280\]\)/,
+    );
     expect(snapshot(net.model)).toEqual(before); // all-or-nothing
     net.dispose();
   });
@@ -90,14 +92,16 @@ describe('torchvision weights', () => {
     const reference = efficientNetB0({ numClasses: 10, initializer: 'zeros' });
     loadTorchvisionWeights(reference, B0_BYTES);
     const x = tf.randomUniform([1, 40, 40, 3], 0, 1, 'float32', 3);
-    const [a, b] = [net, reference].map((n) => tf.tidy(() => (n.featuresModel([8]).predict(x) as tf.Tensor).dataSync()));
+    const [a, b] = [net, reference].map((n) =>
+      tf.tidy(() => (n.featuresModel([8]).predict(x) as tf.Tensor).dataSync()),
+    );
     expect(Array.from(a!)).toEqual(Array.from(b!));
     tf.dispose(x);
     net.dispose();
     reference.dispose();
   });
 
-  it("non-strict into the seed head: backbone loads, 1000-way classifier mismatched, head.1 missing", () => {
+  it('non-strict into the seed head: backbone loads, 1000-way classifier mismatched, head.1 missing', () => {
     const net = efficientNetB0({ numClasses: 5, head: 'seed', initializer: 'zeros' });
     const report = loadTorchvisionWeights(net, B0_BYTES, { strict: false });
     expect(report.missing).toEqual(['head.1.weight', 'head.1.bias']);
@@ -109,19 +113,26 @@ describe('torchvision weights', () => {
   it('a truncated or corrupt file throws before anything is assigned', () => {
     const net = efficientNetB0({ numClasses: 10, initializer: 'zeros' });
     const before = snapshot(net.model);
-    expect(() => loadTorchvisionWeights(net, B0_BYTES.subarray(0, B0_BYTES.byteLength - 100), { source: 'b0.safetensors' })).toThrow(/b0.safetensors: truncated file/);
+    expect(() =>
+      loadTorchvisionWeights(net, B0_BYTES.subarray(0, B0_BYTES.byteLength - 100), { source: 'b0.safetensors' }),
+    ).toThrow(/b0.safetensors: truncated file/);
     expect(snapshot(net.model)).toEqual(before);
     net.dispose();
   });
 
   it('F16 and BF16 state dicts load (converted to float32)', () => {
     const { tensors } = readSafetensors(B0_BYTES);
-    const half = new Map([...tensors].map(([key, t]) => [key, t.dtype === 'F32' ? { ...t, dtype: 'BF16' as const } : t]));
+    const half = new Map(
+      [...tensors].map(([key, t]) => [key, t.dtype === 'F32' ? { ...t, dtype: 'BF16' as const } : t]),
+    );
     const net = efficientNetB0({ numClasses: 10, initializer: 'zeros' });
     loadTorchvisionWeights(net, writeSafetensors(half));
-    const stem = readSafetensors(exportTorchvisionWeights(net)).tensors.get('features.0.0.weight')!.data as Float32Array;
+    const stem = readSafetensors(exportTorchvisionWeights(net)).tensors.get('features.0.0.weight')!
+      .data as Float32Array;
     const reference = tensors.get('features.0.0.weight')!.data as Float32Array;
-    stem.forEach((value, i) => expect(Math.abs(value - reference[i]!)).toBeLessThanOrEqual(Math.abs(reference[i]!) * 2 ** -8));
+    stem.forEach((value, i) =>
+      expect(Math.abs(value - reference[i]!)).toBeLessThanOrEqual(Math.abs(reference[i]!) * 2 ** -8),
+    );
     net.dispose();
   });
 });

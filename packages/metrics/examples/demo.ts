@@ -60,10 +60,10 @@ console.log(`balanced accuracy  ${summary.balancedAccuracy.toFixed(4)}`);
 for (const topK of summary.topK) {
   console.log(
     `top-${topK.k}: accuracy ${topK.accuracy.toFixed(4)}  macro P ${topK.macroPrecision.toFixed(4)}  ` +
-      `R ${topK.macroRecall.toFixed(4)}  F1 ${topK.macroF1.toFixed(4)}`
+      `R ${topK.macroRecall.toFixed(4)}  F1 ${topK.macroF1.toFixed(4)}`,
   );
 }
 const oneShot = classificationReport(allTrue, allPredicted, { labels: labelNames });
 console.log(`\none-shot report equals the streamed one: ${oneShot.toText() === metrics.report().toText()}`);
 const spec = confusionMatrixVegaLite(summary.confusionMatrix, { title: 'Synthetic 50-class confusion matrix' });
-console.log(`Vega-Lite heatmap spec: ${(spec['data'] as { values: unknown[] }).values.length} cells`);
+console.log(`Vega-Lite heatmap spec: ${(spec.data as { values: unknown[] }).values.length} cells`);

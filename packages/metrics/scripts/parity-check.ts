@@ -221,8 +221,8 @@ function checkCase(tally: Tally, testCase: Record<string, unknown>, caseIndex: n
           scoreKey === 'precision' || scoreKey === 'recall' || (scoreKey === 'support' && average === 'none')
             ? scoreKey
             : betaOf(scoreKey) === undefined
-            ? null
-            : 'fscore';
+              ? null
+              : 'fscore';
         if (pick === null) {
           tally.unknown(caseIndex, `${key}.${scoreKey}`, value);
           continue;
@@ -232,7 +232,7 @@ function checkCase(tally: Tally, testCase: Record<string, unknown>, caseIndex: n
           caseIndex,
           `${key}.${scoreKey}`,
           value,
-          () => precisionRecallFscoreSupport(inputs.yTrue, inputs.yPred, { ...classOptions, average, beta })[pick]
+          () => precisionRecallFscoreSupport(inputs.yTrue, inputs.yPred, { ...classOptions, average, beta })[pick],
         );
       }
     } else if (TOP_K_KEY.test(key)) {
@@ -255,7 +255,7 @@ function checkCase(tally: Tally, testCase: Record<string, unknown>, caseIndex: n
  * @throws TypeError when the file does not have the cases format.
  */
 export function checkParity(file: unknown, options: { tolerance?: number } = {}): ParityResult {
-  const cases = Array.isArray(file) ? file : isRecord(file) ? file['cases'] : undefined;
+  const cases = Array.isArray(file) ? file : isRecord(file) ? file.cases : undefined;
   if (!Array.isArray(cases)) {
     throw new TypeError('cases file must be a JSON object with a "cases" array (or an array of cases)');
   }
@@ -286,7 +286,7 @@ export function formatParityLines(result: ParityResult): string[] {
 export function formatMismatch(mismatch: ParityMismatch): string {
   const detail = mismatch.message === undefined ? '' : ` (${mismatch.message})`;
   return `cases[${mismatch.caseIndex}].${mismatch.path}: expected ${JSON.stringify(
-    mismatch.expected
+    mismatch.expected,
   )}, got ${JSON.stringify(mismatch.actual)}${detail}`;
 }
 
@@ -304,7 +304,7 @@ export interface CommandOutput {
  */
 export function resolveCasesPath(argument: string, environment: NodeJS.ProcessEnv = process.env): string {
   if (isAbsolute(argument)) return argument;
-  const candidates = [environment['INIT_CWD'], process.cwd()]
+  const candidates = [environment.INIT_CWD, process.cwd()]
     .filter((base): base is string => base !== undefined)
     .map((base) => resolve(base, argument));
   return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;

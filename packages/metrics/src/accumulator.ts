@@ -76,7 +76,7 @@ export interface MetricsSummary extends AveragedScores {
 }
 
 function averagedScores(
-  scores: (average: 'macro' | 'micro' | 'weighted') => PrecisionRecallFscore<number>
+  scores: (average: 'macro' | 'micro' | 'weighted') => PrecisionRecallFscore<number>,
 ): AveragedScores {
   const macro = scores('macro');
   const weighted = scores('weighted');
@@ -220,7 +220,7 @@ export class MetricsAccumulator {
       throw new TypeError(
         `${fn}: this batch has ${mode} but earlier batches had ${
           this.#mode
-        }; top-k metrics need scores for every sample, so pass the same kind for all batches (or call reset())`
+        }; top-k metrics need scores for every sample, so pass the same kind for all batches (or call reset())`,
       );
     }
   }
@@ -241,8 +241,8 @@ export class MetricsAccumulator {
     if (other.numClasses !== this.numClasses || other.topK.join() !== this.topK.join()) {
       throw new RangeError(
         `${fn}: other has numClasses = ${other.numClasses} and topK = [${other.topK.join(
-          ', '
-        )}] but this has numClasses = ${this.numClasses} and topK = [${this.topK.join(', ')}]`
+          ', ',
+        )}] but this has numClasses = ${this.numClasses} and topK = [${this.topK.join(', ')}]`,
       );
     }
     if (other.#numSamples === 0) return this;
@@ -288,7 +288,7 @@ export class MetricsAccumulator {
               k: counts.k,
               accuracy: counts.hits / this.#numSamples,
               ...averagedScores(
-                (average) => scoresFromTotals(kTotals, 1, average, zeroDivision) as PrecisionRecallFscore<number>
+                (average) => scoresFromTotals(kTotals, 1, average, zeroDivision) as PrecisionRecallFscore<number>,
               ),
             };
           })
@@ -300,7 +300,7 @@ export class MetricsAccumulator {
       accuracy: correct / this.#numSamples,
       balancedAccuracy: balancedAccuracyFromTotals(totals, false),
       ...averagedScores(
-        (average) => scoresFromTotals(totals, 1, average, zeroDivision) as PrecisionRecallFscore<number>
+        (average) => scoresFromTotals(totals, 1, average, zeroDivision) as PrecisionRecallFscore<number>,
       ),
       confusionMatrix: confusionMatrixFromCounts(this.#confusion, this.numClasses, this.labels, undefined),
       perClass: {
@@ -326,7 +326,7 @@ export class MetricsAccumulator {
       {
         digits: options?.digits,
         zeroDivision: this.#zeroDivision,
-      }
+      },
     );
   }
 

@@ -29,7 +29,7 @@ export function jaccardScore(yTrue: Targets, yPred: Targets, options: JaccardOpt
 export function jaccardScore(
   yTrue: Targets,
   yPred: Targets,
-  options?: JaccardOptions & { average?: ScalarAverage }
+  options?: JaccardOptions & { average?: ScalarAverage },
 ): number;
 export function jaccardScore(yTrue: Targets, yPred: Targets, options?: JaccardOptions): number | number[];
 export function jaccardScore(yTrue: Targets, yPred: Targets, options?: JaccardOptions): number | number[] {
@@ -98,7 +98,7 @@ export function cohenKappaScore(y1: Targets, y2: Targets, options?: CohenKappaOp
   });
   if (read.weights !== undefined && read.weights !== 'linear' && read.weights !== 'quadratic') {
     throw new RangeError(
-      `${fn}: weights = ${describeValue(read.weights)} is not valid; expected 'linear', 'quadratic' or none`
+      `${fn}: weights = ${describeValue(read.weights)} is not valid; expected 'linear', 'quadratic' or none`,
     );
   }
   const size = targets.listed.length;

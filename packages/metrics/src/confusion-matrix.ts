@@ -60,7 +60,7 @@ export class ConfusionMatrix extends Array<number[]> {
       const cells = rows[row]!;
       if (cells.length !== numClasses) {
         throw new RangeError(
-          `ConfusionMatrix: rows[${row}] has ${cells.length} columns but there are ${numClasses} rows`
+          `ConfusionMatrix: rows[${row}] has ${cells.length} columns but there are ${numClasses} rows`,
         );
       }
       this.push(Array.from(cells));
@@ -108,7 +108,7 @@ export class ConfusionMatrix extends Array<number[]> {
     const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => row[column]!.length)));
     const line = (cells: string[]): string =>
       cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join('  ');
-    return [line(header), ...body.map(line)].join('\n') + '\n';
+    return `${[line(header), ...body.map(line)].join('\n')}\n`;
   }
 
   /** The text table (also what `String(matrix)` gives). */
@@ -121,7 +121,7 @@ export class ConfusionMatrix extends Array<number[]> {
     return markdownTable(
       ['true \\ predicted', ...this.#labels],
       this.map((row, index) => [this.#labels[index]!, ...row.map((value) => this.#cell(value, digits))]),
-      ['left', ...this.#labels.map(() => 'right' as const)]
+      ['left', ...this.#labels.map(() => 'right' as const)],
     );
   }
 
@@ -136,7 +136,7 @@ export class ConfusionMatrix extends Array<number[]> {
           const color = alpha > 0.5 ? 'color:white;' : '';
           return `<td style="text-align:right;${color}background-color:rgba(31,119,180,${formatFixed(
             alpha,
-            3
+            3,
           )})">${this.#cell(value, digits)}</td>`;
         })
         .join('');
@@ -178,8 +178,8 @@ function checkNormalize(fn: string, normalize: unknown): Normalize | undefined {
   if (typeof normalize !== 'string' || !(NORMALIZE_CHOICES as readonly string[]).includes(normalize)) {
     throw new RangeError(
       `${fn}: normalize = ${describeValue(normalize)} is not valid; expected one of ${listChoices(
-        NORMALIZE_CHOICES
-      )} (or leave it out for counts)`
+        NORMALIZE_CHOICES,
+      )} (or leave it out for counts)`,
     );
   }
   return normalize as Normalize;
@@ -193,13 +193,13 @@ export function confusionMatrixFromCounts(
   counts: Float64Array,
   numClasses: number,
   labels: readonly string[],
-  normalize: Normalize | undefined
+  normalize: Normalize | undefined,
 ): ConfusionMatrix {
   const rows: number[][] = [];
   // In NumPy's order, so weighted counts round as scikit-learn's: `cm.sum(axis=1)` sums each
   // contiguous row pairwise, `cm.sum(axis=0)` adds the rows one by one, `cm.sum()` is pairwise.
   const rowTotals = Float64Array.from({ length: numClasses }, (_, row) =>
-    pairwiseSum(counts.subarray(row * numClasses, (row + 1) * numClasses))
+    pairwiseSum(counts.subarray(row * numClasses, (row + 1) * numClasses)),
   );
   const columnTotals = totalsOf(counts, numClasses).predictedTotals;
   const total = pairwiseSum(counts);
@@ -211,10 +211,10 @@ export function confusionMatrixFromCounts(
         normalize === 'true'
           ? rowTotals[row]!
           : normalize === 'pred'
-          ? columnTotals[column]!
-          : normalize === 'all'
-          ? total
-          : 1;
+            ? columnTotals[column]!
+            : normalize === 'all'
+              ? total
+              : 1;
       cells[column] = divisor === 0 ? 0 : count / divisor;
     }
     rows.push(cells);
@@ -299,7 +299,7 @@ export interface MultilabelConfusionMatrixOptions extends LabelOptions, WarningO
 export function multilabelConfusionMatrix(
   yTrue: Targets,
   yPred: Targets,
-  options?: MultilabelConfusionMatrixOptions
+  options?: MultilabelConfusionMatrixOptions,
 ): number[][][] {
   const fn = 'multilabelConfusionMatrix';
   const { options: read, targets } = labelTargets<MultilabelConfusionMatrixOptions>(fn, yTrue, yPred, options, [
@@ -316,7 +316,7 @@ export function multilabelConfusionMatrix(
         perSample.truePositives[sample]! * weight,
         perSample.trueTotals[sample]! * weight,
         perSample.predictedTotals[sample]! * weight,
-        targets.listed.length * weight
+        targets.listed.length * weight,
       );
     });
   }
@@ -324,7 +324,7 @@ export function multilabelConfusionMatrix(
   let total = 0;
   for (let sample = 0; sample < targets.numSamples; sample += 1) total += targets.weights?.[sample] ?? 1;
   return Array.from(totals.truePositives, (truePositives, index) =>
-    twoByTwo(truePositives, totals.trueTotals[index]!, totals.predictedTotals[index]!, total)
+    twoByTwo(truePositives, totals.trueTotals[index]!, totals.predictedTotals[index]!, total),
   );
 }
 

@@ -17,7 +17,7 @@ export function addToConfusion(
   numClasses: number,
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
-  weights: ArrayLike<number> | null = null
+  weights: ArrayLike<number> | null = null,
 ): void {
   for (let sample = 0; sample < yTrue.length; sample += 1) {
     confusion[yTrue[sample]! * numClasses + yPred[sample]!]! += weights === null ? 1 : weights[sample]!;
@@ -152,7 +152,7 @@ export function addScores(
   yTrue: ArrayLike<number>,
   confusion: Float64Array | null,
   topK: readonly TopKCounts[],
-  weights: ArrayLike<number> | null = null
+  weights: ArrayLike<number> | null = null,
 ): Int32Array {
   const { numClasses } = rows;
   const top1 = new Int32Array(rows.numSamples);

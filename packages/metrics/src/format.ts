@@ -51,5 +51,5 @@ export function escapeMarkdownCell(text: string): string {
 export function markdownTable(header: string[], rows: string[][], align: ('left' | 'right')[]): string {
   const line = (cells: string[]): string => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
   const separator = `|${align.map((side) => (side === 'right' ? ' ---: ' : ' :--- ')).join('|')}|`;
-  return [line(header), separator, ...rows.map(line)].join('\n') + '\n';
+  return `${[line(header), separator, ...rows.map(line)].join('\n')}\n`;
 }

@@ -39,7 +39,7 @@ const shownWarnings = new Set<string>();
 export function emitWarning(
   onWarning: ((warning: MetricWarning) => void) | undefined,
   category: MetricWarningCategory,
-  message: string
+  message: string,
 ): void {
   if (onWarning !== undefined) {
     onWarning({ category, message });
@@ -71,7 +71,7 @@ export function readOptions<T extends object>(fn: string, options: unknown, vali
     const name = camelCase(key);
     if (!validKeys.includes(name)) {
       throw new TypeError(
-        `${fn}: unknown option ${JSON.stringify(key)}; valid options are ${listChoices([...new Set(validKeys)].sort())}`
+        `${fn}: unknown option ${JSON.stringify(key)}; valid options are ${listChoices([...new Set(validKeys)].sort())}`,
       );
     }
     if (name in result) {

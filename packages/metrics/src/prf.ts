@@ -74,7 +74,7 @@ export function checkAverage(fn: string, average: unknown, fallback: Average): A
   if (average === null) return 'none';
   if (typeof average !== 'string' || !(AVERAGES as readonly string[]).includes(average)) {
     throw new RangeError(
-      `${fn}: average = ${describeValue(average)} is not valid; expected one of ${listChoices(AVERAGES)}`
+      `${fn}: average = ${describeValue(average)} is not valid; expected one of ${listChoices(AVERAGES)}`,
     );
   }
   return average as Average;
@@ -92,7 +92,7 @@ export function checkZeroDivision(fn: string, zeroDivision: unknown, allowWarn =
   throw new RangeError(
     `${fn}: zeroDivision = ${describeValue(zeroDivision)} is not valid; expected one of ${
       allowWarn ? "'warn', " : ''
-    }0, 1, NaN`
+    }0, 1, NaN`,
   );
 }
 
@@ -115,7 +115,7 @@ function warnPrf(settings: PrfSettings, modifier: string, start: string, size: n
   emitWarning(
     settings.onWarning,
     'UndefinedMetricWarning',
-    `${settings.fn}: ${start} ill-defined and being set to 0.0 ${where} no ${modifier} ${axis0}s. Use \`zero_division\` parameter to control this behavior.`
+    `${settings.fn}: ${start} ill-defined and being set to 0.0 ${where} no ${modifier} ${axis0}s. Use \`zero_division\` parameter to control this behavior.`,
   );
 }
 
@@ -125,7 +125,7 @@ function prfDivide(
   denominator: Float64Array,
   metric: 'precision' | 'recall' | 'jaccard',
   modifier: string,
-  settings: PrfSettings
+  settings: PrfSettings,
 ): Float64Array {
   const result = new Float64Array(numerator.length);
   let anyZero = false;
@@ -155,7 +155,7 @@ function fbeta(
   precision: number,
   recall: number,
   beta: number,
-  counts: { truePositives: number; trueTotal: number; predictedTotal: number }
+  counts: { truePositives: number; trueTotal: number; predictedTotal: number },
 ): number {
   if (beta === Number.POSITIVE_INFINITY) return recall;
   const betaSquared = beta * beta;
@@ -177,7 +177,7 @@ function fbeta(
 export function computePrf(
   totals: ClassTotals,
   settings: PrfSettings,
-  sampleWeights: ArrayLike<number> | null = null
+  sampleWeights: ArrayLike<number> | null = null,
 ): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]> {
   const { average, zeroDivision } = settings;
   let { truePositives, trueTotals, predictedTotals } = totals;
@@ -198,7 +198,7 @@ export function computePrf(
       truePositives: truePositives[index]!,
       trueTotal: trueTotals[index]!,
       predictedTotal: predictedTotals[index]!,
-    })
+    }),
   );
   if (average === 'none') {
     return {
@@ -237,13 +237,13 @@ export function computePrf(
 export function computeJaccard(
   totals: ClassTotals,
   settings: PrfSettings,
-  sampleWeights: ArrayLike<number> | null = null
+  sampleWeights: ArrayLike<number> | null = null,
 ): number | number[] {
   const { truePositives } = totals;
   let numerator = truePositives;
   let denominator = Float64Array.from(
     truePositives,
-    (value, index) => totals.trueTotals[index]! + totals.predictedTotals[index]! - value
+    (value, index) => totals.trueTotals[index]! + totals.predictedTotals[index]! - value,
   );
   if (settings.average === 'micro') {
     numerator = Float64Array.of(pairwiseSum(numerator));
@@ -262,7 +262,7 @@ export function scoresFromTotals(
   totals: ClassTotals,
   beta: number,
   average: Average,
-  zeroDivision: number
+  zeroDivision: number,
 ): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]> {
   return computePrf(totals, { fn: '', beta, average, zeroDivision, warnFor: [] });
 }
@@ -271,7 +271,7 @@ export function scoresFromTotals(
 export function perClassScores(
   totals: ClassTotals,
   beta: number,
-  zeroDivision: number
+  zeroDivision: number,
 ): { precision: number[]; recall: number[]; fscore: number[]; support: number[] } {
   return scoresFromTotals(totals, beta, 'none', zeroDivision) as PrecisionRecallFscore<number[]>;
 }

@@ -27,7 +27,7 @@ export interface LogLossOptions {
 
 function sortedDistinct(values: readonly Label[]): Label[] {
   return [...new Set(values)].sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
   );
 }
 
@@ -54,7 +54,7 @@ function weightedSum(values: Float64Array, weights: Float64Array | null, normali
 export function logLoss(
   yTrue: LabelArray,
   yPred: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
-  options?: LogLossOptions
+  options?: LogLossOptions,
 ): number {
   const fn = 'logLoss';
   const read = readOptions<LogLossOptions>(fn, options, ['eps', 'normalize', 'sampleWeight', 'labels']);
@@ -68,7 +68,7 @@ export function logLoss(
     throw new RangeError(
       read.labels === undefined
         ? `${fn}: yTrue contains only one label (${describeValue(classes[0])}); pass the classes in options.labels`
-        : `${fn}: labels needs at least two labels for log loss, got ${describeValue(classes[0])}`
+        : `${fn}: labels needs at least two labels for log loss, got ${describeValue(classes[0])}`,
     );
   }
   const first = yPred[0];
@@ -95,7 +95,7 @@ export function logLoss(
     throw new RangeError(
       `${fn}: yPred has ${numColumns} probability columns but there are ${classes.length} classes (${classes
         .map((label) => describeValue(label))
-        .join(', ')})${read.labels === undefined ? '; pass the classes in options.labels' : ''}`
+        .join(', ')})${read.labels === undefined ? '; pass the classes in options.labels' : ''}`,
     );
   }
   const columnOf = new Map<unknown, number>(classes.map((label, index) => [label, index]));
@@ -150,17 +150,17 @@ export function brierScoreLoss(yTrue: LabelArray, yProb: ArrayLike<number>, opti
     const present = targets.present;
     if (typeof present[0] === 'string') {
       throw new TypeError(
-        `${fn}: yTrue holds strings (${present.map((label) => describeValue(label)).join(', ')}); pass posLabel`
+        `${fn}: yTrue holds strings (${present.map((label) => describeValue(label)).join(', ')}); pass posLabel`,
       );
     }
     const standard = [[0, 1], [-1, 1], [0], [-1], [1]].some((set) =>
-      present.every((label) => set.includes(label as number))
+      present.every((label) => set.includes(label as number)),
     );
     positive = standard ? 1 : present[present.length - 1];
   }
   const squared = Float64Array.from(
     probabilities,
-    (probability, index) => (Number(yTrue[index] === positive) - probability) ** 2
+    (probability, index) => (Number(yTrue[index] === positive) - probability) ** 2,
   );
   return weightedSum(squared, targets.weights, true);
 }
@@ -184,7 +184,7 @@ export interface LikelihoodRatioOptions extends LabelOptions, WarningOptions {
 export function classLikelihoodRatios(
   yTrue: Targets,
   yPred: Targets,
-  options?: LikelihoodRatioOptions
+  options?: LikelihoodRatioOptions,
 ): { positiveLikelihoodRatio: number; negativeLikelihoodRatio: number } {
   const fn = 'classLikelihoodRatios';
   const {
@@ -194,7 +194,7 @@ export function classLikelihoodRatios(
   } = labelTargets<LikelihoodRatioOptions>(fn, yTrue, yPred, options, ['raiseWarning'], { allowMultilabel: false });
   if (targets.kind !== 'binary') {
     throw new RangeError(
-      `${fn}: only binary classification is supported; the targets hold ${targets.present.length} labels`
+      `${fn}: only binary classification is supported; the targets hold ${targets.present.length} labels`,
     );
   }
   const warn = (message: string): void => {
@@ -214,7 +214,7 @@ export function classLikelihoodRatios(
     warn(
       tp === 0
         ? 'no samples predicted for the positive class'
-        : 'positive_likelihood_ratio ill-defined and being set to nan '
+        : 'positive_likelihood_ratio ill-defined and being set to nan ',
     );
     positiveLikelihoodRatio = Number.NaN;
   } else {
@@ -254,7 +254,7 @@ export interface HingeLossOptions {
 export function hingeLoss(
   yTrue: LabelArray,
   predDecision: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
-  options?: HingeLossOptions
+  options?: HingeLossOptions,
 ): number {
   const fn = 'hingeLoss';
   const read = readOptions<HingeLossOptions>(fn, options, ['labels', 'sampleWeight']);
@@ -279,14 +279,14 @@ export function hingeLoss(
         throw new RangeError(
           `${fn}: multiclass targets need one row of ${
             classes.length
-          } decision values per sample; predDecision[${sample}] = ${describeValue(row)}`
+          } decision values per sample; predDecision[${sample}] = ${describeValue(row)}`,
         );
       }
       if (row.length !== classes.length) {
         throw new RangeError(
           `${fn}: predDecision[${sample}] has ${row.length} values but there are ${classes.length} classes${
             read.labels === undefined ? '; pass every class in options.labels' : ''
-          }`
+          }`,
         );
       }
       const trueColumn = columnOf.get(yTrue[sample]);

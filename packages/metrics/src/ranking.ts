@@ -30,10 +30,10 @@ function binaryAveragePrecision(
   isPositive: ArrayLike<boolean>,
   scores: ArrayLike<number>,
   weights: ArrayLike<number> | null,
-  onWarning: AveragePrecisionOptions['onWarning']
+  onWarning: AveragePrecisionOptions['onWarning'],
 ): number {
   const order = Array.from({ length: scores.length }, (_, index) => index).filter(
-    (index) => weights === null || weights[index] !== 0
+    (index) => weights === null || weights[index] !== 0,
   );
   // A stable ascending sort reversed, as NumPy's mergesort then [::-1]: ties keep reverse input order.
   order.sort((a, b) => scores[a]! - scores[b]! || a - b).reverse();
@@ -56,7 +56,7 @@ function binaryAveragePrecision(
     emitWarning(
       onWarning,
       'UserWarning',
-      `${fn}: No positive class found in y_true, recall is set to one for all thresholds.`
+      `${fn}: No positive class found in y_true, recall is set to one for all thresholds.`,
     );
   }
   let averagePrecision = 0;
@@ -95,14 +95,14 @@ function checkScore(fn: string, value: unknown, at: string): number {
 export function averagePrecisionScore(
   yTrue: Targets,
   yScore: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
-  options?: AveragePrecisionOptions
+  options?: AveragePrecisionOptions,
 ): number | number[] {
   const fn = 'averagePrecisionScore';
   const read = readOptions<AveragePrecisionOptions>(fn, options, ['average', 'posLabel', 'sampleWeight', 'onWarning']);
   const average = checkAverage(fn, read.average, 'macro');
   if (average === 'binary') {
     throw new RangeError(
-      `${fn}: average = 'binary' is not valid; expected one of 'macro', 'micro', 'weighted', 'samples', 'none'`
+      `${fn}: average = 'binary' is not valid; expected one of 'macro', 'micro', 'weighted', 'samples', 'none'`,
     );
   }
   const targets = resolveTargets(fn, yTrue, yTrue, {});
@@ -117,11 +117,11 @@ export function averagePrecisionScore(
       throw new RangeError(
         `${fn}: posLabel = ${describeValue(positive)} is not a valid label; it should be one of ${targets.present
           .map((label) => describeValue(label))
-          .join(', ')}`
+          .join(', ')}`,
       );
     }
     const scores = Float64Array.from({ length: yScore.length }, (_, index) =>
-      checkScore(fn, yScore[index], `yScore[${index}]`)
+      checkScore(fn, yScore[index], `yScore[${index}]`),
     );
     const isPositive = Array.from(yTrue as ArrayLike<unknown>, (label) => label === positive);
     return binaryAveragePrecision(fn, isPositive, scores, weights, read.onWarning);
@@ -152,7 +152,7 @@ export function averagePrecisionScore(
       Array.from(trueRows, (bit) => bit === 1),
       scoreRows,
       repeated,
-      read.onWarning
+      read.onWarning,
     );
   }
   let scores: number[];
@@ -164,8 +164,8 @@ export function averagePrecisionScore(
         Array.from({ length: numColumns }, (_, index) => trueRows[sample * numColumns + index] === 1),
         scoreRows.subarray(sample * numColumns, (sample + 1) * numColumns),
         null,
-        read.onWarning
-      )
+        read.onWarning,
+      ),
     );
     averageWeights = weights;
   } else {
@@ -177,9 +177,9 @@ export function averagePrecisionScore(
       averageWeights = Float64Array.from({ length: numColumns }, (_, index) =>
         pairwiseSum(
           Float64Array.from({ length: numSamples }, (_, sample) =>
-            trueRows[sample * numColumns + index] === 1 ? (weights === null ? 1 : weights[sample]!) : 0
-          )
-        )
+            trueRows[sample * numColumns + index] === 1 ? (weights === null ? 1 : weights[sample]!) : 0,
+          ),
+        ),
       );
       if (Math.abs(pairwiseSum(averageWeights)) <= 1e-8) return 0;
     }

@@ -122,7 +122,7 @@ export class ClassificationReport {
    */
   constructor(
     counts: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
-    options: { labels?: readonly string[]; digits?: number; zeroDivision?: number } = {}
+    options: { labels?: readonly string[]; digits?: number; zeroDivision?: number } = {},
   ) {
     // classificationReport hands over computed rows behind a module-private marker; users pass counts.
     const data =
@@ -178,7 +178,7 @@ export class ClassificationReport {
       text +=
         name === 'accuracy'
           ? `${name.padStart(width)} ${cell('')}${cell('')}${cell(this.#fixed(row.f1Score))}${cell(
-              this.#support(row.support)
+              this.#support(row.support),
             )}\n`
           : line(name, row);
     }
@@ -202,7 +202,7 @@ export class ClassificationReport {
       ...this.#averages.map(({ name, row }) =>
         name === 'accuracy'
           ? ['accuracy', '', '', this.#fixed(row.f1Score), this.#support(row.support)]
-          : [name, ...cells(row)]
+          : [name, ...cells(row)],
       ),
     ];
   }
@@ -279,7 +279,7 @@ const CONSTRUCTOR = 'ClassificationReport';
 
 function reportFromCounts(
   counts: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
-  options: { labels?: readonly string[]; digits?: number; zeroDivision?: number }
+  options: { labels?: readonly string[]; digits?: number; zeroDivision?: number },
 ): ReportData {
   const fn = CONSTRUCTOR;
   const digits = checkDigits(fn, options.digits);
@@ -299,7 +299,7 @@ function reportFromCounts(
       const count = cells[column]!;
       if (!Number.isInteger(count) || count < 0) {
         throw new RangeError(
-          `${fn}: counts[${row}][${column}] = ${describeValue(count)} must be a non-negative integer count`
+          `${fn}: counts[${row}][${column}] = ${describeValue(count)} must be a non-negative integer count`,
         );
       }
       flat[row * numClasses + column] = count;
@@ -342,7 +342,7 @@ function reportFromCounts(
 export function classificationReport(
   yTrue: Targets,
   yPred: Targets,
-  options?: ClassificationReportOptions
+  options?: ClassificationReportOptions,
 ): ClassificationReport {
   const fn = 'classificationReport';
   const {
@@ -359,7 +359,7 @@ export function classificationReport(
       const message = `labels size, ${targets.listed.length}, does not match size of target_names, ${targetNames.length}`;
       if (!targets.labelsGiven) {
         throw new RangeError(
-          `${fn}: number of classes, ${targets.listed.length}, does not match size of targetNames, ${targetNames.length}; pass labels to choose the classes`
+          `${fn}: number of classes, ${targets.listed.length}, does not match size of targetNames, ${targetNames.length}; pass labels to choose the classes`,
         );
       }
       emitWarning(onWarning, 'UserWarning', `${fn}: ${message}`);
@@ -370,7 +370,7 @@ export function classificationReport(
     prfOfTargets(
       targets,
       { fn, beta: 1, average, zeroDivision, warnFor: ['precision', 'recall', 'f-score'], onWarning },
-      undefined
+      undefined,
     );
   const perClass = scores('none') as PrecisionRecallFscore<number[]>;
   // scikit-learn pairs names and rows with zip(): the shorter list decides.

@@ -47,7 +47,7 @@ export function labelTargets<T extends LabelOptions & WarningOptions>(
   yPred: Targets,
   options: unknown,
   extraKeys: readonly string[],
-  resolveOptions?: { allowMultilabel?: boolean }
+  resolveOptions?: { allowMultilabel?: boolean },
 ): { options: Partial<T>; targets: ResolvedTargets; onWarning: WarningOptions['onWarning'] } {
   const read = readOptions<T>(fn, options, [...LABEL_KEYS, ...extraKeys]);
   const onWarning = checkOnWarning(fn, read.onWarning);
@@ -71,7 +71,7 @@ function pythonRepr(value: unknown): string {
 export function setWiseTotals(
   targets: ResolvedTargets,
   settings: Pick<PrfSettings, 'fn' | 'average' | 'onWarning'>,
-  posLabel: unknown
+  posLabel: unknown,
 ): ClassTotals {
   const { fn, average } = settings;
   if (average === 'binary') {
@@ -80,7 +80,7 @@ export function setWiseTotals(
       throw new RangeError(
         `${fn}: target is ${kindName(targets)} but average = 'binary'; choose another average, one of ${choices
           .map((choice) => `'${choice}'`)
-          .join(', ')}`
+          .join(', ')}`,
       );
     }
     const positive = posLabel ?? 1;
@@ -92,7 +92,7 @@ export function setWiseTotals(
       throw new RangeError(
         `${fn}: posLabel = ${describeValue(positive)} is not a valid label; it should be one of ${targets.present
           .map((label) => describeValue(label))
-          .join(', ')}`
+          .join(', ')}`,
       );
     }
     // A positive label absent from the data is a class without samples or predictions.
@@ -105,16 +105,16 @@ export function setWiseTotals(
       settings.onWarning,
       'UserWarning',
       `${fn}: Note that pos_label (set to ${pythonRepr(
-        posLabel
+        posLabel,
       )}) is ignored when average != 'binary' (got ${pythonRepr(
-        average === 'none' ? undefined : average
-      )}). You may use labels=[pos_label] to specify a single positive class.`
+        average === 'none' ? undefined : average,
+      )}). You may use labels=[pos_label] to specify a single positive class.`,
     );
   }
   if (average === 'samples') {
     if (targets.kind !== 'multilabel') {
       throw new RangeError(
-        `${fn}: average = 'samples' is only meaningful for multilabel input (rows of 0/1 indicators); see accuracyScore instead`
+        `${fn}: average = 'samples' is only meaningful for multilabel input (rows of 0/1 indicators); see accuracyScore instead`,
       );
     }
     return sampleTotals(targets);
@@ -126,7 +126,7 @@ export function setWiseTotals(
 export function prfOfTargets(
   targets: ResolvedTargets,
   settings: PrfSettings,
-  posLabel: unknown
+  posLabel: unknown,
 ): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]> {
   const totals = setWiseTotals(targets, settings, posLabel);
   return computePrf(totals, settings, settings.average === 'samples' ? targets.weights : null);
@@ -138,7 +138,7 @@ function scoreFunction(
   yPred: Targets,
   rawOptions: unknown,
   extraKeys: readonly string[],
-  defaults: { average: Average; warnFor: WarnFor; beta?: number }
+  defaults: { average: Average; warnFor: WarnFor; beta?: number },
 ): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]> {
   const { options, targets, onWarning } = labelTargets<PrfsOptions>(fn, yTrue, yPred, rawOptions, [
     ...SCORE_KEYS,
@@ -174,22 +174,22 @@ function scoreFunction(
 export function precisionRecallFscoreSupport(
   yTrue: Targets,
   yPred: Targets,
-  options?: PrfsOptions & { average?: 'none' }
+  options?: PrfsOptions & { average?: 'none' },
 ): PrecisionRecallFscore<number[]>;
 export function precisionRecallFscoreSupport(
   yTrue: Targets,
   yPred: Targets,
-  options: PrfsOptions & { average: ScalarAverage }
+  options: PrfsOptions & { average: ScalarAverage },
 ): PrecisionRecallFscore<number>;
 export function precisionRecallFscoreSupport(
   yTrue: Targets,
   yPred: Targets,
-  options?: PrfsOptions
+  options?: PrfsOptions,
 ): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]>;
 export function precisionRecallFscoreSupport(
   yTrue: Targets,
   yPred: Targets,
-  options?: PrfsOptions
+  options?: PrfsOptions,
 ): PrecisionRecallFscore<number> | PrecisionRecallFscore<number[]> {
   return scoreFunction('precisionRecallFscoreSupport', yTrue, yPred, options, ['beta', 'warnFor'], {
     average: 'none',
@@ -212,7 +212,7 @@ export function precisionScore(yTrue: Targets, yPred: Targets, options: ScoreOpt
 export function precisionScore(
   yTrue: Targets,
   yPred: Targets,
-  options?: ScoreOptions & { average?: ScalarAverage }
+  options?: ScoreOptions & { average?: ScalarAverage },
 ): number;
 export function precisionScore(yTrue: Targets, yPred: Targets, options?: ScoreOptions): number | number[];
 export function precisionScore(yTrue: Targets, yPred: Targets, options?: ScoreOptions): number | number[] {
@@ -233,7 +233,7 @@ export function recallScore(yTrue: Targets, yPred: Targets, options: ScoreOption
 export function recallScore(
   yTrue: Targets,
   yPred: Targets,
-  options?: ScoreOptions & { average?: ScalarAverage }
+  options?: ScoreOptions & { average?: ScalarAverage },
 ): number;
 export function recallScore(yTrue: Targets, yPred: Targets, options?: ScoreOptions): number | number[];
 export function recallScore(yTrue: Targets, yPred: Targets, options?: ScoreOptions): number | number[] {
@@ -309,7 +309,7 @@ export function countCorrect(
   fn: string,
   yTrue: Targets,
   yPred: Targets,
-  options: AccuracyOptions | undefined
+  options: AccuracyOptions | undefined,
 ): { correct: number; total: number; normalize: boolean } {
   const { options: read, targets } = labelTargets<AccuracyOptions>(fn, yTrue, yPred, options, ['normalize']);
   const correct = new Float64Array(targets.numSamples);

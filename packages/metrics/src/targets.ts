@@ -96,15 +96,15 @@ function presentLabels(fn: string, arrays: readonly [string, LabelArray][]): Lab
         if (!Number.isInteger(value)) {
           throw new TypeError(
             `${fn}: ${name}[${index}] = ${describeValue(
-              value
-            )} is not an integer label; classification metrics take class labels, not continuous values`
+              value,
+            )} is not an integer label; classification metrics take class labels, not continuous values`,
           );
         }
         if (value < 0 || value >= DENSE_LIMIT) allSmall = false;
         else if (value > largest) largest = value;
       } else if (typeof value !== 'string') {
         throw new TypeError(
-          `${fn}: ${name}[${index}] = ${describeValue(value)} must be a class label (integer or string)`
+          `${fn}: ${name}[${index}] = ${describeValue(value)} must be a class label (integer or string)`,
         );
       }
       if (firstType === null) firstType = [name, index, typeof value];
@@ -112,7 +112,7 @@ function presentLabels(fn: string, arrays: readonly [string, LabelArray][]): Lab
         throw new TypeError(
           `${fn}: ${name}[${index}] = ${describeValue(value)} is a ${typeof value} but ${firstType[0]}[${
             firstType[1]
-          }] is a ${firstType[2]}; labels must be all numbers or all strings`
+          }] is a ${firstType[2]}; labels must be all numbers or all strings`,
         );
       }
     }
@@ -194,7 +194,7 @@ function indicatorRows(fn: string, name: string, rows: ArrayLike<unknown>, numCo
     const row = rows[sample];
     if (!isArrayLike(row) || typeof row === 'string') {
       throw new TypeError(
-        `${fn}: ${name}[${sample}] = ${describeValue(row)} must be a row of 0/1 indicators (multilabel input)`
+        `${fn}: ${name}[${sample}] = ${describeValue(row)} must be a row of 0/1 indicators (multilabel input)`,
       );
     }
     if (row.length !== numColumns) {
@@ -205,7 +205,7 @@ function indicatorRows(fn: string, name: string, rows: ArrayLike<unknown>, numCo
       if (value === 1 || value === true) flat[sample * numColumns + column] = 1;
       else if (value !== 0 && value !== false) {
         throw new TypeError(
-          `${fn}: ${name}[${sample}][${column}] = ${describeValue(value)} must be 0 or 1 (multilabel indicator)`
+          `${fn}: ${name}[${sample}][${column}] = ${describeValue(value)} must be 0 or 1 (multilabel indicator)`,
         );
       }
     }
@@ -218,11 +218,11 @@ function resolveMultilabel(
   yTrue: ArrayLike<unknown>,
   yPred: ArrayLike<unknown>,
   options: LabelOptions,
-  weights: Float64Array | null
+  weights: Float64Array | null,
 ): ResolvedTargets {
   if (!isMultilabel(yPred)) {
     throw new TypeError(
-      `${fn}: yTrue is multilabel (rows of 0/1 indicators) but yPred is not; pass both in the same form`
+      `${fn}: yTrue is multilabel (rows of 0/1 indicators) but yPred is not; pass both in the same form`,
     );
   }
   const numColumns = (yTrue[0] as ArrayLike<unknown>).length;
@@ -242,7 +242,7 @@ function resolveMultilabel(
   if (labels !== null && labels.length > 0 && typeof labels[0] === 'string') {
     if (labels.length !== numColumns) {
       throw new RangeError(
-        `${fn}: labels names ${labels.length} classes but the indicator rows have ${numColumns} columns`
+        `${fn}: labels names ${labels.length} classes but the indicator rows have ${numColumns} columns`,
       );
     }
     names = labels as string[];
@@ -250,7 +250,7 @@ function resolveMultilabel(
     for (const label of labels as number[]) {
       if (label >= numColumns || label < 0) {
         throw new RangeError(
-          `${fn}: labels contains ${label}; for multilabel input labels are column indices in [0, ${numColumns})`
+          `${fn}: labels contains ${label}; for multilabel input labels are column indices in [0, ${numColumns})`,
         );
       }
     }
@@ -286,7 +286,7 @@ export function resolveTargets(
   yTrue: Targets,
   yPred: Targets,
   options: LabelOptions,
-  { allowMultilabel = true }: { allowMultilabel?: boolean } = {}
+  { allowMultilabel = true }: { allowMultilabel?: boolean } = {},
 ): ResolvedTargets {
   const numSamples = checkLabelArray(fn, 'yTrue', yTrue, true);
   checkSameLength(fn, 'yTrue', numSamples, 'yPred', checkLabelArray(fn, 'yPred', yPred, true));
@@ -299,7 +299,7 @@ export function resolveTargets(
     }
     if (!isMultilabel(yTrue)) {
       throw new TypeError(
-        `${fn}: yPred is multilabel (rows of 0/1 indicators) but yTrue is not; pass both in the same form`
+        `${fn}: yPred is multilabel (rows of 0/1 indicators) but yTrue is not; pass both in the same form`,
       );
     }
     return resolveMultilabel(fn, yTrue, yPred, options, weights);
@@ -336,7 +336,7 @@ export function resolveTargets(
     const listedLabels = labels ?? present;
     if (labels !== null && labels.length > 0 && present.length > 0 && typeof labels[0] !== typeof present[0]) {
       throw new TypeError(
-        `${fn}: labels holds ${typeof labels[0]}s but yTrue/yPred hold ${typeof present[0]}s; use the same type`
+        `${fn}: labels holds ${typeof labels[0]}s but yTrue/yPred hold ${typeof present[0]}s; use the same type`,
       );
     }
     const listedSet = new Set<Label>(listedLabels);
@@ -350,8 +350,8 @@ export function resolveTargets(
     values.reduce<number>(
       (size, value) =>
         typeof value === 'number' && value >= 0 && value < DENSE_LIMIT ? Math.max(size, value + 1) : size,
-      0
-    )
+      0,
+    ),
   ).fill(-1);
   values.forEach((value, index) => {
     if (typeof value === 'number' && value < denseLookup.length && value >= 0) denseLookup[value] = index;
@@ -370,8 +370,8 @@ export function resolveTargets(
           typeof value === 'number'
             ? `${fn}: ${name}[${index}] = ${value} is out of range [0, ${values.length}) (numClasses = ${values.length})`
             : `${fn}: ${name}[${index}] = ${describeValue(value)} is not one of labels ${listChoices(
-                names.slice(0, 10)
-              )}${names.length > 10 ? ', ...' : ''}`
+                names.slice(0, 10),
+              )}${names.length > 10 ? ', ...' : ''}`,
         );
       }
       encoded[index] = classIndex;

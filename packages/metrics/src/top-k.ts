@@ -77,7 +77,7 @@ export function countScores(
   options: (ClassOptions & { sampleWeight?: ArrayLike<number> }) | undefined,
   ks: readonly unknown[],
   withTotals: boolean,
-  anyK = false
+  anyK = false,
 ): ScoreCounts {
   const numSamples = checkLabelArray(fn, 'yTrue', yTrue);
   const space = resolveClassSpace(fn, options, [['yTrue', yTrue]], scoreRowLength(fn, 'scores', scores, options));
@@ -140,7 +140,7 @@ function binaryScoresAsRows(fn: string, scores: ArrayLike<number>): number[][] {
 export function topKAccuracyScore(
   yTrue: LabelArray,
   scores: ScoreMatrix | number[],
-  options?: TopKAccuracyOptions
+  options?: TopKAccuracyOptions,
 ): number {
   const fn = 'topKAccuracyScore';
   const read = readOptions<TopKAccuracyOptions>(fn, options, [
@@ -159,7 +159,7 @@ export function topKAccuracyScore(
     emitWarning(
       onWarning,
       'UndefinedMetricWarning',
-      `${fn}: 'k' (${k}) greater than or equal to 'n_classes' (${space.numClasses}) will result in a perfect score and is therefore meaningless.`
+      `${fn}: 'k' (${k}) greater than or equal to 'n_classes' (${space.numClasses}) will result in a perfect score and is therefore meaningless.`,
     );
   }
   return read.normalize === false ? hits : hits / totalWeight;
@@ -188,22 +188,22 @@ export function topKAccuracyScore(
 export function topKPrecisionRecallFscore(
   yTrue: LabelArray,
   scores: ScoreMatrix,
-  options: TopKScoreOptions & { average: 'none' }
+  options: TopKScoreOptions & { average: 'none' },
 ): TopKPrecisionRecallFscore<number[]>;
 export function topKPrecisionRecallFscore(
   yTrue: LabelArray,
   scores: ScoreMatrix,
-  options: TopKScoreOptions & { average?: ScalarAverage }
+  options: TopKScoreOptions & { average?: ScalarAverage },
 ): TopKPrecisionRecallFscore<number>;
 export function topKPrecisionRecallFscore(
   yTrue: LabelArray,
   scores: ScoreMatrix,
-  options: TopKScoreOptions
+  options: TopKScoreOptions,
 ): TopKPrecisionRecallFscore<number> | TopKPrecisionRecallFscore<number[]>;
 export function topKPrecisionRecallFscore(
   yTrue: LabelArray,
   scores: ScoreMatrix,
-  options: TopKScoreOptions
+  options: TopKScoreOptions,
 ): TopKPrecisionRecallFscore<number> | TopKPrecisionRecallFscore<number[]> {
   const fn = 'topKPrecisionRecallFscore';
   const read = readOptions<TopKScoreOptions>(fn, options, [
@@ -221,7 +221,7 @@ export function topKPrecisionRecallFscore(
   const average = checkAverage(fn, read.average, 'macro');
   if (average === 'binary' || average === 'samples') {
     throw new RangeError(
-      `${fn}: average = '${average}' is not valid here; expected one of 'macro', 'micro', 'weighted', 'none'`
+      `${fn}: average = '${average}' is not valid here; expected one of 'macro', 'micro', 'weighted', 'none'`,
     );
   }
   const zeroDivision = checkZeroDivision(fn, read.zeroDivision);
@@ -247,7 +247,7 @@ export function topKPrecisionRecallFscore(
 export function topKPredictions(
   yTrue: LabelArray,
   scores: ScoreMatrix,
-  options: ClassOptions & { k: number }
+  options: ClassOptions & { k: number },
 ): Int32Array {
   const fn = 'topKPredictions';
   options = readOptions<ClassOptions & { k: number }>(fn, options, ['k', 'numClasses', 'labels']) as ClassOptions & {
@@ -296,7 +296,7 @@ export function argmaxPredictions(scores: ScoreMatrix, options: { numClasses?: n
     Array.isArray(scores) || !ArrayBuffer.isView(scores) ? scores.length : scores.length / space.numClasses;
   if (!Number.isInteger(numSamples) || numSamples === 0) {
     throw new RangeError(
-      `${fn}: scores has ${scores.length} values, which is not a positive multiple of numClasses = ${space.numClasses}`
+      `${fn}: scores has ${scores.length} values, which is not a positive multiple of numClasses = ${space.numClasses}`,
     );
   }
   const rows = checkScores(fn, 'scores', scores, numSamples, space.numClasses);

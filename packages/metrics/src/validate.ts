@@ -49,7 +49,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  return `a value of type ${typeof value === 'object' ? value.constructor?.name ?? 'object' : typeof value}`;
+  return `a value of type ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value}`;
 }
 
 /** Lists choices for an error message, shortening long lists. */
@@ -77,7 +77,7 @@ export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
 export function checkLabelArray(fn: string, name: string, values: unknown, allowEmpty = false): number {
   if (!isArrayLike(values)) {
     throw new TypeError(
-      `${fn}: ${name} must be an array or typed array of class indices or label strings, got ${describeValue(values)}`
+      `${fn}: ${name} must be an array or typed array of class indices or label strings, got ${describeValue(values)}`,
     );
   }
   if (values.length === 0 && !allowEmpty) {
@@ -105,7 +105,7 @@ export function checkNumClasses(fn: string, numClasses: unknown): number {
 function checkLabelNames(fn: string, labels: unknown): (string | number)[] {
   if (!Array.isArray(labels)) {
     throw new TypeError(
-      `${fn}: labels must be an array of class names (or label values), got ${describeValue(labels)}`
+      `${fn}: labels must be an array of class names (or label values), got ${describeValue(labels)}`,
     );
   }
   if (labels.length === 0) throw new RangeError(`${fn}: labels is empty; list every class name`);
@@ -116,7 +116,7 @@ function checkLabelNames(fn: string, labels: unknown): (string | number)[] {
       throw new TypeError(
         `${fn}: labels[${index}] = ${describeValue(label)} must be ${
           kind === 'string' ? 'a string' : 'an integer'
-        } like labels[0]`
+        } like labels[0]`,
       );
     }
     if (seen.has(label as string)) {
@@ -140,13 +140,13 @@ function scanLargestIndex(fn: string, name: string, values: LabelArray, hasLooku
       if (!hasLookup) {
         throw new TypeError(
           `${fn}: ${name}[${index}] = ${describeValue(
-            value
-          )} is a string label; pass options.labels listing every class name`
+            value,
+          )} is a string label; pass options.labels listing every class name`,
         );
       }
     } else {
       throw new TypeError(
-        `${fn}: ${name}[${index}] = ${describeValue(value)} must be a class index (number) or a label string`
+        `${fn}: ${name}[${index}] = ${describeValue(value)} must be a class index (number) or a label string`,
       );
     }
   }
@@ -168,7 +168,7 @@ export function resolveClassSpace(
   fn: string,
   options: ClassOptions | undefined,
   labelArrays: readonly [name: string, values: LabelArray][],
-  scoreRowLength?: number
+  scoreRowLength?: number,
 ): ClassSpace {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError(`${fn}: options must be an object, got ${describeValue(options)}`);
@@ -177,7 +177,7 @@ export function resolveClassSpace(
   let numClasses = options?.numClasses === undefined ? null : checkNumClasses(fn, options.numClasses);
   if (labelNames !== null && numClasses !== null && labelNames.length !== numClasses) {
     throw new RangeError(
-      `${fn}: numClasses = ${numClasses} does not match labels, which lists ${labelNames.length} classes`
+      `${fn}: numClasses = ${numClasses} does not match labels, which lists ${labelNames.length} classes`,
     );
   }
   if (numClasses === null && labelNames !== null) numClasses = labelNames.length;
@@ -220,18 +220,18 @@ export function encodeLabels(fn: string, name: string, values: LabelArray, space
         if (space.lookup === null) {
           throw new TypeError(
             `${fn}: ${name}[${index}] = ${describeValue(
-              value
-            )} is a string label; pass options.labels listing every class name`
+              value,
+            )} is a string label; pass options.labels listing every class name`,
           );
         }
         throw new RangeError(
-          `${fn}: ${name}[${index}] = ${describeValue(value)} is not one of labels ${listLabels(space.names)}`
+          `${fn}: ${name}[${index}] = ${describeValue(value)} is not one of labels ${listLabels(space.names)}`,
         );
       }
       encoded[index] = classIndex;
     } else {
       throw new TypeError(
-        `${fn}: ${name}[${index}] = ${describeValue(value)} must be a class index (number) or a label string`
+        `${fn}: ${name}[${index}] = ${describeValue(value)} must be a class index (number) or a label string`,
       );
     }
   }
@@ -262,7 +262,7 @@ export function scoreRowLength(fn: string, name: string, scores: unknown, option
   if (isFlatScores(scores)) {
     if (options?.numClasses === undefined && options?.labels === undefined) {
       throw new TypeError(
-        `${fn}: options.numClasses (or options.labels) is required when ${name} is a flat ${scores.constructor.name}`
+        `${fn}: options.numClasses (or options.labels) is required when ${name} is a flat ${scores.constructor.name}`,
       );
     }
     return undefined;
@@ -270,8 +270,8 @@ export function scoreRowLength(fn: string, name: string, scores: unknown, option
   if (!isArrayLike(scores)) {
     throw new TypeError(
       `${fn}: ${name} must be an array of per-sample score rows or a flat Float32Array/Float64Array, got ${describeValue(
-        scores
-      )}`
+        scores,
+      )}`,
     );
   }
   if (scores.length === 0) return undefined;
@@ -291,14 +291,14 @@ export function checkScores(
   name: string,
   scores: ScoreMatrix,
   numSamples: number,
-  numClasses: number
+  numClasses: number,
 ): ScoreRows {
   if (isFlatScores(scores)) {
     if (scores.length !== numSamples * numClasses) {
       throw new RangeError(
         `${fn}: ${name} has ${scores.length} values but ${numSamples} samples x ${numClasses} classes = ${
           numSamples * numClasses
-        } were expected`
+        } were expected`,
       );
     }
     return {
@@ -312,13 +312,13 @@ export function checkScores(
   if (!isArrayLike(scores)) {
     throw new TypeError(
       `${fn}: ${name} must be an array of per-sample score rows or a flat Float32Array/Float64Array, got ${describeValue(
-        scores
-      )}`
+        scores,
+      )}`,
     );
   }
   if (scores.length !== numSamples) {
     throw new RangeError(
-      `${fn}: ${name} has ${scores.length} rows but yTrue has ${numSamples} samples; they must match`
+      `${fn}: ${name} has ${scores.length} rows but yTrue has ${numSamples} samples; they must match`,
     );
   }
   for (let sample = 0; sample < numSamples; sample += 1) {
@@ -350,7 +350,7 @@ export function checkK(fn: string, k: unknown, numClasses: number, name = 'k', a
     throw new RangeError(
       allowAboveClasses
         ? `${fn}: ${name} = ${k} must be a positive integer`
-        : `${fn}: ${name} = ${k} is out of range [1, ${numClasses}] (numClasses = ${numClasses})`
+        : `${fn}: ${name} = ${k} is out of range [1, ${numClasses}] (numClasses = ${numClasses})`,
     );
   }
   return k;

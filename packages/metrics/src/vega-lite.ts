@@ -38,7 +38,7 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json
  */
 export function confusionMatrixVegaLite(
   matrix: ArrayLike<ArrayLike<number>> & { labels?: readonly string[]; normalize?: string | undefined },
-  options: ConfusionMatrixVegaLiteOptions = {}
+  options: ConfusionMatrixVegaLiteOptions = {},
 ): VegaLiteSpec {
   const fn = 'confusionMatrixVegaLite';
   options = readOptions<ConfusionMatrixVegaLiteOptions>(fn, options, [
@@ -57,7 +57,7 @@ export function confusionMatrixVegaLite(
       throw new RangeError(
         `${fn}: matrix[${row}] has ${
           cells?.length ?? 0
-        } columns but the matrix has ${numClasses} rows; it must be square`
+        } columns but the matrix has ${numClasses} rows; it must be square`,
       );
     }
   }

@@ -68,7 +68,7 @@ describe('MetricsAccumulator', () => {
     expect(summary.topK).toEqual([]);
     expect(summary.topKAccuracy).toEqual({});
     expect(metrics.report().toText()).toBe(
-      classificationReport(['ant', 'cat', 'cat', 'bird'], ['ant', 'bird', 'cat', 'bird'], { labels }).toText()
+      classificationReport(['ant', 'cat', 'cat', 'bird'], ['ant', 'bird', 'cat', 'bird'], { labels }).toText(),
     );
   });
 
@@ -114,8 +114,8 @@ describe('MetricsAccumulator', () => {
         [
           [0.1, 0.2, 0.3, 0.4],
           [0.1, Number.NaN, 0.3, 0.4],
-        ]
-      )
+        ],
+      ),
     ).toThrow('MetricsAccumulator.updateScores: scores[1][1] = NaN; scores must be numbers');
     expect(() => metrics.update([0, 9], SCORES.slice(0, 2))).toThrow('yTrue[1] = 9 is out of range [0, 4)');
     expect(metrics.compute()).toEqual(before);

@@ -11,7 +11,13 @@ describe('argmax', () => {
   });
 
   it('maps over rows and reads rows of a flat table through subarray', () => {
-    expect([[0.1, 0.9], [0.8, 0.2], [0.3, 0.3]].map(argmax)).toEqual([1, 0, 0]);
+    expect(
+      [
+        [0.1, 0.9],
+        [0.8, 0.2],
+        [0.3, 0.3],
+      ].map(argmax),
+    ).toEqual([1, 0, 0]);
     const table = Float32Array.of(0.1, 0.9, 0.7, 0.2, 0.3, 0.3);
     expect([0, 1, 2].map((row) => argmax(table.subarray(row * 2, row * 2 + 2)))).toEqual([1, 0, 0]);
   });

@@ -12,17 +12,20 @@ import {
 } from '@art/metrics';
 
 const normalizeFixture = JSON.parse(
-  readFileSync(new URL('./fixtures/confusion-normalize.json', import.meta.url), 'utf8')
+  readFileSync(new URL('./fixtures/confusion-normalize.json', import.meta.url), 'utf8'),
 ) as Record<'yTrue' | 'yPred' | 'sampleWeight', number[]> & Record<'true' | 'pred' | 'all', number[][]>;
 
 describe('confusionMatrix', () => {
   // scripts/make_normalize_fixture.py: 9 classes, float weights; row and matrix totals are
   // NumPy's pairwise sums, column totals running sums (a running row sum missed 26 cells).
-  it.each(['true', 'pred', 'all'] as const)('normalize %s with float weights equals scikit-learn to the bit', (normalize) => {
-    const { yTrue, yPred, sampleWeight } = normalizeFixture;
-    const matrix = confusionMatrix(yTrue, yPred, { sampleWeight, normalize });
-    expect(matrix.toArray()).toEqual(normalizeFixture[normalize]);
-  });
+  it.each(['true', 'pred', 'all'] as const)(
+    'normalize %s with float weights equals scikit-learn to the bit',
+    (normalize) => {
+      const { yTrue, yPred, sampleWeight } = normalizeFixture;
+      const matrix = confusionMatrix(yTrue, yPred, { sampleWeight, normalize });
+      expect(matrix.toArray()).toEqual(normalizeFixture[normalize]);
+    },
+  );
 
   it('matches the confusion_matrix documentation examples', () => {
     expect(confusionMatrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2])).toEqual([
@@ -33,7 +36,7 @@ describe('confusionMatrix', () => {
     const animals = confusionMatrix(
       ['cat', 'ant', 'cat', 'cat', 'ant', 'bird'],
       ['ant', 'ant', 'cat', 'cat', 'ant', 'cat'],
-      { labels: ['ant', 'bird', 'cat'] }
+      { labels: ['ant', 'bird', 'cat'] },
     );
     expect(animals.toArray()).toEqual([
       [2, 0, 0],
@@ -117,7 +120,7 @@ describe('confusion matrix display', () => {
         'dog            1    1    0',
         '<b>            0    0    1',
         '',
-      ].join('\n')
+      ].join('\n'),
     );
     expect(String(matrix)).toBe(matrix.toText());
     const normalized = confusionMatrix([0, 0, 0, 1], [0, 1, 1, 1], { normalize: 'true' });
@@ -129,8 +132,8 @@ describe('confusion matrix display', () => {
     const markdown = confusionMatrix(['a|b', 'c'], ['a|b', 'a|b'], { labels: ['a|b', 'c'] }).toMarkdown();
     expect(markdown).toBe(
       ['| true \\\\ predicted | a\\|b | c |', '| :--- | ---: | ---: |', '| a\\|b | 1 | 0 |', '| c | 1 | 0 |', ''].join(
-        '\n'
-      )
+        '\n',
+      ),
     );
   });
 
@@ -158,8 +161,8 @@ describe('confusion matrix display', () => {
 
   it('builds a Vega-Lite v5 heatmap that compiles and renders with every cell', async () => {
     const spec = confusionMatrixVegaLite(matrix, { title: 'Pets' });
-    expect(spec['$schema']).toBe(VEGA_LITE_SCHEMA);
-    expect((spec['data'] as { values: unknown[] }).values).toContainEqual({
+    expect(spec.$schema).toBe(VEGA_LITE_SCHEMA);
+    expect((spec.data as { values: unknown[] }).values).toContainEqual({
       trueLabel: 'dog',
       predictedLabel: 'cat',
       value: 1,
@@ -179,19 +182,19 @@ describe('confusion matrix display', () => {
   it('uses count or share formats and honours options', () => {
     const normalized = confusionMatrix([0, 1, 1], [0, 1, 0], { normalize: 'true' });
     const spec = confusionMatrixVegaLite(normalized, { showValues: false, cellSize: 12, colorScheme: 'greens' });
-    expect(spec['layer']).toHaveLength(1);
+    expect(spec.layer).toHaveLength(1);
     expect(JSON.stringify(spec)).toContain('"scheme":"greens"');
     expect(JSON.stringify(spec)).toContain('"format":".2f"');
-    expect(spec['width']).toEqual({ step: 12 });
+    expect(spec.width).toEqual({ step: 12 });
     const plain = confusionMatrixVegaLite([
       [3, 1],
       [0, 2],
     ]);
-    expect(plain['layer']).toHaveLength(2);
+    expect(plain.layer).toHaveLength(2);
     expect(JSON.stringify(plain)).toContain('"format":"d"');
     expect(() => confusionMatrixVegaLite([[1, 2]])).toThrow(/matrix\[0\] has 2 columns but the matrix has 1 rows/);
     expect(() => confusionMatrixVegaLite([[1]], { labels: ['a', 'b'] })).toThrow(
-      /labels lists 2 classes but the matrix has 1/
+      /labels lists 2 classes but the matrix has 1/,
     );
     expect(() => confusionMatrixVegaLite([])).toThrow(/matrix is empty/);
   });

@@ -112,7 +112,7 @@ const CASES: Case[] = [
           [0, 1],
           [1, 0],
         ],
-        [[0, 1], [1]]
+        [[0, 1], [1]],
       ),
     RangeError,
     'f1Score: yPred[1] has 1 columns but yPred[0] has 2',
@@ -199,7 +199,7 @@ const CASES: Case[] = [
           [0.1, 0.9, 0],
           [0.8, Number.NaN, 0.1],
         ],
-        { k: 1 }
+        { k: 1 },
       ),
     RangeError,
     'topKAccuracyScore: scores[1][1] = NaN; scores must be numbers',
@@ -255,7 +255,7 @@ const CASES: Case[] = [
           [0.1, 0.9, 0],
           [0.8, 0.1],
         ],
-        { k: 1 }
+        { k: 1 },
       ),
     RangeError,
     'topKAccuracyScore: scores[1] has 2 scores but there are 3 classes',

@@ -48,9 +48,9 @@ const EXPECTED_METRICS = [
 function corrupted(): { cases: Record<string, unknown>[] } {
   const copy = structuredClone(fixture);
   const first = copy.cases[0]!;
-  (first['macro'] as Record<string, number>)['f1'] += 1e-9;
-  (first['perClass'] as Record<string, number[]>)['recall'][2] = 0.99;
-  (first['confusionMatrix'] as number[][])[0]![0] += 1;
+  (first.macro as Record<string, number>).f1 += 1e-9;
+  (first.perClass as Record<string, number[]>).recall[2] = 0.99;
+  (first.confusionMatrix as number[][])[0]![0] += 1;
   return copy;
 }
 
@@ -75,7 +75,7 @@ describe('parity with scikit-learn (committed fixture)', () => {
     // Binary cases hold null for top-1 (scikit-learn rejects 2-D binary scores): skipped, not passed.
     expect(byMetric.get('top1Accuracy')!.skipped).toBe(4);
     expect(byMetric.get('perClass.f1')!.total).toBe(
-      fixture.cases.reduce((sum, testCase) => sum + (testCase['numClasses'] as number), 0)
+      fixture.cases.reduce((sum, testCase) => sum + (testCase.numClasses as number), 0),
     );
   });
 
@@ -101,14 +101,20 @@ describe('parity checker', () => {
 
   it('fails on keys it does not know, so nothing goes unchecked', () => {
     const copy = structuredClone(fixture);
-    copy.cases[1]!['rocAuc'] = 0.5;
-    (copy.cases[1]!['macro'] as Record<string, unknown>)['jaccard'] = 0.1;
+    copy.cases[1]!.rocAuc = 0.5;
+    (copy.cases[1]!.macro as Record<string, unknown>).jaccard = 0.1;
     // support is a per-class column only (scikit-learn returns None for it when averaging).
-    (copy.cases[1]!['weighted'] as Record<string, unknown>)['support'] = 5;
+    (copy.cases[1]!.weighted as Record<string, unknown>).support = 5;
     const result = checkParity(copy);
     expect(result.ok).toBe(false);
-    expect(result.mismatches.map((mismatch) => mismatch.path).sort()).toEqual(['macro.jaccard', 'rocAuc', 'weighted.support']);
-    expect(result.mismatches.find((mismatch) => mismatch.path === 'weighted.support')!.message).toBe('no metric is known for key "weighted.support"');
+    expect(result.mismatches.map((mismatch) => mismatch.path).sort()).toEqual([
+      'macro.jaccard',
+      'rocAuc',
+      'weighted.support',
+    ]);
+    expect(result.mismatches.find((mismatch) => mismatch.path === 'weighted.support')!.message).toBe(
+      'no metric is known for key "weighted.support"',
+    );
   });
 
   it('checks other F-beta keys and reports metrics that cannot be computed', () => {
@@ -124,7 +130,7 @@ describe('parity checker', () => {
     expect(() => checkParity({ generator: 'x' })).toThrow(/"cases" array/);
     expect(() => checkParity({ cases: [] })).toThrow(/no cases/);
     expect(() => checkParity({ cases: [{ numClasses: 2, labels: 'x', predictions: [] }] })).toThrow(
-      /cases\[0\]\.labels \(the true classes\) must be an array/
+      /cases\[0\]\.labels \(the true classes\) must be an array/,
     );
   });
 });
@@ -162,7 +168,7 @@ describe('parity command', () => {
 
   it('lists at most 20 mismatches', () => {
     const copy = structuredClone(fixture);
-    for (const testCase of copy.cases) testCase['accuracy'] = -1;
+    for (const testCase of copy.cases) testCase.accuracy = -1;
     const path = join(tempDir, 'many.json');
     writeFileSync(path, JSON.stringify(copy));
     const run = runInProcess(path);
@@ -202,7 +208,7 @@ describe('npm run parity (end to end)', () => {
     expect(lines).toHaveLength(EXPECTED_METRICS.length + 2);
     for (const metric of EXPECTED_METRICS) {
       expect(run.stdout).toMatch(
-        new RegExp(`^${metric.replace('.', '\\.')}\\s+\\d+/\\d+ values match \\(100\\.00%\\)`, 'm')
+        new RegExp(`^${metric.replace('.', '\\.')}\\s+\\d+/\\d+ values match \\(100\\.00%\\)`, 'm'),
       );
     }
     expect(lines.at(-1)).toBe('parity: all values match scikit-learn');

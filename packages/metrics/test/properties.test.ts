@@ -27,15 +27,15 @@ const problem = fc.integer({ min: 1, max: 12 }).chain((numClasses) =>
       scores: fc.array(
         fc.array(
           fc.integer({ min: -3, max: 3 }).map((value) => value / 2),
-          { minLength: numClasses, maxLength: numClasses }
+          { minLength: numClasses, maxLength: numClasses },
         ),
         {
           minLength: numSamples,
           maxLength: numSamples,
-        }
+        },
       ),
-    })
-  )
+    }),
+  ),
 );
 
 /** Sorted cut points splitting `length` samples into batches (empty batches included). */
@@ -51,13 +51,13 @@ describe('properties', () => {
         // scikit-learn 1.2 computes F as 2·p·r / (p + r), which can be 1 ulp off p = r.
         expect(f1Score(yTrue, yPred, { average: 'micro', numClasses })).toBeCloseTo(
           accuracyScore(yTrue, yPred, { numClasses }),
-          15
+          15,
         );
         const micro = precisionRecallFscoreSupport(yTrue, yPred, { average: 'micro', numClasses });
         expect(micro.precision).toBe(accuracyScore(yTrue, yPred));
         expect(micro.recall).toBe(accuracyScore(yTrue, yPred));
       }),
-      PARAMETERS
+      PARAMETERS,
     );
   });
 
@@ -68,7 +68,7 @@ describe('properties', () => {
           fc.record({
             data: fc.constant(data),
             order: fc.shuffledSubarray([...data.yTrue.keys()], { minLength: data.yTrue.length }),
-          })
+          }),
         ),
         ({ data, order }) => {
           const { numClasses } = data;
@@ -76,23 +76,23 @@ describe('properties', () => {
           const [yTrue, yPred, scores] = [permute(data.yTrue), permute(data.yPred), permute(data.scores)];
           for (const average of ['macro', 'micro', 'weighted', 'none'] as const) {
             expect(precisionRecallFscoreSupport(yTrue, yPred, { average, numClasses, beta: 2 })).toEqual(
-              precisionRecallFscoreSupport(data.yTrue, data.yPred, { average, numClasses, beta: 2 })
+              precisionRecallFscoreSupport(data.yTrue, data.yPred, { average, numClasses, beta: 2 }),
             );
           }
           expect(confusionMatrix(yTrue, yPred, { numClasses })).toEqual(
-            confusionMatrix(data.yTrue, data.yPred, { numClasses })
+            confusionMatrix(data.yTrue, data.yPred, { numClasses }),
           );
           expect(balancedAccuracyScore(yTrue, yPred, { numClasses })).toBe(
-            balancedAccuracyScore(data.yTrue, data.yPred, { numClasses })
+            balancedAccuracyScore(data.yTrue, data.yPred, { numClasses }),
           );
           const k = Math.min(2, numClasses);
           expect(topKAccuracyScore(yTrue, scores, { k })).toBe(topKAccuracyScore(data.yTrue, data.scores, { k }));
           expect(topKPrecisionRecallFscore(yTrue, scores, { k, average: 'none' })).toEqual(
-            topKPrecisionRecallFscore(data.yTrue, data.scores, { k, average: 'none' })
+            topKPrecisionRecallFscore(data.yTrue, data.scores, { k, average: 'none' }),
           );
-        }
+        },
       ),
-      PARAMETERS
+      PARAMETERS,
     );
   });
 
@@ -132,14 +132,14 @@ describe('properties', () => {
               oneShot.fscore,
             ]);
             expect(metrics.weightedF1).toBe(
-              topKPrecisionRecallFscore(yTrue, scores, { k: metrics.k, average: 'weighted' }).fscore
+              topKPrecisionRecallFscore(yTrue, scores, { k: metrics.k, average: 'weighted' }).fscore,
             );
           }
           // Top-1 ranks tied scores to the higher index (scikit-learn), the argmax to the lower (numpy).
           expect(scored.accuracy).toBe(accuracyScore(yTrue, argmaxPredictions(scores), { numClasses }));
-        }
+        },
       ),
-      PARAMETERS
+      PARAMETERS,
     );
   });
 
@@ -162,7 +162,7 @@ describe('properties', () => {
           expect(value).toBeLessThanOrEqual(1);
         }
       }),
-      PARAMETERS
+      PARAMETERS,
     );
   });
 });

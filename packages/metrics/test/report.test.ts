@@ -58,7 +58,7 @@ describe('classificationReport', () => {
     const yTrue = [0, 1, 1, 1, 1, 1, 1, 1];
     const yPred = [0, 0, 0, 0, 0, 0, 0, 0];
     expect(classificationReport(yTrue, yPred).toText()).toContain(
-      '           0       0.12      1.00      0.22         1'
+      '           0       0.12      1.00      0.22         1',
     );
   });
 
@@ -74,7 +74,7 @@ describe('classificationReport', () => {
         '| macro avg | 0.50 | 0.56 | 0.49 | 5 |',
         '| weighted avg | 0.70 | 0.60 | 0.61 | 5 |',
         '',
-      ].join('\n')
+      ].join('\n'),
     );
   });
 
@@ -82,11 +82,11 @@ describe('classificationReport', () => {
     const html = report.toHTML();
     expect(html).toMatch(/^<table class="art-classification-report">/);
     expect(html).toContain(
-      '<tr><th>class 2</th><td style="text-align:right">1.00</td><td style="text-align:right">0.67</td><td style="text-align:right">0.80</td><td style="text-align:right">3</td></tr>'
+      '<tr><th>class 2</th><td style="text-align:right">1.00</td><td style="text-align:right">0.67</td><td style="text-align:right">0.80</td><td style="text-align:right">3</td></tr>',
     );
     const footer = html.slice(html.indexOf('<tfoot>'));
     expect(footer).toContain(
-      '<th>accuracy</th><td style="text-align:right"></td><td style="text-align:right"></td><td style="text-align:right">0.60</td>'
+      '<th>accuracy</th><td style="text-align:right"></td><td style="text-align:right"></td><td style="text-align:right">0.60</td>',
     );
     expect(footer).toContain('<th>macro avg</th>');
     expect(footer).toContain('<th>weighted avg</th>');
@@ -98,7 +98,7 @@ describe('classificationReport', () => {
     const dict = report.toDict();
     expect(Object.keys(dict)).toEqual(['class 0', 'class 1', 'class 2', 'accuracy', 'macro avg', 'weighted avg']);
     expect(dict['class 2']).toEqual({ precision: 1, recall: 2 / 3, 'f1-score': 0.8, support: 3 });
-    expect(dict['accuracy']).toBe(0.6);
+    expect(dict.accuracy).toBe(0.6);
     expect(JSON.parse(JSON.stringify(report))).toEqual(dict);
   });
 
@@ -122,7 +122,7 @@ describe('classificationReport', () => {
         [1, 0, 0],
         [0, 1, 2],
       ],
-      { labels: TARGET_NAMES }
+      { labels: TARGET_NAMES },
     );
     expect(fromArray).toEqual(report);
   });

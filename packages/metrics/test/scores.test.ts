@@ -85,7 +85,7 @@ describe('precision, recall, F', () => {
     const indexTrue = Int32Array.from(yTrue, (label) => labels.indexOf(label));
     const indexPred = Uint8Array.from(yPred, (label) => labels.indexOf(label));
     expect(f1Score(yTrue, yPred, { labels, average: 'none' })).toEqual(
-      f1Score(indexTrue, indexPred, { average: 'none' })
+      f1Score(indexTrue, indexPred, { average: 'none' }),
     );
     expect(f1Score(indexTrue, indexPred, { labels })).toBe(f1Score(indexTrue, indexPred));
     // Mixing strings and numbers is an error, as scikit-learn's "Mix of label input types".

@@ -59,7 +59,7 @@ describe('sampleWeight', () => {
 
   it('is accepted in snake_case too, but not both spellings or misspelt', () => {
     expect(f1Score([0, 1, 1], [0, 1, 0], { sample_weight: [1, 2, 3] } as never)).toBe(
-      f1Score([0, 1, 1], [0, 1, 0], { sampleWeight: [1, 2, 3] })
+      f1Score([0, 1, 1], [0, 1, 0], { sampleWeight: [1, 2, 3] }),
     );
     expect(() => f1Score([0, 1], [0, 1], { sampleWieght: [1, 1] } as never)).toThrow(/unknown option "sampleWieght"/);
   });
@@ -92,7 +92,7 @@ describe('labels', () => {
 describe("average: 'binary' with posLabel", () => {
   it('scores the positive class alone', () => {
     expect(
-      precisionRecallFscoreSupport(['a', 'b', 'b'], ['a', 'a', 'b'], { average: 'binary', posLabel: 'b' })
+      precisionRecallFscoreSupport(['a', 'b', 'b'], ['a', 'a', 'b'], { average: 'binary', posLabel: 'b' }),
     ).toEqual({ precision: 1, recall: 0.5, fscore: 2 / 3, support: 2 });
     expect(f1Score([0, 1, 1], [0, 1, 0], { average: 'binary' })).toBeCloseTo(2 / 3, 15);
     // Class indices named by labels: posLabel may be the name or the index.
@@ -135,8 +135,8 @@ describe('multilabel indicator input', () => {
         [
           [0, 1],
           [1, 0],
-        ]
-      )
+        ],
+      ),
     ).toBe(0.5);
   });
 
@@ -164,8 +164,8 @@ describe('multilabel indicator input', () => {
         [
           [1, 1],
           [0, 1],
-        ]
-      )
+        ],
+      ),
     ).toEqual([
       [
         [0, 0],
@@ -225,7 +225,7 @@ describe('warnings and edge cases', () => {
     const { warnings, onWarning } = collect();
     expect(topKAccuracyScore([0, 1, 2, 3], Array(4).fill([0.4, 0.3, 0.2, 0.1]), { k: 5, onWarning })).toBe(1);
     expect(warnings[0]!.message).toBe(
-      "topKAccuracyScore: 'k' (5) greater than or equal to 'n_classes' (4) will result in a perfect score and is therefore meaningless."
+      "topKAccuracyScore: 'k' (5) greater than or equal to 'n_classes' (4) will result in a perfect score and is therefore meaningless.",
     );
   });
 
@@ -246,7 +246,7 @@ describe('warnings and edge cases', () => {
     const report = classificationReport([0, 1, 1], [0, 1, 0], { targetNames: ['Degas', 'Monet'] });
     expect(report.labels).toEqual(['Degas', 'Monet']);
     expect(() => classificationReport([0, 1, 1], [0, 1, 0], { targetNames: ['Degas'] })).toThrow(
-      /number of classes, 2, does not match size of targetNames, 1/
+      /number of classes, 2, does not match size of targetNames, 1/,
     );
   });
 });

@@ -86,7 +86,7 @@ const DELIBERATE: { reason: string; applies: (call: RecordedCall) => boolean }[]
   {
     reason: 'weights beyond 2^53 (numpy uint64/int64 arithmetic that wraps around) are not exact in JavaScript numbers',
     applies: (call) =>
-      (decodeSafe(call.kwargs?.['sample_weight']) as number[] | null)?.some((weight) => Math.abs(weight) > 2 ** 53) ===
+      (decodeSafe(call.kwargs?.sample_weight) as number[] | null)?.some((weight) => Math.abs(weight) > 2 ** 53) ===
       true,
   },
   {
@@ -120,26 +120,26 @@ function decode(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decode);
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
-  if ('$ref' in record) return decode(fixture.arrays[record['$ref'] as string]);
+  if ('$ref' in record) return decode(fixture.arrays[record.$ref as string]);
   if ('$nd' in record) {
-    const items = decode(record['$nd']) as unknown[];
+    const items = decode(record.$nd) as unknown[];
     // float32 inputs stay float32 (their epsilon matters to logLoss's eps: 'auto').
-    if (record['type'] === 'float32') {
-      return (record['shape'] as number[]).length === 1
+    if (record.type === 'float32') {
+      return (record.shape as number[]).length === 1
         ? Float32Array.from(items as number[])
         : items.map((row) => Float32Array.from(row as number[]));
     }
     return items;
   }
-  if ('$bits' in record) return Array.from(record['$bits'] as string, (bit) => bit === '1');
+  if ('$bits' in record) return Array.from(record.$bits as string, (bit) => bit === '1');
   if ('$float' in record) {
     return { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, '-inf': Number.NEGATIVE_INFINITY }[
-      record['$float'] as string
+      record.$float as string
     ];
   }
-  if ('$tuple' in record) return (record['$tuple'] as unknown[]).map(decode);
+  if ('$tuple' in record) return (record.$tuple as unknown[]).map(decode);
   if ('$dict' in record) {
-    return Object.fromEntries((record['$dict'] as [unknown, unknown][]).map(([key, item]) => [key, decode(item)]));
+    return Object.fromEntries((record.$dict as [unknown, unknown][]).map(([key, item]) => [key, decode(item)]));
   }
   throw new Error(`cannot decode ${JSON.stringify(value)}`);
 }
@@ -178,11 +178,15 @@ function withBinaryDefault(options: Options): Options {
  */
 function labelRunner(
   metric: (yTrue: ReturnType<typeof targetsOf>, yPred: ReturnType<typeof targetsOf>, options: never) => unknown,
-  binaryDefault = false
+  binaryDefault = false,
 ): (kwargs: Options) => unknown {
   return (kw) => {
     const options = optionsOf(kw, ['y_true', 'y_pred']);
-    return metric(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), (binaryDefault ? withBinaryDefault(options) : options) as never);
+    return metric(
+      targetsOf(kw.y_true),
+      targetsOf(kw.y_pred),
+      (binaryDefault ? withBinaryDefault(options) : options) as never,
+    );
   };
 }
 
@@ -190,7 +194,7 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
   accuracy_score: labelRunner(accuracyScore),
   balanced_accuracy_score: labelRunner(balancedAccuracyScore),
   confusion_matrix: (kw) =>
-    confusionMatrix(targetsOf(kw['y_true']), targetsOf(kw['y_pred']), optionsOf(kw, ['y_true', 'y_pred'])).toArray(),
+    confusionMatrix(targetsOf(kw.y_true), targetsOf(kw.y_pred), optionsOf(kw, ['y_true', 'y_pred'])).toArray(),
   multilabel_confusion_matrix: labelRunner(multilabelConfusionMatrix),
   precision_score: labelRunner(precisionScore, true),
   recall_score: labelRunner(recallScore, true),
@@ -198,50 +202,50 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
   fbeta_score: labelRunner(fbetaScore, true),
   precision_recall_fscore_support: (kw) => {
     const result = precisionRecallFscoreSupport(
-      targetsOf(kw['y_true']),
-      targetsOf(kw['y_pred']),
-      optionsOf(kw, ['y_true', 'y_pred'])
+      targetsOf(kw.y_true),
+      targetsOf(kw.y_pred),
+      optionsOf(kw, ['y_true', 'y_pred']),
     );
     return [result.precision, result.recall, result.fscore, result.support];
   },
   classification_report: (kw) => {
     const report = classificationReport(
-      targetsOf(kw['y_true']),
-      targetsOf(kw['y_pred']),
-      optionsOf(kw, ['y_true', 'y_pred', 'output_dict'])
+      targetsOf(kw.y_true),
+      targetsOf(kw.y_pred),
+      optionsOf(kw, ['y_true', 'y_pred', 'output_dict']),
     );
-    return kw['output_dict'] === true ? report.toDict() : report.toText();
+    return kw.output_dict === true ? report.toDict() : report.toText();
   },
   jaccard_score: labelRunner(jaccardScore, true),
   matthews_corrcoef: labelRunner(matthewsCorrcoef),
-  cohen_kappa_score: (kw) => cohenKappaScore(targetsOf(kw['y1']), targetsOf(kw['y2']), optionsOf(kw, ['y1', 'y2'])),
+  cohen_kappa_score: (kw) => cohenKappaScore(targetsOf(kw.y1), targetsOf(kw.y2), optionsOf(kw, ['y1', 'y2'])),
   hamming_loss: labelRunner(hammingLoss),
   zero_one_loss: labelRunner(zeroOneLoss),
   log_loss: (kw) =>
     logLoss(
-      targetsOf(kw['y_true']),
-      booleansAsNumbers(kw['y_pred']) as number[][],
-      optionsOf(kw, ['y_true', 'y_pred'])
+      targetsOf(kw.y_true),
+      booleansAsNumbers(kw.y_pred) as number[][],
+      optionsOf(kw, ['y_true', 'y_pred']),
     ),
   brier_score_loss: (kw) =>
-    brierScoreLoss(targetsOf(kw['y_true']), kw['y_prob'] as number[], optionsOf(kw, ['y_true', 'y_prob'])),
+    brierScoreLoss(targetsOf(kw.y_true), kw.y_prob as number[], optionsOf(kw, ['y_true', 'y_prob'])),
   class_likelihood_ratios: (kw) => {
     const ratios = classLikelihoodRatios(
-      targetsOf(kw['y_true']),
-      targetsOf(kw['y_pred']),
-      optionsOf(kw, ['y_true', 'y_pred'])
+      targetsOf(kw.y_true),
+      targetsOf(kw.y_pred),
+      optionsOf(kw, ['y_true', 'y_pred']),
     );
     return [ratios.positiveLikelihoodRatio, ratios.negativeLikelihoodRatio];
   },
   hinge_loss: (kw) =>
-    hingeLoss(targetsOf(kw['y_true']), kw['pred_decision'] as number[], optionsOf(kw, ['y_true', 'pred_decision'])),
+    hingeLoss(targetsOf(kw.y_true), kw.pred_decision as number[], optionsOf(kw, ['y_true', 'pred_decision'])),
   average_precision_score: (kw) =>
-    averagePrecisionScore(targetsOf(kw['y_true']), kw['y_score'] as number[], optionsOf(kw, ['y_true', 'y_score'])),
+    averagePrecisionScore(targetsOf(kw.y_true), kw.y_score as number[], optionsOf(kw, ['y_true', 'y_score'])),
   top_k_accuracy_score: (kw) =>
     topKAccuracyScore(
-      targetsOf(kw['y_true']) as (number | string)[],
-      booleansAsNumbers(kw['y_score']) as number[][],
-      optionsOf(kw, ['y_true', 'y_score'])
+      targetsOf(kw.y_true) as (number | string)[],
+      booleansAsNumbers(kw.y_score) as number[][],
+      optionsOf(kw, ['y_true', 'y_score']),
     ),
 };
 
@@ -286,7 +290,7 @@ function differences(expected: unknown, actual: unknown, path = 'result'): strin
     ];
   }
   return Object.keys(expectedRecord).flatMap((key) =>
-    differences(expectedRecord[key], actualRecord[key], `${path}.${key}`)
+    differences(expectedRecord[key], actualRecord[key], `${path}.${key}`),
   );
 }
 
@@ -303,7 +307,7 @@ function replay(call: RecordedCall): string[] {
     return [`input not replayable: ${String(error)}`];
   }
   // logLoss, brierScoreLoss and hingeLoss never warn, and so take no onWarning.
-  if (!WARNING_FREE.has(call.fn)) kwargs['onWarning'] = (warning: MetricWarning) => warnings.push(warning);
+  if (!WARNING_FREE.has(call.fn)) kwargs.onWarning = (warning: MetricWarning) => warnings.push(warning);
   let actual: unknown;
   let thrown: unknown = null;
   try {
@@ -315,7 +319,7 @@ function replay(call: RecordedCall): string[] {
   if (call.error !== undefined) {
     if (thrown === null)
       problems.push(
-        `scikit-learn raised ${call.error.type}: ${call.error.message}; we returned ${JSON.stringify(actual)}`
+        `scikit-learn raised ${call.error.type}: ${call.error.message}; we returned ${JSON.stringify(actual)}`,
       );
     return problems;
   }
@@ -326,7 +330,7 @@ function replay(call: RecordedCall): string[] {
     .filter((warning) => OUR_CATEGORIES.has(warning.category))
     .map((warning) => `${warning.category}: ${warning.message}`);
   const actualWarnings = warnings.map(
-    (warning) => `${warning.category}: ${warning.message.replace(/^[A-Za-z0-9.]+: /, '')}`
+    (warning) => `${warning.category}: ${warning.message.replace(/^[A-Za-z0-9.]+: /, '')}`,
   );
   if (expectedWarnings.join('\n') !== actualWarnings.join('\n')) {
     problems.push(`warnings: expected ${JSON.stringify(expectedWarnings)}, got ${JSON.stringify(actualWarnings)}`);
@@ -401,7 +405,7 @@ describe(`scikit-learn ${fixture.sklearn} metric tests, replayed`, () => {
   it('counts ported, passing and unsupported upstream tests as the README states', () => {
     const unsupported = results.filter((result) => result.reasons.length > 0).length;
     const passing = results.filter((result) => result.reasons.length === 0 && result.problems.length === 0).length;
-    if (process.env['SKLEARN_SUITE_LIST']) console.log(JSON.stringify(results));
+    if (process.env.SKLEARN_SUITE_LIST) console.log(JSON.stringify(results));
     const calls = results.reduce((sum, result) => sum + result.calls, 0);
     const unsupportedCalls = results.reduce((sum, result) => sum + result.unsupportedCalls, 0);
     const line =

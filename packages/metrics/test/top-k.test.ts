@@ -62,8 +62,8 @@ describe('topKAccuracyScore', () => {
           [-Infinity, -Infinity],
           [Infinity, 0],
         ],
-        { k: 1 }
-      )
+        { k: 1 },
+      ),
     ).toBe(1); // the tied -Infinity row ranks class 1 first
   });
 });
@@ -112,7 +112,7 @@ describe('argmaxPredictions', () => {
   it('reads rows and flat arrays', () => {
     expect(argmaxPredictions(SCORES)).toEqual(Int32Array.from([0, 1, 1, 0]));
     expect(argmaxPredictions(new Float32Array(SCORES.flat()), { numClasses: 3 })).toEqual(
-      Int32Array.from([0, 1, 1, 0])
+      Int32Array.from([0, 1, 1, 0]),
     );
   });
 });

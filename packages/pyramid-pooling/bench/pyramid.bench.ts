@@ -15,10 +15,12 @@ const images: PyramidRawImage[] = Array.from({ length: count }, (_, index) => {
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + index * 17) % 256;
   return { data, width, height, channels: 3 };
 });
-const batch = tf.tensor4d(
-  Float32Array.from(images.flatMap((image) => Array.from(image.data))),
-  [count, height, width, 3],
-);
+const batch = tf.tensor4d(Float32Array.from(images.flatMap((image) => Array.from(image.data))), [
+  count,
+  height,
+  width,
+  3,
+]);
 
 function time(label: string, run: () => unknown): void {
   run(); // warm-up
@@ -29,7 +31,9 @@ function time(label: string, run: () => unknown): void {
 }
 
 const options = { cropSize, borderMode: 'reflect101' as const };
-time(`cropPyramidImage ×${count} (${width}×${height} → 30×${cropSize}²)`, () => images.map((image) => cropPyramidImage(image, options)));
+time(`cropPyramidImage ×${count} (${width}×${height} → 30×${cropSize}²)`, () =>
+  images.map((image) => cropPyramidImage(image, options)),
+);
 time(`cropPyramidTensor [${count}, ${height}, ${width}, 3]`, () => {
   const crops = cropPyramidTensor(batch, options);
   crops.dataSync();
@@ -41,6 +45,8 @@ const classifier = new PyramidClassifier({ backbone, ...options });
 for (const maxCropsInMemory of [16, 64, 256]) {
   const start = performance.now();
   await classifier.predict(batch, { maxCropsInMemory });
-  console.log(`${`predict, maxCropsInMemory ${maxCropsInMemory}`.padEnd(48)} ${(performance.now() - start).toFixed(1).padStart(8)} ms`);
+  console.log(
+    `${`predict, maxCropsInMemory ${maxCropsInMemory}`.padEnd(48)} ${(performance.now() - start).toFixed(1).padStart(8)} ms`,
+  );
 }
 batch.dispose();

@@ -82,14 +82,21 @@ export function runBackbone(backbone: Backbone, crops: tf.Tensor4D, training: bo
     output = backbone(crops, context);
     if (output instanceof Promise) {
       // Already started: let it finish quietly and free what it returns.
-      output.then((tensor) => tensor.dispose(), () => undefined);
-      throw new TypeError('this backbone function is asynchronous (e.g. ONNX Runtime): it can predict (predict, predictCrops) but not run inside forward or training; use a TF.js backbone there');
+      output.then(
+        (tensor) => tensor.dispose(),
+        () => undefined,
+      );
+      throw new TypeError(
+        'this backbone function is asynchronous (e.g. ONNX Runtime): it can predict (predict, predictCrops) but not run inside forward or training; use a TF.js backbone there',
+      );
     }
   } else {
     const features = isLayersModel(backbone.features)
       ? (backbone.features.apply(crops, { training }) as tf.Tensor)
       : backbone.features(crops, context);
-    output = isLayersModel(backbone.head) ? (backbone.head.apply(features, { training }) as tf.Tensor) : backbone.head(features, context);
+    output = isLayersModel(backbone.head)
+      ? (backbone.head.apply(features, { training }) as tf.Tensor)
+      : backbone.head(features, context);
   }
   return checkOutput(output, crops.shape[0]);
 }

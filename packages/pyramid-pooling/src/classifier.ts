@@ -4,13 +4,7 @@ import { checkBackbone, runBackbone, startBackbone, type Backbone } from './back
 import { cropPyramidTensor } from './crop-tensor.js';
 import { evaluatePyramid, type PyramidEvaluation, type PyramidEvaluationOptions } from './evaluate.js';
 import { ExtendedImageCache, extractCrops, LayoutCache, type CropEntry } from './extract.js';
-import {
-  checkFusionMode,
-  fuse,
-  fuseTensors,
-  type FusionMode,
-  type FusionTensors,
-} from './fusion.js';
+import { checkFusionMode, fuse, fuseTensors, type FusionMode, type FusionTensors } from './fusion.js';
 import { imageSource, seededRandom, type PyramidImages } from './images.js';
 import { cropCount, resolvePyramidOptions, type PyramidOptions, type ResolvedPyramidOptions } from './pyramid.js';
 import {
@@ -113,7 +107,8 @@ export class PyramidClassifier {
   private readonly options: PyramidClassifierOptions;
 
   constructor(options: PyramidClassifierOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('PyramidClassifier needs an options object with a backbone');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('PyramidClassifier needs an options object with a backbone');
     this.options = options;
     this.pyramid = resolvePyramidOptions(options);
     const { levels } = this.pyramid;
@@ -134,7 +129,9 @@ export class PyramidClassifier {
     checkCropCap(options.maxCropsInMemory ?? 256);
     const backboneOutput = options.backboneOutput ?? 'logits';
     if (backboneOutput !== 'logits' && backboneOutput !== 'probabilities') {
-      throw new RangeError(`Unknown backboneOutput ${JSON.stringify(backboneOutput)}; expected one of "logits", "probabilities"`);
+      throw new RangeError(
+        `Unknown backboneOutput ${JSON.stringify(backboneOutput)}; expected one of "logits", "probabilities"`,
+      );
     }
   }
 
@@ -148,7 +145,12 @@ export class PyramidClassifier {
     return cropCount(this.pyramid.levels);
   }
 
-  private fusionOptions(): { levels: readonly number[]; fixedWeights?: readonly number[]; normalizeWeights?: boolean; learnedLogits?: readonly number[] } {
+  private fusionOptions(): {
+    levels: readonly number[];
+    fixedWeights?: readonly number[];
+    normalizeWeights?: boolean;
+    learnedLogits?: readonly number[];
+  } {
     return {
       levels: this.pyramid.levels,
       fixedWeights: this.options.fixedWeights,
@@ -256,7 +258,9 @@ export class PyramidClassifier {
           pendingInput!.dispose();
         }
         if (output.isDisposed) {
-          throw new Error('the asynchronous backbone returned a tensor it created before its first await (inside the classifier\'s tf.tidy, which disposed it); create the result after awaiting, as ONNX Runtime does, or pass a synchronous function');
+          throw new Error(
+            "the asynchronous backbone returned a tensor it created before its first await (inside the classifier's tf.tidy, which disposed it); create the result after awaiting, as ONNX Runtime does, or pass a synchronous function",
+          );
         }
         probabilities = tf.tidy(() => this.toProbabilities(output));
         if (probabilities !== output) output.dispose();
@@ -265,7 +269,9 @@ export class PyramidClassifier {
       const values = await probabilities.data();
       probabilities.dispose();
       batch.forEach((entry, row) => {
-        result[entry.imageIndex]![entry.cropIndex] = Array.from(values.subarray(row * numClasses, (row + 1) * numClasses));
+        result[entry.imageIndex]![entry.cropIndex] = Array.from(
+          values.subarray(row * numClasses, (row + 1) * numClasses),
+        );
       });
       cache.keepOnly(batch.at(-1)!.imageIndex);
       start = end;
@@ -305,7 +311,9 @@ export class PyramidClassifier {
     const fusion = checkFusionMode(options.fusion ?? this.fusion, 'fusion');
     const training = options.training ?? false;
     if (!(images instanceof tf.Tensor) || images.rank !== 4) {
-      throw new TypeError(`images must be a tensor [N, H, W, C], got ${images instanceof tf.Tensor ? JSON.stringify(images.shape) : String(images)}`);
+      throw new TypeError(
+        `images must be a tensor [N, H, W, C], got ${images instanceof tf.Tensor ? JSON.stringify(images.shape) : String(images)}`,
+      );
     }
     const count = images.shape[0];
     const crops = this.cropsPerImage;
@@ -327,7 +335,13 @@ export class PyramidClassifier {
       });
       let ordered = tf.gather(allCrops, tf.tensor1d(levelMajor, 'int32'), 0) as tf.Tensor4D;
       if (training) {
-        ordered = applyLevelAugmentations(ordered, levelIndexOfRow, this.pyramid.levels, this.options.augment, seededRandom(options.seed ?? 0));
+        ordered = applyLevelAugmentations(
+          ordered,
+          levelIndexOfRow,
+          this.pyramid.levels,
+          this.options.augment,
+          seededRandom(options.seed ?? 0),
+        );
       }
       if (this.options.preprocess !== undefined) ordered = this.options.preprocess(ordered);
       let probabilities: tf.Tensor2D;
@@ -349,8 +363,13 @@ export class PyramidClassifier {
       levelMajor.forEach((row, index) => {
         inverse[row] = index;
       });
-      const perCrop = tf.gather(probabilities, tf.tensor1d(inverse, 'int32'), 0).reshape([count, crops, -1]) as tf.Tensor3D;
-      const fusionOptions = { ...this.fusionOptions(), learnedLogits: options.learnedLogits ?? this.options.learnedLogits };
+      const perCrop = tf
+        .gather(probabilities, tf.tensor1d(inverse, 'int32'), 0)
+        .reshape([count, crops, -1]) as tf.Tensor3D;
+      const fusionOptions = {
+        ...this.fusionOptions(),
+        learnedLogits: options.learnedLogits ?? this.options.learnedLogits,
+      };
       const fused = fuseTensors(perCrop, fusion, fusionOptions);
       return { ...fused, perCrop };
     });
@@ -400,6 +419,7 @@ export class PyramidClassifier {
 }
 
 function checkCropCap(value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`maxCropsInMemory must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`maxCropsInMemory must be a positive integer, got ${value}`);
   return value;
 }

@@ -131,7 +131,10 @@ function resampleCrop(
  * @example
  * padImage({ data: new Uint8Array(4 * 2 * 1), width: 4, height: 2, channels: 1 }, { borderMode: 'replicate' }).height; // 4
  */
-export function padImage(image: PyramidRawImage, options: PyramidOptions = {}): PyramidRawImage & { data: Float32Array } {
+export function padImage(
+  image: PyramidRawImage,
+  options: PyramidOptions = {},
+): PyramidRawImage & { data: Float32Array } {
   checkRawImage(image);
   const resolved = resolvePyramidOptions({ ...options, levels: [1] });
   const layout = pyramidLayout(image.width, image.height, resolved);
@@ -146,7 +149,9 @@ export function padImage(image: PyramidRawImage, options: PyramidOptions = {}): 
       const sourceColumn = columnSource[column + 1]!;
       for (let channel = 0; channel < channels; channel++) {
         output[offset++] =
-          sourceRow < 0 || sourceColumn < 0 ? resolved.padValue : data[(sourceRow * width + sourceColumn) * channels + channel]!;
+          sourceRow < 0 || sourceColumn < 0
+            ? resolved.padValue
+            : data[(sourceRow * width + sourceColumn) * channels + channel]!;
       }
     }
   }

@@ -29,7 +29,16 @@ export function extendImages(images: tf.Tensor4D, layout: PyramidLayout, options
     let source: tf.Tensor4D = images.toFloat();
     if (options.borderMode === 'constant') {
       // One constant pixel on each side; index -1 ("outside") then maps to it.
-      source = tf.pad(source, [[0, 0], [1, 1], [1, 1], [0, 0]], options.padValue);
+      source = tf.pad(
+        source,
+        [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ],
+        options.padValue,
+      );
       rows = rows.map((index) => index + 1);
       columns = columns.map((index) => index + 1);
     }

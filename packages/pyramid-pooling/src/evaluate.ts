@@ -77,7 +77,9 @@ export function evaluatePyramid(
     throw new RangeError('perCropProbabilities must hold at least one image');
   }
   if (labels.length !== perCropProbabilities.length) {
-    throw new RangeError(`labels has ${labels.length} entries but perCropProbabilities has ${perCropProbabilities.length} images`);
+    throw new RangeError(
+      `labels has ${labels.length} entries but perCropProbabilities has ${perCropProbabilities.length} images`,
+    );
   }
   const numClasses = options.numClasses ?? perCropProbabilities[0]![0]?.length ?? 0;
   const topK = [...(options.topK ?? [1, 2])];
@@ -100,7 +102,9 @@ export function evaluatePyramid(
     if (mode === 'baseline') {
       scores = perCropProbabilities.map((crops, index) => {
         if (crops.length !== total) {
-          throw new RangeError(`perCropProbabilities[${index}] must hold ${total} crops for levels ${JSON.stringify(levels)}, got ${crops.length}`);
+          throw new RangeError(
+            `perCropProbabilities[${index}] must hold ${total} crops for levels ${JSON.stringify(levels)}, got ${crops.length}`,
+          );
         }
         const mean = new Array<number>(numClasses).fill(0);
         for (let crop = 0; crop < firstLevelCrops; crop++) {
@@ -125,14 +129,20 @@ export function evaluatePyramid(
   return evaluation;
 }
 
-function formatTable(rows: readonly PyramidEvaluationRow[], topK: readonly number[], style: 'text' | 'markdown'): string {
+function formatTable(
+  rows: readonly PyramidEvaluationRow[],
+  topK: readonly number[],
+  style: 'text' | 'markdown',
+): string {
   if (style !== 'text' && style !== 'markdown') {
     throw new RangeError(`Unknown format style ${JSON.stringify(style)}; expected one of "text", "markdown"`);
   }
   const header = ['Fusion', ...topK.flatMap((k) => [`Top-${k} P`, `Top-${k} R`, `Top-${k} F`])];
   const body = rows.map((row) => [
     row.mode,
-    ...row.scores.flatMap((score) => [score.precision, score.recall, score.fscore].map((value) => (value * 100).toFixed(2))),
+    ...row.scores.flatMap((score) =>
+      [score.precision, score.recall, score.fscore].map((value) => (value * 100).toFixed(2)),
+    ),
   ]);
   if (style === 'markdown') {
     const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
@@ -140,6 +150,8 @@ function formatTable(rows: readonly PyramidEvaluationRow[], topK: readonly numbe
   }
   const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(line)].join('\n');
 }

@@ -94,7 +94,8 @@ export function extractCrops(
     for (const [imageIndex, positions] of byImage) {
       const { width, height } = source.size(imageIndex);
       const layout = layouts.get(width, height);
-      const extended = cache === undefined ? extendImages(source.tensor(imageIndex), layout, options) : cache.get(imageIndex);
+      const extended =
+        cache === undefined ? extendImages(source.tensor(imageIndex), layout, options) : cache.get(imageIndex);
       const selection = positions.map((position) => [0, entries[position]!.cropIndex] as const);
       parts.push(cropSelection(extended, layout, selection, options));
       for (const position of positions) {

@@ -169,7 +169,9 @@ function checkPerCrop(perCrop: readonly (readonly ArrayLike<number>[])[], levels
     for (const row of image) {
       if (numClasses < 0) numClasses = row.length;
       if (row.length !== numClasses || row.length === 0) {
-        throw new RangeError(`perCropProbabilities[${imageIndex}]: every crop needs ${numClasses} class scores, got ${row.length}`);
+        throw new RangeError(
+          `perCropProbabilities[${imageIndex}]: every crop needs ${numClasses} class scores, got ${row.length}`,
+        );
       }
       for (let c = 0; c < row.length; c++) {
         if (!Number.isFinite(row[c])) {
@@ -284,14 +286,19 @@ export function fuseTensors(perCrop: tf.Tensor3D, mode: FusionMode, options: Fus
   const weightsSpec =
     mode === 'learned' && learnedTensor !== undefined
       ? undefined
-      : resolveLevelWeights(mode, levels, { ...options, learnedLogits: learnedLogits as readonly number[] | undefined });
+      : resolveLevelWeights(mode, levels, {
+          ...options,
+          learnedLogits: learnedLogits as readonly number[] | undefined,
+        });
   return tf.tidy(() => {
     const count = perCrop.shape[0];
     const perLevel = poolLevelsTensor(perCrop, levels, mode === 'hard');
     let levelWeights: tf.Tensor2D;
     if (mode === 'learned' && learnedTensor !== undefined) {
       if (learnedTensor.rank !== 1 || learnedTensor.shape[0] !== levels.length) {
-        throw new RangeError(`learnedLogits must be a tensor [${levels.length}], got ${JSON.stringify(learnedTensor.shape)}`);
+        throw new RangeError(
+          `learnedLogits must be a tensor [${levels.length}], got ${JSON.stringify(learnedTensor.shape)}`,
+        );
       }
       levelWeights = tf.tile(tf.softmax(learnedTensor).expandDims(0), [count, 1]) as tf.Tensor2D;
     } else if (weightsSpec !== undefined) {

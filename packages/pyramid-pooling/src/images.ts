@@ -21,7 +21,8 @@ export interface ImageSource {
 /** Wraps any {@link PyramidImages} as an {@link ImageSource}; `name` is used in errors. */
 export function imageSource(images: PyramidImages, name = 'images'): ImageSource {
   if (images instanceof tf.Tensor) {
-    if (images.rank !== 4) throw new TypeError(`${name} must be a tensor [N, H, W, C], got shape ${JSON.stringify(images.shape)}`);
+    if (images.rank !== 4)
+      throw new TypeError(`${name} must be a tensor [N, H, W, C], got shape ${JSON.stringify(images.shape)}`);
     const [count, height, width, channels] = images.shape;
     return {
       count,
@@ -30,7 +31,9 @@ export function imageSource(images: PyramidImages, name = 'images'): ImageSource
     };
   }
   if (!Array.isArray(images)) {
-    throw new TypeError(`${name} must be a tensor [N, H, W, C], an array of [H, W, C] tensors or an array of raw images`);
+    throw new TypeError(
+      `${name} must be a tensor [N, H, W, C], an array of [H, W, C] tensors or an array of raw images`,
+    );
   }
   const list = images as readonly (tf.Tensor3D | PyramidRawImage)[];
   list.forEach((image, index) => {
@@ -46,7 +49,9 @@ export function imageSource(images: PyramidImages, name = 'images'): ImageSource
     count: list.length,
     size: (index) => {
       const image = list[index]!;
-      return image instanceof tf.Tensor ? { width: image.shape[1], height: image.shape[0] } : { width: image.width, height: image.height };
+      return image instanceof tf.Tensor
+        ? { width: image.shape[1], height: image.shape[0] }
+        : { width: image.width, height: image.height };
     },
     tensor: (index) => {
       const image = list[index]!;

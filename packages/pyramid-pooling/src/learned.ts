@@ -110,7 +110,8 @@ export function fitFusionWeights(
   const levels = resolveLevels(options.levels);
   const epochs = options.epochs ?? 200;
   const learningRate = options.learningRate ?? 0.05;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
   if (!(learningRate > 0)) throw new RangeError(`learningRate must be positive, got ${learningRate}`);
   if (perCropProbabilities.length === 0) throw new RangeError('perCropProbabilities must hold at least one image');
   if (labels.length !== perCropProbabilities.length) {
@@ -122,7 +123,9 @@ export function fitFusionWeights(
   const numClasses = perCropProbabilities[0]![0]?.length ?? 0;
   const pooled = perCropProbabilities.map((image, index) => {
     if (image.length !== crops) {
-      throw new RangeError(`perCropProbabilities[${index}] must hold ${crops} crops for levels ${JSON.stringify(levels)}, got ${image.length}`);
+      throw new RangeError(
+        `perCropProbabilities[${index}] must hold ${crops} crops for levels ${JSON.stringify(levels)}, got ${image.length}`,
+      );
     }
     return poolLevels(image, levels);
   });
@@ -133,7 +136,9 @@ export function fitFusionWeights(
     }
   }
   if (options.initialLogits !== undefined && options.initialLogits.length !== levels.length) {
-    throw new RangeError(`initialLogits must hold ${levels.length} numbers, got ${JSON.stringify(options.initialLogits)}`);
+    throw new RangeError(
+      `initialLogits must hold ${levels.length} numbers, got ${JSON.stringify(options.initialLogits)}`,
+    );
   }
 
   const layer = new PyramidFusionLayer({ numLevels: levels.length });

@@ -133,7 +133,9 @@ export function resolveLevels(levels: LevelsOption | undefined, argumentName = '
     return preset;
   }
   if (!Array.isArray(levels) || levels.length === 0) {
-    throw new TypeError(`${argumentName} must be a non-empty array of positive integers, got ${JSON.stringify(levels)}`);
+    throw new TypeError(
+      `${argumentName} must be a non-empty array of positive integers, got ${JSON.stringify(levels)}`,
+    );
   }
   for (const level of levels) {
     if (!Number.isInteger(level) || level < 1) {
@@ -325,7 +327,12 @@ export function borderIndex(position: number, length: number, mode: BorderMode):
  */
 
 /** Source index of every position of the margin-extended padded axis. */
-export function extendedAxisIndex(paddedSize: number, padBefore: number, imageSize: number, mode: BorderMode): Int32Array {
+export function extendedAxisIndex(
+  paddedSize: number,
+  padBefore: number,
+  imageSize: number,
+  mode: BorderMode,
+): Int32Array {
   const indices = new Int32Array(paddedSize + 2);
   for (let extended = 0; extended < paddedSize + 2; extended++) {
     const padded = Math.min(Math.max(extended - 1, 0), paddedSize - 1);

@@ -116,11 +116,14 @@ export function* pyramidTrainingBatches(
     const label = labels[i]!;
     const limit = options.numClasses ?? Infinity;
     if (!Number.isInteger(label) || label < 0 || label >= limit) {
-      throw new RangeError(`labels[${i}] must be a class index${Number.isFinite(limit) ? ` in [0, ${limit})` : ''}, got ${label}`);
+      throw new RangeError(
+        `labels[${i}] must be a class index${Number.isFinite(limit) ? ` in [0, ${limit})` : ''}, got ${label}`,
+      );
     }
   }
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   if (options.numClasses !== undefined && (!Number.isInteger(options.numClasses) || options.numClasses < 1)) {
     throw new RangeError(`numClasses must be a positive integer, got ${options.numClasses}`);
   }

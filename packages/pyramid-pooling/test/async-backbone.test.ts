@@ -28,10 +28,15 @@ describe('an asynchronous backbone (ONNX Runtime style)', () => {
     asynchronous.perCrop.flat(2).forEach((value, i) => expect(value).toBeCloseTo(sync.perCrop.flat(2)[i]!, 6));
     asynchronous.fused.flat().forEach((value, i) => expect(value).toBeCloseTo(sync.fused.flat()[i]!, 6));
     // Per-level asynchronous backbones too.
-    const perLevel = await new PyramidClassifier({ backbone: [asyncBackbone, asyncBackbone, model], ...pyramid }).predict(input, { maxCropsInMemory: 5 });
+    const perLevel = await new PyramidClassifier({
+      backbone: [asyncBackbone, asyncBackbone, model],
+      ...pyramid,
+    }).predict(input, { maxCropsInMemory: 5 });
     perLevel.fused.flat().forEach((value, i) => expect(value).toBeCloseTo(sync.fused.flat()[i]!, 6));
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => classifier.forward(input)).toThrow(/asynchronous \(e.g. ONNX Runtime\): it can predict .* but not run inside forward or training/);
+    expect(() => classifier.forward(input)).toThrow(
+      /asynchronous \(e.g. ONNX Runtime\): it can predict .* but not run inside forward or training/,
+    );
     input.dispose();
     model.dispose();
   });
@@ -45,11 +50,15 @@ describe('an asynchronous backbone (ONNX Runtime style)', () => {
       return tf.zeros([1, 3]) as tf.Tensor2D;
     };
     const classifier = new PyramidClassifier({ backbone: wrongShape, ...pyramid });
-    await expect(classifier.predict(input)).rejects.toThrow(/backbone must return \[30, classes\] for 30 crops, got \[1,3\]/);
+    await expect(classifier.predict(input)).rejects.toThrow(
+      /backbone must return \[30, classes\] for 30 crops, got \[1,3\]/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     // Created synchronously inside the classifier's tidy: a clear error, not a crash on a disposed tensor.
     const tooEarly: AsyncBackboneFunction = async (crops) => tf.zeros([crops.shape[0], 3]) as tf.Tensor2D;
-    await expect(new PyramidClassifier({ backbone: tooEarly, ...pyramid }).predict(input)).rejects.toThrow(/created before its first await/);
+    await expect(new PyramidClassifier({ backbone: tooEarly, ...pyramid }).predict(input)).rejects.toThrow(
+      /created before its first await/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     input.dispose();
   });

@@ -31,7 +31,9 @@ describe('PyramidClassifier.predict', () => {
     const expectedPerCrop = images.map((image) =>
       cropPyramidImage(image, pyramid).map((crop) => softmax(meanColourLogits(crop.image))),
     );
-    prediction.perCrop.forEach((crops, i) => crops.forEach((row, c) => expectClose(row, expectedPerCrop[i]![c]!, 1e-5)));
+    prediction.perCrop.forEach((crops, i) =>
+      crops.forEach((row, c) => expectClose(row, expectedPerCrop[i]![c]!, 1e-5)),
+    );
     for (const row of prediction.perCrop.flat()) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5); // class-wise softmax
     const expected = fuse(prediction.perCrop, 'fixed', { levels: [1, 2, 5] });
     expect(prediction.fused).toEqual(expected.fused);
@@ -112,19 +114,32 @@ describe('PyramidClassifier.predict', () => {
     expect(tf.memory().numTensors).toBe(before);
     // Reference: every crop through model.predict at once.
     const reference = tf.tidy(() => {
-      const crops = tf.concat(images.map((image) => tf.tensor4d(
-        Float32Array.from(cropPyramidImage(image, pyramid).flatMap((crop) => Array.from(crop.image.data))),
-        [30, 8, 8, 3],
-      )));
-      return tf.softmax(model.predict(crops) as tf.Tensor2D).reshape([2, 30, 3]).arraySync() as number[][][];
+      const crops = tf.concat(
+        images.map((image) =>
+          tf.tensor4d(
+            Float32Array.from(cropPyramidImage(image, pyramid).flatMap((crop) => Array.from(crop.image.data))),
+            [30, 8, 8, 3],
+          ),
+        ),
+      );
+      return tf
+        .softmax(model.predict(crops) as tf.Tensor2D)
+        .reshape([2, 30, 3])
+        .arraySync() as number[][][];
     });
     prediction.perCrop.forEach((crops, i) => crops.forEach((row, c) => expectClose(row, reference[i]![c]!, 1e-5)));
 
     const features = tf.sequential({ layers: [tf.layers.globalAveragePooling2d({ inputShape: [8, 8, 3] })] });
     const head = tf.sequential({
-      layers: [tf.layers.dense({ inputShape: [3], units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })],
+      layers: [
+        tf.layers.dense({ inputShape: [3], units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      ],
     });
-    const split = new PyramidClassifier({ backbone: { features, head }, ...pyramid, preprocess: (x) => tf.div(x, 255) });
+    const split = new PyramidClassifier({
+      backbone: { features, head },
+      ...pyramid,
+      preprocess: (x) => tf.div(x, 255),
+    });
     const splitPrediction = await split.predict(input);
     const direct = await new PyramidClassifier({
       backbone: (x) => head.apply(features.apply(x)) as tf.Tensor2D,
@@ -141,7 +156,9 @@ describe('PyramidClassifier.predict', () => {
 
   it('takes probabilities from the backbone as they are with backboneOutput: "probabilities"', async () => {
     const images = [testImage(9, 14, 1)];
-    const logits = await new PyramidClassifier({ backbone: meanColourBackbone(), ...pyramid, padding: 'none' }).predict(images);
+    const logits = await new PyramidClassifier({ backbone: meanColourBackbone(), ...pyramid, padding: 'none' }).predict(
+      images,
+    );
     const inner = meanColourBackbone();
     const probabilities = await new PyramidClassifier({
       backbone: (crops, context) => tf.tidy(() => tf.softmax(inner(crops, context))),
@@ -154,11 +171,21 @@ describe('PyramidClassifier.predict', () => {
 
   it('reports bad options clearly', () => {
     const backbone = meanColourBackbone();
-    expect(() => new PyramidClassifier({ backbone: [backbone, backbone] })).toThrow(/got 2 backbones for 3 levels \[1,2,5\]/);
-    expect(() => new PyramidClassifier({ backbone: 42 as never })).toThrow(/backbone must be a tf.LayersModel, a function/);
-    expect(() => new PyramidClassifier({ backbone, fusion: 'max' as never })).toThrow(/Unknown fusion fusion "max"; expected one of/);
-    expect(() => new PyramidClassifier({ backbone, maxCropsInMemory: 0 })).toThrow(/maxCropsInMemory must be a positive integer, got 0/);
-    expect(() => new PyramidClassifier({ backbone, backboneOutput: 'scores' as never })).toThrow(/"logits", "probabilities"/);
+    expect(() => new PyramidClassifier({ backbone: [backbone, backbone] })).toThrow(
+      /got 2 backbones for 3 levels \[1,2,5\]/,
+    );
+    expect(() => new PyramidClassifier({ backbone: 42 as never })).toThrow(
+      /backbone must be a tf.LayersModel, a function/,
+    );
+    expect(() => new PyramidClassifier({ backbone, fusion: 'max' as never })).toThrow(
+      /Unknown fusion fusion "max"; expected one of/,
+    );
+    expect(() => new PyramidClassifier({ backbone, maxCropsInMemory: 0 })).toThrow(
+      /maxCropsInMemory must be a positive integer, got 0/,
+    );
+    expect(() => new PyramidClassifier({ backbone, backboneOutput: 'scores' as never })).toThrow(
+      /"logits", "probabilities"/,
+    );
   });
 });
 
@@ -174,7 +201,9 @@ describe('PyramidClassifier.forward (differentiable)', () => {
         const before = tf.memory().numTensors;
         const result = classifier.forward(input, { fusion });
         expect(tf.memory().numTensors).toBe(before + 4);
-        result.perCrop.arraySync().forEach((crops, i) => crops.forEach((row, c) => expectClose(row, prediction.perCrop[i]![c]!, 1e-6)));
+        result.perCrop
+          .arraySync()
+          .forEach((crops, i) => crops.forEach((row, c) => expectClose(row, prediction.perCrop[i]![c]!, 1e-6)));
         result.fused.arraySync().forEach((row, i) => expectClose(row, prediction.fused[i]!, 1e-5));
         tf.dispose([result.fused, result.perLevel, result.perCrop, result.levelWeights]);
       }
@@ -281,8 +310,12 @@ describe('pyramidTrainingBatches', () => {
     expect(batches[0]!.xs.max().dataSync()[0]).toBe(0);
     tf.dispose(batches.flatMap((batch) => [batch.xs, batch.ys]));
     expect(() => pyramidTrainingBatches(images, [0], pyramid).next()).toThrow(/labels has 1 entries but images has 2/);
-    expect(() => pyramidTrainingBatches(images, [0, 5], { ...pyramid, numClasses: 3 }).next()).toThrow(/labels\[1\] must be a class index in \[0, 3\), got 5/);
-    expect(() => pyramidTrainingBatches(images, [0, 1], { ...pyramid, levelIndices: [3] }).next()).toThrow(/valid level indices are 0..2/);
+    expect(() => pyramidTrainingBatches(images, [0, 5], { ...pyramid, numClasses: 3 }).next()).toThrow(
+      /labels\[1\] must be a class index in \[0, 3\), got 5/,
+    );
+    expect(() => pyramidTrainingBatches(images, [0, 1], { ...pyramid, levelIndices: [3] }).next()).toThrow(
+      /valid level indices are 0..2/,
+    );
   });
 
   it('is what PyramidClassifier.trainingBatches yields with its own pyramid', () => {

@@ -50,7 +50,8 @@ describe('cropPyramidImage', () => {
       const small = cropPyramidImage(image, { levels: [2], cropSize: 2, padding: 'none', interpolation });
       // cell (row 1, column 0) = rows 2..3, columns 0..1
       const expected: number[] = [];
-      for (const y of [2, 3]) for (const x of [0, 1]) for (const c of [0, 1]) expected.push(image.data[(y * 4 + x) * 2 + c]!);
+      for (const y of [2, 3])
+        for (const x of [0, 1]) for (const c of [0, 1]) expected.push(image.data[(y * 4 + x) * 2 + c]!);
       close(small[2]!.image.data, expected);
       expect(small[2]!.crop).toMatchObject({ level: 2, row: 1, column: 0 });
     }
@@ -90,7 +91,9 @@ describe('cropPyramidImage', () => {
       /image.data has 5 values but width·height·channels = 2·2·1 = 4/,
     );
     expect(() => cropPyramidImage({ data: [1, 2] as never, width: 1, height: 2, channels: 1 })).toThrow(TypeError);
-    expect(() => cropPyramidImage({ data: new Uint8Array(0), width: 0, height: 2, channels: 1 })).toThrow(/image.width/);
+    expect(() => cropPyramidImage({ data: new Uint8Array(0), width: 0, height: 2, channels: 1 })).toThrow(
+      /image.width/,
+    );
   });
 });
 
@@ -144,7 +147,9 @@ describe('cropPyramidTensor', () => {
     const crops = cropPyramidTensor(input, { levels: [1], cropSize: 2 });
     Array.from(crops.dataSync()).forEach((value, index) => expect(value).toBeCloseTo([1, 2, 3, 4][index]!, 5));
     const bad = tf.zeros([2, 2, 3]);
-    expect(() => cropPyramidTensor(bad as never)).toThrow(/images must be a rank-4 tensor \[N, H, W, C\], got \[2,2,3\]/);
+    expect(() => cropPyramidTensor(bad as never)).toThrow(
+      /images must be a rank-4 tensor \[N, H, W, C\], got \[2,2,3\]/,
+    );
     tf.dispose([input, crops, bad]);
   });
 });

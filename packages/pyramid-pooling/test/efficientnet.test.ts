@@ -56,7 +56,9 @@ describe('a tiny EfficientNet inside the pyramid', () => {
     const gradients = Object.values(grads);
     expect(gradients.length).toBe(net.model.trainableWeights.length);
     expect(gradients.every((gradient) => gradient.dataSync().every(Number.isFinite))).toBe(true);
-    expect(gradients.filter((gradient) => gradient.dataSync().some((g) => g !== 0)).length).toBeGreaterThan(gradients.length / 2);
+    expect(gradients.filter((gradient) => gradient.dataSync().some((g) => g !== 0)).length).toBeGreaterThan(
+      gradients.length / 2,
+    );
     tf.dispose([value, ...gradients]);
     expect(tf.memory().numTensors).toBe(start);
 

@@ -37,7 +37,10 @@ const levels = [1, 2];
 describe('fuse (hand-computed)', () => {
   it('soft: mean of crops per level, then the mean of the levels', () => {
     const result = fuse([image], 'soft', { levels });
-    expectRowsClose(result.perLevel[0]!, [[0.5, 0.3, 0.2], [0.3, 0.4, 0.3]]);
+    expectRowsClose(result.perLevel[0]!, [
+      [0.5, 0.3, 0.2],
+      [0.3, 0.4, 0.3],
+    ]);
     expectRowsClose(result.fused, [[0.4, 0.35, 0.25]]);
     expectRowsClose(result.levelWeights, [[0.5, 0.5]]);
   });
@@ -45,7 +48,10 @@ describe('fuse (hand-computed)', () => {
   it('hard: vote shares of the crop argmaxes per level, levels averaged', () => {
     // level 1 votes class 0; level 2 votes 1, 1, 0, 2 → [0.25, 0.5, 0.25]
     const result = fuse([image], 'hard', { levels });
-    expectRowsClose(result.perLevel[0]!, [[1, 0, 0], [0.25, 0.5, 0.25]]);
+    expectRowsClose(result.perLevel[0]!, [
+      [1, 0, 0],
+      [0.25, 0.5, 0.25],
+    ]);
     expectRowsClose(result.fused, [[0.625, 0.25, 0.125]]);
   });
 
@@ -58,7 +64,10 @@ describe('fuse (hand-computed)', () => {
       [0.7, 0.2, 0.1],
     ];
     const result = fuse([tied], 'hard', { levels });
-    expectRowsClose(result.perLevel[0]!, [[1, 0, 0], [0.5, 0.5, 0]]);
+    expectRowsClose(result.perLevel[0]!, [
+      [1, 0, 0],
+      [0.5, 0.5, 0],
+    ]);
     expectRowsClose(result.fused, [[0.75, 0.25, 0]]);
   });
 
@@ -70,7 +79,7 @@ describe('fuse (hand-computed)', () => {
     expectRowsClose(result.fused, [[0.40296148183131764, 0.3485192590843412, 0.24851925908434122]]);
   });
 
-  it('fixed: default weights are the levels squared in reverse ([4, 1] here, the seed\'s [25, 4, 1])', () => {
+  it("fixed: default weights are the levels squared in reverse ([4, 1] here, the seed's [25, 4, 1])", () => {
     expect(defaultFixedWeights([1, 2, 5])).toEqual([25, 4, 1]);
     expect(defaultFixedWeights('paper')).toEqual([16, 4, 1]);
     // (4·[0.5, 0.3, 0.2] + [0.3, 0.4, 0.3]) = [2.3, 1.6, 1.1]; / 5 when normalised
@@ -118,11 +127,31 @@ describe('fuse (hand-computed)', () => {
     expect(() => fuse([image], 'mean' as FusionMode, { levels })).toThrow(
       /Unknown fusion mode "mean"; expected one of "hard", "soft", "adaptive", "fixed", "learned"/,
     );
-    expect(() => fuse([image.slice(1)], 'soft', { levels })).toThrow(/perCropProbabilities\[0\] must hold 5 crops for levels \[1,2\], got 4/);
+    expect(() => fuse([image.slice(1)], 'soft', { levels })).toThrow(
+      /perCropProbabilities\[0\] must hold 5 crops for levels \[1,2\], got 4/,
+    );
     expect(() => fuse([image], 'learned', { levels })).toThrow(/needs options.learnedLogits/);
-    expect(() => fuse([image], 'learned', { levels, learnedLogits: [1] })).toThrow(/learnedLogits must hold 2 finite numbers/);
-    expect(() => fuse([image], 'fixed', { levels, fixedWeights: [1, -1] })).toThrow(/fixedWeights must hold 2 non-negative numbers/);
-    expect(() => fuse([[[Number.NaN, 1], [0, 1], [0, 1], [0, 1], [0, 1]]], 'soft', { levels })).toThrow(/non-finite value NaN/);
+    expect(() => fuse([image], 'learned', { levels, learnedLogits: [1] })).toThrow(
+      /learnedLogits must hold 2 finite numbers/,
+    );
+    expect(() => fuse([image], 'fixed', { levels, fixedWeights: [1, -1] })).toThrow(
+      /fixedWeights must hold 2 non-negative numbers/,
+    );
+    expect(() =>
+      fuse(
+        [
+          [
+            [Number.NaN, 1],
+            [0, 1],
+            [0, 1],
+            [0, 1],
+            [0, 1],
+          ],
+        ],
+        'soft',
+        { levels },
+      ),
+    ).toThrow(/non-finite value NaN/);
   });
 });
 
@@ -142,7 +171,9 @@ describe('fuseTensors', () => {
       const result = fuseTensors(input, mode, options);
       expect(tf.memory().numTensors).toBe(before + 3);
       expectRowsClose(result.fused.arraySync(), expected.fused, 5);
-      result.perLevel.arraySync().forEach((levelsOfImage, i) => expectRowsClose(levelsOfImage, expected.perLevel[i]!, 5));
+      result.perLevel
+        .arraySync()
+        .forEach((levelsOfImage, i) => expectRowsClose(levelsOfImage, expected.perLevel[i]!, 5));
       expectRowsClose(result.levelWeights.arraySync(), expected.levelWeights, 5);
       tf.dispose([result.fused, result.perLevel, result.levelWeights]);
     }

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { argMax, evaluatePyramid, fitFusionWeights, fuse, PyramidClassifier, PyramidFusionLayer } from '../src/index.js';
+import {
+  argMax,
+  evaluatePyramid,
+  fitFusionWeights,
+  fuse,
+  PyramidClassifier,
+  PyramidFusionLayer,
+} from '../src/index.js';
 import { meanColourBackbone, testImage } from './helpers.js';
 
 beforeAll(async () => {
@@ -39,7 +46,11 @@ describe('fitFusionWeights / PyramidFusionLayer', () => {
     // The learned fusion gets every image right where equal weights (soft) get none.
     const learned = fuse(perCrop, 'learned', { levels: [1, 2], learnedLogits: fitted.learnedLogits });
     expect(learned.fused.map(argMax)).toEqual(labels);
-    expect(fuse(perCrop, 'soft', { levels: [1, 2] }).fused.map(argMax).filter((p, i) => p === labels[i])).toHaveLength(0);
+    expect(
+      fuse(perCrop, 'soft', { levels: [1, 2] })
+        .fused.map(argMax)
+        .filter((p, i) => p === labels[i]),
+    ).toHaveLength(0);
     expect(fuse(perCrop, 'learned', { levels: [1, 2], learnedLogits: fitted.learnedLogits }).levelWeights[0]).toEqual(
       learned.levelWeights[0],
     );
@@ -47,10 +58,16 @@ describe('fitFusionWeights / PyramidFusionLayer', () => {
 
   it('validates its input', () => {
     const { perCrop, labels } = misleadingWholeImage(3);
-    expect(() => fitFusionWeights(perCrop, labels.slice(1), { levels: [1, 2] })).toThrow(/labels has 2 entries but perCropProbabilities has 3/);
-    expect(() => fitFusionWeights(perCrop, [0, 1, 3], { levels: [1, 2] })).toThrow(/labels\[2\] must be a class index in \[0, 3\), got 3/);
+    expect(() => fitFusionWeights(perCrop, labels.slice(1), { levels: [1, 2] })).toThrow(
+      /labels has 2 entries but perCropProbabilities has 3/,
+    );
+    expect(() => fitFusionWeights(perCrop, [0, 1, 3], { levels: [1, 2] })).toThrow(
+      /labels\[2\] must be a class index in \[0, 3\), got 3/,
+    );
     expect(() => fitFusionWeights(perCrop, labels)).toThrow(/must hold 30 crops/);
-    expect(() => fitFusionWeights(perCrop, labels, { levels: [1, 2], initialLogits: [0] })).toThrow(/initialLogits must hold 2/);
+    expect(() => fitFusionWeights(perCrop, labels, { levels: [1, 2], initialLogits: [0] })).toThrow(
+      /initialLogits must hold 2/,
+    );
   });
 
   it('is a serialisable TF.js layer (getConfig / registerClass round trip)', () => {
@@ -58,7 +75,12 @@ describe('fitFusionWeights / PyramidFusionLayer', () => {
     const layer = model.layers[0] as PyramidFusionLayer;
     const logits = tf.tensor1d([0, Math.log(3)]);
     layer.setWeights([logits]);
-    const input = tf.tensor3d([[[1, 0, 0], [0, 1, 0]]]);
+    const input = tf.tensor3d([
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+    ]);
     const output = model.predict(input) as tf.Tensor;
     expect(Array.from(output.dataSync()).map((v) => Number(v.toFixed(6)))).toEqual([0.25, 0.75, 0]);
     expect(layer.getConfig()).toMatchObject({ numLevels: 2 });
@@ -88,9 +110,16 @@ describe('evaluatePyramid', () => {
   const labels = [0, 1, 2, 2];
   const perCrop = rows.map((row) => Array.from({ length: 5 }, () => row));
 
-  it('computes the paper\'s Table 1 (hand-computed macro P/R/F at Top-1 and Top-2)', () => {
+  it("computes the paper's Table 1 (hand-computed macro P/R/F at Top-1 and Top-2)", () => {
     const evaluation = evaluatePyramid(perCrop, labels, { levels: [1, 2], learnedLogits: [0.3, 0.1] });
-    expect(evaluation.rows.map((row) => row.mode)).toEqual(['baseline', 'hard', 'soft', 'adaptive', 'fixed', 'learned']);
+    expect(evaluation.rows.map((row) => row.mode)).toEqual([
+      'baseline',
+      'hard',
+      'soft',
+      'adaptive',
+      'fixed',
+      'learned',
+    ]);
     expect(evaluation.numImages).toBe(4);
     expect(evaluation.numClasses).toBe(3);
     // Top-1 predictions [0, 0, 2, 1]: class 0 P=1/2 R=1, class 1 P=0 R=0, class 2 P=1 R=1/2
@@ -129,9 +158,15 @@ describe('evaluatePyramid', () => {
   });
 
   it('validates its input', () => {
-    expect(() => evaluatePyramid(perCrop, labels.slice(1), { levels: [1, 2] })).toThrow(/labels has 3 entries but perCropProbabilities has 4/);
-    expect(() => evaluatePyramid(perCrop, labels, { levels: [1, 2], topK: [4] })).toThrow(/each k must be an integer in \[1, 3\]/);
-    expect(() => evaluatePyramid(perCrop, labels, { levels: [1, 2], modes: ['learned'] })).toThrow(/needs options.learnedLogits/);
+    expect(() => evaluatePyramid(perCrop, labels.slice(1), { levels: [1, 2] })).toThrow(
+      /labels has 3 entries but perCropProbabilities has 4/,
+    );
+    expect(() => evaluatePyramid(perCrop, labels, { levels: [1, 2], topK: [4] })).toThrow(
+      /each k must be an integer in \[1, 3\]/,
+    );
+    expect(() => evaluatePyramid(perCrop, labels, { levels: [1, 2], modes: ['learned'] })).toThrow(
+      /needs options.learnedLogits/,
+    );
     expect(() => evaluatePyramid([], [], { levels: [1, 2] })).toThrow(/at least one image/);
   });
 

@@ -33,7 +33,9 @@ function independentBoxes(width: number, height: number, levels: readonly number
   return levels.map((level) => {
     const rows = independentCells(paddedHeight, level);
     const columns = independentCells(paddedWidth, level);
-    return rows.flatMap((row) => columns.map((column) => ({ x: column.start, y: row.start, width: column.length, height: row.length })));
+    return rows.flatMap((row) =>
+      columns.map((column) => ({ x: column.start, y: row.start, width: column.length, height: row.length })),
+    );
   });
 }
 
@@ -56,9 +58,14 @@ describe('pyramidCrops / pyramidLayout', () => {
 
   it('pads a 7×5 image to 7×7 (centred) and splits it with floor boundaries (hand-computed)', () => {
     const layout = pyramidLayout(7, 5, { levels: [1, 2, 3] });
-    expect([layout.paddedWidth, layout.paddedHeight, layout.padTop, layout.padBottom, layout.padLeft, layout.padRight]).toEqual([
-      7, 7, 1, 1, 0, 0,
-    ]);
+    expect([
+      layout.paddedWidth,
+      layout.paddedHeight,
+      layout.padTop,
+      layout.padBottom,
+      layout.padLeft,
+      layout.padRight,
+    ]).toEqual([7, 7, 1, 1, 0, 0]);
     // level 2 over 7 px: boundaries 0, 3, 7 → cells of 3 and 4
     const level2 = layout.crops.filter((crop) => crop.level === 2).map((crop) => crop.paddedBox);
     expect(level2).toEqual([
@@ -74,7 +81,15 @@ describe('pyramidCrops / pyramidLayout', () => {
     // image coordinates: shifted by the top padding of 1
     expect(level3[0]!.imageBox).toEqual({ x: 0, y: -1, width: 2, height: 2 });
     expect(level3.map((crop) => [crop.row, crop.column])).toEqual([
-      [0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2],
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [2, 0],
+      [2, 1],
+      [2, 2],
     ]);
     expect(layout.levelOffsets).toEqual([0, 1, 5, 14]);
   });
@@ -165,7 +180,9 @@ describe('borderIndex (OpenCV borderInterpolate)', () => {
   });
 
   it('reflects repeatedly for offsets larger than the axis, and handles one-pixel axes', () => {
-    expect([-1, -2, -3, -4, -5, 3, 4, 5, 6].map((p) => borderIndex(p, 3, 'reflect101'))).toEqual([1, 2, 1, 0, 1, 1, 0, 1, 2]);
+    expect([-1, -2, -3, -4, -5, 3, 4, 5, 6].map((p) => borderIndex(p, 3, 'reflect101'))).toEqual([
+      1, 2, 1, 0, 1, 1, 0, 1, 2,
+    ]);
     expect([-1, -2, -3, -4, 3, 4, 5, 6].map((p) => borderIndex(p, 3, 'reflect'))).toEqual([0, 1, 2, 2, 2, 1, 0, 0]);
     expect([-4, -3, 3, 7].map((p) => borderIndex(p, 3, 'wrap'))).toEqual([2, 0, 0, 1]);
     expect(borderIndex(-5, 1, 'reflect101')).toBe(0);

@@ -6,12 +6,21 @@ const numClasses = 4;
 const cropSize = 16;
 const model = tf.sequential({
   layers: [
-    tf.layers.conv2d({ inputShape: [cropSize, cropSize, 3], filters: 8, kernelSize: 3, strides: 2, activation: 'relu' }),
+    tf.layers.conv2d({
+      inputShape: [cropSize, cropSize, 3],
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      activation: 'relu',
+    }),
     tf.layers.globalAveragePooling2d({}),
     tf.layers.dense({ units: numClasses }),
   ],
 });
-model.compile({ optimizer: 'adam', loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred) });
+model.compile({
+  optimizer: 'adam',
+  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
+});
 
 const classifier = new PyramidClassifier({
   backbone: model,

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTrainingGradKernelName, batchNormTrainingKernelName } from '../../../../internal/kernel-names.js';
-import { activeBackendHas, checkSameShape, kernelConfig, requireFloat32, sizeOf, type CpuBackend, type KernelArgs } from './kernel-support.js';
+import {
+  activeBackendHas,
+  checkSameShape,
+  kernelConfig,
+  requireFloat32,
+  sizeOf,
+  type CpuBackend,
+  type KernelArgs,
+} from './kernel-support.js';
 import { byteOffset, maxRowChunks, rowsFor, simdFor, type WasmHeapBackend } from './simd-backend.js';
 import type { RowFunctionName } from './simd-pool.js';
 import { runStockKernel } from './stock-kernels.js';
@@ -22,14 +30,20 @@ import type { TensorInfo } from './wasm-ops.js';
  * with a modulo per parameter and element. Other cases run the stock kernel.
  */
 export function fusedBatchNorm(
-  args: KernelArgs<{ x: TensorInfo; mean: TensorInfo; variance: TensorInfo; offset?: TensorInfo; scale?: TensorInfo }, { varianceEpsilon: number }>,
+  args: KernelArgs<
+    { x: TensorInfo; mean: TensorInfo; variance: TensorInfo; offset?: TensorInfo; scale?: TensorInfo },
+    { varianceEpsilon: number }
+  >,
 ): TensorInfo {
   const { x, mean, variance, offset, scale } = args.inputs;
   const channels = x.shape[x.shape.length - 1] ?? 0;
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   const parameters = [mean, variance, offset, scale].filter((t): t is TensorInfo => t != null);
   if (
-    x.dtype !== 'float32' || channels === 0 || channels % 4 !== 0 || size(x.shape) === 0 ||
+    x.dtype !== 'float32' ||
+    channels === 0 ||
+    channels % 4 !== 0 ||
+    size(x.shape) === 0 ||
     parameters.some((t) => t.dtype !== 'float32' || size(t.shape) !== channels)
   ) {
     return runStockKernel('FusedBatchNorm', args);
@@ -49,7 +63,13 @@ export function fusedBatchNorm(
       target[channels + c] = (scaleValues?.[c] ?? 1) / Math.sqrt(varianceValues[c]! + args.attrs.varianceEpsilon);
       target[2 * channels + c] = offsetValues?.[c] ?? 0;
     }
-    functions.normalizeChannels(byteOffset(backend, x), byteOffset(backend, packed), byteOffset(backend, out), size(x.shape) / channels, channels);
+    functions.normalizeChannels(
+      byteOffset(backend, x),
+      byteOffset(backend, packed),
+      byteOffset(backend, out),
+      size(x.shape) / channels,
+      channels,
+    );
   } finally {
     backend.disposeData(packed.dataId);
   }
@@ -71,7 +91,10 @@ const fusedBatchNormGrad: tf.GradConfig = {
     // The [C] sums every parameter gradient needs, in one tidy so that the activation-sized
     // temporaries die here rather than at the end of the backward pass. (The per-input closures
     // below each run in their own tidy, so they cannot share lazily created tensors.)
-    const [sumDy, sumDyCentered] = tf.tidy(() => [reduce(dy), reduce(tf.mul(dy, tf.sub(x, mean)))]) as [tf.Tensor, tf.Tensor];
+    const [sumDy, sumDyCentered] = tf.tidy(() => [reduce(dy), reduce(tf.mul(dy, tf.sub(x, mean)))]) as [
+      tf.Tensor,
+      tf.Tensor,
+    ];
     return {
       x: () => tf.mul(dy, tf.mul(scale, inverseStd)),
       mean: () => tf.reshape(tf.mul(tf.neg(tf.mul(scale, inverseStd)), sumDy), mean.shape),
@@ -106,11 +129,14 @@ function batchNormLayout(kernelName: string, x: TensorInfo, parameters: (TensorI
   const channels = x.shape[x.shape.length - 1]!;
   for (const parameter of parameters) {
     if (parameter !== undefined && sizeOf(parameter.shape) !== channels) {
-      throw new Error(`${kernelName}: per-channel inputs must have ${channels} values, got [${parameter.shape.join(', ')}]`);
+      throw new Error(
+        `${kernelName}: per-channel inputs must have ${channels} values, got [${parameter.shape.join(', ')}]`,
+      );
     }
   }
   const rows = channels === 0 ? 0 : sizeOf(x.shape) / channels;
-  if (rows === 0) throw new Error(`${kernelName}: x must not be empty (batch statistics of no samples), got [${x.shape.join(', ')}]`);
+  if (rows === 0)
+    throw new Error(`${kernelName}: x must not be empty (batch statistics of no samples), got [${x.shape.join(', ')}]`);
   return [rows, channels];
 }
 
@@ -118,7 +144,11 @@ function batchNormLayout(kernelName: string, x: TensorInfo, parameters: (TensorI
  * Batch mean and (biased) variance over the rows, as tf.moments computes them: the mean, then
  * the mean of squared deviations from the float32 mean. Sums in float64.
  */
-function batchStatistics(x: ArrayLike<number>, rows: number, channels: number): { mean: Float32Array; variance: Float32Array } {
+function batchStatistics(
+  x: ArrayLike<number>,
+  rows: number,
+  channels: number,
+): { mean: Float32Array; variance: Float32Array } {
   const sums = new Float64Array(channels);
   for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < channels; c++, i++) sums[c]! += x[i]!;
   const mean = Float32Array.from(sums, (sum) => sum / rows);
@@ -162,7 +192,15 @@ function batchNormGradCoefficients(
   return { k, p, q, scaleGradient, offsetGradient };
 }
 
-function batchNormTrainingCpu({ inputs, backend, attrs }: { inputs: BatchNormInputs; backend: CpuBackend; attrs: BatchNormAttrs }): TensorInfo[] {
+function batchNormTrainingCpu({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: BatchNormInputs;
+  backend: CpuBackend;
+  attrs: BatchNormAttrs;
+}): TensorInfo[] {
   const { x, scale, offset } = inputs;
   requireFloat32(batchNormTrainingKernelName, x, scale, offset);
   const [rows, channels] = batchNormLayout(batchNormTrainingKernelName, x, [scale, offset]);
@@ -172,15 +210,34 @@ function batchNormTrainingCpu({ inputs, backend, attrs }: { inputs: BatchNormInp
   const { mean, variance } = batchStatistics(xValues, rows, channels);
   const factor = Float32Array.from(variance, (v, c) => scaleValues[c]! / Math.sqrt(v + attrs.varianceEpsilon));
   const y = new Float32Array(xValues.length);
-  for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < channels; c++, i++) y[i] = (xValues[i]! - mean[c]!) * factor[c]! + offsetValues[c]!;
-  return [backend.makeTensorInfo(x.shape.slice(), 'float32', y), backend.makeTensorInfo([channels], 'float32', mean), backend.makeTensorInfo([channels], 'float32', variance)];
+  for (let r = 0, i = 0; r < rows; r++)
+    for (let c = 0; c < channels; c++, i++) y[i] = (xValues[i]! - mean[c]!) * factor[c]! + offsetValues[c]!;
+  return [
+    backend.makeTensorInfo(x.shape.slice(), 'float32', y),
+    backend.makeTensorInfo([channels], 'float32', mean),
+    backend.makeTensorInfo([channels], 'float32', variance),
+  ];
 }
 
-function batchNormTrainingGradCpu({ inputs, backend, attrs }: { inputs: BatchNormGradInputs; backend: CpuBackend; attrs: BatchNormAttrs }): TensorInfo[] {
+function batchNormTrainingGradCpu({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: BatchNormGradInputs;
+  backend: CpuBackend;
+  attrs: BatchNormAttrs;
+}): TensorInfo[] {
   const { dy, x, mean, variance, scale, meanGradient, varianceGradient } = inputs;
   requireFloat32(batchNormTrainingGradKernelName, dy, x, mean, variance, scale, meanGradient, varianceGradient);
   checkSameShape(batchNormTrainingGradKernelName, x, dy);
-  const [rows, channels] = batchNormLayout(batchNormTrainingGradKernelName, x, [mean, variance, scale, meanGradient, varianceGradient]);
+  const [rows, channels] = batchNormLayout(batchNormTrainingGradKernelName, x, [
+    mean,
+    variance,
+    scale,
+    meanGradient,
+    varianceGradient,
+  ]);
   const read = (t: TensorInfo) => backend.readSync(t.dataId);
   const [dyValues, xValues, meanValues] = [read(dy), read(x), read(mean)];
   const sumDy = new Float64Array(channels);
@@ -192,12 +249,20 @@ function batchNormTrainingGradCpu({ inputs, backend, attrs }: { inputs: BatchNor
     }
   }
   const { k, p, q, scaleGradient, offsetGradient } = batchNormGradCoefficients(
-    rows, channels, read(variance), read(scale), sumDy, sumDyCentered,
-    meanGradient ? read(meanGradient) : null, varianceGradient ? read(varianceGradient) : null, attrs.varianceEpsilon,
+    rows,
+    channels,
+    read(variance),
+    read(scale),
+    sumDy,
+    sumDyCentered,
+    meanGradient ? read(meanGradient) : null,
+    varianceGradient ? read(varianceGradient) : null,
+    attrs.varianceEpsilon,
   );
   const dx = new Float32Array(xValues.length);
   for (let r = 0, i = 0; r < rows; r++) {
-    for (let c = 0; c < channels; c++, i++) dx[i] = dyValues[i]! * k[c]! + (xValues[i]! - meanValues[c]!) * p[c]! + q[c]!;
+    for (let c = 0; c < channels; c++, i++)
+      dx[i] = dyValues[i]! * k[c]! + (xValues[i]! - meanValues[c]!) * p[c]! + q[c]!;
   }
   return [
     backend.makeTensorInfo(x.shape.slice(), 'float32', dx),
@@ -207,7 +272,10 @@ function batchNormTrainingGradCpu({ inputs, backend, attrs }: { inputs: BatchNor
 }
 
 /** Float64 scratch on the wasm heap (8-byte aligned): `count` values, released by `release`. */
-function float64Scratch(backend: WasmHeapBackend, count: number): { offset: number; values: Float64Array; release(): void } {
+function float64Scratch(
+  backend: WasmHeapBackend,
+  count: number,
+): { offset: number; values: Float64Array; release(): void } {
   const scratch = backend.makeOutput([2 * count + 1], 'float32');
   const base = byteOffset(backend, scratch);
   const offset = base + (base % 8);
@@ -220,7 +288,15 @@ function float64Scratch(backend: WasmHeapBackend, count: number): { offset: numb
  * float64 sums in `partial` (maxRowChunks * count values, zeroed here); returns the chunks' sums
  * added in chunk order (the same order whichever thread ran which chunk).
  */
-function reduceRows(backend: WasmHeapBackend, name: RowFunctionName, pointers: number[], rows: number, channels: number, partial: { offset: number; values: Float64Array }, count: number): Float64Array {
+function reduceRows(
+  backend: WasmHeapBackend,
+  name: RowFunctionName,
+  pointers: number[],
+  rows: number,
+  channels: number,
+  partial: { offset: number; values: Float64Array },
+  count: number,
+): Float64Array {
   partial.values.fill(0);
   const chunks = rowsFor(backend)(name, [...pointers, partial.offset], rows, channels, partial.offset);
   const total = new Float64Array(count);
@@ -235,7 +311,15 @@ function reduceRows(backend: WasmHeapBackend, name: RowFunctionName, pointers: n
  * (sum; centred squares; normalise). Channel counts that are not a multiple of 4 run the
  * reference loops on the heap.
  */
-function batchNormTrainingWasm({ inputs, backend, attrs }: { inputs: BatchNormInputs; backend: WasmHeapBackend; attrs: BatchNormAttrs }): TensorInfo[] {
+function batchNormTrainingWasm({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: BatchNormInputs;
+  backend: WasmHeapBackend;
+  attrs: BatchNormAttrs;
+}): TensorInfo[] {
   const { x, scale, offset } = inputs;
   requireFloat32(batchNormTrainingKernelName, x, scale, offset);
   const [rows, channels] = batchNormLayout(batchNormTrainingKernelName, x, [scale, offset]);
@@ -250,7 +334,8 @@ function batchNormTrainingWasm({ inputs, backend, attrs }: { inputs: BatchNormIn
     read(variance).set(statistics.variance);
     for (let c = 0; c < channels; c++) {
       const factor = scaleValues[c]! / Math.sqrt(statistics.variance[c]! + attrs.varianceEpsilon);
-      for (let i = c; i < xValues.length; i += channels) yValues[i] = (xValues[i]! - statistics.mean[c]!) * factor + offsetValues[c]!;
+      for (let i = c; i < xValues.length; i += channels)
+        yValues[i] = (xValues[i]! - statistics.mean[c]!) * factor + offsetValues[c]!;
     }
     return [y, mean, variance];
   }
@@ -262,8 +347,21 @@ function batchNormTrainingWasm({ inputs, backend, attrs }: { inputs: BatchNormIn
     const sum = reduceRows(backend, 'columnSums', [xAt], rows, channels, sums, channels);
     const meanValues = read(mean);
     for (let c = 0; c < channels; c++) meanValues[c] = sum[c]! / rows;
-    const squares = reduceRows(backend, 'centeredSquareSums', [xAt, byteOffset(backend, mean)], rows, channels, sums, channels);
-    const [varianceValues, scaleValues, offsetValues, parameters] = [read(variance), read(scale), read(offset), read(packed)];
+    const squares = reduceRows(
+      backend,
+      'centeredSquareSums',
+      [xAt, byteOffset(backend, mean)],
+      rows,
+      channels,
+      sums,
+      channels,
+    );
+    const [varianceValues, scaleValues, offsetValues, parameters] = [
+      read(variance),
+      read(scale),
+      read(offset),
+      read(packed),
+    ];
     for (let c = 0; c < channels; c++) {
       varianceValues[c] = squares[c]! / rows;
       parameters[c] = meanValues[c]!;
@@ -282,11 +380,25 @@ function batchNormTrainingWasm({ inputs, backend, attrs }: { inputs: BatchNormIn
  * BatchNorm's backward pass on wasm: [dx, dScale, dOffset] in two SIMD passes (the two
  * per-channel sums over dy and x; then dx). Other channel counts run the reference loops.
  */
-function batchNormTrainingGradWasm({ inputs, backend, attrs }: { inputs: BatchNormGradInputs; backend: WasmHeapBackend; attrs: BatchNormAttrs }): TensorInfo[] {
+function batchNormTrainingGradWasm({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: BatchNormGradInputs;
+  backend: WasmHeapBackend;
+  attrs: BatchNormAttrs;
+}): TensorInfo[] {
   const { dy, x, mean, variance, scale, meanGradient, varianceGradient } = inputs;
   requireFloat32(batchNormTrainingGradKernelName, dy, x, mean, variance, scale, meanGradient, varianceGradient);
   checkSameShape(batchNormTrainingGradKernelName, x, dy);
-  const [rows, channels] = batchNormLayout(batchNormTrainingGradKernelName, x, [mean, variance, scale, meanGradient, varianceGradient]);
+  const [rows, channels] = batchNormLayout(batchNormTrainingGradKernelName, x, [
+    mean,
+    variance,
+    scale,
+    meanGradient,
+    varianceGradient,
+  ]);
   const dx = backend.makeOutput(x.shape.slice(), 'float32');
   const scaleGradient = backend.makeOutput(scale.shape.slice(), 'float32');
   const offsetGradient = backend.makeOutput(scale.shape.slice(), 'float32');
@@ -299,7 +411,15 @@ function batchNormTrainingGradWasm({ inputs, backend, attrs }: { inputs: BatchNo
     let sumDy: Float64Array;
     let sumDyCentered: Float64Array;
     if (simd) {
-      const total = reduceRows(backend, 'batchNormGradientSums', [byteOffset(backend, dy), byteOffset(backend, x), byteOffset(backend, mean)], rows, channels, sums, 2 * channels);
+      const total = reduceRows(
+        backend,
+        'batchNormGradientSums',
+        [byteOffset(backend, dy), byteOffset(backend, x), byteOffset(backend, mean)],
+        rows,
+        channels,
+        sums,
+        2 * channels,
+      );
       sumDy = total.subarray(0, channels);
       sumDyCentered = total.subarray(channels);
     } else {
@@ -316,8 +436,15 @@ function batchNormTrainingGradWasm({ inputs, backend, attrs }: { inputs: BatchNo
     }
     const meanValues = read(mean);
     const coefficients = batchNormGradCoefficients(
-      rows, channels, read(variance), read(scale), sumDy, sumDyCentered,
-      meanGradient ? read(meanGradient) : null, varianceGradient ? read(varianceGradient) : null, attrs.varianceEpsilon,
+      rows,
+      channels,
+      read(variance),
+      read(scale),
+      sumDy,
+      sumDyCentered,
+      meanGradient ? read(meanGradient) : null,
+      varianceGradient ? read(varianceGradient) : null,
+      attrs.varianceEpsilon,
     );
     read(scaleGradient).set(coefficients.scaleGradient);
     read(offsetGradient).set(coefficients.offsetGradient);
@@ -327,12 +454,18 @@ function batchNormTrainingGradWasm({ inputs, backend, attrs }: { inputs: BatchNo
       parameters.set(coefficients.k, channels);
       parameters.set(coefficients.p, 2 * channels);
       parameters.set(coefficients.q, 3 * channels);
-      rowsFor(backend)('batchNormBackward', [byteOffset(backend, dy), byteOffset(backend, x), byteOffset(backend, packed), byteOffset(backend, dx)], rows, channels);
+      rowsFor(backend)(
+        'batchNormBackward',
+        [byteOffset(backend, dy), byteOffset(backend, x), byteOffset(backend, packed), byteOffset(backend, dx)],
+        rows,
+        channels,
+      );
     } else {
       const [dyValues, xValues, dxValues] = [read(dy), read(x), read(dx)];
       const { k, p, q } = coefficients;
       for (let r = 0, i = 0; r < rows; r++) {
-        for (let c = 0; c < channels; c++, i++) dxValues[i] = dyValues[i]! * k[c]! + (xValues[i]! - meanValues[c]!) * p[c]! + q[c]!;
+        for (let c = 0; c < channels; c++, i++)
+          dxValues[i] = dyValues[i]! * k[c]! + (xValues[i]! - meanValues[c]!) * p[c]! + q[c]!;
       }
     }
   } finally {
@@ -355,11 +488,21 @@ const batchNormTrainingGradient: tf.GradConfig = {
     const epsilon = (attrs as unknown as BatchNormAttrs).varianceEpsilon;
     let gradients: tf.Tensor[];
     if (activeBackendHas(batchNormTrainingGradKernelName)) {
-      gradients = tf.engine().runKernel(
-        batchNormTrainingGradKernelName,
-        { dy: dy!, x, mean, variance, scale, ...(meanGradient ? { meanGradient } : {}), ...(varianceGradient ? { varianceGradient } : {}) },
-        { varianceEpsilon: epsilon },
-      ) as tf.Tensor[];
+      gradients = tf
+        .engine()
+        .runKernel(
+          batchNormTrainingGradKernelName,
+          {
+            dy: dy!,
+            x,
+            mean,
+            variance,
+            scale,
+            ...(meanGradient ? { meanGradient } : {}),
+            ...(varianceGradient ? { varianceGradient } : {}),
+          },
+          { varianceEpsilon: epsilon },
+        ) as tf.Tensor[];
     } else {
       gradients = tf.tidy(() => {
         const channels = mean.size;
@@ -376,7 +519,11 @@ const batchNormTrainingGradient: tf.GradConfig = {
         if (varianceGradient) p = tf.add(p, tf.div(tf.mul(2, varianceGradient), rows));
         if (meanGradient) q = tf.add(q, tf.div(meanGradient, rows));
         const dx = tf.add(tf.add(tf.mul(flatDy, factor), tf.mul(centered, p)), q);
-        return [tf.reshape(dx, x.shape), tf.reshape(tf.mul(sumDyCentered, inverseStd), scale.shape), tf.reshape(sumDy, scale.shape)];
+        return [
+          tf.reshape(dx, x.shape),
+          tf.reshape(tf.mul(sumDyCentered, inverseStd), scale.shape),
+          tf.reshape(sumDy, scale.shape),
+        ];
       });
     }
     const [dx, scaleGradient, offsetGradient] = gradients as [tf.Tensor, tf.Tensor, tf.Tensor];

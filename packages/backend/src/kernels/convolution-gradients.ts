@@ -25,9 +25,15 @@ interface ConvolutionAttrs {
 }
 
 /** A filter gradient's arguments: the forward input and dY, the filter's shape. */
-type FilterGradientArgs = KernelArgs<{ x: TensorInfo; dy: TensorInfo }, ConvolutionAttrs & { filterShape: [number, number, number, number] }>;
+type FilterGradientArgs = KernelArgs<
+  { x: TensorInfo; dy: TensorInfo },
+  ConvolutionAttrs & { filterShape: [number, number, number, number] }
+>;
 /** An input gradient's arguments: dY and the filter, the forward input's shape. */
-type InputGradientArgs = KernelArgs<{ dy: TensorInfo; filter: TensorInfo }, ConvolutionAttrs & { inputShape: [number, number, number, number] }>;
+type InputGradientArgs = KernelArgs<
+  { dy: TensorInfo; filter: TensorInfo },
+  ConvolutionAttrs & { inputShape: [number, number, number, number] }
+>;
 
 /**
  * The geometry of the forward (depthwise) convolution a gradient kernel belongs to, from its NHWC
@@ -39,7 +45,16 @@ function convolutionInfo(
   attrs: ConvolutionAttrs,
   depthwise: boolean,
 ): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, depthwise, 'channelsLast');
+  return tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
 }
 
 function requireChannelsLast(kernelName: string, dataFormat: string | undefined): void {
@@ -68,21 +83,42 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: FilterGradientA
     const { dilationHeight, dilationWidth } = info;
     const positions = batch * outHeight * outWidth;
     const patchSize = filterHeight * filterWidth * inChannels;
-    const pointwiseSameSize = patchSize === inChannels && strideHeight === 1 && strideWidth === 1 && hasNoLeadingPadding(info) && outHeight === height && outWidth === width;
+    const pointwiseSameSize =
+      patchSize === inChannels &&
+      strideHeight === 1 &&
+      strideWidth === 1 &&
+      hasNoLeadingPadding(info) &&
+      outHeight === height &&
+      outWidth === width;
     if (pointwiseSameSize && inChannels > outChannels) {
       // A projecting 1x1 convolution: dW = X^T dY, so that XNNPACK packs dY, the smaller
       // operand, as its weights. Packing a fresh [P, C] right operand costs several times a
       // SIMD transpose of it (in a training step, ~17 ms for a [12544, 144] one).
-      const xT = ops.reshape(ops.transpose(ops.reshape(x, [positions, inChannels]), [1, 0]), [1, inChannels, positions]);
+      const xT = ops.reshape(ops.transpose(ops.reshape(x, [positions, inChannels]), [1, 0]), [
+        1,
+        inChannels,
+        positions,
+      ]);
       return ops.reshape(ops.matMul(xT, ops.reshape(dy, [1, positions, outChannels])), [1, 1, inChannels, outChannels]);
     }
-    const dyT = ops.reshape(ops.transpose(ops.reshape(dy, [positions, outChannels]), [1, 0]), [1, outChannels, positions]);
+    const dyT = ops.reshape(ops.transpose(ops.reshape(dy, [positions, outChannels]), [1, 0]), [
+      1,
+      outChannels,
+      positions,
+    ]);
     if (patchSize > 1 && inChannels < 16 && positions * patchSize <= im2colLimit) {
       // Few input channels (the stem): per-offset matmuls would be [outChannels x P] x [P x 3],
       // far too thin for XNNPACK. One matmul against a small im2col matrix instead.
-      const patches = pointwiseSameSize ? ops.reshape(x, [1, positions, inChannels]) : ops.adopt(im2col(backend, x, info));
+      const patches = pointwiseSameSize
+        ? ops.reshape(x, [1, positions, inChannels])
+        : ops.adopt(im2col(backend, x, info));
       const product = ops.matMul(dyT, patches); // [outChannels, KH·KW·inChannels]
-      return ops.reshape(ops.transpose(ops.reshape(product, [outChannels, patchSize]), [1, 0]), [filterHeight, filterWidth, inChannels, outChannels]);
+      return ops.reshape(ops.transpose(ops.reshape(product, [outChannels, patchSize]), [1, 0]), [
+        filterHeight,
+        filterWidth,
+        inChannels,
+        outChannels,
+      ]);
     }
     const neededHeight = (filterHeight - 1) * dilationHeight + strideHeight * (outHeight - 1) + 1;
     const neededWidth = (filterWidth - 1) * dilationWidth + strideWidth * (outWidth - 1) + 1;
@@ -110,7 +146,10 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: FilterGradientA
     }
     // [KH·KW, outChannels, inChannels] -> [KH, KW, inChannels, outChannels]
     const stacked = parts.length === 1 ? parts[0]! : ops.run('Concat', parts, { axis: 0 });
-    const ordered = ops.transpose(ops.reshape(stacked, [filterHeight * filterWidth, outChannels, inChannels]), [0, 2, 1]);
+    const ordered = ops.transpose(
+      ops.reshape(stacked, [filterHeight * filterWidth, outChannels, inChannels]),
+      [0, 2, 1],
+    );
     return ops.reshape(ordered, [filterHeight, filterWidth, inChannels, outChannels]);
   });
 }
@@ -125,15 +164,35 @@ const im2colLimit = 16 * 2 ** 20;
 /** [1, N·OH·OW, KH·KW·inChannels] patches of NHWC `x` (zeros outside), filled on the wasm heap. */
 function im2col(backend: BackendWasm, x: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
-  const out = backend.makeOutput([1, batch * info.outHeight * info.outWidth, info.filterHeight * info.filterWidth * channels], 'float32');
-  patchLoop(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, [batch, height, width, channels], info, 'gather');
+  const out = backend.makeOutput(
+    [1, batch * info.outHeight * info.outWidth, info.filterHeight * info.filterWidth * channels],
+    'float32',
+  );
+  patchLoop(
+    backend.typedArrayFromHeap(x) as Float32Array,
+    backend.typedArrayFromHeap(out) as Float32Array,
+    [batch, height, width, channels],
+    info,
+    'gather',
+  );
   return out;
 }
 
 /** Sums [1, N·OH·OW, KH·KW·C] patch gradients into an NHWC tensor of `inputShape` (im2col's adjoint). */
-function col2im(backend: BackendWasm, columns: TensorInfo, inputShape: [number, number, number, number], info: tf.backend_util.Conv2DInfo): TensorInfo {
+function col2im(
+  backend: BackendWasm,
+  columns: TensorInfo,
+  inputShape: [number, number, number, number],
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
   const out = backend.makeOutput(inputShape.slice(), 'float32');
-  patchLoop(backend.typedArrayFromHeap(out) as Float32Array, backend.typedArrayFromHeap(columns) as Float32Array, inputShape, info, 'scatterAdd');
+  patchLoop(
+    backend.typedArrayFromHeap(out) as Float32Array,
+    backend.typedArrayFromHeap(columns) as Float32Array,
+    inputShape,
+    info,
+    'scatterAdd',
+  );
   return out;
 }
 
@@ -143,8 +202,15 @@ function col2im(backend: BackendWasm, columns: TensorInfo, inputShape: [number, 
  * 'scatterAdd' zeroes `image` and adds the patch values back into their pixels. Heap views are
  * taken by the callers after their allocations (growing the heap replaces its buffer).
  */
-function patchLoop(image: Float32Array, patches: Float32Array, [batch, height, width, channels]: [number, number, number, number], info: tf.backend_util.Conv2DInfo, direction: 'gather' | 'scatterAdd'): void {
-  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+function patchLoop(
+  image: Float32Array,
+  patches: Float32Array,
+  [batch, height, width, channels]: [number, number, number, number],
+  info: tf.backend_util.Conv2DInfo,
+  direction: 'gather' | 'scatterAdd',
+): void {
+  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } =
+    info;
   const patchSize = filterHeight * filterWidth * channels;
   const gather = direction === 'gather';
   (gather ? patches : image).fill(0);
@@ -199,7 +265,10 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: InputGradientArg
       // dY [P x outChannels] x W^T [outChannels x KH·KW·inChannels] gives every patch's
       // gradient; col2im adds them into dX.
       const filterT = ops.transpose(ops.reshape(filter, [patchSize, outChannels]), [1, 0]);
-      const columns = ops.matMul(ops.reshape(dy, [1, positions, outChannels]), ops.reshape(filterT, [1, outChannels, patchSize]));
+      const columns = ops.matMul(
+        ops.reshape(dy, [1, positions, outChannels]),
+        ops.reshape(filterT, [1, outChannels, patchSize]),
+      );
       return ops.adopt(col2im(backend, columns, attrs.inputShape, info));
     }
     if (pointwise) {
@@ -234,7 +303,10 @@ function flipSpatially(backend: BackendWasm, filter: TensorInfo): TensorInfo {
   for (let kh = 0; kh < filterHeight; kh++) {
     for (let kw = 0; kw < filterWidth; kw++) {
       const from = (kh * filterWidth + kw) * block;
-      target.set(source.subarray(from, from + block), ((filterHeight - 1 - kh) * filterWidth + (filterWidth - 1 - kw)) * block);
+      target.set(
+        source.subarray(from, from + block),
+        ((filterHeight - 1 - kh) * filterWidth + (filterWidth - 1 - kw)) * block,
+      );
     }
   }
   return out;
@@ -260,8 +332,23 @@ function transposedConvolutionInput(
   const left = (info.filterWidth - 1) * info.dilationWidth - info.padInfo.left;
   const bottom = height + info.padInfo.top - dilatedHeight;
   const right = width + info.padInfo.left - dilatedWidth;
-  const input = padOrCropSpatial(ops, dilated, Math.min(0, top), Math.min(0, bottom), Math.min(0, left), Math.min(0, right));
-  return { input, padding: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]] };
+  const input = padOrCropSpatial(
+    ops,
+    dilated,
+    Math.min(0, top),
+    Math.min(0, bottom),
+    Math.min(0, left),
+    Math.min(0, right),
+  );
+  return {
+    input,
+    padding: [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ],
+  };
 }
 
 /**
@@ -281,14 +368,24 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: I
       return ops.run(
         'DepthwiseConv2dNative',
         { x: input, filter: filterPart },
-        { strides: [1, 1], pad: padding, dilations: [info.dilationHeight, info.dilationWidth], dimRoundingMode: undefined },
+        {
+          strides: [1, 1],
+          pad: padding,
+          dilations: [info.dilationHeight, info.dilationWidth],
+          dimRoundingMode: undefined,
+        },
       );
     };
     if (multiplier === 1) return convolve(dy, flipped);
     const [batch, outHeight, outWidth] = dy.shape as [number, number, number, number];
     const terms: TensorInfo[] = [];
     for (let m = 0; m < multiplier; m++) {
-      const dyPart = ops.stridedSlice(dy, [0, 0, 0, m], [batch, outHeight, outWidth, channels * multiplier], [1, 1, 1, multiplier]);
+      const dyPart = ops.stridedSlice(
+        dy,
+        [0, 0, 0, m],
+        [batch, outHeight, outWidth, channels * multiplier],
+        [1, 1, 1, multiplier],
+      );
       const filterPart = ops.slice(flipped, [0, 0, 0, m], [filterHeight, filterWidth, channels, 1]);
       terms.push(convolve(dyPart, filterPart));
     }
@@ -308,12 +405,14 @@ export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: 
   requireFloat32('DepthwiseConv2dNativeBackpropFilter', x, dy);
   const info = convolutionInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs, true);
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
-  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } =
+    info;
   const multiplier = attrs.filterShape[3];
   const outChannels = channels * multiplier;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  if (multiplier === 1 && channels % 4 === 0 && channels > 0) return depthwiseFilterGradientSimd(backend as unknown as WasmHeapBackend, x, dy, info, attrs.filterShape);
+  if (multiplier === 1 && channels % 4 === 0 && channels > 0)
+    return depthwiseFilterGradientSimd(backend as unknown as WasmHeapBackend, x, dy, info, attrs.filterShape);
   const sums = new Float64Array(filterHeight * filterWidth * outChannels);
   const out = backend.makeOutput(attrs.filterShape, 'float32');
   // Heap views are taken after the allocation above: growing the heap replaces its buffer.
@@ -364,7 +463,8 @@ function depthwiseFilterGradientSimd(
   filterShape: [number, number, number, number],
 ): TensorInfo {
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
-  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } =
+    info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const functions = simdFor(backend);
@@ -382,7 +482,24 @@ function depthwiseFilterGradientSimd(
     const sums = new Float64Array(heap, sumsOffset, offsets * channels);
     sums.fill(0);
     // Offsets own disjoint sums: with helper threads they are shared out, one offset per chunk.
-    const args = [xBase, dyBase, sumsOffset, batch, height, width, channels, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, top, left, filterWidth];
+    const args = [
+      xBase,
+      dyBase,
+      sumsOffset,
+      batch,
+      height,
+      width,
+      channels,
+      outHeight,
+      outWidth,
+      strideHeight,
+      strideWidth,
+      dilationHeight,
+      dilationWidth,
+      top,
+      left,
+      filterWidth,
+    ];
     if (poolFor(backend)?.depthwiseFilter(args, offsets) !== true) depthwiseFilterOffsets(functions, args, 0, offsets);
     (backend.typedArrayFromHeap(out) as Float32Array).set(sums);
   } finally {

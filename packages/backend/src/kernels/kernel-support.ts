@@ -16,7 +16,11 @@ export interface CpuBackend {
 }
 
 /** A kernel config from a typed kernel function (TF.js types kernel functions loosely). */
-export const kernelConfig = (kernelName: string, backendName: 'wasm' | 'cpu', kernelFunc: (args: never) => TensorInfo | TensorInfo[]): tf.KernelConfig => ({
+export const kernelConfig = (
+  kernelName: string,
+  backendName: 'wasm' | 'cpu',
+  kernelFunc: (args: never) => TensorInfo | TensorInfo[],
+): tf.KernelConfig => ({
   kernelName,
   backendName,
   kernelFunc: kernelFunc as unknown as tf.KernelFunc,
@@ -24,15 +28,18 @@ export const kernelConfig = (kernelName: string, backendName: 'wasm' | 'cpu', ke
 
 export function requireFloat32(kernelName: string, ...tensors: (TensorInfo | undefined)[]): void {
   for (const t of tensors) {
-    if (t !== undefined && t.dtype !== 'float32') throw new Error(`${kernelName} needs float32 tensors, got ${t.dtype}.`);
+    if (t !== undefined && t.dtype !== 'float32')
+      throw new Error(`${kernelName} needs float32 tensors, got ${t.dtype}.`);
   }
 }
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 export function checkSameShape(kernelName: string, a: TensorInfo, b: TensorInfo): void {
-  if (!tf.util.arraysEqual(a.shape, b.shape)) throw new Error(`${kernelName}: x and dy shapes differ: [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`);
+  if (!tf.util.arraysEqual(a.shape, b.shape))
+    throw new Error(`${kernelName}: x and dy shapes differ: [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`);
 }
 
 /** Whether the active backend has `kernelName` (fused gradients fall back to plain ops where not). */
-export const activeBackendHas = (kernelName: string): boolean => tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+export const activeBackendHas = (kernelName: string): boolean =>
+  tf.getKernel(kernelName, tf.getBackend()) !== undefined;

@@ -41,7 +41,8 @@ export function tile({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo }, {
     if (axis === rank - 1) {
       target.set(source.subarray(inOffset, inOffset + x.shape[axis]!), outOffset);
     } else {
-      for (let i = 0; i < x.shape[axis]!; i++) fill(axis + 1, inOffset + i * inStrides[axis]!, outOffset + i * outStrides[axis]!);
+      for (let i = 0; i < x.shape[axis]!; i++)
+        fill(axis + 1, inOffset + i * inStrides[axis]!, outOffset + i * outStrides[axis]!);
     }
     const end = outOffset + block * attrs.reps[axis]!;
     for (let filled = block; outOffset + filled < end; filled *= 2) {
@@ -74,7 +75,9 @@ export function cast(args: KernelArgs<{ x: TensorInfo }, { dtype: tf.DataType }>
  * form one block, copied with `TypedArray.set`. The stock kernel computes an index per element
  * for rank 4 and up (the ZeroPadding2D gradient slices whole activations).
  */
-export function slice(args: KernelArgs<{ x: TensorInfo }, { begin: number | number[]; size: number | number[] }>): TensorInfo {
+export function slice(
+  args: KernelArgs<{ x: TensorInfo }, { begin: number | number[]; size: number | number[] }>,
+): TensorInfo {
   const { x } = args.inputs;
   const backend = args.backend;
   const rank = x.shape.length;
@@ -135,11 +138,20 @@ export function transpose(args: KernelArgs<{ x: TensorInfo }, { perm: number[] }
   } else if (groups.length === 3 && order[0] === 0 && order[1]! > order[2]!) {
     [batch, rows, columns] = [groupSize(groups[0]!), groupSize(groups[2]!), groupSize(groups[1]!)];
   }
-  if ((x.dtype !== 'float32' && x.dtype !== 'int32') || rows === 0 || columns === 0 || rows % 4 !== 0 || columns % 4 !== 0) {
+  if (
+    (x.dtype !== 'float32' && x.dtype !== 'int32') ||
+    rows === 0 ||
+    columns === 0 ||
+    rows % 4 !== 0 ||
+    columns % 4 !== 0
+  ) {
     return runStockKernel('Transpose', args);
   }
   const backend = args.backend as unknown as WasmHeapBackend;
-  const out = backend.makeOutput(perm.map((axis) => x.shape[axis]!), x.dtype);
+  const out = backend.makeOutput(
+    perm.map((axis) => x.shape[axis]!),
+    x.dtype,
+  );
   const functions = simdFor(backend);
   const source = byteOffset(backend, x);
   const target = byteOffset(backend, out);
@@ -151,7 +163,8 @@ export function transpose(args: KernelArgs<{ x: TensorInfo }, { perm: number[] }
     // Large matrices: bands of rows shared out between threads (the same two functions).
     if (pool?.transpose(from, to, rows, columns) === true) continue;
     if (wholeBands > 0) functions.transpose16(from, to, wholeBands, columns, rows);
-    if (wholeBands < rows) functions.transpose4(from + 4 * wholeBands * columns, to + 4 * wholeBands, rows - wholeBands, columns, rows);
+    if (wholeBands < rows)
+      functions.transpose4(from + 4 * wholeBands * columns, to + 4 * wholeBands, rows - wholeBands, columns, rows);
   }
   return out;
 }

@@ -10,7 +10,10 @@ import type { TensorInfo } from './wasm-ops.js';
  * ([1, 2]). One SIMD pass over the data; the stock kernels first transpose the whole tensor to
  * put the reduced axes last. Other cases run the stock kernels.
  */
-function reduceContiguous(kernelName: 'Sum' | 'Mean', args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo {
+function reduceContiguous(
+  kernelName: 'Sum' | 'Mean',
+  args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>,
+): TensorInfo {
   const { x } = args.inputs;
   const axes = tf.util.parseAxisParam(args.attrs.axis, x.shape).sort((a, b) => a - b);
   const contiguous = axes.length > 0 && axes.every((axis, index) => axis === axes[0]! + index);
@@ -18,8 +21,11 @@ function reduceContiguous(kernelName: 'Sum' | 'Mean', args: KernelArgs<{ x: Tens
   const outer = contiguous ? size(x.shape.slice(0, axes[0])) : 0;
   const rows = contiguous ? size(axes.map((axis) => x.shape[axis]!)) : 0;
   const inner = contiguous ? size(x.shape.slice(axes[axes.length - 1]! + 1)) : 0;
-  if (x.dtype !== 'float32' || !contiguous || rows === 0 || inner === 0 || inner % 4 !== 0 || outer === 0) return runStockKernel(kernelName, args);
-  const outShape = args.attrs.keepDims ? x.shape.map((dim, axis) => (axes.includes(axis) ? 1 : dim)) : x.shape.filter((_, axis) => !axes.includes(axis));
+  if (x.dtype !== 'float32' || !contiguous || rows === 0 || inner === 0 || inner % 4 !== 0 || outer === 0)
+    return runStockKernel(kernelName, args);
+  const outShape = args.attrs.keepDims
+    ? x.shape.map((dim, axis) => (axes.includes(axis) ? 1 : dim))
+    : x.shape.filter((_, axis) => !axes.includes(axis));
   const backend = args.backend as unknown as WasmHeapBackend;
   const functions = simdFor(backend);
   const out = backend.makeOutput(outShape, 'float32');
@@ -41,8 +47,10 @@ function reduceContiguous(kernelName: 'Sum' | 'Mean', args: KernelArgs<{ x: Tens
   return out;
 }
 
-export const sum = (args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo => reduceContiguous('Sum', args);
-export const mean = (args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo => reduceContiguous('Mean', args);
+export const sum = (args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo =>
+  reduceContiguous('Sum', args);
+export const mean = (args: KernelArgs<{ x: TensorInfo }, { axis: number | number[]; keepDims: boolean }>): TensorInfo =>
+  reduceContiguous('Mean', args);
 
 function keptDimsShape(xShape: number[], axes: number[]): number[] {
   const shape = xShape.slice();
@@ -70,7 +78,10 @@ function reductionGradient(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
 }
 
 /** Replace the wasm backend's kernels of the same names (see `registerWasmTrainingKernels`). */
-export const reductionKernels: tf.KernelConfig[] = [kernelConfig('Sum', 'wasm', sum), kernelConfig('Mean', 'wasm', mean)];
+export const reductionKernels: tf.KernelConfig[] = [
+  kernelConfig('Sum', 'wasm', sum),
+  kernelConfig('Mean', 'wasm', mean),
+];
 
 /**
  * Leaner gradients of Mean and Sum: the stock gradients multiply by `ones(x.shape)` (a fill, a

@@ -78,7 +78,8 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel({ kernelName, backendName, kernelFunc, ...(setupFunc ? { setupFunc } : {}) });
   }
   for (const gradient of gradientConfigs.filter(isStock)) {
-    if (!replacedGradients.has(gradient.kernelName)) replacedGradients.set(gradient.kernelName, tf.getGradient(gradient.kernelName));
+    if (!replacedGradients.has(gradient.kernelName))
+      replacedGradients.set(gradient.kernelName, tf.getGradient(gradient.kernelName));
     tf.registerGradient(gradient);
   }
   return configs.map((config) => config.kernelName);
@@ -97,7 +98,7 @@ export function unregisterWasmTrainingKernels(): void {
     if (original !== undefined) tf.registerKernel(original);
   }
   replacedKernels.clear();
-  for (const [kernelName, original] of replacedGradients) {
+  for (const original of replacedGradients.values()) {
     if (original !== undefined) tf.registerGradient(original);
   }
   replacedGradients.clear();
@@ -107,9 +108,16 @@ export function unregisterWasmTrainingKernels(): void {
  * Registers the configs of `kernelNames` whose kernel the backend does not have yet (new kernel
  * names, so registering twice is a no-op) and the gradients of `gradientsOf`.
  */
-function registerNewKernels({ kernelNames, gradientsOf }: { kernelNames: readonly string[]; gradientsOf: readonly string[] }): string[] {
+function registerNewKernels({
+  kernelNames,
+  gradientsOf,
+}: {
+  kernelNames: readonly string[];
+  gradientsOf: readonly string[];
+}): string[] {
   for (const config of kernelConfigs) {
-    if (kernelNames.includes(config.kernelName) && tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
+    if (kernelNames.includes(config.kernelName) && tf.getKernel(config.kernelName, config.backendName) === undefined)
+      tf.registerKernel(config);
   }
   for (const gradient of gradientConfigs) if (gradientsOf.includes(gradient.kernelName)) tf.registerGradient(gradient);
   return [...kernelNames];

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { siluGradKernelName, siluKernelName } from '../../../../internal/kernel-names.js';
-import { activeBackendHas, checkSameShape, kernelConfig, requireFloat32, sizeOf, type CpuBackend } from './kernel-support.js';
+import {
+  activeBackendHas,
+  checkSameShape,
+  kernelConfig,
+  requireFloat32,
+  sizeOf,
+  type CpuBackend,
+} from './kernel-support.js';
 import { byteOffset, simdFor, type WasmHeapBackend } from './simd-backend.js';
 import type { TensorInfo } from './wasm-ops.js';
 
@@ -38,14 +45,21 @@ const siluGradValue = (x: number, dy: number): number => {
   return dy * s * (1 + x * (1 - s));
 };
 
-function siluGradWasm({ inputs, backend }: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmHeapBackend }): TensorInfo {
+function siluGradWasm({
+  inputs,
+  backend,
+}: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: WasmHeapBackend;
+}): TensorInfo {
   const { x, dy } = inputs;
   requireFloat32(siluGradKernelName, x, dy);
   checkSameShape(siluGradKernelName, x, dy);
   const out = backend.makeOutput(x.shape.slice(), 'float32');
   const size = sizeOf(x.shape);
   const vectorized = size - (size % 4);
-  if (vectorized > 0) simdFor(backend).siluGrad(byteOffset(backend, x), byteOffset(backend, dy), byteOffset(backend, out), vectorized);
+  if (vectorized > 0)
+    simdFor(backend).siluGrad(byteOffset(backend, x), byteOffset(backend, dy), byteOffset(backend, out), vectorized);
   if (vectorized < size) {
     const xValues = backend.typedArrayFromHeap(x) as Float32Array;
     const dyValues = backend.typedArrayFromHeap(dy) as Float32Array;
@@ -55,7 +69,13 @@ function siluGradWasm({ inputs, backend }: { inputs: { x: TensorInfo; dy: Tensor
   return out;
 }
 
-function siluGradCpu({ inputs, backend }: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: CpuBackend }): TensorInfo {
+function siluGradCpu({
+  inputs,
+  backend,
+}: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: CpuBackend;
+}): TensorInfo {
   const { x, dy } = inputs;
   requireFloat32(siluGradKernelName, x, dy);
   checkSameShape(siluGradKernelName, x, dy);
@@ -82,7 +102,8 @@ const siluGradient: tf.GradConfig = {
     const [x] = saved as [tf.Tensor];
     return {
       x: () => {
-        if (activeBackendHas(siluGradKernelName)) return tf.engine().runKernel(siluGradKernelName, { x, dy }) as tf.Tensor;
+        if (activeBackendHas(siluGradKernelName))
+          return tf.engine().runKernel(siluGradKernelName, { x, dy }) as tf.Tensor;
         const s = tf.sigmoid(x);
         return tf.mul(dy, tf.mul(s, tf.add(1, tf.mul(x, tf.sub(1, s)))));
       },

@@ -14,7 +14,13 @@ export interface WasmHeapBackend {
 }
 
 /** Runs a per-channel row function split by rows where threads allow (see SimdPool.rows). */
-export type RowRunner = (name: RowFunctionName, pointers: number[], rows: number, channels: number, partialSums?: number) => number;
+export type RowRunner = (
+  name: RowFunctionName,
+  pointers: number[],
+  rows: number,
+  channels: number,
+  partialSums?: number,
+) => number;
 
 const simdFunctions = new WeakMap<object, SimdFunctions>();
 const rowRunners = new WeakMap<object, RowRunner>();
@@ -52,7 +58,12 @@ export function simdFor(backend: WasmHeapBackend): SimdFunctions {
     if (helpers > 0) {
       try {
         const pool = new SimdPool(local, memory, helpers);
-        functions = { ...local, silu: pool.silu.bind(pool), siluGrad: pool.siluGrad.bind(pool), scaleChannels: pool.scaleChannels.bind(pool) };
+        functions = {
+          ...local,
+          silu: pool.silu.bind(pool),
+          siluGrad: pool.siluGrad.bind(pool),
+          scaleChannels: pool.scaleChannels.bind(pool),
+        };
         rowRunners.set(backend, pool.rows.bind(pool));
         pools.set(backend, pool);
       } catch {

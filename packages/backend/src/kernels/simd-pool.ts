@@ -30,7 +30,6 @@ const FAILED = 13; // 1 once a helper threw: the caller stops waiting and stops 
 // Row jobs (kind 3): one of the per-channel functions over a range of [rows, channels] rows.
 const ROW_FUNCTION = 14; // index into rowFunctionNames
 const ROW_POINTER_0 = 15; // up to 4 pointer arguments, in the function's order
-const ROW_POINTERS = 4;
 const PARTIAL_SUMS = 19; // reductions: each chunk adds into its own float64 sums at this + chunk * stride
 const PARTIAL_STRIDE = 20;
 // Depthwise filter gradient jobs (kind 4): 16 integer arguments, one chunk per filter offset.
@@ -189,11 +188,12 @@ export class SimdPool implements Pick<SimdFunctions, 'silu' | 'siluGrad' | 'scal
   ) {
     const controlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
     this.control = new Int32Array(controlBuffer);
-    this.runJob = new Function('control', 'functions', 'rowFunctions', `const depthwiseFilterOffsets = ${depthwiseFilterOffsetsSource};\n${runJobSource}`) as (
-      control: Int32Array,
-      functions: SimdFunctions,
-      table: typeof rowFunctions,
-    ) => number;
+    this.runJob = new Function(
+      'control',
+      'functions',
+      'rowFunctions',
+      `const depthwiseFilterOffsets = ${depthwiseFilterOffsetsSource};\n${runJobSource}`,
+    ) as (control: Int32Array, functions: SimdFunctions, table: typeof rowFunctions) => number;
     const moduleBytes = simdModuleBytes(true);
     for (let i = 0; i < helpers; i++) {
       const worker = new Worker(workerSource, { eval: true, workerData: { memory, moduleBytes, controlBuffer } });
@@ -225,7 +225,14 @@ export class SimdPool implements Pick<SimdFunctions, 'silu' | 'siluGrad' | 'scal
   }
 
   /** dst[n, p, :] = src[n, p, :] * gate[n, :] (channels a multiple of 4) at byte offsets. */
-  scaleChannels(source: number, gate: number, target: number, batch: number, positions: number, channels: number): void {
+  scaleChannels(
+    source: number,
+    gate: number,
+    target: number,
+    batch: number,
+    positions: number,
+    channels: number,
+  ): void {
     const rows = batch * positions;
     if (rows * channels < parallelThreshold || !this.usable()) {
       this.functions.scaleChannels(source, gate, target, batch, positions, channels);
@@ -243,7 +250,14 @@ export class SimdPool implements Pick<SimdFunctions, 'silu' | 'siluGrad' | 'scal
    * and the caller adds the chunks' sums in chunk order. Returns the number of chunks used (1: ran
    * on this thread into `pointers`' own sums, partialSums untouched).
    */
-  rows(name: RowFunctionName, pointers: number[], rows: number, channels: number, partialSums = 0, maxChunks = rowChunks): number {
+  rows(
+    name: RowFunctionName,
+    pointers: number[],
+    rows: number,
+    channels: number,
+    partialSums = 0,
+    maxChunks = rowChunks,
+  ): number {
     const index = rowFunctions.findIndex(([candidate]) => candidate === name);
     const reduces = rowFunctions[index]![2];
     const call = (this.functions as unknown as Record<string, (...args: number[]) => void>)[name]!;
@@ -290,7 +304,16 @@ export class SimdPool implements Pick<SimdFunctions, 'silu' | 'siluGrad' | 'scal
     return this.workers.length > 0 && Atomics.load(this.control, FAILED) === 0;
   }
 
-  private publish(kind: number, source: number, target: number, chunkSize: number, count: number, gate: number, positions: number, channels: number): void {
+  private publish(
+    kind: number,
+    source: number,
+    target: number,
+    chunkSize: number,
+    count: number,
+    gate: number,
+    positions: number,
+    channels: number,
+  ): void {
     const control = this.control;
     const chunks = Math.ceil(count / chunkSize);
     Atomics.add(control, GENERATION, 1); // odd: helpers ignore the fields while they change
@@ -309,9 +332,14 @@ export class SimdPool implements Pick<SimdFunctions, 'silu' | 'siluGrad' | 'scal
     Atomics.notify(control, GENERATION);
     this.runJob(control, this.functions, rowFunctions);
     const end = (base + chunks) | 0;
-    for (let done = Atomics.load(control, DONE_TICKETS); ((done - end) | 0) < 0; done = Atomics.load(control, DONE_TICKETS)) {
+    for (
+      let done = Atomics.load(control, DONE_TICKETS);
+      ((done - end) | 0) < 0;
+      done = Atomics.load(control, DONE_TICKETS)
+    ) {
       // A helper that failed holding a chunk would never finish it.
-      if (Atomics.load(control, FAILED) !== 0) throw new Error('@art/backend: a SIMD helper thread failed; later calls run on one thread');
+      if (Atomics.load(control, FAILED) !== 0)
+        throw new Error('@art/backend: a SIMD helper thread failed; later calls run on one thread');
       Atomics.wait(control, DONE_TICKETS, done, 1000);
     }
   }

@@ -18,7 +18,11 @@ export class WasmOps {
 
   constructor(readonly backend: BackendWasm) {}
 
-  run(kernelName: string, inputs: Record<string, TensorInfo> | TensorInfo[], attrs: Record<string, unknown> = {}): TensorInfo {
+  run(
+    kernelName: string,
+    inputs: Record<string, TensorInfo> | TensorInfo[],
+    attrs: Record<string, unknown> = {},
+  ): TensorInfo {
     const kernel = tf.getKernel(kernelName, 'wasm');
     if (kernel === undefined) {
       throw new Error(`The wasm backend has no "${kernelName}" kernel, which @art/backend builds on.`);

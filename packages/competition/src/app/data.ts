@@ -38,7 +38,9 @@ export async function resolveDataRoot(
   if (data !== undefined) {
     root = resolve(data);
     if (!existsSync(join(root, 'train.csv'))) {
-      throw new RangeError(`--data: "${root}" has no train.csv; expected a competition layout (train.csv, test.csv, sample_submission.csv)`);
+      throw new RangeError(
+        `--data: "${root}" has no train.csv; expected a competition layout (train.csv, test.csv, sample_submission.csv)`,
+      );
     }
   } else {
     const { dir, ...preset } = options.smoke ? SYNTHETIC_PRESETS.smoke : SYNTHETIC_PRESETS.default;
@@ -52,7 +54,9 @@ export async function resolveDataRoot(
       await ensureSyntheticDataset({ outDir: staging, ...preset });
       try {
         await rename(staging, root);
-        options.log?.(`Generated the synthetic dataset in ${root} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        options.log?.(
+          `Generated the synthetic dataset in ${root} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+        );
       } catch (error) {
         // Another job renamed its copy first: use that one.
         await rm(staging, { recursive: true, force: true });

@@ -40,7 +40,10 @@ const finished = (out: string, fold: number): boolean => existsSync(join(foldPat
  *
  * @example await runEnsemble({ out: 'runs/b3', waitSeconds: 3600 });
  */
-export async function runEnsemble(options: EnsembleRunOptions, settings: RunSettings = {}): Promise<{ folds: number[]; submission: string; outOfFoldMacroF1: number; testMacroF1: number | null }> {
+export async function runEnsemble(
+  options: EnsembleRunOptions,
+  settings: RunSettings = {},
+): Promise<{ folds: number[]; submission: string; outOfFoldMacroF1: number; testMacroF1: number | null }> {
   const log = settings.log ?? ((line: string) => console.log(line));
   const out = resolve(options.out);
   const { waitSeconds = 0, pollSeconds = 10, partial = false } = options;
@@ -49,7 +52,9 @@ export async function runEnsemble(options: EnsembleRunOptions, settings: RunSett
   const started = performance.now();
   let missing = expected.filter((fold) => !finished(out, fold));
   if (missing.length > 0 && waitSeconds > 0) {
-    log(`Waiting for ${missing.map((fold) => `fold-${fold}`).join(', ')} under ${out} (${Number.isFinite(waitSeconds) ? `up to ${waitSeconds} s` : 'no time limit'})`);
+    log(
+      `Waiting for ${missing.map((fold) => `fold-${fold}`).join(', ')} under ${out} (${Number.isFinite(waitSeconds) ? `up to ${waitSeconds} s` : 'no time limit'})`,
+    );
     while (missing.length > 0 && (performance.now() - started) / 1000 < waitSeconds) {
       await sleep(Math.min(pollSeconds, Math.max(0, waitSeconds - (performance.now() - started) / 1000)) * 1000);
       missing = expected.filter((fold) => !finished(out, fold));
@@ -61,10 +66,15 @@ export async function runEnsemble(options: EnsembleRunOptions, settings: RunSett
     throw new UserError(
       `${missing.length} of ${k} folds not finished under ${out}: ${names} (no summary.json)` +
         `${waitSeconds > 0 ? ` after waiting ${Math.round((performance.now() - started) / 1000)} s` : ''}; ` +
-        (done.length === 0 ? 'run the fold jobs first' : 'wait for them with --wait [SECONDS], or combine the finished ones with --partial'),
+        (done.length === 0
+          ? 'run the fold jobs first'
+          : 'wait for them with --wait [SECONDS], or combine the finished ones with --partial'),
     );
   }
-  if (missing.length > 0) log(`Combining ${done.length} of ${k} folds (--partial): ${missing.map((fold) => `fold-${fold}`).join(', ')} missing`);
+  if (missing.length > 0)
+    log(
+      `Combining ${done.length} of ${k} folds (--partial): ${missing.map((fold) => `fold-${fold}`).join(', ')} missing`,
+    );
   const summary = JSON.parse(await readFile(join(foldPaths(out, done[0]!).dir, 'summary.json'), 'utf8')) as RunSummary;
   const { root, answers } = await resolveDataRoot(options.data ?? summary.data);
   const submission = join(out, 'submission.csv');
@@ -74,13 +84,19 @@ export async function runEnsemble(options: EnsembleRunOptions, settings: RunSett
     out: submission,
     probabilitiesOut: join(out, 'test-probabilities.csv'),
   });
-  const outOfFold = await scoreOutOfFold({ inputs: done.map((fold) => foldPaths(out, fold).validProbabilities), trainCsv: join(root, 'train.csv'), complete: missing.length === 0 });
+  const outOfFold = await scoreOutOfFold({
+    inputs: done.map((fold) => foldPaths(out, fold).validProbabilities),
+    trainCsv: join(root, 'train.csv'),
+    complete: missing.length === 0,
+  });
   const test = answers ? await scoreSubmission(submission, answers) : null;
-  log(formatTable(`Ensemble of folds ${done.join(', ')} of ${k}`, [
-    ['Out-of-fold Macro F1', `${outOfFold.macroF1.toFixed(4)} (${outOfFold.count} train images)`],
-    ['Test Macro F1', test ? `${test.macroF1.toFixed(4)} (scored against ${answers})` : 'n/a (no answers file)'],
-    ['Submission', submission],
-  ]).trimEnd());
+  log(
+    formatTable(`Ensemble of folds ${done.join(', ')} of ${k}`, [
+      ['Out-of-fold Macro F1', `${outOfFold.macroF1.toFixed(4)} (${outOfFold.count} train images)`],
+      ['Test Macro F1', test ? `${test.macroF1.toFixed(4)} (scored against ${answers})` : 'n/a (no answers file)'],
+      ['Submission', submission],
+    ]).trimEnd(),
+  );
   return { folds: done, submission, outOfFoldMacroF1: outOfFold.macroF1, testMacroF1: test?.macroF1 ?? null };
 }
 
@@ -95,5 +111,7 @@ async function foldCount(out: string): Promise<number> {
       // a job that has not started writing yet: try the next
     }
   }
-  throw new UserError(`no fold job has started under ${out} (no fold-<i>/${RUN_RECORD}); run the fold jobs first, or pass --folds K to wait for them`);
+  throw new UserError(
+    `no fold job has started under ${out} (no fold-<i>/${RUN_RECORD}); run the fold jobs first, or pass --folds K to wait for them`,
+  );
 }

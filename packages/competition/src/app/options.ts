@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { INFERENCE_RUNTIMES, type InferenceRuntime } from '../predict/runtime.js';
 import { BACKEND_NAMES, RECIPE_NAMES, type BackendName, type Recipe, type RecipeSizes } from '../recipes/index.js';
@@ -86,7 +86,11 @@ export function recipeDefaults(recipe: Pick<Recipe, 'sizes' | 'smokeSizes'>, smo
  * Help text of `art train` for a recipe; every default printed is the recipe's own value.
  * @example process.stdout.write(trainUsage(b3Recipe));
  */
-export function trainUsage(recipe: Recipe, command = `art train --recipe ${recipe.name}`, defaultOut = defaultOutDir(recipe, false)): string {
+export function trainUsage(
+  recipe: Recipe,
+  command = `art train --recipe ${recipe.name}`,
+  defaultOut = defaultOutDir(recipe, false),
+): string {
   const defaults = recipe.sizes;
   const smoke = recipe.smokeSizes;
   return `${recipe.summary}
@@ -141,11 +145,15 @@ export function parseTrainArgs(
   settings: { defaultOut?: string; env?: NodeJS.ProcessEnv } = {},
 ): TrainRunOptions | null {
   // `--pretrained` takes an optional value: bare (last, or before another flag) means DEFAULT.
-  const args = argv.flatMap((arg, i) => (arg === '--pretrained' && (i === argv.length - 1 || argv[i + 1]!.startsWith('-')) ? [arg, 'DEFAULT'] : [arg]));
+  const args = argv.flatMap((arg, i) =>
+    arg === '--pretrained' && (i === argv.length - 1 || argv[i + 1]!.startsWith('-')) ? [arg, 'DEFAULT'] : [arg],
+  );
   const { values } = parseArgs({ args, options: trainFlags, strict: true, allowPositionals: false });
   if (values.help) return null;
   if (values.recipe !== undefined && values.recipe !== recipe.name) {
-    throw new RangeError(`--recipe ${values.recipe}: this command trains the ${recipe.name} recipe; run art train --recipe ${values.recipe}`);
+    throw new RangeError(
+      `--recipe ${values.recipe}: this command trains the ${recipe.name} recipe; run art train --recipe ${values.recipe}`,
+    );
   }
   const smoke = values.smoke ?? false;
   const defaults = recipeDefaults(recipe, smoke);
@@ -164,11 +172,14 @@ export function parseTrainArgs(
   const folds = optionalInteger('--folds', values.folds, 2);
   const explicitFold = optionalInteger('--fold', values.fold, 0);
   if (explicitFold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
-  if (folds !== undefined && explicitFold !== undefined && explicitFold >= folds) throw new RangeError(`--fold must be in 0..${folds - 1} for --folds ${folds}, got ${explicitFold}`);
+  if (folds !== undefined && explicitFold !== undefined && explicitFold >= folds)
+    throw new RangeError(`--fold must be in 0..${folds - 1} for --folds ${folds}, got ${explicitFold}`);
   const fold = folds === undefined ? 0 : (explicitFold ?? foldFromScheduler(folds, settings.env ?? process.env));
-  if (values.pretrained !== undefined && values.weights !== undefined) throw new RangeError('--pretrained and --weights both choose the starting weights; pass one');
+  if (values.pretrained !== undefined && values.weights !== undefined)
+    throw new RangeError('--pretrained and --weights both choose the starting weights; pass one');
   const checkImages = values['check-images'] ?? 'header';
-  if (checkImages !== 'header' && checkImages !== 'full') throw new RangeError(`--check-images: unknown mode "${checkImages}"; expected header or full`);
+  if (checkImages !== 'header' && checkImages !== 'full')
+    throw new RangeError(`--check-images: unknown mode "${checkImages}"; expected header or full`);
   const imgSize = optionalInteger('--img-size', values['img-size'], 16) ?? defaults.imgSize;
   if (imgSize > MAX_IMG_SIZE) throw new RangeError(`--img-size must be at most ${MAX_IMG_SIZE}, got ${imgSize}`);
   if (values.weights !== undefined) checkWeightsPath(values.weights);
@@ -203,12 +214,14 @@ export function parseTrainArgs(
  * @example checkWeightsPath('weights/efficientnet_b3.safetensors');
  */
 export function checkWeightsPath(path: string): void {
-  let info;
+  let info: Stats;
   try {
     info = statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RangeError(`--weights: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; pass the path of a weights file`);
+    throw new RangeError(
+      `--weights: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; pass the path of a weights file`,
+    );
   }
   if (info.isDirectory()) throw new RangeError(`--weights: ${path} is a directory; pass the weights file inside it`);
 }

@@ -43,16 +43,29 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.ti
  *
  * @example await runPredict({ run: 'runs/b3', images: 'photos/' });
  */
-export async function runPredict(options: PredictRunOptions, settings: RunSettings = {}): Promise<{ submission: string; testProbabilities: string; count: number; testMacroF1: number | null }> {
+export async function runPredict(
+  options: PredictRunOptions,
+  settings: RunSettings = {},
+): Promise<{ submission: string; testProbabilities: string; count: number; testMacroF1: number | null }> {
   const log = settings.log ?? ((line: string) => console.log(line));
   const run = resolve(options.run);
-  const record = await readJson<RunRecord>(join(run, RUN_RECORD), `--run: ${run} has no readable ${RUN_RECORD}; pass the --out folder of an art train run (for k-fold runs, OUT/fold-I)`);
-  const { classes } = await readJson<{ classes: string[] }>(join(run, 'labels.json'), `--run: ${run} has no readable labels.json; the run did not start training`);
+  const record = await readJson<RunRecord>(
+    join(run, RUN_RECORD),
+    `--run: ${run} has no readable ${RUN_RECORD}; pass the --out folder of an art train run (for k-fold runs, OUT/fold-I)`,
+  );
+  const { classes } = await readJson<{ classes: string[] }>(
+    join(run, 'labels.json'),
+    `--run: ${run} has no readable labels.json; the run did not start training`,
+  );
   const recipe = getRecipe(record.recipe);
   const which = options.checkpoint ?? 'best';
   const checkpoint = await resolveCheckpointDir(join(run, 'checkpoints', which));
-  if (checkpoint === null) throw new UserError(`--run: ${run} has no ${which} checkpoint in checkpoints/; train it first${which === 'best' ? ' (or pass --checkpoint last)' : ''}`);
-  if (options.data !== undefined && options.images !== undefined) throw new RangeError('--data and --images both choose what to predict; pass one');
+  if (checkpoint === null)
+    throw new UserError(
+      `--run: ${run} has no ${which} checkpoint in checkpoints/; train it first${which === 'best' ? ' (or pass --checkpoint last)' : ''}`,
+    );
+  if (options.data !== undefined && options.images !== undefined)
+    throw new RangeError('--data and --images both choose what to predict; pass one');
 
   let items: { id: string; imagePath: string }[];
   let sampleSubmission: Parameters<typeof writePredictions>[1]['sampleSubmission'];
@@ -62,11 +75,19 @@ export async function runPredict(options: PredictRunOptions, settings: RunSettin
     const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
       throw new RangeError(`--images: cannot read ${folder} (${error.code ?? error.message}); pass a folder of images`);
     });
-    items = names.filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase())).sort().map((name) => ({ id: name.slice(0, -extname(name).length), imagePath: join(folder, name) }));
-    if (items.length === 0) throw new RangeError(`--images: ${folder} holds no image (${[...IMAGE_EXTENSIONS].join(', ')})`);
+    items = names
+      .filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()))
+      .sort()
+      .map((name) => ({ id: name.slice(0, -extname(name).length), imagePath: join(folder, name) }));
+    if (items.length === 0)
+      throw new RangeError(`--images: ${folder} holds no image (${[...IMAGE_EXTENSIONS].join(', ')})`);
     sampleSubmission = items.map((item) => item.id);
   } else {
-    const resolved = await resolveDataRoot(options.data, { smoke: record.smoke, log, ...(settings.dataDir ? { dataDir: settings.dataDir } : {}) });
+    const resolved = await resolveDataRoot(options.data, {
+      smoke: record.smoke,
+      log,
+      ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+    });
     const data = await loadCompetition(resolved.root, { checkImages: 'header' });
     items = data.test.map((test) => ({ id: test.id, imagePath: test.imagePath }));
     sampleSubmission = data.sampleSubmission;
@@ -75,7 +96,12 @@ export async function runPredict(options: PredictRunOptions, settings: RunSettin
 
   const backend = await initBackend({ backend: options.backend ?? recipe.sizes.backend });
   log(`Backend: ${backend.name} (${backend.reason})`);
-  const network = buildRecipeNetwork(recipe, { numClasses: classes.length, imgSize: record.imgSize, smoke: record.smoke, seed: record.seed });
+  const network = buildRecipeNetwork(recipe, {
+    numClasses: classes.length,
+    imgSize: record.imgSize,
+    smoke: record.smoke,
+    seed: record.seed,
+  });
   const loader = createDataLoader({
     items: items.map((item) => ({ imagePath: item.imagePath })),
     transform: recipe.augmentation(record.imgSize).test,
@@ -95,13 +121,20 @@ export async function runPredict(options: PredictRunOptions, settings: RunSettin
     }
     const out = resolve(options.out ?? join(run, 'prediction'));
     await ensureDir(out);
-    const written = await writePredictions(out, { ids: items.map((item) => item.id), classes, probabilities, sampleSubmission });
+    const written = await writePredictions(out, {
+      ids: items.map((item) => item.id),
+      classes,
+      probabilities,
+      sampleSubmission,
+    });
     const score = answers ? await scoreSubmission(written.submission, answers) : null;
-    log(formatTable(`Predicted ${items.length} images`, [
-      ['Test Macro F1', score ? `${score.macroF1.toFixed(4)} (scored against ${answers})` : 'n/a (no answers file)'],
-      ['Submission', written.submission],
-      ['Probabilities', written.testProbabilities],
-    ]).trimEnd());
+    log(
+      formatTable(`Predicted ${items.length} images`, [
+        ['Test Macro F1', score ? `${score.macroF1.toFixed(4)} (scored against ${answers})` : 'n/a (no answers file)'],
+        ['Submission', written.submission],
+        ['Probabilities', written.testProbabilities],
+      ]).trimEnd(),
+    );
     return { ...written, count: items.length, testMacroF1: score?.macroF1 ?? null };
   } finally {
     loader.close();

@@ -84,20 +84,32 @@ export interface RunSettings {
  * @example
  * const summary = await runTrain(b3Recipe, parseTrainArgs(['--smoke'], b3Recipe)!);
  */
-export async function runTrain(recipe: Recipe, options: TrainRunOptions, settings: RunSettings = {}): Promise<RunSummary> {
+export async function runTrain(
+  recipe: Recipe,
+  options: TrainRunOptions,
+  settings: RunSettings = {},
+): Promise<RunSummary> {
   const log = settings.log ?? ((line: string) => console.log(line));
   const started = performance.now();
   const backend = await initBackend({ backend: options.backend });
   log(`Backend: ${backend.name} (${backend.reason})`);
 
-  const { root, answers, synthetic } = await resolveDataRoot(options.data, { smoke: options.smoke, log, ...(settings.dataDir ? { dataDir: settings.dataDir } : {}) });
-  const data = await loadCompetition(root, { checkImages: options.checkImages === 'full' ? 'decode' : 'header', onCheckProgress: checkProgress(options) });
+  const { root, answers, synthetic } = await resolveDataRoot(options.data, {
+    smoke: options.smoke,
+    log,
+    ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+  });
+  const data = await loadCompetition(root, {
+    checkImages: options.checkImages === 'full' ? 'decode' : 'header',
+    onCheckProgress: checkProgress(options),
+  });
   const classes = data.labelEncoder.classes;
   const numClasses = classes.length;
   const labels = data.train.map((record) => data.labelEncoder.encode(record.artist) as number);
-  const split = options.folds === undefined
-    ? stratifiedHoldout(labels, { validFraction: 0.2, seed: options.seed })
-    : stratifiedKFold(labels, { folds: options.folds, seed: options.seed })[options.fold]!;
+  const split =
+    options.folds === undefined
+      ? stratifiedHoldout(labels, { validFraction: 0.2, seed: options.seed })
+      : stratifiedKFold(labels, { folds: options.folds, seed: options.seed })[options.fold]!;
   log(
     `Data: ${root}: ${data.train.length} train images (${split.train.length} train / ${split.valid.length} validation` +
       `${options.folds === undefined ? ', hold-out' : `, fold ${options.fold} of ${options.folds}`}), ${data.test.length} test, ${numClasses} artists`,
@@ -107,24 +119,40 @@ export async function runTrain(recipe: Recipe, options: TrainRunOptions, setting
   const out = options.folds === undefined ? resolve(options.out) : foldPaths(resolve(options.out), options.fold).dir;
   await ensureDir(out);
   const record: RunRecord = {
-    format: 'art-run', version: 1, recipe: recipe.name, imgSize: options.imgSize, smoke: options.smoke, seed: options.seed,
-    folds: options.folds ?? null, fold: options.folds === undefined ? null : options.fold,
+    format: 'art-run',
+    version: 1,
+    recipe: recipe.name,
+    imgSize: options.imgSize,
+    smoke: options.smoke,
+    seed: options.seed,
+    folds: options.folds ?? null,
+    fold: options.folds === undefined ? null : options.fold,
   };
   await writeFileAtomic(join(out, RUN_RECORD), `${JSON.stringify(record, null, 2)}\n`);
   const augmentation = recipe.augmentation(options.imgSize);
   const outputs: Record<string, string> = {};
 
-  const network = buildRecipeNetwork(recipe, { numClasses, imgSize: options.imgSize, smoke: options.smoke, seed: options.seed });
+  const network = buildRecipeNetwork(recipe, {
+    numClasses,
+    imgSize: options.imgSize,
+    smoke: options.smoke,
+    seed: options.seed,
+  });
   try {
     await loadStartingWeights(network, options, log);
   } catch (error) {
     network.dispose();
     if (options.weights !== undefined && error instanceof Error && WEIGHT_ERROR_NAMES.includes(error.name)) {
-      throw new UserError(`--weights: ${error.message.split('\n')[0]}; pass a torchvision-layout .pth (torch.save) or .safetensors state dict`, { cause: error });
+      throw new UserError(
+        `--weights: ${error.message.split('\n')[0]}; pass a torchvision-layout .pth (torch.save) or .safetensors state dict`,
+        { cause: error },
+      );
     }
     throw error;
   }
-  log(`Model: ${network.model.name}, ${network.countParameters().toLocaleString('en-US')} parameters, input ${options.imgSize} px`);
+  log(
+    `Model: ${network.model.name}, ${network.countParameters().toLocaleString('en-US')} parameters, input ${options.imgSize} px`,
+  );
 
   outputs.preview = await writeAugmentationPreview(out, {
     images: firstOfEachClass(data, split.train, 6),
@@ -134,12 +162,33 @@ export async function runTrain(recipe: Recipe, options: TrainRunOptions, setting
     cellSize: 128,
   });
 
-  const item = (index: number): { imagePath: string; label: number } => ({ imagePath: data.train[index]!.imagePath, label: labels[index]! });
+  const item = (index: number): { imagePath: string; label: number } => ({
+    imagePath: data.train[index]!.imagePath,
+    label: labels[index]!,
+  });
   // Decoded images stay in memory only for the small synthetic sets; real paintings are large.
-  const loaderCommon = { batchSize: options.batchSize, seed: options.seed, workers: options.workers, cacheDecoded: synthetic };
-  const trainLoader = createDataLoader({ ...loaderCommon, items: split.train.map(item), transform: augmentation.train, shuffle: true });
-  const validLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: augmentation.valid });
-  const testLoader = createDataLoader({ ...loaderCommon, items: data.test.map((record) => ({ imagePath: record.imagePath })), transform: augmentation.test });
+  const loaderCommon = {
+    batchSize: options.batchSize,
+    seed: options.seed,
+    workers: options.workers,
+    cacheDecoded: synthetic,
+  };
+  const trainLoader = createDataLoader({
+    ...loaderCommon,
+    items: split.train.map(item),
+    transform: augmentation.train,
+    shuffle: true,
+  });
+  const validLoader = createDataLoader({
+    ...loaderCommon,
+    items: split.valid.map(item),
+    transform: augmentation.valid,
+  });
+  const testLoader = createDataLoader({
+    ...loaderCommon,
+    items: data.test.map((record) => ({ imagePath: record.imagePath })),
+    transform: augmentation.test,
+  });
 
   try {
     const result = await train({
@@ -153,7 +202,8 @@ export async function runTrain(recipe: Recipe, options: TrainRunOptions, setting
       seed: options.seed,
       optimizer: recipe.optimizer,
       learningRate: options.lr,
-      scheduler: recipe.schedule === false ? false : { factor: recipe.schedule.factor, patience: recipe.schedule.patience },
+      scheduler:
+        recipe.schedule === false ? false : { factor: recipe.schedule.factor, patience: recipe.schedule.patience },
       microBatchSize: options.microBatch,
       resume: options.resume,
       progress: options.progress,
@@ -169,12 +219,22 @@ export async function runTrain(recipe: Recipe, options: TrainRunOptions, setting
     try {
       if (recipe.pyramid) {
         // The pyramid sees whole (resized) validation images, as it will see the test images.
-        const pyramidValidLoader = createDataLoader({ ...loaderCommon, items: split.valid.map(item), transform: augmentation.test });
+        const pyramidValidLoader = createDataLoader({
+          ...loaderCommon,
+          items: split.valid.map(item),
+          transform: augmentation.test,
+        });
         try {
           const pyramidProbabilities = await predictor.predict(pyramidValidLoader);
           const truth = split.valid.map((index) => labels[index]!);
-          const predictedValid = argmaxLabels({ ids: truth.map(String), classes, probabilities: pyramidProbabilities }).map((name) => classes.indexOf(name));
-          log(`Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`);
+          const predictedValid = argmaxLabels({
+            ids: truth.map(String),
+            classes,
+            probabilities: pyramidProbabilities,
+          }).map((name) => classes.indexOf(name));
+          log(
+            `Validation Macro F1 of the backbone alone: ${valid.macroF1.toFixed(4)}; with the pyramid (${recipe.pyramid.fusion} fusion) below.`,
+          );
           valid = {
             ...valid,
             macroF1: f1Score(truth, predictedValid, { average: 'macro', numClasses, zeroDivision: 0 }) as number,
@@ -189,13 +249,20 @@ export async function runTrain(recipe: Recipe, options: TrainRunOptions, setting
       await predictor.dispose();
     }
     const ids = data.test.map((record) => record.id);
-    Object.assign(outputs, await writePredictions(out, { ids, classes, probabilities, sampleSubmission: data.sampleSubmission }));
+    Object.assign(
+      outputs,
+      await writePredictions(out, { ids, classes, probabilities, sampleSubmission: data.sampleSubmission }),
+    );
     const test = answers ? await scoreSubmission(outputs.submission!, answers) : null;
 
     if (options.folds !== undefined) {
       // The validation probabilities give the out-of-fold score once every fold has run.
       outputs.validProbabilities = join(out, 'valid-probabilities.csv');
-      await saveProbabilities(outputs.validProbabilities, { ids: split.valid.map((index) => data.train[index]!.id), classes, probabilities: valid.probabilities });
+      await saveProbabilities(outputs.validProbabilities, {
+        ids: split.valid.map((index) => data.train[index]!.id),
+        classes,
+        probabilities: valid.probabilities,
+      });
     }
     outputs.history = join(out, 'history.csv');
     outputs.checkpoints = join(out, 'checkpoints');
@@ -254,15 +321,26 @@ export interface RecipePredictor {
  * const probabilities = await predictor.predict(testLoader);
  * await predictor.dispose();
  */
-export async function createRecipePredictor(network: EfficientNet, recipe: Pick<Recipe, 'pyramid'>, imgSize: number, runtime: InferenceRuntime): Promise<RecipePredictor> {
+export async function createRecipePredictor(
+  network: EfficientNet,
+  recipe: Pick<Recipe, 'pyramid'>,
+  imgSize: number,
+  runtime: InferenceRuntime,
+): Promise<RecipePredictor> {
   const predictor = await createPredictor(network, { runtime });
   const pyramid = recipe.pyramid
-    ? new PyramidClassifier({ backbone: predictor.predict as Backbone, levels: recipe.pyramid.levels, cropSize: imgSize, fusion: recipe.pyramid.fusion })
+    ? new PyramidClassifier({
+        backbone: predictor.predict as Backbone,
+        levels: recipe.pyramid.levels,
+        cropSize: imgSize,
+        fusion: recipe.pyramid.fusion,
+      })
     : undefined;
   return {
     runtime: predictor.runtime,
     description: predictor.description,
-    predict: (loader) => (pyramid ? predictProbabilities(null, loader, { pyramid }) : predictProbabilities(predictor.predict, loader)),
+    predict: (loader) =>
+      pyramid ? predictProbabilities(null, loader, { pyramid }) : predictProbabilities(predictor.predict, loader),
     dispose: () => predictor.dispose(),
   };
 }
@@ -274,11 +352,20 @@ export async function createRecipePredictor(network: EfficientNet, recipe: Pick<
  */
 export async function writePredictions(
   out: string,
-  table: { ids: readonly string[]; classes: readonly string[]; probabilities: Float32Array; sampleSubmission: Parameters<typeof writeSubmission>[2]['sampleSubmission'] },
+  table: {
+    ids: readonly string[];
+    classes: readonly string[];
+    probabilities: Float32Array;
+    sampleSubmission: Parameters<typeof writeSubmission>[2]['sampleSubmission'];
+  },
 ): Promise<{ submission: string; testProbabilities: string }> {
   const { ids, classes, probabilities } = table;
   const submission = join(out, 'submission.csv');
-  await writeSubmission(submission, { ids, labels: argmaxLabels({ ids: [...ids], classes: [...classes], probabilities }) }, { sampleSubmission: table.sampleSubmission, classes });
+  await writeSubmission(
+    submission,
+    { ids, labels: argmaxLabels({ ids: [...ids], classes: [...classes], probabilities }) },
+    { sampleSubmission: table.sampleSubmission, classes },
+  );
   const testProbabilities = join(out, 'test-probabilities.csv');
   await saveProbabilities(testProbabilities, { ids: [...ids], classes: [...classes], probabilities });
   return { submission, testProbabilities };
@@ -287,8 +374,16 @@ export async function writePredictions(
 function report(summary: RunSummary, answers: string | undefined): string {
   const percent = (value: number | null): string => (value === null ? 'n/a' : `${(100 * value).toFixed(1)} %`);
   return formatTable(`${summary.recipe}: done in ${formatDuration(summary.seconds)} on ${summary.backend}`, [
-    ['Validation Macro F1', `${summary.validMacroF1.toFixed(4)}  (accuracy ${percent(summary.validAccuracy)}, best epoch ${summary.bestEpoch}/${summary.epochs})`],
-    ['Test Macro F1', summary.testMacroF1 === null ? 'n/a (no answers file)' : `${summary.testMacroF1.toFixed(4)}  (accuracy ${percent(summary.testAccuracy)}, scored against ${answers})`],
+    [
+      'Validation Macro F1',
+      `${summary.validMacroF1.toFixed(4)}  (accuracy ${percent(summary.validAccuracy)}, best epoch ${summary.bestEpoch}/${summary.epochs})`,
+    ],
+    [
+      'Test Macro F1',
+      summary.testMacroF1 === null
+        ? 'n/a (no answers file)'
+        : `${summary.testMacroF1.toFixed(4)}  (accuracy ${percent(summary.testAccuracy)}, scored against ${answers})`,
+    ],
     ['Chance Macro F1', `${summary.chanceMacroF1.toFixed(4)}  (${summary.classes} artists)`],
     ['Submission', summary.outputs.submission!],
     ['History / plots', `${summary.outputs.history} / ${summary.outputs.plots}`],
@@ -317,8 +412,13 @@ function checkProgress(options: TrainRunOptions): ((done: number, total: number)
   const label = options.checkImages === 'full' ? 'decoding' : 'checking headers of';
   const bar = options.progress !== 'lines' && process.stderr.isTTY;
   return (done, total) => {
-    if (bar) process.stderr.write(`\r${label} ${total} images: ${done}/${total} (${Math.floor((100 * done) / total)} %)${done === total ? '\n' : ''}`);
-    else if (done === total) process.stderr.write(`Checked ${total} images (${options.checkImages === 'full' ? 'full decode' : 'header and size'})\n`);
+    if (bar)
+      process.stderr.write(
+        `\r${label} ${total} images: ${done}/${total} (${Math.floor((100 * done) / total)} %)${done === total ? '\n' : ''}`,
+      );
+    else if (done === total)
+      process.stderr.write(
+        `Checked ${total} images (${options.checkImages === 'full' ? 'full decode' : 'header and size'})\n`,
+      );
   };
 }
-

@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { VARIANT_NAMES, loadPretrainedWeights, loadTorchvisionWeights, type EfficientNet, type WeightLoadReport } from '@art/efficientnet';
+import {
+  VARIANT_NAMES,
+  loadPretrainedWeights,
+  loadTorchvisionWeights,
+  type EfficientNet,
+  type WeightLoadReport,
+} from '@art/efficientnet';
 import type { TrainRunOptions } from './options.js';
 
 /**
@@ -21,22 +27,34 @@ export function describeWeightLoad(source: string, report: WeightLoadReport): st
  * (`.pth` or `.safetensors`) into a freshly built network; logs what was loaded. Nothing by default.
  * @example await loadStartingWeights(network, { pretrained: 'DEFAULT', weights: undefined, weightsPartial: false });
  */
-export async function loadStartingWeights(network: EfficientNet, options: Pick<TrainRunOptions, 'weights' | 'pretrained' | 'weightsPartial'>, log: (line: string) => void = console.log): Promise<void> {
+export async function loadStartingWeights(
+  network: EfficientNet,
+  options: Pick<TrainRunOptions, 'weights' | 'pretrained' | 'weightsPartial'>,
+  log: (line: string) => void = console.log,
+): Promise<void> {
   if (options.pretrained !== undefined) {
     const variant = network.config.name;
     if (!(VARIANT_NAMES as readonly string[]).includes(variant)) {
-      throw new RangeError(`--pretrained: this run's network (${variant}) is a reduced variant with no pretrained weights; drop --smoke, or use the full-size recipes`);
+      throw new RangeError(
+        `--pretrained: this run's network (${variant}) is a reduced variant with no pretrained weights; drop --smoke, or use the full-size recipes`,
+      );
     }
     // The Node subpath installs the downloader that caches into $TORCH_HOME/hub/checkpoints;
     // imported here so that importing this package has no side effect.
     await import('@art/efficientnet/node');
-    const report = await loadPretrainedWeights(network, variant, options.pretrained, { allowPartial: options.weightsPartial });
+    const report = await loadPretrainedWeights(network, variant, options.pretrained, {
+      allowPartial: options.weightsPartial,
+    });
     log(describeWeightLoad(`${variant} ${options.pretrained}`, report));
   } else if (options.weights !== undefined) {
     const bytes = await readFile(options.weights).catch((error: NodeJS.ErrnoException) => {
       throw new RangeError(`--weights: cannot read ${options.weights} (${error.code ?? error.message})`);
     });
-    const report = loadTorchvisionWeights(network, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { strict: false, source: options.weights, allowPartial: options.weightsPartial });
+    const report = loadTorchvisionWeights(network, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      strict: false,
+      source: options.weights,
+      allowPartial: options.weightsPartial,
+    });
     log(describeWeightLoad(options.weights, report));
   }
 }

@@ -69,9 +69,12 @@ Files form: art ensemble --sample-submission FILE --out FILE [--probabilities-ou
   soft vote of probability files, written in the sample's order (refuses an incomplete one).
 `;
 
-const SCORE_USAGE = 'Usage: art score --submission FILE --answers FILE\n  Macro F1 and accuracy of a submission against an answers file (id,artist).\n';
-const SPLIT_USAGE = 'Usage: art split --data DIR [--folds K | --valid-fraction F (default 0.2)] [--seed N (default 0)] [--out FILE.json]\n';
-const OOF_USAGE = 'Usage: art oof --train-csv FILE [--partial] VALID_PROBS...\n  --partial: score only the ids present (e.g. while folds are still running)\n';
+const SCORE_USAGE =
+  'Usage: art score --submission FILE --answers FILE\n  Macro F1 and accuracy of a submission against an answers file (id,artist).\n';
+const SPLIT_USAGE =
+  'Usage: art split --data DIR [--folds K | --valid-fraction F (default 0.2)] [--seed N (default 0)] [--out FILE.json]\n';
+const OOF_USAGE =
+  'Usage: art oof --train-csv FILE [--partial] VALID_PROBS...\n  --partial: score only the ids present (e.g. while folds are still running)\n';
 
 /** Where a command writes: stdout and stderr by default. */
 export interface CliIo {
@@ -104,7 +107,9 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
             write(trainOverview());
             return 0;
           }
-          throw new RangeError(`--recipe NAME is required: one of ${RECIPE_NAMES.join(', ')} (art train --help lists them)`);
+          throw new RangeError(
+            `--recipe NAME is required: one of ${RECIPE_NAMES.join(', ')} (art train --help lists them)`,
+          );
         }
         const recipe = getRecipe(name);
         const options = parseTrainArgs(rest, recipe, io.env ? { env: io.env } : {});
@@ -120,18 +125,31 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
         const { values } = parseArgs({
           args: rest,
           options: {
-            run: { type: 'string' }, data: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' },
-            runtime: { type: 'string' }, backend: { type: 'string' }, 'batch-size': { type: 'string' }, workers: { type: 'string' }, debug: { type: 'boolean' },
+            run: { type: 'string' },
+            data: { type: 'string' },
+            images: { type: 'string' },
+            out: { type: 'string' },
+            checkpoint: { type: 'string' },
+            runtime: { type: 'string' },
+            backend: { type: 'string' },
+            'batch-size': { type: 'string' },
+            workers: { type: 'string' },
+            debug: { type: 'boolean' },
           },
         });
         if (!values.run) throw new RangeError('--run DIR is required: the --out folder of an art train run');
         const checkpoint = values.checkpoint ?? 'best';
-        if (checkpoint !== 'best' && checkpoint !== 'last') throw new RangeError(`--checkpoint: unknown checkpoint "${checkpoint}"; expected best or last`);
+        if (checkpoint !== 'best' && checkpoint !== 'last')
+          throw new RangeError(`--checkpoint: unknown checkpoint "${checkpoint}"; expected best or last`);
         const runtime = oneOf('--runtime', values.runtime, INFERENCE_RUNTIMES);
         const backend = oneOf('--backend', values.backend, BACKEND_NAMES);
         await runPredict(
           {
-            run: values.run, data: values.data, images: values.images, out: values.out, checkpoint,
+            run: values.run,
+            data: values.data,
+            images: values.images,
+            out: values.out,
+            checkpoint,
             ...(runtime ? { runtime: runtime as InferenceRuntime } : {}),
             ...(backend ? { backend: backend as BackendName } : {}),
             ...(values['batch-size'] ? { batchSize: optionalInteger('--batch-size', values['batch-size'], 1)! } : {}),
@@ -144,17 +162,26 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       case 'ensemble': {
         if (help) return usage(write, ENSEMBLE_USAGE);
         // `--wait` takes an optional value: bare (last, or before another flag) means no time limit.
-        const args = rest.flatMap((arg, i) => (arg === '--wait' && (i === rest.length - 1 || rest[i + 1]!.startsWith('-')) ? [arg, 'forever'] : [arg]));
+        const args = rest.flatMap((arg, i) =>
+          arg === '--wait' && (i === rest.length - 1 || rest[i + 1]!.startsWith('-')) ? [arg, 'forever'] : [arg],
+        );
         const { values, positionals } = parseArgs({
           args,
           allowPositionals: true,
           options: {
-            'sample-submission': { type: 'string' }, out: { type: 'string' }, 'probabilities-out': { type: 'string' },
-            folds: { type: 'string' }, wait: { type: 'string' }, partial: { type: 'boolean' }, data: { type: 'string' }, debug: { type: 'boolean' },
+            'sample-submission': { type: 'string' },
+            out: { type: 'string' },
+            'probabilities-out': { type: 'string' },
+            folds: { type: 'string' },
+            wait: { type: 'string' },
+            partial: { type: 'boolean' },
+            data: { type: 'string' },
+            debug: { type: 'boolean' },
           },
         });
         if (positionals.length > 0 || values['sample-submission']) {
-          if (!values['sample-submission'] || !values.out) throw new RangeError('--sample-submission FILE and --out FILE are required to combine probability files');
+          if (!values['sample-submission'] || !values.out)
+            throw new RangeError('--sample-submission FILE and --out FILE are required to combine probability files');
           if (positionals.length === 0) throw new RangeError('give at least one probability file');
           const mean = await ensembleFiles({
             inputs: positionals,
@@ -166,14 +193,32 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
           return 0;
         }
         if (!values.out) throw new RangeError('--out DIR is required: the --out the fold jobs share');
-        const wait = values.wait === undefined ? 0 : values.wait === 'forever' ? Infinity : optionalInteger('--wait', values.wait, 0)!;
-        await runEnsemble({ out: values.out, folds: optionalInteger('--folds', values.folds, 2), waitSeconds: wait, partial: values.partial ?? false, data: values.data }, settings);
+        const wait =
+          values.wait === undefined
+            ? 0
+            : values.wait === 'forever'
+              ? Infinity
+              : optionalInteger('--wait', values.wait, 0)!;
+        await runEnsemble(
+          {
+            out: values.out,
+            folds: optionalInteger('--folds', values.folds, 2),
+            waitSeconds: wait,
+            partial: values.partial ?? false,
+            data: values.data,
+          },
+          settings,
+        );
         return 0;
       }
       case 'score': {
         if (help) return usage(write, SCORE_USAGE);
-        const { values } = parseArgs({ args: rest, options: { submission: { type: 'string' }, answers: { type: 'string' }, debug: { type: 'boolean' } } });
-        if (!values.submission || !values.answers) throw new RangeError('--submission FILE and --answers FILE are required');
+        const { values } = parseArgs({
+          args: rest,
+          options: { submission: { type: 'string' }, answers: { type: 'string' }, debug: { type: 'boolean' } },
+        });
+        if (!values.submission || !values.answers)
+          throw new RangeError('--submission FILE and --answers FILE are required');
         const score = await scoreSubmission(values.submission, values.answers);
         write(`macro-F1 ${score.macroF1.toFixed(4)} accuracy ${score.accuracy.toFixed(4)} (${score.count} rows)\n`);
         return 0;
@@ -182,19 +227,36 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
         if (help) return usage(write, SPLIT_USAGE);
         const { values } = parseArgs({
           args: rest,
-          options: { data: { type: 'string' }, folds: { type: 'string' }, 'valid-fraction': { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, debug: { type: 'boolean' } },
+          options: {
+            data: { type: 'string' },
+            folds: { type: 'string' },
+            'valid-fraction': { type: 'string' },
+            seed: { type: 'string', default: '0' },
+            out: { type: 'string' },
+            debug: { type: 'boolean' },
+          },
         });
         if (!values.data) throw new RangeError('--data DIR is required');
         const data = await loadCompetition(values.data, { checkImages: false, requireTest: false });
         const labels = data.train.map((r) => r.artist);
         const seed = optionalInteger('--seed', values.seed, 0)!;
         const folds = optionalInteger('--folds', values.folds, 2);
-        const splits = folds !== undefined
-          ? stratifiedKFold(labels, { folds, seed })
-          : [stratifiedHoldout(labels, { validFraction: values['valid-fraction'] ? Number(values['valid-fraction']) : 0.2, seed })];
+        const splits =
+          folds !== undefined
+            ? stratifiedKFold(labels, { folds, seed })
+            : [
+                stratifiedHoldout(labels, {
+                  validFraction: values['valid-fraction'] ? Number(values['valid-fraction']) : 0.2,
+                  seed,
+                }),
+              ];
         const json = {
           seed,
-          folds: splits.map((split, fold) => ({ fold, train: split.train.map((i) => data.train[i]!.id), valid: split.valid.map((i) => data.train[i]!.id) })),
+          folds: splits.map((split, fold) => ({
+            fold,
+            train: split.train.map((i) => data.train[i]!.id),
+            valid: split.valid.map((i) => data.train[i]!.id),
+          })),
         };
         if (values.out) await writeFileAtomic(values.out, `${JSON.stringify(json, null, 2)}\n`);
         else write(`${JSON.stringify(json)}\n`);
@@ -203,10 +265,24 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       }
       case 'oof': {
         if (help) return usage(write, OOF_USAGE);
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'train-csv': { type: 'string' }, partial: { type: 'boolean', default: false }, debug: { type: 'boolean' } } });
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            'train-csv': { type: 'string' },
+            partial: { type: 'boolean', default: false },
+            debug: { type: 'boolean' },
+          },
+        });
         if (!values['train-csv']) throw new RangeError('--train-csv FILE is required');
-        const score = await scoreOutOfFold({ inputs: positionals, trainCsv: values['train-csv'], complete: !values.partial });
-        write(`out-of-fold macro-F1 ${score.macroF1.toFixed(4)} accuracy ${score.accuracy.toFixed(4)} (${score.count} rows)\n`);
+        const score = await scoreOutOfFold({
+          inputs: positionals,
+          trainCsv: values['train-csv'],
+          complete: !values.partial,
+        });
+        write(
+          `out-of-fold macro-F1 ${score.macroF1.toFixed(4)} accuracy ${score.accuracy.toFixed(4)} (${score.count} rows)\n`,
+        );
         return 0;
       }
       case '--version':
@@ -220,11 +296,15 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
         write(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        writeError(`art: unknown command ${JSON.stringify(command)}; expected one of train, predict, ensemble, score, split, oof (art --help)\n`);
+        writeError(
+          `art: unknown command ${JSON.stringify(command)}; expected one of train, predict, ensemble, score, split, oof (art --help)\n`,
+        );
         return 1;
     }
   } catch (error) {
-    writeError(`${argv.includes('--debug') && error instanceof Error ? (error.stack ?? error.message) : errorMessage(error, `art ${command}`)}\n`);
+    writeError(
+      `${argv.includes('--debug') && error instanceof Error ? (error.stack ?? error.message) : errorMessage(error, `art ${command}`)}\n`,
+    );
     return 1;
   }
 }
@@ -244,7 +324,8 @@ function recipeArgument(argv: readonly string[]): string | undefined {
 }
 
 function oneOf(flag: string, value: string | undefined, allowed: readonly string[]): string | undefined {
-  if (value !== undefined && !allowed.includes(value)) throw new RangeError(`${flag}: unknown value "${value}"; expected one of ${allowed.join(', ')}`);
+  if (value !== undefined && !allowed.includes(value))
+    throw new RangeError(`${flag}: unknown value "${value}"; expected one of ${allowed.join(', ')}`);
   return value;
 }
 

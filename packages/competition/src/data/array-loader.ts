@@ -28,11 +28,15 @@ export function createArrayLoader(options: {
   const { images, shape, labels, batchSize, shuffle = false, seed = 0 } = options;
   const per = shape[0] * shape[1] * shape[2];
   if (!(images instanceof Float32Array) || images.length === 0 || images.length % per !== 0) {
-    throw new RangeError(`createArrayLoader: images must be a non-empty Float32Array whose length is a multiple of ${per} (shape [${shape}])`);
+    throw new RangeError(
+      `createArrayLoader: images must be a non-empty Float32Array whose length is a multiple of ${per} (shape [${shape}])`,
+    );
   }
   const size = images.length / per;
-  if (labels && labels.length !== size) throw new RangeError(`createArrayLoader: ${labels.length} labels for ${size} images`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`createArrayLoader: batchSize must be a positive integer, got ${batchSize}`);
+  if (labels && labels.length !== size)
+    throw new RangeError(`createArrayLoader: ${labels.length} labels for ${size} images`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`createArrayLoader: batchSize must be a positive integer, got ${batchSize}`);
   const length = Math.ceil(size / batchSize);
   return {
     length,

@@ -1,9 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { fromAlbumentationsDict, toAlbumentationsDict, toTensorBuffer, type BaseTransform, type RawImage } from '@art/augment';
+import {
+  fromAlbumentationsDict,
+  toAlbumentationsDict,
+  toTensorBuffer,
+  type BaseTransform,
+  type RawImage,
+} from '@art/augment';
 import { decodeImage } from '@art/augment/io';
 import { AugmentationPool, augmentSample, type ApplicablePipeline } from '@art/augment/pool';
 import { mixSeeds, SeededRandom } from '../random.js';
-import { quarterCrop, seedTestTransform, seedValidTransform, VALIDATION_MODES, type AlbumentationsPipeline, type ValidationMode } from './transforms.js';
+import {
+  quarterCrop,
+  seedTestTransform,
+  seedValidTransform,
+  VALIDATION_MODES,
+  type AlbumentationsPipeline,
+  type ValidationMode,
+} from './transforms.js';
 
 /** One sample of a data loader: an image file and, for training/validation, a class index. */
 export interface LoaderItem {
@@ -60,16 +73,26 @@ export function pipelineJson(source: PipelineSource): AlbumentationsPipeline {
     try {
       return stripToTensor(JSON.parse(source) as AlbumentationsPipeline);
     } catch (error) {
-      throw new SyntaxError(`createDataLoader: transform is neither a transform nor valid albumentations JSON text (${(error as Error).message})`);
+      throw new SyntaxError(
+        `createDataLoader: transform is neither a transform nor valid albumentations JSON text (${(error as Error).message})`,
+      );
     }
   }
-  if (source === null || typeof source !== 'object') throw new TypeError('createDataLoader: transform must be an @art/augment transform or its albumentations to_dict JSON');
+  if (source === null || typeof source !== 'object')
+    throw new TypeError(
+      'createDataLoader: transform must be an @art/augment transform or its albumentations to_dict JSON',
+    );
   return stripToTensor(JSON.parse(JSON.stringify(source)) as AlbumentationsPipeline);
 }
 
 /** A transform object, by shape rather than `instanceof`, so a second copy of @art/augment in node_modules still works. */
 function isTransform(source: PipelineSource): source is BaseTransform {
-  return typeof source === 'object' && source !== null && typeof (source as Partial<BaseTransform>).toDict === 'function' && typeof (source as Partial<BaseTransform>).apply === 'function';
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as Partial<BaseTransform>).toDict === 'function' &&
+    typeof (source as Partial<BaseTransform>).apply === 'function'
+  );
 }
 
 function stripToTensor(dict: AlbumentationsPipeline): AlbumentationsPipeline {
@@ -100,17 +123,37 @@ export class DataLoader {
   private cacheBytes = 0;
 
   constructor(options: DataLoaderOptions) {
-    const { items, transform, batchSize, shuffle = false, seed = 0, dropLast = false, prefetch = 2, workers = 0, crop = 'none', cacheDecoded = false, cacheLimitBytes = 2 ** 30 } = options;
-    if (!Array.isArray(items) || items.length === 0) throw new RangeError('createDataLoader: items must be a non-empty array');
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`createDataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    const {
+      items,
+      transform,
+      batchSize,
+      shuffle = false,
+      seed = 0,
+      dropLast = false,
+      prefetch = 2,
+      workers = 0,
+      crop = 'none',
+      cacheDecoded = false,
+      cacheLimitBytes = 2 ** 30,
+    } = options;
+    if (!Array.isArray(items) || items.length === 0)
+      throw new RangeError('createDataLoader: items must be a non-empty array');
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`createDataLoader: batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isSafeInteger(seed)) throw new RangeError(`createDataLoader: seed must be a safe integer, got ${seed}`);
-    if (!Number.isInteger(prefetch) || prefetch < 0) throw new RangeError(`createDataLoader: prefetch must be an integer >= 0, got ${prefetch}`);
-    if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createDataLoader: workers must be an integer >= 0, got ${workers}`);
-    if (!(cacheLimitBytes >= 0)) throw new RangeError(`createDataLoader: cacheLimitBytes must be >= 0, got ${cacheLimitBytes}`);
-    if (crop !== 'quarter' && crop !== 'none') throw new RangeError(`createDataLoader: unknown crop ${JSON.stringify(crop)}; expected 'quarter' or 'none'`);
+    if (!Number.isInteger(prefetch) || prefetch < 0)
+      throw new RangeError(`createDataLoader: prefetch must be an integer >= 0, got ${prefetch}`);
+    if (!Number.isInteger(workers) || workers < 0)
+      throw new RangeError(`createDataLoader: workers must be an integer >= 0, got ${workers}`);
+    if (!(cacheLimitBytes >= 0))
+      throw new RangeError(`createDataLoader: cacheLimitBytes must be >= 0, got ${cacheLimitBytes}`);
+    if (crop !== 'quarter' && crop !== 'none')
+      throw new RangeError(`createDataLoader: unknown crop ${JSON.stringify(crop)}; expected 'quarter' or 'none'`);
     items.forEach((item, i) => {
-      if (typeof item?.imagePath !== 'string') throw new TypeError(`createDataLoader: items[${i}].imagePath must be a string`);
-      if (item.label !== undefined && !Number.isInteger(item.label)) throw new TypeError(`createDataLoader: items[${i}].label must be an integer class index, got ${item.label}`);
+      if (typeof item?.imagePath !== 'string')
+        throw new TypeError(`createDataLoader: items[${i}].imagePath must be a string`);
+      if (item.label !== undefined && !Number.isInteger(item.label))
+        throw new TypeError(`createDataLoader: items[${i}].label must be an integer class index, got ${item.label}`);
     });
     this.items = items;
     this.size = items.length;
@@ -142,10 +185,16 @@ export class DataLoader {
    */
   async *batches(epoch: number, options: { startBatch?: number } = {}): AsyncGenerator<Batch> {
     const { startBatch = 0 } = options;
-    if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader.batches: epoch must be an integer >= 0, got ${epoch}`);
+    if (!Number.isInteger(epoch) || epoch < 0)
+      throw new RangeError(`DataLoader.batches: epoch must be an integer >= 0, got ${epoch}`);
     const order = this.order(epoch);
     const total = this.length;
-    const pending: Promise<{ data: Float32Array; shape: [number, number, number]; labels: Int32Array | null; indices: number[] }>[] = [];
+    const pending: Promise<{
+      data: Float32Array;
+      shape: [number, number, number];
+      labels: Int32Array | null;
+      indices: number[];
+    }>[] = [];
     let next = startBatch;
     const schedule = (): void => {
       if (next >= total) return;
@@ -184,7 +233,10 @@ export class DataLoader {
       layout: 'HWC',
       // Queue every prefetched sample on the workers at once: while a training step blocks this
       // thread, the pool cannot hand out more work, so it must already hold it.
-      tasksPerWorker: Math.max(2, Math.ceil((this.batchSize * Math.max(1, this.options.prefetch)) / this.options.workers)),
+      tasksPerWorker: Math.max(
+        2,
+        Math.ceil((this.batchSize * Math.max(1, this.options.prefetch)) / this.options.workers),
+      ),
     });
     return this.pool;
   }
@@ -209,7 +261,10 @@ export class DataLoader {
     return image;
   }
 
-  private async prepareSample(epoch: number, index: number): Promise<{ data: Float32Array; shape: [number, number, number] }> {
+  private async prepareSample(
+    epoch: number,
+    index: number,
+  ): Promise<{ data: Float32Array; shape: [number, number, number] }> {
     const stream = epoch * this.size + index;
     const needsPixels = this.options.crop === 'quarter' || this.options.cacheDecoded || this.options.workers === 0;
     let input: RawImage | string = this.items[index]!.imagePath;
@@ -222,12 +277,16 @@ export class DataLoader {
       return { data: result.tensor, shape: result.shape };
     }
     const { image } = augmentSample(this.pipeline!, input as RawImage, this.options.seed, stream);
-    if (image.layout === 'CHW') throw new Error('DataLoader: the transform produced a CHW image; remove ToTensorV2 (tensors are NHWC)');
+    if (image.layout === 'CHW')
+      throw new Error('DataLoader: the transform produced a CHW image; remove ToTensorV2 (tensors are NHWC)');
     const data = toTensorBuffer(image, { layout: 'HWC' });
     return { data, shape: [image.height, image.width, image.channels] };
   }
 
-  private async prepareBatch(epoch: number, indices: number[]): Promise<{ data: Float32Array; shape: [number, number, number]; labels: Int32Array | null; indices: number[] }> {
+  private async prepareBatch(
+    epoch: number,
+    indices: number[],
+  ): Promise<{ data: Float32Array; shape: [number, number, number]; labels: Int32Array | null; indices: number[] }> {
     const samples = await Promise.all(indices.map((i) => this.prepareSample(epoch, i)));
     const shape = samples[0]!.shape;
     samples.forEach((s, k) => {
@@ -270,9 +329,14 @@ export function createDataLoader(options: DataLoaderOptions): DataLoader {
  * @example
  * const validLoader = createValidationLoader({ items, inputSize: 300, batchSize: 16, mode: 'quarter-crop' });
  */
-export function createValidationLoader(options: Omit<DataLoaderOptions, 'transform' | 'crop' | 'shuffle'> & { inputSize: number; mode?: ValidationMode }): DataLoader {
+export function createValidationLoader(
+  options: Omit<DataLoaderOptions, 'transform' | 'crop' | 'shuffle'> & { inputSize: number; mode?: ValidationMode },
+): DataLoader {
   const { inputSize, mode = 'seed', ...rest } = options;
-  if (!VALIDATION_MODES.includes(mode)) throw new RangeError(`createValidationLoader: unknown mode ${JSON.stringify(mode)}; expected one of ${VALIDATION_MODES.join(', ')}`);
+  if (!VALIDATION_MODES.includes(mode))
+    throw new RangeError(
+      `createValidationLoader: unknown mode ${JSON.stringify(mode)}; expected one of ${VALIDATION_MODES.join(', ')}`,
+    );
   return mode === 'seed'
     ? new DataLoader({ ...rest, transform: seedValidTransform(inputSize) })
     : new DataLoader({ ...rest, transform: seedTestTransform(inputSize), crop: 'quarter' });

@@ -28,7 +28,8 @@ export type AlbumentationsPipeline = AlbumentationsDict;
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], maxPixelValue: 255 };
 
 function checkSize(inputSize: number, caller: string): void {
-  if (!Number.isInteger(inputSize) || inputSize < 1) throw new RangeError(`${caller}: inputSize must be a positive integer, got ${inputSize}`);
+  if (!Number.isInteger(inputSize) || inputSize < 1)
+    throw new RangeError(`${caller}: inputSize must be a positive integer, got ${inputSize}`);
 }
 
 const square = (size: number): { height: number; width: number } => ({ height: size, width: size });
@@ -103,7 +104,9 @@ export function seedTrainTransform(variant: SeedVariant, inputSize = SEED_INPUT_
       new Normalize(IMAGENET),
     ]);
   }
-  throw new RangeError(`seedTrainTransform: unknown variant ${JSON.stringify(variant)}; expected one of ${SEED_VARIANTS.join(', ')}`);
+  throw new RangeError(
+    `seedTrainTransform: unknown variant ${JSON.stringify(variant)}; expected one of ${SEED_VARIANTS.join(', ')}`,
+  );
 }
 
 /**
@@ -115,7 +118,11 @@ export function seedTrainTransform(variant: SeedVariant, inputSize = SEED_INPUT_
  */
 export function seedValidTransform(inputSize = SEED_INPUT_SIZES.b3): Compose {
   checkSize(inputSize, 'seedValidTransform');
-  return new Compose([new Resize(square(inputSize * 2)), new RandomCrop({ ...square(inputSize), p: 1 }), new Normalize(IMAGENET)]);
+  return new Compose([
+    new Resize(square(inputSize * 2)),
+    new RandomCrop({ ...square(inputSize), p: 1 }),
+    new Normalize(IMAGENET),
+  ]);
 }
 
 /**
@@ -142,7 +149,8 @@ export type ValidationMode = (typeof VALIDATION_MODES)[number];
  */
 export function quarterCrop(image: RawImage, seed: number, options: { areaFraction?: number } = {}): RawImage {
   const { areaFraction = 0.25 } = options;
-  if (!(areaFraction > 0 && areaFraction <= 1)) throw new RangeError(`quarterCrop: areaFraction must be in (0, 1], got ${areaFraction}`);
+  if (!(areaFraction > 0 && areaFraction <= 1))
+    throw new RangeError(`quarterCrop: areaFraction must be in (0, 1], got ${areaFraction}`);
   const side = Math.sqrt(areaFraction);
   const width = Math.max(1, Math.round(image.width * side));
   const height = Math.max(1, Math.round(image.height * side));

@@ -60,7 +60,8 @@ export interface LoadCompetitionOptions {
  * resolveImagePath('/data', './train/0.jpg'); // '/data/train/0.jpg'
  */
 export function resolveImagePath(root: string, imgPath: string, options: { allowOutsideRoot?: boolean } = {}): string {
-  if (typeof imgPath !== 'string' || imgPath.trim() === '') throw new TypeError(`Empty image path under ${JSON.stringify(root)}`);
+  if (typeof imgPath !== 'string' || imgPath.trim() === '')
+    throw new TypeError(`Empty image path under ${JSON.stringify(root)}`);
   const absoluteRoot = resolve(root);
   const full = isAbsolute(imgPath) ? resolve(imgPath) : resolve(absoluteRoot, imgPath);
   const rel = relative(absoluteRoot, full);
@@ -92,9 +93,15 @@ const IMAGE_CHECKS = ['exists', 'header', 'decode'] as const;
  * @example
  * await checkImages([...data.train, ...data.test], { mode: 'decode', root: data.root });
  */
-export async function checkImages(items: readonly { imagePath: string; id?: string }[], options: CheckImagesOptions | Exclude<ImageCheck, false> = {}): Promise<void> {
+export async function checkImages(
+  items: readonly { imagePath: string; id?: string }[],
+  options: CheckImagesOptions | Exclude<ImageCheck, false> = {},
+): Promise<void> {
   const { mode = 'header', root, onProgress } = typeof options === 'string' ? { mode: options } : options;
-  if (!(IMAGE_CHECKS as readonly string[]).includes(mode)) throw new RangeError(`checkImages: unknown mode ${JSON.stringify(mode)}; expected one of ${IMAGE_CHECKS.join(', ')}`);
+  if (!(IMAGE_CHECKS as readonly string[]).includes(mode))
+    throw new RangeError(
+      `checkImages: unknown mode ${JSON.stringify(mode)}; expected one of ${IMAGE_CHECKS.join(', ')}`,
+    );
   const realRoot = root === undefined ? undefined : await realpath(root);
   const problems: { imagePath: string; id?: string; reason: string }[] = [];
   const concurrency = 16;
@@ -104,7 +111,8 @@ export async function checkImages(items: readonly { imagePath: string; id?: stri
     while (next < items.length) {
       const item = items[next++]!;
       const reason = await checkOne(item.imagePath, mode, realRoot);
-      if (reason !== null) problems.push({ imagePath: item.imagePath, ...(item.id !== undefined ? { id: item.id } : {}), reason });
+      if (reason !== null)
+        problems.push({ imagePath: item.imagePath, ...(item.id !== undefined ? { id: item.id } : {}), reason });
       onProgress?.(++done, items.length);
     }
   };
@@ -120,7 +128,11 @@ function isInside(root: string, path: string): boolean {
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
-async function checkOne(imagePath: string, mode: Exclude<ImageCheck, false>, realRoot: string | undefined): Promise<string | null> {
+async function checkOne(
+  imagePath: string,
+  mode: Exclude<ImageCheck, false>,
+  realRoot: string | undefined,
+): Promise<string | null> {
   try {
     const info = await stat(imagePath);
     if (!info.isFile()) return 'not a file';
@@ -128,7 +140,8 @@ async function checkOne(imagePath: string, mode: Exclude<ImageCheck, false>, rea
     await access(imagePath, constants.R_OK);
     if (realRoot !== undefined) {
       const real = await realpath(imagePath);
-      if (!isInside(realRoot, real)) return `a symlink to ${real}, outside the data root ${realRoot} (pass allowOutsideRoot to accept it)`;
+      if (!isInside(realRoot, real))
+        return `a symlink to ${real}, outside the data root ${realRoot} (pass allowOutsideRoot to accept it)`;
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -168,7 +181,9 @@ async function checkOne(imagePath: string, mode: Exclude<ImageCheck, false>, rea
 export async function loadCompetition(root: string, options: LoadCompetitionOptions = {}): Promise<CompetitionData> {
   const { allowOutsideRoot = false, checkImages: check = 'header', requireTest = true } = options;
   if (check !== false && !(IMAGE_CHECKS as readonly string[]).includes(check)) {
-    throw new RangeError(`loadCompetition: unknown checkImages ${JSON.stringify(check)}; expected ${IMAGE_CHECKS.map((m) => `'${m}'`).join(', ')} or false`);
+    throw new RangeError(
+      `loadCompetition: unknown checkImages ${JSON.stringify(check)}; expected ${IMAGE_CHECKS.map((m) => `'${m}'`).join(', ')} or false`,
+    );
   }
   const absoluteRoot = resolve(root);
   const rootInfo = await stat(absoluteRoot).catch(() => null);
@@ -176,7 +191,10 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
   const file = (name: string): string => join(absoluteRoot, name);
   const resolveOptions = { allowOutsideRoot };
 
-  const trainRows = await readCsvFile(file('train.csv'), ['id', 'img_path', 'artist'], { nonEmpty: ['id', 'img_path', 'artist'], requireRows: true });
+  const trainRows = await readCsvFile(file('train.csv'), ['id', 'img_path', 'artist'], {
+    nonEmpty: ['id', 'img_path', 'artist'],
+    requireRows: true,
+  });
   const train: TrainRecord[] = trainRows.map((row) => ({
     id: row.id!,
     imgPath: row.img_path!,
@@ -190,7 +208,11 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
   const hasTest = await exists(file('test.csv'));
   if (requireTest || hasTest) {
     const testRows = await readCsvFile(file('test.csv'), ['id', 'img_path'], { nonEmpty: ['id', 'img_path'] });
-    test = testRows.map((row) => ({ id: row.id!, imgPath: row.img_path!, imagePath: resolveImagePath(absoluteRoot, row.img_path!, resolveOptions) }));
+    test = testRows.map((row) => ({
+      id: row.id!,
+      imgPath: row.img_path!,
+      imagePath: resolveImagePath(absoluteRoot, row.img_path!, resolveOptions),
+    }));
     checkUniqueIds(test, file('test.csv'));
   }
   if (requireTest || (await exists(file('sample_submission.csv')))) {
@@ -203,7 +225,11 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
     const notInSample = [...testIds].filter((id) => !sampleIds.has(id));
     const notInTest = [...sampleIds].filter((id) => !testIds.has(id));
     if (notInSample.length > 0 || notInTest.length > 0) {
-      const show = (ids: string[]): string => ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (ids.length > 5 ? ` ... (${ids.length})` : '');
+      const show = (ids: string[]): string =>
+        ids
+          .slice(0, 5)
+          .map((id) => JSON.stringify(id))
+          .join(', ') + (ids.length > 5 ? ` ... (${ids.length})` : '');
       throw new Error(
         `${file('test.csv')} and ${file('sample_submission.csv')} list different ids` +
           (notInSample.length > 0 ? `; only in test.csv: ${show(notInSample)}` : '') +
@@ -215,7 +241,11 @@ export async function loadCompetition(root: string, options: LoadCompetitionOpti
   if (await exists(file('artists_info.csv'))) artists = await readCsvFile(file('artists_info.csv'));
 
   if (check !== false) {
-    await checkImages([...train, ...test], { mode: check, ...(allowOutsideRoot ? {} : { root: absoluteRoot }), ...(options.onCheckProgress ? { onProgress: options.onCheckProgress } : {}) });
+    await checkImages([...train, ...test], {
+      mode: check,
+      ...(allowOutsideRoot ? {} : { root: absoluteRoot }),
+      ...(options.onCheckProgress ? { onProgress: options.onCheckProgress } : {}),
+    });
   }
   const labelEncoder = LabelEncoder.fit(train.map((r) => r.artist));
   return { root: absoluteRoot, train, test, sampleSubmission, ...(artists ? { artists } : {}), labelEncoder };
@@ -225,7 +255,13 @@ function checkUniqueIds(records: readonly { id: string }[], file: string): void 
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const { id } of records) (seen.has(id) ? duplicates : seen).add(id);
-  if (duplicates.size > 0) throw new Error(`${file}: duplicate id(s) ${[...duplicates].slice(0, 10).map((d) => JSON.stringify(d)).join(', ')}`);
+  if (duplicates.size > 0)
+    throw new Error(
+      `${file}: duplicate id(s) ${[...duplicates]
+        .slice(0, 10)
+        .map((d) => JSON.stringify(d))
+        .join(', ')}`,
+    );
 }
 
 async function exists(path: string): Promise<boolean> {

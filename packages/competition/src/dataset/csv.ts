@@ -23,7 +23,11 @@ export interface CsvCheckOptions {
  * @example
  * const rows = await readCsvFile('data/train.csv', ['id', 'img_path', 'artist'], { nonEmpty: ['id', 'img_path', 'artist'] });
  */
-export async function readCsvFile(file: string, requiredColumns: readonly string[] = [], checks: CsvCheckOptions = {}): Promise<Record<string, string>[]> {
+export async function readCsvFile(
+  file: string,
+  requiredColumns: readonly string[] = [],
+  checks: CsvCheckOptions = {},
+): Promise<Record<string, string>[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -38,10 +42,21 @@ export async function readCsvFile(file: string, requiredColumns: readonly string
  * @example
  * const rows = parseCsvText('id,artist\n1,Goya\n', 'inline.csv', ['id', 'artist']);
  */
-export function parseCsvText(text: string, file: string, requiredColumns: readonly string[] = [], checks: CsvCheckOptions = {}): Record<string, string>[] {
+export function parseCsvText(
+  text: string,
+  file: string,
+  requiredColumns: readonly string[] = [],
+  checks: CsvCheckOptions = {},
+): Record<string, string>[] {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true, info: true }) as unknown as typeof parsed;
+    parsed = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      trim: true,
+      info: true,
+    }) as unknown as typeof parsed;
   } catch (error) {
     throw new Error(`${file}: invalid CSV: ${(error as Error).message}`, { cause: error });
   }
@@ -50,7 +65,8 @@ export function parseCsvText(text: string, file: string, requiredColumns: readon
   for (const column of requiredColumns) {
     if (!header.includes(column)) throw new MissingColumnError(file, column, header);
   }
-  if (checks.requireRows && rows.length < 2) throw new Error(`${file} has a header but no rows; expected one row per image`);
+  if (checks.requireRows && rows.length < 2)
+    throw new Error(`${file} has a header but no rows; expected one row per image`);
   const records: Record<string, string>[] = [];
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r]!;
@@ -59,7 +75,8 @@ export function parseCsvText(text: string, file: string, requiredColumns: readon
       record[name] = row[c] ?? '';
     });
     for (const column of checks.nonEmpty ?? []) {
-      if (record[column] === '') throw new Error(`${file} line ${parsed[r]!.info.lines}: empty "${column}" cell; fill it in or remove the row`);
+      if (record[column] === '')
+        throw new Error(`${file} line ${parsed[r]!.info.lines}: empty "${column}" cell; fill it in or remove the row`);
     }
     records.push(record);
   }

@@ -27,7 +27,8 @@ export class LabelEncoder {
   constructor(classes: readonly string[]) {
     const index = new Map<string, number>();
     classes.forEach((name, i) => {
-      if (typeof name !== 'string') throw new TypeError(`LabelEncoder: class ${i} must be a string, got ${typeof name}`);
+      if (typeof name !== 'string')
+        throw new TypeError(`LabelEncoder: class ${i} must be a string, got ${typeof name}`);
       if (index.has(name)) throw new Error(`LabelEncoder: duplicate class ${JSON.stringify(name)}`);
       index.set(name, i);
     });
@@ -98,7 +99,9 @@ export class LabelEncoder {
     try {
       json = JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
-      throw new Error(`Cannot read label encoder ${JSON.stringify(file)}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`Cannot read label encoder ${JSON.stringify(file)}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     return LabelEncoder.fromJSON(json as LabelEncoderJson);
   }

@@ -28,11 +28,16 @@ function encodeClasses(labels: ArrayLike<number | string>, caller: string): { co
  * const splits = stratifiedKFold(data.train.map((r) => r.artist), { folds: 5, seed: 42 });
  * const { train, valid } = splits[0];
  */
-export function stratifiedKFold(labels: ArrayLike<number | string>, options: { folds?: number; seed?: number; shuffle?: boolean } = {}): Split[] {
+export function stratifiedKFold(
+  labels: ArrayLike<number | string>,
+  options: { folds?: number; seed?: number; shuffle?: boolean } = {},
+): Split[] {
   const { folds = 5, seed = 0, shuffle = true } = options;
-  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`stratifiedKFold: folds must be an integer >= 2, got ${folds}`);
+  if (!Number.isInteger(folds) || folds < 2)
+    throw new RangeError(`stratifiedKFold: folds must be an integer >= 2, got ${folds}`);
   const { codes, numClasses } = encodeClasses(labels, 'stratifiedKFold');
-  if (folds > codes.length) throw new RangeError(`stratifiedKFold: folds (${folds}) exceeds the number of samples (${codes.length})`);
+  if (folds > codes.length)
+    throw new RangeError(`stratifiedKFold: folds (${folds}) exceeds the number of samples (${codes.length})`);
   // allocation[f][k]: samples of class k in fold f (sklearn: bincount(y_sorted[f::folds])).
   const sorted = Int32Array.from(codes).sort();
   const allocation = Array.from({ length: folds }, () => new Int32Array(numClasses));
@@ -64,9 +69,13 @@ export function stratifiedKFold(labels: ArrayLike<number | string>, options: { f
  * @example
  * const { train, valid } = stratifiedHoldout(labels, { validFraction: 0.2, seed: 0 });
  */
-export function stratifiedHoldout(labels: ArrayLike<number | string>, options: { validFraction?: number; seed?: number } = {}): Split {
+export function stratifiedHoldout(
+  labels: ArrayLike<number | string>,
+  options: { validFraction?: number; seed?: number } = {},
+): Split {
   const { validFraction = 0.2, seed = 0 } = options;
-  if (!(validFraction > 0 && validFraction < 1)) throw new RangeError(`stratifiedHoldout: validFraction must be in (0, 1), got ${validFraction}`);
+  if (!(validFraction > 0 && validFraction < 1))
+    throw new RangeError(`stratifiedHoldout: validFraction must be in (0, 1), got ${validFraction}`);
   const { codes, numClasses } = encodeClasses(labels, 'stratifiedHoldout');
   const members: number[][] = Array.from({ length: numClasses }, () => []);
   codes.forEach((k, i) => members[k]!.push(i));
@@ -74,7 +83,9 @@ export function stratifiedHoldout(labels: ArrayLike<number | string>, options: {
   const exact = members.map((m) => m.length * validFraction);
   const counts = exact.map((e) => Math.floor(e));
   let remaining = target - counts.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, k) => ({ k, fraction: e - Math.floor(e) })).sort((a, b) => b.fraction - a.fraction || a.k - b.k);
+  const order = exact
+    .map((e, k) => ({ k, fraction: e - Math.floor(e) }))
+    .sort((a, b) => b.fraction - a.fraction || a.k - b.k);
   for (const { k } of order) {
     if (remaining <= 0) break;
     counts[k]!++;

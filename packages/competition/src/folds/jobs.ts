@@ -39,8 +39,12 @@ export function foldPaths(outDir: string, fold: number): FoldPaths {
  * @example
  * const { train, valid } = selectFold(data.train.map((r) => r.artist), { folds: 5, fold: 2, seed: 42 });
  */
-export function selectFold(labels: ArrayLike<number | string>, options: { folds: number; fold: number; seed?: number }): Split {
+export function selectFold(
+  labels: ArrayLike<number | string>,
+  options: { folds: number; fold: number; seed?: number },
+): Split {
   const { folds, fold, seed = 0 } = options;
-  if (!Number.isInteger(fold) || fold < 0 || fold >= folds) throw new RangeError(`selectFold: fold must be an integer in [0, ${folds}), got ${fold}`);
+  if (!Number.isInteger(fold) || fold < 0 || fold >= folds)
+    throw new RangeError(`selectFold: fold must be an integer in [0, ${folds}), got ${fold}`);
   return stratifiedKFold(labels, { folds, seed })[fold]!;
 }

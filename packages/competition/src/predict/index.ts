@@ -30,7 +30,10 @@ async function probabilitiesOf(fused: number[][] | tf.Tensor2D, n: number): Prom
     fused.dispose();
     return values;
   }
-  if (!Array.isArray(fused) || fused.length !== n) throw new RangeError(`predictProbabilities: the pyramid returned ${Array.isArray(fused) ? fused.length : 'no'} rows for a batch of ${n}`);
+  if (!Array.isArray(fused) || fused.length !== n)
+    throw new RangeError(
+      `predictProbabilities: the pyramid returned ${Array.isArray(fused) ? fused.length : 'no'} rows for a batch of ${n}`,
+    );
   return Float32Array.from(fused.flat());
 }
 
@@ -74,7 +77,12 @@ async function runPredictor(predictor: Predictor, x: tf.Tensor4D): Promise<tf.Te
  * Runs `perBatch` over every batch of a loader and returns its rows (`width` values per
  * sample) in dataset-index order; `perBatch` returns the mean over its `terms` passes.
  */
-async function collectRows(loader: BatchSource, epoch: number, caller: string, perBatch: (x: tf.Tensor4D, n: number) => Promise<{ sum: Float64Array; terms: number }>): Promise<{ values: Float32Array; width: number }> {
+async function collectRows(
+  loader: BatchSource,
+  epoch: number,
+  caller: string,
+  perBatch: (x: tf.Tensor4D, n: number) => Promise<{ sum: Float64Array; terms: number }>,
+): Promise<{ values: Float32Array; width: number }> {
   const rows: { index: number; values: Float32Array }[] = [];
   let width = 0;
   for await (const batch of loader.batches(epoch)) {
@@ -83,7 +91,9 @@ async function collectRows(loader: BatchSource, epoch: number, caller: string, p
       const { sum, terms } = await perBatch(batch.x, n);
       if (sum.length % n !== 0) throw new RangeError(`${caller}: ${sum.length} values for a batch of ${n}`);
       width = sum.length / n;
-      batch.indices.forEach((index, k) => rows.push({ index, values: Float32Array.from(sum.subarray(k * width, (k + 1) * width), (v) => v / terms) }));
+      batch.indices.forEach((index, k) =>
+        rows.push({ index, values: Float32Array.from(sum.subarray(k * width, (k + 1) * width), (v) => v / terms) }),
+      );
     } finally {
       batch.x.dispose();
     }
@@ -96,7 +106,8 @@ async function collectRows(loader: BatchSource, epoch: number, caller: string, p
 
 function addInto(sum: Float64Array | null, values: ArrayLike<number>): Float64Array {
   const target = sum ?? new Float64Array(values.length);
-  if (target.length !== values.length) throw new RangeError(`predictions of one batch differ in size: ${values.length} values against ${target.length}`);
+  if (target.length !== values.length)
+    throw new RangeError(`predictions of one batch differ in size: ${values.length} values against ${target.length}`);
   for (let i = 0; i < values.length; i++) target[i]! += values[i]!;
   return target;
 }
@@ -114,11 +125,16 @@ function addInto(sum: Float64Array | null, values: ArrayLike<number>): Float64Ar
  * const probabilities = await predictProbabilities(model, testLoader, { tta: 'hflip' });
  * const ensemble = await predictProbabilities(await Promise.all(nets.map((net) => createOnnxInferenceFunction(net))), testLoader);
  */
-export async function predictProbabilities(model: Predictor | readonly Predictor[] | null, loader: BatchSource, options: PredictOptions = {}): Promise<Float32Array> {
+export async function predictProbabilities(
+  model: Predictor | readonly Predictor[] | null,
+  loader: BatchSource,
+  options: PredictOptions = {},
+): Promise<Float32Array> {
   const { tta = 'none', pyramid, maxCropsInMemory, epoch = 0 } = options;
   const flips = flipsFor(tta, 'predictProbabilities');
   const predictors: readonly Predictor[] = model === null ? [] : Array.isArray(model) ? model : [model as Predictor];
-  if (predictors.length === 0 && !pyramid) throw new TypeError('predictProbabilities: pass a model (or an array of them) or options.pyramid');
+  if (predictors.length === 0 && !pyramid)
+    throw new TypeError('predictProbabilities: pass a model (or an array of them) or options.pyramid');
   const { values } = await collectRows(loader, epoch, 'predictProbabilities', async (x, n) => {
     let sum: Float64Array | null = null;
     let terms = 0;
@@ -126,7 +142,10 @@ export async function predictProbabilities(model: Predictor | readonly Predictor
       if (pyramid) {
         const flipped = tf.tidy(() => flip(x));
         try {
-          const result = await pyramid.predict(flipped, maxCropsInMemory !== undefined ? { maxCropsInMemory } : undefined);
+          const result = await pyramid.predict(
+            flipped,
+            maxCropsInMemory !== undefined ? { maxCropsInMemory } : undefined,
+          );
           sum = addInto(sum, await probabilitiesOf(result.fused, n));
           for (const value of Object.values(result)) if (value instanceof tf.Tensor) value.dispose();
         } finally {
@@ -172,9 +191,14 @@ export interface ExtractFeaturesOptions {
  * const net = efficientNetB3({ includeTop: false });
  * const { features, dimension } = await extractFeatures(await createOnnxInferenceFunction(net), loader);
  */
-export async function extractFeatures(model: Predictor, loader: BatchSource, options: ExtractFeaturesOptions = {}): Promise<{ features: Float32Array; dimension: number }> {
+export async function extractFeatures(
+  model: Predictor,
+  loader: BatchSource,
+  options: ExtractFeaturesOptions = {},
+): Promise<{ features: Float32Array; dimension: number }> {
   const flips = flipsFor(options.tta ?? 'none', 'extractFeatures');
-  if (!(model instanceof tf.LayersModel) && typeof model !== 'function') throw new TypeError('extractFeatures: model must be a tf.LayersModel or a function (images) => features');
+  if (!(model instanceof tf.LayersModel) && typeof model !== 'function')
+    throw new TypeError('extractFeatures: model must be a tf.LayersModel or a function (images) => features');
   const { values, width } = await collectRows(loader, options.epoch ?? 0, 'extractFeatures', async (x) => {
     let sum: Float64Array | null = null;
     for (const flip of flips) {
@@ -203,7 +227,9 @@ function checkTable(table: ProbabilityTable, caller: string): void {
   const { ids, classes, probabilities } = table;
   if (!Array.isArray(ids) || !Array.isArray(classes)) throw new TypeError(`${caller}: ids and classes must be arrays`);
   if (probabilities.length !== ids.length * classes.length) {
-    throw new RangeError(`${caller}: ${probabilities.length} probabilities for ${ids.length} ids × ${classes.length} classes`);
+    throw new RangeError(
+      `${caller}: ${probabilities.length} probabilities for ${ids.length} ids × ${classes.length} classes`,
+    );
   }
 }
 
@@ -217,10 +243,22 @@ export async function saveProbabilities(file: string, table: ProbabilityTable): 
   checkTable(table, 'saveProbabilities');
   const { ids, classes, probabilities } = table;
   if (file.endsWith('.json')) {
-    await writeFileAtomic(file, JSON.stringify({ format: 'art-probabilities', version: 1, ids, classes, probabilities: Array.from(probabilities) }));
+    await writeFileAtomic(
+      file,
+      JSON.stringify({
+        format: 'art-probabilities',
+        version: 1,
+        ids,
+        classes,
+        probabilities: Array.from(probabilities),
+      }),
+    );
     return;
   }
-  const rows = ids.map((id, i) => [id, ...Array.from(probabilities.subarray(i * classes.length, (i + 1) * classes.length), (v) => String(v))]);
+  const rows = ids.map((id, i) => [
+    id,
+    ...Array.from(probabilities.subarray(i * classes.length, (i + 1) * classes.length), (v) => String(v)),
+  ]);
   await writeFileAtomic(file, stringify([['id', ...classes], ...rows]));
 }
 
@@ -246,7 +284,10 @@ export async function loadProbabilities(file: string): Promise<ProbabilityTable>
   records.forEach((record, i) =>
     classes.forEach((c, j) => {
       const value = Number(record[c]);
-      if (!Number.isFinite(value)) throw new RangeError(`${file}: row ${i + 2} column ${JSON.stringify(c)} is not a number: ${JSON.stringify(record[c])}`);
+      if (!Number.isFinite(value))
+        throw new RangeError(
+          `${file}: row ${i + 2} column ${JSON.stringify(c)} is not a number: ${JSON.stringify(record[c])}`,
+        );
       probabilities[i * classes.length + j] = value;
     }),
   );
@@ -269,18 +310,26 @@ export function ensembleProbabilities(tables: readonly ProbabilityTable[]): Prob
   const sum = new Float64Array(first.probabilities.length);
   tables.forEach((table, k) => {
     if (table.classes.length !== numClasses || table.classes.some((c, j) => c !== first.classes[j])) {
-      throw new Error(`ensembleProbabilities: table ${k} has classes [${table.classes.join(', ')}] but table 0 has [${first.classes.join(', ')}]`);
+      throw new Error(
+        `ensembleProbabilities: table ${k} has classes [${table.classes.join(', ')}] but table 0 has [${first.classes.join(', ')}]`,
+      );
     }
     const rowOf = new Map(table.ids.map((id, i) => [id, i]));
     if (rowOf.size !== table.ids.length) throw new Error(`ensembleProbabilities: table ${k} has duplicate ids`);
-    if (table.ids.length !== first.ids.length) throw new Error(`ensembleProbabilities: table ${k} has ${table.ids.length} ids, table 0 has ${first.ids.length}`);
+    if (table.ids.length !== first.ids.length)
+      throw new Error(`ensembleProbabilities: table ${k} has ${table.ids.length} ids, table 0 has ${first.ids.length}`);
     first.ids.forEach((id, i) => {
       const row = rowOf.get(id);
-      if (row === undefined) throw new Error(`ensembleProbabilities: id ${JSON.stringify(id)} of table 0 is missing from table ${k}`);
+      if (row === undefined)
+        throw new Error(`ensembleProbabilities: id ${JSON.stringify(id)} of table 0 is missing from table ${k}`);
       for (let c = 0; c < numClasses; c++) sum[i * numClasses + c]! += table.probabilities[row * numClasses + c]!;
     });
   });
-  return { ids: [...first.ids], classes: [...first.classes], probabilities: Float32Array.from(sum, (v) => v / tables.length) };
+  return {
+    ids: [...first.ids],
+    classes: [...first.classes],
+    probabilities: Float32Array.from(sum, (v) => v / tables.length),
+  };
 }
 
 /**
@@ -311,7 +360,11 @@ export async function ensembleFiles(options: {
   const tables = await Promise.all(options.inputs.map((file) => loadProbabilities(file)));
   const mean = ensembleProbabilities(tables);
   if (options.probabilitiesOut) await saveProbabilities(options.probabilitiesOut, mean);
-  await writeSubmission(options.out, { ids: mean.ids, labels: argmaxLabels(mean) }, { sampleSubmission: options.sampleSubmission });
+  await writeSubmission(
+    options.out,
+    { ids: mean.ids, labels: argmaxLabels(mean) },
+    { sampleSubmission: options.sampleSubmission },
+  );
   return mean;
 }
 
@@ -324,7 +377,11 @@ export async function ensembleFiles(options: {
  * @example
  * const { macroF1 } = await scoreOutOfFold({ inputs: files, trainCsv: 'data/train.csv' });
  */
-export async function scoreOutOfFold(options: { inputs: readonly string[]; trainCsv: string; complete?: boolean }): Promise<SubmissionScore> {
+export async function scoreOutOfFold(options: {
+  inputs: readonly string[];
+  trainCsv: string;
+  complete?: boolean;
+}): Promise<SubmissionScore> {
   const { inputs, trainCsv, complete = true } = options;
   if (inputs.length === 0) throw new RangeError('scoreOutOfFold: no probability files given');
   const tables = await Promise.all(inputs.map((file) => loadProbabilities(file)));

@@ -49,10 +49,15 @@ export interface RuntimePredictor {
  * const pyramid = new PyramidClassifier({ backbone: predictor.predict as Backbone, levels: [1, 2, 5], cropSize: 224 });
  * await predictor.dispose();
  */
-export async function createPredictor(net: EfficientNet, options: CreatePredictorOptions = {}): Promise<RuntimePredictor> {
+export async function createPredictor(
+  net: EfficientNet,
+  options: CreatePredictorOptions = {},
+): Promise<RuntimePredictor> {
   const requested = options.runtime ?? 'auto';
   if (!(INFERENCE_RUNTIMES as readonly string[]).includes(requested)) {
-    throw new RangeError(`Unknown runtime ${JSON.stringify(requested)}; expected one of ${INFERENCE_RUNTIMES.join(', ')}`);
+    throw new RangeError(
+      `Unknown runtime ${JSON.stringify(requested)}; expected one of ${INFERENCE_RUNTIMES.join(', ')}`,
+    );
   }
   const runtime = requested === 'auto' ? ((await isOnnxRuntimeAvailable()) ? 'onnx' : 'tfjs') : requested;
   const maxBatchSize = options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize };

@@ -6,7 +6,13 @@
  * examples/README.md, "The seed's recipes").
  */
 import type { Compose } from '@art/augment';
-import { buildEfficientNet, efficientNetConfig, withMultipliers, type EfficientNet, type EfficientNetHead } from '@art/efficientnet';
+import {
+  buildEfficientNet,
+  efficientNetConfig,
+  withMultipliers,
+  type EfficientNet,
+  type EfficientNetHead,
+} from '@art/efficientnet';
 import { SEED_INPUT_SIZES, seedTestTransform, seedTrainTransform, seedValidTransform } from '../data/transforms.js';
 import { withSeededRandom } from '../random.js';
 
@@ -61,7 +67,11 @@ export interface Recipe {
 const SMOKE_SIZES: RecipeSizes = { epochs: 1, imgSize: 32, batchSize: 8, lr: 1e-3, backend: 'auto' };
 
 /** b3-train / b3-valid / b3-test of the seed. */
-const b3Augmentation = (size: number): RecipeAugmentation => ({ train: seedTrainTransform('b3', size), valid: seedValidTransform(size), test: seedTestTransform(size) });
+const b3Augmentation = (size: number): RecipeAugmentation => ({
+  train: seedTrainTransform('b3', size),
+  valid: seedValidTransform(size),
+  test: seedTestTransform(size),
+});
 
 /**
  * The seed's B3 recipe (its best: Macro F1 0.77958 after 80 epochs): torchvision EfficientNet-B3
@@ -74,7 +84,8 @@ const b3Augmentation = (size: number): RecipeAugmentation => ({ train: seedTrain
  */
 export const b3Recipe: Recipe = {
   name: 'b3',
-  summary: 'Seed recipe: EfficientNet-B3 + seed head (Dropout 0.3, Dense), Adam, 150 px crops of a 300 px resize, b3-train/valid/test augmentations.',
+  summary:
+    'Seed recipe: EfficientNet-B3 + seed head (Dropout 0.3, Dense), Adam, 150 px crops of a 300 px resize, b3-train/valid/test augmentations.',
   network: { variant: 'b3', head: 'seed', headDropout: 0.3, scale: 1 },
   optimizer: 'adam',
   schedule: false,
@@ -92,13 +103,18 @@ export const b3Recipe: Recipe = {
  */
 export const v2mRecipe: Recipe = {
   name: 'v2m',
-  summary: 'Seed recipe: EfficientNetV2-M + seed head (Dropout 0.5), Adam, ReduceLROnPlateau(factor 0.1, patience 1) on validation Macro F1, v2m-train augmentations.',
+  summary:
+    'Seed recipe: EfficientNetV2-M + seed head (Dropout 0.5), Adam, ReduceLROnPlateau(factor 0.1, patience 1) on validation Macro F1, v2m-train augmentations.',
   network: { variant: 'v2-m', head: 'seed', headDropout: 0.5, scale: 1 },
   optimizer: 'adam',
   schedule: { kind: 'reduce-lr-on-plateau', factor: 0.1, patience: 1 },
   sizes: { epochs: 20, imgSize: SEED_INPUT_SIZES.v2m, batchSize: 16, lr: 1e-3, backend: 'auto' },
   smokeSizes: SMOKE_SIZES,
-  augmentation: (size) => ({ train: seedTrainTransform('v2m', size), valid: seedTestTransform(size), test: seedTestTransform(size) }),
+  augmentation: (size) => ({
+    train: seedTrainTransform('v2m', size),
+    valid: seedTestTransform(size),
+    test: seedTestTransform(size),
+  }),
 };
 
 /**
@@ -111,7 +127,8 @@ export const v2mRecipe: Recipe = {
  */
 export const pyramidRecipe: Recipe = {
   name: 'pyramid',
-  summary: 'Seed pyramid recipe: B3 + ReLU + Dense (PyramidNet) on 224 px crops, prediction fused over crop levels [1, 2, 5] with fixed weights 25/4/1.',
+  summary:
+    'Seed pyramid recipe: B3 + ReLU + Dense (PyramidNet) on 224 px crops, prediction fused over crop levels [1, 2, 5] with fixed weights 25/4/1.',
   network: { variant: 'b3', head: 'pyramid', scale: 1 },
   optimizer: 'adam',
   schedule: false,
@@ -134,14 +151,20 @@ export const pyramidRecipe: Recipe = {
 export const demoRecipe: Recipe = {
   ...b3Recipe,
   name: 'demo',
-  summary: 'Demo: the B3 recipe at B3 x 0.5 width/depth and 64 px on the wasm backend, trained from scratch on the synthetic artists.',
+  summary:
+    'Demo: the B3 recipe at B3 x 0.5 width/depth and 64 px on the wasm backend, trained from scratch on the synthetic artists.',
   network: { ...b3Recipe.network, scale: 0.5 },
   sizes: { epochs: 24, imgSize: 64, batchSize: 8, lr: 5e-4, backend: 'wasm' },
   smokeSizes: { ...SMOKE_SIZES, backend: 'wasm' },
 };
 
 /** The recipes `art train --recipe NAME` knows, by name. */
-export const RECIPES = { b3: b3Recipe, v2m: v2mRecipe, pyramid: pyramidRecipe, demo: demoRecipe } as const satisfies Record<string, Recipe>;
+export const RECIPES = {
+  b3: b3Recipe,
+  v2m: v2mRecipe,
+  pyramid: pyramidRecipe,
+  demo: demoRecipe,
+} as const satisfies Record<string, Recipe>;
 export type RecipeName = keyof typeof RECIPES;
 export const RECIPE_NAMES = Object.keys(RECIPES) as RecipeName[];
 
@@ -150,7 +173,8 @@ export const RECIPE_NAMES = Object.keys(RECIPES) as RecipeName[];
  * @example const recipe = getRecipe('b3');
  */
 export function getRecipe(name: string): Recipe {
-  if (!Object.prototype.hasOwnProperty.call(RECIPES, name)) throw new RangeError(`--recipe: unknown recipe "${name}"; expected one of ${RECIPE_NAMES.join(', ')}`);
+  if (!Object.hasOwn(RECIPES, name))
+    throw new RangeError(`--recipe: unknown recipe "${name}"; expected one of ${RECIPE_NAMES.join(', ')}`);
   return RECIPES[name as RecipeName];
 }
 
@@ -162,12 +186,24 @@ export function getRecipe(name: string): Recipe {
  *
  * @example const network = buildRecipeNetwork(b3Recipe, { numClasses: 50, imgSize: 150, smoke: false, seed: 0 });
  */
-export function buildRecipeNetwork(recipe: Pick<Recipe, 'network'>, context: { numClasses: number; imgSize: number; smoke: boolean; seed: number }): EfficientNet {
+export function buildRecipeNetwork(
+  recipe: Pick<Recipe, 'network'>,
+  context: { numClasses: number; imgSize: number; smoke: boolean; seed: number },
+): EfficientNet {
   const { variant, head, headDropout, scale } = recipe.network;
   const base = efficientNetConfig(variant);
   const factor = context.smoke ? Math.min(scale, SMOKE_SCALE) : scale;
-  const config = factor === 1 ? base : withMultipliers(base, base.widthMultiplier * factor, base.depthMultiplier * factor, `${variant}-x${factor}`);
+  const config =
+    factor === 1
+      ? base
+      : withMultipliers(base, base.widthMultiplier * factor, base.depthMultiplier * factor, `${variant}-x${factor}`);
   return withSeededRandom(context.seed, () =>
-    buildEfficientNet(config, { numClasses: context.numClasses, inputSize: context.imgSize, head, seed: context.seed, ...(headDropout !== undefined ? { headDropout } : {}) }),
+    buildEfficientNet(config, {
+      numClasses: context.numClasses,
+      inputSize: context.imgSize,
+      head,
+      seed: context.seed,
+      ...(headDropout !== undefined ? { headDropout } : {}),
+    }),
   );
 }

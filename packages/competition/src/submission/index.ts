@@ -30,7 +30,10 @@ function findDuplicates(ids: readonly string[]): string[] {
 }
 
 function list(ids: string[]): string {
-  const shown = ids.slice(0, 10).map((id) => JSON.stringify(id)).join(', ');
+  const shown = ids
+    .slice(0, 10)
+    .map((id) => JSON.stringify(id))
+    .join(', ');
   return ids.length > 10 ? `${shown} ... (${ids.length} in all)` : shown;
 }
 
@@ -52,13 +55,19 @@ export async function writeSubmission(
   options: { sampleSubmission: string | readonly SubmissionRow[] | readonly string[]; classes?: readonly string[] },
 ): Promise<void> {
   const { ids, labels } = predictions;
-  if (ids.length !== labels.length) throw new SubmissionError(`writeSubmission: ${ids.length} ids but ${labels.length} labels`);
+  if (ids.length !== labels.length)
+    throw new SubmissionError(`writeSubmission: ${ids.length} ids but ${labels.length} labels`);
   const sample = options.sampleSubmission;
   const sampleIds: string[] =
-    typeof sample === 'string' ? (await readSubmission(sample)).map((r) => r.id) : sample.map((r) => (typeof r === 'string' ? r : r.id));
+    typeof sample === 'string'
+      ? (await readSubmission(sample)).map((r) => r.id)
+      : sample.map((r) => (typeof r === 'string' ? r : r.id));
   const sampleName = typeof sample === 'string' ? sample : 'the sample submission';
   const sampleDuplicates = findDuplicates(sampleIds);
-  if (sampleDuplicates.length > 0) throw new SubmissionError(`${sampleName} has duplicate ids: ${list(sampleDuplicates)}`, { duplicates: sampleDuplicates });
+  if (sampleDuplicates.length > 0)
+    throw new SubmissionError(`${sampleName} has duplicate ids: ${list(sampleDuplicates)}`, {
+      duplicates: sampleDuplicates,
+    });
   const duplicates = findDuplicates(ids);
   const byId = new Map<string, string>();
   ids.forEach((id, i) => byId.set(id, labels[i]!));
@@ -71,7 +80,11 @@ export async function writeSubmission(
       unknown.length > 0 ? `${unknown.length} id(s) not in ${sampleName}: ${list(unknown)}` : '',
       duplicates.length > 0 ? `${duplicates.length} duplicate id(s): ${list(duplicates)}` : '',
     ].filter(Boolean);
-    throw new SubmissionError(`Refusing to write incomplete submission ${file}: ${parts.join('; ')}`, { missing, unknown, duplicates });
+    throw new SubmissionError(`Refusing to write incomplete submission ${file}: ${parts.join('; ')}`, {
+      missing,
+      unknown,
+      duplicates,
+    });
   }
   const allowed = options.classes ? new Set(options.classes) : null;
   const badLabels = sampleIds.filter((id) => {
@@ -79,7 +92,9 @@ export async function writeSubmission(
     return typeof label !== 'string' || label === '' || (allowed !== null && !allowed.has(label));
   });
   if (badLabels.length > 0) {
-    throw new SubmissionError(`Refusing to write submission ${file}: empty or unknown label for id(s) ${list(badLabels)}`);
+    throw new SubmissionError(
+      `Refusing to write submission ${file}: empty or unknown label for id(s) ${list(badLabels)}`,
+    );
   }
   const rows = sampleIds.map((id) => [id, byId.get(id)!]);
   await writeFileAtomic(file, stringify([['id', 'artist'], ...rows]));
@@ -119,7 +134,10 @@ export function scoreRows(
 ): SubmissionScore {
   const duplicates = findDuplicates(submission.map((r) => r.id));
   const answerDuplicates = findDuplicates(answers.map((r) => r.id));
-  if (answerDuplicates.length > 0) throw new SubmissionError(`${answersName}: duplicate ids ${list(answerDuplicates)}`, { duplicates: answerDuplicates });
+  if (answerDuplicates.length > 0)
+    throw new SubmissionError(`${answersName}: duplicate ids ${list(answerDuplicates)}`, {
+      duplicates: answerDuplicates,
+    });
   const predicted = new Map(submission.map((r) => [r.id, r.artist]));
   const answerIds = new Set(answers.map((r) => r.id));
   const missing = answers.filter((r) => !predicted.has(r.id)).map((r) => r.id);
@@ -130,7 +148,11 @@ export function scoreRows(
       unknown.length > 0 ? `${unknown.length} id(s) not in ${answersName}: ${list(unknown)}` : '',
       duplicates.length > 0 ? `duplicate id(s): ${list(duplicates)}` : '',
     ].filter(Boolean);
-    throw new SubmissionError(`${submissionName} cannot be scored: ${parts.join('; ')}`, { missing, unknown, duplicates });
+    throw new SubmissionError(`${submissionName} cannot be scored: ${parts.join('; ')}`, {
+      missing,
+      unknown,
+      duplicates,
+    });
   }
   if (answers.length === 0) throw new SubmissionError(`${answersName} has no rows`);
   const labels = [...new Set([...answers.map((r) => r.artist), ...submission.map((r) => r.artist)])].sort();

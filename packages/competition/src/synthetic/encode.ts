@@ -10,6 +10,10 @@ export type SyntheticImageFormat = (typeof syntheticImageFormats)[number];
  * itself never loads a native module. Baseline JPEG / zlib-6 PNG: one seed gives the same
  * bytes on every run with the same libvips.
  */
-export async function encodeSyntheticImage(image: SyntheticImage, format: SyntheticImageFormat, jpegQuality: number): Promise<Buffer> {
+export async function encodeSyntheticImage(
+  image: SyntheticImage,
+  format: SyntheticImageFormat,
+  jpegQuality: number,
+): Promise<Buffer> {
   return format === 'png' ? encodePng(image, { compressionLevel: 6 }) : encodeJpeg(image, { quality: jpegQuality });
 }

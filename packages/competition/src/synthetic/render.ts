@@ -31,7 +31,10 @@ const maxStrokes = 6000;
  * const image = renderPainting(createArtistStyle(0, 2), new SyntheticRng(7), 160, 128);
  */
 export function renderPainting(style: ArtistStyle, rng: SyntheticRng, width: number, height: number): SyntheticImage {
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (!Number.isInteger(value) || value < 8) {
       throw new RangeError(`renderPainting: ${name} must be an integer >= 8, got ${value}`);
     }
@@ -101,7 +104,14 @@ function twoColours(palette: Rgb[], rng: SyntheticRng): [Rgb, Rgb] {
   return [palette[first]!, palette[second]!];
 }
 
-function paintBackground(canvas: Float32Array, width: number, height: number, style: ArtistStyle, palette: Rgb[], rng: SyntheticRng): void {
+function paintBackground(
+  canvas: Float32Array,
+  width: number,
+  height: number,
+  style: ArtistStyle,
+  palette: Rgb[],
+  rng: SyntheticRng,
+): void {
   const [a, b] = twoColours(palette, rng);
   const set = (x: number, y: number, t: number): void => {
     const i = (y * width + x) * 3;
@@ -122,7 +132,7 @@ function paintBackground(canvas: Float32Array, width: number, height: number, st
     case 'horizon': {
       const horizon = rng.uniform(0.3, 0.7) * height;
       const amplitude = rng.uniform(0, 0.06) * height;
-      const frequency = rng.uniform(1, 4) * 2 * Math.PI / width;
+      const frequency = (rng.uniform(1, 4) * 2 * Math.PI) / width;
       const phase = rng.uniform(0, 2 * Math.PI);
       const softness = rng.uniform(1, 0.08 * height);
       for (let x = 0; x < width; x++) {
@@ -183,7 +193,14 @@ function paintBackground(canvas: Float32Array, width: number, height: number, st
   }
 }
 
-function paintShapes(canvas: Float32Array, width: number, height: number, style: ArtistStyle, palette: Rgb[], rng: SyntheticRng): void {
+function paintShapes(
+  canvas: Float32Array,
+  width: number,
+  height: number,
+  style: ArtistStyle,
+  palette: Rgb[],
+  rng: SyntheticRng,
+): void {
   const count = Math.round(style.shapeCount * rng.uniform(0.5, 1.5));
   const shorter = Math.min(width, height);
   for (let s = 0; s < count; s++) {
@@ -236,7 +253,15 @@ function addTexture(canvas: Float32Array, width: number, height: number, style: 
   }
 }
 
-function paintStrokes(canvas: Float32Array, width: number, height: number, shorter: number, style: ArtistStyle, palette: Rgb[], rng: SyntheticRng): void {
+function paintStrokes(
+  canvas: Float32Array,
+  width: number,
+  height: number,
+  shorter: number,
+  style: ArtistStyle,
+  palette: Rgb[],
+  rng: SyntheticRng,
+): void {
   const length = Math.max(1.5, style.strokeLength * shorter * rng.uniform(0.85, 1.15));
   const strokeWidth = Math.max(1, style.strokeWidth * shorter * rng.uniform(0.85, 1.15));
   const density = style.strokeDensity * rng.uniform(0.7, 1.3);
@@ -249,10 +274,18 @@ function paintStrokes(canvas: Float32Array, width: number, height: number, short
     const cy = rng.uniform(0, height);
     let angle: number;
     switch (style.strokeField) {
-      case 'parallel': angle = baseAngle; break;
-      case 'swirl': angle = Math.atan2(cy - swirlY, cx - swirlX) + Math.PI / 2; break;
-      case 'crosshatch': angle = baseAngle + (rng.next() < 0.5 ? 0 : Math.PI / 2); break;
-      case 'scattered': angle = rng.uniform(0, Math.PI); break;
+      case 'parallel':
+        angle = baseAngle;
+        break;
+      case 'swirl':
+        angle = Math.atan2(cy - swirlY, cx - swirlX) + Math.PI / 2;
+        break;
+      case 'crosshatch':
+        angle = baseAngle + (rng.next() < 0.5 ? 0 : Math.PI / 2);
+        break;
+      case 'scattered':
+        angle = rng.uniform(0, Math.PI);
+        break;
     }
     angle += rng.normal(0, style.strokeAngleJitter);
     const half = (length * rng.uniform(0.6, 1.4)) / 2;
@@ -272,8 +305,16 @@ function paintStrokes(canvas: Float32Array, width: number, height: number, short
 }
 
 function drawCapsule(
-  canvas: Float32Array, width: number, height: number, cx: number, cy: number, angle: number,
-  half: number, radius: number, colour: Rgb, opacity: number,
+  canvas: Float32Array,
+  width: number,
+  height: number,
+  cx: number,
+  cy: number,
+  angle: number,
+  half: number,
+  radius: number,
+  colour: Rgb,
+  opacity: number,
 ): void {
   const ux = Math.cos(angle);
   const uy = Math.sin(angle);

@@ -65,12 +65,18 @@ export function hsvToRgb(hue: number, saturation: number, value: number): Rgb {
   const q = value * (1 - saturation * f);
   const t = value * (1 - saturation * (1 - f));
   switch (sector) {
-    case 0: return [value, t, p];
-    case 1: return [q, value, p];
-    case 2: return [p, value, t];
-    case 3: return [p, q, value];
-    case 4: return [t, p, value];
-    default: return [value, p, q];
+    case 0:
+      return [value, t, p];
+    case 1:
+      return [q, value, p];
+    case 2:
+      return [p, value, t];
+    case 3:
+      return [p, q, value];
+    case 4:
+      return [t, p, value];
+    default:
+      return [value, p, q];
   }
 }
 

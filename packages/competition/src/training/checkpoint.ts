@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
-import { ensureDir, isAtomicTempName, removePath, renameDurable, syncDir, writeFileAtomic, writeFileDurable } from '../io.js';
+import {
+  ensureDir,
+  isAtomicTempName,
+  removePath,
+  renameDurable,
+  syncDir,
+  writeFileAtomic,
+  writeFileDurable,
+} from '../io.js';
 import { setLearningRate } from './optimizers.js';
 
 /** File names inside a checkpoint directory. */
@@ -44,7 +52,9 @@ async function writeModel(dir: string, model: tf.LayersModel): Promise<void> {
       };
       await writeFileDurable(join(dir, CHECKPOINT_FILES.weights), weights);
       await writeFileDurable(join(dir, CHECKPOINT_FILES.model), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
+      };
     }),
   );
 }
@@ -62,7 +72,9 @@ async function writeOptimizer(dir: string, optimizer: tf.Optimizer, model: tf.La
   // getWeights() returns the live accumulator variables plus a fresh `iter` scalar; only that one is ours to dispose.
   const fresh = named.filter((w) => w.name === 'iter');
   try {
-    const { data, specs } = await tf.io.encodeWeights(named.map((w) => ({ name: stableName(w.name), tensor: w.tensor })));
+    const { data, specs } = await tf.io.encodeWeights(
+      named.map((w) => ({ name: stableName(w.name), tensor: w.tensor })),
+    );
     const json: OptimizerJson = {
       format: 'art-optimizer',
       version: 1,
@@ -110,7 +122,8 @@ async function writeCheckpointFolder(dir: string, contents: CheckpointContents):
   await writeModel(dir, contents.model);
   if (contents.optimizer) await writeOptimizer(dir, contents.optimizer, contents.model);
   if (contents.safetensors) await writeFileDurable(join(dir, CHECKPOINT_FILES.safetensors), contents.safetensors);
-  if (contents.state !== undefined) await writeFileDurable(join(dir, CHECKPOINT_FILES.state), `${JSON.stringify(contents.state)}\n`);
+  if (contents.state !== undefined)
+    await writeFileDurable(join(dir, CHECKPOINT_FILES.state), `${JSON.stringify(contents.state)}\n`);
   await syncDir(dir);
 }
 
@@ -129,7 +142,10 @@ async function writeCheckpointFolder(dir: string, contents: CheckpointContents):
  * await saveCheckpoint('runs/x/export/epoch-3', { model, optimizer, state: { epoch: 3 } });
  */
 export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<void> {
-  if (await pathExists(dir)) throw new Error(`saveCheckpoint: ${JSON.stringify(dir)} already exists; write each checkpoint to a new folder (or use a CheckpointStore)`);
+  if (await pathExists(dir))
+    throw new Error(
+      `saveCheckpoint: ${JSON.stringify(dir)} already exists; write each checkpoint to a new folder (or use a CheckpointStore)`,
+    );
   const temp = join(dirname(dir), `.${basename(dir)}${TEMP_SUFFIX}`);
   await ensureDir(dirname(dir));
   await removePath(temp);
@@ -169,15 +185,24 @@ export class CheckpointStore {
       text = await readFile(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new Error(`Cannot read checkpoint pointer ${JSON.stringify(file)}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`Cannot read checkpoint pointer ${JSON.stringify(file)}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     let pointer: CheckpointPointer;
     try {
       pointer = JSON.parse(text) as CheckpointPointer;
     } catch (error) {
-      throw new Error(`${file} is not valid JSON (${(error as Error).message}); delete ${this.root} to start over`, { cause: error });
+      throw new Error(`${file} is not valid JSON (${(error as Error).message}); delete ${this.root} to start over`, {
+        cause: error,
+      });
     }
-    if (pointer.format !== 'art-checkpoints' || typeof pointer.last !== 'string' || !FOLDER.test(pointer.last) || (pointer.best !== null && !FOLDER.test(pointer.best))) {
+    if (
+      pointer.format !== 'art-checkpoints' ||
+      typeof pointer.last !== 'string' ||
+      !FOLDER.test(pointer.last) ||
+      (pointer.best !== null && !FOLDER.test(pointer.best))
+    ) {
       throw new Error(`${file} is not an @art checkpoint pointer; delete ${this.root} to start over`);
     }
     return pointer;
@@ -192,10 +217,16 @@ export class CheckpointStore {
     if (!pointer) return null;
     for (const name of [pointer.last, pointer.best]) {
       if (name !== null && !(await pathExists(join(this.root, name, CHECKPOINT_FILES.model)))) {
-        throw new Error(`${join(this.root, CHECKPOINT_POINTER)} names checkpoint ${name}, which is missing; restore it or delete ${this.root} to start over`);
+        throw new Error(
+          `${join(this.root, CHECKPOINT_POINTER)} names checkpoint ${name}, which is missing; restore it or delete ${this.root} to start over`,
+        );
       }
     }
-    return { last: join(this.root, pointer.last), best: pointer.best === null ? null : join(this.root, pointer.best), step: pointer.step };
+    return {
+      last: join(this.root, pointer.last),
+      best: pointer.best === null ? null : join(this.root, pointer.best),
+      step: pointer.step,
+    };
   }
 
   /**
@@ -213,7 +244,13 @@ export class CheckpointStore {
     const temp = join(this.root, `.${name}${TEMP_SUFFIX}`);
     await writeCheckpointFolder(temp, contents);
     await renameDurable(temp, join(this.root, name));
-    const next: CheckpointPointer = { format: 'art-checkpoints', version: 1, last: name, best: options.best ? name : (pointer?.best ?? null), step: options.step };
+    const next: CheckpointPointer = {
+      format: 'art-checkpoints',
+      version: 1,
+      last: name,
+      best: options.best ? name : (pointer?.best ?? null),
+      step: options.step,
+    };
     await writeFileAtomic(join(this.root, CHECKPOINT_POINTER), `${JSON.stringify(next, null, 2)}\n`);
     await this.removeGarbage(new Set([next.last, next.best].filter((n): n is string => n !== null)));
     return join(this.root, name);
@@ -225,7 +262,10 @@ export class CheckpointStore {
    */
   async recover(): Promise<{ last: string; best: string | null; step: number } | null> {
     const latest = await this.latest();
-    if (latest) await this.removeGarbage(new Set([latest.last, latest.best].filter((p): p is string => p !== null).map((p) => basename(p))));
+    if (latest)
+      await this.removeGarbage(
+        new Set([latest.last, latest.best].filter((p): p is string => p !== null).map((p) => basename(p))),
+      );
     return latest;
   }
 
@@ -262,7 +302,10 @@ export async function resolveCheckpointDir(dir: string): Promise<string | null> 
 
 async function requireCheckpointDir(dir: string): Promise<string> {
   const found = await resolveCheckpointDir(dir);
-  if (found === null) throw new Error(`No checkpoint at ${JSON.stringify(dir)} (no ${CHECKPOINT_FILES.model}, and no ${CHECKPOINT_POINTER} naming one)`);
+  if (found === null)
+    throw new Error(
+      `No checkpoint at ${JSON.stringify(dir)} (no ${CHECKPOINT_FILES.model}, and no ${CHECKPOINT_POINTER} naming one)`,
+    );
   return found;
 }
 
@@ -270,7 +313,9 @@ async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (error) {
-    throw new Error(`Cannot read checkpoint file ${JSON.stringify(file)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`Cannot read checkpoint file ${JSON.stringify(file)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -285,7 +330,11 @@ export async function loadCheckpointModel(path: string): Promise<tf.LayersModel>
   const dir = await requireCheckpointDir(path);
   const modelJson = await readJson<tf.io.ModelJSON>(join(dir, CHECKPOINT_FILES.model));
   const weightData = new Uint8Array(await readFile(join(dir, CHECKPOINT_FILES.weights))).buffer;
-  const artifacts = tf.io.getModelArtifactsForJSONSync(modelJson, tf.io.getWeightSpecs(modelJson.weightsManifest), weightData);
+  const artifacts = tf.io.getModelArtifactsForJSONSync(
+    modelJson,
+    tf.io.getWeightSpecs(modelJson.weightsManifest),
+    weightData,
+  );
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
 
@@ -297,7 +346,10 @@ export async function loadCheckpointModel(path: string): Promise<tf.LayersModel>
  * @example
  * const state = await loadCheckpoint('runs/x/checkpoints/last', { model, optimizer });
  */
-export async function loadCheckpoint<State = unknown>(path: string, target: { model: tf.LayersModel; optimizer?: tf.Optimizer }): Promise<State | null> {
+export async function loadCheckpoint<State = unknown>(
+  path: string,
+  target: { model: tf.LayersModel; optimizer?: tf.Optimizer },
+): Promise<State | null> {
   const dir = await requireCheckpointDir(path);
   const modelJson = await readJson<tf.io.ModelJSON>(join(dir, CHECKPOINT_FILES.model));
   const specs = tf.io.getWeightSpecs(modelJson.weightsManifest);
@@ -314,7 +366,9 @@ export async function loadCheckpoint<State = unknown>(path: string, target: { mo
       const tensor = decoded[spec.name]!;
       const expected = weights[i]!.shape;
       if (tensor.shape.length !== expected.length || tensor.shape.some((d, j) => d !== expected[j])) {
-        throw new Error(`Checkpoint ${dir}: weight ${spec.name} has shape [${tensor.shape}] but the model's ${weights[i]!.originalName} has [${expected}]`);
+        throw new Error(
+          `Checkpoint ${dir}: weight ${spec.name} has shape [${tensor.shape}] but the model's ${weights[i]!.originalName} has [${expected}]`,
+        );
       }
       return tensor;
     });
@@ -325,7 +379,9 @@ export async function loadCheckpoint<State = unknown>(path: string, target: { mo
   if (target.optimizer) {
     const json = await readJson<OptimizerJson>(join(dir, CHECKPOINT_FILES.optimizer));
     if (json.className !== target.optimizer.getClassName()) {
-      throw new Error(`Checkpoint ${dir} holds ${json.className} optimizer state; the run uses ${target.optimizer.getClassName()}`);
+      throw new Error(
+        `Checkpoint ${dir} holds ${json.className} optimizer state; the run uses ${target.optimizer.getClassName()}`,
+      );
     }
     const data = new Uint8Array(await readFile(join(dir, CHECKPOINT_FILES.optimizerWeights))).buffer;
     const map = tf.io.decodeWeights(data, json.weightSpecs);

@@ -36,7 +36,8 @@ export async function evaluate(
   options: { numClasses: number; epoch?: number; batchSize?: number },
 ): Promise<EvaluationResult> {
   const { numClasses, epoch = 0 } = options;
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new RangeError(`evaluate: numClasses must be an integer >= 2, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 2)
+    throw new RangeError(`evaluate: numClasses must be an integer >= 2, got ${numClasses}`);
   const logitsOf: LogitsFunction = typeof model === 'function' ? model : (x) => model.predict(x) as tf.Tensor2D;
   const rows: { index: number; probabilities: Float32Array; label: number }[] = [];
   const accumulator = new MetricsAccumulator({ numClasses });
@@ -48,7 +49,9 @@ export async function evaluate(
       const values = (await probabilities.data()) as Float32Array;
       probabilities.dispose();
       if (values.length !== batch.indices.length * numClasses) {
-        throw new RangeError(`evaluate: the model returns ${values.length / batch.indices.length} classes per image, expected numClasses = ${numClasses}`);
+        throw new RangeError(
+          `evaluate: the model returns ${values.length / batch.indices.length} classes per image, expected numClasses = ${numClasses}`,
+        );
       }
       const bad = values.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new NonFinitePredictionsError(batch.indices[Math.floor(bad / numClasses)]!);

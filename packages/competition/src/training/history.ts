@@ -38,5 +38,8 @@ export const HISTORY_COLUMNS: readonly (keyof EpochRecord)[] = [
 export async function writeHistory(outDir: string, history: readonly EpochRecord[]): Promise<void> {
   const rows = history.map((record) => HISTORY_COLUMNS.map((c) => (record[c] === null ? '' : record[c])));
   await writeFileAtomic(join(outDir, 'history.csv'), stringify([HISTORY_COLUMNS as string[], ...rows]));
-  await writeFileAtomic(join(outDir, 'history.jsonl'), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
+  await writeFileAtomic(
+    join(outDir, 'history.jsonl'),
+    history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''),
+  );
 }

@@ -31,7 +31,9 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
     super(learningRate, beta1, beta2, epsilon);
   }
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v: { name: string }) => v.name) : Object.keys(variableGradients);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v: { name: string }) => v.name)
+      : Object.keys(variableGradients);
     const decay = 1 - this.learningRate * this.weightDecay;
     tf.tidy(() => {
       for (const name of names) {
@@ -86,7 +88,8 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
  * const sgd = createOptimizer({ name: 'sgd', momentum: 0.9 }, 0.01);
  */
 export function createOptimizer(spec: OptimizerSpec, learningRate: number): tf.Optimizer {
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new RangeError(`createOptimizer: learningRate must be a positive number, got ${learningRate}`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate))
+    throw new RangeError(`createOptimizer: learningRate must be a positive number, got ${learningRate}`);
   const options = typeof spec === 'string' ? { name: spec } : spec;
   switch (options.name) {
     case 'adam': {
@@ -95,7 +98,13 @@ export function createOptimizer(spec: OptimizerSpec, learningRate: number): tf.O
     }
     case 'adamw': {
       const o = options as { weightDecay?: number; beta1?: number; beta2?: number; epsilon?: number };
-      return new AdamWOptimizer(learningRate, o.weightDecay ?? 0.01, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-8);
+      return new AdamWOptimizer(
+        learningRate,
+        o.weightDecay ?? 0.01,
+        o.beta1 ?? 0.9,
+        o.beta2 ?? 0.999,
+        o.epsilon ?? 1e-8,
+      );
     }
     case 'sgd': {
       const o = options as { momentum?: number; nesterov?: boolean };
@@ -103,6 +112,8 @@ export function createOptimizer(spec: OptimizerSpec, learningRate: number): tf.O
       return new tf.SGDOptimizer(learningRate);
     }
     default:
-      throw new RangeError(`Unknown optimizer ${JSON.stringify((options as { name: unknown }).name)}; expected one of ${OPTIMIZER_NAMES.join(', ')}`);
+      throw new RangeError(
+        `Unknown optimizer ${JSON.stringify((options as { name: unknown }).name)}; expected one of ${OPTIMIZER_NAMES.join(', ')}`,
+      );
   }
 }

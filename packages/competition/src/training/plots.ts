@@ -91,7 +91,11 @@ export function confusionMatrixSpec(matrix: readonly (readonly number[])[], clas
  * @example
  * await writePlot('runs/b3/plots', 'learning-curves', learningCurvesSpec(history));
  */
-export async function writePlot(dir: string, name: string, spec: TopLevelSpec | VegaLiteSpec): Promise<{ svg: string; png: string }> {
+export async function writePlot(
+  dir: string,
+  name: string,
+  spec: TopLevelSpec | VegaLiteSpec,
+): Promise<{ svg: string; png: string }> {
   const svg = await renderVegaLiteSvg(spec);
   const svgPath = join(dir, `${name}.svg`);
   const pngPath = join(dir, `${name}.png`);

@@ -30,7 +30,11 @@ class BarReporter implements ProgressReporter {
   epochStart(epoch: number, epochs: number, batches: number, startBatch: number): void {
     this.bar?.stop();
     this.bar = new cliProgress.SingleBar(
-      { format: `epoch ${epoch + 1}/${epochs} [{bar}] {value}/{total} | ETA {eta_formatted} | {metrics}`, hideCursor: true, stream: process.stderr },
+      {
+        format: `epoch ${epoch + 1}/${epochs} [{bar}] {value}/{total} | ETA {eta_formatted} | {metrics}`,
+        hideCursor: true,
+        stream: process.stderr,
+      },
       cliProgress.Presets.shades_classic,
     );
     this.bar.start(batches, startBatch, { metrics: '' });
@@ -76,7 +80,9 @@ class LinesReporter implements ProgressReporter {
     this.last = now;
     const done = batch - this.startBatch;
     const eta = done > 0 ? (((now - this.started) / done) * (this.batches - batch)) / 1000 : NaN;
-    this.write(`${this.epochLabel} batch ${batch}/${this.batches} ${format(values)} eta ${Number.isFinite(eta) ? `${eta.toFixed(0)}s` : '?'}`);
+    this.write(
+      `${this.epochLabel} batch ${batch}/${this.batches} ${format(values)} eta ${Number.isFinite(eta) ? `${eta.toFixed(0)}s` : '?'}`,
+    );
   }
   epochEnd(line: string): void {
     this.write(line);
@@ -102,7 +108,10 @@ class SilentReporter implements ProgressReporter {
  * @example
  * const reporter = createProgressReporter('lines', { intervalSeconds: 30 });
  */
-export function createProgressReporter(mode: ProgressMode = 'auto', options: { intervalSeconds?: number; write?: (line: string) => void } = {}): ProgressReporter {
+export function createProgressReporter(
+  mode: ProgressMode = 'auto',
+  options: { intervalSeconds?: number; write?: (line: string) => void } = {},
+): ProgressReporter {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   switch (mode) {
     case 'auto':
@@ -114,6 +123,8 @@ export function createProgressReporter(mode: ProgressMode = 'auto', options: { i
     case 'none':
       return new SilentReporter();
     default:
-      throw new RangeError(`Unknown progress mode ${JSON.stringify(mode)}; expected one of ${PROGRESS_MODES.join(', ')}`);
+      throw new RangeError(
+        `Unknown progress mode ${JSON.stringify(mode)}; expected one of ${PROGRESS_MODES.join(', ')}`,
+      );
   }
 }

@@ -47,14 +47,29 @@ export class ReduceLROnPlateau {
   private state: ReduceLROnPlateauState = { best: null, numBadEpochs: 0, cooldownCounter: 0 };
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
-    const { mode = 'max', factor = 0.1, patience = 1, threshold = 1e-4, cooldown = 0, minLr = 0, thresholdMode = 'rel', eps = 1e-8 } = options;
-    if (thresholdMode !== 'rel' && thresholdMode !== 'abs') throw new RangeError(`ReduceLROnPlateau: unknown thresholdMode ${JSON.stringify(thresholdMode)}; expected 'rel' or 'abs'`);
+    const {
+      mode = 'max',
+      factor = 0.1,
+      patience = 1,
+      threshold = 1e-4,
+      cooldown = 0,
+      minLr = 0,
+      thresholdMode = 'rel',
+      eps = 1e-8,
+    } = options;
+    if (thresholdMode !== 'rel' && thresholdMode !== 'abs')
+      throw new RangeError(
+        `ReduceLROnPlateau: unknown thresholdMode ${JSON.stringify(thresholdMode)}; expected 'rel' or 'abs'`,
+      );
     if (!(threshold >= 0)) throw new RangeError(`ReduceLROnPlateau: threshold must be >= 0, got ${threshold}`);
-    if (!Number.isInteger(cooldown) || cooldown < 0) throw new RangeError(`ReduceLROnPlateau: cooldown must be an integer >= 0, got ${cooldown}`);
+    if (!Number.isInteger(cooldown) || cooldown < 0)
+      throw new RangeError(`ReduceLROnPlateau: cooldown must be an integer >= 0, got ${cooldown}`);
     if (!(minLr >= 0)) throw new RangeError(`ReduceLROnPlateau: minLr must be >= 0, got ${minLr}`);
-    if (mode !== 'max' && mode !== 'min') throw new RangeError(`ReduceLROnPlateau: unknown mode ${JSON.stringify(mode)}; expected 'max' or 'min'`);
+    if (mode !== 'max' && mode !== 'min')
+      throw new RangeError(`ReduceLROnPlateau: unknown mode ${JSON.stringify(mode)}; expected 'max' or 'min'`);
     if (!(factor > 0 && factor < 1)) throw new RangeError(`ReduceLROnPlateau: factor must be in (0, 1), got ${factor}`);
-    if (!Number.isInteger(patience) || patience < 0) throw new RangeError(`ReduceLROnPlateau: patience must be an integer >= 0, got ${patience}`);
+    if (!Number.isInteger(patience) || patience < 0)
+      throw new RangeError(`ReduceLROnPlateau: patience must be an integer >= 0, got ${patience}`);
     this.mode = mode;
     this.factor = factor;
     this.patience = patience;
@@ -66,7 +81,8 @@ export class ReduceLROnPlateau {
   }
 
   private isBetter(value: number, best: number): boolean {
-    if (this.thresholdMode === 'rel') return this.mode === 'max' ? value > best * (1 + this.threshold) : value < best * (1 - this.threshold);
+    if (this.thresholdMode === 'rel')
+      return this.mode === 'max' ? value > best * (1 + this.threshold) : value < best * (1 - this.threshold);
     return this.mode === 'max' ? value > best + this.threshold : value < best - this.threshold;
   }
 
@@ -124,8 +140,10 @@ export class EarlyStopping {
 
   constructor(options: { patience?: number; minDelta?: number; mode?: 'max' | 'min' } = {}) {
     const { patience = 3, minDelta = 0, mode = 'max' } = options;
-    if (!Number.isInteger(patience) || patience < 1) throw new RangeError(`EarlyStopping: patience must be an integer >= 1, got ${patience}`);
-    if (mode !== 'max' && mode !== 'min') throw new RangeError(`EarlyStopping: unknown mode ${JSON.stringify(mode)}; expected 'max' or 'min'`);
+    if (!Number.isInteger(patience) || patience < 1)
+      throw new RangeError(`EarlyStopping: patience must be an integer >= 1, got ${patience}`);
+    if (mode !== 'max' && mode !== 'min')
+      throw new RangeError(`EarlyStopping: unknown mode ${JSON.stringify(mode)}; expected 'max' or 'min'`);
     this.patience = patience;
     this.minDelta = minDelta;
     this.mode = mode;
@@ -134,7 +152,8 @@ export class EarlyStopping {
   /** Records one epoch; returns true when training should stop. */
   step(metric: number, epoch: number): boolean {
     const s = this.state;
-    const improved = s.best === null || (this.mode === 'max' ? metric > s.best + this.minDelta : metric < s.best - this.minDelta);
+    const improved =
+      s.best === null || (this.mode === 'max' ? metric > s.best + this.minDelta : metric < s.best - this.minDelta);
     if (improved) {
       s.best = metric;
       s.bestEpoch = epoch;

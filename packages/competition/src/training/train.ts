@@ -12,7 +12,13 @@ import { writeHistory, type EpochRecord } from './history.js';
 import { createOptimizer, getLearningRate, setLearningRate, type OptimizerSpec } from './optimizers.js';
 import { confusionMatrixSpec, learningCurvesSpec, writePlot } from './plots.js';
 import { createProgressReporter, type ProgressMode, type ProgressReporter } from './progress.js';
-import { EarlyStopping, ReduceLROnPlateau, type EarlyStoppingState, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from './schedulers.js';
+import {
+  EarlyStopping,
+  ReduceLROnPlateau,
+  type EarlyStoppingState,
+  type ReduceLROnPlateauOptions,
+  type ReduceLROnPlateauState,
+} from './schedulers.js';
 
 /** Why `train` returned. */
 export type StopReason = 'completed' | 'early-stopping' | 'aborted' | 'max-steps';
@@ -114,24 +120,35 @@ export interface TrainState {
 }
 
 function isEfficientNet(value: unknown): value is EfficientNet {
-  return value !== null && typeof value === 'object' && !(value instanceof tf.LayersModel) && (value as { model?: unknown }).model instanceof tf.LayersModel;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !(value instanceof tf.LayersModel) &&
+    (value as { model?: unknown }).model instanceof tf.LayersModel
+  );
 }
 
 function validate(options: TrainOptions): void {
   const { epochs, numClasses, outDir, learningRate, checkpointEverySteps, maxSteps, microBatchSize } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`train: epochs must be a positive integer, got ${epochs}`);
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new RangeError(`train: numClasses must be an integer >= 2, got ${numClasses}`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new RangeError(`train: epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(numClasses) || numClasses < 2)
+    throw new RangeError(`train: numClasses must be an integer >= 2, got ${numClasses}`);
   if (typeof outDir !== 'string' || outDir === '') throw new TypeError('train: outDir must be a directory path');
-  if (learningRate !== undefined && !(learningRate > 0)) throw new RangeError(`train: learningRate must be > 0, got ${learningRate}`);
+  if (learningRate !== undefined && !(learningRate > 0))
+    throw new RangeError(`train: learningRate must be > 0, got ${learningRate}`);
   if (checkpointEverySteps !== undefined && !(Number.isInteger(checkpointEverySteps) && checkpointEverySteps >= 0)) {
     throw new RangeError(`train: checkpointEverySteps must be an integer >= 0, got ${checkpointEverySteps}`);
   }
-  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 0)) throw new RangeError(`train: maxSteps must be an integer >= 0, got ${maxSteps}`);
+  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 0))
+    throw new RangeError(`train: maxSteps must be an integer >= 0, got ${maxSteps}`);
   if (microBatchSize !== undefined && !(Number.isInteger(microBatchSize) && microBatchSize >= 1)) {
     throw new RangeError(`train: microBatchSize must be a positive integer, got ${microBatchSize}`);
   }
-  if (options.classes && options.classes.length !== numClasses) throw new RangeError(`train: ${options.classes.length} classes given but numClasses is ${numClasses}`);
-  if (!options.trainLoader || typeof options.trainLoader.batches !== 'function') throw new TypeError('train: trainLoader must be a DataLoader (or BatchSource)');
+  if (options.classes && options.classes.length !== numClasses)
+    throw new RangeError(`train: ${options.classes.length} classes given but numClasses is ${numClasses}`);
+  if (!options.trainLoader || typeof options.trainLoader.batches !== 'function')
+    throw new TypeError('train: trainLoader must be a DataLoader (or BatchSource)');
 }
 
 /**
@@ -175,19 +192,29 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   } = options;
   const net = isEfficientNet(options.model) ? options.model : null;
   const model = net ? net.model : (options.model as tf.LayersModel);
-  if (!(model instanceof tf.LayersModel)) throw new TypeError('train: model must be a tf.LayersModel or an EfficientNet');
+  if (!(model instanceof tf.LayersModel))
+    throw new TypeError('train: model must be a tf.LayersModel or an EfficientNet');
   const outDir = resolve(options.outDir);
   const store = new CheckpointStore(join(outDir, 'checkpoints'));
   await ensureDir(outDir);
-  if (options.classes) await writeFileAtomic(join(outDir, 'labels.json'), `${JSON.stringify({ format: 'art-label-encoder', version: 1, classes: options.classes }, null, 2)}\n`);
+  if (options.classes)
+    await writeFileAtomic(
+      join(outDir, 'labels.json'),
+      `${JSON.stringify({ format: 'art-label-encoder', version: 1, classes: options.classes }, null, 2)}\n`,
+    );
 
-  const reporter = typeof options.progress === 'object' ? options.progress : createProgressReporter(options.progress ?? 'auto');
+  const reporter =
+    typeof options.progress === 'object' ? options.progress : createProgressReporter(options.progress ?? 'auto');
   const scheduler = schedulerOptions === false ? null : new ReduceLROnPlateau({ mode: 'max', ...schedulerOptions });
   const stopper = earlyStoppingOptions === false ? null : new EarlyStopping({ ...earlyStoppingOptions, mode: 'max' });
   // (tf.Optimizer's instanceof reads properties of its operand, so rule out non-objects first)
-  const given = typeof options.optimizer === 'object' && options.optimizer !== null && options.optimizer instanceof tf.Optimizer ? options.optimizer : null;
+  const given =
+    typeof options.optimizer === 'object' && options.optimizer !== null && options.optimizer instanceof tf.Optimizer
+      ? options.optimizer
+      : null;
   const ownsOptimizer = given === null;
-  const optimizer = given ?? createOptimizer((options.optimizer as OptimizerSpec | undefined) ?? 'adam', initialLearningRate);
+  const optimizer =
+    given ?? createOptimizer((options.optimizer as OptimizerSpec | undefined) ?? 'adam', initialLearningRate);
   const optimizerName = optimizer.getClassName();
 
   let state: TrainState = {
@@ -204,12 +231,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     history: [],
     partial: { lossSum: 0, correct: 0, count: 0 },
     finished: null,
-    config: { epochs, numClasses, optimizer: optimizerName, trainBatches: trainLoader.length, learningRate: getLearningRate(optimizer) },
+    config: {
+      epochs,
+      numClasses,
+      optimizer: optimizerName,
+      trainBatches: trainLoader.length,
+      learningRate: getLearningRate(optimizer),
+    },
   };
   let checkpoints: Awaited<ReturnType<CheckpointStore['latest']>> = null;
   const writeDerived = async (): Promise<void> => {
     await writeHistory(outDir, state.history);
-    if (plots && state.history.length > 0) await writeTrainingPlots(outDir, state.history, state.best?.confusionMatrix ?? null, options.classes ?? null, numClasses);
+    if (plots && state.history.length > 0)
+      await writeTrainingPlots(
+        outDir,
+        state.history,
+        state.best?.confusionMatrix ?? null,
+        options.classes ?? null,
+        numClasses,
+      );
   };
 
   try {
@@ -219,9 +259,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (checkpoints) {
       const existing = checkpoints.last;
       const saved = await loadCheckpoint<TrainState>(existing, { model, optimizer });
-      if (!saved || saved.format !== 'art-train-state') throw new Error(`train: ${existing} has no training state (state.json); delete it or pass resume: false`);
-      if (saved.config.numClasses !== numClasses) throw new Error(`train: checkpoint ${existing} was trained with ${saved.config.numClasses} classes, this run has ${numClasses}`);
-      if (saved.seed !== seed) throw new Error(`train: checkpoint ${existing} was trained with seed ${saved.seed}, this run has seed ${seed}; use the same seed to resume (or pass resume: false)`);
+      if (saved?.format !== 'art-train-state')
+        throw new Error(`train: ${existing} has no training state (state.json); delete it or pass resume: false`);
+      if (saved.config.numClasses !== numClasses)
+        throw new Error(
+          `train: checkpoint ${existing} was trained with ${saved.config.numClasses} classes, this run has ${numClasses}`,
+        );
+      if (saved.seed !== seed)
+        throw new Error(
+          `train: checkpoint ${existing} was trained with seed ${saved.seed}, this run has seed ${seed}; use the same seed to resume (or pass resume: false)`,
+        );
       if (saved.batchInEpoch > 0 && saved.config.trainBatches !== trainLoader.length) {
         throw new Error(
           `train: checkpoint ${existing} stopped inside an epoch of ${saved.config.trainBatches} batches, but the training loader now has ${trainLoader.length}; ` +
@@ -230,7 +277,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
       const savedRate = saved.config.learningRate;
       if (options.learningRate !== undefined && savedRate !== undefined && options.learningRate !== savedRate) {
-        throw new ResumeMismatchError('learningRate', options.learningRate, savedRate, existing, ` (now at ${saved.learningRate})`);
+        throw new ResumeMismatchError(
+          'learningRate',
+          options.learningRate,
+          savedRate,
+          existing,
+          ` (now at ${saved.learningRate})`,
+        );
       }
       state = { ...saved, config: { ...saved.config, epochs, trainBatches: trainLoader.length } };
       if (saved.finished === 'completed' && saved.epoch < epochs) state.finished = null; // more epochs asked for
@@ -238,7 +291,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       setLearningRate(optimizer, state.learningRate);
       if (scheduler && state.scheduler) scheduler.setState(state.scheduler);
       if (stopper && state.earlyStopping) stopper.setState(state.earlyStopping);
-      reporter.log(`resuming from ${existing}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`);
+      reporter.log(
+        `resuming from ${existing}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`,
+      );
       // Derived files are rebuilt from the state: a crash after the checkpoint but before them loses nothing.
       await writeDerived();
     }
@@ -252,7 +307,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const exportSafetensors = (): Uint8Array | undefined => (net ? exportTorchvisionWeights(net) : undefined);
     const saveCheckpoint = async (best = false): Promise<void> => {
       const safetensors = exportSafetensors();
-      await store.save({ model, optimizer, state: snapshot(), ...(safetensors ? { safetensors } : {}) }, { step: state.step, best });
+      await store.save(
+        { model, optimizer, state: snapshot(), ...(safetensors ? { safetensors } : {}) },
+        { step: state.step, best },
+      );
       checkpoints = await store.latest();
     };
 
@@ -264,7 +322,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       hits.dispose();
       return tf.losses.softmaxCrossEntropy(yTrue, yPred, undefined, labelSmoothing) as tf.Scalar;
     };
-    const trainStep = createTrainStep({ model, optimizer, loss: lossFunction, ...(microBatchSize ? { microBatchSize } : {}) });
+    const trainStep = createTrainStep({
+      model,
+      optimizer,
+      loss: lossFunction,
+      ...(microBatchSize ? { microBatchSize } : {}),
+    });
 
     let stopReason: StopReason | null = state.finished;
     while (stopReason === null && state.epoch < epochs) {
@@ -291,9 +354,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           batch.x.dispose();
           y.dispose();
         }
-        if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss, epoch + 1, state.step + 1, checkpoints?.last ?? null, getLearningRate(optimizer));
+        if (!Number.isFinite(loss))
+          throw new NonFiniteLossError(
+            loss,
+            epoch + 1,
+            state.step + 1,
+            checkpoints?.last ?? null,
+            getLearningRate(optimizer),
+          );
         const n = batch.indices.length;
-        state.partial = { lossSum: state.partial.lossSum + loss * n, correct: state.partial.correct + correctInStep, count: state.partial.count + n };
+        state.partial = {
+          lossSum: state.partial.lossSum + loss * n,
+          correct: state.partial.correct + correctInStep,
+          count: state.partial.count + n,
+        };
         state.step++;
         state.batchInEpoch++;
         reporter.batch(state.batchInEpoch, {
@@ -301,24 +375,45 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           accuracy: state.partial.correct / state.partial.count,
           learningRate: getLearningRate(optimizer),
         });
-        if (checkpointEverySteps > 0 && state.step % checkpointEverySteps === 0 && state.batchInEpoch < trainLoader.length) await saveCheckpoint();
+        if (
+          checkpointEverySteps > 0 &&
+          state.step % checkpointEverySteps === 0 &&
+          state.batchInEpoch < trainLoader.length
+        )
+          await saveCheckpoint();
       }
-      if (interrupted === null && (signal?.aborted || (maxSteps !== undefined && state.step >= maxSteps)) && state.batchInEpoch < trainLoader.length) {
+      if (
+        interrupted === null &&
+        (signal?.aborted || (maxSteps !== undefined && state.step >= maxSteps)) &&
+        state.batchInEpoch < trainLoader.length
+      ) {
         interrupted = signal?.aborted ? 'aborted' : 'max-steps';
       }
       if (interrupted !== null) {
         await saveCheckpoint();
-        reporter.log(`stopped (${interrupted}) at epoch ${epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}; state saved to ${checkpoints?.last}`);
+        reporter.log(
+          `stopped (${interrupted}) at epoch ${epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}; state saved to ${checkpoints?.last}`,
+        );
         stopReason = interrupted;
         break;
       }
 
       // End of epoch: validate, schedule, record, checkpoint.
-      const validation = validLoader ? await evaluate(model, validLoader, { numClasses, epoch: 0 }).catch((error: unknown) => {
-        // Weights gone NaN make the predictions NaN: that is divergence, not a metrics bug.
-        if (error instanceof NonFinitePredictionsError) throw new NonFiniteLossError(NaN, epoch + 1, state.step, checkpoints?.last ?? null, getLearningRate(optimizer), 'validation');
-        throw error;
-      }) : null;
+      const validation = validLoader
+        ? await evaluate(model, validLoader, { numClasses, epoch: 0 }).catch((error: unknown) => {
+            // Weights gone NaN make the predictions NaN: that is divergence, not a metrics bug.
+            if (error instanceof NonFinitePredictionsError)
+              throw new NonFiniteLossError(
+                NaN,
+                epoch + 1,
+                state.step,
+                checkpoints?.last ?? null,
+                getLearningRate(optimizer),
+                'validation',
+              );
+            throw error;
+          })
+        : null;
       const learningRate = getLearningRate(optimizer);
       const record: EpochRecord = {
         epoch: epoch + 1,
@@ -342,7 +437,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           const next = scheduler.step(validation.macroF1, learningRate);
           if (next !== learningRate) {
             setLearningRate(optimizer, next);
-            reporter.log(`ReduceLROnPlateau: learning rate ${learningRate.toExponential(2)} → ${next.toExponential(2)}`);
+            reporter.log(
+              `ReduceLROnPlateau: learning rate ${learningRate.toExponential(2)} → ${next.toExponential(2)}`,
+            );
           }
         }
       }
@@ -357,7 +454,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       await writeDerived();
       reporter.epochEnd(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} acc ${record.trainAccuracy.toFixed(3)}` +
-          (validation ? ` | val loss ${validation.loss.toFixed(4)} acc ${validation.accuracy.toFixed(3)} macro-F1 ${validation.macroF1.toFixed(4)}${improved ? ' (best)' : ''}` : '') +
+          (validation
+            ? ` | val loss ${validation.loss.toFixed(4)} acc ${validation.accuracy.toFixed(3)} macro-F1 ${validation.macroF1.toFixed(4)}${improved ? ' (best)' : ''}`
+            : '') +
           ` | ${record.seconds.toFixed(1)}s`,
       );
       await options.onEpochEnd?.(record, validation);

@@ -9,7 +9,8 @@ const logFile = process.env.ART_WRITE_LOG;
 // Opened before the wrapping, written with writeSync (not wrapped): the recorder records nothing of its own.
 const logFd = logFile ? fs.openSync(logFile, 'a') : -1;
 const record = (path) => {
-  if (typeof path === 'string' || path instanceof URL) fs.writeSync(logFd, `${resolve(path instanceof URL ? path.pathname : path)}\n`);
+  if (typeof path === 'string' || path instanceof URL)
+    fs.writeSync(logFd, `${resolve(path instanceof URL ? path.pathname : path)}\n`);
 };
 const writes = (flags) => flags !== undefined && /[wax+]/.test(String(flags));
 const p = fs.promises;

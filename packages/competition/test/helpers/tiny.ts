@@ -24,7 +24,12 @@ export function tinyModel(seed = 1, numClasses = CLASSES, size = SIZE): tf.Seque
 }
 
 /** Images whose mean colour depends on the class (learnable in a few steps). */
-export function tinyImages(count: number, seed = 0, numClasses = CLASSES, size = SIZE): { images: Float32Array; labels: Int32Array } {
+export function tinyImages(
+  count: number,
+  seed = 0,
+  numClasses = CLASSES,
+  size = SIZE,
+): { images: Float32Array; labels: Int32Array } {
   const rng = new SeededRandom(seed);
   const per = size * size * 3;
   const images = new Float32Array(count * per);
@@ -53,7 +58,12 @@ export function weightBytes(model: tf.LayersModel): Uint8Array {
 }
 
 /** A small RGB image with a class-dependent colour and some texture. */
-export function tinyRgb(width: number, height: number, label: number, seed: number): { data: Uint8Array; width: number; height: number; channels: number } {
+export function tinyRgb(
+  width: number,
+  height: number,
+  label: number,
+  seed: number,
+): { data: Uint8Array; width: number; height: number; channels: number } {
   const rng = new SeededRandom(seed);
   const data = new Uint8Array(width * height * 3);
   for (let p = 0; p < width * height; p++) {
@@ -67,7 +77,13 @@ export async function writeCompetitionDir(
   root: string,
   options: { artists?: string[]; perClass?: number; testCount?: number; width?: number; height?: number } = {},
 ): Promise<{ artists: string[]; trainCount: number; testIds: string[] }> {
-  const { artists = ['Claude Monet', 'Francisco Goya', 'Vincent van Gogh'], perClass = 4, testCount = 3, width = 24, height = 20 } = options;
+  const {
+    artists = ['Claude Monet', 'Francisco Goya', 'Vincent van Gogh'],
+    perClass = 4,
+    testCount = 3,
+    width = 24,
+    height = 20,
+  } = options;
   await mkdir(join(root, 'train'), { recursive: true });
   await mkdir(join(root, 'test'), { recursive: true });
   const train: string[] = ['id,img_path,artist'];

@@ -3,11 +3,26 @@ import { createArrayLoader, type BatchSource, type TrainOptions } from '../../sr
 import { CLASSES, SIZE, tinyImages, tinyModel } from './tiny.js';
 
 /** The configuration every resume / determinism test shares (also used by the kill -9 child). */
-export function tinySetup(outDir: string, overrides: Partial<TrainOptions> = {}): TrainOptions & { model: tf.LayersModel } {
+export function tinySetup(
+  outDir: string,
+  overrides: Partial<TrainOptions> = {},
+): TrainOptions & { model: tf.LayersModel } {
   const trainData = tinyImages(24, 1);
   const validData = tinyImages(12, 2);
-  const trainLoader = createArrayLoader({ images: trainData.images, labels: trainData.labels, shape: [SIZE, SIZE, 3], batchSize: 4, shuffle: true, seed: 5 });
-  const validLoader = createArrayLoader({ images: validData.images, labels: validData.labels, shape: [SIZE, SIZE, 3], batchSize: 5 });
+  const trainLoader = createArrayLoader({
+    images: trainData.images,
+    labels: trainData.labels,
+    shape: [SIZE, SIZE, 3],
+    batchSize: 4,
+    shuffle: true,
+    seed: 5,
+  });
+  const validLoader = createArrayLoader({
+    images: validData.images,
+    labels: validData.labels,
+    shape: [SIZE, SIZE, 3],
+    batchSize: 5,
+  });
   return {
     model: tinyModel(1),
     trainLoader,

@@ -34,7 +34,11 @@ export const applyLayer = (layer: tf.layers.Layer, input: tf.SymbolicTensor | tf
  * symmetric `(k-1)//2` zero padding also at stride 2. TF 'same' pads (0,1) on even sizes
  * at stride 2, so those convs get an explicit ZeroPadding2D and 'valid'.
  */
-export function convNormActivation(input: tf.SymbolicTensor, options: ConvNormActivationOptions, context: BlockContext): tf.SymbolicTensor {
+export function convNormActivation(
+  input: tf.SymbolicTensor,
+  options: ConvNormActivationOptions,
+  context: BlockContext,
+): tf.SymbolicTensor {
   const { prefix, filters, kernelSize, stride, depthwise = false, activation } = options;
   const pad = Math.floor((kernelSize - 1) / 2);
   let x = input;
@@ -43,16 +47,35 @@ export function convNormActivation(input: tf.SymbolicTensor, options: ConvNormAc
     if (stride === 1 && kernelSize % 2 === 1) {
       padding = 'same'; // symmetric at stride 1 with odd kernels: identical and avoids a copy
     } else {
-      x = applyLayer(tf.layers.zeroPadding2d({ padding: [[pad, pad], [pad, pad]], name: `${prefix}.pad` }), x);
+      x = applyLayer(
+        tf.layers.zeroPadding2d({
+          padding: [
+            [pad, pad],
+            [pad, pad],
+          ],
+          name: `${prefix}.pad`,
+        }),
+        x,
+      );
     }
   }
   const conv = depthwise
     ? tf.layers.depthwiseConv2d({
-        kernelSize, strides: stride, padding, depthMultiplier: 1, useBias: false, name: `${prefix}.0`,
+        kernelSize,
+        strides: stride,
+        padding,
+        depthMultiplier: 1,
+        useBias: false,
+        name: `${prefix}.0`,
         depthwiseInitializer: 'zeros',
       })
     : tf.layers.conv2d({
-        filters, kernelSize, strides: stride, padding, useBias: false, name: `${prefix}.0`,
+        filters,
+        kernelSize,
+        strides: stride,
+        padding,
+        useBias: false,
+        name: `${prefix}.0`,
         kernelInitializer: 'zeros',
       });
   x = applyLayer(conv, x);

@@ -38,7 +38,9 @@ export function foldBatchNorm(filter: tf.Tensor4D, batchNorm: BatchNormParameter
   // A depthwise filter's output channel spans its last two axes; a regular one's is the last axis.
   const outChannels = gamma.length;
   if (outChannels !== lastAxis && outChannels !== inChannels * lastAxis) {
-    throw new RangeError(`foldBatchNorm: BatchNorm has ${outChannels} channels, the filter [${filter.shape.join(', ')}] produces ${lastAxis} (or ${inChannels * lastAxis} depthwise)`);
+    throw new RangeError(
+      `foldBatchNorm: BatchNorm has ${outChannels} channels, the filter [${filter.shape.join(', ')}] produces ${lastAxis} (or ${inChannels * lastAxis} depthwise)`,
+    );
   }
   if (beta.length !== outChannels || mean.length !== outChannels || variance.length !== outChannels) {
     throw new RangeError('foldBatchNorm: gamma, beta, moving mean and moving variance must have the same length');

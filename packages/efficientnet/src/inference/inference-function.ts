@@ -44,7 +44,10 @@ const kernelElementwise: Elementwise = {
 };
 
 function elementwiseFor(backendName: string): Elementwise {
-  return tf.getKernel(siluKernelName, backendName) !== undefined && tf.getKernel(scaleChannelsKernelName, backendName) !== undefined ? kernelElementwise : plainElementwise;
+  return tf.getKernel(siluKernelName, backendName) !== undefined &&
+    tf.getKernel(scaleChannelsKernelName, backendName) !== undefined
+    ? kernelElementwise
+    : plainElementwise;
 }
 
 /**
@@ -63,8 +66,15 @@ function runConvolution(x: tf.Tensor4D, step: ConvolutionStep, elementwise: Elem
 }
 
 function runSqueezeExcitation(x: tf.Tensor4D, step: SqueezeExcitationStep, elementwise: Elementwise): tf.Tensor4D {
-  const hidden = elementwise.silu(tf.fused.matMul({ a: spatialMean(x), b: step.reduceKernel, bias: step.reduceBias })) as tf.Tensor2D;
-  const gate = tf.fused.matMul({ a: hidden, b: step.expandKernel, bias: step.expandBias, activation: 'sigmoid' }) as tf.Tensor2D;
+  const hidden = elementwise.silu(
+    tf.fused.matMul({ a: spatialMean(x), b: step.reduceKernel, bias: step.reduceBias }),
+  ) as tf.Tensor2D;
+  const gate = tf.fused.matMul({
+    a: hidden,
+    b: step.expandKernel,
+    bias: step.expandBias,
+    activation: 'sigmoid',
+  }) as tf.Tensor2D;
   return elementwise.scaleChannels(x, gate);
 }
 
@@ -72,7 +82,8 @@ function runBlock(input: tf.Tensor4D, block: BlockStep, elementwise: Elementwise
   let x = input;
   block.convolutions.forEach((step, index) => {
     x = runConvolution(x, step, elementwise);
-    if (block.squeezeExcitation !== null && index === block.squeezeAfter) x = runSqueezeExcitation(x, block.squeezeExcitation, elementwise);
+    if (block.squeezeExcitation !== null && index === block.squeezeAfter)
+      x = runSqueezeExcitation(x, block.squeezeExcitation, elementwise);
   });
   // Stochastic depth is the identity at inference.
   return block.residual ? tf.add(x, input) : x;
@@ -118,7 +129,8 @@ export function createInferenceFunction(net: EfficientNet, options: InferenceFun
     if (!netOptions.includeTop && netOptions.pooling === 'none') return x;
     let y: tf.Tensor = spatialMean(x);
     // Dropout is the identity at inference.
-    for (const dense of classifier) y = tf.fused.matMul({ a: (dense.reluBefore ? tf.relu(y) : y) as tf.Tensor2D, b: dense.kernel, bias: dense.bias });
+    for (const dense of classifier)
+      y = tf.fused.matMul({ a: (dense.reluBefore ? tf.relu(y) : y) as tf.Tensor2D, b: dense.kernel, bias: dense.bias });
     return y;
   };
 
@@ -126,7 +138,9 @@ export function createInferenceFunction(net: EfficientNet, options: InferenceFun
   const predict = ((input: tf.Tensor4D): tf.Tensor => {
     if (disposed) throw new Error('createInferenceFunction: this function was disposed');
     if (!(input instanceof tf.Tensor) || input.rank !== 4 || input.shape[3] !== 3) {
-      throw new TypeError(`predict expects a [N, H, W, 3] tensor; got ${input instanceof tf.Tensor ? `shape [${input.shape.join(', ')}]` : String(input)}`);
+      throw new TypeError(
+        `predict expects a [N, H, W, 3] tensor; got ${input instanceof tf.Tensor ? `shape [${input.shape.join(', ')}]` : String(input)}`,
+      );
     }
     const batch = input.shape[0];
     if (batch <= maxBatchSize) return tf.tidy(() => run(input));
@@ -152,7 +166,9 @@ export function createInferenceFunction(net: EfficientNet, options: InferenceFun
     description: {
       get: () =>
         'BatchNorm folded into fused convolutions, symmetric padding inside the conv kernels, squeeze-excitation as avgPool + fused matMuls, ' +
-        (elementwiseFor(tf.getBackend()) === kernelElementwise ? `SiLU and channel scaling by the ${siluKernelName}/${scaleChannelsKernelName} kernels` : 'SiLU as x * sigmoid(x)'),
+        (elementwiseFor(tf.getBackend()) === kernelElementwise
+          ? `SiLU and channel scaling by the ${siluKernelName}/${scaleChannelsKernelName} kernels`
+          : 'SiLU as x * sigmoid(x)'),
     },
   });
   return predict;

@@ -64,7 +64,14 @@ function layerWeight(net: EfficientNet, layerName: string, suffix: string): tf.T
   return weight.read();
 }
 
-function foldedConvolution(net: EfficientNet, prefix: string, depthwise: boolean, kernelSize: number, stride: number, activation: boolean): ConvolutionStep {
+function foldedConvolution(
+  net: EfficientNet,
+  prefix: string,
+  depthwise: boolean,
+  kernelSize: number,
+  stride: number,
+  activation: boolean,
+): ConvolutionStep {
   const filter = layerWeight(net, `${prefix}.0`, depthwise ? 'depthwise_kernel' : 'kernel') as tf.Tensor4D;
   const batchNormLayer = net.model.getLayer(`${prefix}.1`);
   const epsilon = (batchNormLayer.getConfig() as { epsilon: number }).epsilon;
@@ -81,7 +88,11 @@ function foldedConvolution(net: EfficientNet, prefix: string, depthwise: boolean
 function pointwiseAsDense(net: EfficientNet, layerName: string): DenseStep {
   const kernel = layerWeight(net, layerName, 'kernel');
   const [, , inChannels, outChannels] = kernel.shape as [number, number, number, number];
-  return { kernel: tf.reshape(kernel, [inChannels, outChannels]), bias: tf.clone(layerWeight(net, layerName, 'bias')) as tf.Tensor1D, reluBefore: false };
+  return {
+    kernel: tf.reshape(kernel, [inChannels, outChannels]),
+    bias: tf.clone(layerWeight(net, layerName, 'bias')) as tf.Tensor1D,
+    reluBefore: false,
+  };
 }
 
 function blockStep(net: EfficientNet, spec: BlockSpec): BlockStep {
@@ -89,7 +100,8 @@ function blockStep(net: EfficientNet, spec: BlockSpec): BlockStep {
   const convolutions: ConvolutionStep[] = [];
   if (spec.block === 'FusedMBConv') {
     convolutions.push(foldedConvolution(net, `${prefix}.0`, false, spec.kernelSize, spec.stride, true));
-    if (spec.expandedChannels !== spec.inputChannels) convolutions.push(foldedConvolution(net, `${prefix}.1`, false, 1, 1, false));
+    if (spec.expandedChannels !== spec.inputChannels)
+      convolutions.push(foldedConvolution(net, `${prefix}.1`, false, 1, 1, false));
     return { stage: spec.stage, convolutions, squeezeExcitation: null, squeezeAfter: -1, residual: spec.useResidual };
   }
   let layerIndex = 0;
@@ -105,7 +117,12 @@ function blockStep(net: EfficientNet, spec: BlockSpec): BlockStep {
   return {
     stage: spec.stage,
     convolutions,
-    squeezeExcitation: { reduceKernel: reduce.kernel, reduceBias: reduce.bias, expandKernel: expand.kernel, expandBias: expand.bias },
+    squeezeExcitation: {
+      reduceKernel: reduce.kernel,
+      reduceBias: reduce.bias,
+      expandKernel: expand.kernel,
+      expandBias: expand.bias,
+    },
     squeezeAfter,
     residual: spec.useResidual,
   };
@@ -134,11 +151,16 @@ export function foldNetwork(net: EfficientNet): InferencePlan {
       const denseNames = options.head === 'replace' ? ['classifier.1'] : ['classifier.1', 'head.1'];
       for (const name of denseNames) {
         const reluBefore = name === 'head.1' && options.head === 'pyramid';
-        classifier.push({ kernel: tf.clone(layerWeight(net, name, 'kernel')) as tf.Tensor2D, bias: tf.clone(layerWeight(net, name, 'bias')) as tf.Tensor1D, reluBefore });
+        classifier.push({
+          kernel: tf.clone(layerWeight(net, name, 'kernel')) as tf.Tensor2D,
+          bias: tf.clone(layerWeight(net, name, 'bias')) as tf.Tensor1D,
+          reluBefore,
+        });
       }
     }
     const tensors: tf.Tensor[] = [];
-    for (const step of [stem, ...blocks.flatMap((block) => block.convolutions), head]) tensors.push(step.filter, step.bias);
+    for (const step of [stem, ...blocks.flatMap((block) => block.convolutions), head])
+      tensors.push(step.filter, step.bias);
     for (const block of blocks) {
       const se = block.squeezeExcitation;
       if (se !== null) tensors.push(se.reduceKernel, se.reduceBias, se.expandKernel, se.expandBias);

@@ -19,7 +19,9 @@ type ActivationClass = new () => ActivationFunction;
 type LayerWithActivation = tf.layers.Layer & { activation: ActivationFunction };
 
 /** tfjs-layers' own Swish activation class (not exported), taken from a throwaway layer. */
-const StockSwish = Object.getPrototypeOf((tf.layers.activation({ activation: 'swish', name: 'art_swish_class_probe' }) as LayerWithActivation).activation).constructor as ActivationClass;
+const StockSwish = Object.getPrototypeOf(
+  (tf.layers.activation({ activation: 'swish', name: 'art_swish_class_probe' }) as LayerWithActivation).activation,
+).constructor as ActivationClass;
 
 /**
  * tfjs-layers' `swish` (x * sigmoid(x)), computed by the fused `ArtSilu` kernel when the active
@@ -57,10 +59,14 @@ interface BatchNormalizationInternals {
   movingVariance: tf.LayerVariable;
 }
 type BatchNormalizationLayer = tf.layers.Layer & BatchNormalizationInternals;
-type BatchNormalizationClass = new (args: Parameters<typeof tf.layers.batchNormalization>[0]) => BatchNormalizationLayer;
+type BatchNormalizationClass = new (
+  args: Parameters<typeof tf.layers.batchNormalization>[0],
+) => BatchNormalizationLayer;
 
 /** tfjs-layers' BatchNormalization class (not exported), taken from a throwaway layer. */
-const StockBatchNormalization = Object.getPrototypeOf(tf.layers.batchNormalization({ name: 'art_batch_normalization_class_probe' })).constructor as BatchNormalizationClass;
+const StockBatchNormalization = Object.getPrototypeOf(
+  tf.layers.batchNormalization({ name: 'art_batch_normalization_class_probe' }),
+).constructor as BatchNormalizationClass;
 
 /**
  * tfjs-layers' `BatchNormalization` with PyTorch's training mode: normalise with the batch's
@@ -76,7 +82,14 @@ export class FusedBatchNormalization extends StockBatchNormalization {
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
     const rank = input.shape.length;
     const lastAxis = this.axis === -1 || this.axis === rank - 1;
-    if (kwargs['training'] !== true || !lastAxis || !this.center || !this.scale || input.dtype !== 'float32' || input.size === 0) {
+    if (
+      kwargs.training !== true ||
+      !lastAxis ||
+      !this.center ||
+      !this.scale ||
+      input.dtype !== 'float32' ||
+      input.size === 0
+    ) {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {
@@ -84,11 +97,13 @@ export class FusedBatchNormalization extends StockBatchNormalization {
       let mean: tf.Tensor;
       let variance: tf.Tensor;
       if (fusedKernelAvailable(batchNormTrainingKernelName)) {
-        [normalized, mean, variance] = tf.engine().runKernel(
-          batchNormTrainingKernelName,
-          { x: input, scale: this.gamma.read(), offset: this.beta.read() },
-          { varianceEpsilon: this.epsilon },
-        ) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        [normalized, mean, variance] = tf
+          .engine()
+          .runKernel(
+            batchNormTrainingKernelName,
+            { x: input, scale: this.gamma.read(), offset: this.beta.read() },
+            { varianceEpsilon: this.epsilon },
+          ) as [tf.Tensor, tf.Tensor, tf.Tensor];
       } else {
         const axes = Array.from({ length: rank - 1 }, (_, i) => i);
         ({ mean, variance } = tf.moments(input, axes));

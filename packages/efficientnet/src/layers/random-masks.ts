@@ -28,7 +28,8 @@ let activeSource: KeepMaskSource | null = null;
  * const loss = withKeepMasks(({ layer }) => tf.tensor(masks[layer]), () => step(x, y));
  */
 export function withKeepMasks<T>(source: KeepMaskSource, fn: () => T): T {
-  if (typeof source !== 'function') throw new TypeError('withKeepMasks: source must be a function (request) => tf.Tensor | null');
+  if (typeof source !== 'function')
+    throw new TypeError('withKeepMasks: source must be a function (request) => tf.Tensor | null');
   const previous = activeSource;
   activeSource = source;
   try {
@@ -48,18 +49,23 @@ export function drawKeepMask(request: KeepMaskRequest): tf.Tensor {
   if (supplied !== null) {
     const expected = request.shape.join(',');
     if (supplied.shape.join(',') !== expected) {
-      throw new RangeError(`keep mask for layer "${request.layer}" has shape [${supplied.shape.join(', ')}]; expected [${expected}]`);
+      throw new RangeError(
+        `keep mask for layer "${request.layer}" has shape [${supplied.shape.join(', ')}]; expected [${expected}]`,
+      );
     }
     return supplied;
   }
-  return tf.tidy(() => tf.floor(tf.add(tf.randomUniform(request.shape as number[], 0, 1, 'float32'), request.keepProbability)));
+  return tf.tidy(() =>
+    tf.floor(tf.add(tf.randomUniform(request.shape as number[], 0, 1, 'float32'), request.keepProbability)),
+  );
 }
 
 type DropoutLayer = tf.layers.Layer & { rate: number };
 type DropoutClass = new (args: { rate: number; name?: string }) => DropoutLayer;
 
 /** tfjs-layers' Dropout class (not exported), taken from a throwaway layer. */
-const StockDropout = Object.getPrototypeOf(tf.layers.dropout({ rate: 0.5, name: 'art_dropout_class_probe' })).constructor as DropoutClass;
+const StockDropout = Object.getPrototypeOf(tf.layers.dropout({ rate: 0.5, name: 'art_dropout_class_probe' }))
+  .constructor as DropoutClass;
 
 /**
  * `nn.Dropout`: in training, `x * mask / (1 - rate)` with a Bernoulli(1 - rate) mask from
@@ -68,7 +74,7 @@ const StockDropout = Object.getPrototypeOf(tf.layers.dropout({ rate: 0.5, name: 
 export class MaskedDropout extends StockDropout {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[] {
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
-    if (kwargs['training'] !== true || !(this.rate > 0 && this.rate < 1)) return input;
+    if (kwargs.training !== true || !(this.rate > 0 && this.rate < 1)) return input;
     return tf.tidy(() => {
       const keep = 1 - this.rate;
       const mask = drawKeepMask({ layer: this.name, kind: 'dropout', shape: input.shape, keepProbability: keep });

@@ -32,7 +32,8 @@ export class StochasticDepth extends tf.layers.Layer {
       throw new RangeError(`StochasticDepth rate must be in [0, 1]; got ${String(args.rate)}`);
     }
     const mode = args.mode ?? 'row';
-    if (mode !== 'row' && mode !== 'batch') throw new RangeError(`StochasticDepth mode must be one of row, batch; got ${JSON.stringify(mode)}`);
+    if (mode !== 'row' && mode !== 'batch')
+      throw new RangeError(`StochasticDepth mode must be one of row, batch; got ${JSON.stringify(mode)}`);
     this.rate = args.rate;
     this.mode = mode;
     this.supportsMasking = true;
@@ -48,8 +49,14 @@ export class StochasticDepth extends tf.layers.Layer {
     if (!kwargs?.training || this.rate === 0) return input;
     return tf.tidy(() => {
       const survival = 1 - this.rate;
-      const noiseShape = this.mode === 'row' ? [input.shape[0]!, ...input.shape.slice(1).map(() => 1)] : input.shape.map(() => 1);
-      const keep = drawKeepMask({ layer: this.name, kind: 'stochastic-depth', shape: noiseShape, keepProbability: survival });
+      const noiseShape =
+        this.mode === 'row' ? [input.shape[0]!, ...input.shape.slice(1).map(() => 1)] : input.shape.map(() => 1);
+      const keep = drawKeepMask({
+        layer: this.name,
+        kind: 'stochastic-depth',
+        shape: noiseShape,
+        keepProbability: survival,
+      });
       // rate = 1 drops everything; torchvision skips the rescale then.
       const mask = survival > 0 ? tf.div(keep, survival) : keep;
       return tf.mul(input, mask);

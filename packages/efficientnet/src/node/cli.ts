@@ -44,7 +44,10 @@ export interface CliIo {
   err(line: string): void;
 }
 
-const defaultIo: CliIo = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
 
 class UsageError extends Error {}
 
@@ -57,18 +60,24 @@ export function fittingVariants(tensors: ReadonlyMap<string, SafeTensor>): { var
   const numClasses = classifier?.shape[0] ?? 1000;
   let total = 0;
   for (const [key, tensor] of tensors) if (!isBuffer(key)) total += numel(tensor.shape);
-  return VARIANT_NAMES.filter((variant) => countParameters(EFFICIENTNET_CONFIGS[variant], numClasses) === total).map((variant) => ({ variant, numClasses }));
+  return VARIANT_NAMES.filter((variant) => countParameters(EFFICIENTNET_CONFIGS[variant], numClasses) === total).map(
+    (variant) => ({ variant, numClasses }),
+  );
 }
 
 async function inspect(path: string, all: boolean, io: CliIo): Promise<void> {
   const contents = await readWeightsFile(path);
-  io.out(`${path}: ${contents.format === 'pth' ? 'PyTorch zip checkpoint (torch.save), read with the weights-only allow-list' : 'safetensors'}, ${(await stat(path)).size} bytes`);
+  io.out(
+    `${path}: ${contents.format === 'pth' ? 'PyTorch zip checkpoint (torch.save), read with the weights-only allow-list' : 'safetensors'}, ${(await stat(path)).size} bytes`,
+  );
   if (contents.format === 'pth') {
     const buffer = await readFile(path);
     const archive = openPth(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { source: path });
     io.out(`  archive version ${archive.version}, byteorder ${archive.byteorder}`);
     if (archive.root instanceof PickleDict && contents.notes.some((note) => note.includes('checkpoint'))) {
-      io.out(`  checkpoint entries: ${[...archive.root.entries].map(([key, value]) => `${String(key)}=${summarizePickle(value)}`).join(', ')}`);
+      io.out(
+        `  checkpoint entries: ${[...archive.root.entries].map(([key, value]) => `${String(key)}=${summarizePickle(value)}`).join(', ')}`,
+      );
     }
   }
   for (const note of contents.notes) io.out(`  ${note.slice(path.length + 2)}`);
@@ -78,10 +87,13 @@ async function inspect(path: string, all: boolean, io: CliIo): Promise<void> {
     dtypes.set(tensor.dtype, (dtypes.get(tensor.dtype) ?? 0) + 1);
     if (!isBuffer(key)) parameters += numel(tensor.shape);
   }
-  io.out(`  ${contents.tensors.size} tensors (${[...dtypes].map(([dtype, count]) => `${count} ${dtype}`).join(', ')}), ${parameters.toLocaleString('en-US')} parameters`);
+  io.out(
+    `  ${contents.tensors.size} tensors (${[...dtypes].map(([dtype, count]) => `${count} ${dtype}`).join(', ')}), ${parameters.toLocaleString('en-US')} parameters`,
+  );
   const shown = all ? [...contents.tensors] : [...contents.tensors].slice(0, 8);
   for (const [key, tensor] of shown) io.out(`    ${key}  ${tensor.dtype} ${JSON.stringify(tensor.shape)}`);
-  if (!all && contents.tensors.size > shown.length) io.out(`    ... ${contents.tensors.size - shown.length} more (--all lists every tensor)`);
+  if (!all && contents.tensors.size > shown.length)
+    io.out(`    ... ${contents.tensors.size - shown.length} more (--all lists every tensor)`);
   const fits = fittingVariants(contents.tensors);
   io.out(
     fits.length > 0
@@ -91,10 +103,19 @@ async function inspect(path: string, all: boolean, io: CliIo): Promise<void> {
 }
 
 async function convert(input: string, output: string, keepNames: boolean, force: boolean, io: CliIo): Promise<void> {
-  if (!force && (await stat(output).then(() => true, () => false))) throw new UsageError(`${output} exists; pass --force to overwrite it`);
+  if (
+    !force &&
+    (await stat(output).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new UsageError(`${output} exists; pass --force to overwrite it`);
   const contents = await readWeightsFile(input, { keepNames });
   await writeSafetensorsFile(output, contents.tensors, { format: 'pt', converted_from: basename(input) });
-  io.out(`${output}: ${contents.tensors.size} tensors from ${input}${contents.notes.length > 0 ? ` (${contents.notes.map((note) => note.slice(input.length + 2)).join('; ')})` : ''}`);
+  io.out(
+    `${output}: ${contents.tensors.size} tensors from ${input}${contents.notes.length > 0 ? ` (${contents.notes.map((note) => note.slice(input.length + 2)).join('; ')})` : ''}`,
+  );
 }
 
 /**
@@ -124,12 +145,17 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       return command === undefined && !values.help ? 2 : 0;
     }
     const arity = (count: number, usage: string) => {
-      if (rest.length !== count) throw new UsageError(`${command} takes ${usage}; got ${rest.length === 0 ? 'nothing' : rest.join(' ')} (see --help)`);
+      if (rest.length !== count)
+        throw new UsageError(
+          `${command} takes ${usage}; got ${rest.length === 0 ? 'nothing' : rest.join(' ')} (see --help)`,
+        );
     };
     switch (command) {
       case 'download': {
         arity(1, '<variant>');
-        const path = await fetchPretrainedWeights(rest[0]!, values.weights ?? 'DEFAULT', { progress: values.quiet ? false : 'auto' });
+        const path = await fetchPretrainedWeights(rest[0]!, values.weights ?? 'DEFAULT', {
+          progress: values.quiet ? false : 'auto',
+        });
         io.out(path);
         return 0;
       }
@@ -143,7 +169,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         return 0;
       case 'list':
         for (const entry of [...TORCHVISION_WEIGHTS, ...TIMM_WEIGHTS]) {
-          io.out(`${entry.variant.padEnd(5)} ${entry.name.padEnd(30)} ${DEFAULT_WEIGHTS[entry.variant] === entry.name ? 'DEFAULT ' : '        '}${entry.source.kind === 'torchvision' ? entry.source.url : `hf://${entry.source.repo}/${entry.source.file}`}`);
+          io.out(
+            `${entry.variant.padEnd(5)} ${entry.name.padEnd(30)} ${DEFAULT_WEIGHTS[entry.variant] === entry.name ? 'DEFAULT ' : '        '}${entry.source.kind === 'torchvision' ? entry.source.url : `hf://${entry.source.repo}/${entry.source.file}`}`,
+          );
         }
         return 0;
       default:
@@ -152,11 +180,15 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   } catch (error) {
     // Every failure is one line: the first of the message (load reports list details below it).
     const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES'
-      ? `${(error as NodeJS.ErrnoException).path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'permission denied'}`
-      : error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const message =
+      code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES'
+        ? `${(error as NodeJS.ErrnoException).path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'permission denied'}`
+        : error instanceof Error
+          ? error.message.split('\n')[0]!
+          : String(error);
     io.err(`art-efficientnet: ${message}`);
-    const badCommandLine = error instanceof UsageError || String((error as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS');
+    const badCommandLine =
+      error instanceof UsageError || String((error as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS');
     return badCommandLine ? 2 : 1;
   }
 }

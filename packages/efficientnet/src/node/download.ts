@@ -48,7 +48,8 @@ interface Expected {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isTruthy = (value: string | undefined) => value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+const isTruthy = (value: string | undefined) =>
+  value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 
 /** torch.hub's checkpoint folder: `$TORCH_HOME/hub/checkpoints`, `$TORCH_HOME` defaulting to `$XDG_CACHE_HOME/torch` or `~/.cache/torch`. */
 export function torchHubCheckpointsDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -68,18 +69,27 @@ export function isOffline(env: Readonly<Record<string, string | undefined>> = pr
 }
 
 /** The URL a weights entry is downloaded from: `ART_WEIGHTS_BASE_URL` replaces torchvision's scheme and host, `HF_ENDPOINT` the hub's. */
-export function weightsUrl(entry: PretrainedWeights, env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function weightsUrl(
+  entry: PretrainedWeights,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   if (entry.source.kind === 'torchvision') {
     const base = env.ART_WEIGHTS_BASE_URL;
-    return base ? `${base.replace(/\/+$/, '')}${entry.source.url.slice(TORCHVISION_WEIGHTS_HOST.length)}` : entry.source.url;
+    return base
+      ? `${base.replace(/\/+$/, '')}${entry.source.url.slice(TORCHVISION_WEIGHTS_HOST.length)}`
+      : entry.source.url;
   }
   const endpoint = (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
   return `${endpoint}/${entry.source.repo}/resolve/${entry.source.revision}/${entry.source.file}`;
 }
 
-const formatBytes = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
+const formatBytes = (bytes: number) =>
+  bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
 
-function progressReporter(label: string, mode: boolean | 'auto'): { update(done: number, total: number | null): void; finish(done: number): void } {
+function progressReporter(
+  label: string,
+  mode: boolean | 'auto',
+): { update(done: number, total: number | null): void; finish(done: number): void } {
   const enabled = mode !== false;
   const bar = enabled && process.stderr.isTTY === true;
   let last = 0;
@@ -98,12 +108,16 @@ function progressReporter(label: string, mode: boolean | 'auto'): { update(done:
       const width = 30;
       const fraction = total ? Math.min(1, done / total) : 0;
       const filled = Math.round(fraction * width);
-      const text = total ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * fraction).toFixed(0).padStart(3)} % ${formatBytes(done)} / ${formatBytes(total)}` : formatBytes(done);
+      const text = total
+        ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * fraction).toFixed(0).padStart(3)} % ${formatBytes(done)} / ${formatBytes(total)}`
+        : formatBytes(done);
       process.stderr.write(`\r${label} ${text}`);
     },
     finish(done) {
       if (!enabled) return;
-      process.stderr.write(bar ? `\r${label} done, ${formatBytes(done)}\x1b[K\n` : `Downloaded ${label} (${formatBytes(done)})\n`);
+      process.stderr.write(
+        bar ? `\r${label} done, ${formatBytes(done)}\x1b[K\n` : `Downloaded ${label} (${formatBytes(done)})\n`,
+      );
     },
   };
 }
@@ -135,7 +149,10 @@ async function acquireLock(path: string, timeoutMs: number): Promise<() => Promi
       await rm(lock, { force: true }); // left by a process that died mid-download
       continue;
     }
-    if (Date.now() - started > timeoutMs) throw new DownloadError(`${path}: another process has held ${lock} for over ${Math.round(timeoutMs / 1000)} s; delete the lock file if no download is running`);
+    if (Date.now() - started > timeoutMs)
+      throw new DownloadError(
+        `${path}: another process has held ${lock} for over ${Math.round(timeoutMs / 1000)} s; delete the lock file if no download is running`,
+      );
     await sleep(100);
   }
 }
@@ -156,14 +173,25 @@ class Transient extends Error {}
  * @example
  * await downloadFile('https://download.pytorch.org/models/efficientnet_b0_rwightman-3dd342df.pth', '/tmp/b0.pth', '3dd342df');
  */
-export async function downloadFile(url: string, destination: string, sha256: string | null, options: DownloadOptions = {}): Promise<string> {
+export async function downloadFile(
+  url: string,
+  destination: string,
+  sha256: string | null,
+  options: DownloadOptions = {},
+): Promise<string> {
   const attempts = options.attempts ?? 4;
   const retryDelayMs = options.retryDelayMs ?? 500;
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   await mkdir(dirname(destination), { recursive: true });
   const release = await acquireLock(destination, options.lockTimeoutMs ?? 15 * 60_000);
   try {
-    if (await stat(destination).then(() => true, () => false)) return destination;
+    if (
+      await stat(destination).then(
+        () => true,
+        () => false,
+      )
+    )
+      return destination;
     const partial = `${destination}.partial`;
     const expected: Expected = { sha256: sha256?.toLowerCase() ?? null };
     const progress = progressReporter(destination.split(/[\\/]/).pop()!, options.progress ?? 'auto');
@@ -177,7 +205,9 @@ export async function downloadFile(url: string, destination: string, sha256: str
         const digest = hash.digest('hex');
         if (expected.sha256 !== null && !digest.startsWith(expected.sha256)) {
           await rm(partial, { force: true });
-          throw new DownloadError(`${url}: SHA-256 mismatch: expected ${expected.sha256}..., got ${digest}; the download was discarded (nothing kept in ${dirname(destination)})`);
+          throw new DownloadError(
+            `${url}: SHA-256 mismatch: expected ${expected.sha256}..., got ${digest}; the download was discarded (nothing kept in ${dirname(destination)})`,
+          );
         }
         await rename(partial, destination);
         progress.finish(done);
@@ -188,7 +218,8 @@ export async function downloadFile(url: string, destination: string, sha256: str
       }
     }
     throw new DownloadError(
-      `${url}: download failed after ${attempts} attempts (${lastError?.message}). Put the file there by hand: ${destination}` + ' (what is already downloaded is kept and resumed next time)',
+      `${url}: download failed after ${attempts} attempts (${lastError?.message}). Put the file there by hand: ${destination}` +
+        ' (what is already downloaded is kept and resumed next time)',
       null,
       lastError?.message ?? 'unknown',
     );
@@ -198,8 +229,16 @@ export async function downloadFile(url: string, destination: string, sha256: str
 }
 
 /** One HTTP attempt into `partial`, resuming from its size; returns the final size. */
-async function fetchInto(url: string, partial: string, idleTimeoutMs: number, progress: ReturnType<typeof progressReporter>): Promise<number> {
-  const have = await stat(partial).then((s) => s.size, () => 0);
+async function fetchInto(
+  url: string,
+  partial: string,
+  idleTimeoutMs: number,
+  progress: ReturnType<typeof progressReporter>,
+): Promise<number> {
+  const have = await stat(partial).then(
+    (s) => s.size,
+    () => 0,
+  );
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), idleTimeoutMs);
   const touch = () => {
@@ -208,15 +247,24 @@ async function fetchInto(url: string, partial: string, idleTimeoutMs: number, pr
   };
   let response: Response;
   try {
-    response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: controller.signal, redirect: 'follow' });
+    response = await fetch(url, {
+      headers: have > 0 ? { Range: `bytes=${have}-` } : {},
+      signal: controller.signal,
+      redirect: 'follow',
+    });
   } catch (error) {
     clearTimeout(timer);
-    throw new Transient(controller.signal.aborted ? `no answer within ${idleTimeoutMs} ms` : `network error: ${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message ?? (error as Error).cause) : (error as Error).message}`);
+    throw new Transient(
+      controller.signal.aborted
+        ? `no answer within ${idleTimeoutMs} ms`
+        : `network error: ${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message ?? (error as Error).cause) : (error as Error).message}`,
+    );
   }
   try {
     if (response.status === 416 && have > 0) return have; // the partial file is already complete
     if (response.status >= 500) throw new Transient(`HTTP ${response.status}`);
-    if (!response.ok) throw new DownloadError(`${url}: HTTP ${response.status} ${response.statusText}`.trim(), response.status);
+    if (!response.ok)
+      throw new DownloadError(`${url}: HTTP ${response.status} ${response.statusText}`.trim(), response.status);
     const resumed = response.status === 206;
     const length = Number(response.headers.get('content-length') ?? Number.NaN);
     const total = Number.isFinite(length) ? length + (resumed ? have : 0) : null;
@@ -232,7 +280,9 @@ async function fetchInto(url: string, partial: string, idleTimeoutMs: number, pr
       }
     } catch (error) {
       if (error instanceof DownloadError) throw error;
-      throw new Transient(controller.signal.aborted ? `stalled for ${idleTimeoutMs} ms` : `connection lost after ${done} bytes`);
+      throw new Transient(
+        controller.signal.aborted ? `stalled for ${idleTimeoutMs} ms` : `connection lost after ${done} bytes`,
+      );
     } finally {
       await handle.close();
     }
@@ -244,20 +294,41 @@ async function fetchInto(url: string, partial: string, idleTimeoutMs: number, pr
 }
 
 function offlineError(entry: PretrainedWeights, url: string, path: string, why: string): DownloadError {
-  return new DownloadError(`${entry.id}: ${entry.fileName} is not in the cache and ${why}. Download ${url} by hand and put it at ${path}`);
+  return new DownloadError(
+    `${entry.id}: ${entry.fileName} is not in the cache and ${why}. Download ${url} by hand and put it at ${path}`,
+  );
 }
 
 /** Where a weights entry lives (or will live) in the cache, without touching the network. */
-export async function cachedWeightsPath(entry: PretrainedWeights, env: Readonly<Record<string, string | undefined>> = process.env): Promise<{ path: string; cached: boolean }> {
+export async function cachedWeightsPath(
+  entry: PretrainedWeights,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<{ path: string; cached: boolean }> {
   if (entry.source.kind === 'torchvision') {
     const path = join(torchHubCheckpointsDir(env), entry.fileName);
-    return { path, cached: await stat(path).then((s) => s.isFile(), () => false) };
+    return {
+      path,
+      cached: await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
+    };
   }
   const repoDir = join(huggingFaceCacheDir(env), `models--${entry.source.repo.replace(/\//g, '--')}`);
   const revision = entry.source.revision;
-  const commit = /^[0-9a-f]{40}$/.test(revision) ? revision : (await readFile(join(repoDir, 'refs', revision), 'utf8').catch(() => '')).trim();
+  const commit = /^[0-9a-f]{40}$/.test(revision)
+    ? revision
+    : (await readFile(join(repoDir, 'refs', revision), 'utf8').catch(() => '')).trim();
   const path = join(repoDir, 'snapshots', commit || revision, entry.source.file);
-  return { path, cached: commit !== '' && (await stat(path).then((s) => s.isFile(), () => false)) };
+  return {
+    path,
+    cached:
+      commit !== '' &&
+      (await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      )),
+  };
 }
 
 /**
@@ -269,7 +340,11 @@ export async function cachedWeightsPath(entry: PretrainedWeights, env: Readonly<
  * @example
  * const path = await fetchPretrainedWeights('b3'); // ~/.cache/torch/hub/checkpoints/efficientnet_b3_rwightman-cf984f9c.pth
  */
-export async function fetchPretrainedWeights(variantOrId: string, weights = 'DEFAULT', options: DownloadOptions = {}): Promise<string> {
+export async function fetchPretrainedWeights(
+  variantOrId: string,
+  weights = 'DEFAULT',
+  options: DownloadOptions = {},
+): Promise<string> {
   return fetchWeights(pretrainedWeights(variantOrId, weights), options);
 }
 
@@ -285,33 +360,57 @@ export async function fetchWeights(entry: PretrainedWeights, options: DownloadOp
   const url = weightsUrl(entry, env);
   const { path, cached } = await cachedWeightsPath(entry, env);
   if (cached) return path;
-  if (isOffline(env)) return Promise.reject(offlineError(entry, url, path, `downloads are off (${isTruthy(env.ART_OFFLINE) ? 'ART_OFFLINE' : 'HF_HUB_OFFLINE'}=1)`));
+  if (isOffline(env))
+    return Promise.reject(
+      offlineError(
+        entry,
+        url,
+        path,
+        `downloads are off (${isTruthy(env.ART_OFFLINE) ? 'ART_OFFLINE' : 'HF_HUB_OFFLINE'}=1)`,
+      ),
+    );
   try {
     if (entry.source.kind === 'torchvision') return await downloadFile(url, path, entry.sha256Prefix, options);
     return await downloadFromHub(entry, url, env, options);
   } catch (error) {
-    if (error instanceof DownloadError && error.networkFailure !== null) throw offlineError(entry, url, path, `the download failed (${error.networkFailure})`);
+    if (error instanceof DownloadError && error.networkFailure !== null)
+      throw offlineError(entry, url, path, `the download failed (${error.networkFailure})`);
     throw error;
   }
 }
 
 /** huggingface_hub's layout: blobs/<etag>, snapshots/<commit>/<file> → ../../blobs/<etag>, refs/<revision> = commit. */
-async function downloadFromHub(entry: PretrainedWeights, url: string, env: Readonly<Record<string, string | undefined>>, options: DownloadOptions): Promise<string> {
+async function downloadFromHub(
+  entry: PretrainedWeights,
+  url: string,
+  env: Readonly<Record<string, string | undefined>>,
+  options: DownloadOptions,
+): Promise<string> {
   if (entry.source.kind !== 'huggingface') throw new TypeError('not a hub entry');
   const repoDir = join(huggingFaceCacheDir(env), `models--${entry.source.repo.replace(/\//g, '--')}`);
   let head: Response;
   try {
-    head = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(options.idleTimeoutMs ?? 30_000) });
+    head = await fetch(url, {
+      method: 'HEAD',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.idleTimeoutMs ?? 30_000),
+    });
   } catch (error) {
     throw new DownloadError(`${url}: no answer (${(error as Error).message})`, null, (error as Error).message);
   }
   if (head.status >= 400) throw new DownloadError(`${url}: HTTP ${head.status}`, head.status);
   const commit = head.headers.get('x-repo-commit');
-  const etag = (head.headers.get('x-linked-etag') ?? head.headers.get('etag') ?? '').replace(/^W\//, '').replace(/"/g, '');
+  const etag = (head.headers.get('x-linked-etag') ?? head.headers.get('etag') ?? '')
+    .replace(/^W\//, '')
+    .replace(/"/g, '');
   if (!commit || !/^[0-9a-f]{40}$/.test(commit) || !/^[0-9a-f]{10,64}$/.test(etag)) {
-    throw new DownloadError(`${url}: the hub did not send a commit and ETag (X-Repo-Commit, X-Linked-Etag); is HF_ENDPOINT a Hugging Face hub?`, head.status);
+    throw new DownloadError(
+      `${url}: the hub did not send a commit and ETag (X-Repo-Commit, X-Linked-Etag); is HF_ENDPOINT a Hugging Face hub?`,
+      head.status,
+    );
   }
-  const target = head.status >= 300 && head.headers.get('location') ? new URL(head.headers.get('location')!, url).toString() : url;
+  const target =
+    head.status >= 300 && head.headers.get('location') ? new URL(head.headers.get('location')!, url).toString() : url;
   const blob = join(repoDir, 'blobs', etag);
   // An LFS file's ETag is its SHA-256, so the blob is checked as torch.hub checks its prefix.
   await downloadFile(target, blob, etag.length === 64 ? etag : null, options);
@@ -322,6 +421,7 @@ async function downloadFromHub(entry: PretrainedWeights, url: string, env: Reado
     await writeFile(snapshot, await readFile(blob)); // filesystems without symlinks, as huggingface_hub does
   });
   await mkdir(join(repoDir, 'refs'), { recursive: true });
-  if (!/^[0-9a-f]{40}$/.test(entry.source.revision)) await writeFile(join(repoDir, 'refs', entry.source.revision), commit);
+  if (!/^[0-9a-f]{40}$/.test(entry.source.revision))
+    await writeFile(join(repoDir, 'refs', entry.source.revision), commit);
   return snapshot;
 }

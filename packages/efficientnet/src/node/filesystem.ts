@@ -39,11 +39,13 @@ function concatWeightData(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8A
  * const model = await tf.loadLayersModel(fileSystemHandler('./checkpoints/b0'));
  */
 export function fileSystemHandler(directory: string): tf.io.IOHandler {
-  if (typeof directory !== 'string' || directory.length === 0) throw new TypeError(`directory must be a non-empty path string; got ${String(directory)}`);
+  if (typeof directory !== 'string' || directory.length === 0)
+    throw new TypeError(`directory must be a non-empty path string; got ${String(directory)}`);
   const root = resolve(directory.replace(/^file:\/\//, ''));
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      if (artifacts.modelTopology instanceof ArrayBuffer) throw new TypeError('fileSystemHandler: binary model topologies are not supported; save a LayersModel');
+      if (artifacts.modelTopology instanceof ArrayBuffer)
+        throw new TypeError('fileSystemHandler: binary model topologies are not supported; save a LayersModel');
       const weights = concatWeightData(artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined);
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
@@ -82,11 +84,19 @@ export function fileSystemHandler(directory: string): tf.io.IOHandler {
         }
       }
       const total = buffers.reduce((sum, b) => sum + b.byteLength, 0);
-      const expected = weightSpecs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * (spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : spec.dtype === 'bool' ? 1 : 4), 0);
+      const expected = weightSpecs.reduce(
+        (sum, spec) =>
+          sum +
+          spec.shape.reduce((a, b) => a * b, 1) *
+            (spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : spec.dtype === 'bool' ? 1 : 4),
+        0,
+      );
       if (weightSpecs.every((spec) => spec.quantization == null) && total !== expected) {
         throw new Error(`fileSystemHandler: ${root} weights hold ${total} bytes but model.json describes ${expected}`);
       }
-      const weightData = concatWeightData(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)).buffer as ArrayBuffer;
+      const weightData = concatWeightData(
+        buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
+      ).buffer as ArrayBuffer;
       const artifacts: tf.io.ModelArtifacts = {
         modelTopology: modelJson.modelTopology,
         weightSpecs,

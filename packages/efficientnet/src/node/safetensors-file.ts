@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { readSafetensors, writeSafetensors, type SafeTensorInput, type SafetensorsContents } from '../weights/safetensors.js';
+import {
+  readSafetensors,
+  writeSafetensors,
+  type SafeTensorInput,
+  type SafetensorsContents,
+} from '../weights/safetensors.js';
 import { readWeights, type ReadWeightsOptions, type WeightsContents } from '../weights/state-dict.js';
 import { writeFileAtomic } from '../../../../internal/durable-fs.js';
 
@@ -10,7 +15,8 @@ import { writeFileAtomic } from '../../../../internal/durable-fs.js';
  * const { tensors } = await readSafetensorsFile('model.safetensors');
  */
 export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
+  if (typeof path !== 'string' || path.length === 0)
+    throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
   const buffer = await readFile(path);
   // A view, not a copy: large checkpoints (V2-L is ~470 MB) should not be held twice.
   return readSafetensors(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { source: path });
@@ -27,7 +33,8 @@ export async function writeSafetensorsFile(
   tensors: Uint8Array | Readonly<Record<string, SafeTensorInput>> | ReadonlyMap<string, SafeTensorInput>,
   metadata: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
+  if (typeof path !== 'string' || path.length === 0)
+    throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
   const bytes = tensors instanceof Uint8Array ? tensors : writeSafetensors(tensors, metadata);
   await writeFileAtomic(path, bytes);
 }
@@ -39,8 +46,12 @@ export async function writeSafetensorsFile(
  * @example
  * const { tensors, format, notes } = await readWeightsFile('efficientnet_b3_rwightman-cf984f9c.pth');
  */
-export async function readWeightsFile(path: string, options: Omit<ReadWeightsOptions, 'source'> = {}): Promise<WeightsContents> {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
+export async function readWeightsFile(
+  path: string,
+  options: Omit<ReadWeightsOptions, 'source'> = {},
+): Promise<WeightsContents> {
+  if (typeof path !== 'string' || path.length === 0)
+    throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
   const buffer = await readFile(path);
   return readWeights(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { ...options, source: path });
 }

@@ -35,16 +35,30 @@ export interface OnnxExportOptions {
 /** Activations the exporter writes (TF.js names). */
 const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'softmax', 'tanh', 'swish'] as const;
 /** Head layers the exporter writes (TF.js class names). */
-const HEAD_LAYERS = ['Dense', 'Dropout', 'Activation', 'Flatten', 'GlobalAveragePooling2D', 'BatchNormalization'] as const;
+const HEAD_LAYERS = [
+  'Dense',
+  'Dropout',
+  'Activation',
+  'Flatten',
+  'GlobalAveragePooling2D',
+  'BatchNormalization',
+] as const;
 
 /** `[kH, kW, in, out]` (TF.js) to `[out, in, kH, kW]` (ONNX Conv); a depthwise `[kH, kW, C, 1]` becomes `[1, C, kH, kW]`, the same bytes as ONNX's `[C, 1, kH, kW]`. */
-function hwioToOihw(values: Float32Array | Int32Array | Uint8Array, kernelHeight: number, kernelWidth: number, inChannels: number, outChannels: number): Float32Array {
+function hwioToOihw(
+  values: Float32Array | Int32Array | Uint8Array,
+  kernelHeight: number,
+  kernelWidth: number,
+  inChannels: number,
+  outChannels: number,
+): Float32Array {
   const out = new Float32Array(values.length);
   for (let h = 0; h < kernelHeight; h++) {
     for (let w = 0; w < kernelWidth; w++) {
       for (let i = 0; i < inChannels; i++) {
         const source = ((h * kernelWidth + w) * inChannels + i) * outChannels;
-        for (let o = 0; o < outChannels; o++) out[((o * inChannels + i) * kernelHeight + h) * kernelWidth + w] = values[source + o]!;
+        for (let o = 0; o < outChannels; o++)
+          out[((o * inChannels + i) * kernelHeight + h) * kernelWidth + w] = values[source + o]!;
       }
     }
   }
@@ -62,7 +76,13 @@ class EfficientNetGraphWriter {
   /** Conv + folded BN bias (+ SiLU), torchvision's symmetric padding as explicit `pads`. */
   convolution(x: string, step: ConvolutionStep, prefix: string): string {
     const [kernelHeight, kernelWidth, inChannels, lastAxis] = step.filter.shape;
-    const weight = this.builder.constant(`${prefix}.weight`, step.depthwise ? [inChannels * lastAxis, 1, kernelHeight, kernelWidth] : [lastAxis, inChannels, kernelHeight, kernelWidth], hwioToOihw(step.filter.dataSync(), kernelHeight, kernelWidth, inChannels, lastAxis));
+    const weight = this.builder.constant(
+      `${prefix}.weight`,
+      step.depthwise
+        ? [inChannels * lastAxis, 1, kernelHeight, kernelWidth]
+        : [lastAxis, inChannels, kernelHeight, kernelWidth],
+      hwioToOihw(step.filter.dataSync(), kernelHeight, kernelWidth, inChannels, lastAxis),
+    );
     const bias = this.builder.constant(`${prefix}.bias`, [step.bias.shape[0]], floats(step.bias));
     const p = step.padding;
     const y = this.builder.op('Conv', [x, weight, bias], {
@@ -83,8 +103,14 @@ class EfficientNetGraphWriter {
   /** A dense layer as a 1x1 convolution on `[N, C, 1, 1]` (squeeze-excitation fc1/fc2). */
   pointwise(x: string, kernel: tf.Tensor2D, bias: tf.Tensor1D, prefix: string): string {
     const [inChannels, outChannels] = kernel.shape;
-    const weight = this.builder.constant(`${prefix}.weight`, [outChannels, inChannels, 1, 1], hwioToOihw(kernel.dataSync(), 1, 1, inChannels, outChannels));
-    return this.builder.op('Conv', [x, weight, this.builder.constant(`${prefix}.bias`, [outChannels], floats(bias))], { kernel_shape: [1, 1] });
+    const weight = this.builder.constant(
+      `${prefix}.weight`,
+      [outChannels, inChannels, 1, 1],
+      hwioToOihw(kernel.dataSync(), 1, 1, inChannels, outChannels),
+    );
+    return this.builder.op('Conv', [x, weight, this.builder.constant(`${prefix}.bias`, [outChannels], floats(bias))], {
+      kernel_shape: [1, 1],
+    });
   }
 
   /** `x · kernel + bias` on `[N, in]`. */
@@ -120,7 +146,9 @@ class EfficientNetGraphWriter {
       case 'swish':
         return this.silu(x);
       default:
-        throw new RangeError(`exportOnnx: layer "${layer}" has activation "${name}"; supported: ${ACTIVATIONS.join(', ')}`);
+        throw new RangeError(
+          `exportOnnx: layer "${layer}" has activation "${name}"; supported: ${ACTIVATIONS.join(', ')}`,
+        );
     }
   }
 }
@@ -133,14 +161,22 @@ function layerWeight(layer: tf.layers.Layer, suffix: string): tf.Tensor | null {
  * Appends a head model to `x`. `spatial`: `x` is `[N, C, H, W]` (the network without pooling).
  * Returns the head's output name.
  */
-function writeHead(writer: EfficientNetGraphWriter, builder: OnnxGraphBuilder, head: tf.LayersModel, input: string, inputSpatial: boolean): string {
+function writeHead(
+  writer: EfficientNetGraphWriter,
+  builder: OnnxGraphBuilder,
+  head: tf.LayersModel,
+  input: string,
+  inputSpatial: boolean,
+): string {
   let x = input;
   let spatial = inputSpatial;
   for (const layer of head.layers) {
     const className = layer.getClassName();
     if (className === 'InputLayer') continue;
     if (layer.inboundNodes.length !== 1 || layer.inboundNodes[0]!.inboundLayers.length > 1) {
-      throw new RangeError(`exportOnnx: head layer "${layer.name}" has several inputs; only a chain of layers is supported`);
+      throw new RangeError(
+        `exportOnnx: head layer "${layer.name}" has several inputs; only a chain of layers is supported`,
+      );
     }
     const config = layer.getConfig() as { activation?: string; epsilon?: number; axis?: number | number[] };
     const prefix = `head/${layer.name}`;
@@ -148,15 +184,23 @@ function writeHead(writer: EfficientNetGraphWriter, builder: OnnxGraphBuilder, h
       case 'Dropout':
         break; // the identity at inference
       case 'Dense': {
-        if (spatial) throw new RangeError(`exportOnnx: head layer "${layer.name}" (Dense) follows a spatial output; pool or flatten first`);
-        x = writer.activation(writer.dense(x, { kernel: layerWeight(layer, 'kernel')!, bias: layerWeight(layer, 'bias') }, prefix), config.activation ?? 'linear', layer.name);
+        if (spatial)
+          throw new RangeError(
+            `exportOnnx: head layer "${layer.name}" (Dense) follows a spatial output; pool or flatten first`,
+          );
+        x = writer.activation(
+          writer.dense(x, { kernel: layerWeight(layer, 'kernel')!, bias: layerWeight(layer, 'bias') }, prefix),
+          config.activation ?? 'linear',
+          layer.name,
+        );
         break;
       }
       case 'Activation':
         x = writer.activation(x, config.activation ?? 'linear', layer.name);
         break;
       case 'GlobalAveragePooling2D':
-        if (!spatial) throw new RangeError(`exportOnnx: head layer "${layer.name}" (GlobalAveragePooling2D) needs a spatial input`);
+        if (!spatial)
+          throw new RangeError(`exportOnnx: head layer "${layer.name}" (GlobalAveragePooling2D) needs a spatial input`);
         x = writer.globalAveragePool(x);
         spatial = false;
         break;
@@ -167,7 +211,10 @@ function writeHead(writer: EfficientNetGraphWriter, builder: OnnxGraphBuilder, h
         break;
       case 'BatchNormalization': {
         const axis = Array.isArray(config.axis) ? config.axis[0] : config.axis;
-        if (spatial || !(axis === -1 || axis === 1)) throw new RangeError(`exportOnnx: head layer "${layer.name}" (BatchNormalization) is supported on [N, C] only`);
+        if (spatial || !(axis === -1 || axis === 1))
+          throw new RangeError(
+            `exportOnnx: head layer "${layer.name}" (BatchNormalization) is supported on [N, C] only`,
+          );
         const mean = layerWeight(layer, 'moving_mean')!.dataSync();
         const variance = layerWeight(layer, 'moving_variance')!.dataSync();
         const gamma = layerWeight(layer, 'gamma')?.dataSync();
@@ -179,14 +226,22 @@ function writeHead(writer: EfficientNetGraphWriter, builder: OnnxGraphBuilder, h
           scale[c] = s;
           shift[c] = (beta?.[c] ?? 0) - mean[c]! * s;
         }
-        x = builder.op('Add', [builder.op('Mul', [x, builder.constant(`${prefix}.scale`, [mean.length], scale)]), builder.constant(`${prefix}.shift`, [mean.length], shift)]);
+        x = builder.op('Add', [
+          builder.op('Mul', [x, builder.constant(`${prefix}.scale`, [mean.length], scale)]),
+          builder.constant(`${prefix}.shift`, [mean.length], shift),
+        ]);
         break;
       }
       default:
-        throw new RangeError(`exportOnnx: head layer "${layer.name}" (${className}) is not supported; supported: ${HEAD_LAYERS.join(', ')}`);
+        throw new RangeError(
+          `exportOnnx: head layer "${layer.name}" (${className}) is not supported; supported: ${HEAD_LAYERS.join(', ')}`,
+        );
     }
   }
-  if (spatial) throw new RangeError('exportOnnx: the head must end in [N, classes]; it ends spatial (add GlobalAveragePooling2D or Flatten)');
+  if (spatial)
+    throw new RangeError(
+      'exportOnnx: the head must end in [N, classes]; it ends spatial (add GlobalAveragePooling2D or Flatten)',
+    );
   return x;
 }
 
@@ -221,21 +276,35 @@ function convolvedSize(size: number | null, steps: readonly ConvolutionStep[]): 
  */
 export function exportOnnx(net: EfficientNet, options: OnnxExportOptions = {}): Uint8Array {
   const layout = options.layout ?? 'NCHW';
-  if (!(ONNX_LAYOUTS as readonly string[]).includes(layout)) throw new RangeError(`exportOnnx: unknown layout ${JSON.stringify(layout)}; expected one of ${ONNX_LAYOUTS.join(', ')}`);
+  if (!(ONNX_LAYOUTS as readonly string[]).includes(layout))
+    throw new RangeError(
+      `exportOnnx: unknown layout ${JSON.stringify(layout)}; expected one of ${ONNX_LAYOUTS.join(', ')}`,
+    );
   const batchSize = options.batchSize ?? null;
-  if (batchSize !== null && !(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`exportOnnx: batchSize must be a positive integer or null; got ${String(batchSize)}`);
+  if (batchSize !== null && !(Number.isInteger(batchSize) && batchSize > 0))
+    throw new RangeError(`exportOnnx: batchSize must be a positive integer or null; got ${String(batchSize)}`);
   const head = options.head;
-  if (head !== undefined && !(head instanceof tf.LayersModel)) throw new TypeError('exportOnnx: head must be a tf.LayersModel');
+  if (head !== undefined && !(head instanceof tf.LayersModel))
+    throw new TypeError('exportOnnx: head must be a tf.LayersModel');
   const lastStage = net.featureInfo.at(-1)!.stage;
-  const known = ['logits', 'pooled', ...net.featureInfo.map((info) => `features.${info.stage}`), ...(head ? ['head'] : [])];
+  const known = [
+    'logits',
+    'pooled',
+    ...net.featureInfo.map((info) => `features.${info.stage}`),
+    ...(head ? ['head'] : []),
+  ];
   const outputs = options.outputs ?? [head ? 'head' : defaultOnnxOutput(net)];
-  if (!Array.isArray(outputs) || outputs.length === 0) throw new RangeError('exportOnnx: outputs must be a non-empty array of output names');
+  if (!Array.isArray(outputs) || outputs.length === 0)
+    throw new RangeError('exportOnnx: outputs must be a non-empty array of output names');
   for (const name of outputs) {
     if (!known.includes(name) || (name === 'logits' && !net.options.includeTop)) {
-      throw new RangeError(`exportOnnx: unknown output ${JSON.stringify(name)} for ${net.model.name}; expected one of ${known.filter((k) => k !== 'logits' || net.options.includeTop).join(', ')}`);
+      throw new RangeError(
+        `exportOnnx: unknown output ${JSON.stringify(name)} for ${net.model.name}; expected one of ${known.filter((k) => k !== 'logits' || net.options.includeTop).join(', ')}`,
+      );
     }
   }
-  if (new Set(outputs).size !== outputs.length) throw new RangeError(`exportOnnx: outputs ${JSON.stringify(outputs)} repeat a name`);
+  if (new Set(outputs).size !== outputs.length)
+    throw new RangeError(`exportOnnx: outputs ${JSON.stringify(outputs)} repeat a name`);
 
   const plan = foldNetwork(net);
   try {
@@ -243,7 +312,10 @@ export function exportOnnx(net: EfficientNet, options: OnnxExportOptions = {}): 
     const writer = new EfficientNetGraphWriter(builder);
     const [height, width] = net.options.inputSize;
     const batch = batchSize ?? 'batch';
-    const inputDims = layout === 'NCHW' ? [batch, 3, height ?? 'height', width ?? 'width'] : [batch, height ?? 'height', width ?? 'width', 3];
+    const inputDims =
+      layout === 'NCHW'
+        ? [batch, 3, height ?? 'height', width ?? 'width']
+        : [batch, height ?? 'height', width ?? 'width', 3];
     // Internally NCHW throughout; spatial outputs go back to NHWC when asked.
     let x = layout === 'NCHW' ? 'input' : builder.op('Transpose', ['input'], { perm: [0, 3, 1, 2] });
     const produced = new Map<string, { value: string; channels: number; spatial: boolean }>();
@@ -256,25 +328,40 @@ export function exportOnnx(net: EfficientNet, options: OnnxExportOptions = {}): 
         const se = block.squeezeExcitation;
         if (se !== null && index === block.squeezeAfter) {
           const pooled = builder.op('GlobalAveragePool', [x]);
-          const hidden = writer.silu(writer.pointwise(pooled, se.reduceKernel, se.reduceBias, `features.${block.stage}.b${blockIndex}.se.fc1`));
-          const gate = builder.op('Sigmoid', [writer.pointwise(hidden, se.expandKernel, se.expandBias, `features.${block.stage}.b${blockIndex}.se.fc2`)]);
+          const hidden = writer.silu(
+            writer.pointwise(pooled, se.reduceKernel, se.reduceBias, `features.${block.stage}.b${blockIndex}.se.fc1`),
+          );
+          const gate = builder.op('Sigmoid', [
+            writer.pointwise(hidden, se.expandKernel, se.expandBias, `features.${block.stage}.b${blockIndex}.se.fc2`),
+          ]);
           x = builder.op('Mul', [x, gate]);
         }
       });
       if (block.residual) x = builder.op('Add', [x, input]);
       const next = plan.blocks[blockIndex + 1];
-      if (next === undefined || next.stage !== block.stage) produced.set(`features.${block.stage}`, { value: x, channels: block.convolutions.at(-1)!.bias.shape[0], spatial: true });
+      if (next === undefined || next.stage !== block.stage)
+        produced.set(`features.${block.stage}`, {
+          value: x,
+          channels: block.convolutions.at(-1)!.bias.shape[0],
+          spatial: true,
+        });
     });
     x = writer.convolution(x, plan.head, `features.${lastStage}`);
     produced.set(`features.${lastStage}`, { value: x, channels: plan.head.bias.shape[0], spatial: true });
-    const wantsPooled = outputs.some((name) => name === 'pooled' || name === 'logits') || (head !== undefined && (net.options.includeTop || net.options.pooling === 'avg'));
+    const wantsPooled =
+      outputs.some((name) => name === 'pooled' || name === 'logits') ||
+      (head !== undefined && (net.options.includeTop || net.options.pooling === 'avg'));
     if (wantsPooled) {
       const pooled = writer.globalAveragePool(x);
       produced.set('pooled', { value: pooled, channels: plan.head.bias.shape[0], spatial: false });
       if (net.options.includeTop) {
         let logits = pooled;
         plan.classifier.forEach((dense, index) => {
-          logits = writer.dense(dense.reluBefore ? writer.relu(logits) : logits, dense, index === 0 ? 'classifier.1' : 'head.1');
+          logits = writer.dense(
+            dense.reluBefore ? writer.relu(logits) : logits,
+            dense,
+            index === 0 ? 'classifier.1' : 'head.1',
+          );
         });
         produced.set('logits', { value: logits, channels: plan.classifier.at(-1)!.bias.shape[0], spatial: false });
       }
@@ -287,7 +374,16 @@ export function exportOnnx(net: EfficientNet, options: OnnxExportOptions = {}): 
 
     const stageSteps = [plan.stem, ...plan.blocks.flatMap((block) => block.convolutions)];
     const spatialSize = (stage: number): [number | null, number | null] => {
-      const steps = stage === 0 ? [plan.stem] : stageSteps.slice(0, 1 + plan.blocks.filter((block) => block.stage <= stage).reduce((n, block) => n + block.convolutions.length, 0));
+      const steps =
+        stage === 0
+          ? [plan.stem]
+          : stageSteps.slice(
+              0,
+              1 +
+                plan.blocks
+                  .filter((block) => block.stage <= stage)
+                  .reduce((n, block) => n + block.convolutions.length, 0),
+            );
       return [convolvedSize(height, steps), convolvedSize(width, steps)];
     };
     const outputInfos = outputs.map((name) => {
@@ -296,7 +392,9 @@ export function exportOnnx(net: EfficientNet, options: OnnxExportOptions = {}): 
         builder.op('Identity', [entry.value], {}, name);
         return floatValueInfo(name, [batch, entry.channels]);
       }
-      const [h, w] = spatialSize(name === `features.${lastStage}` ? lastStage - 1 : Number(name.slice('features.'.length)));
+      const [h, w] = spatialSize(
+        name === `features.${lastStage}` ? lastStage - 1 : Number(name.slice('features.'.length)),
+      );
       if (layout === 'NHWC') {
         builder.op('Transpose', [entry.value], { perm: [0, 2, 3, 1] }, name);
         return floatValueInfo(name, [batch, h, w, entry.channels]);

@@ -46,9 +46,15 @@ export class OnnxGraphBuilder {
   /** Adds a float32 initializer and returns its name. */
   constant(prefix: string, dims: readonly number[], values: Float32Array): string {
     const expected = dims.reduce((a, b) => a * b, 1);
-    if (values.length !== expected) throw new RangeError(`ONNX initializer ${prefix}: ${values.length} values for dims [${dims.join(', ')}]`);
+    if (values.length !== expected)
+      throw new RangeError(`ONNX initializer ${prefix}: ${values.length} values for dims [${dims.join(', ')}]`);
     const name = this.name(prefix);
-    this.initializers.push({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: littleEndianBytes(values) });
+    this.initializers.push({
+      name,
+      dims: [...dims],
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      rawData: littleEndianBytes(values),
+    });
     return name;
   }
 
@@ -56,7 +62,12 @@ export class OnnxGraphBuilder {
    * Adds a node with one output and returns the output's name (`output` when given, else a
    * generated one from the op type).
    */
-  op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}, output?: string): string {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, AttributeValue> = {},
+    output?: string,
+  ): string {
     const out = output ?? this.name(opType);
     this.nodes.push({
       opType,
@@ -70,13 +81,20 @@ export class OnnxGraphBuilder {
 }
 
 /** A graph input or output: float32 with the given dims (a number, a symbolic name, or `null` for unknown). */
-export function floatValueInfo(name: string, dims: readonly (number | string | null)[]): onnxProto.onnx.IValueInfoProto {
+export function floatValueInfo(
+  name: string,
+  dims: readonly (number | string | null)[],
+): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
         elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : typeof dim === 'string' ? { dimParam: dim } : {})) },
+        shape: {
+          dim: dims.map((dim) =>
+            typeof dim === 'number' ? { dimValue: dim } : typeof dim === 'string' ? { dimParam: dim } : {},
+          ),
+        },
       },
     },
   };

@@ -42,7 +42,9 @@ export async function loadOnnxRuntime(): Promise<OnnxRuntimeModule> {
   try {
     // A computed specifier: bundlers for the browser must not try to resolve the Node runtime.
     const specifier = NODE_RUNTIME;
-    const module = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as OnnxRuntimeModule & { default?: OnnxRuntimeModule };
+    const module = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as OnnxRuntimeModule & {
+      default?: OnnxRuntimeModule;
+    };
     return module.InferenceSession ? module : module.default!;
   } catch (error) {
     throw new Error(
@@ -100,10 +102,13 @@ export interface OnnxSession {
 export async function createOnnxSession(model: Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
   const executionProvider = options.executionProvider ?? 'cpu';
   if (!(ONNX_EXECUTION_PROVIDERS as readonly string[]).includes(executionProvider)) {
-    throw new RangeError(`Unknown executionProvider ${JSON.stringify(executionProvider)}; expected one of ${ONNX_EXECUTION_PROVIDERS.join(', ')}`);
+    throw new RangeError(
+      `Unknown executionProvider ${JSON.stringify(executionProvider)}; expected one of ${ONNX_EXECUTION_PROVIDERS.join(', ')}`,
+    );
   }
   const threads = options.threads;
-  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw new RangeError(`options.threads must be a positive integer; got ${String(threads)}`);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0))
+    throw new RangeError(`options.threads must be a positive integer; got ${String(threads)}`);
   const ort = options.ort ?? (await loadOnnxRuntime());
   const sessionOptions = (provider: OnnxExecutionProvider): Record<string, unknown> => ({
     executionProviders: [provider],
@@ -112,7 +117,11 @@ export async function createOnnxSession(model: Uint8Array, options: OnnxSessionO
   });
   if (executionProvider === 'cuda') {
     try {
-      return { session: await ort.InferenceSession.create(model, sessionOptions('cuda')), ort, executionProvider: 'cuda' };
+      return {
+        session: await ort.InferenceSession.create(model, sessionOptions('cuda')),
+        ort,
+        executionProvider: 'cuda',
+      };
     } catch (error) {
       const reason = (error as Error).message.split('\n')[0];
       (options.onFallback ?? console.warn)(
@@ -166,7 +175,10 @@ function checkMaxBatchSize(value: number | undefined): number {
  * const logits = await predict(images); // same as net.model.predict(images), within float32 rounding
  * await predict.dispose();
  */
-export async function createOnnxInferenceFunction(net: EfficientNet, options: OnnxInferenceFunctionOptions = {}): Promise<OnnxInferenceFunction> {
+export async function createOnnxInferenceFunction(
+  net: EfficientNet,
+  options: OnnxInferenceFunctionOptions = {},
+): Promise<OnnxInferenceFunction> {
   const maxBatchSize = checkMaxBatchSize(options.maxBatchSize);
   const output = defaultOnnxOutput(net);
   const { session, ort, executionProvider } = await createOnnxSession(exportOnnx(net, { layout: 'NHWC' }), options);
@@ -187,10 +199,13 @@ export async function createOnnxInferenceFunction(net: EfficientNet, options: On
   const predict = (async (input: tf.Tensor4D): Promise<tf.Tensor> => {
     if (disposed) throw new Error('createOnnxInferenceFunction: this function was disposed');
     if (!(input instanceof tf.Tensor) || input.rank !== 4 || input.shape[3] !== 3) {
-      throw new TypeError(`predict expects a [N, H, W, 3] tensor; got ${input instanceof tf.Tensor ? `shape [${input.shape.join(', ')}]` : String(input)}`);
+      throw new TypeError(
+        `predict expects a [N, H, W, 3] tensor; got ${input instanceof tf.Tensor ? `shape [${input.shape.join(', ')}]` : String(input)}`,
+      );
     }
     const [batch, height, width] = input.shape;
-    const values = input.dtype === 'float32' ? ((await input.data()) as Float32Array) : Float32Array.from(await input.data());
+    const values =
+      input.dtype === 'float32' ? ((await input.data()) as Float32Array) : Float32Array.from(await input.data());
     if (batch <= maxBatchSize) return runPart(values, input.shape);
     const perImage = height * width * 3;
     const parts: tf.Tensor[] = [];
@@ -213,7 +228,9 @@ export async function createOnnxInferenceFunction(net: EfficientNet, options: On
         await session.release();
       },
     },
-    description: { value: `ONNX Runtime${version ? ` ${version}` : ''} (${executionProvider} execution provider), exported graph with BatchNorm folded, output "${output}"` },
+    description: {
+      value: `ONNX Runtime${version ? ` ${version}` : ''} (${executionProvider} execution provider), exported graph with BatchNorm folded, output "${output}"`,
+    },
     executionProvider: { value: executionProvider },
   });
   return predict;

@@ -18,13 +18,19 @@ export function setWeightsProvider(provider: WeightsProvider | null): void {
 }
 
 async function fetchWithWebCrypto(entry: PretrainedWeights): Promise<{ bytes: Uint8Array; source: string }> {
-  const url = entry.source.kind === 'torchvision' ? entry.source.url : `https://huggingface.co/${entry.source.repo}/resolve/${entry.source.revision}/${entry.source.file}`;
+  const url =
+    entry.source.kind === 'torchvision'
+      ? entry.source.url
+      : `https://huggingface.co/${entry.source.repo}/resolve/${entry.source.revision}/${entry.source.file}`;
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (entry.sha256Prefix) {
-    const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
-    if (!digest.startsWith(entry.sha256Prefix)) throw new Error(`${url}: SHA-256 mismatch: expected ${entry.sha256Prefix}..., got ${digest}`);
+    const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('');
+    if (!digest.startsWith(entry.sha256Prefix))
+      throw new Error(`${url}: SHA-256 mismatch: expected ${entry.sha256Prefix}..., got ${digest}`);
   }
   return { bytes, source: entry.fileName };
 }
@@ -33,7 +39,9 @@ function provider(): WeightsProvider {
   if (installed) return installed;
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (isNode) {
-    throw new Error("pretrained weights in Node: import '@art/efficientnet/node' once (it downloads into PyTorch's cache, $TORCH_HOME/hub/checkpoints, so each file is fetched once)");
+    throw new Error(
+      "pretrained weights in Node: import '@art/efficientnet/node' once (it downloads into PyTorch's cache, $TORCH_HOME/hub/checkpoints, so each file is fetched once)",
+    );
   }
   return fetchWithWebCrypto;
 }
@@ -53,14 +61,29 @@ export interface PretrainedOptions {
  * const net = efficientNetB3({ numClasses: 50 });
  * const report = await loadPretrainedWeights(net, 'b3', 'IMAGENET1K_V1'); // report.mismatched: classifier.1.*
  */
-export async function loadPretrainedWeights(net: EfficientNet, variant: string, weights = 'DEFAULT', options: PretrainedOptions = {}): Promise<WeightLoadReport> {
+export async function loadPretrainedWeights(
+  net: EfficientNet,
+  variant: string,
+  weights = 'DEFAULT',
+  options: PretrainedOptions = {},
+): Promise<WeightLoadReport> {
   const entry = pretrainedWeights(variant, weights);
   const { bytes, source } = await provider()(entry);
-  const report = loadTorchvisionWeights(net, bytes, { strict: false, source, ...(options.allowPartial ? { allowPartial: true } : {}) });
+  const report = loadTorchvisionWeights(net, bytes, {
+    strict: false,
+    source,
+    ...(options.allowPartial ? { allowPartial: true } : {}),
+  });
   const isHead = (key: string) => key.startsWith('classifier.') || key.startsWith('head.');
-  const problems = [...report.missing.filter((key) => !isHead(key)), ...report.mismatched.map((m) => m.key).filter((key) => !isHead(key))];
+  const problems = [
+    ...report.missing.filter((key) => !isHead(key)),
+    ...report.mismatched.map((m) => m.key).filter((key) => !isHead(key)),
+  ];
   if (problems.length > 0 && !options.allowPartial) {
-    throw new WeightLoadError(`${source}: ${entry.id} does not fit "${net.model.name}" (${problems.length} backbone tensors missing or of another shape: ${problems.slice(0, 5).join(', ')}); build ${entry.variant} for these weights`, report);
+    throw new WeightLoadError(
+      `${source}: ${entry.id} does not fit "${net.model.name}" (${problems.length} backbone tensors missing or of another shape: ${problems.slice(0, 5).join(', ')}); build ${entry.variant} for these weights`,
+      report,
+    );
   }
   return report;
 }

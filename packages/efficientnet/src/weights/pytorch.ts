@@ -6,8 +6,23 @@
  * {@link SafeTensor}s so every loader takes `.pth` and `.safetensors` alike.
  */
 import { CheckpointFormatError, UnsafeCheckpointError } from './errors.js';
-import { PickleDict, PickleTuple, describe, unpickle, type PickleLimits, type PickleOpaque, type PicklePolicy, type PickleValue } from './pickle.js';
-import { ITEM_SIZE, decodeTensorBytes, type SafeTensor, type SafetensorsContents, type SafetensorsDtype } from './safetensors.js';
+import {
+  PickleDict,
+  PickleTuple,
+  describe,
+  unpickle,
+  type PickleLimits,
+  type PickleOpaque,
+  type PicklePolicy,
+  type PickleValue,
+} from './pickle.js';
+import {
+  ITEM_SIZE,
+  decodeTensorBytes,
+  type SafeTensor,
+  type SafetensorsContents,
+  type SafetensorsDtype,
+} from './safetensors.js';
 import { isZipArchive, readStoredZip } from './zip.js';
 
 /** Storage classes `torch.save` names, by the dtype of their elements. */
@@ -25,7 +40,23 @@ const STORAGE_DTYPES: Readonly<Record<string, SafetensorsDtype>> = {
 };
 
 /** `torch.<dtype>` globals (checkpoint metadata may name one); inert markers here. */
-const DTYPE_NAMES = new Set(['float16', 'float32', 'float64', 'bfloat16', 'half', 'float', 'double', 'int8', 'int16', 'int32', 'int64', 'uint8', 'bool', 'long', 'int']);
+const DTYPE_NAMES = new Set([
+  'float16',
+  'float32',
+  'float64',
+  'bfloat16',
+  'half',
+  'float',
+  'double',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'bool',
+  'long',
+  'int',
+]);
 
 /** Newest `version` record PyTorch's reader accepts (caffe2 `kMaxSupportedFileFormatVersion`). */
 const MAX_FILE_FORMAT_VERSION = 10;
@@ -73,7 +104,8 @@ interface Named extends PickleOpaque {
   readonly name: string;
 }
 
-const isTensor = (value: PickleValue): value is TensorRef => typeof value === 'object' && value !== null && (value as PickleOpaque).kind === 'tensor';
+const isTensor = (value: PickleValue): value is TensorRef =>
+  typeof value === 'object' && value !== null && (value as PickleOpaque).kind === 'tensor';
 const named = (kind: Named['kind'], name: string): Named => Object.freeze({ kind, name });
 
 const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
@@ -94,8 +126,15 @@ export function legacyFormatMessage(source: string): string {
 }
 
 function integerList(value: PickleValue, what: string, source: string): number[] {
-  if (!(value instanceof PickleTuple) || value.items.length > 64 || !value.items.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new CheckpointFormatError('tensor', `${source}: tensor ${what} must be a tuple of at most 64 non-negative integers; got ${describe(value)}`);
+  if (
+    !(value instanceof PickleTuple) ||
+    value.items.length > 64 ||
+    !value.items.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)
+  ) {
+    throw new CheckpointFormatError(
+      'tensor',
+      `${source}: tensor ${what} must be a tuple of at most 64 non-negative integers; got ${describe(value)}`,
+    );
   }
   return value.items as number[];
 }
@@ -109,32 +148,61 @@ function torchPolicy(source: string, entries: Map<string, Uint8Array>, prefix: s
   const rebuildTensor = (args: readonly PickleValue[]): TensorRef => {
     const [storage, offset, size, stride] = args;
     if (typeof storage !== 'object' || storage === null || (storage as PickleOpaque).kind !== 'storage') {
-      throw new CheckpointFormatError('tensor', `${source}: _rebuild_tensor_v2 needs a storage; got ${describe(storage!)}`);
+      throw new CheckpointFormatError(
+        'tensor',
+        `${source}: _rebuild_tensor_v2 needs a storage; got ${describe(storage!)}`,
+      );
     }
     const shape = integerList(size!, 'size', source);
     const strides = integerList(stride!, 'stride', source);
-    if (shape.length !== strides.length) throw new CheckpointFormatError('tensor', `${source}: tensor size has ${shape.length} dims but stride ${strides.length}`);
-    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw new CheckpointFormatError('tensor', `${source}: storage offset must be a non-negative integer; got ${String(offset)}`);
+    if (shape.length !== strides.length)
+      throw new CheckpointFormatError(
+        'tensor',
+        `${source}: tensor size has ${shape.length} dims but stride ${strides.length}`,
+      );
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
+      throw new CheckpointFormatError(
+        'tensor',
+        `${source}: storage offset must be a non-negative integer; got ${String(offset)}`,
+      );
     const ref = storage as StorageRef;
     const numel = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(numel)) throw new CheckpointFormatError('tensor', `${source}: tensor size ${JSON.stringify(shape)} overflows`);
+    if (!Number.isSafeInteger(numel))
+      throw new CheckpointFormatError('tensor', `${source}: tensor size ${JSON.stringify(shape)} overflows`);
     // The last element the view touches must lie inside the storage.
     const last = numel === 0 ? offset - 1 : shape.reduce((sum, d, i) => sum + (d - 1) * strides[i]!, offset);
     if (last >= ref.numel) {
-      throw new CheckpointFormatError('tensor', `${source}: a tensor of size ${JSON.stringify(shape)} (offset ${offset}, stride ${JSON.stringify(strides)}) reaches element ${last} of storage "${ref.key}", which has ${ref.numel}`);
+      throw new CheckpointFormatError(
+        'tensor',
+        `${source}: a tensor of size ${JSON.stringify(shape)} (offset ${offset}, stride ${JSON.stringify(strides)}) reaches element ${last} of storage "${ref.key}", which has ${ref.numel}`,
+      );
     }
     tensorCount += 1;
-    if (tensorCount > MAX_TENSORS) throw new CheckpointFormatError('limit', `${source}: more than ${MAX_TENSORS} tensors`);
+    if (tensorCount > MAX_TENSORS)
+      throw new CheckpointFormatError('limit', `${source}: more than ${MAX_TENSORS} tensors`);
     return Object.freeze({ kind: 'tensor', storage: ref, offset, shape, stride: strides });
   };
   return {
     global(module, name) {
       const full = `${module}.${name}`;
-      if (full === 'collections.OrderedDict' || full === 'torch.Size' || full === 'torch.nn.parameter.Parameter' || full === 'torch.device') return named('class', full);
-      if (module === 'torch._utils' && ['_rebuild_tensor_v2', '_rebuild_parameter', '_rebuild_parameter_with_state'].includes(name)) return named('function', full);
+      if (
+        full === 'collections.OrderedDict' ||
+        full === 'torch.Size' ||
+        full === 'torch.nn.parameter.Parameter' ||
+        full === 'torch.device'
+      )
+        return named('class', full);
+      if (
+        module === 'torch._utils' &&
+        ['_rebuild_tensor_v2', '_rebuild_parameter', '_rebuild_parameter_with_state'].includes(name)
+      )
+        return named('function', full);
       if (module === 'torch' && name in STORAGE_DTYPES) return named('storage type', full);
       if (module === 'torch' && DTYPE_NAMES.has(name)) return named('dtype', full);
-      return refuse(full, `refused global ${full}: a weights file may only name OrderedDict, torch's tensor rebuild functions, storage types and dtypes (the allow-list of torch.load(weights_only=True)); nothing was executed`);
+      return refuse(
+        full,
+        `refused global ${full}: a weights file may only name OrderedDict, torch's tensor rebuild functions, storage types and dtypes (the allow-list of torch.load(weights_only=True)); nothing was executed`,
+      );
     },
     reduce(callable, args) {
       const items = args.items;
@@ -143,33 +211,51 @@ function torchPolicy(source: string, entries: Map<string, Uint8Array>, prefix: s
         case 'collections.OrderedDict': {
           const dict = new PickleDict(true);
           const pairs = items[0];
-          if (items.length > 1 || (pairs !== undefined && !Array.isArray(pairs))) throw new CheckpointFormatError('pickle', `${source}: OrderedDict() takes at most one list of pairs`);
+          if (items.length > 1 || (pairs !== undefined && !Array.isArray(pairs)))
+            throw new CheckpointFormatError('pickle', `${source}: OrderedDict() takes at most one list of pairs`);
           for (const pair of (pairs as PickleValue[] | undefined) ?? []) {
-            if (!(pair instanceof PickleTuple) || pair.items.length !== 2 || typeof pair.items[0] !== 'string') throw new CheckpointFormatError('pickle', `${source}: OrderedDict pairs must be (str, value)`);
+            if (!(pair instanceof PickleTuple) || pair.items.length !== 2 || typeof pair.items[0] !== 'string')
+              throw new CheckpointFormatError('pickle', `${source}: OrderedDict pairs must be (str, value)`);
             dict.entries.set(pair.items[0] as string, pair.items[1]!);
           }
           return dict;
         }
         case 'torch._utils._rebuild_tensor_v2':
-          if (items.length < 6 || items.length > 7) throw new CheckpointFormatError('tensor', `${source}: _rebuild_tensor_v2 takes 6 or 7 arguments; got ${items.length}`);
+          if (items.length < 6 || items.length > 7)
+            throw new CheckpointFormatError(
+              'tensor',
+              `${source}: _rebuild_tensor_v2 takes 6 or 7 arguments; got ${items.length}`,
+            );
           return rebuildTensor(items);
         case 'torch._utils._rebuild_parameter':
         case 'torch._utils._rebuild_parameter_with_state':
-          if (!isTensor(items[0]!)) throw new CheckpointFormatError('tensor', `${source}: ${name} needs a tensor; got ${describe(items[0] ?? null)}`);
+          if (!isTensor(items[0]!))
+            throw new CheckpointFormatError(
+              'tensor',
+              `${source}: ${name} needs a tensor; got ${describe(items[0] ?? null)}`,
+            );
           return items[0]!;
         case 'torch.Size':
           integerList(items[0] ?? null, 'torch.Size', source);
           return items[0]!;
         case 'torch.device':
-          if (typeof items[0] !== 'string') throw new CheckpointFormatError('pickle', `${source}: torch.device needs a string`);
+          if (typeof items[0] !== 'string')
+            throw new CheckpointFormatError('pickle', `${source}: torch.device needs a string`);
           return named('device', items[0]);
         default:
-          return refuse(`call ${name ?? describe(callable)}`, `refused call of ${name ?? describe(callable)}: only OrderedDict, torch.Size, torch.device and the tensor rebuild functions may be called`);
+          return refuse(
+            `call ${name ?? describe(callable)}`,
+            `refused call of ${name ?? describe(callable)}: only OrderedDict, torch.Size, torch.device and the tensor rebuild functions may be called`,
+          );
       }
     },
     newObject(cls, args) {
-      if ((cls as Named | null)?.name === 'torch.nn.parameter.Parameter' && isTensor(args.items[0] ?? null)) return args.items[0]!;
-      return refuse(`new ${(cls as Named | null)?.name ?? describe(cls)}`, `refused instantiation of ${(cls as Named | null)?.name ?? describe(cls)} (NEWOBJ): only torch.nn.Parameter is allowed`);
+      if ((cls as Named | null)?.name === 'torch.nn.parameter.Parameter' && isTensor(args.items[0] ?? null))
+        return args.items[0]!;
+      return refuse(
+        `new ${(cls as Named | null)?.name ?? describe(cls)}`,
+        `refused instantiation of ${(cls as Named | null)?.name ?? describe(cls)} (NEWOBJ): only torch.nn.Parameter is allowed`,
+      );
     },
     build(instance, state) {
       if (instance instanceof PickleDict && instance.ordered) {
@@ -177,27 +263,50 @@ function torchPolicy(source: string, entries: Map<string, Uint8Array>, prefix: s
         return instance;
       }
       if (isTensor(instance)) return instance; // a Parameter's Python attributes; ignored
-      return refuse(`BUILD ${describe(instance)}`, `refused BUILD of a ${describe(instance)}: only OrderedDict and tensors take state`);
+      return refuse(
+        `BUILD ${describe(instance)}`,
+        `refused BUILD of a ${describe(instance)}: only OrderedDict and tensors take state`,
+      );
     },
     persistentLoad(pid) {
       if (!(pid instanceof PickleTuple) || pid.items[0] !== 'storage' || pid.items.length !== 5) {
-        return refuse('persistent_load', `refused persistent id ${describe(pid)}: only ('storage', type, key, location, numel) tuples are allowed`);
+        return refuse(
+          'persistent_load',
+          `refused persistent id ${describe(pid)}: only ('storage', type, key, location, numel) tuples are allowed`,
+        );
       }
       const [, type, key, , numel] = pid.items;
-      if (typeof type !== 'object' || type === null || (type as Named).kind !== 'storage type') throw new CheckpointFormatError('storage', `${source}: storage type must be a torch.*Storage global; got ${describe(type!)}`);
-      if (typeof key !== 'string' || !/^[A-Za-z0-9_]+$/.test(key)) throw new CheckpointFormatError('storage', `${source}: storage key ${JSON.stringify(key)} is not a plain name`);
-      if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) throw new CheckpointFormatError('storage', `${source}: storage "${key}" has an invalid element count ${String(numel)}`);
+      if (typeof type !== 'object' || type === null || (type as Named).kind !== 'storage type')
+        throw new CheckpointFormatError(
+          'storage',
+          `${source}: storage type must be a torch.*Storage global; got ${describe(type!)}`,
+        );
+      if (typeof key !== 'string' || !/^[A-Za-z0-9_]+$/.test(key))
+        throw new CheckpointFormatError('storage', `${source}: storage key ${JSON.stringify(key)} is not a plain name`);
+      if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0)
+        throw new CheckpointFormatError(
+          'storage',
+          `${source}: storage "${key}" has an invalid element count ${String(numel)}`,
+        );
       const dtype = STORAGE_DTYPES[(type as Named).name.slice('torch.'.length)]!;
       const cached = storages.get(key);
       if (cached) {
-        if (cached.dtype !== dtype || cached.numel !== numel) throw new CheckpointFormatError('storage', `${source}: storage "${key}" is described twice, differently`);
+        if (cached.dtype !== dtype || cached.numel !== numel)
+          throw new CheckpointFormatError('storage', `${source}: storage "${key}" is described twice, differently`);
         return cached;
       }
       const bytes = entries.get(`${prefix}data/${key}`);
-      if (!bytes) throw new CheckpointFormatError('storage', `${source}: storage "${key}" has no ${prefix}data/${key} entry in the archive`);
+      if (!bytes)
+        throw new CheckpointFormatError(
+          'storage',
+          `${source}: storage "${key}" has no ${prefix}data/${key} entry in the archive`,
+        );
       const needed = numel * ITEM_SIZE[dtype];
       if (bytes.byteLength < needed) {
-        throw new CheckpointFormatError('storage', `${source}: storage "${key}" claims ${numel} ${dtype} elements (${needed} bytes) but the file holds ${bytes.byteLength} bytes for it`);
+        throw new CheckpointFormatError(
+          'storage',
+          `${source}: storage "${key}" claims ${numel} ${dtype} elements (${needed} bytes) but the file holds ${bytes.byteLength} bytes for it`,
+        );
       }
       const ref: StorageRef = Object.freeze({ kind: 'storage', key, dtype, numel, bytes });
       storages.set(key, ref);
@@ -209,7 +318,8 @@ function torchPolicy(source: string, entries: Map<string, Uint8Array>, prefix: s
 /** Reverses the byte order of each `itemSize`-byte element (for checkpoints written on big-endian machines). */
 function swapBytes(bytes: Uint8Array, itemSize: number): Uint8Array {
   const out = new Uint8Array(bytes.byteLength);
-  for (let i = 0; i < bytes.byteLength; i += itemSize) for (let j = 0; j < itemSize; j += 1) out[i + j] = bytes[i + itemSize - 1 - j]!;
+  for (let i = 0; i < bytes.byteLength; i += itemSize)
+    for (let j = 0; j < itemSize; j += 1) out[i + j] = bytes[i + itemSize - 1 - j]!;
   return out;
 }
 
@@ -256,11 +366,21 @@ function findStateDict(root: PickleValue, source: string): { dict: PickleDict; k
     value instanceof PickleDict && value.entries.size > 0 && [...value.entries.values()].every(isTensor);
   if (isStateDict(root)) return { dict: root, key: null };
   if (root instanceof PickleDict) {
-    for (const key of CHECKPOINT_KEYS) if (isStateDict(root.entries.get(key))) return { dict: root.entries.get(key) as PickleDict, key };
-    const keys = [...root.entries.keys()].map((k) => JSON.stringify(k)).slice(0, 12).join(', ');
-    throw new CheckpointFormatError('state_dict', `${source}: no state dict found: the checkpoint is a dict with keys ${keys || '(none)'}, and none of ${CHECKPOINT_KEYS.join(', ')} holds a dict of tensors`);
+    for (const key of CHECKPOINT_KEYS)
+      if (isStateDict(root.entries.get(key))) return { dict: root.entries.get(key) as PickleDict, key };
+    const keys = [...root.entries.keys()]
+      .map((k) => JSON.stringify(k))
+      .slice(0, 12)
+      .join(', ');
+    throw new CheckpointFormatError(
+      'state_dict',
+      `${source}: no state dict found: the checkpoint is a dict with keys ${keys || '(none)'}, and none of ${CHECKPOINT_KEYS.join(', ')} holds a dict of tensors`,
+    );
   }
-  throw new CheckpointFormatError('state_dict', `${source}: the checkpoint holds a ${describe(root)}, not a state dict (a dict of tensors)`);
+  throw new CheckpointFormatError(
+    'state_dict',
+    `${source}: the checkpoint holds a ${describe(root)}, not a state dict (a dict of tensors)`,
+  );
 }
 
 /** The pickled object and the archive facts, before the state dict is picked out. */
@@ -283,15 +403,24 @@ export interface PthArchive {
 export function openPth(bytes: Uint8Array, options: ReadPthOptions = {}): PthArchive {
   const source = options.source ?? 'checkpoint';
   if (isLegacyTorchFile(bytes)) throw new CheckpointFormatError('legacy', legacyFormatMessage(source));
-  if (!isZipArchive(bytes)) throw new CheckpointFormatError('zip', `${source}: not a PyTorch checkpoint (no zip header); expected a file written by torch.save`);
+  if (!isZipArchive(bytes))
+    throw new CheckpointFormatError(
+      'zip',
+      `${source}: not a PyTorch checkpoint (no zip header); expected a file written by torch.save`,
+    );
   const entries = readStoredZip(bytes, source);
   const first = entries.keys().next().value as string | undefined;
   const slash = first?.indexOf('/') ?? -1;
-  if (first === undefined || slash <= 0) throw new CheckpointFormatError('zip', `${source}: empty archive or entries outside a top folder; not written by torch.save`);
+  if (first === undefined || slash <= 0)
+    throw new CheckpointFormatError(
+      'zip',
+      `${source}: empty archive or entries outside a top folder; not written by torch.save`,
+    );
   const prefix = first.slice(0, slash + 1);
   const pickle = entries.get(`${prefix}data.pkl`);
   if (!pickle) {
-    const torchScript = entries.has(`${prefix}constants.pkl`) || [...entries.keys()].some((k) => k.startsWith(`${prefix}code/`));
+    const torchScript =
+      entries.has(`${prefix}constants.pkl`) || [...entries.keys()].some((k) => k.startsWith(`${prefix}code/`));
     throw new CheckpointFormatError(
       'zip',
       torchScript
@@ -302,14 +431,23 @@ export function openPth(bytes: Uint8Array, options: ReadPthOptions = {}): PthArc
   const versionText = entries.get(`${prefix}version`) ?? entries.get(`${prefix}.data/version`);
   const version = versionText ? Number(new TextDecoder().decode(versionText).trim()) : Number.NaN;
   if (!Number.isInteger(version) || version < 1 || version > MAX_FILE_FORMAT_VERSION) {
-    throw new CheckpointFormatError('version', `${source}: unsupported archive version ${versionText ? JSON.stringify(new TextDecoder().decode(versionText).trim()) : '(missing)'}; expected 1..${MAX_FILE_FORMAT_VERSION}`);
+    throw new CheckpointFormatError(
+      'version',
+      `${source}: unsupported archive version ${versionText ? JSON.stringify(new TextDecoder().decode(versionText).trim()) : '(missing)'}; expected 1..${MAX_FILE_FORMAT_VERSION}`,
+    );
   }
   const byteorderBytes = entries.get(`${prefix}byteorder`);
   const byteorder = byteorderBytes ? new TextDecoder().decode(byteorderBytes) : 'little';
   if (byteorder !== 'little' && byteorder !== 'big') {
-    throw new CheckpointFormatError('byteorder', `${source}: byteorder record is ${JSON.stringify(byteorder.slice(0, 32))}; expected "little" or "big"`);
+    throw new CheckpointFormatError(
+      'byteorder',
+      `${source}: byteorder record is ${JSON.stringify(byteorder.slice(0, 32))}; expected "little" or "big"`,
+    );
   }
-  const root = unpickle(pickle, torchPolicy(source, entries, prefix), { source, ...(options.limits ? { limits: options.limits } : {}) });
+  const root = unpickle(pickle, torchPolicy(source, entries, prefix), {
+    source,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   return { root, version, byteorder, prefix };
 }
 
@@ -330,10 +468,15 @@ export function readPth(bytes: Uint8Array, options: ReadPthOptions = {}): PthCon
   const { dict, key } = findStateDict(archive.root, source);
   const tensors = new Map<string, SafeTensor>();
   for (const [name, value] of dict.entries) {
-    if (typeof name !== 'string') throw new CheckpointFormatError('state_dict', `${source}: state dict key ${String(name)} is not a string`);
+    if (typeof name !== 'string')
+      throw new CheckpointFormatError('state_dict', `${source}: state dict key ${String(name)} is not a string`);
     tensors.set(name, materialize(value as TensorRef, archive.byteorder === 'big'));
   }
-  const metadata: Record<string, string> = { format: 'pth', version: String(archive.version), byteorder: archive.byteorder };
+  const metadata: Record<string, string> = {
+    format: 'pth',
+    version: String(archive.version),
+    byteorder: archive.byteorder,
+  };
   if (key !== null) metadata.checkpoint_key = key;
   return { tensors, metadata, checkpointKey: key };
 }

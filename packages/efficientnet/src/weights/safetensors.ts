@@ -10,7 +10,18 @@ export const SAFETENSORS_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I
 export type SafetensorsDtype = (typeof SAFETENSORS_DTYPES)[number];
 
 /** Bytes per element of each dtype. */
-export const ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+export const ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 /** Largest header accepted (the reference implementation uses 100 MB too). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -95,7 +106,11 @@ function fail(source: string, message: string): never {
 }
 
 /** Decodes `count` little-endian elements (floats widen to float32, I64 to BigInt64Array, other integers to Int32Array); always a copy. */
-export function decodeTensorBytes(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): Float32Array | BigInt64Array | Int32Array {
+export function decodeTensorBytes(
+  dtype: SafetensorsDtype,
+  bytes: Uint8Array,
+  count: number,
+): Float32Array | BigInt64Array | Int32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case 'F32': {
@@ -165,27 +180,33 @@ export function decodeTensorBytes(dtype: SafetensorsDtype, bytes: Uint8Array, co
  */
 export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptions = {}): SafetensorsContents {
   const source = options.source ?? 'safetensors';
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${source}: expected a Uint8Array; got ${Object.prototype.toString.call(bytes)}`);
-  if (bytes.byteLength < 8) fail(source, `truncated file: ${bytes.byteLength} bytes, fewer than the 8-byte header length`);
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`${source}: expected a Uint8Array; got ${Object.prototype.toString.call(bytes)}`);
+  if (bytes.byteLength < 8)
+    fail(source, `truncated file: ${bytes.byteLength} bytes, fewer than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) fail(source, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    fail(source, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const headerBytes = Number(headerLength);
-  if (8 + headerBytes > bytes.byteLength) fail(source, `truncated file: header says ${headerBytes} header bytes but only ${bytes.byteLength - 8} follow`);
+  if (8 + headerBytes > bytes.byteLength)
+    fail(source, `truncated file: header says ${headerBytes} header bytes but only ${bytes.byteLength - 8} follow`);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerBytes)));
   } catch (error) {
     fail(source, `header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail(source, 'header must be a JSON object');
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    fail(source, 'header must be a JSON object');
   const dataStart = 8 + headerBytes;
   const dataLength = bytes.byteLength - dataStart;
   const metadata: Record<string, string> = {};
   const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(source, '__metadata__ must be an object of strings');
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        fail(source, '__metadata__ must be an object of strings');
       for (const [key, text] of Object.entries(value as Record<string, unknown>)) {
         if (typeof text !== 'string') fail(source, `__metadata__.${key} must be a string; got ${typeof text}`);
         metadata[key] = text;
@@ -195,34 +216,58 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
     const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (info === null || typeof info !== 'object') fail(source, `tensor "${name}": entry must be an object`);
     if (!(SAFETENSORS_DTYPES as readonly unknown[]).includes(info.dtype)) {
-      fail(source, `tensor "${name}": unsupported dtype ${JSON.stringify(info.dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`);
+      fail(
+        source,
+        `tensor "${name}": unsupported dtype ${JSON.stringify(info.dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`,
+      );
     }
     const dtype = info.dtype as SafetensorsDtype;
     if (!Array.isArray(info.shape) || !info.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      fail(source, `tensor "${name}": shape must be an array of non-negative integers; got ${JSON.stringify(info.shape)}`);
+      fail(
+        source,
+        `tensor "${name}": shape must be an array of non-negative integers; got ${JSON.stringify(info.shape)}`,
+      );
     }
     const shape = info.shape as number[];
     const offsets = info.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
-      fail(source, `tensor "${name}": data_offsets must be [begin, end] with 0 <= begin <= end; got ${JSON.stringify(offsets)}`);
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
+    ) {
+      fail(
+        source,
+        `tensor "${name}": data_offsets must be [begin, end] with 0 <= begin <= end; got ${JSON.stringify(offsets)}`,
+      );
     }
     const [begin, end] = offsets as [number, number];
     const expectedBytes = shape.reduce((a, b) => a * b, 1) * ITEM_SIZE[dtype];
     if (end - begin !== expectedBytes) {
-      fail(source, `tensor "${name}": ${dtype} ${JSON.stringify(shape)} needs ${expectedBytes} bytes but data_offsets span ${end - begin}`);
+      fail(
+        source,
+        `tensor "${name}": ${dtype} ${JSON.stringify(shape)} needs ${expectedBytes} bytes but data_offsets span ${end - begin}`,
+      );
     }
-    if (end > dataLength) fail(source, `truncated file: tensor "${name}" ends at byte ${end} of a ${dataLength}-byte data section`);
+    if (end > dataLength)
+      fail(source, `truncated file: tensor "${name}" ends at byte ${end} of a ${dataLength}-byte data section`);
     entries.push({ name, dtype, shape, begin, end });
   }
   // The data section must be tiled exactly: no overlaps, no holes, no trailing bytes.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const entry of sorted) {
-    if (entry.begin < cursor) fail(source, `inconsistent header: tensor "${entry.name}" overlaps the previous tensor (begins at ${entry.begin} < ${cursor})`);
-    if (entry.begin > cursor) fail(source, `inconsistent header: ${entry.begin - cursor} unreferenced bytes before tensor "${entry.name}"`);
+    if (entry.begin < cursor)
+      fail(
+        source,
+        `inconsistent header: tensor "${entry.name}" overlaps the previous tensor (begins at ${entry.begin} < ${cursor})`,
+      );
+    if (entry.begin > cursor)
+      fail(source, `inconsistent header: ${entry.begin - cursor} unreferenced bytes before tensor "${entry.name}"`);
     cursor = entry.end;
   }
-  if (cursor !== dataLength) fail(source, `inconsistent file: data section has ${dataLength} bytes but the header describes ${cursor}`);
+  if (cursor !== dataLength)
+    fail(source, `inconsistent file: data section has ${dataLength} bytes but the header describes ${cursor}`);
   const tensors = new Map<string, SafeTensor>();
   for (const entry of entries) {
     const count = entry.shape.reduce((a, b) => a * b, 1);
@@ -234,24 +279,45 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
 
 function encode(name: string, tensor: SafeTensorInput): Uint8Array {
   const count = tensor.shape.reduce((a, b) => a * b, 1);
-  if (tensor.data.length !== count) throw new RangeError(`writeSafetensors: tensor "${name}" has ${tensor.data.length} values but shape ${JSON.stringify(tensor.shape)} needs ${count}`);
+  if (tensor.data.length !== count)
+    throw new RangeError(
+      `writeSafetensors: tensor "${name}" has ${tensor.data.length} values but shape ${JSON.stringify(tensor.shape)} needs ${count}`,
+    );
   const out = new Uint8Array(count * ITEM_SIZE[tensor.dtype]);
   const view = new DataView(out.buffer);
   const values = tensor.data;
   const number = (i: number) => Number(values[i]);
   switch (tensor.dtype) {
     case 'F32':
-      if (values instanceof Float32Array && LITTLE_ENDIAN) out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+      if (values instanceof Float32Array && LITTLE_ENDIAN)
+        out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       else for (let i = 0; i < count; i += 1) view.setFloat32(i * 4, number(i), true);
       break;
-    case 'F64': for (let i = 0; i < count; i += 1) view.setFloat64(i * 8, number(i), true); break;
-    case 'F16': for (let i = 0; i < count; i += 1) view.setUint16(i * 2, float32ToFloat16Bits(number(i)), true); break;
-    case 'BF16': for (let i = 0; i < count; i += 1) view.setUint16(i * 2, float32ToBfloat16Bits(number(i)), true); break;
-    case 'I64': for (let i = 0; i < count; i += 1) view.setBigInt64(i * 8, BigInt(values[i] as number | bigint), true); break;
-    case 'I32': for (let i = 0; i < count; i += 1) view.setInt32(i * 4, number(i), true); break;
-    case 'I16': for (let i = 0; i < count; i += 1) view.setInt16(i * 2, number(i), true); break;
-    case 'I8': for (let i = 0; i < count; i += 1) view.setInt8(i, number(i)); break;
-    case 'U8': case 'BOOL': for (let i = 0; i < count; i += 1) view.setUint8(i, number(i)); break;
+    case 'F64':
+      for (let i = 0; i < count; i += 1) view.setFloat64(i * 8, number(i), true);
+      break;
+    case 'F16':
+      for (let i = 0; i < count; i += 1) view.setUint16(i * 2, float32ToFloat16Bits(number(i)), true);
+      break;
+    case 'BF16':
+      for (let i = 0; i < count; i += 1) view.setUint16(i * 2, float32ToBfloat16Bits(number(i)), true);
+      break;
+    case 'I64':
+      for (let i = 0; i < count; i += 1) view.setBigInt64(i * 8, BigInt(values[i] as number | bigint), true);
+      break;
+    case 'I32':
+      for (let i = 0; i < count; i += 1) view.setInt32(i * 4, number(i), true);
+      break;
+    case 'I16':
+      for (let i = 0; i < count; i += 1) view.setInt16(i * 2, number(i), true);
+      break;
+    case 'I8':
+      for (let i = 0; i < count; i += 1) view.setInt8(i, number(i));
+      break;
+    case 'U8':
+    case 'BOOL':
+      for (let i = 0; i < count; i += 1) view.setUint8(i, number(i));
+      break;
   }
   return out;
 }
@@ -265,19 +331,31 @@ function encode(name: string, tensor: SafeTensorInput): Uint8Array {
  * @example
  * const bytes = writeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) } });
  */
-export function writeSafetensors(tensors: Readonly<Record<string, SafeTensorInput>> | ReadonlyMap<string, SafeTensorInput>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
-  const list: [string, SafeTensorInput][] = tensors instanceof Map ? [...(tensors as ReadonlyMap<string, SafeTensorInput>).entries()] : Object.entries(tensors as Record<string, SafeTensorInput>);
+export function writeSafetensors(
+  tensors: Readonly<Record<string, SafeTensorInput>> | ReadonlyMap<string, SafeTensorInput>,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
+  const list: [string, SafeTensorInput][] =
+    tensors instanceof Map
+      ? [...(tensors as ReadonlyMap<string, SafeTensorInput>).entries()]
+      : Object.entries(tensors as Record<string, SafeTensorInput>);
   for (const [name, tensor] of list) {
-    if (name === '__metadata__') throw new RangeError('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
+    if (name === '__metadata__')
+      throw new RangeError('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
     if (!(SAFETENSORS_DTYPES as readonly string[]).includes(tensor.dtype)) {
-      throw new RangeError(`writeSafetensors: tensor "${name}" has unsupported dtype ${JSON.stringify(tensor.dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`);
+      throw new RangeError(
+        `writeSafetensors: tensor "${name}" has unsupported dtype ${JSON.stringify(tensor.dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`,
+      );
     }
     if (!Array.isArray(tensor.shape) || !tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new RangeError(`writeSafetensors: tensor "${name}" shape must be non-negative integers; got ${JSON.stringify(tensor.shape)}`);
+      throw new RangeError(
+        `writeSafetensors: tensor "${name}" shape must be non-negative integers; got ${JSON.stringify(tensor.shape)}`,
+      );
     }
   }
   for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') throw new TypeError(`writeSafetensors: metadata.${key} must be a string; got ${typeof value}`);
+    if (typeof value !== 'string')
+      throw new TypeError(`writeSafetensors: metadata.${key} must be a string; got ${typeof value}`);
   }
   list.sort(([a, ta], [b, tb]) => ITEM_SIZE[tb.dtype] - ITEM_SIZE[ta.dtype] || (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};

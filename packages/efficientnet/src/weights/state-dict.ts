@@ -39,11 +39,33 @@ export function detectWeightFormat(bytes: Uint8Array): WeightFileFormat | 'legac
 // timm block modules → torchvision sub-paths, by block type (told apart by their module names).
 const TIMM_BLOCKS: readonly { readonly marker: readonly string[]; readonly map: Readonly<Record<string, string>> }[] = [
   // InvertedResidual (MBConv with expansion)
-  { marker: ['conv_pwl', 'conv_dw'], map: { conv_pw: '0.0', bn1: '0.1', conv_dw: '1.0', bn2: '1.1', 'se.conv_reduce': '2.fc1', 'se.conv_expand': '2.fc2', conv_pwl: '3.0', bn3: '3.1' } },
+  {
+    marker: ['conv_pwl', 'conv_dw'],
+    map: {
+      conv_pw: '0.0',
+      bn1: '0.1',
+      conv_dw: '1.0',
+      bn2: '1.1',
+      'se.conv_reduce': '2.fc1',
+      'se.conv_expand': '2.fc2',
+      conv_pwl: '3.0',
+      bn3: '3.1',
+    },
+  },
   // EdgeResidual (FusedMBConv with expansion)
   { marker: ['conv_exp'], map: { conv_exp: '0.0', bn1: '0.1', conv_pwl: '1.0', bn2: '1.1' } },
   // DepthwiseSeparableConv (MBConv, expand ratio 1)
-  { marker: ['conv_dw'], map: { conv_dw: '0.0', bn1: '0.1', 'se.conv_reduce': '1.fc1', 'se.conv_expand': '1.fc2', conv_pw: '2.0', bn2: '2.1' } },
+  {
+    marker: ['conv_dw'],
+    map: {
+      conv_dw: '0.0',
+      bn1: '0.1',
+      'se.conv_reduce': '1.fc1',
+      'se.conv_expand': '1.fc2',
+      conv_pw: '2.0',
+      bn2: '2.1',
+    },
+  },
   // ConvBnAct (FusedMBConv, expand ratio 1)
   { marker: ['conv'], map: { conv: '0.0', bn1: '0.1' } },
 ];
@@ -106,7 +128,10 @@ export function timmToTorchvisionKeys(keys: Iterable<string>): Map<string, strin
  * @example
  * const { tensors, notes } = toTorchvisionNames(contents.tensors, 'model.pth');
  */
-export function toTorchvisionNames(tensors: ReadonlyMap<string, SafeTensor>, source: string): { tensors: Map<string, SafeTensor>; notes: string[] } {
+export function toTorchvisionNames(
+  tensors: ReadonlyMap<string, SafeTensor>,
+  source: string,
+): { tensors: Map<string, SafeTensor>; notes: string[] } {
   const notes: string[] = [];
   let entries = [...tensors];
   if (entries.length > 0 && entries.every(([key]) => key.startsWith('module.'))) {
@@ -120,7 +145,8 @@ export function toTorchvisionNames(tensors: ReadonlyMap<string, SafeTensor>, sou
   }
   const renamed = new Map<string, SafeTensor>();
   for (const [key, tensor] of entries) {
-    if (renamed.has(key)) throw new CheckpointFormatError('state_dict', `${source}: two tensors map to the key "${key}"`);
+    if (renamed.has(key))
+      throw new CheckpointFormatError('state_dict', `${source}: two tensors map to the key "${key}"`);
     renamed.set(key, tensor);
   }
   return { tensors: renamed, notes };
@@ -142,12 +168,16 @@ export function readWeights(bytes: Uint8Array, options: ReadWeightsOptions = {})
   let contents: SafetensorsContents;
   if (format === 'pth') {
     const pth = readPth(bytes, { source, ...(options.limits ? { limits: options.limits } : {}) });
-    if (pth.checkpointKey !== null) notes.push(`${source}: state dict taken from the checkpoint's "${pth.checkpointKey}" entry`);
+    if (pth.checkpointKey !== null)
+      notes.push(`${source}: state dict taken from the checkpoint's "${pth.checkpointKey}" entry`);
     contents = pth;
   } else {
     // A safetensors header is JSON: an 8-byte length, then '{'. Anything else is named as unknown.
     if (bytes.byteLength < 9 || bytes[8] !== 0x7b) {
-      throw new CheckpointFormatError('format', `${source}: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file`);
+      throw new CheckpointFormatError(
+        'format',
+        `${source}: neither a PyTorch checkpoint (torch.save zip) nor a .safetensors file`,
+      );
     }
     contents = readSafetensors(bytes, { source });
   }

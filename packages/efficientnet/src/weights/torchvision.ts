@@ -113,27 +113,51 @@ export function torchvisionParameters(net: EfficientNet | tf.LayersModel): Torch
     if (className === 'Conv2D') {
       const kernel = weight('kernel');
       const [kh, kw, input, output] = numbers(kernel.shape);
-      result.push({ key: `${layer.name}.weight`, shape: [output!, input!, kh!, kw!], layout: 'conv', variable: kernel });
-      if (layer.weights.length > 1) result.push({ key: `${layer.name}.bias`, shape: [output!], layout: 'vector', variable: weight('bias') });
+      result.push({
+        key: `${layer.name}.weight`,
+        shape: [output!, input!, kh!, kw!],
+        layout: 'conv',
+        variable: kernel,
+      });
+      if (layer.weights.length > 1)
+        result.push({ key: `${layer.name}.bias`, shape: [output!], layout: 'vector', variable: weight('bias') });
     } else if (className === 'DepthwiseConv2D') {
       const kernel = weight('depthwise_kernel');
       const [kh, kw, channels, multiplier] = numbers(kernel.shape);
-      if (multiplier !== 1) throw new Error(`layer "${layer.name}": depthMultiplier ${multiplier} has no torchvision equivalent`);
-      result.push({ key: `${layer.name}.weight`, shape: [channels!, 1, kh!, kw!], layout: 'depthwise', variable: kernel });
-      if (layer.weights.length > 1) result.push({ key: `${layer.name}.bias`, shape: [channels!], layout: 'vector', variable: weight('bias') });
+      if (multiplier !== 1)
+        throw new Error(`layer "${layer.name}": depthMultiplier ${multiplier} has no torchvision equivalent`);
+      result.push({
+        key: `${layer.name}.weight`,
+        shape: [channels!, 1, kh!, kw!],
+        layout: 'depthwise',
+        variable: kernel,
+      });
+      if (layer.weights.length > 1)
+        result.push({ key: `${layer.name}.bias`, shape: [channels!], layout: 'vector', variable: weight('bias') });
     } else if (className === 'BatchNormalization') {
       const gamma = weight('gamma');
       const channels = numbers(gamma.shape);
       result.push({ key: `${layer.name}.weight`, shape: channels, layout: 'vector', variable: gamma });
       result.push({ key: `${layer.name}.bias`, shape: channels, layout: 'vector', variable: weight('beta') });
-      result.push({ key: `${layer.name}.running_mean`, shape: channels, layout: 'vector', variable: weight('moving_mean') });
-      result.push({ key: `${layer.name}.running_var`, shape: channels, layout: 'vector', variable: weight('moving_variance') });
+      result.push({
+        key: `${layer.name}.running_mean`,
+        shape: channels,
+        layout: 'vector',
+        variable: weight('moving_mean'),
+      });
+      result.push({
+        key: `${layer.name}.running_var`,
+        shape: channels,
+        layout: 'vector',
+        variable: weight('moving_variance'),
+      });
       result.push({ key: `${layer.name}.num_batches_tracked`, shape: [], layout: 'counter', variable: null });
     } else if (className === 'Dense') {
       const kernel = weight('kernel');
       const [input, output] = numbers(kernel.shape);
       result.push({ key: `${layer.name}.weight`, shape: [output!, input!], layout: 'linear', variable: kernel });
-      if (layer.weights.length > 1) result.push({ key: `${layer.name}.bias`, shape: [output!], layout: 'vector', variable: weight('bias') });
+      if (layer.weights.length > 1)
+        result.push({ key: `${layer.name}.bias`, shape: [output!], layout: 'vector', variable: weight('bias') });
     } else {
       throw new Error(`layer "${layer.name}": ${className} weights have no torchvision mapping`);
     }
@@ -141,7 +165,8 @@ export function torchvisionParameters(net: EfficientNet | tf.LayersModel): Torch
   return result;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 function formatList(label: string, items: readonly string[]): string {
   if (items.length === 0) return '';
@@ -183,7 +208,8 @@ export function loadTorchvisionWeights(
     contents = read;
     notes = read.notes;
   } else {
-    if (!weights || !(weights.tensors instanceof Map)) throw new TypeError('weights must be a Uint8Array or the result of readSafetensors / readPth / readWeights');
+    if (!weights || !(weights.tensors instanceof Map))
+      throw new TypeError('weights must be a Uint8Array or the result of readSafetensors / readPth / readWeights');
     const renamed = toTorchvisionNames(weights.tensors, source);
     contents = { tensors: renamed.tensors, metadata: weights.metadata };
     notes = [...((weights as { notes?: readonly string[] }).notes ?? []), ...renamed.notes];
@@ -206,7 +232,8 @@ export function loadTorchvisionWeights(
       mismatched.push({ key: parameter.key, expected: parameter.shape, actual: tensor.shape, dtype: tensor.dtype });
       continue;
     }
-    if (parameter.layout === 'counter') counters.set(parameter.key, BigInt((tensor.data as BigInt64Array | Int32Array)[0] ?? 0));
+    if (parameter.layout === 'counter')
+      counters.set(parameter.key, BigInt((tensor.data as BigInt64Array | Int32Array)[0] ?? 0));
     else plan.push({ parameter, data: tensor.data as Float32Array });
   }
   const unexpected = [...contents.tensors.keys()].filter((key) => !expected.has(key));
@@ -214,9 +241,18 @@ export function loadTorchvisionWeights(
   const total = parameters.reduce((sum, p) => sum + (p.layout === 'counter' ? 0 : size(p.shape)), 0);
   const loadedElements = plan.reduce((sum, p) => sum + size(p.parameter.shape), 0);
   const loadedFraction = total === 0 ? 1 : loadedElements / total;
-  const report: WeightLoadReport = { loaded: [...plan.map((p) => p.parameter.key), ...counters.keys()], missing, unexpected, mismatched, loadedFraction, notes };
+  const report: WeightLoadReport = {
+    loaded: [...plan.map((p) => p.parameter.key), ...counters.keys()],
+    missing,
+    unexpected,
+    mismatched,
+    loadedFraction,
+    notes,
+  };
   if (strict && (missing.length > 0 || unexpected.length > 0 || mismatched.length > 0)) {
-    const mismatchText = mismatched.map((m) => `${m.key} (model ${JSON.stringify(m.expected)}, file ${m.dtype} ${JSON.stringify(m.actual)})`);
+    const mismatchText = mismatched.map(
+      (m) => `${m.key} (model ${JSON.stringify(m.expected)}, file ${m.dtype} ${JSON.stringify(m.actual)})`,
+    );
     throw new WeightLoadError(
       `${source}: strict load into "${model.name}" failed; nothing was loaded${formatList('missing', missing)}${formatList('unexpected', unexpected)}${formatList('shape mismatch', mismatchText)}`,
       report,
@@ -236,7 +272,9 @@ export function loadTorchvisionWeights(
       converted.push(
         tf.tidy(() => {
           const tensor = tf.tensor(data, [...parameter.shape], 'float32');
-          return parameter.layout === 'vector' ? tensor : tf.transpose(tensor, FROM_TORCH[parameter.layout as keyof typeof FROM_TORCH]);
+          return parameter.layout === 'vector'
+            ? tensor
+            : tf.transpose(tensor, FROM_TORCH[parameter.layout as keyof typeof FROM_TORCH]);
         }),
       );
     }
@@ -278,7 +316,11 @@ export function torchvisionStateDict(net: EfficientNet | tf.LayersModel): Map<st
   const result = new Map<string, SafeTensorInput>();
   for (const parameter of torchvisionParameters(model)) {
     if (parameter.layout === 'counter') {
-      result.set(parameter.key, { dtype: 'I64', shape: [], data: new BigInt64Array([counters?.get(parameter.key) ?? 0n]) });
+      result.set(parameter.key, {
+        dtype: 'I64',
+        shape: [],
+        data: new BigInt64Array([counters?.get(parameter.key) ?? 0n]),
+      });
       continue;
     }
     const tensor = toTorchLayout(parameter.variable!.read(), parameter.layout);
@@ -297,6 +339,9 @@ export function torchvisionStateDict(net: EfficientNet | tf.LayersModel): Map<st
  * @example
  * const bytes = exportTorchvisionWeights(net);
  */
-export function exportTorchvisionWeights(net: EfficientNet | tf.LayersModel, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+export function exportTorchvisionWeights(
+  net: EfficientNet | tf.LayersModel,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
   return writeSafetensors(torchvisionStateDict(net), { format: 'pt', producer: '@art/efficientnet', ...metadata });
 }

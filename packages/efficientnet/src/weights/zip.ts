@@ -24,7 +24,15 @@ export function isZipArchive(bytes: Uint8Array): boolean {
 
 function checkName(source: string, name: string): void {
   const parts = name.split('/');
-  if (name.length === 0 || name.startsWith('/') || name.includes('\\') || name.includes('\0') || /^[A-Za-z]:/.test(name) || parts.includes('..') || parts.includes('.')) {
+  if (
+    name.length === 0 ||
+    name.startsWith('/') ||
+    name.includes('\\') ||
+    name.includes('\0') ||
+    /^[A-Za-z]:/.test(name) ||
+    parts.includes('..') ||
+    parts.includes('.')
+  ) {
     fail(source, `refusing zip entry named ${JSON.stringify(name)}: a checkpoint's entries are plain relative paths`);
   }
 }
@@ -39,7 +47,8 @@ function checkName(source: string, name: string): void {
 export function readStoredZip(bytes: Uint8Array, source: string): Map<string, Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = bytes.byteLength;
-  const truncated = 'is not a complete zip archive (no end-of-central-directory record): the file is truncated or damaged; download or copy it again';
+  const truncated =
+    'is not a complete zip archive (no end-of-central-directory record): the file is truncated or damaged; download or copy it again';
   if (length < 22) fail(source, truncated);
   // The end record is the last 22 bytes plus a comment of up to 65535 bytes.
   let end = -1;
@@ -53,22 +62,30 @@ export function readStoredZip(bytes: Uint8Array, source: string): Map<string, Ui
   let count = view.getUint16(end + 10, true);
   let directorySize = view.getUint32(end + 12, true);
   let directoryOffset = view.getUint32(end + 16, true);
-  if (view.getUint16(end + 4, true) !== 0 || view.getUint16(end + 6, true) !== 0) fail(source, 'multi-disk zip archives are not supported');
+  if (view.getUint16(end + 4, true) !== 0 || view.getUint16(end + 6, true) !== 0)
+    fail(source, 'multi-disk zip archives are not supported');
   if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
     const locator = end - 20;
-    if (locator < 0 || view.getUint32(locator, true) !== ZIP64_LOCATOR) fail(source, 'zip64 archive without its zip64 locator; the file is damaged');
+    if (locator < 0 || view.getUint32(locator, true) !== ZIP64_LOCATOR)
+      fail(source, 'zip64 archive without its zip64 locator; the file is damaged');
     const record = Number(view.getBigUint64(locator + 8, true));
-    if (record + 56 > locator || view.getUint32(record, true) !== ZIP64_EOCD) fail(source, 'zip64 end record missing or out of bounds; the file is damaged');
+    if (record + 56 > locator || view.getUint32(record, true) !== ZIP64_EOCD)
+      fail(source, 'zip64 end record missing or out of bounds; the file is damaged');
     count = Number(view.getBigUint64(record + 32, true));
     directorySize = Number(view.getBigUint64(record + 40, true));
     directoryOffset = Number(view.getBigUint64(record + 48, true));
   }
-  if (directoryOffset + directorySize > end) fail(source, `central directory (${directorySize} bytes at ${directoryOffset}) runs past the end record; the file is truncated or damaged`);
+  if (directoryOffset + directorySize > end)
+    fail(
+      source,
+      `central directory (${directorySize} bytes at ${directoryOffset}) runs past the end record; the file is truncated or damaged`,
+    );
   const entries = new Map<string, Uint8Array>();
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let at = directoryOffset;
   for (let index = 0; index < count; index += 1) {
-    if (at + 46 > directoryOffset + directorySize || view.getUint32(at, true) !== CENTRAL) fail(source, `central directory entry ${index} is damaged`);
+    if (at + 46 > directoryOffset + directorySize || view.getUint32(at, true) !== CENTRAL)
+      fail(source, `central directory entry ${index} is damaged`);
     const flags = view.getUint16(at + 8, true);
     const method = view.getUint16(at + 10, true);
     let compressedSize = view.getUint32(at + 20, true);
@@ -77,7 +94,8 @@ export function readStoredZip(bytes: Uint8Array, source: string): Map<string, Ui
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
     let localOffset = view.getUint32(at + 42, true);
-    if (at + 46 + nameLength + extraLength + commentLength > directoryOffset + directorySize) fail(source, `central directory entry ${index} runs past the directory`);
+    if (at + 46 + nameLength + extraLength + commentLength > directoryOffset + directorySize)
+      fail(source, `central directory entry ${index} runs past the directory`);
     let name: string;
     try {
       name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
@@ -104,12 +122,26 @@ export function readStoredZip(bytes: Uint8Array, source: string): Map<string, Ui
       extra += 4 + dataLength;
     }
     if (flags & 1) fail(source, `entry "${name}" is encrypted`);
-    if (method !== 0) fail(source, `entry "${name}" is compressed (method ${method}); torch.save writes stored entries: re-save the checkpoint with torch.save instead of re-zipping it`);
-    if (compressedSize !== size) fail(source, `entry "${name}": stored entry with different compressed (${compressedSize}) and plain (${size}) sizes`);
+    if (method !== 0)
+      fail(
+        source,
+        `entry "${name}" is compressed (method ${method}); torch.save writes stored entries: re-save the checkpoint with torch.save instead of re-zipping it`,
+      );
+    if (compressedSize !== size)
+      fail(
+        source,
+        `entry "${name}": stored entry with different compressed (${compressedSize}) and plain (${size}) sizes`,
+      );
     if (entries.has(name)) fail(source, `duplicate zip entry "${name}"`);
-    if (localOffset + 30 > directoryOffset || view.getUint32(localOffset, true) !== LOCAL) fail(source, `entry "${name}": local header missing at offset ${localOffset}; the file is damaged`);
-    const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
-    if (dataStart + size > directoryOffset) fail(source, `entry "${name}" (${size} bytes at ${dataStart}) runs into the central directory; the file is truncated or damaged`);
+    if (localOffset + 30 > directoryOffset || view.getUint32(localOffset, true) !== LOCAL)
+      fail(source, `entry "${name}": local header missing at offset ${localOffset}; the file is damaged`);
+    const dataStart =
+      localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+    if (dataStart + size > directoryOffset)
+      fail(
+        source,
+        `entry "${name}" (${size} bytes at ${dataStart}) runs into the central directory; the file is truncated or damaged`,
+      );
     entries.set(name, bytes.subarray(dataStart, dataStart + size));
     at += 46 + nameLength + extraLength + commentLength;
   }
