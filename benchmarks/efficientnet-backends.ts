@@ -134,7 +134,8 @@ function planTraining(net: EfficientNet, x: tf.Tensor, y: tf.Tensor, batch: numb
     if (estimate.maxMicroBatchSize < 1) {
       optimizer.dispose();
       throw new RangeError(
-        `one sample needs about ${mib(estimate.parameterBytes + (estimate.peakBytes - estimate.parameterBytes) / batch)} MiB, above the ${mib(estimate.limitBytes)} MiB wasm budget`,
+        `one sample needs about ${mib(estimate.parameterBytes + (estimate.peakBytes - estimate.parameterBytes) / batch)} ` +
+          `MiB, above the ${mib(estimate.limitBytes)} MiB wasm budget`,
       );
     }
     if (!estimate.fits) {
@@ -142,7 +143,9 @@ function planTraining(net: EfficientNet, x: tf.Tensor, y: tf.Tensor, batch: numb
       const count = Math.ceil(batch / estimate.maxMicroBatchSize);
       microBatch = Math.ceil(batch / count);
     }
-    note = `estimated peak for the whole batch ${mib(estimate.peakBytes)} MiB, budget ${mib(estimate.limitBytes)} MiB of the ${mib(art.wasmMemoryCeilingBytes)} MiB heap ceiling, largest micro-batch that fits ${estimate.maxMicroBatchSize}`;
+    note =
+      `estimated peak for the whole batch ${mib(estimate.peakBytes)} MiB, budget ${mib(estimate.limitBytes)} ` +
+      `MiB of the ${mib(art.wasmMemoryCeilingBytes)} MiB heap ceiling, largest micro-batch that fits ${estimate.maxMicroBatchSize}`;
   }
   const step = art.createTrainStep({
     model: net.model,
@@ -207,7 +210,10 @@ for (const variant of values.variants!.split(',')) {
     if (training && !art && missingKernels.length > 0) {
       trainError = `kernels not registered for ${backendName}: ${missingKernels.join(', ')} (@art/backend registers them for wasm)`;
     } else if (training && overBudget(trainToInferenceRatio * inferSeconds * (1 + iterations))) {
-      trainError = `skipped: a warm-up and ${iterations} timed step(s), estimated at ${(trainToInferenceRatio * inferSeconds * (1 + iterations)).toFixed(0)} s, would exceed --max-seconds ${maxSeconds} (elapsed ${elapsed().toFixed(0)} s)`;
+      trainError =
+        `skipped: a warm-up and ${iterations} timed step(s), estimated ` +
+        `at ${(trainToInferenceRatio * inferSeconds * (1 + iterations)).toFixed(0)} s, would exceed ` +
+        `--max-seconds ${maxSeconds} (elapsed ${elapsed().toFixed(0)} s)`;
     } else if (training) {
       let plan: TrainingPlan | undefined;
       try {
@@ -222,7 +228,9 @@ for (const variant of values.variants!.split(',')) {
           `         ${variant} batch ${batch}: warm-up training step ${warmupSeconds.toFixed(2)} s (profiled)`,
         );
         if (overBudget(warmupSeconds * iterations)) {
-          trainError = `skipped after the ${warmupSeconds.toFixed(0)} s warm-up step: ${iterations} more would exceed --max-seconds ${maxSeconds} (elapsed ${elapsed().toFixed(0)} s)`;
+          trainError =
+            `skipped after the ${warmupSeconds.toFixed(0)} s warm-up step: ${iterations} ` +
+            `more would exceed --max-seconds ${maxSeconds} (elapsed ${elapsed().toFixed(0)} s)`;
         } else {
           trainSeconds = 0;
           for (let i = 0; i < iterations; i += 1) {
@@ -273,7 +281,8 @@ if (skipped.length > 0)
   console.log(`skipped over the ${maxSeconds} s budget (--max-seconds 0 runs everything): ${skipped.join(', ')}`);
 console.log(
   `\nsummary (${backendName}; micro-batches: size x count; peak tensors: TF.js's count, which adds every tensor's bytes even when tensors ` +
-    `share one buffer (reshapes; on wasm @art/backend's copy-free Identity), so it can exceed the wasm heap; wasm heap: size after the row, it never shrinks)\n` +
+    `share one buffer (reshapes; on wasm @art/backend's copy-free Identity), so it can exceed the ` +
+    `wasm heap; wasm heap: size after the row, it never shrinks)\n` +
     `${header}\n${table.join('\n')}`,
 );
 console.log(`total ${elapsed().toFixed(0)} s`);

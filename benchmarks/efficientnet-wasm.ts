@@ -211,7 +211,8 @@ for (const c of cases) ours[c.name] = await runOurs(c);
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 console.log(
-  `\nEfficientNet on wasm (${threads} threads) vs PyTorch ${torch.torch ?? '(not run)'} (torch.set_num_threads(${torchThreads})); median of ${repeats}, seconds`,
+  `\nEfficientNet on wasm (${threads} threads) vs PyTorch ${torch.torch ?? '(not run)'} ` +
+    `(torch.set_num_threads(${torchThreads})); median of ${repeats}, seconds`,
 );
 console.log(
   `${'case'.padEnd(44)} ${'ours wall'.padStart(9)} ${'ours cpu'.padStart(9)} ${'torch wall'.padStart(10)} ${'torch cpu'.padStart(9)}  ours/torch (wall, cpu)`,
@@ -222,10 +223,12 @@ for (const c of cases) {
   const ratio = t ? `${(o.wall / t.wall).toFixed(2)}x, ${(o.cpu / t.cpu).toFixed(2)}x` : '-';
   const extra =
     c.mode === 'infer'
-      ? `  (${(c.batch / o.wall).toFixed(1)} img/s vs ${t ? (c.batch / t.wall).toFixed(1) : '-'} img/s: ${t ? (t.wall / o.wall).toFixed(2) : '-'}x PyTorch's throughput)`
+      ? `  (${(c.batch / o.wall).toFixed(1)} img/s vs ${t ? (c.batch / t.wall).toFixed(1) : '-'} ` +
+        `img/s: ${t ? (t.wall / o.wall).toFixed(2) : '-'}x PyTorch's throughput)`
       : '';
   console.log(
-    `${c.name.padEnd(44)} ${o.wall.toFixed(3).padStart(9)} ${o.cpu.toFixed(3).padStart(9)} ${(t?.wall.toFixed(3) ?? '-').padStart(10)} ${(t?.cpu.toFixed(3) ?? '-').padStart(9)}  ${ratio}${extra}`,
+    `${c.name.padEnd(44)} ${o.wall.toFixed(3).padStart(9)} ${o.cpu.toFixed(3).padStart(9)} ` +
+      `${(t?.wall.toFixed(3) ?? '-').padStart(10)} ${(t?.cpu.toFixed(3) ?? '-').padStart(9)}  ${ratio}${extra}`,
   );
 }
 console.log(

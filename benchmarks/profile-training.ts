@@ -104,7 +104,8 @@ console.log(
 for (const [name, entry] of [...topLevel].sort((a, b) => b[1].ms - a[1].ms)) {
   if (perStep(entry.ms) < 0.5) continue;
   console.log(
-    `  ${name.padEnd(38)} ${String(entry.calls / steps).padStart(5)} calls ${perStep(entry.ms).toFixed(1).padStart(8)} ms ${((100 * entry.ms) / kernelSum).toFixed(1).padStart(5)}%`,
+    `  ${name.padEnd(38)} ${String(entry.calls / steps).padStart(5)} calls ${perStep(entry.ms).toFixed(1).padStart(8)} ` +
+      `ms ${((100 * entry.ms) / kernelSum).toFixed(1).padStart(5)}%`,
   );
 }
 console.log('nested (inside the kernels above):');

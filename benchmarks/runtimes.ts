@@ -106,7 +106,8 @@ if (runtimes.includes('onnx')) {
 if (runtimes.includes('tfjs')) {
   const selection = await initBackend({ backend: 'wasm', threads });
   notes.push(
-    `@art-tfjs: createInferenceFunction, ${selection.name} with ${threads} threads (@art/backend), batches over ${tfjsMaxBatch} run in chunks of ${tfjsMaxBatch}`,
+    `@art-tfjs: createInferenceFunction, ${selection.name} with ${threads} threads (@art/backend), ` +
+      `batches over ${tfjsMaxBatch} run in chunks of ${tfjsMaxBatch}`,
   );
   for (const { variant, size } of rows) {
     const net = efficientNet(variant, { initializer: 'torchvision' });

@@ -507,12 +507,16 @@ function checkEntryPoints(project: string, name: string, only?: string): void {
     .filter((key) => !key.includes('*'))
     .map((key) => (key === '.' ? name : `${name}${key.slice(1)}`))
     .filter((specifier) => !only || specifier === only);
+  const loadExpression = {
+    require: 'require(specifier)',
+    import: "await import(specifier, specifier.endsWith('.json') ? { with: { type: 'json' } } : undefined)",
+  };
   // One process per package and module system, so one failure cannot hide another.
   const script = (kind: 'require' | 'import') => `
     const failures = [];
     for (const specifier of ${JSON.stringify(specifiers)}) {
       try {
-        const loaded = ${kind === 'require' ? 'require(specifier)' : "await import(specifier, specifier.endsWith('.json') ? { with: { type: 'json' } } : undefined)"};
+        const loaded = ${loadExpression[kind]};
         if (Object.keys(loaded).length === 0) failures.push(specifier + ': ${kind} gave an empty module');
       } catch (error) {
         failures.push(specifier + ': ' + (error.code ? error.code + ': ' : '') + String(error.message).split('\\n')[0]);

@@ -104,7 +104,8 @@ function checkPython(python: string): string {
   if (probe.error || probe.status !== 0) {
     const why = probe.error ? probe.error.message : probe.stderr.trim().split('\n').pop();
     throw new RangeError(
-      `--python: "${python}" cannot import torch, torchvision and sklearn (${why}); install Debian's python3-torch python3-torchvision python3-sklearn or pass --python PATH`,
+      `--python: "${python}" cannot import torch, torchvision and sklearn (${why}); install Debian's ` +
+        `python3-torch python3-torchvision python3-sklearn or pass --python PATH`,
     );
   }
   const [torch, torchvision, sklearn] = probe.stdout.trim().split(' ');
@@ -216,7 +217,8 @@ async function run(options: BenchOptions): Promise<void> {
   }).finally(() => Promise.all([trainLoader.close(), validLoader.close()]));
   const cacheSeconds = (performance.now() - cacheStarted) / 1000;
   console.log(
-    `Batches: ${cacheDir}: ${manifest.trainCount} training images x ${manifest.epochs} epochs, ${manifest.validCount} validation, ${imgSize} px, batch ${batchSize}` +
+    `Batches: ${cacheDir}: ${manifest.trainCount} training images x ${manifest.epochs} ` +
+      `epochs, ${manifest.validCount} validation, ${imgSize} px, batch ${batchSize}` +
       ` (${written} epochs written now, ${formatDuration(cacheSeconds)})`,
   );
 
@@ -268,7 +270,8 @@ async function run(options: BenchOptions): Promise<void> {
             seconds: record.seconds,
           });
           console.error(
-            `  @art seed ${seed} epoch ${record.epoch}/${options.epochs} loss ${record.trainLoss.toFixed(4)} | val macro-F1 ${record.validMacroF1!.toFixed(4)} | ${record.seconds.toFixed(1)}s`,
+            `  @art seed ${seed} epoch ${record.epoch}/${options.epochs} loss ${record.trainLoss.toFixed(4)} ` +
+              `| val macro-F1 ${record.validMacroF1!.toFixed(4)} | ${record.seconds.toFixed(1)}s`,
           );
         },
       });
@@ -282,7 +285,9 @@ async function run(options: BenchOptions): Promise<void> {
   const comparison = compareSides(runs);
   const seconds = (performance.now() - started) / 1000;
   const setting = {
-    data: `${root} (${manifest.trainCount} train / ${manifest.validCount} validation images, ${classes.length} artists; split, order and augmentation seed ${dataSeed}, the same for every seed)`,
+    data:
+      `${root} (${manifest.trainCount} train / ${manifest.validCount} validation images, ${classes.length} ` +
+      `artists; split, order and augmentation seed ${dataSeed}, the same for every seed)`,
     network: `${network.name}: ${network.parameters} parameters; head dropout @art ${network.headDropout}, PyTorch 0.3 (the seed's)`,
     training: `Adam lr ${lr}, batch ${batchSize}, ${options.epochs} epochs, ${imgSize} px, from scratch`,
     sides: `@art: ${backend.name}, ${options.threads} threads; PyTorch: ${pythonVersions}, ${options.threads} threads`,

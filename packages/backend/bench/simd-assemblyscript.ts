@@ -226,7 +226,8 @@ for (const c of cases) {
   }
   const [hand, assemblyScript] = times.map(median) as [number, number];
   console.log(
-    `${c.name.padEnd(44)} ${(same ? 'same' : 'DIFFERENT').padEnd(10)} ${hand.toFixed(3).padStart(8)} ${assemblyScript.toFixed(3).padStart(8)}  ${(assemblyScript / hand).toFixed(2)}x`,
+    `${c.name.padEnd(44)} ${(same ? 'same' : 'DIFFERENT').padEnd(10)} ${hand.toFixed(3).padStart(8)} ${assemblyScript.toFixed(3).padStart(8)} ` +
+      ` ${(assemblyScript / hand).toFixed(2)}x`,
   );
 }
 console.log(

@@ -82,7 +82,9 @@ async function startTensorflow(skipped: SkippedBackend[]): Promise<BackendSelect
       // libtensorflow 2.9 is built for CUDA 11.2; with CUDA 12 (or no GPU) it quietly runs on the CPU.
       return {
         name: 'tensorflow',
-        reason: `${packageName} loaded but found no usable CUDA device (its CUDA 11.2 build falls back to the CPU on CUDA 12 drivers); running libtensorflow on the CPU`,
+        reason:
+          `${packageName} loaded but found no usable CUDA device (its CUDA 11.2 build falls ` +
+          `back to the CPU on CUDA 12 drivers); running libtensorflow on the CPU`,
         skipped: [],
       };
     }

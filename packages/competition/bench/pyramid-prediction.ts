@@ -88,7 +88,8 @@ for (const runtime of runtimes) {
 const cropsPerImage = SEED_LEVELS.reduce((n, level) => n + level * level, 0);
 const minutes = (rate: number): string => `${(testImages / rate / 60).toFixed(0)} min`;
 console.log(
-  `\nPyramid prediction, B3 levels [${SEED_LEVELS.join(', ')}] at 224 px (${cropsPerImage} crops/image), ${count} images of ${size}x${size}, ${threads} threads (TF.js: ${backend.name})`,
+  `\nPyramid prediction, B3 levels [${SEED_LEVELS.join(', ')}] at 224 px (${cropsPerImage} ` +
+    `crops/image), ${count} images of ${size}x${size}, ${threads} threads (TF.js: ${backend.name})`,
 );
 console.log(`| backbone runtime | images/s | crops/s | ${testImages} test images |\n|---|---:|---:|---:|`);
 for (const [label, rate] of results)

@@ -143,7 +143,8 @@ describe('art train flags', () => {
     ); // --fold wins
     expect(parseTrainArgs([], recipe, { env: { SLURM_ARRAY_TASK_ID: '7' } })!.fold).toBe(0); // no --folds: hold-out, index unused
     expect(() => withEnv({})).toThrow(
-      '--folds 4 without --fold: no array index in the environment (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX); pass --fold I, or start the job as an array of 4 tasks (e.g. sbatch --array=0-3)',
+      '--folds 4 without --fold: no array index in the environment (SLURM_ARRAY_TASK_ID, ' +
+        'JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX); pass --fold I, or start the job as an array of 4 tasks (e.g. sbatch --array=0-3)',
     );
     expect(() => withEnv({ SLURM_ARRAY_TASK_ID: '4' })).toThrow(
       '--folds 4: SLURM_ARRAY_TASK_ID="4" is not a fold index in 0..3; declare the array as 0-3 or pass --fold I',
@@ -211,11 +212,13 @@ describe('art command', () => {
       ],
       [
         ['train', '--recipe', 'b3', '--folds', '3'],
-        'art train: --folds 3 without --fold: no array index in the environment (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX); pass --fold I, or start the job as an array of 3 tasks (e.g. sbatch --array=0-2)\n',
+        'art train: --folds 3 without --fold: no array index in the environment (SLURM_ARRAY_TASK_ID, ' +
+          'JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX); pass --fold I, or start the job as an array of 3 tasks (e.g. sbatch --array=0-2)\n',
       ],
       [
         ['ensemble', '--out', join(scratch, 'nothing')],
-        `art ensemble: no fold job has started under ${join(scratch, 'nothing')} (no fold-<i>/run.json); run the fold jobs first, or pass --folds K to wait for them\n`,
+        `art ensemble: no fold job has started under ${join(scratch, 'nothing')} (no fold-<i>/run.json); ` +
+          `run the fold jobs first, or pass --folds K to wait for them\n`,
       ],
       [
         ['predict', '--run', join(scratch, 'nothing')],
@@ -341,7 +344,8 @@ describe('art command', () => {
     expect(waiting.stdout).toContain(`Waiting for fold-2 under ${out} (up to 1 s)`);
     expect(waiting.stderr.trim()).toMatch(
       new RegExp(
-        `^art ensemble: 1 of 3 folds not finished under ${out}: fold-2 \\(no summary.json\\) after waiting [12] s; wait for them with --wait \\[SECONDS\\], or combine the finished ones with --partial$`,
+        `^art ensemble: 1 of 3 folds not finished under ${out}: fold-2 \\(no summary.json\\) after ` +
+          `waiting [12] s; wait for them with --wait \\[SECONDS\\], or combine the finished ones with --partial$`,
       ),
     );
     const partial = await art(['ensemble', '--out', out, '--folds', '3', '--partial']);

@@ -130,7 +130,10 @@ afterAll(async () => {
 /** Crashes at `first`, then (optionally) the recovery at `second`, then resumes to the end; checks the result. */
 async function crashAndResume(first: number, second?: number): Promise<void> {
   const dir = join(root, `crash-${first}-${second ?? 'none'}`);
-  const label = `crash at op ${first} (${reference.ops[first]!.kind} ${reference.ops[first]!.path.slice(join(root, 'reference').length)})${second === undefined ? '' : `, then at recovery op ${second}`}`;
+  const crashed = reference.ops[first]!;
+  const label =
+    `crash at op ${first} (${crashed.kind} ${crashed.path.slice(join(root, 'reference').length)})` +
+    `${second === undefined ? '' : `, then at recovery op ${second}`}`;
   expect((await run(dir, first)).crashed, label).toBe(true);
   if (second !== undefined)
     expect((await run(dir, second)).crashed, `${label}, then at recovery op ${second}`).toBe(true);

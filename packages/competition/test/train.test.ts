@@ -213,7 +213,10 @@ describe('train', () => {
     const error = await train(options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteLossError);
     expect((error as Error).message).toMatch(
-      /^Training diverged at epoch 2, step 3 \(loss NaN\); lower the learning rate \(now 0\.01\) or check the inputs for NaN\. The last good checkpoint is kept at .*checkpoints\/step-00000002\.$/,
+      new RegExp(
+        /^Training diverged at epoch 2, step 3 \(loss NaN\); lower the learning rate \(now 0\.01\) /.source +
+          /or check the inputs for NaN\. The last good checkpoint is kept at .*checkpoints\/step-00000002\.$/.source,
+      ),
     );
     const { state, folder } = await committed(dir);
     expect([state.epoch, state.step]).toEqual([1, 2]);
@@ -340,7 +343,8 @@ describe('train', () => {
     options.model.dispose();
     expect(error).toBeInstanceOf(NonFiniteLossError);
     expect((error as Error).message).toBe(
-      'Training diverged at epoch 1, step 1 (validation predictions NaN); lower the learning rate (now 3e+38) or check the inputs for NaN. No checkpoint had been written yet.',
+      'Training diverged at epoch 1, step 1 (validation predictions NaN); lower the learning rate ' +
+        '(now 3e+38) or check the inputs for NaN. No checkpoint had been written yet.',
     );
   });
 

@@ -112,6 +112,8 @@ for (const format of ['pth', 'safetensors']) {
   const pick = (key: keyof Measurement) => median(mine.map((row) => row[key] as number));
   const total = median(mine.map((row) => row.readMs + row.parseMs + row.loadMs));
   console.log(
-    `| ${format} | ${pick('readMs').toFixed(0)} ms | ${pick('parseMs').toFixed(0)} ms | ${pick('loadMs').toFixed(0)} ms | ${total.toFixed(0)} ms | ${pick('maxRssMiB').toFixed(0)} MiB (${pick('baselineRssMiB').toFixed(0)}) | ${pick('peakHeapMiB').toFixed(0)} MiB |`,
+    `| ${format} | ${pick('readMs').toFixed(0)} ms | ${pick('parseMs').toFixed(0)} ms ` +
+      `| ${pick('loadMs').toFixed(0)} ms | ${total.toFixed(0)} ms | ${pick('maxRssMiB').toFixed(0)} MiB ` +
+      `(${pick('baselineRssMiB').toFixed(0)}) | ${pick('peakHeapMiB').toFixed(0)} MiB |`,
   );
 }

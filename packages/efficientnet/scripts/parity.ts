@@ -1,6 +1,7 @@
 /**
  * Parity check against torchvision fixtures:
- *   npm run parity -w @art/efficientnet -- <manifest.json> [--runtime tfjs|onnx] [--backend cpu|wasm] [--tolerance 1e-4] [--model name] [--weights-ext .pth] [--weights-root DIR]
+ *   npm run parity -w @art/efficientnet -- <manifest.json> [--runtime tfjs|onnx] [--backend cpu|wasm]
+ *     [--tolerance 1e-4] [--model name] [--weights-ext .pth] [--weights-root DIR]
  * `--runtime onnx` runs the networks exported to ONNX on ONNX Runtime (onnxruntime-node, CPU).
  * `--weights-ext .pth` reads `model.pth` beside each `model.safetensors` (or under `--weights-root DIR`).
  * Exits 1 if any tensor's worst relative error exceeds the tolerance.
@@ -57,7 +58,12 @@ try {
 }
 const worst = result.rows.reduce((max, row) => Math.max(max, row.relativeError), 0);
 const failed = result.rows.filter((row) => !row.passed).length;
+const runtimeLabel =
+  result.runtime === 'onnx'
+    ? `runtime onnx (ONNX Runtime, ${result.backend.slice('onnx-'.length)} execution provider)`
+    : `runtime tfjs, backend ${result.backend}`;
 console.log(
-  `\n${result.runtime === 'onnx' ? `runtime onnx (ONNX Runtime, ${result.backend.slice('onnx-'.length)} execution provider)` : `runtime tfjs, backend ${result.backend}`}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} (tolerance ${tolerance}), ${failed} over tolerance`,
+  `\n${runtimeLabel}: ${result.rows.length} tensors, worst relative error ${worst.toExponential(2)} ` +
+    `(tolerance ${tolerance}), ${failed} over tolerance`,
 );
 process.exit(result.passed ? 0 : 1);

@@ -89,7 +89,9 @@ describe('art-efficientnet', () => {
       const result = await cli('download', 'v2-m', '--quiet');
       expect(result.code).toBe(1);
       expect(result.err[0]).toBe(
-        `art-efficientnet: EfficientNet_V2_M_Weights.IMAGENET1K_V1: efficientnet_v2_m-dc08266a.pth is not in the cache and downloads are off (ART_OFFLINE=1). Download https://download.pytorch.org/models/efficientnet_v2_m-dc08266a.pth by hand and put it at ${home}/hub/checkpoints/efficientnet_v2_m-dc08266a.pth`,
+        `art-efficientnet: EfficientNet_V2_M_Weights.IMAGENET1K_V1: efficientnet_v2_m-dc08266a.pth ` +
+          `is not in the cache and downloads are off (ART_OFFLINE=1). Download ` +
+          `https://download.pytorch.org/models/efficientnet_v2_m-dc08266a.pth by hand and put it at ${home}/hub/checkpoints/efficientnet_v2_m-dc08266a.pth`,
       );
     } finally {
       process.env = previous;

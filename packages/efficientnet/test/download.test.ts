@@ -253,7 +253,8 @@ describe('downloads into the torch.hub cache from a loopback server', () => {
     const home = fresh();
     const where = join(home, 'hub/checkpoints/efficientnet_b3_rwightman-cf984f9c.pth');
     await expect(fetchPretrainedWeights('b3', 'DEFAULT', options(home, { ART_OFFLINE: '1' }))).rejects.toThrow(
-      `EfficientNet_B3_Weights.IMAGENET1K_V1: efficientnet_b3_rwightman-cf984f9c.pth is not in the cache and downloads are off (ART_OFFLINE=1). Download ${base}/models/efficientnet_b3_rwightman-cf984f9c.pth by hand and put it at ${where}`,
+      `EfficientNet_B3_Weights.IMAGENET1K_V1: efficientnet_b3_rwightman-cf984f9c.pth is not in the ` +
+        `cache and downloads are off (ART_OFFLINE=1). Download ${base}/models/efficientnet_b3_rwightman-cf984f9c.pth by hand and put it at ${where}`,
     );
     await expect(fetchPretrainedWeights('b3', 'DEFAULT', options(home, { HF_HUB_OFFLINE: '1' }))).rejects.toThrow(
       /downloads are off \(HF_HUB_OFFLINE=1\)/,

@@ -223,7 +223,8 @@ describe('readPth: hostile and damaged files are refused with a named error, not
     expect(error).toBeInstanceOf(UnsafeCheckpointError);
     expect((error as UnsafeCheckpointError).culprit).toBe(culprit);
     expect(error.message).toBe(
-      `${name}: refused global ${culprit}: a weights file may only name OrderedDict, torch's tensor rebuild functions, storage types and dtypes (the allow-list of torch.load(weights_only=True)); nothing was executed`,
+      `${name}: refused global ${culprit}: a weights file may only name OrderedDict, torch's tensor ` +
+        `rebuild functions, storage types and dtypes (the allow-list of torch.load(weights_only=True)); nothing was executed`,
     );
     expect(existsSync('/tmp/art-pth-pwned')).toBe(false);
   });

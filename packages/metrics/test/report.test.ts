@@ -82,7 +82,8 @@ describe('classificationReport', () => {
     const html = report.toHTML();
     expect(html).toMatch(/^<table class="art-classification-report">/);
     expect(html).toContain(
-      '<tr><th>class 2</th><td style="text-align:right">1.00</td><td style="text-align:right">0.67</td><td style="text-align:right">0.80</td><td style="text-align:right">3</td></tr>',
+      '<tr><th>class 2</th><td style="text-align:right">1.00</td><td style="text-align:right">0.67</td><td ' +
+        'style="text-align:right">0.80</td><td style="text-align:right">3</td></tr>',
     );
     const footer = html.slice(html.indexOf('<tfoot>'));
     expect(footer).toContain(

@@ -107,7 +107,8 @@ describe("average: 'binary' with posLabel", () => {
       {
         category: 'UserWarning',
         message:
-          "f1Score: Note that pos_label (set to 0) is ignored when average != 'binary' (got 'macro'). You may use labels=[pos_label] to specify a single positive class.",
+          "f1Score: Note that pos_label (set to 0) is ignored when average != 'binary' (got 'macro'). " +
+          'You may use labels=[pos_label] to specify a single positive class.',
       },
     ]);
   });
@@ -197,7 +198,8 @@ describe('warnings and edge cases', () => {
       {
         category: 'UndefinedMetricWarning',
         message:
-          'precisionScore: Precision is ill-defined and being set to 0.0 in labels with no predicted samples. Use `zero_division` parameter to control this behavior.',
+          'precisionScore: Precision is ill-defined and being set to 0.0 in labels with no predicted ' +
+          'samples. Use `zero_division` parameter to control this behavior.',
       },
     ]);
     const silent = collect();

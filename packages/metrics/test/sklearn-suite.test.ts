@@ -95,7 +95,8 @@ const DELIBERATE: { reason: string; applies: (call: RecordedCall) => boolean }[]
   },
   {
     reason:
-      'topKAccuracyScore without labels takes yTrue as score-column indices, so it does not raise where y_true lacks a class or holds extra ones (scikit-learn requires the classes of y_true to match the columns)',
+      'topKAccuracyScore without labels takes yTrue as score-column indices, so it does not raise ' +
+      'where y_true lacks a class or holds extra ones (scikit-learn requires the classes of y_true to match the columns)',
     applies: (call) =>
       call.fn === 'top_k_accuracy_score' &&
       call.error !== undefined &&
@@ -222,11 +223,7 @@ const RUNNERS: Record<string, (kwargs: Options) => unknown> = {
   hamming_loss: labelRunner(hammingLoss),
   zero_one_loss: labelRunner(zeroOneLoss),
   log_loss: (kw) =>
-    logLoss(
-      targetsOf(kw.y_true),
-      booleansAsNumbers(kw.y_pred) as number[][],
-      optionsOf(kw, ['y_true', 'y_pred']),
-    ),
+    logLoss(targetsOf(kw.y_true), booleansAsNumbers(kw.y_pred) as number[][], optionsOf(kw, ['y_true', 'y_pred'])),
   brier_score_loss: (kw) =>
     brierScoreLoss(targetsOf(kw.y_true), kw.y_prob as number[], optionsOf(kw, ['y_true', 'y_prob'])),
   class_likelihood_ratios: (kw) => {

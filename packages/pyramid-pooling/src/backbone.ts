@@ -87,7 +87,8 @@ export function runBackbone(backbone: Backbone, crops: tf.Tensor4D, training: bo
         () => undefined,
       );
       throw new TypeError(
-        'this backbone function is asynchronous (e.g. ONNX Runtime): it can predict (predict, predictCrops) but not run inside forward or training; use a TF.js backbone there',
+        'this backbone function is asynchronous (e.g. ONNX Runtime): it can predict (predict, ' +
+          'predictCrops) but not run inside forward or training; use a TF.js backbone there',
       );
     }
   } else {

@@ -259,7 +259,8 @@ export class PyramidClassifier {
         }
         if (output.isDisposed) {
           throw new Error(
-            "the asynchronous backbone returned a tensor it created before its first await (inside the classifier's tf.tidy, which disposed it); create the result after awaiting, as ONNX Runtime does, or pass a synchronous function",
+            'the asynchronous backbone returned a tensor it created before its first await (inside ' +
+              "the classifier's tf.tidy, which disposed it); create the result after awaiting, as ONNX Runtime does, or pass a synchronous function",
           );
         }
         probabilities = tf.tidy(() => this.toProbabilities(output));

@@ -110,7 +110,8 @@ function resolveLevelWeights(
     const weights = [...(options.fixedWeights ?? defaultFixedWeights(levels))];
     if (weights.length !== levels.length || weights.some((weight) => !Number.isFinite(weight) || weight < 0)) {
       throw new RangeError(
-        `fixedWeights must hold ${levels.length} non-negative numbers (one per level of ${JSON.stringify(levels)}), got ${JSON.stringify(options.fixedWeights)}`,
+        `fixedWeights must hold ${levels.length} non-negative numbers (one per level ` +
+          `of ${JSON.stringify(levels)}), got ${JSON.stringify(options.fixedWeights)}`,
       );
     }
     if (weights.every((weight) => weight === 0)) throw new RangeError('fixedWeights must not all be 0');
@@ -163,7 +164,8 @@ function checkPerCrop(perCrop: readonly (readonly ArrayLike<number>[])[], levels
   perCrop.forEach((image, imageIndex) => {
     if (!Array.isArray(image) || image.length !== crops) {
       throw new RangeError(
-        `perCropProbabilities[${imageIndex}] must hold ${crops} crops for levels ${JSON.stringify(levels)}, got ${Array.isArray(image) ? image.length : String(image)}`,
+        `perCropProbabilities[${imageIndex}] must hold ${crops} crops for levels ${JSON.stringify(levels)}, ` +
+          `got ${Array.isArray(image) ? image.length : String(image)}`,
       );
     }
     for (const row of image) {
@@ -278,7 +280,8 @@ export function fuseTensors(perCrop: tf.Tensor3D, mode: FusionMode, options: Fus
   const crops = levels.reduce((sum, level) => sum + level * level, 0);
   if (!(perCrop instanceof tf.Tensor) || perCrop.rank !== 3 || perCrop.shape[1] !== crops) {
     throw new RangeError(
-      `perCrop must be a tensor [N, ${crops}, classes] for levels ${JSON.stringify(levels)}, got ${perCrop instanceof tf.Tensor ? JSON.stringify(perCrop.shape) : String(perCrop)}`,
+      `perCrop must be a tensor [N, ${crops}, classes] for levels ${JSON.stringify(levels)}, ` +
+        `got ${perCrop instanceof tf.Tensor ? JSON.stringify(perCrop.shape) : String(perCrop)}`,
     );
   }
   const learnedLogits = options.learnedLogits;

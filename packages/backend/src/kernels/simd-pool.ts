@@ -46,7 +46,8 @@ const CONTROL_SLOTS = 40;
  * source too (depthwiseFilterOffsets below), over all offsets.
  */
 const depthwiseFilterOffsetsSource = `(functions, a, first, last) => {
-  const [x, dy, sums, batch, height, width, channels, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, top, left, filterWidth] = a;
+  const [x, dy, sums, batch, height, width, channels, outHeight, outWidth,
+    strideHeight, strideWidth, dilationHeight, dilationWidth, top, left, filterWidth] = a;
   const rowBytes = 4 * channels;
   for (let offset = first; offset < last; offset++) {
     const kh = Math.floor(offset / filterWidth), kw = offset % filterWidth;

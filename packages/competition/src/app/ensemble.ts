@@ -53,7 +53,8 @@ export async function runEnsemble(
   let missing = expected.filter((fold) => !finished(out, fold));
   if (missing.length > 0 && waitSeconds > 0) {
     log(
-      `Waiting for ${missing.map((fold) => `fold-${fold}`).join(', ')} under ${out} (${Number.isFinite(waitSeconds) ? `up to ${waitSeconds} s` : 'no time limit'})`,
+      `Waiting for ${missing.map((fold) => `fold-${fold}`).join(', ')} under ${out} ` +
+        `(${Number.isFinite(waitSeconds) ? `up to ${waitSeconds} s` : 'no time limit'})`,
     );
     while (missing.length > 0 && (performance.now() - started) / 1000 < waitSeconds) {
       await sleep(Math.min(pollSeconds, Math.max(0, waitSeconds - (performance.now() - started) / 1000)) * 1000);

@@ -51,7 +51,10 @@ export function errorMessage(error: unknown, command: string): string {
     );
   }
   if (error instanceof ResumeMismatchError && error.option === 'learningRate') {
-    return `${command}: --lr ${error.given} differs from ${error.saved}, the learning rate the run in ${dirname(dirname(error.checkpoint))} started with; --resume continues its schedule: resume with --lr ${error.saved}, or train in a new --out`;
+    return (
+      `${command}: --lr ${error.given} differs from ${error.saved}, the learning rate the run ` +
+      `in ${dirname(dirname(error.checkpoint))} started with; --resume continues its schedule: resume with --lr ${error.saved}, or train in a new --out`
+    );
   }
   if (error instanceof FileSystemError) {
     const advice: Record<string, string> = {

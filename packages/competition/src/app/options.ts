@@ -93,6 +93,9 @@ export function trainUsage(
 ): string {
   const defaults = recipe.sizes;
   const smoke = recipe.smokeSizes;
+  const smokeFlags =
+    `--epochs ${smoke.epochs} --img-size ${smoke.imgSize} --batch-size ${smoke.batchSize} ` +
+    `--lr ${smoke.lr} --backend ${smoke.backend}`;
   return `${recipe.summary}
 
 Usage: ${command} [flags]
@@ -119,7 +122,7 @@ Usage: ${command} [flags]
   --resume              continue from the newest checkpoint in OUT/checkpoints (same result as an
                         uninterrupted run; history and plots are rebuilt; --lr must be the run's)
   --smoke               tiny data, tiny model, one short epoch: checks the whole path in seconds
-                        (defaults then: --epochs ${smoke.epochs} --img-size ${smoke.imgSize} --batch-size ${smoke.batchSize} --lr ${smoke.lr} --backend ${smoke.backend})
+                        (defaults then: ${smokeFlags})
   --workers N           augmentation worker threads (default 0: main thread)
   --micro-batch N       gradient accumulation micro-batch (default: the whole batch)
   --progress MODE       ${PROGRESS_MODES.join(' | ')} (default auto)

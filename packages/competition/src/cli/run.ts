@@ -333,7 +333,10 @@ function oneOf(flag: string, value: string | undefined, allowed: readonly string
 function trainOverview(): string {
   const rows = Object.values(RECIPES).map((recipe) => {
     const { epochs, imgSize, batchSize, lr, backend } = recipe.sizes;
-    return `  ${recipe.name.padEnd(8)}  --epochs ${epochs} --img-size ${imgSize} --batch-size ${batchSize} --lr ${lr} --backend ${backend}\n            ${recipe.summary}\n`;
+    return (
+      `  ${recipe.name.padEnd(8)}  --epochs ${epochs} --img-size ${imgSize} --batch-size ${batchSize} ` +
+      `--lr ${lr} --backend ${backend}\n            ${recipe.summary}\n`
+    );
   });
   return `Usage: art train --recipe NAME [flags]\n\nRecipes and their defaults (art train --recipe NAME --help: every flag):\n${rows.join('')}`;
 }

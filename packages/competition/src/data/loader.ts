@@ -292,7 +292,8 @@ export class DataLoader {
     samples.forEach((s, k) => {
       if (s.shape.some((d, j) => d !== shape[j])) {
         throw new Error(
-          `DataLoader: sample ${indices[k]} (${this.items[indices[k]!]!.imagePath}) has shape [${s.shape}] but the batch has [${shape}]; end the transform with a fixed-size Resize or crop`,
+          `DataLoader: sample ${indices[k]} (${this.items[indices[k]!]!.imagePath}) has shape ` +
+            `[${s.shape}] but the batch has [${shape}]; end the transform with a fixed-size Resize or crop`,
         );
       }
     });

@@ -271,7 +271,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         );
       if (saved.batchInEpoch > 0 && saved.config.trainBatches !== trainLoader.length) {
         throw new Error(
-          `train: checkpoint ${existing} stopped inside an epoch of ${saved.config.trainBatches} batches, but the training loader now has ${trainLoader.length}; ` +
+          `train: checkpoint ${existing} stopped inside an epoch of ${saved.config.trainBatches} ` +
+            `batches, but the training loader now has ${trainLoader.length}; ` +
             'resume with the same data and batch size (or pass resume: false)',
         );
       }
@@ -455,7 +456,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       reporter.epochEnd(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} acc ${record.trainAccuracy.toFixed(3)}` +
           (validation
-            ? ` | val loss ${validation.loss.toFixed(4)} acc ${validation.accuracy.toFixed(3)} macro-F1 ${validation.macroF1.toFixed(4)}${improved ? ' (best)' : ''}`
+            ? ` | val loss ${validation.loss.toFixed(4)} acc ${validation.accuracy.toFixed(3)} ` +
+              `macro-F1 ${validation.macroF1.toFixed(4)}${improved ? ' (best)' : ''}`
             : '') +
           ` | ${record.seconds.toFixed(1)}s`,
       );

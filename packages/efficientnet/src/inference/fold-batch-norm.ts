@@ -39,7 +39,8 @@ export function foldBatchNorm(filter: tf.Tensor4D, batchNorm: BatchNormParameter
   const outChannels = gamma.length;
   if (outChannels !== lastAxis && outChannels !== inChannels * lastAxis) {
     throw new RangeError(
-      `foldBatchNorm: BatchNorm has ${outChannels} channels, the filter [${filter.shape.join(', ')}] produces ${lastAxis} (or ${inChannels * lastAxis} depthwise)`,
+      `foldBatchNorm: BatchNorm has ${outChannels} channels, the filter [${filter.shape.join(', ')}] ` +
+        `produces ${lastAxis} (or ${inChannels * lastAxis} depthwise)`,
     );
   }
   if (beta.length !== outChannels || mean.length !== outChannels || variance.length !== outChannels) {

@@ -67,9 +67,11 @@ export function fittingVariants(tensors: ReadonlyMap<string, SafeTensor>): { var
 
 async function inspect(path: string, all: boolean, io: CliIo): Promise<void> {
   const contents = await readWeightsFile(path);
-  io.out(
-    `${path}: ${contents.format === 'pth' ? 'PyTorch zip checkpoint (torch.save), read with the weights-only allow-list' : 'safetensors'}, ${(await stat(path)).size} bytes`,
-  );
+  const format =
+    contents.format === 'pth'
+      ? 'PyTorch zip checkpoint (torch.save), read with the weights-only allow-list'
+      : 'safetensors';
+  io.out(`${path}: ${format}, ${(await stat(path)).size} bytes`);
   if (contents.format === 'pth') {
     const buffer = await readFile(path);
     const archive = openPth(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), { source: path });
@@ -87,9 +89,8 @@ async function inspect(path: string, all: boolean, io: CliIo): Promise<void> {
     dtypes.set(tensor.dtype, (dtypes.get(tensor.dtype) ?? 0) + 1);
     if (!isBuffer(key)) parameters += numel(tensor.shape);
   }
-  io.out(
-    `  ${contents.tensors.size} tensors (${[...dtypes].map(([dtype, count]) => `${count} ${dtype}`).join(', ')}), ${parameters.toLocaleString('en-US')} parameters`,
-  );
+  const dtypeCounts = [...dtypes].map(([dtype, count]) => `${count} ${dtype}`).join(', ');
+  io.out(`  ${contents.tensors.size} tensors (${dtypeCounts}), ${parameters.toLocaleString('en-US')} parameters`);
   const shown = all ? [...contents.tensors] : [...contents.tensors].slice(0, 8);
   for (const [key, tensor] of shown) io.out(`    ${key}  ${tensor.dtype} ${JSON.stringify(tensor.shape)}`);
   if (!all && contents.tensors.size > shown.length)
@@ -113,9 +114,8 @@ async function convert(input: string, output: string, keepNames: boolean, force:
     throw new UsageError(`${output} exists; pass --force to overwrite it`);
   const contents = await readWeightsFile(input, { keepNames });
   await writeSafetensorsFile(output, contents.tensors, { format: 'pt', converted_from: basename(input) });
-  io.out(
-    `${output}: ${contents.tensors.size} tensors from ${input}${contents.notes.length > 0 ? ` (${contents.notes.map((note) => note.slice(input.length + 2)).join('; ')})` : ''}`,
-  );
+  const notes = contents.notes.map((note) => note.slice(input.length + 2)).join('; ');
+  io.out(`${output}: ${contents.tensors.size} tensors from ${input}${contents.notes.length > 0 ? ` (${notes})` : ''}`);
 }
 
 /**
@@ -169,9 +169,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         return 0;
       case 'list':
         for (const entry of [...TORCHVISION_WEIGHTS, ...TIMM_WEIGHTS]) {
-          io.out(
-            `${entry.variant.padEnd(5)} ${entry.name.padEnd(30)} ${DEFAULT_WEIGHTS[entry.variant] === entry.name ? 'DEFAULT ' : '        '}${entry.source.kind === 'torchvision' ? entry.source.url : `hf://${entry.source.repo}/${entry.source.file}`}`,
-          );
+          const isDefault = DEFAULT_WEIGHTS[entry.variant] === entry.name;
+          const url =
+            entry.source.kind === 'torchvision' ? entry.source.url : `hf://${entry.source.repo}/${entry.source.file}`;
+          io.out(`${entry.variant.padEnd(5)} ${entry.name.padEnd(30)} ${isDefault ? 'DEFAULT ' : '        '}${url}`);
         }
         return 0;
       default:
@@ -180,9 +181,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   } catch (error) {
     // Every failure is one line: the first of the message (load reports list details below it).
     const code = (error as NodeJS.ErrnoException).code;
+    const fileErrors = { ENOENT: 'no such file', EISDIR: 'is a folder, not a file', EACCES: 'permission denied' };
     const message =
       code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES'
-        ? `${(error as NodeJS.ErrnoException).path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'permission denied'}`
+        ? `${(error as NodeJS.ErrnoException).path}: ${fileErrors[code]}`
         : error instanceof Error
           ? error.message.split('\n')[0]!
           : String(error);

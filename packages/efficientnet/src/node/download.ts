@@ -257,7 +257,8 @@ async function fetchInto(
     throw new Transient(
       controller.signal.aborted
         ? `no answer within ${idleTimeoutMs} ms`
-        : `network error: ${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message ?? (error as Error).cause) : (error as Error).message}`,
+        : `network ` +
+            `error: ${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message ?? (error as Error).cause) : (error as Error).message}`,
     );
   }
   try {

@@ -225,7 +225,8 @@ function checkArchitecture(entry: FixtureModel, config: EfficientNetConfig): voi
           mine.useResidual !== block.use_residual)
       ) {
         problems.push(
-          `features.${stage.index}.${b}: ${mine.block} ${mine.inputChannels}->${mine.outputChannels} != ${block.type} ${block.in_channels}->${block.out_channels}`,
+          `features.${stage.index}.${b}: ${mine.block} ${mine.inputChannels}->${mine.outputChannels} ` +
+            `!= ${block.type} ${block.in_channels}->${block.out_channels}`,
         );
       }
     });
@@ -411,7 +412,8 @@ export async function runParity(manifestPath: string, options: ParityOptions = {
             };
             rows.push(row);
             log(
-              `${row.passed ? 'ok  ' : 'FAIL'} ${entry.name.padEnd(22)} ${fixtureCase.id.padEnd(6)} ${name.padEnd(11)} max|d|=${maxAbsError.toExponential(2)} rel=${relativeError.toExponential(2)}`,
+              `${row.passed ? 'ok  ' : 'FAIL'} ${entry.name.padEnd(22)} ${fixtureCase.id.padEnd(6)} ${name.padEnd(11)} ` +
+                `max|d|=${maxAbsError.toExponential(2)} rel=${relativeError.toExponential(2)}`,
             );
           }
         }

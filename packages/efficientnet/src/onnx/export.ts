@@ -44,7 +44,10 @@ const HEAD_LAYERS = [
   'BatchNormalization',
 ] as const;
 
-/** `[kH, kW, in, out]` (TF.js) to `[out, in, kH, kW]` (ONNX Conv); a depthwise `[kH, kW, C, 1]` becomes `[1, C, kH, kW]`, the same bytes as ONNX's `[C, 1, kH, kW]`. */
+/**
+ * `[kH, kW, in, out]` (TF.js) to `[out, in, kH, kW]` (ONNX Conv); a depthwise `[kH, kW, C, 1]` becomes
+ * `[1, C, kH, kW]`, the same bytes as ONNX's `[C, 1, kH, kW]`.
+ */
 function hwioToOihw(
   values: Float32Array | Int32Array | Uint8Array,
   kernelHeight: number,
@@ -299,7 +302,8 @@ export function exportOnnx(net: EfficientNet, options: OnnxExportOptions = {}): 
   for (const name of outputs) {
     if (!known.includes(name) || (name === 'logits' && !net.options.includeTop)) {
       throw new RangeError(
-        `exportOnnx: unknown output ${JSON.stringify(name)} for ${net.model.name}; expected one of ${known.filter((k) => k !== 'logits' || net.options.includeTop).join(', ')}`,
+        `exportOnnx: unknown output ${JSON.stringify(name)} for ${net.model.name}; expected one ` +
+          `of ${known.filter((k) => k !== 'logits' || net.options.includeTop).join(', ')}`,
       );
     }
   }
@@ -407,7 +411,9 @@ export function exportOnnx(net: EfficientNet, options: OnnxExportOptions = {}): 
       builder,
       inputs: [floatValueInfo('input', inputDims)],
       outputs: outputInfos,
-      docString: `${net.config.name} exported by @art/efficientnet: BatchNorm folded, torchvision padding, eval mode. Input "input" ${layout} float32, normalised as for the weights.`,
+      docString:
+        `${net.config.name} exported by @art/efficientnet: BatchNorm folded, torchvision ` +
+        `padding, eval mode. Input "input" ${layout} float32, normalised as for the weights.`,
       metadata: { layout, variant: net.config.name, outputs: outputs.join(',') },
     });
   } finally {

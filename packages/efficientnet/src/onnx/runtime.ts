@@ -49,7 +49,8 @@ export async function loadOnnxRuntime(): Promise<OnnxRuntimeModule> {
   } catch (error) {
     throw new Error(
       `ONNX Runtime is not installed: cannot import "${NODE_RUNTIME}" (${(error as Error).message.split('\n')[0]}). ` +
-        `Install it with \`npm install ${NODE_RUNTIME}\` (an optional peer dependency of @art/efficientnet), or pass options.ort (e.g. onnxruntime-web in a browser).`,
+        `Install it with \`npm install ${NODE_RUNTIME}\` (an optional peer dependency of @art/efficientnet), ` +
+        `or pass options.ort (e.g. onnxruntime-web in a browser).`,
       { cause: error },
     );
   }

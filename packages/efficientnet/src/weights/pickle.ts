@@ -529,7 +529,8 @@ export function unpickle(
       default:
         throw new UnsafeCheckpointError(
           OPCODE_NAMES[opcode] ?? `0x${opcode.toString(16)}`,
-          `${source}: unsupported pickle opcode ${OPCODE_NAMES[opcode] ?? `0x${opcode.toString(16).padStart(2, '0')}`} at offset ${at - 1} (torch.save writes protocol 2)`,
+          `${source}: unsupported pickle opcode ${OPCODE_NAMES[opcode] ?? `0x${opcode.toString(16).padStart(2, '0')}`} ` +
+            `at offset ${at - 1} (torch.save writes protocol 2)`,
         );
     }
   }

@@ -40,7 +40,8 @@ function provider(): WeightsProvider {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (isNode) {
     throw new Error(
-      "pretrained weights in Node: import '@art/efficientnet/node' once (it downloads into PyTorch's cache, $TORCH_HOME/hub/checkpoints, so each file is fetched once)",
+      "pretrained weights in Node: import '@art/efficientnet/node' once (it downloads into PyTorch's " +
+        'cache, $TORCH_HOME/hub/checkpoints, so each file is fetched once)',
     );
   }
   return fetchWithWebCrypto;
@@ -81,7 +82,8 @@ export async function loadPretrainedWeights(
   ];
   if (problems.length > 0 && !options.allowPartial) {
     throw new WeightLoadError(
-      `${source}: ${entry.id} does not fit "${net.model.name}" (${problems.length} backbone tensors missing or of another shape: ${problems.slice(0, 5).join(', ')}); build ${entry.variant} for these weights`,
+      `${source}: ${entry.id} does not fit "${net.model.name}" (${problems.length} backbone tensors ` +
+        `missing or of another shape: ${problems.slice(0, 5).join(', ')}); build ${entry.variant} for these weights`,
       report,
     );
   }

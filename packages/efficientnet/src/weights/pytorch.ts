@@ -174,7 +174,8 @@ function torchPolicy(source: string, entries: Map<string, Uint8Array>, prefix: s
     if (last >= ref.numel) {
       throw new CheckpointFormatError(
         'tensor',
-        `${source}: a tensor of size ${JSON.stringify(shape)} (offset ${offset}, stride ${JSON.stringify(strides)}) reaches element ${last} of storage "${ref.key}", which has ${ref.numel}`,
+        `${source}: a tensor of size ${JSON.stringify(shape)} (offset ${offset}, stride ${JSON.stringify(strides)}) ` +
+          `reaches element ${last} of storage "${ref.key}", which has ${ref.numel}`,
       );
     }
     tensorCount += 1;
@@ -201,7 +202,8 @@ function torchPolicy(source: string, entries: Map<string, Uint8Array>, prefix: s
       if (module === 'torch' && DTYPE_NAMES.has(name)) return named('dtype', full);
       return refuse(
         full,
-        `refused global ${full}: a weights file may only name OrderedDict, torch's tensor rebuild functions, storage types and dtypes (the allow-list of torch.load(weights_only=True)); nothing was executed`,
+        `refused global ${full}: a weights file may only name OrderedDict, torch's tensor rebuild ` +
+          `functions, storage types and dtypes (the allow-list of torch.load(weights_only=True)); nothing was executed`,
       );
     },
     reduce(callable, args) {
@@ -374,7 +376,8 @@ function findStateDict(root: PickleValue, source: string): { dict: PickleDict; k
       .join(', ');
     throw new CheckpointFormatError(
       'state_dict',
-      `${source}: no state dict found: the checkpoint is a dict with keys ${keys || '(none)'}, and none of ${CHECKPOINT_KEYS.join(', ')} holds a dict of tensors`,
+      `${source}: no state dict found: the checkpoint is a dict with keys ${keys || '(none)'}, and ` +
+        `none of ${CHECKPOINT_KEYS.join(', ')} holds a dict of tensors`,
     );
   }
   throw new CheckpointFormatError(
@@ -433,7 +436,8 @@ export function openPth(bytes: Uint8Array, options: ReadPthOptions = {}): PthArc
   if (!Number.isInteger(version) || version < 1 || version > MAX_FILE_FORMAT_VERSION) {
     throw new CheckpointFormatError(
       'version',
-      `${source}: unsupported archive version ${versionText ? JSON.stringify(new TextDecoder().decode(versionText).trim()) : '(missing)'}; expected 1..${MAX_FILE_FORMAT_VERSION}`,
+      `${source}: unsupported archive version ${versionText ? JSON.stringify(new TextDecoder().decode(versionText).trim()) : '(missing)'}; ` +
+        `expected 1..${MAX_FILE_FORMAT_VERSION}`,
     );
   }
   const byteorderBytes = entries.get(`${prefix}byteorder`);

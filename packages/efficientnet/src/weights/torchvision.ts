@@ -254,14 +254,17 @@ export function loadTorchvisionWeights(
       (m) => `${m.key} (model ${JSON.stringify(m.expected)}, file ${m.dtype} ${JSON.stringify(m.actual)})`,
     );
     throw new WeightLoadError(
-      `${source}: strict load into "${model.name}" failed; nothing was loaded${formatList('missing', missing)}${formatList('unexpected', unexpected)}${formatList('shape mismatch', mismatchText)}`,
+      `${source}: strict load into "${model.name}" failed; nothing was ` +
+        `loaded${formatList('missing', missing)}${formatList('unexpected', unexpected)}${formatList('shape mismatch', mismatchText)}`,
       report,
     );
   }
   if (!strict && !(options.allowPartial ?? false) && loadedFraction < MIN_PARTIAL_FRACTION) {
     throw new WeightLoadError(
-      `${source}: only ${(100 * loadedFraction).toFixed(1)} % of the weights of "${model.name}" are in this file (${plan.length} of ${parameters.filter((p) => p.layout !== 'counter').length} tensors); ` +
-        `it is probably for another variant. Nothing was loaded; pass allowPartial (--weights-partial) to load what fits anyway${formatList('missing', missing)}${formatList('unexpected', unexpected)}`,
+      `${source}: only ${(100 * loadedFraction).toFixed(1)} % of the weights of "${model.name}" are ` +
+        `in this file (${plan.length} of ${parameters.filter((p) => p.layout !== 'counter').length} tensors); ` +
+        `it is probably for another variant. Nothing was loaded; pass allowPartial (--weights-partial) ` +
+        `to load what fits anyway${formatList('missing', missing)}${formatList('unexpected', unexpected)}`,
       report,
     );
   }
