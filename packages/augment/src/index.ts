@@ -82,6 +82,21 @@ export {
   type SolarizeOptions,
   type ToFloatOptions,
 } from './transforms/pixel.js';
+export {
+  Blur,
+  MedianBlur,
+  ChannelDropout,
+  Posterize,
+  RGBShift,
+  Equalize,
+  RandomScale,
+  type BlurOptions,
+  type ChannelDropoutOptions,
+  type PosterizeOptions,
+  type RGBShiftOptions,
+  type EqualizeOptions,
+  type RandomScaleOptions,
+} from './transforms/extra.js';
 export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
 
 // WebAssembly SIMD kernels behind the hottest uint8 paths (same bytes as the JavaScript paths)
@@ -142,5 +157,24 @@ export {
 } from './functional/pixel.js';
 export { drawLine, motionBlurKernel, filter2D, gaussianKernel, gaussianBlur } from './functional/blur.js';
 export { cutout, type Hole } from './functional/dropout.js';
+export { boxBlur, medianBlur } from './functional/box-median.js';
+export { posterize, shiftRgb, equalize, channelDropout } from './functional/pixel-extra.js';
 export { clahe, clahePlane } from './functional/clahe.js';
 export { rgbToLab, labToRgb, softfloatCbrt } from './functional/color-lab.js';
+
+// bounding boxes and keypoints (albumentations core/bbox_utils.py, core/keypoints_utils.py and the bbox_*/keypoint_* functionals)
+export * from './functional/bbox.js';
+export * from './functional/keypoints.js';
+export {
+  readBboxParams,
+  readKeypointParams,
+  readAdditionalTargets,
+  type BboxParams,
+  type KeypointParams,
+  type BboxParamsDict,
+  type KeypointParamsDict,
+  type TargetKind,
+  type TargetData,
+  type TargetResult,
+} from './core/targets.js';
+export type { TargetShape } from './core/transform.js';

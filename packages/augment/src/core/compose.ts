@@ -2,6 +2,19 @@ import { assertHwc, assertRawImage, type ImageShape, type RawImage } from './raw
 import type { Rng } from './rng.js';
 import { OptionReader, TransformOptionError } from './options.js';
 import {
+  readAdditionalTargets,
+  readBboxParams,
+  readKeypointParams,
+  runTargets,
+  type BboxParams,
+  type BboxParamsDict,
+  type KeypointParams,
+  type KeypointParamsDict,
+  type TargetData,
+  type TargetKind,
+  type TargetResult,
+} from './targets.js';
+import {
   BaseTransform,
   ImageOnlyTransform,
   type AlbumentationsTransformDict,
@@ -206,10 +219,10 @@ function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[
   return result;
 }
 
-function containerOptions(owner: string, options: object | undefined): OptionReader {
+function containerOptions(owner: string, options: object | undefined, allowed: readonly string[] = ['p']): OptionReader {
   const record = (options ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'p') throw new TransformOptionError(owner, key, 'is not an option; valid options: p');
+    if (!allowed.includes(key)) throw new TransformOptionError(owner, key, `is not an option; valid options: ${allowed.join(', ')}`);
   }
   return new OptionReader(owner, record);
 }
@@ -229,7 +242,17 @@ function checkChildren(owner: string, transforms: unknown): BaseTransform[] {
 export interface ComposeOptions {
   /** Probability that the children run; when the draw fails only `always_apply` leaves run. Default 1. */
   p?: number;
+  /** How {@link Compose.applyToTargets} reads `bboxes` (albumentations `bbox_params`). Default none. */
+  bboxParams?: BboxParams | null;
+  /** How {@link Compose.applyToTargets} reads `keypoints` (albumentations `keypoint_params`). Default none. */
+  keypointParams?: KeypointParams | null;
+  /** More targets by name and kind, e.g. `{ image2: 'image', mask2: 'mask', bboxes2: 'bboxes' }`. */
+  additionalTargets?: Record<string, TargetKind> | null;
+  /** Require image, mask and masks to share height and width. Default true. */
+  isCheckShapes?: boolean;
 }
+
+const COMPOSE_OPTIONS = ['p', 'bboxParams', 'keypointParams', 'additionalTargets', 'isCheckShapes'] as const;
 
 /**
  * Runs transforms in order (albumentations `Compose`). One `random()` draw decides whether the
@@ -245,11 +268,49 @@ export class Compose extends BaseTransform {
   /** Extra albumentations fields kept for a faithful `to_dict` round trip. */
   extras: { bbox_params: unknown; keypoint_params: unknown; additional_targets: unknown; is_check_shapes: boolean };
 
+  readonly bboxParams: BboxParamsDict | null;
+  readonly keypointParams: KeypointParamsDict | null;
+  readonly additionalTargets: Readonly<Record<string, TargetKind>>;
+  readonly isCheckShapes: boolean;
+
   constructor(transforms: BaseTransform[], options: ComposeOptions = {}) {
-    const reader = containerOptions('Compose', options);
+    const reader = containerOptions('Compose', options, COMPOSE_OPTIONS);
     super(reader.probability('p', 1));
     this.transforms = checkChildren('Compose', transforms).slice();
-    this.extras = { bbox_params: null, keypoint_params: null, additional_targets: {}, is_check_shapes: true };
+    this.bboxParams = options.bboxParams == null ? null : readBboxParams(options.bboxParams);
+    this.keypointParams = options.keypointParams == null ? null : readKeypointParams(options.keypointParams);
+    this.additionalTargets = readAdditionalTargets(options.additionalTargets);
+    this.isCheckShapes = reader.boolean('isCheckShapes', true);
+    this.extras = { bbox_params: this.bboxParams, keypoint_params: this.keypointParams, additional_targets: { ...this.additionalTargets }, is_check_shapes: this.isCheckShapes };
+  }
+
+  /**
+   * Transforms an image with its masks, bounding boxes, keypoints and additional targets, as
+   * albumentations' `Compose.__call__(image=..., mask=..., bboxes=..., ...)`: the same RNG draws
+   * as {@link apply}, every transform's parameters applied to every target (masks with nearest
+   * neighbour and `maskValue`), boxes and keypoints converted from `bboxParams.format` /
+   * `keypointParams.format`, filtered (`minArea`, `minVisibility`, `removeInvisible`...) and
+   * converted back, label fields split off again. `params` is the record {@link replay} takes.
+   * @example
+   * const pipeline = new Compose([new RandomCrop({ height: 64, width: 64 }), new HorizontalFlip()], {
+   *   bboxParams: { format: 'coco', labelFields: ['labels'], minVisibility: 0.3 },
+   * });
+   * const { data } = pipeline.applyToTargets({ image, mask, bboxes: [[10, 20, 30, 40]], labels: ['cat'] }, createRng(0));
+   * // data.image, data.mask, data.bboxes (coco), data.labels (boxes dropped by the filters lose their label too)
+   */
+  applyToTargets(data: TargetData, rng: Rng, options?: ApplyOptions): TargetResult {
+    return runTargets(this, data, { rng, force: options?.force === true });
+  }
+
+  /**
+   * Re-applies a record of {@link apply} or {@link applyToTargets} to all targets (what
+   * albumentations' `ReplayCompose.replay` does); draws nothing.
+   * @example
+   * const { params } = pipeline.applyToTargets({ image, bboxes, labels }, createRng(3));
+   * const again = pipeline.replayTargets({ image: other, bboxes, labels }, params).data;
+   */
+  replayTargets(data: TargetData, record: TransformRecord): TargetResult {
+    return runTargets(this, data, { record });
   }
 
   apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {

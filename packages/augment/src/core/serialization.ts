@@ -111,17 +111,18 @@ function parseTransform(value: unknown, path: string): BaseTransform {
     const options = dict.p === undefined ? {} : { p: dict.p as number };
     if (className === 'OneOf') return new OneOf(children, options);
     if (className === 'OneOrOther') return new OneOrOther(children, options);
-    if (dict.bbox_params != null || dict.keypoint_params != null) {
-      throw new TransformOptionError('Compose', dict.bbox_params != null ? 'bbox_params' : 'keypoint_params', `is not supported (images only), at ${path}`);
+    try {
+      return new Compose(children, {
+        ...options,
+        bboxParams: dict.bbox_params as never,
+        keypointParams: dict.keypoint_params as never,
+        additionalTargets: dict.additional_targets as never,
+        isCheckShapes: dict.is_check_shapes === undefined ? true : Boolean(dict.is_check_shapes),
+      });
+    } catch (error) {
+      if (error instanceof Error) error.message = `${error.message} (at ${path})`;
+      throw error;
     }
-    const compose = new Compose(children, options);
-    compose.extras = {
-      bbox_params: null,
-      keypoint_params: null,
-      additional_targets: dict.additional_targets ?? {},
-      is_check_shapes: dict.is_check_shapes === undefined ? true : Boolean(dict.is_check_shapes),
-    };
-    return compose;
   }
   const registration = lookup(className);
   if (!registration) throw new RangeError(`${unknownTransform(className).message} (at ${path})`);

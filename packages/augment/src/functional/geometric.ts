@@ -13,6 +13,7 @@ import {
   type BorderModeValue,
   type InterpolationValue,
 } from './common.js';
+import { cosCorrectlyRounded, sinCorrectlyRounded } from './trig.js';
 import { wasmKernels } from '../wasm/index.js';
 
 const fround = Math.fround;
@@ -82,8 +83,9 @@ export function resize(
 
 function resizeNearest(image: RawImage, width: number, height: number, region: OutputRegion): RawImage {
   const { width: srcWidth, height: srcHeight, channels } = image;
-  const inverseX = srcWidth / width;
-  const inverseY = srcHeight / height;
+  // OpenCV's resizeNN: ifx = 1 / (dsize / ssize), not ssize / dsize (100 → 106 differs at x = 53).
+  const inverseX = 1 / (width / srcWidth);
+  const inverseY = 1 / (height / srcHeight);
   const dst = allocateLike(image, region.width, region.height);
   const xOffsets = new Int32Array(region.width);
   for (let x = 0; x < region.width; x++) xOffsets[x] = Math.min(Math.floor((x + region.x) * inverseX), srcWidth - 1) * channels;
@@ -822,8 +824,9 @@ export type AffineMatrix = [number, number, number, number, number, number];
  */
 export function rotationMatrix2D(centerX: number, centerY: number, angle: number, scale: number): AffineMatrix {
   const radians = angle * (Math.PI / 180); // OpenCV: angle *= CV_PI/180
-  const alpha = Math.cos(radians) * scale;
-  const beta = Math.sin(radians) * scale;
+  // glibc's cos/sin, as OpenCV calls them: correctly rounded but in about 0.15% of angles (Math.cos: 3%).
+  const alpha = cosCorrectlyRounded(radians) * scale;
+  const beta = sinCorrectlyRounded(radians) * scale;
   return [alpha, beta, (1 - alpha) * centerX - beta * centerY, -beta, alpha, beta * centerX + (1 - alpha) * centerY];
 }
 

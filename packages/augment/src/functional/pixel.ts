@@ -10,6 +10,7 @@ const GRAY_G = Math.fround(0.587);
 const GRAY_B = Math.fround(0.114);
 import { wasmKernels } from '../wasm/index.js';
 import { hflip, vflip } from './geometric.js';
+import { adjustBrightnessFloat, adjustContrastFloat, adjustHueFloat, adjustSaturationFloat } from './color-float.js';
 
 const fround = Math.fround;
 
@@ -606,8 +607,8 @@ const hsvTab = new Float32Array(4);
 
 /**
  * One pixel of OpenCV's HSV2RGB_simd (`simd`) or HSV2RGB_native, as the AVX2 build computes
- * them: `1 - s*h` and `1 - s*(1 - h)` are fused multiply-adds in both (GCC contracts the
- * scalar code of that unit too). Writes r, g, b in [0, 1] to `rgb`.
+ * them: `1 - s*h` and `1 - s*(1 - h)` are fused multiply-adds in the SIMD code; in the scalar
+ * code GCC contracts only `1 - s*h`. Writes r, g, b in [0, 1] to `rgb`.
  */
 function hsvPixelToRgb(hue: number, s: number, v: number, hueScale: number, simd: boolean, rgb: Float32Array): void {
   const tab = hsvTab;
@@ -638,7 +639,8 @@ function hsvPixelToRgb(hue: number, s: number, v: number, hueScale: number, simd
     tab[0] = v;
     tab[1] = fround(v * fround(1 - s));
     tab[2] = fround(v * fround(1 - s * h));
-    tab[3] = fround(v * fround(1 - s * fround(1 - h)));
+    // GCC contracts `1 - s*h` above but not `1 - s*(1 - h)` here (a separate multiply and subtract).
+    tab[3] = fround(v * fround(1 - fround(s * fround(1 - h))));
   }
   const order = SECTORS[sector]!;
   rgb[2] = tab[order[0]]!;
@@ -714,9 +716,10 @@ export function shiftHsv(image: RawImage, hueShift: number, saturationShift: num
  * const out = adjustBrightness(image, 1.2);
  */
 export function adjustBrightness(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustBrightness');
   if (factor === 0) return allocateLike(image, image.width, image.height);
   if (factor === 1) return image;
+  if (image.data instanceof Float32Array) return adjustBrightnessFloat(image, factor);
+  requireUint8(image, 'adjustBrightness');
   const lut = new Uint8Array(256);
   for (let i = 0; i < 256; i++) lut[i] = Math.trunc(Math.min(255, Math.max(0, i * factor)));
   return applyLut(image, lut);
@@ -728,8 +731,9 @@ export function adjustBrightness(image: RawImage, factor: number): RawImage {
  * const out = adjustContrast(image, 0.8);
  */
 export function adjustContrast(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustContrast');
   if (factor === 1) return image;
+  if (image.data instanceof Float32Array) return adjustContrastFloat(image, factor);
+  requireUint8(image, 'adjustContrast');
   const gray = isGrayscale(image) ? image : rgbToGray(image);
   let sum = 0;
   for (let i = 0; i < gray.data.length; i++) sum += gray.data[i]!;
@@ -751,8 +755,9 @@ export function adjustContrast(image: RawImage, factor: number): RawImage {
  * const out = adjustSaturation(image, 1.3);
  */
 export function adjustSaturation(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustSaturation');
   if (factor === 1 || isGrayscale(image)) return image;
+  if (image.data instanceof Float32Array) return adjustSaturationFloat(image, factor);
+  requireUint8(image, 'adjustSaturation');
   const gray = rgbToGray(image);
   const dst = allocateLike(image, image.width, image.height);
   const src = image.data;
@@ -772,8 +777,9 @@ export function adjustSaturation(image: RawImage, factor: number): RawImage {
  * const out = adjustHue(image, 0.1);
  */
 export function adjustHue(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustHue');
   if (factor === 0 || isGrayscale(image)) return image;
+  if (image.data instanceof Float32Array) return adjustHueFloat(image, factor);
+  requireUint8(image, 'adjustHue');
   const hsv = rgbToHsv(image);
   const lut = new Uint8Array(256);
   for (let i = 0; i < 256; i++) lut[i] = Math.trunc((((i + 180 * factor) % 180) + 180) % 180);

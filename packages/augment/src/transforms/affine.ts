@@ -2,7 +2,9 @@
 import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
-import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
+import { ImageOnlyTransform, readOptions, type TargetShape, type TransformOptions } from '../core/transform.js';
+import { bboxCrop, bboxRotate, bboxShiftScaleRotate, type BBox, type BBoxCoords } from '../functional/bbox.js';
+import { cropKeypointByCoords, keypointRotate, keypointShiftScaleRotate, type InternalKeypoint, type KeypointCoords } from '../functional/keypoints.js';
 import {
   BORDER_MODES,
   BORDER_MODE_NAMES,
@@ -107,6 +109,16 @@ export class Rotate extends ImageOnlyTransform<RotateParams> {
   override applyToMask(mask: RawImage, params: RotateParams): RawImage {
     return this.rotate(mask, params, Interpolation.NEAREST, this.maskValue);
   }
+  override applyToBbox(bbox: BBox, params: RotateParams & TargetShape): BBoxCoords {
+    const rotated = bboxRotate(bbox, params.angle, this.rotateMethod, params.rows, params.cols);
+    if (!this.cropBorder || params.x_min === undefined) return rotated;
+    return bboxCrop(rotated, params.x_min, params.y_min!, params.x_max!, params.y_max!, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: RotateParams & TargetShape): KeypointCoords {
+    const rotated = keypointRotate(keypoint, params.angle, params.rows, params.cols);
+    if (!this.cropBorder || params.x_min === undefined) return rotated;
+    return cropKeypointByCoords(rotated, [params.x_min, params.y_min!, params.x_max!, params.y_max!]);
+  }
 
   private rotate(image: RawImage, params: RotateParams, interpolation: InterpolationValue, borderValue: number | number[] | null): RawImage {
     const matrix = rotationMatrix2D(image.width / 2 - 0.5, image.height / 2 - 0.5, params.angle, 1);
@@ -206,6 +218,12 @@ export class ShiftScaleRotate extends ImageOnlyTransform<ShiftScaleRotateParams>
   override applyToMask(mask: RawImage, params: ShiftScaleRotateParams): RawImage {
     const matrix = shiftScaleRotateMatrix(mask.width, mask.height, params.angle, params.scale, params.dx, params.dy);
     return warpAffine(mask, matrix, { interpolation: Interpolation.NEAREST, borderMode: this.borderMode, borderValue: this.maskValue });
+  }
+  override applyToBbox(bbox: BBox, params: ShiftScaleRotateParams & TargetShape): BBoxCoords {
+    return bboxShiftScaleRotate(bbox, params.angle, params.scale, params.dx, params.dy, this.rotateMethod, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: ShiftScaleRotateParams & TargetShape): KeypointCoords {
+    return keypointShiftScaleRotate(keypoint, params.angle, params.scale, params.dx, params.dy, params.rows, params.cols);
   }
 
   protected initArgs(): Record<string, unknown> {

@@ -3,7 +3,21 @@ import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
 import type { CropLike, Mirror, Mirroring, Rect, RegionResizable } from '../core/compose.js';
-import { ImageOnlyTransform, readOptions, type TransformOptions } from '../core/transform.js';
+import { ImageOnlyTransform, readOptions, type TargetShape, type TransformOptions } from '../core/transform.js';
+import { bboxCenterCrop, bboxCrop, bboxFlip, bboxHflip, bboxRandomCrop, bboxRot90, bboxTranspose, bboxVflip, denormalizeBbox, normalizeBbox, type BBox, type BBoxCoords } from '../functional/bbox.js';
+import {
+  cropKeypointByCoords,
+  keypointCenterCrop,
+  keypointFlip,
+  keypointHflip,
+  keypointRandomCrop,
+  keypointRot90,
+  keypointScale,
+  keypointTranspose,
+  keypointVflip,
+  type InternalKeypoint,
+  type KeypointCoords,
+} from '../functional/keypoints.js';
 import {
   BORDER_MODES,
   BORDER_MODE_NAMES,
@@ -74,6 +88,12 @@ export class Resize extends ImageOnlyTransform<Empty> implements RegionResizable
   override applyToMask(mask: RawImage): RawImage {
     return resize(mask, this.height, this.width, Interpolation.NEAREST);
   }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return [bbox[0], bbox[1], bbox[2], bbox[3]]; // normalised coordinates do not change
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointScale(keypoint, this.width / params.cols, this.height / params.rows);
+  }
 
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
@@ -136,6 +156,13 @@ abstract class MaxSizeTransform extends ImageOnlyTransform<MaxSizeParams> {
   override applyToMask(mask: RawImage, params: MaxSizeParams): RawImage {
     const { height, width } = this.targetSize(mask, params);
     return resize(mask, height, width, Interpolation.NEAREST);
+  }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return [bbox[0], bbox[1], bbox[2], bbox[3]]; // normalised coordinates do not change
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: MaxSizeParams & TargetShape): KeypointCoords {
+    const scale = params.max_size / this.pick(params.rows, params.cols);
+    return keypointScale(keypoint, scale, scale);
   }
 
   override outputShape(shape: ImageShape, params: MaxSizeParams): ImageShape {
@@ -226,6 +253,12 @@ export class RandomCrop extends ImageOnlyTransform<RandomCropParams> implements 
   override applyToMask(mask: RawImage, params: RandomCropParams): RawImage {
     return this.applyWithParams(mask, params);
   }
+  override applyToBbox(bbox: BBox, params: RandomCropParams & TargetShape): BBoxCoords {
+    return bboxRandomCrop(bbox, this.height, this.width, params.h_start, params.w_start, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: RandomCropParams & TargetShape): KeypointCoords {
+    return keypointRandomCrop(keypoint, this.height, this.width, params.h_start, params.w_start, params.rows, params.cols);
+  }
 
 
   override outputShape(shape: ImageShape): ImageShape {
@@ -271,6 +304,12 @@ export class CenterCrop extends ImageOnlyTransform<Empty> implements CropLike {
   }
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
+  }
+  override applyToBbox(bbox: BBox, params: TargetShape): BBoxCoords {
+    return bboxCenterCrop(bbox, this.height, this.width, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointCenterCrop(keypoint, this.height, this.width, params.rows, params.cols);
   }
 
 
@@ -333,6 +372,12 @@ export class Crop extends ImageOnlyTransform<Empty> implements CropLike {
   }
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
+  }
+  override applyToBbox(bbox: BBox, params: TargetShape): BBoxCoords {
+    return bboxCrop(bbox, this.xMin, this.yMin, this.xMax, this.yMax, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint): KeypointCoords {
+    return cropKeypointByCoords(keypoint, [this.xMin, this.yMin, this.xMax, this.yMax]);
   }
 
 
@@ -432,6 +477,13 @@ export class RandomResizedCrop extends ImageOnlyTransform<RandomResizedCropParam
 
   override applyToMask(mask: RawImage, params: RandomResizedCropParams): RawImage {
     return this.cropAndResize(mask, params, Interpolation.NEAREST);
+  }
+  override applyToBbox(bbox: BBox, params: RandomResizedCropParams & TargetShape): BBoxCoords {
+    return bboxRandomCrop(bbox, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: RandomResizedCropParams & TargetShape): KeypointCoords {
+    const cropped = keypointRandomCrop(keypoint, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+    return keypointScale(cropped, this.width / params.crop_width, this.height / params.crop_height);
   }
 
   private cropAndResize(image: RawImage, params: RandomResizedCropParams, interpolation: InterpolationValue): RawImage {
@@ -581,6 +633,14 @@ export class PadIfNeeded extends ImageOnlyTransform<PadParams> {
   override applyToMask(mask: RawImage, params: PadParams): RawImage {
     return padWithParams(mask, params.pad_top, params.pad_bottom, params.pad_left, params.pad_right, this.borderMode, this.maskValue);
   }
+  override applyToBbox(bbox: BBox, params: PadParams & TargetShape): BBoxCoords {
+    const [xMin, yMin, xMax, yMax] = denormalizeBbox(bbox, params.rows, params.cols);
+    const moved: BBox = [xMin + params.pad_left, yMin + params.pad_top, xMax + params.pad_left, yMax + params.pad_top];
+    return normalizeBbox(moved, params.rows + params.pad_top + params.pad_bottom, params.cols + params.pad_left + params.pad_right).slice(0, 4) as BBoxCoords;
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: PadParams & TargetShape): KeypointCoords {
+    return [keypoint[0] + params.pad_left, keypoint[1] + params.pad_top, keypoint[2], keypoint[3]];
+  }
 
   override outputShape(shape: ImageShape, params: PadParams): ImageShape {
     return { width: shape.width + params.pad_left + params.pad_right, height: shape.height + params.pad_top + params.pad_bottom, channels: shape.channels };
@@ -621,6 +681,12 @@ export class HorizontalFlip extends ImageOnlyTransform<Empty> implements Mirrori
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
   }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return bboxHflip(bbox);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointHflip(keypoint, params.cols);
+  }
 
   protected initArgs(): Record<string, unknown> {
     return {};
@@ -647,6 +713,12 @@ export class VerticalFlip extends ImageOnlyTransform<Empty> implements Mirroring
   }
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
+  }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return bboxVflip(bbox);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointVflip(keypoint, params.rows);
   }
 
   protected initArgs(): Record<string, unknown> {
@@ -681,6 +753,12 @@ export class Flip extends ImageOnlyTransform<FlipParams> {
   override applyToMask(mask: RawImage, params: FlipParams): RawImage {
     return this.applyWithParams(mask, params);
   }
+  override applyToBbox(bbox: BBox, params: FlipParams & TargetShape): BBoxCoords {
+    return bboxFlip(bbox, params.d);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: FlipParams & TargetShape): KeypointCoords {
+    return keypointFlip(keypoint, params.d, params.rows, params.cols);
+  }
 
   protected initArgs(): Record<string, unknown> {
     return {};
@@ -706,6 +784,12 @@ export class Transpose extends ImageOnlyTransform<Empty> {
   }
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
+  }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return bboxTranspose(bbox, 0);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint): KeypointCoords {
+    return keypointTranspose(keypoint);
   }
 
   override outputShape(shape: ImageShape): ImageShape {
@@ -739,6 +823,12 @@ export class RandomRotate90 extends ImageOnlyTransform<Rotate90Params> {
   }
   override applyToMask(mask: RawImage, params: Rotate90Params): RawImage {
     return this.applyWithParams(mask, params);
+  }
+  override applyToBbox(bbox: BBox, params: Rotate90Params & TargetShape): BBoxCoords {
+    return bboxRot90(bbox, params.factor);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: Rotate90Params & TargetShape): KeypointCoords {
+    return keypointRot90(keypoint, params.factor, params.rows, params.cols);
   }
 
   override outputShape(shape: ImageShape, params: Rotate90Params): ImageShape {
