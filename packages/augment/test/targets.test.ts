@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  CoarseDropout,
   Compose,
   Crop,
   HorizontalFlip,
@@ -138,6 +139,26 @@ describe('Compose with bboxParams / keypointParams / additionalTargets (albument
     expect(() => fromAlbumentationsDict({ __class_fullname__: 'Compose', p: 1, transforms: [], bbox_params: { format: 'coco', min_area: 'big' } })).toThrow(
       /minArea must be a number, got "big" \(at transform\)/,
     );
+  });
+
+  it('CoarseDropout drops keypoints inside its holes (x1 <= x < x2), collapses duplicates, refuses boxes', () => {
+    const dropout = new CoarseDropout({ p: 1 });
+    const params = { holes: [[10, 10, 20, 20]] as [number, number, number, number][], rows: 50, cols: 50 };
+    const kept = dropout.applyToKeypoints(
+      [
+        [10, 10, 0, 0],
+        [20, 15, 0, 0],
+        [15, 20, 0, 0],
+        [19.5, 19.5, 0, 0],
+        [20, 15, 0, 0],
+      ],
+      params as never,
+    );
+    expect(kept).toEqual([
+      [20, 15, 0, 0],
+      [15, 20, 0, 0],
+    ]);
+    expect(() => dropout.applyToBboxes([[0.1, 0.1, 0.2, 0.2]], params as never)).toThrow(/CoarseDropout does not transform bounding boxes/);
   });
 
   it('fma rounds once', () => {

@@ -262,7 +262,7 @@ export class CoarseDropout extends ImageOnlyTransform<CoarseDropoutParams> {
       if (seen.has(key)) return false;
       seen.add(key);
       const [x, y] = keypoint;
-      return !(params.holes ?? []).some(([x1, y1, x2, y2]) => x1 <= x && x < x2 && y1 <= y && y < y2);
+      return !params.holes.some(([x1, y1, x2, y2]) => x1 <= x && x < x2 && y1 <= y && y < y2);
     });
   }
 
