@@ -18,7 +18,7 @@ export {
   type ApplyOptions,
   type AlbumentationsTransformDict,
 } from './core/transform.js';
-export { Compose, OneOf, OneOrOther, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type Rect } from './core/compose.js';
+export { Compose, OneOf, OneOrOther, SomeOf, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type SomeOfOptions, type Rect } from './core/compose.js';
 export { TransformOptionError, OptionReader, type Range } from './core/options.js';
 export {
   ALBUMENTATIONS_VERSION,
@@ -90,12 +90,14 @@ export {
   RGBShift,
   Equalize,
   RandomScale,
+  RandomSizedCrop,
   type BlurOptions,
   type ChannelDropoutOptions,
   type PosterizeOptions,
   type RGBShiftOptions,
   type EqualizeOptions,
   type RandomScaleOptions,
+  type RandomSizedCropOptions,
 } from './transforms/extra.js';
 export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
 

@@ -25,6 +25,7 @@ const EXAMPLE_OPTIONS: Record<string, Record<string, unknown>> = {
   Posterize: { p: 1, numBits: [[0, 3], 5, [6, 8]] },
   RGBShift: { p: 1, rShiftLimit: 30 },
   RandomScale: { p: 1, scaleLimit: [0, 0.5], interpolation: 2 },
+  RandomSizedCrop: { p: 1, minMaxHeight: [1, 1], height: 5, width: 4, w2hRatio: 1 },
   CLAHE: { p: 1, clipLimit: [1, 4], tileGridSize: [3, 2] },
   CenterCrop: { p: 1, height: 1, width: 1 },
   ChannelShuffle: { p: 1 },

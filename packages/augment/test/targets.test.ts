@@ -10,6 +10,7 @@ import {
   HorizontalFlip,
   RandomCrop,
   Rotate,
+  SomeOf,
   TransformOptionError,
   createRng,
   fma,
@@ -165,5 +166,39 @@ describe('Compose with bboxParams / keypointParams / additionalTargets (albument
     expect(fma(0.1, 10, -1)).toBe(5.551115123125783e-17);
     expect(fma(1 + 2 ** -52, 1 - 2 ** -53, -1)).toBe(2 ** -53 - 2 ** -105);
     expect(fma(3, 4, 5)).toBe(17);
+  });
+});
+
+describe('SomeOf (albumentations SomeOf(transforms, n, replace, p))', () => {
+  const children = () => [new HorizontalFlip({ p: 1 }), new Rotate({ limit: 10, p: 0.5 }), new RandomCrop({ height: 4, width: 4, p: 1 })];
+
+  it('runs n children drawn by p, without replacement when asked, and replays', () => {
+    const image = syntheticImage(9, 7, 3, 3);
+    const someOf = new SomeOf(children(), { n: 2, replace: false });
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 30; seed++) {
+      const { image: out, params } = someOf.apply(image, createRng(seed));
+      const chosen = (params.params as { chosen: number[] }).chosen;
+      expect(chosen).toHaveLength(2);
+      expect(new Set(chosen).size).toBe(2);
+      seen.add(chosen.join(','));
+      expect(params.transforms!.map((record) => record.applied)).toEqual([true, true]); // forced
+      expect(someOf.replay(image, params).image).toEqual(out);
+    }
+    expect(seen.size).toBeGreaterThan(3);
+    const withReplacement = new SomeOf(children(), { n: 5 });
+    expect(((withReplacement.apply(image, createRng(1)).params.params as { chosen: number[] }).chosen).length).toBe(5);
+    expect(new SomeOf(children(), { n: 2, p: 0 }).apply(image, createRng(1)).params.applied).toBe(false);
+  });
+
+  it('loads and saves albumentations dicts, carries targets, and rejects an impossible n', () => {
+    const dict = toAlbumentationsDict(new SomeOf(children(), { n: 2, replace: false, p: 0.7 }));
+    expect(dict.transform).toMatchObject({ __class_fullname__: 'SomeOf', p: 0.7, n: 2, replace: false });
+    expect(toAlbumentationsDict(fromAlbumentationsDict(dict))).toEqual(dict);
+    const pipeline = new Compose([new SomeOf(children(), { n: 2 })], { keypointParams: { format: 'xy', removeInvisible: false } });
+    const input = { image: syntheticImage(9, 7, 3, 3), keypoints: [[2, 3]] };
+    const { data, params } = pipeline.applyToTargets(input, createRng(4));
+    expect(pipeline.replayTargets(input, params).data).toEqual(data);
+    expect(() => new SomeOf(children(), { n: 4, replace: false })).toThrow(/SomeOf: option "n" is 4, more than the 3 children/);
   });
 });

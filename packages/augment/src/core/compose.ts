@@ -213,7 +213,7 @@ function runMirroredNormalize(
 function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[] {
   const result: BaseTransform[] = [];
   for (const transform of transforms) {
-    if (transform instanceof Compose || transform instanceof OneOf || transform instanceof OneOrOther) result.push(...alwaysApplyLeaves(transform.transforms));
+    if (transform instanceof Compose || transform instanceof OneOf || transform instanceof OneOrOther || transform instanceof SomeOf) result.push(...alwaysApplyLeaves(transform.transforms));
     else if (transform instanceof ImageOnlyTransform && transform.alwaysApply) result.push(transform);
   }
   return result;
@@ -445,5 +445,92 @@ export class OneOrOther extends BaseTransform {
 
   toDict(): AlbumentationsTransformDict {
     return { __class_fullname__: this.className, p: this.p, transforms: this.transforms.map((t) => t.toDict()) };
+  }
+}
+
+export interface SomeOfOptions {
+  /** How many children to run. Required. */
+  n: number;
+  /** Draw with replacement (a child can run more than once). Default true. */
+  replace?: boolean;
+  /** Probability that the drawn children run. Default 1. */
+  p?: number;
+}
+
+/**
+ * albumentations `SomeOf(transforms, n, replace=True, p=1)`: one `random()` draw for `p`, then
+ * `n` children drawn with the children's `p` as weights (with or without replacement), each run
+ * forced, in the drawn order.
+ * @example
+ * new SomeOf([new HorizontalFlip(), new RGBShift(), new Blur()], { n: 2, replace: false });
+ */
+export class SomeOf extends BaseTransform {
+  readonly className: string = 'SomeOf';
+  readonly transforms: BaseTransform[];
+  readonly n: number;
+  readonly replace: boolean;
+  /** Normalised child weights (`p_i / Σp`). */
+  readonly weights: number[];
+
+  constructor(transforms: BaseTransform[], options: SomeOfOptions) {
+    const reader = containerOptions('SomeOf', options, ['n', 'replace', 'p']);
+    super(reader.probability('p', 1));
+    this.transforms = checkChildren('SomeOf', transforms).slice();
+    this.n = reader.integer('n', undefined, { min: 0 });
+    this.replace = reader.boolean('replace', true);
+    const total = this.transforms.reduce((sum, transform) => sum + transform.p, 0);
+    this.weights = this.transforms.map((transform) => transform.p / total);
+    const drawable = this.weights.filter((weight) => weight > 0).length;
+    if (!this.replace && this.n > drawable) {
+      reader.fail('n', `is ${this.n}, more than the ${drawable} children with p > 0 that can be drawn without replacement`);
+    }
+  }
+
+  /** The children to run, in order (indices), or null when the `p` draw fails. */
+  draw(rng: Rng, force: boolean): number[] | null {
+    if (this.transforms.length === 0 || !(force || rng.random() < this.p)) return null;
+    const chosen: number[] = [];
+    const weights = this.weights.slice();
+    for (let draw = 0; draw < this.n; draw++) {
+      const total = weights.reduce((sum, weight) => sum + weight, 0);
+      const index = rng.choice(
+        weights.map((_, i) => i),
+        weights.map((weight) => weight / total),
+      );
+      chosen.push(index);
+      if (!this.replace) weights[index] = 0;
+    }
+    return chosen;
+  }
+
+  apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {
+    assertRawImage(image, 'SomeOf.apply image');
+    const chosen = this.draw(rng, options?.force === true);
+    if (chosen === null) return { image, params: { transform: this.className, applied: false, params: null, transforms: [] } };
+    let current = image;
+    const records: TransformRecord[] = [];
+    for (const index of chosen) {
+      const result = this.transforms[index]!.apply(current, rng, { force: true });
+      current = result.image;
+      records.push(result.params);
+    }
+    return { image: current, params: { transform: this.className, applied: true, params: { chosen }, transforms: records } };
+  }
+
+  replay(image: RawImage, record: TransformRecord): TransformResult {
+    assertRawImage(image, 'SomeOf.replay image');
+    if (record?.transform !== this.className) throw new TypeError(`SomeOf.replay: record is not a SomeOf record (got ${JSON.stringify(record?.transform)})`);
+    if (!record.applied) return { image, params: record };
+    const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
+    if (!Array.isArray(chosen) || chosen.length !== record.transforms?.length || chosen.some((index) => !this.transforms[index as number])) {
+      throw new TypeError(`SomeOf.replay: record has no valid chosen children (got ${JSON.stringify(chosen)})`);
+    }
+    let current = image;
+    chosen.forEach((index, position) => (current = this.transforms[index as number]!.replay(current, record.transforms![position]!).image));
+    return { image: current, params: record };
+  }
+
+  toDict(): AlbumentationsTransformDict {
+    return { __class_fullname__: this.className, p: this.p, transforms: this.transforms.map((t) => t.toDict()), n: this.n, replace: this.replace };
   }
 }

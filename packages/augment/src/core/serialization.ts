@@ -3,7 +3,7 @@
  * Output uses the same keys and `__class_fullname__` values as albumentations 1.3.1, so
  * `A.from_dict(json)` loads what `toAlbumentationsDict` writes and vice versa.
  */
-import { Compose, OneOf, OneOrOther } from './compose.js';
+import { Compose, OneOf, OneOrOther, SomeOf } from './compose.js';
 import { TransformOptionError, camelCase, describe } from './options.js';
 import type { AlbumentationsTransformDict, BaseTransform } from './transform.js';
 import { TRANSFORM_CLASSES } from '../transforms/registry.js';
@@ -43,7 +43,7 @@ function lookup(className: string): TransformRegistration | undefined {
  */
 export function registerTransform(className: string, registration: TransformRegistration): void {
   if (typeof className !== 'string' || className.length === 0) throw new TypeError(`registerTransform: className must be a non-empty string`);
-  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther') throw new RangeError(`registerTransform: ${className} is built in`);
+  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther' || className === 'SomeOf') throw new RangeError(`registerTransform: ${className} is built in`);
   customRegistry.set(className, registration);
 }
 
@@ -86,6 +86,7 @@ export function toAlbumentationsDict(transform: BaseTransform): AlbumentationsDi
 
 const COMPOSE_KEYS = ['__class_fullname__', 'p', 'transforms', 'bbox_params', 'keypoint_params', 'additional_targets', 'is_check_shapes'];
 const ONE_OF_KEYS = ['__class_fullname__', 'p', 'transforms'];
+const SOME_OF_KEYS = ['__class_fullname__', 'p', 'transforms', 'n', 'replace'];
 
 function shortName(fullName: string): string {
   // Old albumentations versions wrote full module paths.
@@ -101,8 +102,8 @@ function parseTransform(value: unknown, path: string): BaseTransform {
   const fullName = dict.__class_fullname__;
   if (typeof fullName !== 'string') throw new TypeError(`fromAlbumentationsDict: ${path} has no "__class_fullname__"`);
   const className = shortName(fullName);
-  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther') {
-    const allowed = className === 'Compose' ? COMPOSE_KEYS : ONE_OF_KEYS;
+  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther' || className === 'SomeOf') {
+    const allowed = className === 'Compose' ? COMPOSE_KEYS : className === 'SomeOf' ? SOME_OF_KEYS : ONE_OF_KEYS;
     for (const key of Object.keys(dict)) {
       if (!allowed.includes(key)) throw new TransformOptionError(className, key, `is not an option (at ${path}); valid options: ${allowed.slice(1).join(', ')}`);
     }
@@ -111,6 +112,14 @@ function parseTransform(value: unknown, path: string): BaseTransform {
     const options = dict.p === undefined ? {} : { p: dict.p as number };
     if (className === 'OneOf') return new OneOf(children, options);
     if (className === 'OneOrOther') return new OneOrOther(children, options);
+    if (className === 'SomeOf') {
+      try {
+        return new SomeOf(children, { ...options, n: dict.n as number, ...(dict.replace === undefined ? {} : { replace: dict.replace as boolean }) });
+      } catch (error) {
+        if (error instanceof Error) error.message = `${error.message} (at ${path})`;
+        throw error;
+      }
+    }
     try {
       return new Compose(children, {
         ...options,

@@ -378,7 +378,7 @@ interface Container {
 }
 
 function isContainer(transform: BaseTransform): transform is BaseTransform & Container {
-  return ['Compose', 'OneOf', 'OneOrOther'].includes(transform.className) && Array.isArray((transform as unknown as Container).transforms);
+  return ['Compose', 'OneOf', 'OneOrOther', 'SomeOf'].includes(transform.className) && Array.isArray((transform as unknown as Container).transforms);
 }
 
 /** albumentations `get_always_apply`: the `alwaysApply` leaves, through nested containers. */
@@ -407,6 +407,18 @@ function runOne(transform: BaseTransform, data: TargetData, rng: Rng, force: boo
     }
     return { data: current, record: { transform: className, applied, params: null, transforms: records } };
   }
+  if (className === 'SomeOf') {
+    const chosen = (transform as unknown as { draw(rng: Rng, force: boolean): number[] | null }).draw(rng, force);
+    if (chosen === null) return { data, record: { transform: className, applied: false, params: null, transforms: [] } };
+    const records: TransformRecord[] = [];
+    let current = data;
+    for (const index of chosen) {
+      const result = runOne(transforms[index]!, current, rng, true, kinds);
+      current = result.data;
+      records.push(result.record);
+    }
+    return { data: current, record: { transform: className, applied: true, params: { chosen }, transforms: records } };
+  }
   if (className === 'OneOf') {
     if (transforms.length > 0 && (force || rng.random() < transform.p)) {
       const chosen = rng.choice(transforms.map((_, index) => index), transform.weights as number[]);
@@ -433,6 +445,13 @@ function replayOne(transform: BaseTransform, data: TargetData, record: Transform
     return children.reduce((current, child, index) => replayOne(child, current, record.transforms![index]!, kinds), data);
   }
   if (!record.applied) return data;
+  if (transform.className === 'SomeOf') {
+    const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
+    if (!Array.isArray(chosen) || chosen.length !== record.transforms?.length || chosen.some((index) => !transform.transforms[index as number])) {
+      throw new TypeError(`Compose.replayTargets: SomeOf record has no valid chosen children (got ${JSON.stringify(chosen)})`);
+    }
+    return chosen.reduce((current: TargetData, index, position) => replayOne(transform.transforms[index as number]!, current, record.transforms![position]!, kinds), data);
+  }
   const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
   if (typeof chosen !== 'number' || !transform.transforms[chosen] || !record.transforms?.[0]) {
     throw new TypeError(`Compose.replayTargets: ${transform.className} record has no valid chosen child (got ${JSON.stringify(chosen)})`);

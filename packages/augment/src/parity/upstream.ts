@@ -121,7 +121,7 @@ export interface UpstreamCaseResult {
 /** Thrown by an adapter for a call this package deliberately does not support (with the reason). */
 export class UpstreamUnsupported extends Error {}
 
-const CONTAINERS = new Set(['Compose', 'OneOf', 'OneOrOther']);
+const CONTAINERS = new Set(['Compose', 'OneOf', 'OneOrOther', 'SomeOf']);
 
 // ------------------------------------------------------------------------------- arrays
 

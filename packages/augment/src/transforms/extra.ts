@@ -1,17 +1,17 @@
 /**
- * Blur, MedianBlur, ChannelDropout, Posterize, RGBShift, Equalize and RandomScale
+ * Blur, MedianBlur, ChannelDropout, Posterize, RGBShift, Equalize, RandomScale and RandomSizedCrop
  * (albumentations 1.3.1 semantics; pixels as OpenCV 4.6 / NumPy compute them).
  */
 import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
 import { ImageOnlyTransform, readOptions, type TargetShape, type TransformOptions } from '../core/transform.js';
-import type { BBox, BBoxCoords } from '../functional/bbox.js';
-import { keypointScale, type InternalKeypoint, type KeypointCoords } from '../functional/keypoints.js';
+import { bboxRandomCrop, type BBox, type BBoxCoords } from '../functional/bbox.js';
+import { keypointRandomCrop, keypointScale, type InternalKeypoint, type KeypointCoords } from '../functional/keypoints.js';
 import { boxBlur, medianBlur } from '../functional/box-median.js';
 import { channelDropout, equalize, posterize, shiftRgb } from '../functional/pixel-extra.js';
 import { INTERPOLATIONS, INTERPOLATION_NAMES, Interpolation, type InterpolationValue } from '../functional/common.js';
-import { resize } from '../functional/geometric.js';
+import { randomCrop, resize } from '../functional/geometric.js';
 
 interface KernelSizeParams {
   ksize: number;
@@ -326,5 +326,90 @@ export class RandomScale extends ImageOnlyTransform<RandomScaleParams> {
 
   protected initArgs(): Record<string, unknown> {
     return { interpolation: this.interpolation, scale_limit: [this.scaleLimit[0] - 1, this.scaleLimit[1] - 1] };
+  }
+}
+
+interface RandomSizedCropParams {
+  h_start: number;
+  w_start: number;
+  crop_height: number;
+  crop_width: number;
+}
+
+export interface RandomSizedCropOptions extends TransformOptions {
+  /** Crop height range [min, max] (inclusive). Required. */
+  minMaxHeight: Range;
+  /** Output size. Required. */
+  height: number;
+  width: number;
+  /** Crop width = `int(crop_height * w2hRatio)`. Default 1. */
+  w2hRatio?: number;
+  interpolation?: InterpolationValue;
+}
+
+/**
+ * albumentations `RandomSizedCrop` (p defaults to 1): `crop_height = randint(minMaxHeight)`,
+ * `crop_width = int(crop_height * w2hRatio)`, a random window as `RandomCrop`, resized to
+ * `height x width`; boxes cropped, keypoints cropped and scaled.
+ * @example
+ * new RandomSizedCrop({ minMaxHeight: [40, 60], height: 64, width: 64 });
+ */
+export class RandomSizedCrop extends ImageOnlyTransform<RandomSizedCropParams> {
+  static readonly albumentationsArgs = ['min_max_height', 'height', 'width', 'w2h_ratio', 'interpolation'] as const;
+  readonly className = 'RandomSizedCrop';
+  readonly minMaxHeight: Range;
+  readonly height: number;
+  readonly width: number;
+  readonly w2hRatio: number;
+  readonly interpolation: InterpolationValue;
+
+  constructor(options: RandomSizedCropOptions) {
+    const reader = readOptions('RandomSizedCrop', options, ['minMaxHeight', 'height', 'width', 'w2hRatio', 'interpolation']);
+    super({ p: 1 }, reader);
+    const raw = reader.raw('minMaxHeight') as number[];
+    if (!Array.isArray(raw) || raw.length !== 2 || !raw.every((value) => Number.isInteger(value) && value >= 1) || raw[0]! > raw[1]!) {
+      reader.fail('minMaxHeight', `must be [min, max] positive integers with min <= max, got ${JSON.stringify(raw)}`);
+    }
+    this.minMaxHeight = [raw[0]!, raw[1]!];
+    this.height = reader.integer('height', undefined, { min: 1 });
+    this.width = reader.integer('width', undefined, { min: 1 });
+    this.w2hRatio = reader.number('w2hRatio', 1, { min: 0, minExclusive: true });
+    this.interpolation = reader.oneOf('interpolation', Interpolation.LINEAR, INTERPOLATIONS, INTERPOLATION_NAMES);
+  }
+
+  protected getParams(_shape: ImageShape, rng: Rng): RandomSizedCropParams {
+    const cropHeight = rng.randint(this.minMaxHeight[0], this.minMaxHeight[1]);
+    const h_start = rng.random();
+    const w_start = rng.random();
+    return { h_start, w_start, crop_height: cropHeight, crop_width: Math.trunc(cropHeight * this.w2hRatio) };
+  }
+
+  private cropAndResize(image: RawImage, params: RandomSizedCropParams, interpolation: InterpolationValue): RawImage {
+    return resize(randomCrop(image, params.crop_height, params.crop_width, params.h_start, params.w_start), this.height, this.width, interpolation);
+  }
+
+  applyWithParams(image: RawImage, params: RandomSizedCropParams): RawImage {
+    return this.cropAndResize(image, params, this.interpolation);
+  }
+
+  override applyToMask(mask: RawImage, params: RandomSizedCropParams): RawImage {
+    return this.cropAndResize(mask, params, Interpolation.NEAREST);
+  }
+
+  override outputShape(shape: ImageShape): ImageShape {
+    return { width: this.width, height: this.height, channels: shape.channels };
+  }
+
+  override applyToBbox(bbox: BBox, params: RandomSizedCropParams & TargetShape): BBoxCoords {
+    return bboxRandomCrop(bbox, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+  }
+
+  override applyToKeypoint(keypoint: InternalKeypoint, params: RandomSizedCropParams & TargetShape): KeypointCoords {
+    const cropped = keypointRandomCrop(keypoint, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+    return keypointScale(cropped, this.width / params.crop_width, this.height / params.crop_height);
+  }
+
+  protected initArgs(): Record<string, unknown> {
+    return { min_max_height: this.minMaxHeight, height: this.height, width: this.width, w2h_ratio: this.w2hRatio, interpolation: this.interpolation };
   }
 }

@@ -3,7 +3,7 @@ import type { BaseTransform } from '../core/transform.js';
 import { CenterCrop, Crop, Flip, HorizontalFlip, LongestMaxSize, PadIfNeeded, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, SmallestMaxSize, Transpose, VerticalFlip } from './geometric.js';
 import { OpticalDistortion, Rotate, ShiftScaleRotate } from './affine.js';
 import { CoarseDropout, GaussianBlur, MotionBlur } from './blur.js';
-import { Blur, ChannelDropout, Equalize, MedianBlur, Posterize, RGBShift, RandomScale } from './extra.js';
+import { Blur, ChannelDropout, Equalize, MedianBlur, Posterize, RGBShift, RandomScale, RandomSizedCrop } from './extra.js';
 import {
   CLAHE,
   ChannelShuffle,
@@ -59,6 +59,7 @@ export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   RandomResizedCrop,
   RandomRotate90,
   RandomScale,
+  RandomSizedCrop,
   Resize,
   Rotate,
   ShiftScaleRotate,
