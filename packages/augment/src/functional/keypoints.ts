@@ -9,6 +9,7 @@
  */
 import { rotationMatrix2D, type AffineMatrix } from './geometric.js';
 import { centerCropCoords, fma, randomCropCoords } from './bbox.js';
+import { roundHalfEven } from './common.js';
 
 /** A keypoint in one of the user formats: two to four numbers, then any labels. */
 export type Keypoint = readonly [number, number, ...unknown[]];
@@ -223,16 +224,8 @@ function transformPoint(matrix: AffineMatrix, x: number, y: number): [number, nu
   const outX = fma(matrix[0], x, matrix[1] * y) + matrix[2];
   const outY = fma(matrix[3], x, matrix[4] * y) + matrix[5];
   if (!Number.isInteger(x) || !Number.isInteger(y)) return [outX, outY];
-  const toInt32 = (value: number): number => Math.max(-2147483648, Math.min(2147483647, roundHalfEvenValue(value)));
+  const toInt32 = (value: number): number => Math.max(-2147483648, Math.min(2147483647, roundHalfEven(value)));
   return [toInt32(outX), toInt32(outY)];
-}
-
-function roundHalfEvenValue(value: number): number {
-  const floor = Math.floor(value);
-  const difference = value - floor;
-  if (difference > 0.5) return floor + 1;
-  if (difference < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /**
