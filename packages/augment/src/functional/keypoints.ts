@@ -5,7 +5,7 @@
  * these return `[x, y, angle, scale]`; the transforms put the labels back.
  */
 import { KeypointError, angleTo2piRange, type InternalKeypoint, type KeypointCoords } from '../core/keypoints-utils.js';
-import { fma } from '../cv/saturate.js';
+import { fma, roundHalfEven } from '../cv/saturate.js';
 import { rotationMatrix2D, type AffineMatrix } from '../cv/warp.js';
 import { centerCropCoords, randomCropCoords } from './bbox.js';
 
@@ -64,16 +64,8 @@ function transformPoint(matrix: AffineMatrix, x: number, y: number): [number, nu
   const outX = fma(matrix[0], x, matrix[1] * y) + matrix[2];
   const outY = fma(matrix[3], x, matrix[4] * y) + matrix[5];
   if (!Number.isInteger(x) || !Number.isInteger(y)) return [outX, outY];
-  const toInt32 = (value: number): number => Math.max(-2147483648, Math.min(2147483647, roundHalfEvenValue(value)));
+  const toInt32 = (value: number): number => Math.max(-2147483648, Math.min(2147483647, roundHalfEven(value)));
   return [toInt32(outX), toInt32(outY)];
-}
-
-function roundHalfEvenValue(value: number): number {
-  const floor = Math.floor(value);
-  const difference = value - floor;
-  if (difference > 0.5) return floor + 1;
-  if (difference < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /**
