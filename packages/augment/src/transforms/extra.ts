@@ -9,13 +9,13 @@ import { SchemaTransform, type TargetShape } from '../core/transform.js';
 import { bool, defineOptions, enumOf, number, option, range, type OptionSpec, type OptionsOf } from '../core/schema.js';
 import type { BBox, BBoxCoords } from '../core/bbox-utils.js';
 import type { InternalKeypoint, KeypointCoords } from '../core/keypoints-utils.js';
-import { bboxRandomCrop } from '../functional/bbox.js';
-import { keypointRandomCrop, keypointScale } from '../functional/keypoints.js';
+import { keypointScale } from '../functional/keypoints.js';
 import { boxBlur, medianBlur } from '../functional/blur.js';
 import { channelDropout, equalize, posterize, shiftRgb } from '../functional/pixel-extra.js';
 import { Interpolation, type InterpolationValue } from '../functional/common.js';
 import { randomCrop, resize } from '../functional/geometric.js';
 import { OUTPUT_SIZE, interpolation } from './options.js';
+import { sizedCropBbox, sizedCropKeypoint, type SizedCropParams } from './geometric.js';
 
 interface KernelSizeParams {
   ksize: number;
@@ -303,13 +303,6 @@ export class RandomScale extends SchemaTransform<RandomScaleParams> {
   }
 }
 
-interface RandomSizedCropParams {
-  h_start: number;
-  w_start: number;
-  crop_height: number;
-  crop_width: number;
-}
-
 export type RandomSizedCropOptions = OptionsOf<typeof RandomSizedCrop.schema>;
 
 /**
@@ -319,7 +312,7 @@ export type RandomSizedCropOptions = OptionsOf<typeof RandomSizedCrop.schema>;
  * @example
  * new RandomSizedCrop({ minMaxHeight: [40, 60], height: 64, width: 64 });
  */
-export class RandomSizedCrop extends SchemaTransform<RandomSizedCropParams> {
+export class RandomSizedCrop extends SchemaTransform<SizedCropParams> {
   static readonly schema = defineOptions({ p: 1 }, {
     /** Crop height range [min, max] (inclusive). Required (the read fails without it; the cast marks it so in the options type). */
     minMaxHeight: option<Range>((reader, name) => {
@@ -346,22 +339,22 @@ export class RandomSizedCrop extends SchemaTransform<RandomSizedCropParams> {
     super(RandomSizedCrop.schema.read('RandomSizedCrop', options));
   }
 
-  protected getParams(_shape: ImageShape, rng: Rng): RandomSizedCropParams {
+  protected getParams(_shape: ImageShape, rng: Rng): SizedCropParams {
     const cropHeight = rng.randint(this.minMaxHeight[0], this.minMaxHeight[1]);
     const h_start = rng.random();
     const w_start = rng.random();
     return { h_start, w_start, crop_height: cropHeight, crop_width: Math.trunc(cropHeight * this.w2hRatio) };
   }
 
-  private cropAndResize(image: RawImage, params: RandomSizedCropParams, interpolation: InterpolationValue): RawImage {
+  private cropAndResize(image: RawImage, params: SizedCropParams, interpolation: InterpolationValue): RawImage {
     return resize(randomCrop(image, params.crop_height, params.crop_width, params.h_start, params.w_start), this.height, this.width, interpolation);
   }
 
-  applyWithParams(image: RawImage, params: RandomSizedCropParams): RawImage {
+  applyWithParams(image: RawImage, params: SizedCropParams): RawImage {
     return this.cropAndResize(image, params, this.interpolation);
   }
 
-  override applyToMask(mask: RawImage, params: RandomSizedCropParams): RawImage {
+  override applyToMask(mask: RawImage, params: SizedCropParams): RawImage {
     return this.cropAndResize(mask, params, Interpolation.NEAREST);
   }
 
@@ -369,12 +362,11 @@ export class RandomSizedCrop extends SchemaTransform<RandomSizedCropParams> {
     return { width: this.width, height: this.height, channels: shape.channels };
   }
 
-  override applyToBbox(bbox: BBox, params: RandomSizedCropParams & TargetShape): BBoxCoords {
-    return bboxRandomCrop(bbox, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+  override applyToBbox(bbox: BBox, params: SizedCropParams & TargetShape): BBoxCoords {
+    return sizedCropBbox(bbox, params);
   }
 
-  override applyToKeypoint(keypoint: InternalKeypoint, params: RandomSizedCropParams & TargetShape): KeypointCoords {
-    const cropped = keypointRandomCrop(keypoint, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
-    return keypointScale(cropped, this.width / params.crop_width, this.height / params.crop_height);
+  override applyToKeypoint(keypoint: InternalKeypoint, params: SizedCropParams & TargetShape): KeypointCoords {
+    return sizedCropKeypoint(keypoint, params, this.height, this.width);
   }
 }

@@ -337,11 +337,23 @@ export class Crop extends SchemaTransform<Empty> implements CropLike {
   }
 }
 
-interface RandomResizedCropParams {
+/** The sampled crop of RandomResizedCrop and RandomSizedCrop (albumentations' `_BaseRandomSizedCrop`). */
+export interface SizedCropParams {
   crop_height: number;
   crop_width: number;
   h_start: number;
   w_start: number;
+}
+
+/** `_BaseRandomSizedCrop.apply_to_bbox`: the box cropped (the resize keeps normalised coordinates). */
+export function sizedCropBbox(bbox: BBox, params: SizedCropParams & TargetShape): BBoxCoords {
+  return bboxRandomCrop(bbox, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+}
+
+/** `_BaseRandomSizedCrop.apply_to_keypoint`: the keypoint cropped, then scaled to the `height x width` output. */
+export function sizedCropKeypoint(keypoint: InternalKeypoint, params: SizedCropParams & TargetShape, height: number, width: number): KeypointCoords {
+  const cropped = keypointRandomCrop(keypoint, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+  return keypointScale(cropped, width / params.crop_width, height / params.crop_height);
 }
 
 export type RandomResizedCropOptions = OptionsOf<typeof RandomResizedCrop.schema>;
@@ -354,7 +366,7 @@ const positiveRange = (range: Range): string | undefined => (range[0] <= 0 ? `mu
  * @example
  * new RandomResizedCrop({ height: 224, width: 224, scale: [0.5, 1] });
  */
-export class RandomResizedCrop extends SchemaTransform<RandomResizedCropParams> {
+export class RandomResizedCrop extends SchemaTransform<SizedCropParams> {
   static readonly schema = defineOptions({ p: 1 }, {
     ...OUTPUT_SIZE,
     /** Range of the crop area as a fraction of the image area. Default [0.08, 1]. */
@@ -374,7 +386,7 @@ export class RandomResizedCrop extends SchemaTransform<RandomResizedCropParams> 
     super(RandomResizedCrop.schema.read('RandomResizedCrop', options));
   }
 
-  protected getParams(shape: ImageShape, rng: Rng): RandomResizedCropParams {
+  protected getParams(shape: ImageShape, rng: Rng): SizedCropParams {
     const { height, width } = shape;
     const area = height * width;
     for (let attempt = 0; attempt < 10; attempt++) {
@@ -411,22 +423,21 @@ export class RandomResizedCrop extends SchemaTransform<RandomResizedCropParams> 
     };
   }
 
-  applyWithParams(image: RawImage, params: RandomResizedCropParams): RawImage {
+  applyWithParams(image: RawImage, params: SizedCropParams): RawImage {
     return this.cropAndResize(image, params, this.interpolation);
   }
 
-  override applyToMask(mask: RawImage, params: RandomResizedCropParams): RawImage {
+  override applyToMask(mask: RawImage, params: SizedCropParams): RawImage {
     return this.cropAndResize(mask, params, Interpolation.NEAREST);
   }
-  override applyToBbox(bbox: BBox, params: RandomResizedCropParams & TargetShape): BBoxCoords {
-    return bboxRandomCrop(bbox, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+  override applyToBbox(bbox: BBox, params: SizedCropParams & TargetShape): BBoxCoords {
+    return sizedCropBbox(bbox, params);
   }
-  override applyToKeypoint(keypoint: InternalKeypoint, params: RandomResizedCropParams & TargetShape): KeypointCoords {
-    const cropped = keypointRandomCrop(keypoint, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
-    return keypointScale(cropped, this.width / params.crop_width, this.height / params.crop_height);
+  override applyToKeypoint(keypoint: InternalKeypoint, params: SizedCropParams & TargetShape): KeypointCoords {
+    return sizedCropKeypoint(keypoint, params, this.height, this.width);
   }
 
-  private cropAndResize(image: RawImage, params: RandomResizedCropParams, interpolation: InterpolationValue): RawImage {
+  private cropAndResize(image: RawImage, params: SizedCropParams, interpolation: InterpolationValue): RawImage {
     const cropHeight = Math.min(params.crop_height, image.height);
     const cropWidth = Math.min(params.crop_width, image.width);
     const { x, y } = randomCropCoordinates(image.height, image.width, cropHeight, cropWidth, params.h_start, params.w_start);
