@@ -12,7 +12,7 @@ FDA/PixelDistributionAdaptation, which we do not implement) is stubbed by a modu
 
 What is recorded (only the outermost call: calls made inside a recorded call are not):
 - `functional`: a function of albumentations' functional modules (F.*, geometric, crops, blur,
-  dropout), its arguments and its result;
+  dropout) or of core/bbox_utils.py and core/keypoints_utils.py, its arguments and its result;
 - `transform`: a transform's `apply*` method (image, mask, bboxes, keypoints), the transform's
   `to_dict`, the parameters it was given (what `get_params` sampled, plus rows/cols etc.), the
   input and the result;
@@ -92,7 +92,7 @@ if sys.argv[1:2] == ['--repack']:
 if len(sys.argv) != 2:
     sys.exit('usage: make-upstream-fixtures.py <albumentations 1.3.1 tree with albumentations/ and tests/> | --repack')
 TREE = os.path.abspath(sys.argv[1])
-TEST_FILES = ['test_functional.py', 'test_transforms.py', 'test_augmentations.py', 'test_serialization.py']
+TEST_FILES = ['test_functional.py', 'test_transforms.py', 'test_augmentations.py', 'test_serialization.py', 'test_bbox.py', 'test_keypoint.py']
 # Inputs up to this size are stored whole; larger expected outputs only as a digest.
 WHOLE_OUTPUT_BYTES = 4096
 # Fixture budget: a case whose inputs include a larger array (a 512x512 image, a float64 noise
@@ -125,7 +125,7 @@ def implemented_transforms():
 CONTAINERS = {'Compose', 'OneOf', 'Sequential', 'OneOrOther', 'SomeOf'}
 OURS = implemented_transforms()
 # The functional calls src/parity/upstream.ts replays (its FUNCTIONAL table); others are kept by name only.
-OUR_FUNCTIONALS = set(re.findall(r"^  '((?:F|FGeometric|FCrops|FBlur|FDropout)\.\w+)':",
+OUR_FUNCTIONALS = set(re.findall(r"^  '((?:F|FGeometric|FCrops|FBlur|FDropout|BboxUtils|KeypointsUtils)\.\w+)':",
                                  open(os.path.join(PACKAGE, 'src/parity/upstream.ts')).read(), re.M))
 
 
@@ -247,7 +247,10 @@ def error_name(error):
     return None if error is None else type(error).__name__
 
 
-FUNCTIONAL_MODULES = {'F': F, 'FGeometric': FGeometric, 'FCrops': FCrops, 'FBlur': FBlur, 'FDropout': FDropout}
+BboxUtils, KeypointsUtils = import_module('albumentations.core.bbox_utils'), import_module('albumentations.core.keypoints_utils')
+FUNCTIONAL_MODULES = {'F': F, 'FGeometric': FGeometric, 'FCrops': FCrops, 'FBlur': FBlur, 'FDropout': FDropout,
+                      'BboxUtils': BboxUtils, 'KeypointsUtils': KeypointsUtils}
+wrapped_functions = {}  # original function -> its recording wrapper
 for prefix, module in FUNCTIONAL_MODULES.items():
     for name, fn in list(vars(module).items()):
         if not inspect.isfunction(fn) or fn.__module__ != module.__name__ or getattr(fn, '__recorded__', False):
@@ -263,7 +266,14 @@ for prefix, module in FUNCTIONAL_MODULES.items():
                 named = {'*args': list(args), **kwargs}
             return {'kind': 'functional', 'name': qualified, 'args': encode(named)['dict'],
                     'result': encode(result, whole=False) if error is None else None, 'error': error_name(error)}
-        setattr(module, name, record_outer(make)(fn))
+        wrapped_functions[fn] = record_outer(make)(fn)
+        setattr(module, name, wrapped_functions[fn])
+# Names imported elsewhere (`F.normalize_bbox`, `A.convert_bbox_to_albumentations`) are the same functions.
+for module_name, module in list(sys.modules.items()):
+    if module_name.split('.')[0] == 'albumentations':
+        for name, value in list(vars(module).items()):
+            if inspect.isfunction(value) and value in wrapped_functions:
+                setattr(module, name, wrapped_functions[value])
 
 
 def transform_dict(transform):
@@ -294,11 +304,17 @@ for cls in all_transform_classes():
         if fn is None or getattr(fn, '__recorded__', False):
             continue
 
-        def make(args, kwargs, result, error, method=method):
+        def make(args, kwargs, result, error, method=method, signature=inspect.signature(fn)):
             transform, target = args[0], args[1] if len(args) > 1 else None
+            if len(args) > 2:  # parameters passed positionally (`aug.apply_to_keypoints(keypoints, holes)`)
+                bound = signature.bind_partial(*args, **kwargs).arguments
+                kwargs = {key: value for key, value in bound.items() if key not in list(signature.parameters)[:2]}
+                for key, parameter in signature.parameters.items():
+                    if parameter.kind == inspect.Parameter.VAR_KEYWORD:
+                        kwargs.update(kwargs.pop(key, {}))
             name = type(transform).__name__
-            if name not in OURS or 'bbox' in method or 'keypoint' in method:
-                # Only its name matters here (a transform we lack, or a target we do not take).
+            if name not in OURS:
+                # Only its name matters here (a transform we lack).
                 return {'kind': 'transform', 'name': name, 'method': method, 'error': error_name(error)}
             return {'kind': 'transform', 'name': name, 'method': method,
                     'transform': transform_dict(transform), 'params': encode(kwargs)['dict'],

@@ -19,7 +19,7 @@ export {
   type ApplyOptions,
   type AlbumentationsTransformDict,
 } from './core/transform.js';
-export { Compose, OneOf, OneOrOther, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type Rect } from './core/compose.js';
+export { Compose, OneOf, OneOrOther, SomeOf, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type SomeOfOptions, type Rect } from './core/compose.js';
 export { TransformOptionError, OptionReader, type Range } from './core/options.js';
 export {
   defineOptions,
@@ -102,6 +102,23 @@ export {
   type SolarizeOptions,
   type ToFloatOptions,
 } from './transforms/pixel.js';
+export {
+  Blur,
+  MedianBlur,
+  ChannelDropout,
+  Posterize,
+  RGBShift,
+  Equalize,
+  RandomScale,
+  RandomSizedCrop,
+  type BlurOptions,
+  type ChannelDropoutOptions,
+  type PosterizeOptions,
+  type RGBShiftOptions,
+  type EqualizeOptions,
+  type RandomScaleOptions,
+  type RandomSizedCropOptions,
+} from './transforms/extra.js';
 export { TRANSFORM_CLASSES, type TransformClass } from './transforms/registry.js';
 
 // WebAssembly SIMD kernels behind the hottest uint8 paths (same bytes as the JavaScript paths)
@@ -162,5 +179,27 @@ export {
 } from './functional/pixel.js';
 export { drawLine, motionBlurKernel, filter2D, gaussianKernel, gaussianBlur } from './functional/blur.js';
 export { cutout, type Hole } from './functional/dropout.js';
+export { boxBlur, medianBlur } from './functional/blur.js';
+export { posterize, shiftRgb, equalize, channelDropout } from './functional/pixel-extra.js';
 export { clahe, clahePlane } from './functional/clahe.js';
 export { rgbToLab, labToRgb, softfloatCbrt } from './cv/color-lab.js';
+
+// bounding boxes and keypoints (albumentations core/bbox_utils.py, core/keypoints_utils.py and the bbox_*/keypoint_* functionals)
+export * from './core/bbox-utils.js';
+export * from './core/keypoints-utils.js';
+export * from './functional/bbox.js';
+export * from './functional/keypoints.js';
+export { fma } from './cv/saturate.js';
+export {
+  readBboxParams,
+  readKeypointParams,
+  readAdditionalTargets,
+  type BboxParams,
+  type KeypointParams,
+  type BboxParamsDict,
+  type KeypointParamsDict,
+  type TargetKind,
+  type TargetData,
+  type TargetResult,
+} from './core/targets.js';
+export type { TargetShape } from './core/transform.js';

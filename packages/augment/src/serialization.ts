@@ -4,7 +4,7 @@
  * `A.from_dict(json)` loads what `toAlbumentationsDict` writes and vice versa.
  * It sits above the transforms (it reads their registry), so core/ never imports transforms/.
  */
-import { Compose, OneOf, OneOrOther } from './core/compose.js';
+import { Compose, OneOf, OneOrOther, SomeOf } from './core/compose.js';
 import { TransformOptionError, camelCase, describe } from './core/options.js';
 import type { AlbumentationsTransformDict, BaseTransform } from './core/transform.js';
 import { TRANSFORM_CLASSES } from './transforms/registry.js';
@@ -44,7 +44,7 @@ function lookup(className: string): TransformRegistration | undefined {
  */
 export function registerTransform(className: string, registration: TransformRegistration): void {
   if (typeof className !== 'string' || className.length === 0) throw new TypeError(`registerTransform: className must be a non-empty string`);
-  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther') throw new RangeError(`registerTransform: ${className} is built in`);
+  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther' || className === 'SomeOf') throw new RangeError(`registerTransform: ${className} is built in`);
   customRegistry.set(className, registration);
 }
 
@@ -87,6 +87,7 @@ export function toAlbumentationsDict(transform: BaseTransform): AlbumentationsDi
 
 const COMPOSE_KEYS = ['__class_fullname__', 'p', 'transforms', 'bbox_params', 'keypoint_params', 'additional_targets', 'is_check_shapes'];
 const ONE_OF_KEYS = ['__class_fullname__', 'p', 'transforms'];
+const SOME_OF_KEYS = ['__class_fullname__', 'p', 'transforms', 'n', 'replace'];
 
 function shortName(fullName: string): string {
   // Old albumentations versions wrote full module paths.
@@ -102,8 +103,8 @@ function parseTransform(value: unknown, path: string): BaseTransform {
   const fullName = dict.__class_fullname__;
   if (typeof fullName !== 'string') throw new TypeError(`fromAlbumentationsDict: ${path} has no "__class_fullname__"`);
   const className = shortName(fullName);
-  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther') {
-    const allowed = className === 'Compose' ? COMPOSE_KEYS : ONE_OF_KEYS;
+  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther' || className === 'SomeOf') {
+    const allowed = className === 'Compose' ? COMPOSE_KEYS : className === 'SomeOf' ? SOME_OF_KEYS : ONE_OF_KEYS;
     for (const key of Object.keys(dict)) {
       if (!allowed.includes(key)) throw new TransformOptionError(className, key, `is not an option (at ${path}); valid options: ${allowed.slice(1).join(', ')}`);
     }
@@ -112,17 +113,26 @@ function parseTransform(value: unknown, path: string): BaseTransform {
     const options = dict.p === undefined ? {} : { p: dict.p as number };
     if (className === 'OneOf') return new OneOf(children, options);
     if (className === 'OneOrOther') return new OneOrOther(children, options);
-    if (dict.bbox_params != null || dict.keypoint_params != null) {
-      throw new TransformOptionError('Compose', dict.bbox_params != null ? 'bbox_params' : 'keypoint_params', `is not supported (images only), at ${path}`);
+    if (className === 'SomeOf') {
+      try {
+        return new SomeOf(children, { ...options, n: dict.n as number, ...(dict.replace === undefined ? {} : { replace: dict.replace as boolean }) });
+      } catch (error) {
+        if (error instanceof Error) error.message = `${error.message} (at ${path})`;
+        throw error;
+      }
     }
-    const compose = new Compose(children, options);
-    compose.extras = {
-      bbox_params: null,
-      keypoint_params: null,
-      additional_targets: dict.additional_targets ?? {},
-      is_check_shapes: dict.is_check_shapes === undefined ? true : Boolean(dict.is_check_shapes),
-    };
-    return compose;
+    try {
+      return new Compose(children, {
+        ...options,
+        bboxParams: dict.bbox_params as never,
+        keypointParams: dict.keypoint_params as never,
+        additionalTargets: dict.additional_targets as never,
+        isCheckShapes: dict.is_check_shapes === undefined ? true : Boolean(dict.is_check_shapes),
+      });
+    } catch (error) {
+      if (error instanceof Error) error.message = `${error.message} (at ${path})`;
+      throw error;
+    }
   }
   const registration = lookup(className);
   if (!registration) throw new RangeError(`${unknownTransform(className).message} (at ${path})`);

@@ -18,6 +18,14 @@ import { sameBytes, syntheticImage } from './helpers.js';
  * really runs. The test fails if a registered transform has no entry here.
  */
 const EXAMPLE_OPTIONS: Record<string, Record<string, unknown>> = {
+  Blur: { p: 1, blurLimit: [3, 9] },
+  ChannelDropout: { p: 1, channelDropRange: [1, 2], fillValue: 9 },
+  Equalize: { p: 1, mode: 'pil' },
+  MedianBlur: { p: 1, blurLimit: [3, 9] },
+  Posterize: { p: 1, numBits: [[0, 3], 5, [6, 8]] },
+  RGBShift: { p: 1, rShiftLimit: 30 },
+  RandomScale: { p: 1, scaleLimit: [0, 0.5], interpolation: 2 },
+  RandomSizedCrop: { p: 1, minMaxHeight: [1, 1], height: 5, width: 4, w2hRatio: 1 },
   CLAHE: { p: 1, clipLimit: [1, 4], tileGridSize: [3, 2] },
   CenterCrop: { p: 1, height: 1, width: 1 },
   ChannelShuffle: { p: 1 },

@@ -28,6 +28,14 @@ import {
 
 /** albumentations' argument names per transform (besides p and always_apply), as they were written by hand before the schemas. */
 const ALBUMENTATIONS_ARGS: Record<string, string[]> = {
+  Blur: ['blur_limit'],
+  ChannelDropout: ['channel_drop_range', 'fill_value'],
+  Equalize: ['mode', 'by_channels'],
+  MedianBlur: ['blur_limit'],
+  Posterize: ['num_bits'],
+  RGBShift: ['r_shift_limit', 'g_shift_limit', 'b_shift_limit'],
+  RandomScale: ['scale_limit', 'interpolation'],
+  RandomSizedCrop: ['min_max_height', 'height', 'width', 'w2h_ratio', 'interpolation'],
   CLAHE: ['clip_limit', 'tile_grid_size'],
   CenterCrop: ['height', 'width'],
   CoarseDropout: ['max_holes', 'max_height', 'max_width', 'min_holes', 'min_height', 'min_width', 'fill_value', 'mask_fill_value'],
@@ -97,7 +105,11 @@ describe('option schemas', () => {
 
   it('write to_dict keys in that order (ShiftScaleRotate leaves shift_limit out, as albumentations)', () => {
     for (const name of Object.keys(TRANSFORM_CLASSES)) {
-      const options = ['Resize', 'RandomCrop', 'CenterCrop', 'RandomResizedCrop'].includes(name) ? { height: 2, width: 2 } : {};
+      const options = ['Resize', 'RandomCrop', 'CenterCrop', 'RandomResizedCrop'].includes(name)
+        ? { height: 2, width: 2 }
+        : name === 'RandomSizedCrop'
+          ? { minMaxHeight: [1, 2], height: 2, width: 2 }
+          : {};
       const keys = Object.keys(toAlbumentationsDict(createTransform(name, options)).transform);
       const expected = ['__class_fullname__', 'always_apply', 'p', ...(ALBUMENTATIONS_ARGS[name] ?? [])];
       expect(keys, name).toEqual(name === 'ShiftScaleRotate' ? expected.filter((key) => key !== 'shift_limit') : name === 'PadIfNeeded' ? expected.filter((key) => key !== 'position') : expected);

@@ -2,6 +2,19 @@ import { assertHwc, assertRawImage, type ImageShape, type RawImage } from './raw
 import type { Rng } from './rng.js';
 import { OptionReader, TransformOptionError } from './options.js';
 import {
+  readAdditionalTargets,
+  readBboxParams,
+  readKeypointParams,
+  runTargets,
+  type BboxParams,
+  type BboxParamsDict,
+  type KeypointParams,
+  type KeypointParamsDict,
+  type TargetData,
+  type TargetKind,
+  type TargetResult,
+} from './targets.js';
+import {
   BaseTransform,
   ImageOnlyTransform,
   type AlbumentationsTransformDict,
@@ -200,16 +213,16 @@ function runMirroredNormalize(
 function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[] {
   const result: BaseTransform[] = [];
   for (const transform of transforms) {
-    if (transform instanceof Compose || transform instanceof OneOf || transform instanceof OneOrOther) result.push(...alwaysApplyLeaves(transform.transforms));
+    if (transform instanceof Compose || transform instanceof OneOf || transform instanceof OneOrOther || transform instanceof SomeOf) result.push(...alwaysApplyLeaves(transform.transforms));
     else if (transform instanceof ImageOnlyTransform && transform.alwaysApply) result.push(transform);
   }
   return result;
 }
 
-function containerOptions(owner: string, options: object | undefined): OptionReader {
+function containerOptions(owner: string, options: object | undefined, allowed: readonly string[] = ['p']): OptionReader {
   const record = (options ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'p') throw new TransformOptionError(owner, key, 'is not an option; valid options: p');
+    if (!allowed.includes(key)) throw new TransformOptionError(owner, key, `is not an option; valid options: ${allowed.join(', ')}`);
   }
   return new OptionReader(owner, record);
 }
@@ -229,7 +242,17 @@ function checkChildren(owner: string, transforms: unknown): BaseTransform[] {
 export interface ComposeOptions {
   /** Probability that the children run; when the draw fails only `always_apply` leaves run. Default 1. */
   p?: number;
+  /** How {@link Compose.applyToTargets} reads `bboxes` (albumentations `bbox_params`). Default none. */
+  bboxParams?: BboxParams | null;
+  /** How {@link Compose.applyToTargets} reads `keypoints` (albumentations `keypoint_params`). Default none. */
+  keypointParams?: KeypointParams | null;
+  /** More targets by name and kind, e.g. `{ image2: 'image', mask2: 'mask', bboxes2: 'bboxes' }`. */
+  additionalTargets?: Record<string, TargetKind> | null;
+  /** Require image, mask and masks to share height and width. Default true. */
+  isCheckShapes?: boolean;
 }
+
+const COMPOSE_OPTIONS = ['p', 'bboxParams', 'keypointParams', 'additionalTargets', 'isCheckShapes'] as const;
 
 /**
  * Runs transforms in order (albumentations `Compose`). One `random()` draw decides whether the
@@ -245,11 +268,49 @@ export class Compose extends BaseTransform {
   /** Extra albumentations fields kept for a faithful `to_dict` round trip. */
   extras: { bbox_params: unknown; keypoint_params: unknown; additional_targets: unknown; is_check_shapes: boolean };
 
+  readonly bboxParams: BboxParamsDict | null;
+  readonly keypointParams: KeypointParamsDict | null;
+  readonly additionalTargets: Readonly<Record<string, TargetKind>>;
+  readonly isCheckShapes: boolean;
+
   constructor(transforms: BaseTransform[], options: ComposeOptions = {}) {
-    const reader = containerOptions('Compose', options);
+    const reader = containerOptions('Compose', options, COMPOSE_OPTIONS);
     super(reader.probability('p', 1));
     this.transforms = checkChildren('Compose', transforms).slice();
-    this.extras = { bbox_params: null, keypoint_params: null, additional_targets: {}, is_check_shapes: true };
+    this.bboxParams = options.bboxParams == null ? null : readBboxParams(options.bboxParams);
+    this.keypointParams = options.keypointParams == null ? null : readKeypointParams(options.keypointParams);
+    this.additionalTargets = readAdditionalTargets(options.additionalTargets);
+    this.isCheckShapes = reader.boolean('isCheckShapes', true);
+    this.extras = { bbox_params: this.bboxParams, keypoint_params: this.keypointParams, additional_targets: { ...this.additionalTargets }, is_check_shapes: this.isCheckShapes };
+  }
+
+  /**
+   * Transforms an image with its masks, bounding boxes, keypoints and additional targets, as
+   * albumentations' `Compose.__call__(image=..., mask=..., bboxes=..., ...)`: the same RNG draws
+   * as {@link apply}, every transform's parameters applied to every target (masks with nearest
+   * neighbour and `maskValue`), boxes and keypoints converted from `bboxParams.format` /
+   * `keypointParams.format`, filtered (`minArea`, `minVisibility`, `removeInvisible`...) and
+   * converted back, label fields split off again. `params` is the record {@link replay} takes.
+   * @example
+   * const pipeline = new Compose([new RandomCrop({ height: 64, width: 64 }), new HorizontalFlip()], {
+   *   bboxParams: { format: 'coco', labelFields: ['labels'], minVisibility: 0.3 },
+   * });
+   * const { data } = pipeline.applyToTargets({ image, mask, bboxes: [[10, 20, 30, 40]], labels: ['cat'] }, createRng(0));
+   * // data.image, data.mask, data.bboxes (coco), data.labels (boxes dropped by the filters lose their label too)
+   */
+  applyToTargets(data: TargetData, rng: Rng, options?: ApplyOptions): TargetResult {
+    return runTargets(this, data, { rng, force: options?.force === true });
+  }
+
+  /**
+   * Re-applies a record of {@link apply} or {@link applyToTargets} to all targets (what
+   * albumentations' `ReplayCompose.replay` does); draws nothing.
+   * @example
+   * const { params } = pipeline.applyToTargets({ image, bboxes, labels }, createRng(3));
+   * const again = pipeline.replayTargets({ image: other, bboxes, labels }, params).data;
+   */
+  replayTargets(data: TargetData, record: TransformRecord): TargetResult {
+    return runTargets(this, data, { record });
   }
 
   apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {
@@ -384,5 +445,92 @@ export class OneOrOther extends BaseTransform {
 
   toDict(): AlbumentationsTransformDict {
     return { __class_fullname__: this.className, p: this.p, transforms: this.transforms.map((t) => t.toDict()) };
+  }
+}
+
+export interface SomeOfOptions {
+  /** How many children to run. Required. */
+  n: number;
+  /** Draw with replacement (a child can run more than once). Default true. */
+  replace?: boolean;
+  /** Probability that the drawn children run. Default 1. */
+  p?: number;
+}
+
+/**
+ * albumentations `SomeOf(transforms, n, replace=True, p=1)`: one `random()` draw for `p`, then
+ * `n` children drawn with the children's `p` as weights (with or without replacement), each run
+ * forced, in the drawn order.
+ * @example
+ * new SomeOf([new HorizontalFlip(), new RGBShift(), new Blur()], { n: 2, replace: false });
+ */
+export class SomeOf extends BaseTransform {
+  readonly className: string = 'SomeOf';
+  readonly transforms: BaseTransform[];
+  readonly n: number;
+  readonly replace: boolean;
+  /** Normalised child weights (`p_i / Σp`). */
+  readonly weights: number[];
+
+  constructor(transforms: BaseTransform[], options: SomeOfOptions) {
+    const reader = containerOptions('SomeOf', options, ['n', 'replace', 'p']);
+    super(reader.probability('p', 1));
+    this.transforms = checkChildren('SomeOf', transforms).slice();
+    this.n = reader.integer('n', undefined, { min: 0 });
+    this.replace = reader.boolean('replace', true);
+    const total = this.transforms.reduce((sum, transform) => sum + transform.p, 0);
+    this.weights = this.transforms.map((transform) => transform.p / total);
+    const drawable = this.weights.filter((weight) => weight > 0).length;
+    if (!this.replace && this.n > drawable) {
+      reader.fail('n', `is ${this.n}, more than the ${drawable} children with p > 0 that can be drawn without replacement`);
+    }
+  }
+
+  /** The children to run, in order (indices), or null when the `p` draw fails. */
+  draw(rng: Rng, force: boolean): number[] | null {
+    if (this.transforms.length === 0 || !(force || rng.random() < this.p)) return null;
+    const chosen: number[] = [];
+    const weights = this.weights.slice();
+    for (let draw = 0; draw < this.n; draw++) {
+      const total = weights.reduce((sum, weight) => sum + weight, 0);
+      const index = rng.choice(
+        weights.map((_, i) => i),
+        weights.map((weight) => weight / total),
+      );
+      chosen.push(index);
+      if (!this.replace) weights[index] = 0;
+    }
+    return chosen;
+  }
+
+  apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {
+    assertRawImage(image, 'SomeOf.apply image');
+    const chosen = this.draw(rng, options?.force === true);
+    if (chosen === null) return { image, params: { transform: this.className, applied: false, params: null, transforms: [] } };
+    let current = image;
+    const records: TransformRecord[] = [];
+    for (const index of chosen) {
+      const result = this.transforms[index]!.apply(current, rng, { force: true });
+      current = result.image;
+      records.push(result.params);
+    }
+    return { image: current, params: { transform: this.className, applied: true, params: { chosen }, transforms: records } };
+  }
+
+  replay(image: RawImage, record: TransformRecord): TransformResult {
+    assertRawImage(image, 'SomeOf.replay image');
+    if (record?.transform !== this.className) throw new TypeError(`SomeOf.replay: record is not a SomeOf record (got ${JSON.stringify(record?.transform)})`);
+    if (!record.applied) return { image, params: record };
+    const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
+    if (!Array.isArray(chosen) || chosen.length !== record.transforms?.length || chosen.some((index) => !this.transforms[index as number])) {
+      throw new TypeError(`SomeOf.replay: record has no valid chosen children (got ${JSON.stringify(chosen)})`);
+    }
+    let current = image;
+    chosen.forEach((index, position) => (current = this.transforms[index as number]!.replay(current, record.transforms![position]!).image));
+    return { image: current, params: record };
+  }
+
+  toDict(): AlbumentationsTransformDict {
+    return { __class_fullname__: this.className, p: this.p, transforms: this.transforms.map((t) => t.toDict()), n: this.n, replace: this.replace };
   }
 }

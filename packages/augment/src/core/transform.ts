@@ -2,8 +2,16 @@ import { assertHwc, assertRawImage, type ImageShape, type RawImage } from './raw
 import type { Rng } from './rng.js';
 import type { OptionReader } from './options.js';
 import { OptionSchema, ReadOptions } from './schema.js';
+import type { BBox, BBoxCoords } from './bbox-utils.js';
+import type { InternalKeypoint, KeypointCoords } from './keypoints-utils.js';
 
 export { readOptions, type TransformOptions } from './options.js';
+
+/** The size of the image a transform's parameters were sampled for (albumentations' `rows`, `cols`). */
+export interface TargetShape {
+  rows: number;
+  cols: number;
+}
 
 /**
  * What one transform did to one image: enough to replay it exactly. Plain JSON.
@@ -158,6 +166,50 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
   applyToMask(mask: RawImage, params: Params): RawImage {
     void params;
     return mask;
+  }
+
+  /**
+   * The same parameters applied to one bounding box in albumentations format (normalised
+   * `[x_min, y_min, x_max, y_max]`), as albumentations' `apply_to_bbox`; `params` also holds the
+   * input image's `rows` and `cols`. Pixel-level transforms leave boxes as they are (this default).
+   * @example
+   * new HorizontalFlip().applyToBbox([0.1, 0.2, 0.3, 0.4], { rows: 100, cols: 100 }); // [0.7, 0.2, 0.9, 0.4]
+   */
+  applyToBbox(bbox: BBox, params: Params & TargetShape): BBoxCoords {
+    void params;
+    return [bbox[0], bbox[1], bbox[2], bbox[3]];
+  }
+
+  /**
+   * The same parameters applied to one keypoint `[x, y, angle (radians), scale]` in pixels, as
+   * albumentations' `apply_to_keypoint`. Pixel-level transforms leave keypoints as they are.
+   * @example
+   * new HorizontalFlip().applyToKeypoint([10, 20, 0, 1], { rows: 100, cols: 100 }); // [89, 20, π, 1]
+   */
+  applyToKeypoint(keypoint: InternalKeypoint, params: Params & TargetShape): KeypointCoords {
+    void params;
+    return [keypoint[0], keypoint[1], keypoint[2], keypoint[3]];
+  }
+
+  /**
+   * {@link applyToBbox} over a list, labels (what follows the four coordinates) kept
+   * (albumentations `apply_to_bboxes`).
+   * @example
+   * const boxes = flip.applyToBboxes([[0.1, 0.2, 0.3, 0.4, 'cat']], { ...record.params, rows: 100, cols: 100 });
+   */
+  applyToBboxes(bboxes: readonly BBox[], params: Params & TargetShape): BBox[] {
+    return bboxes.map((bbox) => [...this.applyToBbox(bbox.slice(0, 4) as unknown as BBox, params), ...bbox.slice(4)] as unknown as BBox);
+  }
+
+  /**
+   * {@link applyToKeypoint} over a list, labels kept (albumentations `apply_to_keypoints`).
+   * @example
+   * const points = rotate.applyToKeypoints([[10, 20, 0, 1, 'nose']], { ...record.params, rows: 100, cols: 100 });
+   */
+  applyToKeypoints(keypoints: readonly InternalKeypoint[], params: Params & TargetShape): InternalKeypoint[] {
+    return keypoints.map(
+      (keypoint) => [...this.applyToKeypoint(keypoint.slice(0, 4) as unknown as InternalKeypoint, params), ...keypoint.slice(4)] as unknown as InternalKeypoint,
+    );
   }
 
   /** Constructor arguments in albumentations' names and order (`get_transform_init_args`). */

@@ -171,8 +171,8 @@ const hsvTab = new Float32Array(4);
 
 /**
  * One pixel of OpenCV's HSV2RGB_simd (`simd`) or HSV2RGB_native, as the AVX2 build computes
- * them: `1 - s*h` and `1 - s*(1 - h)` are fused multiply-adds in both (GCC contracts the
- * scalar code of that unit too). Writes r, g, b in [0, 1] to `rgb`.
+ * them: `1 - s*h` and `1 - s*(1 - h)` are fused multiply-adds in the SIMD code; in the scalar
+ * code GCC contracts only `1 - s*h`. Writes r, g, b in [0, 1] to `rgb`.
  */
 function hsvPixelToRgb(hue: number, s: number, v: number, hueScale: number, simd: boolean, rgb: Float32Array): void {
   const tab = hsvTab;
@@ -203,7 +203,8 @@ function hsvPixelToRgb(hue: number, s: number, v: number, hueScale: number, simd
     tab[0] = v;
     tab[1] = fround(v * fround(1 - s));
     tab[2] = fround(v * fround(1 - s * h));
-    tab[3] = fround(v * fround(1 - s * fround(1 - h)));
+    // GCC contracts `1 - s*h` above but not `1 - s*(1 - h)` here (a separate multiply and subtract).
+    tab[3] = fround(v * fround(1 - fround(s * fround(1 - h))));
   }
   const order = SECTORS[sector]!;
   rgb[2] = tab[order[0]]!;

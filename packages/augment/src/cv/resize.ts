@@ -76,8 +76,9 @@ export function resize(
 
 function resizeNearest(image: RawImage, width: number, height: number, region: OutputRegion): RawImage {
   const { width: srcWidth, height: srcHeight, channels } = image;
-  const inverseX = srcWidth / width;
-  const inverseY = srcHeight / height;
+  // OpenCV's resizeNN: ifx = 1 / (dsize / ssize), not ssize / dsize (100 → 106 differs at x = 53).
+  const inverseX = 1 / (width / srcWidth);
+  const inverseY = 1 / (height / srcHeight);
   const dst = allocateLike(image, region.width, region.height);
   const xOffsets = new Int32Array(region.width);
   for (let x = 0; x < region.width; x++) xOffsets[x] = Math.min(Math.floor((x + region.x) * inverseX), srcWidth - 1) * channels;

@@ -1,5 +1,7 @@
 /** albumentations' blur functions: the motion-blur line kernel; the convolutions are OpenCV's (cv/filter.ts). */
 export { filter2D, gaussianKernel, gaussianBlur } from '../cv/filter.js';
+// albumentations' F.blur and F.median_blur are cv2.blur and cv2.medianBlur as they are.
+export { boxBlur, medianBlur } from '../cv/box-median.js';
 
 const fround = Math.fround;
 

@@ -8,6 +8,8 @@ import { rgbToGray, rgbToHsv, hsvToRgb } from '../cv/color.js';
 import { saturateUint8 } from './common.js';
 import { wasmKernels } from '../wasm/index.js';
 import { hflip, vflip } from './geometric.js';
+import { adjustBrightnessFloat, adjustContrastFloat, adjustHueFloat, adjustSaturationFloat } from './color-float.js';
+import { numpySumFloat32 } from './numpy-sum.js';
 
 // albumentations calls these cv2.cvtColor conversions directly.
 export { rgbToGray, rgbToHsv, hsvToRgb } from '../cv/color.js';
@@ -321,40 +323,6 @@ function brightnessContrastAdjustFloat(image: RawImage, alpha: number, beta: num
   return dst;
 }
 
-/** Elements per inner-loop call of NumPy's buffered reduction (`np.sum` / `np.mean`). */
-const NUMPY_BUFFER_SIZE = 8192;
-
-/**
- * `np.sum` of a contiguous float32 array as NumPy 1.24 computes it: pairwise summation
- * (8 accumulators, blocks of 128) within each 8192-element buffer, buffers added in order.
- */
-export function numpySumFloat32(values: Float32Array): number {
-  let total = 0;
-  for (let start = 0; start < values.length; start += NUMPY_BUFFER_SIZE) {
-    total = fround(total + pairwiseSumFloat32(values, start, Math.min(NUMPY_BUFFER_SIZE, values.length - start)));
-  }
-  return total;
-}
-
-function pairwiseSumFloat32(values: Float32Array, start: number, count: number): number {
-  if (count < 8) {
-    let sum = -0;
-    for (let i = 0; i < count; i++) sum = fround(sum + values[start + i]!);
-    return sum;
-  }
-  if (count <= 128) {
-    const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => values[start + j]!);
-    let i = 8;
-    for (; i < count - (count % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = fround(r[j]! + values[start + i + j]!);
-    let sum = fround(fround(fround(r[0]! + r[1]!) + fround(r[2]! + r[3]!)) + fround(fround(r[4]! + r[5]!) + fround(r[6]! + r[7]!)));
-    for (; i < count; i++) sum = fround(sum + values[start + i]!);
-    return sum;
-  }
-  let half = Math.floor(count / 2);
-  half -= half % 8;
-  return fround(pairwiseSumFloat32(values, start, half) + pairwiseSumFloat32(values, start + half, count - half));
-}
-
 /** albumentations' `MAX_VALUES_BY_DTYPE` for the two image types. */
 function maxValueOf(image: RawImage): number {
   return image.data instanceof Uint8Array ? 255 : 1;
@@ -505,9 +473,10 @@ export function shiftHsv(image: RawImage, hueShift: number, saturationShift: num
  * const out = adjustBrightness(image, 1.2);
  */
 export function adjustBrightness(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustBrightness');
   if (factor === 0) return allocateLike(image, image.width, image.height);
   if (factor === 1) return image;
+  if (image.data instanceof Float32Array) return adjustBrightnessFloat(image, factor);
+  requireUint8(image, 'adjustBrightness');
   const lut = new Uint8Array(256);
   for (let i = 0; i < 256; i++) lut[i] = Math.trunc(Math.min(255, Math.max(0, i * factor)));
   return applyLut(image, lut);
@@ -519,8 +488,9 @@ export function adjustBrightness(image: RawImage, factor: number): RawImage {
  * const out = adjustContrast(image, 0.8);
  */
 export function adjustContrast(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustContrast');
   if (factor === 1) return image;
+  if (image.data instanceof Float32Array) return adjustContrastFloat(image, factor);
+  requireUint8(image, 'adjustContrast');
   const gray = isGrayscale(image) ? image : rgbToGray(image);
   let sum = 0;
   for (let i = 0; i < gray.data.length; i++) sum += gray.data[i]!;
@@ -542,8 +512,9 @@ export function adjustContrast(image: RawImage, factor: number): RawImage {
  * const out = adjustSaturation(image, 1.3);
  */
 export function adjustSaturation(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustSaturation');
   if (factor === 1 || isGrayscale(image)) return image;
+  if (image.data instanceof Float32Array) return adjustSaturationFloat(image, factor);
+  requireUint8(image, 'adjustSaturation');
   const gray = rgbToGray(image);
   const dst = allocateLike(image, image.width, image.height);
   const src = image.data;
@@ -563,8 +534,9 @@ export function adjustSaturation(image: RawImage, factor: number): RawImage {
  * const out = adjustHue(image, 0.1);
  */
 export function adjustHue(image: RawImage, factor: number): RawImage {
-  requireUint8(image, 'adjustHue');
   if (factor === 0 || isGrayscale(image)) return image;
+  if (image.data instanceof Float32Array) return adjustHueFloat(image, factor);
+  requireUint8(image, 'adjustHue');
   const hsv = rgbToHsv(image);
   const lut = new Uint8Array(256);
   for (let i = 0; i < 256; i++) lut[i] = Math.trunc((((i + 180 * factor) % 180) + 180) % 180);

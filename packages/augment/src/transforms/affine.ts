@@ -2,7 +2,11 @@
 import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
-import { SchemaTransform } from '../core/transform.js';
+import { SchemaTransform, type TargetShape } from '../core/transform.js';
+import type { BBox, BBoxCoords } from '../core/bbox-utils.js';
+import type { InternalKeypoint, KeypointCoords } from '../core/keypoints-utils.js';
+import { bboxCrop, bboxRotate, bboxShiftScaleRotate } from '../functional/bbox.js';
+import { cropKeypointByCoords, keypointRotate, keypointShiftScaleRotate } from '../functional/keypoints.js';
 import { OMIT, bool, defineOptions, enumOf, range, type OptionsOf } from '../core/schema.js';
 import { Interpolation, roundHalfEven, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
 import { crop, opticalDistortion, rotationMatrix2D, shiftScaleRotateMatrix, warpAffine } from '../functional/geometric.js';
@@ -90,6 +94,16 @@ export class Rotate extends SchemaTransform<RotateParams> {
   override applyToMask(mask: RawImage, params: RotateParams): RawImage {
     return this.rotate(mask, params, Interpolation.NEAREST, this.maskValue);
   }
+  override applyToBbox(bbox: BBox, params: RotateParams & TargetShape): BBoxCoords {
+    const rotated = bboxRotate(bbox, params.angle, this.rotateMethod, params.rows, params.cols);
+    if (!this.cropBorder || params.x_min === undefined) return rotated;
+    return bboxCrop(rotated, params.x_min, params.y_min!, params.x_max!, params.y_max!, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: RotateParams & TargetShape): KeypointCoords {
+    const rotated = keypointRotate(keypoint, params.angle, params.rows, params.cols);
+    if (!this.cropBorder || params.x_min === undefined) return rotated;
+    return cropKeypointByCoords(rotated, [params.x_min, params.y_min!, params.x_max!, params.y_max!]);
+  }
 
   private rotate(image: RawImage, params: RotateParams, interpolation: InterpolationValue, borderValue: number | number[] | null): RawImage {
     const matrix = rotationMatrix2D(image.width / 2 - 0.5, image.height / 2 - 0.5, params.angle, 1);
@@ -166,6 +180,13 @@ export class ShiftScaleRotate extends SchemaTransform<ShiftScaleRotateParams> {
     const matrix = shiftScaleRotateMatrix(mask.width, mask.height, params.angle, params.scale, params.dx, params.dy);
     return warpAffine(mask, matrix, { interpolation: Interpolation.NEAREST, borderMode: this.borderMode, borderValue: this.maskValue });
   }
+  override applyToBbox(bbox: BBox, params: ShiftScaleRotateParams & TargetShape): BBoxCoords {
+    return bboxShiftScaleRotate(bbox, params.angle, params.scale, params.dx, params.dy, this.rotateMethod, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: ShiftScaleRotateParams & TargetShape): KeypointCoords {
+    return keypointShiftScaleRotate(keypoint, params.angle, params.scale, params.dx, params.dy, params.rows, params.cols);
+  }
+
 }
 
 interface OpticalDistortionParams {

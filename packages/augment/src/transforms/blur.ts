@@ -2,8 +2,10 @@
 import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
-import { SchemaTransform } from '../core/transform.js';
+import { SchemaTransform, type TargetShape } from '../core/transform.js';
 import { bool, defineOptions, fillValue, int, number, option, range, type Fallback, type OptionGetter, type OptionsOf } from '../core/schema.js';
+import type { BBoxCoords } from '../core/bbox-utils.js';
+import type { InternalKeypoint } from '../core/keypoints-utils.js';
 import { filter2D, gaussianBlur, motionBlurKernel } from '../functional/blur.js';
 import { cutout, type Hole } from '../functional/dropout.js';
 
@@ -241,4 +243,26 @@ export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
     if (this.maskFillValue === null) return mask;
     return cutout(mask, params.holes, typeof this.maskFillValue === 'number' ? this.maskFillValue : this.maskFillValue[0]!);
   }
+  /** albumentations 1.3.1 has no `apply_to_bbox` for CoarseDropout (its DualTransform base raises). */
+  override applyToBbox(): BBoxCoords {
+    throw new TypeError('CoarseDropout does not transform bounding boxes (albumentations 1.3.1 raises NotImplementedError too)');
+  }
+
+  /**
+   * Drops keypoints inside a hole (`x1 <= x < x2`, `y1 <= y < y2`), as albumentations'
+   * `apply_to_keypoints`. albumentations returns `list(set(keypoints))`: duplicates collapse and
+   * the order is Python's hash order (random for string labels); here duplicates collapse too
+   * and the survivors keep their input order.
+   */
+  override applyToKeypoints(keypoints: readonly InternalKeypoint[], params: CoarseDropoutParams & TargetShape): InternalKeypoint[] {
+    const seen = new Set<string>();
+    return keypoints.filter((keypoint) => {
+      const key = JSON.stringify(keypoint);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      const [x, y] = keypoint;
+      return !params.holes.some(([x1, y1, x2, y2]) => x1 <= x && x < x2 && y1 <= y && y < y2);
+    });
+  }
+
 }

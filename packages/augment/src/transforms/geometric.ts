@@ -3,7 +3,21 @@ import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
 import type { CropLike, Mirror, Mirroring, Rect, RegionResizable } from '../core/compose.js';
-import { SchemaTransform, type TransformOptions } from '../core/transform.js';
+import { SchemaTransform, type TargetShape, type TransformOptions } from '../core/transform.js';
+import { denormalizeBbox, normalizeBbox, type BBox, type BBoxCoords } from '../core/bbox-utils.js';
+import type { InternalKeypoint, KeypointCoords } from '../core/keypoints-utils.js';
+import { bboxCenterCrop, bboxCrop, bboxFlip, bboxHflip, bboxRandomCrop, bboxRot90, bboxTranspose, bboxVflip } from '../functional/bbox.js';
+import {
+  cropKeypointByCoords,
+  keypointCenterCrop,
+  keypointFlip,
+  keypointHflip,
+  keypointRandomCrop,
+  keypointRot90,
+  keypointScale,
+  keypointTranspose,
+  keypointVflip,
+} from '../functional/keypoints.js';
 import { OMIT, defineOptions, int, enumOf, option, range, type OptionGetter, type OptionsOf } from '../core/schema.js';
 import { Interpolation, roundHalfEven, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
 import {
@@ -56,6 +70,12 @@ export class Resize extends SchemaTransform<Empty> implements RegionResizable {
 
   override applyToMask(mask: RawImage): RawImage {
     return resize(mask, this.height, this.width, Interpolation.NEAREST);
+  }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return [bbox[0], bbox[1], bbox[2], bbox[3]]; // normalised coordinates do not change
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointScale(keypoint, this.width / params.cols, this.height / params.rows);
   }
 
   override outputShape(shape: ImageShape): ImageShape {
@@ -115,6 +135,13 @@ abstract class MaxSizeTransform extends SchemaTransform<MaxSizeParams> {
   override applyToMask(mask: RawImage, params: MaxSizeParams): RawImage {
     const { height, width } = this.targetSize(mask, params);
     return resize(mask, height, width, Interpolation.NEAREST);
+  }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return [bbox[0], bbox[1], bbox[2], bbox[3]]; // normalised coordinates do not change
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: MaxSizeParams & TargetShape): KeypointCoords {
+    const scale = params.max_size / this.pick(params.rows, params.cols);
+    return keypointScale(keypoint, scale, scale);
   }
 
   override outputShape(shape: ImageShape, params: MaxSizeParams): ImageShape {
@@ -193,6 +220,12 @@ export class RandomCrop extends SchemaTransform<RandomCropParams> implements Cro
   override applyToMask(mask: RawImage, params: RandomCropParams): RawImage {
     return this.applyWithParams(mask, params);
   }
+  override applyToBbox(bbox: BBox, params: RandomCropParams & TargetShape): BBoxCoords {
+    return bboxRandomCrop(bbox, this.height, this.width, params.h_start, params.w_start, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: RandomCropParams & TargetShape): KeypointCoords {
+    return keypointRandomCrop(keypoint, this.height, this.width, params.h_start, params.w_start, params.rows, params.cols);
+  }
 
 
   override outputShape(shape: ImageShape): ImageShape {
@@ -231,6 +264,12 @@ export class CenterCrop extends SchemaTransform<Empty> implements CropLike {
   }
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
+  }
+  override applyToBbox(bbox: BBox, params: TargetShape): BBoxCoords {
+    return bboxCenterCrop(bbox, this.height, this.width, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointCenterCrop(keypoint, this.height, this.width, params.rows, params.cols);
   }
 
 
@@ -285,6 +324,12 @@ export class Crop extends SchemaTransform<Empty> implements CropLike {
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
   }
+  override applyToBbox(bbox: BBox, params: TargetShape): BBoxCoords {
+    return bboxCrop(bbox, this.xMin, this.yMin, this.xMax, this.yMax, params.rows, params.cols);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint): KeypointCoords {
+    return cropKeypointByCoords(keypoint, [this.xMin, this.yMin, this.xMax, this.yMax]);
+  }
 
 
   override outputShape(shape: ImageShape): ImageShape {
@@ -292,11 +337,23 @@ export class Crop extends SchemaTransform<Empty> implements CropLike {
   }
 }
 
-interface RandomResizedCropParams {
+/** The sampled crop of RandomResizedCrop and RandomSizedCrop (albumentations' `_BaseRandomSizedCrop`). */
+export interface SizedCropParams {
   crop_height: number;
   crop_width: number;
   h_start: number;
   w_start: number;
+}
+
+/** `_BaseRandomSizedCrop.apply_to_bbox`: the box cropped (the resize keeps normalised coordinates). */
+export function sizedCropBbox(bbox: BBox, params: SizedCropParams & TargetShape): BBoxCoords {
+  return bboxRandomCrop(bbox, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+}
+
+/** `_BaseRandomSizedCrop.apply_to_keypoint`: the keypoint cropped, then scaled to the `height x width` output. */
+export function sizedCropKeypoint(keypoint: InternalKeypoint, params: SizedCropParams & TargetShape, height: number, width: number): KeypointCoords {
+  const cropped = keypointRandomCrop(keypoint, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+  return keypointScale(cropped, width / params.crop_width, height / params.crop_height);
 }
 
 export type RandomResizedCropOptions = OptionsOf<typeof RandomResizedCrop.schema>;
@@ -309,7 +366,7 @@ const positiveRange = (range: Range): string | undefined => (range[0] <= 0 ? `mu
  * @example
  * new RandomResizedCrop({ height: 224, width: 224, scale: [0.5, 1] });
  */
-export class RandomResizedCrop extends SchemaTransform<RandomResizedCropParams> {
+export class RandomResizedCrop extends SchemaTransform<SizedCropParams> {
   static readonly schema = defineOptions({ p: 1 }, {
     ...OUTPUT_SIZE,
     /** Range of the crop area as a fraction of the image area. Default [0.08, 1]. */
@@ -329,7 +386,7 @@ export class RandomResizedCrop extends SchemaTransform<RandomResizedCropParams> 
     super(RandomResizedCrop.schema.read('RandomResizedCrop', options));
   }
 
-  protected getParams(shape: ImageShape, rng: Rng): RandomResizedCropParams {
+  protected getParams(shape: ImageShape, rng: Rng): SizedCropParams {
     const { height, width } = shape;
     const area = height * width;
     for (let attempt = 0; attempt < 10; attempt++) {
@@ -366,15 +423,21 @@ export class RandomResizedCrop extends SchemaTransform<RandomResizedCropParams> 
     };
   }
 
-  applyWithParams(image: RawImage, params: RandomResizedCropParams): RawImage {
+  applyWithParams(image: RawImage, params: SizedCropParams): RawImage {
     return this.cropAndResize(image, params, this.interpolation);
   }
 
-  override applyToMask(mask: RawImage, params: RandomResizedCropParams): RawImage {
+  override applyToMask(mask: RawImage, params: SizedCropParams): RawImage {
     return this.cropAndResize(mask, params, Interpolation.NEAREST);
   }
+  override applyToBbox(bbox: BBox, params: SizedCropParams & TargetShape): BBoxCoords {
+    return sizedCropBbox(bbox, params);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: SizedCropParams & TargetShape): KeypointCoords {
+    return sizedCropKeypoint(keypoint, params, this.height, this.width);
+  }
 
-  private cropAndResize(image: RawImage, params: RandomResizedCropParams, interpolation: InterpolationValue): RawImage {
+  private cropAndResize(image: RawImage, params: SizedCropParams, interpolation: InterpolationValue): RawImage {
     const cropHeight = Math.min(params.crop_height, image.height);
     const cropWidth = Math.min(params.crop_width, image.width);
     const { x, y } = randomCropCoordinates(image.height, image.width, cropHeight, cropWidth, params.h_start, params.w_start);
@@ -513,6 +576,14 @@ export class PadIfNeeded extends SchemaTransform<PadParams> {
   override applyToMask(mask: RawImage, params: PadParams): RawImage {
     return padWithParams(mask, params.pad_top, params.pad_bottom, params.pad_left, params.pad_right, this.borderMode, this.maskValue);
   }
+  override applyToBbox(bbox: BBox, params: PadParams & TargetShape): BBoxCoords {
+    const [xMin, yMin, xMax, yMax] = denormalizeBbox(bbox, params.rows, params.cols);
+    const moved: BBox = [xMin + params.pad_left, yMin + params.pad_top, xMax + params.pad_left, yMax + params.pad_top];
+    return normalizeBbox(moved, params.rows + params.pad_top + params.pad_bottom, params.cols + params.pad_left + params.pad_right).slice(0, 4) as BBoxCoords;
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: PadParams & TargetShape): KeypointCoords {
+    return [keypoint[0] + params.pad_left, keypoint[1] + params.pad_top, keypoint[2], keypoint[3]];
+  }
 
   override outputShape(shape: ImageShape, params: PadParams): ImageShape {
     return { width: shape.width + params.pad_left + params.pad_right, height: shape.height + params.pad_top + params.pad_bottom, channels: shape.channels };
@@ -540,6 +611,12 @@ export class HorizontalFlip extends SchemaTransform<Empty> implements Mirroring 
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
   }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return bboxHflip(bbox);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointHflip(keypoint, params.cols);
+  }
 
 }
 
@@ -563,6 +640,12 @@ export class VerticalFlip extends SchemaTransform<Empty> implements Mirroring {
   }
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
+  }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return bboxVflip(bbox);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
+    return keypointVflip(keypoint, params.rows);
   }
 
 }
@@ -594,6 +677,12 @@ export class Flip extends SchemaTransform<FlipParams> {
   override applyToMask(mask: RawImage, params: FlipParams): RawImage {
     return this.applyWithParams(mask, params);
   }
+  override applyToBbox(bbox: BBox, params: FlipParams & TargetShape): BBoxCoords {
+    return bboxFlip(bbox, params.d);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: FlipParams & TargetShape): KeypointCoords {
+    return keypointFlip(keypoint, params.d, params.rows, params.cols);
+  }
 
 }
 
@@ -616,6 +705,12 @@ export class Transpose extends SchemaTransform<Empty> {
   }
   override applyToMask(mask: RawImage): RawImage {
     return this.applyWithParams(mask);
+  }
+  override applyToBbox(bbox: BBox): BBoxCoords {
+    return bboxTranspose(bbox, 0);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint): KeypointCoords {
+    return keypointTranspose(keypoint);
   }
 
   override outputShape(shape: ImageShape): ImageShape {
@@ -646,6 +741,12 @@ export class RandomRotate90 extends SchemaTransform<Rotate90Params> {
   }
   override applyToMask(mask: RawImage, params: Rotate90Params): RawImage {
     return this.applyWithParams(mask, params);
+  }
+  override applyToBbox(bbox: BBox, params: Rotate90Params & TargetShape): BBoxCoords {
+    return bboxRot90(bbox, params.factor);
+  }
+  override applyToKeypoint(keypoint: InternalKeypoint, params: Rotate90Params & TargetShape): KeypointCoords {
+    return keypointRot90(keypoint, params.factor, params.rows, params.cols);
   }
 
   override outputShape(shape: ImageShape, params: Rotate90Params): ImageShape {

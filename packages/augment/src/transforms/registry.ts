@@ -3,6 +3,7 @@ import type { BaseTransform } from '../core/transform.js';
 import { CenterCrop, Crop, Flip, HorizontalFlip, LongestMaxSize, PadIfNeeded, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, SmallestMaxSize, Transpose, VerticalFlip } from './geometric.js';
 import { OpticalDistortion, Rotate, ShiftScaleRotate } from './affine.js';
 import { CoarseDropout, GaussianBlur, MotionBlur } from './blur.js';
+import { Blur, ChannelDropout, Equalize, MedianBlur, Posterize, RGBShift, RandomScale, RandomSizedCrop } from './extra.js';
 import {
   CLAHE,
   ChannelShuffle,
@@ -28,12 +29,15 @@ export interface TransformClass {
 
 /** Every built-in transform class, keyed by its albumentations name. */
 export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
+  Blur,
   CLAHE,
+  ChannelDropout,
   CenterCrop,
   ChannelShuffle,
   CoarseDropout,
   ColorJitter,
   Crop,
+  Equalize,
   Flip,
   GaussNoise,
   GaussianBlur,
@@ -41,16 +45,21 @@ export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   HueSaturationValue,
   InvertImg,
   LongestMaxSize,
+  MedianBlur,
   MotionBlur,
   NoOp,
   Normalize,
   OpticalDistortion,
   PadIfNeeded,
+  Posterize,
+  RGBShift,
   RandomBrightnessContrast,
   RandomCrop,
   RandomGamma,
   RandomResizedCrop,
   RandomRotate90,
+  RandomScale,
+  RandomSizedCrop,
   Resize,
   Rotate,
   ShiftScaleRotate,
