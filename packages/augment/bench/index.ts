@@ -42,9 +42,15 @@ const poolSizes = argument('workers', '1,2')
 
 interface AlbumentationsJson {
   __version__: string;
-  transform: { __class_fullname__: string; transforms: { __class_fullname__: string; [key: string]: unknown }[]; [key: string]: unknown };
+  transform: {
+    __class_fullname__: string;
+    transforms: { __class_fullname__: string; [key: string]: unknown }[];
+    [key: string]: unknown;
+  };
 }
-const pipelineJson = JSON.parse(readFileSync(new URL('./b3-train.json', import.meta.url), 'utf8')) as AlbumentationsJson;
+const pipelineJson = JSON.parse(
+  readFileSync(new URL('./b3-train.json', import.meta.url), 'utf8'),
+) as AlbumentationsJson;
 const build = (json: unknown): ApplicablePipeline => fromAlbumentationsDict(json as AlbumentationsDict);
 const pipeline = build(pipelineJson);
 
@@ -68,7 +74,9 @@ function syntheticPainting(variant: number, size = 256): RawImage {
 
 /** Flattens the pipeline output (ToTensorV2 gives CHW already) into the float32 CHW buffer. */
 function toChw(image: RawImage): Float32Array {
-  return image.layout === 'CHW' && image.data instanceof Float32Array ? image.data : toTensorBuffer(image, { layout: 'CHW' });
+  return image.layout === 'CHW' && image.data instanceof Float32Array
+    ? image.data
+    : toTensorBuffer(image, { layout: 'CHW' });
 }
 
 interface Measurement {
@@ -104,13 +112,22 @@ async function measure(seconds: number, step: (index: number) => unknown): Promi
 }
 
 function row(label: string, measurement: Measurement): (string | number)[] {
-  return [label, measurement.images, measurement.seconds.toFixed(2), measurement.perSecond.toFixed(1), measurement.perCpuSecond.toFixed(1)];
+  return [
+    label,
+    measurement.images,
+    measurement.seconds.toFixed(2),
+    measurement.perSecond.toFixed(1),
+    measurement.perCpuSecond.toFixed(1),
+  ];
 }
 
 function table(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
-  const line = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
   return [line(cells[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -128,7 +145,9 @@ async function opencvReference(paths: string[]): Promise<ReferenceFigures | stri
   if (!existsSync(python)) return `skipped (${python} not found)`;
   const script = fileURLToPath(new URL('./reference-opencv.py', import.meta.url));
   try {
-    const { stdout } = await promisify(execFile)(python, [script, String(secondsPerRun), '1', ...paths], { timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(python, [script, String(secondsPerRun), '1', ...paths], {
+      timeout: 120_000,
+    });
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as ReferenceFigures;
   } catch (error) {
     const reason = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? String(error);
@@ -152,11 +171,19 @@ async function main(): Promise<void> {
   const pathOf = (index: number) => jpegPaths[index % FILE_COUNT]!;
   const decoded = await decodeImage(jpegPaths[0]!);
   const started = performance.now();
-  console.log(`@art/augment bench: B3 train recipe (bench/b3-train.json), 256x256 JPEG → 300x300 float32 CHW, ${FILE_COUNT} files in turn`);
+  console.log(
+    `@art/augment bench: B3 train recipe (bench/b3-train.json), 256x256 JPEG → 300x300 float32 CHW, ${FILE_COUNT} files in turn`,
+  );
   // The load average says how much other work shared the cores: figures scale down with it.
-  const load = loadavg().map((value) => value.toFixed(2)).join(' ');
-  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load average ${load}, ${secondsPerRun}s per measurement`);
-  console.log(`WebAssembly SIMD kernels: ${wasmKernelsAvailable() ? 'on' : 'unavailable (JavaScript kernels)'}; sharp.concurrency(1), sharp.cache(false)\n`);
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  console.log(
+    `node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load average ${load}, ${secondsPerRun}s per measurement`,
+  );
+  console.log(
+    `WebAssembly SIMD kernels: ${wasmKernelsAvailable() ? 'on' : 'unavailable (JavaScript kernels)'}; sharp.concurrency(1), sharp.cache(false)\n`,
+  );
 
   try {
     // 1. Single thread, decode included: read + decode + augment + CHW buffer per image.
@@ -183,25 +210,40 @@ async function main(): Promise<void> {
     });
     await nextImage;
     // 2. Single thread, transforms only (image decoded once).
-    const transformsOnly = await measure(secondsPerRun, (index) => toChw(pipeline.apply(decoded, createRng(deriveSampleSeed(SEED, index))).image));
+    const transformsOnly = await measure(secondsPerRun, (index) =>
+      toChw(pipeline.apply(decoded, createRng(deriveSampleSeed(SEED, index))).image),
+    );
     // 2b. The same on the JavaScript reference kernels (WebAssembly SIMD off).
     useWasmKernels(false);
-    const transformsJavaScript = await measure(secondsPerRun, (index) => toChw(pipeline.apply(decoded, createRng(deriveSampleSeed(SEED, index))).image));
+    const transformsJavaScript = await measure(secondsPerRun, (index) =>
+      toChw(pipeline.apply(decoded, createRng(deriveSampleSeed(SEED, index))).image),
+    );
     useWasmKernels(true);
     // 3. Decode alone, to split the first figures.
     const decodeOnly = await measure(Math.min(2, secondsPerRun), (index) => decodeImage(pathOf(index)));
-    const decodeOnlySharp = await measure(Math.min(2, secondsPerRun), (index) => decodeImage(pathOf(index), { decoder: 'sharp' }));
+    const decodeOnlySharp = await measure(Math.min(2, secondsPerRun), (index) =>
+      decodeImage(pathOf(index), { decoder: 'sharp' }),
+    );
 
     // 4. The pool, decoding inside the workers from the file path.
     const poolRows: (string | number)[][] = [];
     for (const workers of poolSizes) {
-      const pool = new AugmentationPool({ pipeline: pipelineJson, workers, seed: SEED, output: 'tensor', layout: 'CHW' });
+      const pool = new AugmentationPool({
+        pipeline: pipelineJson,
+        workers,
+        seed: SEED,
+        output: 'tensor',
+        layout: 'CHW',
+      });
       try {
         await pool.ready();
         const window = workers * 4;
         // Warm-up: let each worker's JIT optimise the kernels, as the single-thread runs did.
-        const warm = await Promise.all(Array.from({ length: workers * 20 }, (_, index) => pool.augment(pathOf(index), index)));
-        if (warm[0]!.shape.join('x') !== '3x300x300') throw new Error(`unexpected pool output shape ${warm[0]!.shape.join('x')}`);
+        const warm = await Promise.all(
+          Array.from({ length: workers * 20 }, (_, index) => pool.augment(pathOf(index), index)),
+        );
+        if (warm[0]!.shape.join('x') !== '3x300x300')
+          throw new Error(`unexpected pool output shape ${warm[0]!.shape.join('x')}`);
         let images = 0;
         const cpuStart = cpuSeconds();
         const start = performance.now();
@@ -220,7 +262,12 @@ async function main(): Promise<void> {
         }
         await Promise.all(inFlight);
         const elapsed = (performance.now() - start) / 1000;
-        const measurement = { images, seconds: elapsed, perSecond: images / elapsed, perCpuSecond: images / (cpuSeconds() - cpuStart) };
+        const measurement = {
+          images,
+          seconds: elapsed,
+          perSecond: images / elapsed,
+          perCpuSecond: images / (cpuSeconds() - cpuStart),
+        };
         poolRows.push(row(`pool, ${workers} worker${workers > 1 ? 's' : ''} (decode in worker)`, measurement));
       } finally {
         await pool.close();
@@ -229,7 +276,13 @@ async function main(): Promise<void> {
 
     // 5. The same recipe in Python/OpenCV on the same files, after our runs (not beside them).
     const reference = await opencvReference(jpegPaths);
-    const referenceRow = (label: string, figures: { perSecond: number; perCpuSecond: number }) => [label, '', '', figures.perSecond.toFixed(1), figures.perCpuSecond.toFixed(1)];
+    const referenceRow = (label: string, figures: { perSecond: number; perCpuSecond: number }) => [
+      label,
+      '',
+      '',
+      figures.perSecond.toFixed(1),
+      figures.perCpuSecond.toFixed(1),
+    ];
     console.log(
       table(
         ['mode', 'images', 'seconds', 'images/s', 'images/CPU-s'],
@@ -257,9 +310,12 @@ async function main(): Promise<void> {
     const target = typeof reference === 'string' ? REFERENCE_IMAGES_PER_SECOND : reference.withDecode.perSecond;
     const targetName =
       typeof reference === 'string'
-        ? `albumentations 1.3.1 + OpenCV 4.6 ≈ ${REFERENCE_IMAGES_PER_SECOND} images/s single-threaded on the issue's machine (same-machine reference ${reference})`
-        : `the same recipe in OpenCV ${reference.opencv} + NumPy on this machine, one thread: ${target.toFixed(1)} images/s (${reference.withDecode.perCpuSecond.toFixed(1)} per CPU-second)`;
-    const verdict = (value: number, goal = target) => `${(value / goal).toFixed(2)}x: ${value >= goal ? 'meets' : 'below'}`;
+        ? `albumentations 1.3.1 + OpenCV 4.6 ≈ ${REFERENCE_IMAGES_PER_SECOND} images/s single-threaded ` +
+          `on the issue's machine (same-machine reference ${reference})`
+        : `the same recipe in OpenCV ${reference.opencv} + NumPy on this machine, one thread: ${target.toFixed(1)} ` +
+          `images/s (${reference.withDecode.perCpuSecond.toFixed(1)} per CPU-second)`;
+    const verdict = (value: number, goal = target) =>
+      `${(value / goal).toFixed(2)}x: ${value >= goal ? 'meets' : 'below'}`;
     const cpuGoal = typeof reference === 'string' ? target : reference.withDecode.perCpuSecond;
     console.log(
       `\ntarget: ${targetName}.\n` +
@@ -292,7 +348,10 @@ async function main(): Promise<void> {
     }
     const steps = groups.map((group) => ({
       name: group.map((dict) => dict.__class_fullname__).join(' + '),
-      transform: build({ __version__: pipelineJson.__version__, transform: { ...pipelineJson.transform, transforms: group } }),
+      transform: build({
+        __version__: pipelineJson.__version__,
+        transform: { ...pipelineJson.transform, transforms: group },
+      }),
       milliseconds: 0,
     }));
     let count = 0;
@@ -309,21 +368,35 @@ async function main(): Promise<void> {
     }
     // Each random branch forced on (p = 1), to see its cost when it is picked.
     const cropped = steps[0]!.transform.apply(decoded, createRng(1)).image;
-    const oneOf = pipelineJson.transform.transforms.find((dict) => dict.__class_fullname__ === 'OneOf') as { transforms: { __class_fullname__: string }[] } | undefined;
+    const oneOf = pipelineJson.transform.transforms.find((dict) => dict.__class_fullname__ === 'OneOf') as
+      | { transforms: { __class_fullname__: string }[] }
+      | undefined;
     const forced: (string | number)[][] = [];
-    for (const dict of [pipelineJson.transform.transforms.find((d) => d.__class_fullname__ === 'CoarseDropout'), ...(oneOf?.transforms ?? [])]) {
+    for (const dict of [
+      pipelineJson.transform.transforms.find((d) => d.__class_fullname__ === 'CoarseDropout'),
+      ...(oneOf?.transforms ?? []),
+    ]) {
       if (dict === undefined) continue;
-      const transform = build({ __version__: pipelineJson.__version__, transform: { ...pipelineJson.transform, transforms: [{ ...dict, p: 1, always_apply: true }] } });
+      const transform = build({
+        __version__: pipelineJson.__version__,
+        transform: { ...pipelineJson.transform, transforms: [{ ...dict, p: 1, always_apply: true }] },
+      });
       const result = await measure(0.5, (index) => transform.apply(cropped, createRng(index)));
       forced.push([`${dict.__class_fullname__} (forced, 300x300)`, (1000 / result.perSecond).toFixed(3)]);
     }
     const total = steps.reduce((sum, step) => sum + step.milliseconds, 0);
-    console.log(`per-transform time over ${count} images (average per image, p gates included; each step run as its own Compose):`);
+    console.log(
+      `per-transform time over ${count} images (average per image, p gates included; each step run as its own Compose):`,
+    );
     console.log(
       table(
         ['transform', 'ms/image', 'share'],
         [
-          ...steps.map((step) => [step.name, (step.milliseconds / count).toFixed(3), `${((100 * step.milliseconds) / total).toFixed(1)} %`]),
+          ...steps.map((step) => [
+            step.name,
+            (step.milliseconds / count).toFixed(3),
+            `${((100 * step.milliseconds) / total).toFixed(1)} %`,
+          ]),
           ['total', (total / count).toFixed(3), '100.0 %'],
         ],
       ),

@@ -1,10 +1,22 @@
-import { SchemaTransform, defineOptions, int, registerTransform, type ImageShape, type OptionsOf, type RawImage, type Rng } from '@art/augment';
+import {
+  SchemaTransform,
+  defineOptions,
+  int,
+  registerTransform,
+  type ImageShape,
+  type OptionsOf,
+  type RawImage,
+  type Rng,
+} from '@art/augment';
 
 export class Invert extends SchemaTransform<{ threshold: number }> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Lowest threshold drawn. Default 0. */
-    minThreshold: int({ default: 0, min: 0, max: 255 }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Lowest threshold drawn. Default 0. */
+      minThreshold: int({ default: 0, min: 0, max: 255 }),
+    },
+  );
   readonly className = 'Invert';
   declare readonly minThreshold: number;
   constructor(options: OptionsOf<typeof Invert.schema> = {}) {
@@ -18,4 +30,7 @@ export class Invert extends SchemaTransform<{ threshold: number }> {
     return { ...image, data };
   }
 }
-registerTransform('Invert', { albumentationsArgs: Invert.albumentationsArgs, create: (options) => new Invert(options) });
+registerTransform('Invert', {
+  albumentationsArgs: Invert.albumentationsArgs,
+  create: (options) => new Invert(options),
+});

@@ -25,7 +25,18 @@ export const WASM_MODULES: Record<'kernels' | 'jpeg', WasmModuleSource> = {
 };
 
 /** The asc flags: release optimisation, SIMD, no runtime (the modules never allocate), no asserts. */
-export const ASC_FLAGS = ['-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--initialMemory', '1'];
+export const ASC_FLAGS = [
+  '-O3',
+  '--enable',
+  'simd',
+  '--runtime',
+  'stub',
+  '--noAssert',
+  '--use',
+  'abort=',
+  '--initialMemory',
+  '1',
+];
 
 export async function compileModule(module: WasmModuleSource): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
@@ -33,7 +44,10 @@ export async function compileModule(module: WasmModuleSource): Promise<Uint8Arra
   const { error } = await asc.main([module.source, ...ASC_FLAGS, '--outFile', 'module.wasm'], {
     readFile: (name: string, baseDir: string) => {
       try {
-        return readFileSync(`${baseDir === '.' ? packageRoot : `${baseDir}/`}${name}`.replace(/^\.\//, packageRoot), 'utf8');
+        return readFileSync(
+          `${baseDir === '.' ? packageRoot : `${baseDir}/`}${name}`.replace(/^\.\//, packageRoot),
+          'utf8',
+        );
       } catch {
         return null;
       }

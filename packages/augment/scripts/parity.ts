@@ -8,7 +8,12 @@
  * unsupported cases.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { formatUpstreamReport, runUpstream, summarizeUpstream, upstreamUnsupportedTable } from '../src/parity/upstream.js';
+import {
+  formatUpstreamReport,
+  runUpstream,
+  summarizeUpstream,
+  upstreamUnsupportedTable,
+} from '../src/parity/upstream.js';
 import { isJpegManifest, runJpegParity } from '../src/parity/jpeg-parity.js';
 import { formatParityReport, runParity } from '../src/parity/parity.js';
 
@@ -27,7 +32,13 @@ if (!Number.isFinite(tolerance) || tolerance < 0) {
 try {
   if (statSync(manifestPath).isDirectory()) {
     const summary = summarizeUpstream(runUpstream(manifestPath));
-    console.log(args.includes('--readme') ? upstreamUnsupportedTable(summary) : args.includes('--json') ? JSON.stringify(summary, null, 2) : formatUpstreamReport(summary));
+    console.log(
+      args.includes('--readme')
+        ? upstreamUnsupportedTable(summary)
+        : args.includes('--json')
+          ? JSON.stringify(summary, null, 2)
+          : formatUpstreamReport(summary),
+    );
     process.exit(summary.mismatches.length === 0 ? 0 : 1);
   }
   const report = isJpegManifest(JSON.parse(readFileSync(manifestPath, 'utf8')))

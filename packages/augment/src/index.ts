@@ -19,7 +19,17 @@ export {
   type ApplyOptions,
   type AlbumentationsTransformDict,
 } from './core/transform.js';
-export { Compose, OneOf, OneOrOther, SomeOf, type ComposeOptions, type OneOfOptions, type OneOrOtherOptions, type SomeOfOptions, type Rect } from './core/compose.js';
+export {
+  Compose,
+  OneOf,
+  OneOrOther,
+  SomeOf,
+  type ComposeOptions,
+  type OneOfOptions,
+  type OneOrOtherOptions,
+  type SomeOfOptions,
+  type Rect,
+} from './core/compose.js';
 export { TransformOptionError, OptionReader, type Range } from './core/options.js';
 export {
   defineOptions,
@@ -74,8 +84,22 @@ export {
   type PadIfNeededOptions,
   type PadPosition,
 } from './transforms/geometric.js';
-export { Rotate, ShiftScaleRotate, OpticalDistortion, type RotateOptions, type ShiftScaleRotateOptions, type OpticalDistortionOptions } from './transforms/affine.js';
-export { MotionBlur, GaussianBlur, CoarseDropout, type MotionBlurOptions, type GaussianBlurOptions, type CoarseDropoutOptions } from './transforms/blur.js';
+export {
+  Rotate,
+  ShiftScaleRotate,
+  OpticalDistortion,
+  type RotateOptions,
+  type ShiftScaleRotateOptions,
+  type OpticalDistortionOptions,
+} from './transforms/affine.js';
+export {
+  MotionBlur,
+  GaussianBlur,
+  CoarseDropout,
+  type MotionBlurOptions,
+  type GaussianBlurOptions,
+  type CoarseDropoutOptions,
+} from './transforms/blur.js';
 export {
   Normalize,
   ToTensorV2,

@@ -31,9 +31,12 @@ const customRegistry = new Map<string, TransformRegistration>();
 function lookup(className: string): TransformRegistration | undefined {
   const custom = customRegistry.get(className);
   if (custom) return custom;
-  if (!Object.prototype.hasOwnProperty.call(TRANSFORM_CLASSES, className)) return undefined;
+  if (!Object.hasOwn(TRANSFORM_CLASSES, className)) return undefined;
   const TransformClass = TRANSFORM_CLASSES[className]!;
-  return { albumentationsArgs: TransformClass.albumentationsArgs, create: (options) => new TransformClass(options as never) };
+  return {
+    albumentationsArgs: TransformClass.albumentationsArgs,
+    create: (options) => new TransformClass(options as never),
+  };
 }
 
 /**
@@ -43,8 +46,10 @@ function lookup(className: string): TransformRegistration | undefined {
  * registerTransform('MyBlur', { albumentationsArgs: ['radius'], create: (options) => new MyBlur(options) });
  */
 export function registerTransform(className: string, registration: TransformRegistration): void {
-  if (typeof className !== 'string' || className.length === 0) throw new TypeError(`registerTransform: className must be a non-empty string`);
-  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther' || className === 'SomeOf') throw new RangeError(`registerTransform: ${className} is built in`);
+  if (typeof className !== 'string' || className.length === 0)
+    throw new TypeError(`registerTransform: className must be a non-empty string`);
+  if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther' || className === 'SomeOf')
+    throw new RangeError(`registerTransform: ${className} is built in`);
   customRegistry.set(className, registration);
 }
 
@@ -69,7 +74,9 @@ export function createTransform(className: string, options: Record<string, unkno
 }
 
 function unknownTransform(className: string): Error {
-  return new RangeError(`Unknown transform "${className}"; registered transforms: Compose, OneOf, ${registeredTransforms().join(', ')}`);
+  return new RangeError(
+    `Unknown transform "${className}"; registered transforms: Compose, OneOf, ${registeredTransforms().join(', ')}`,
+  );
 }
 
 /**
@@ -85,7 +92,15 @@ export function toAlbumentationsDict(transform: BaseTransform): AlbumentationsDi
   return { __version__: ALBUMENTATIONS_VERSION, transform: transform.toDict() };
 }
 
-const COMPOSE_KEYS = ['__class_fullname__', 'p', 'transforms', 'bbox_params', 'keypoint_params', 'additional_targets', 'is_check_shapes'];
+const COMPOSE_KEYS = [
+  '__class_fullname__',
+  'p',
+  'transforms',
+  'bbox_params',
+  'keypoint_params',
+  'additional_targets',
+  'is_check_shapes',
+];
 const ONE_OF_KEYS = ['__class_fullname__', 'p', 'transforms'];
 const SOME_OF_KEYS = ['__class_fullname__', 'p', 'transforms', 'n', 'replace'];
 
@@ -97,7 +112,9 @@ function shortName(fullName: string): string {
 
 function parseTransform(value: unknown, path: string): BaseTransform {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`fromAlbumentationsDict: ${path} must be an object with "__class_fullname__", got ${describe(value)}`);
+    throw new TypeError(
+      `fromAlbumentationsDict: ${path} must be an object with "__class_fullname__", got ${describe(value)}`,
+    );
   }
   const dict = value as Record<string, unknown>;
   const fullName = dict.__class_fullname__;
@@ -106,16 +123,26 @@ function parseTransform(value: unknown, path: string): BaseTransform {
   if (className === 'Compose' || className === 'OneOf' || className === 'OneOrOther' || className === 'SomeOf') {
     const allowed = className === 'Compose' ? COMPOSE_KEYS : className === 'SomeOf' ? SOME_OF_KEYS : ONE_OF_KEYS;
     for (const key of Object.keys(dict)) {
-      if (!allowed.includes(key)) throw new TransformOptionError(className, key, `is not an option (at ${path}); valid options: ${allowed.slice(1).join(', ')}`);
+      if (!allowed.includes(key))
+        throw new TransformOptionError(
+          className,
+          key,
+          `is not an option (at ${path}); valid options: ${allowed.slice(1).join(', ')}`,
+        );
     }
-    if (!Array.isArray(dict.transforms)) throw new TransformOptionError(className, 'transforms', `must be a list (at ${path})`);
+    if (!Array.isArray(dict.transforms))
+      throw new TransformOptionError(className, 'transforms', `must be a list (at ${path})`);
     const children = dict.transforms.map((child, index) => parseTransform(child, `${path}.transforms[${index}]`));
     const options = dict.p === undefined ? {} : { p: dict.p as number };
     if (className === 'OneOf') return new OneOf(children, options);
     if (className === 'OneOrOther') return new OneOrOther(children, options);
     if (className === 'SomeOf') {
       try {
-        return new SomeOf(children, { ...options, n: dict.n as number, ...(dict.replace === undefined ? {} : { replace: dict.replace as boolean }) });
+        return new SomeOf(children, {
+          ...options,
+          n: dict.n as number,
+          ...(dict.replace === undefined ? {} : { replace: dict.replace as boolean }),
+        });
       } catch (error) {
         if (error instanceof Error) error.message = `${error.message} (at ${path})`;
         throw error;
@@ -140,7 +167,11 @@ function parseTransform(value: unknown, path: string): BaseTransform {
   const options: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(dict)) {
     if (!allowed.has(key)) {
-      throw new TransformOptionError(className, key, `is not an option (at ${path}); valid options: ${[...allowed].slice(1).join(', ')}`);
+      throw new TransformOptionError(
+        className,
+        key,
+        `is not an option (at ${path}); valid options: ${[...allowed].slice(1).join(', ')}`,
+      );
     }
     if (key !== '__class_fullname__') options[camelCase(key)] = entry;
   }
@@ -172,7 +203,9 @@ export function fromAlbumentationsDict(json: AlbumentationsDict | Albumentations
   if (typeof value === 'object' && value !== null && 'transform' in value && !('__class_fullname__' in value)) {
     const wrapper = value as Record<string, unknown>;
     if (wrapper.__version__ !== undefined && typeof wrapper.__version__ !== 'string') {
-      throw new TypeError(`fromAlbumentationsDict: "__version__" must be a string, got ${describe(wrapper.__version__)}`);
+      throw new TypeError(
+        `fromAlbumentationsDict: "__version__" must be a string, got ${describe(wrapper.__version__)}`,
+      );
     }
     return parseTransform(wrapper.transform, 'transform');
   }

@@ -35,11 +35,47 @@ function toFloat(image: RawImage): RawImage {
 describe('Compose fused paths (Resize + crop, flips + Normalize, Normalize + ToTensorV2)', () => {
   const pipelines: [string, Compose][] = [
     ['B3 train recipe', fromAlbumentationsDict(loadPipelineJson('b3-train') as AlbumentationsDict) as Compose],
-    ['flips + Normalize + ToTensorV2', new Compose([new HorizontalFlip(), new VerticalFlip(), new Normalize(), new ToTensorV2()])],
-    ['flips + Normalize (HWC)', new Compose([new VerticalFlip(), new HorizontalFlip({ p: 0.7 }), new Normalize({ mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.4] })])],
-    ['repeated flips, Normalize that may not run', new Compose([new HorizontalFlip(), new HorizontalFlip(), new VerticalFlip(), new Normalize({ p: 0.5 }), new ToTensorV2()])],
-    ['flips not followed by Normalize', new Compose([new HorizontalFlip(), new CoarseDropout({ maxHoles: 2, maxHeight: 3, maxWidth: 3 }), new VerticalFlip(), new Normalize()])],
-    ['Resize + crop + flips', new Compose([new Resize({ height: 37, width: 29 }), new RandomCrop({ height: 20, width: 17 }), new VerticalFlip({ p: 0.9 }), new Normalize(), new ToTensorV2()])],
+    [
+      'flips + Normalize + ToTensorV2',
+      new Compose([new HorizontalFlip(), new VerticalFlip(), new Normalize(), new ToTensorV2()]),
+    ],
+    [
+      'flips + Normalize (HWC)',
+      new Compose([
+        new VerticalFlip(),
+        new HorizontalFlip({ p: 0.7 }),
+        new Normalize({ mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.4] }),
+      ]),
+    ],
+    [
+      'repeated flips, Normalize that may not run',
+      new Compose([
+        new HorizontalFlip(),
+        new HorizontalFlip(),
+        new VerticalFlip(),
+        new Normalize({ p: 0.5 }),
+        new ToTensorV2(),
+      ]),
+    ],
+    [
+      'flips not followed by Normalize',
+      new Compose([
+        new HorizontalFlip(),
+        new CoarseDropout({ maxHoles: 2, maxHeight: 3, maxWidth: 3 }),
+        new VerticalFlip(),
+        new Normalize(),
+      ]),
+    ],
+    [
+      'Resize + crop + flips',
+      new Compose([
+        new Resize({ height: 37, width: 29 }),
+        new RandomCrop({ height: 20, width: 17 }),
+        new VerticalFlip({ p: 0.9 }),
+        new Normalize(),
+        new ToTensorV2(),
+      ]),
+    ],
   ];
 
   for (const [name, pipeline] of pipelines) {
@@ -55,7 +91,11 @@ describe('Compose fused paths (Resize + crop, flips + Normalize, Normalize + ToT
             const reference = stepByStep(pipeline.transforms, input, records);
             const label = `${name}, seed ${seed}, ${input.data.constructor.name}, kernels ${kernels ? 'on' : 'off'}`;
             expect(fused.image.layout, label).toBe(reference.layout);
-            expect([fused.image.width, fused.image.height, fused.image.channels], label).toEqual([reference.width, reference.height, reference.channels]);
+            expect([fused.image.width, fused.image.height, fused.image.channels], label).toEqual([
+              reference.width,
+              reference.height,
+              reference.channels,
+            ]);
             expect(sameBytes(fused.image.data, reference.data), label).toBe(true);
             // Replaying the whole Compose takes the fused path again: same result.
             expect(sameBytes(pipeline.replay(input, fused.params).image.data, fused.image.data), label).toBe(true);
@@ -71,7 +111,10 @@ describe('Compose fused paths (Resize + crop, flips + Normalize, Normalize + ToT
     const image = syntheticImage(9, 7, 3, 3);
     const plain = new Compose([new Normalize(), new ToTensorV2()]).apply(image, createRng(1)).image;
     expect(fused).not.toHaveBeenCalled();
-    const flipped = new Compose([new HorizontalFlip({ p: 1 }), new Normalize(), new ToTensorV2()]).apply(image, createRng(1)).image;
+    const flipped = new Compose([new HorizontalFlip({ p: 1 }), new Normalize(), new ToTensorV2()]).apply(
+      image,
+      createRng(1),
+    ).image;
     expect(fused).toHaveBeenCalledTimes(1);
     expect(fused.mock.calls[0]![2]).toEqual({ horizontal: true, vertical: false });
     expect(fused.mock.calls[0]![3]).toBe('CHW');

@@ -8,7 +8,7 @@ import {
   GaussianBlur,
   HorizontalFlip,
   HueSaturationValue,
-  ImageOnlyTransform,
+  type ImageOnlyTransform,
   LongestMaxSize,
   MotionBlur,
   OneOf,
@@ -34,7 +34,11 @@ const SHAPE: ImageShape = { width: 300, height: 300, channels: 3 };
 const N = 4000;
 
 /** Samples a leaf transform N times (one seed each); returns the run rate and the params of runs. */
-function collect<P>(transform: ImageOnlyTransform<object>, shape: ImageShape = SHAPE, n = N): { rate: number; params: P[] } {
+function collect<P>(
+  transform: ImageOnlyTransform<object>,
+  shape: ImageShape = SHAPE,
+  n = N,
+): { rate: number; params: P[] } {
   const params: P[] = [];
   for (let seed = 0; seed < n; seed++) {
     const record = transform.sample(shape, createRng(seed));
@@ -73,7 +77,10 @@ describe('p, always_apply, Compose and OneOf', () => {
 
   it('Compose p gates its children; only always_apply leaves (also nested in OneOf) run otherwise', () => {
     const pipeline = new Compose(
-      [new HorizontalFlip({ p: 1 }), new OneOf([new VerticalFlip({ p: 1, alwaysApply: true }), new RandomRotate90({ p: 1 })], { p: 1 })],
+      [
+        new HorizontalFlip({ p: 1 }),
+        new OneOf([new VerticalFlip({ p: 1, alwaysApply: true }), new RandomRotate90({ p: 1 })], { p: 1 }),
+      ],
       { p: 0.25 },
     );
     const image = syntheticImage(4, 3);
@@ -108,14 +115,16 @@ describe('p, always_apply, Compose and OneOf', () => {
     expect(oneOf.weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
     const rates = oneOfRates(oneOf);
     expect(Math.abs(rates.get('none')! - 0.7)).toBeLessThan(0.025);
-    for (const name of ['MotionBlur', 'OpticalDistortion', 'GaussNoise']) expect(Math.abs(rates.get(name)! - 0.1)).toBeLessThan(0.02);
+    for (const name of ['MotionBlur', 'OpticalDistortion', 'GaussNoise'])
+      expect(Math.abs(rates.get(name)! - 0.1)).toBeLessThan(0.02);
   });
 
   it('v2m-train OneOf (p=0.5, five children): each child runs 10% of the time', () => {
     const pipeline = fromAlbumentationsDict(loadPipelineJson('v2m-train') as never) as Compose;
     const rates = oneOfRates(pipeline.transforms[4] as OneOf, 2000);
     expect(Math.abs(rates.get('none')! - 0.5)).toBeLessThan(0.04);
-    for (const name of ['MotionBlur', 'OpticalDistortion', 'GaussNoise', 'CLAHE', 'Rotate']) expect(Math.abs(rates.get(name)! - 0.1)).toBeLessThan(0.025);
+    for (const name of ['MotionBlur', 'OpticalDistortion', 'GaussNoise', 'CLAHE', 'Rotate'])
+      expect(Math.abs(rates.get(name)! - 0.1)).toBeLessThan(0.025);
   });
 
   it("children's p become weights (p_i / sum p)", () => {
@@ -129,14 +138,20 @@ describe('p, always_apply, Compose and OneOf', () => {
 
 describe('parameter sampling follows albumentations 1.3 ranges and frequencies', () => {
   it('MotionBlur: ksize uniform over {3,5,7}; end points inside the kernel; distinct rows when x1 == x2', () => {
-    const { params } = collect<{ ksize: number; x1: number; y1: number; x2: number; y2: number }>(new MotionBlur({ p: 1 }));
+    const { params } = collect<{ ksize: number; x1: number; y1: number; x2: number; y2: number }>(
+      new MotionBlur({ p: 1 }),
+    );
     const sizes = frequencies(params.map((param) => param.ksize));
     for (const size of [3, 5, 7]) expect(Math.abs(sizes.get(size)! - 1 / 3)).toBeLessThan(0.03);
     for (const { ksize, x1, y1, x2, y2 } of params) {
       for (const value of [x1, y1, x2, y2]) expect(value >= 0 && value < ksize).toBe(true);
       if (x1 === x2) expect(y1).not.toBe(y2);
     }
-    const centred = collect<{ ksize: number; x1: number; y1: number; x2: number; y2: number }>(new MotionBlur({ p: 1, allowShifted: false }), SHAPE, 500).params;
+    const centred = collect<{ ksize: number; x1: number; y1: number; x2: number; y2: number }>(
+      new MotionBlur({ p: 1, allowShifted: false }),
+      SHAPE,
+      500,
+    ).params;
     for (const { ksize, x1, y1, x2, y2 } of centred) {
       expect((x1 + x2) / 2).toBe((ksize - 1) / 2);
       expect((y1 + y2) / 2).toBe((ksize - 1) / 2);
@@ -144,7 +159,11 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
   });
 
   it('CoarseDropout: hole count and sizes inside [min, max]; holes inside the image', () => {
-    const fixed = collect<{ holes: number[][] }>(new CoarseDropout({ p: 1, maxHoles: 4, maxHeight: 64, maxWidth: 64, minHoles: 4, minHeight: 64, minWidth: 64 }), SHAPE, 500);
+    const fixed = collect<{ holes: number[][] }>(
+      new CoarseDropout({ p: 1, maxHoles: 4, maxHeight: 64, maxWidth: 64, minHoles: 4, minHeight: 64, minWidth: 64 }),
+      SHAPE,
+      500,
+    );
     for (const { holes } of fixed.params) {
       expect(holes).toHaveLength(4);
       for (const [x1, y1, x2, y2] of holes) {
@@ -152,13 +171,19 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
         expect(x1! >= 0 && y1! >= 0 && x2! <= 300 && y2! <= 300).toBe(true);
       }
     }
-    const random = collect<{ holes: number[][] }>(new CoarseDropout({ p: 1, maxHoles: 3, minHoles: 1, maxHeight: 10, minHeight: 2, maxWidth: 5, minWidth: 5 }));
+    const random = collect<{ holes: number[][] }>(
+      new CoarseDropout({ p: 1, maxHoles: 3, minHoles: 1, maxHeight: 10, minHeight: 2, maxWidth: 5, minWidth: 5 }),
+    );
     const counts = frequencies(random.params.map((param) => param.holes.length));
     for (const count of [1, 2, 3]) expect(Math.abs(counts.get(count)! - 1 / 3)).toBeLessThan(0.03);
     const heights = random.params.flatMap((param) => param.holes.map(([, y1, , y2]) => y2! - y1!));
     expect(stats(heights)).toMatchObject({ min: 2, max: 10 });
     expect(stats(heights).mean).toBeCloseTo(6, 0);
-    const fractional = collect<{ holes: number[][] }>(new CoarseDropout({ p: 1, maxHoles: 1, maxHeight: 0.5, minHeight: 0.1, maxWidth: 0.2, minWidth: 0.2 }), { width: 100, height: 200, channels: 3 }, 500);
+    const fractional = collect<{ holes: number[][] }>(
+      new CoarseDropout({ p: 1, maxHoles: 1, maxHeight: 0.5, minHeight: 0.1, maxWidth: 0.2, minWidth: 0.2 }),
+      { width: 100, height: 200, channels: 3 },
+      500,
+    );
     for (const { holes } of fractional.params) {
       const [x1, y1, x2, y2] = holes[0]!;
       expect(x2! - x1!).toBe(20);
@@ -167,7 +192,13 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
   });
 
   it('ShiftScaleRotate: angle, scale, dx, dy uniform in their ranges (v2m-train settings)', () => {
-    const transform = new ShiftScaleRotate({ p: 1, shiftLimitX: [-0.1, 0.1], shiftLimitY: [-0.1, 0.1], scaleLimit: [-0.2, 0.2], rotateLimit: [-30, 30] });
+    const transform = new ShiftScaleRotate({
+      p: 1,
+      shiftLimitX: [-0.1, 0.1],
+      shiftLimitY: [-0.1, 0.1],
+      scaleLimit: [-0.2, 0.2],
+      rotateLimit: [-30, 30],
+    });
     const { params } = collect<{ angle: number; scale: number; dx: number; dy: number }>(transform);
     const angle = stats(params.map((param) => param.angle));
     const scale = stats(params.map((param) => param.scale));
@@ -198,7 +229,9 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
     expect(stats(defaults.map((param) => param.k)).min).toBeGreaterThanOrEqual(-0.05);
     expect(stats(defaults.map((param) => param.k)).max).toBeLessThan(0.05);
     expect(new Set(defaults.flatMap((param) => [param.dx, param.dy]))).toEqual(new Set([0]));
-    const shifted = collect<{ dx: number }>(new OpticalDistortion({ p: 1, shiftLimit: 2 })).params.map((param) => param.dx);
+    const shifted = collect<{ dx: number }>(new OpticalDistortion({ p: 1, shiftLimit: 2 })).params.map(
+      (param) => param.dx,
+    );
     const counts = frequencies(shifted);
     expect(Math.abs(counts.get(0)! - 0.25)).toBeLessThan(0.025); // |u| <= 0.5 rounds to 0
     expect(Math.abs(counts.get(2)! - 0.125)).toBeLessThan(0.02); // u in [1.5, 2)
@@ -236,7 +269,9 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
     const clips = collect<{ clip_limit: number }>(new CLAHE({ p: 1 })).params.map((param) => param.clip_limit);
     expect(stats(clips).min).toBeGreaterThanOrEqual(1);
     expect(stats(clips).max).toBeLessThan(4);
-    const factors = frequencies(collect<{ factor: number }>(new RandomRotate90({ p: 1 })).params.map((param) => param.factor));
+    const factors = frequencies(
+      collect<{ factor: number }>(new RandomRotate90({ p: 1 })).params.map((param) => param.factor),
+    );
     for (const factor of [0, 1, 2, 3]) expect(Math.abs(factors.get(factor)! - 0.25)).toBeLessThan(0.025);
     const starts = collect<{ h_start: number; w_start: number }>(new RandomCrop({ height: 10, width: 10 })).params;
     expect(stats(starts.map((param) => param.h_start)).min).toBeGreaterThanOrEqual(0);
@@ -246,7 +281,9 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
     expect(stats(brightness.map((param) => param.alpha)).min).toBeGreaterThanOrEqual(0.8);
     expect(stats(brightness.map((param) => param.alpha)).max).toBeLessThan(1.2);
     expect(stats(brightness.map((param) => param.beta)).min).toBeGreaterThanOrEqual(-0.2);
-    const hsv = collect<{ hue_shift: number; sat_shift: number; val_shift: number }>(new HueSaturationValue({ p: 1 })).params;
+    const hsv = collect<{ hue_shift: number; sat_shift: number; val_shift: number }>(
+      new HueSaturationValue({ p: 1 }),
+    ).params;
     expect(stats(hsv.map((param) => param.hue_shift)).max).toBeLessThan(20);
     expect(stats(hsv.map((param) => param.sat_shift)).min).toBeGreaterThanOrEqual(-30);
   });
@@ -261,14 +298,18 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
   });
 
   it('GaussianBlur: randint(3, 7) with even sizes bumped up, so 3: 20%, 5: 40%, 7: 40%', () => {
-    const sizes = frequencies(collect<{ ksize: number }>(new GaussianBlur({ p: 1 })).params.map((param) => param.ksize));
+    const sizes = frequencies(
+      collect<{ ksize: number }>(new GaussianBlur({ p: 1 })).params.map((param) => param.ksize),
+    );
     expect(Math.abs(sizes.get(3)! - 0.2)).toBeLessThan(0.02);
     expect(Math.abs(sizes.get(5)! - 0.4)).toBeLessThan(0.025);
     expect(Math.abs(sizes.get(7)! - 0.4)).toBeLessThan(0.025);
   });
 
   it('RandomResizedCrop: crop area and aspect ratio inside scale and ratio', () => {
-    const params = collect<{ crop_height: number; crop_width: number }>(new RandomResizedCrop({ height: 10, width: 10, scale: [0.2, 0.6], ratio: [0.5, 2] })).params;
+    const params = collect<{ crop_height: number; crop_width: number }>(
+      new RandomResizedCrop({ height: 10, width: 10, scale: [0.2, 0.6], ratio: [0.5, 2] }),
+    ).params;
     for (const { crop_height: h, crop_width: w } of params) {
       expect(h * w).toBeGreaterThanOrEqual(0.2 * 300 * 300 - 2 * 300);
       expect(h * w).toBeLessThanOrEqual(0.6 * 300 * 300 + 2 * 300);
@@ -278,12 +319,20 @@ describe('parameter sampling follows albumentations 1.3 ranges and frequencies',
   });
 
   it('PadIfNeeded random position and LongestMaxSize size choice', () => {
-    const pads = collect<{ pad_top: number; pad_bottom: number }>(new PadIfNeeded({ minHeight: 310, minWidth: 300, position: 'random' })).params;
+    const pads = collect<{ pad_top: number; pad_bottom: number }>(
+      new PadIfNeeded({ minHeight: 310, minWidth: 300, position: 'random' }),
+    ).params;
     expect(new Set(pads.map((param) => param.pad_top + param.pad_bottom))).toEqual(new Set([10]));
     expect(stats(pads.map((param) => param.pad_top)).mean).toBeCloseTo(5, 0);
-    const centred = collect<{ pad_top: number; pad_bottom: number }>(new PadIfNeeded({ minHeight: 311, minWidth: 300 }), SHAPE, 10).params[0]!;
+    const centred = collect<{ pad_top: number; pad_bottom: number }>(
+      new PadIfNeeded({ minHeight: 311, minWidth: 300 }),
+      SHAPE,
+      10,
+    ).params[0]!;
     expect(centred).toMatchObject({ pad_top: 5, pad_bottom: 6 });
-    const sizes = frequencies(collect<{ max_size: number }>(new LongestMaxSize({ maxSize: [100, 200] })).params.map((param) => param.max_size));
+    const sizes = frequencies(
+      collect<{ max_size: number }>(new LongestMaxSize({ maxSize: [100, 200] })).params.map((param) => param.max_size),
+    );
     expect(Math.abs(sizes.get(100)! - 0.5)).toBeLessThan(0.03);
   });
 });

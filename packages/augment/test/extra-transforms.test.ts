@@ -31,14 +31,21 @@ interface FilterCase {
   args: unknown[];
   sha256: string;
 }
-const fixture = JSON.parse(gunzipSync(readFileSync(resolve(fixturesDirectory, 'filters', 'filters.json.gz'))).toString('utf8')) as {
+const fixture = JSON.parse(
+  gunzipSync(readFileSync(resolve(fixturesDirectory, 'filters', 'filters.json.gz'))).toString('utf8'),
+) as {
   inputs: { dtype: string; shape: number[]; base64: string }[];
   cases: FilterCase[];
 };
 const inputs: RawImage[] = fixture.inputs.map(({ dtype, shape, base64 }) => {
   const bytes = Buffer.from(base64, 'base64');
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return { data: dtype === 'uint8' ? new Uint8Array(buffer) : new Float32Array(buffer), height: shape[0]!, width: shape[1]!, channels: shape[2]! };
+  return {
+    data: dtype === 'uint8' ? new Uint8Array(buffer) : new Float32Array(buffer),
+    height: shape[0]!,
+    width: shape[1]!,
+    channels: shape[2]!,
+  };
 });
 
 const run = (testCase: FilterCase, image: RawImage): RawImage => {
@@ -60,15 +67,21 @@ const run = (testCase: FilterCase, image: RawImage): RawImage => {
 };
 
 describe('Blur, MedianBlur, Posterize, RGBShift, Equalize, ChannelDropout, RandomScale', () => {
-  it.each(fixture.cases.map((testCase, index) => [`${testCase.op}(${JSON.stringify(testCase.args)}) on input ${testCase.input} #${index}`, testCase] as const))(
-    '%s matches OpenCV / albumentations bit for bit',
-    (_name, testCase) => {
-      const image = inputs[testCase.input]!;
-      const out = run(testCase, image);
-      expect(createHash('sha256').update(out.data as Uint8Array).digest('hex')).toBe(testCase.sha256);
-      expect(out.data.constructor).toBe(image.data.constructor);
-    },
-  );
+  it.each(
+    fixture.cases.map(
+      (testCase, index) =>
+        [`${testCase.op}(${JSON.stringify(testCase.args)}) on input ${testCase.input} #${index}`, testCase] as const,
+    ),
+  )('%s matches OpenCV / albumentations bit for bit', (_name, testCase) => {
+    const image = inputs[testCase.input]!;
+    const out = run(testCase, image);
+    expect(
+      createHash('sha256')
+        .update(out.data as Uint8Array)
+        .digest('hex'),
+    ).toBe(testCase.sha256);
+    expect(out.data.constructor).toBe(image.data.constructor);
+  });
 
   it('round-trips albumentations dicts and samples within the limits', () => {
     const transforms = [
@@ -97,21 +110,37 @@ describe('Blur, MedianBlur, Posterize, RGBShift, Equalize, ChannelDropout, Rando
         }
       }
     }
-    expect(toAlbumentationsDict(new RandomScale()).transform).toEqual({ __class_fullname__: 'RandomScale', always_apply: false, p: 0.5, interpolation: 1, scale_limit: [-0.09999999999999998, 0.10000000000000009] });
+    expect(toAlbumentationsDict(new RandomScale()).transform).toEqual({
+      __class_fullname__: 'RandomScale',
+      always_apply: false,
+      p: 0.5,
+      interpolation: 1,
+      scale_limit: [-0.09999999999999998, 0.10000000000000009],
+    });
   });
 
   it('moves keypoints with RandomScale and keeps boxes', () => {
     const scale = new RandomScale({ p: 1 });
     expect(scale.applyToKeypoint([10, 4, 0.5, 2], { scale: 1.5, rows: 10, cols: 20 })).toEqual([15, 6, 0.5, 3]);
-    expect(scale.applyToBboxes([[0.1, 0.2, 0.3, 0.4, 'box']], { scale: 1.5, rows: 10, cols: 20 })).toEqual([[0.1, 0.2, 0.3, 0.4, 'box']]);
+    expect(scale.applyToBboxes([[0.1, 0.2, 0.3, 0.4, 'box']], { scale: 1.5, rows: 10, cols: 20 })).toEqual([
+      [0.1, 0.2, 0.3, 0.4, 'box'],
+    ]);
   });
 
   it('rejects what albumentations rejects, with one line', () => {
-    expect(() => new MedianBlur({ blurLimit: [3, 6] })).toThrow(/MedianBlur: option "blurLimit" \(blur_limit\) must be odd/);
-    expect(() => new Posterize({ numBits: 9 })).toThrow(/Posterize: option "numBits" \(num_bits\) must be integers in \[0, 8\]/);
-    expect(() => new Equalize({ byChannels: false })).toThrow(/Equalize: option "byChannels" \(by_channels\) false .* is not supported/);
+    expect(() => new MedianBlur({ blurLimit: [3, 6] })).toThrow(
+      /MedianBlur: option "blurLimit" \(blur_limit\) must be odd/,
+    );
+    expect(() => new Posterize({ numBits: 9 })).toThrow(
+      /Posterize: option "numBits" \(num_bits\) must be integers in \[0, 8\]/,
+    );
+    expect(() => new Equalize({ byChannels: false })).toThrow(
+      /Equalize: option "byChannels" \(by_channels\) false .* is not supported/,
+    );
     expect(() => new ChannelDropout({ channelDropRange: [0, 1] })).toThrow(/ChannelDropout: option "channelDropRange"/);
-    expect(() => new ChannelDropout({ channelDropRange: [3, 3], p: 1 }).apply(syntheticImage(4, 4), createRng(0))).toThrow(/cannot drop all 3 channels/);
+    expect(() =>
+      new ChannelDropout({ channelDropRange: [3, 3], p: 1 }).apply(syntheticImage(4, 4), createRng(0)),
+    ).toThrow(/cannot drop all 3 channels/);
     expect(() => medianBlur(inputs[1]!, 7)).toThrow(/float32 image takes ksize 3 or 5 only/);
     expect(() => posterize(inputs[1]!, 4)).toThrow(/posterize: needs a uint8 image/);
   });

@@ -31,5 +31,8 @@ export function loadPipelineJson(name: string): unknown {
 
 /** Fast exact equality of two typed arrays (vitest's deep equality is slow on large arrays). */
 export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.constructor === b.constructor && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return (
+    a.constructor === b.constructor &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  );
 }

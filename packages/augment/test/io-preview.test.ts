@@ -16,7 +16,14 @@ const flipsAndNoise = {
     p: 1,
     transforms: [
       { __class_fullname__: 'RandomCrop', always_apply: false, p: 1, height: 24, width: 24 },
-      { __class_fullname__: 'GaussNoise', always_apply: false, p: 1, var_limit: [100, 400], per_channel: true, mean: 0 },
+      {
+        __class_fullname__: 'GaussNoise',
+        always_apply: false,
+        p: 1,
+        var_limit: [100, 400],
+        per_channel: true,
+        mean: 0,
+      },
       { __class_fullname__: 'HorizontalFlip', always_apply: false, p: 0.5 },
     ],
     bbox_params: null,
@@ -29,7 +36,8 @@ const flipsAndNoise = {
 function gradient(width: number, height: number, phase: number): RawImage {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) data.set([(x * 7 + phase) % 256, (y * 5 + phase) % 256, (x * y + phase) % 256], (y * width + x) * 3);
+    for (let x = 0; x < width; x += 1)
+      data.set([(x * 7 + phase) % 256, (y * 5 + phase) % 256, (x * y + phase) % 256], (y * width + x) * 3);
   }
   return { data, width, height, channels: 3 };
 }
@@ -88,9 +96,21 @@ describe('previewGrid', () => {
     // Shrink Resize/RandomCrop so the test stays tiny; the rest is the seed's recipe as saved.
     b3.transform.transforms[0] = { ...b3.transform.transforms[0], height: 60, width: 60 };
     b3.transform.transforms[1] = { ...b3.transform.transforms[1], height: 40, width: 40 };
-    b3.transform.transforms[2] = { ...b3.transform.transforms[2], max_height: 8, max_width: 8, min_height: 8, min_width: 8 };
+    b3.transform.transforms[2] = {
+      ...b3.transform.transforms[2],
+      max_height: 8,
+      max_width: 8,
+      min_height: 8,
+      min_width: 8,
+    };
     const path = new URL('img_a_w64_h48.png', fixtures);
-    const png = await previewGrid({ images: [{ image: fileURLToPath(path), label: 'fixture' }], pipeline: b3, variants: 2, seed: 3, cellSize });
+    const png = await previewGrid({
+      images: [{ image: fileURLToPath(path), label: 'fixture' }],
+      pipeline: b3,
+      variants: 2,
+      seed: 3,
+      cellSize,
+    });
     const grid = await decodeGrid(png);
     expect([grid.width, grid.height]).toEqual([3 * (cellSize + 4) + 4, cellSize + 18 + 4 + 4]);
     // Denormalised output has the picture's brightness, not a black or saturated square.
@@ -101,10 +121,18 @@ describe('previewGrid', () => {
   });
 
   it('rejects bad options by name', async () => {
-    await expect(previewGrid({ images: [], pipeline: flipsAndNoise })).rejects.toThrow(/options.images must be a non-empty array/);
-    await expect(previewGrid({ images, pipeline: flipsAndNoise, cellSize: 3 })).rejects.toThrow(/cellSize must be an integer 8\.\.4096; got 3/);
-    await expect(previewGrid({ images, pipeline: flipsAndNoise, variants: -1 })).rejects.toThrow(/variants must be a non-negative integer/);
-    await expect(previewGrid({ images: [{ image: 'no/such/file.jpg' }], pipeline: flipsAndNoise })).rejects.toThrow(/image file not found: "no\/such\/file.jpg"/);
+    await expect(previewGrid({ images: [], pipeline: flipsAndNoise })).rejects.toThrow(
+      /options.images must be a non-empty array/,
+    );
+    await expect(previewGrid({ images, pipeline: flipsAndNoise, cellSize: 3 })).rejects.toThrow(
+      /cellSize must be an integer 8\.\.4096; got 3/,
+    );
+    await expect(previewGrid({ images, pipeline: flipsAndNoise, variants: -1 })).rejects.toThrow(
+      /variants must be a non-negative integer/,
+    );
+    await expect(previewGrid({ images: [{ image: 'no/such/file.jpg' }], pipeline: flipsAndNoise })).rejects.toThrow(
+      /image file not found: "no\/such\/file.jpg"/,
+    );
   });
 });
 
@@ -114,7 +142,8 @@ describe('toDisplayable / escapeSvgText', () => {
     const std = [0.229, 0.224, 0.225];
     const pixels = [10, 128, 250, 0, 64, 255]; // two RGB pixels
     const chw = new Float32Array(6);
-    for (let p = 0; p < 2; p += 1) for (let c = 0; c < 3; c += 1) chw[c * 2 + p] = (pixels[p * 3 + c]! / 255 - mean[c]!) / std[c]!;
+    for (let p = 0; p < 2; p += 1)
+      for (let c = 0; c < 3; c += 1) chw[c * 2 + p] = (pixels[p * 3 + c]! / 255 - mean[c]!) / std[c]!;
     const shown = toDisplayable({ data: chw, width: 2, height: 1, channels: 3, layout: 'CHW' }, { mean, std });
     expect(Array.from(shown.data)).toEqual(pixels);
     const unit = toDisplayable({ data: Float32Array.from([0, 0.5, 1]), width: 1, height: 1, channels: 3 });

@@ -83,12 +83,20 @@ describe('decodeImage', () => {
   it('converts CMYK JPEGs to sRGB', async () => {
     const source = quadrants(32, 32);
     const path = join(directory, 'cmyk.jpg');
-    await sharp(source.data, { raw: { width: 32, height: 32, channels: 3 } }).toColourspace('cmyk').jpeg({ quality: 95 }).toFile(path);
+    await sharp(source.data, { raw: { width: 32, height: 32, channels: 3 } })
+      .toColourspace('cmyk')
+      .jpeg({ quality: 95 })
+      .toFile(path);
     expect((await sharp(path).metadata()).space).toBe('cmyk');
     const image = await decodeImage(path);
     expect(image).toMatchObject({ width: 32, height: 32, channels: 3 });
     // Through a CMYK profile colours shift a little, but each quadrant keeps its hue.
-    const [red, green, blue, white] = [pixel(image, 8, 8), pixel(image, 24, 8), pixel(image, 8, 24), pixel(image, 24, 24)];
+    const [red, green, blue, white] = [
+      pixel(image, 8, 8),
+      pixel(image, 24, 8),
+      pixel(image, 8, 24),
+      pixel(image, 24, 24),
+    ];
     expect(red[0]!).toBeGreaterThan(180);
     expect(Math.max(red[1]!, red[2]!)).toBeLessThan(90);
     expect(green[1]!).toBeGreaterThan(Math.max(green[0]!, green[2]!) + 60);
@@ -99,7 +107,10 @@ describe('decodeImage', () => {
   it('applies the EXIF orientation (and can be told not to)', async () => {
     const source = quadrants(32, 16);
     const path = join(directory, 'rotated.jpg');
-    await sharp(source.data, { raw: { width: 32, height: 16, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(path);
+    await sharp(source.data, { raw: { width: 32, height: 16, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toFile(path);
     const image = await decodeImage(path);
     // Orientation 6 = rotate 90° clockwise for display: 32x16 becomes 16x32, red goes top-right.
     expect(image).toMatchObject({ width: 16, height: 32 });
@@ -117,25 +128,40 @@ describe('decodeImage', () => {
   });
 
   it('names the file when it is corrupt, truncated or not an image', async () => {
-    const texture = { data: Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7) % 256), width: 64, height: 64, channels: 3 };
+    const texture = {
+      data: Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7) % 256),
+      width: 64,
+      height: 64,
+      channels: 3,
+    };
     const jpeg = await encodeJpeg(texture, 90); // textured, so the scan data outweighs the headers
     const truncated = join(directory, 'truncated.jpg');
     await writeFile(truncated, jpeg.subarray(0, Math.floor(jpeg.length * 0.8))); // headers intact, scan cut short
-    await expect(decodeImage(truncated)).rejects.toThrow(new RegExp(`cannot decode "${escapeRegExp(truncated)}" as an image`));
+    await expect(decodeImage(truncated)).rejects.toThrow(
+      new RegExp(`cannot decode "${escapeRegExp(truncated)}" as an image`),
+    );
     expect(await decodeImage(truncated, { strict: false })).toMatchObject({ width: 64, height: 64, channels: 3 }); // best effort on request
     await expect(decodeImage(Buffer.from('plain text'), { strict: false })).rejects.toThrow(/unsupported image format/);
     const text = join(directory, 'notes.txt');
     await writeFile(text, 'these are not pixels\n');
-    await expect(decodeImage(text)).rejects.toThrow(/cannot decode ".*notes\.txt" as an image \(.*unsupported image format/);
-    await expect(decodeImage(Buffer.from('garbage'), { name: 'upload #3' })).rejects.toThrow(/cannot decode upload #3 as an image/);
+    await expect(decodeImage(text)).rejects.toThrow(
+      /cannot decode ".*notes\.txt" as an image \(.*unsupported image format/,
+    );
+    await expect(decodeImage(Buffer.from('garbage'), { name: 'upload #3' })).rejects.toThrow(
+      /cannot decode upload #3 as an image/,
+    );
     await expect(decodeImage(Buffer.from('garbage'))).rejects.toThrow(/cannot decode <7-byte buffer>/);
     await expect(decodeImage(directory)).rejects.toThrow(/path is a directory/);
   });
 
   it('rejects bad arguments with the valid choices', async () => {
     await expect(decodeImage(42 as never)).rejects.toThrow(TypeError);
-    await expect(decodeImage(Buffer.alloc(1), { alpha: 'keep' as never })).rejects.toThrow(/one of drop, composite; got "keep"/);
-    await expect(decodeImage(Buffer.alloc(1), { alpha: 'composite', background: [0, 0] as never })).rejects.toThrow(RangeError);
+    await expect(decodeImage(Buffer.alloc(1), { alpha: 'keep' as never })).rejects.toThrow(
+      /one of drop, composite; got "keep"/,
+    );
+    await expect(decodeImage(Buffer.alloc(1), { alpha: 'composite', background: [0, 0] as never })).rejects.toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -150,9 +176,13 @@ describe('encodePng / encodeJpeg / writeImage', () => {
     const grey: RawImage = { data: Uint8Array.from([0, 50, 100, 150, 200, 250]), width: 3, height: 2, channels: 1 };
     const png = await encodePng(grey);
     expect((await sharp(png).metadata()).channels).toBe(1);
-    expect(Array.from((await decodeImage(png)).data)).toEqual([0, 0, 0, 50, 50, 50, 100, 100, 100, 150, 150, 150, 200, 200, 200, 250, 250, 250]);
+    expect(Array.from((await decodeImage(png)).data)).toEqual([
+      0, 0, 0, 50, 50, 50, 100, 100, 100, 150, 150, 150, 200, 200, 200, 250, 250, 250,
+    ]);
     const rgba: RawImage = { data: Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 0]), width: 2, height: 1, channels: 4 };
-    const { data, info } = await sharp(await encodePng(rgba)).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await encodePng(rgba))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(info.channels).toBe(4);
     expect(Array.from(data)).toEqual([1, 2, 3, 255, 4, 5, 6, 0]);
   });
@@ -170,8 +200,12 @@ describe('encodePng / encodeJpeg / writeImage', () => {
   it('rejects float and malformed images with a clear error', async () => {
     const float: RawImage = { data: new Float32Array(3), width: 1, height: 1, channels: 3 };
     await expect(encodePng(float)).rejects.toThrow(/encodePng: image.data must be a Uint8Array/);
-    await expect(encodePng({ data: new Uint8Array(5), width: 1, height: 1, channels: 3 })).rejects.toThrow(/has 5 values/);
-    await expect(encodeJpeg({ data: new Uint8Array(5), width: 1, height: 1, channels: 5 })).rejects.toThrow(/channels must be one of/);
+    await expect(encodePng({ data: new Uint8Array(5), width: 1, height: 1, channels: 3 })).rejects.toThrow(
+      /has 5 values/,
+    );
+    await expect(encodeJpeg({ data: new Uint8Array(5), width: 1, height: 1, channels: 5 })).rejects.toThrow(
+      /channels must be one of/,
+    );
   });
 
   it('writes files atomically, choosing the format from the extension', async () => {
@@ -191,8 +225,12 @@ describe('encodePng / encodeJpeg / writeImage', () => {
     expect(await sharp(greyAlpha).metadata()).toMatchObject({ channels: 2, hasAlpha: true }); // stored as grey + alpha
     expect(Array.from((await decodeImage(greyAlpha)).data)).toEqual([10, 10, 10, 200, 200, 200]);
     expect((await readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    await expect(writeImage(join(directory, 'out.bmp'), image)).rejects.toThrow(/cannot tell the format of ".*out\.bmp"; use an extension among \.png, \.jpg, \.jpeg, \.webp/);
-    await expect(writeImage(join(directory, 'missing-folder', 'x.png'), image)).rejects.toThrow(/cannot write ".*missing-folder/);
+    await expect(writeImage(join(directory, 'out.bmp'), image)).rejects.toThrow(
+      /cannot tell the format of ".*out\.bmp"; use an extension among \.png, \.jpg, \.jpeg, \.webp/,
+    );
+    await expect(writeImage(join(directory, 'missing-folder', 'x.png'), image)).rejects.toThrow(
+      /cannot write ".*missing-folder/,
+    );
     expect((await readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
@@ -204,7 +242,8 @@ describe('module boundaries', () => {
     const importers: string[] = [];
     for (const file of files) {
       const text = await readFile(new URL(file, source), 'utf8');
-      if (/from ['"]sharp['"]|import\(['"]sharp['"]\)|require\(['"]sharp['"]\)/.test(text)) importers.push(file.replaceAll('\\', '/'));
+      if (/from ['"]sharp['"]|import\(['"]sharp['"]\)|require\(['"]sharp['"]\)/.test(text))
+        importers.push(file.replaceAll('\\', '/'));
     }
     expect(importers).toEqual(['io/sharp.ts']);
   });

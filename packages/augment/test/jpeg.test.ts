@@ -12,7 +12,10 @@ import { fixturesDirectory, sameBytes } from './helpers.js';
 
 /** test/fixtures/jpeg: files written by cv2.imencode / cjpeg, pixels from cv2.imread (scripts/make-jpeg-fixtures.py). */
 const jpegDirectory = resolve(fixturesDirectory, 'jpeg');
-const manifest = JSON.parse(readFileSync(resolve(jpegDirectory, 'manifest.json'), 'utf8')) as { opencv: string; cases: JpegCase[] };
+const manifest = JSON.parse(readFileSync(resolve(jpegDirectory, 'manifest.json'), 'utf8')) as {
+  opencv: string;
+  cases: JpegCase[];
+};
 const bytesOf = (file: string) => new Uint8Array(readFileSync(resolve(jpegDirectory, file)));
 
 /** What the fast path should do with a fixture: decode it, or decline for this reason. */
@@ -88,7 +91,8 @@ function withQuantizationTables(jpeg: Uint8Array, value: (table: number, k: numb
 async function outcome(run: () => Promise<RawImage>): Promise<string> {
   try {
     const image = await run();
-    return `${image.width}x${image.height}x${image.channels}:${Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength).toString('base64')}`;
+    const bytes = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+    return `${image.width}x${image.height}x${image.channels}:${bytes.toString('base64')}`;
   } catch (error) {
     return `error: ${(error as Error).message}`;
   }
@@ -154,7 +158,13 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
         { quality: 90, chromaSubsampling: '4:2:0' },
         { quality: 100, chromaSubsampling: '4:4:4' },
         { quality: 20, chromaSubsampling: '4:2:0', optimiseCoding: false },
-        { quality: 75, chromaSubsampling: '4:4:4', trellisQuantisation: true, overshootDeringing: true, quantisationTable: 3 },
+        {
+          quality: 75,
+          chromaSubsampling: '4:4:4',
+          trellisQuantisation: true,
+          overshootDeringing: true,
+          quantisationTable: 3,
+        },
         { quality: 60, chromaSubsampling: '4:2:0', quantisationTable: 8 },
       ] as const) {
         for (const grey of [false, true]) {
@@ -164,7 +174,10 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
           const fast = decodeBaselineJpeg(jpeg);
           expect('fallback' in fast ? fast.fallback : 'decoded').toBe('decoded');
           const reference = await decodeImage(jpeg, { decoder: 'sharp' });
-          expect(sameBytes((fast as RawImage).data, reference.data), `${width}x${height} ${JSON.stringify(variant)} grey ${grey}`).toBe(true);
+          expect(
+            sameBytes((fast as RawImage).data, reference.data),
+            `${width}x${height} ${JSON.stringify(variant)} grey ${grey}`,
+          ).toBe(true);
           decoded++;
         }
       }
@@ -174,7 +187,11 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
 
   it('any damaged file gets exactly what sharp gives it: the same pixels or the same error (strict and lenient)', async () => {
     const originals = [
-      new Uint8Array(await sharp(picture(40, 24, 7).data, { raw: { width: 40, height: 24, channels: 3 } }).jpeg({ quality: 85 }).toBuffer()),
+      new Uint8Array(
+        await sharp(picture(40, 24, 7).data, { raw: { width: 40, height: 24, channels: 3 } })
+          .jpeg({ quality: 85 })
+          .toBuffer(),
+      ),
       bytesOf('s420_q95_w33_h47_rst3.jpg'),
       bytesOf('gray_q75_w17_h9_rst1.jpg'),
       bytesOf('s444_q95_w33_h47.jpg'),
@@ -195,7 +212,10 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
         const edits = 1 + random(3);
         for (let edit = 0; edit < edits; edit++) {
           // Mostly inside the scan data (the last two thirds), sometimes in the headers.
-          const at = kind === 3 ? 2 + random(damaged.length - 2) : Math.floor(damaged.length / 3) + random(Math.floor((2 * damaged.length) / 3) - 2);
+          const at =
+            kind === 3
+              ? 2 + random(damaged.length - 2)
+              : Math.floor(damaged.length / 3) + random(Math.floor((2 * damaged.length) / 3) - 2);
           if (kind === 1) damaged[at] = random(256);
           else damaged[at]! ^= 1 << random(8);
         }
@@ -217,11 +237,15 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
     expect(results.fastDecoded).toBeGreaterThan(10);
   }, 60_000);
 
-  it('extreme 16-bit quantization tables (products past 16 bits): the bytes of libjpeg-turbo\'s SIMD IDCT arithmetic', async () => {
+  it("extreme 16-bit quantization tables (products past 16 bits): the bytes of libjpeg-turbo's SIMD IDCT arithmetic", async () => {
     // Dequantized values and sums wrap or saturate in 16 bits there (pmullw, paddw, packssdw,
     // packsswb); valid files never get near, so only tables like these tell those rules apart.
     const noise = picture(48, 40, 5);
-    const base = new Uint8Array(await sharp(noise.data, { raw: { width: 48, height: 40, channels: 3 } }).jpeg({ quality: 50 }).toBuffer());
+    const base = new Uint8Array(
+      await sharp(noise.data, { raw: { width: 48, height: 40, channels: 3 } })
+        .jpeg({ quality: 50 })
+        .toBuffer(),
+    );
     let state = 99;
     for (const scale of [1, 255, 4096, 30000, 65535, 65535, 30000, 4096]) {
       const jpeg = withQuantizationTables(base, () => {
@@ -230,14 +254,20 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
       });
       const fast = decodeBaselineJpeg(jpeg);
       expect('fallback' in fast ? fast.fallback : 'decoded').toBe('decoded');
-      expect(sameBytes((fast as RawImage).data, (await decodeImage(jpeg, { decoder: 'sharp' })).data), `scale ${scale}`).toBe(true);
+      expect(
+        sameBytes((fast as RawImage).data, (await decodeImage(jpeg, { decoder: 'sharp' })).data),
+        `scale ${scale}`,
+      ).toBe(true);
     }
   });
 
   it('a damaged EXIF segment changes nothing either: the same pixels, orientation or error as sharp', async () => {
     const source = picture(24, 16, 9);
     const jpeg = new Uint8Array(
-      await sharp(source.data, { raw: { width: 24, height: 16, channels: 3 } }).jpeg().withExif({ IFD0: { Orientation: '1', Copyright: 'art' } }).toBuffer(),
+      await sharp(source.data, { raw: { width: 24, height: 16, channels: 3 } })
+        .jpeg()
+        .withExif({ IFD0: { Orientation: '1', Copyright: 'art' } })
+        .toBuffer(),
     );
     expect(jpeg[3]).toBe(0xe1); // sharp writes the EXIF segment first
     expect('fallback' in decodeBaselineJpeg(jpeg)).toBe(false);
@@ -255,7 +285,9 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
         else damaged[at]! ^= 1 << random(8);
       }
       for (const strict of [true, false]) {
-        expect(await outcome(() => decodeImage(damaged, { strict })), `trial ${trial}`).toBe(await outcome(() => decodeImage(damaged, { strict, decoder: 'sharp' })));
+        expect(await outcome(() => decodeImage(damaged, { strict })), `trial ${trial}`).toBe(
+          await outcome(() => decodeImage(damaged, { strict, decoder: 'sharp' })),
+        );
       }
     }
   });
@@ -274,7 +306,9 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
     for (const [name, bytes, fast] of variants) {
       expect('fallback' in decodeBaselineJpeg(bytes), name).toBe(!fast);
       for (const strict of [true, false]) {
-        expect(await outcome(() => decodeImage(bytes, { strict })), name).toBe(await outcome(() => decodeImage(bytes, { strict, decoder: 'sharp' })));
+        expect(await outcome(() => decodeImage(bytes, { strict })), name).toBe(
+          await outcome(() => decodeImage(bytes, { strict, decoder: 'sharp' })),
+        );
       }
     }
   });
@@ -285,14 +319,20 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ['ICC', new Uint8Array(await raw().withIccProfile('p3').jpeg().toBuffer()), /ICC profile/],
       ['CMYK', new Uint8Array(await raw().toColourspace('cmyk').jpeg().toBuffer()), /components/],
-      ['orientation', new Uint8Array(await raw().jpeg().withMetadata({ orientation: 8 }).toBuffer()), /EXIF orientation 8/],
+      [
+        'orientation',
+        new Uint8Array(await raw().jpeg().withMetadata({ orientation: 8 }).toBuffer()),
+        /EXIF orientation 8/,
+      ],
       ['progressive', new Uint8Array(await raw().jpeg({ progressive: true }).toBuffer()), /progressive/],
       ['PNG', new Uint8Array(await raw().png().toBuffer()), /not a JPEG/],
     ];
     for (const [name, bytes, reason] of cases) {
       const fast = decodeBaselineJpeg(bytes);
       expect('fallback' in fast ? fast.fallback : 'decoded', name).toMatch(reason);
-      expect(await outcome(() => decodeImage(bytes)), name).toBe(await outcome(() => decodeImage(bytes, { decoder: 'sharp' })));
+      expect(await outcome(() => decodeImage(bytes)), name).toBe(
+        await outcome(() => decodeImage(bytes, { decoder: 'sharp' })),
+      );
     }
     // Orientation 1, and any orientation with autoOrient off, stay on the fast path.
     const plain = new Uint8Array(await raw().jpeg().toBuffer());
@@ -304,7 +344,9 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
       expect(await decodeImage(turned)).toMatchObject({ width: 16, height: 24 });
       const stored = decodeBaselineJpeg(turned, false);
       expect('fallback' in stored).toBe(false);
-      expect(sameBytes((stored as RawImage).data, (await decodeImage(turned, { autoOrient: false, decoder: 'sharp' })).data)).toBe(true);
+      expect(
+        sameBytes((stored as RawImage).data, (await decodeImage(turned, { autoOrient: false, decoder: 'sharp' })).data),
+      ).toBe(true);
     }
   });
 
@@ -315,7 +357,11 @@ describe('baseline JPEG decoder (WebAssembly) against libjpeg-turbo', () => {
       [4400, 3300], // about 70 MB of decoder memory: the instance is dropped after the call
     ] as const) {
       const big = picture(width, height, width);
-      const jpeg = new Uint8Array(await sharp(big.data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer());
+      const jpeg = new Uint8Array(
+        await sharp(big.data, { raw: { width, height, channels: 3 } })
+          .jpeg({ quality: 80 })
+          .toBuffer(),
+      );
       const fast = decodeBaselineJpeg(jpeg) as RawImage;
       expect(fast).toMatchObject({ width, height, channels: 3 });
       expect(sameBytes(fast.data, (await decodeImage(jpeg, { decoder: 'sharp' })).data)).toBe(true);

@@ -66,14 +66,16 @@ describe('Flip and RandomGamma', () => {
     expect(sameBytes(flip.applyWithParams(image, { d: 0 }).data, vflip(image).data)).toBe(true);
     expect(sameBytes(flip.applyWithParams(image, { d: -1 }).data, hflip(vflip(image)).data)).toBe(true);
     const seen = new Set<number>();
-    for (let seed = 0; seed < 30; seed++) seen.add((flip.apply(image, createRng(seed)).params.params as { d: number }).d);
+    for (let seed = 0; seed < 30; seed++)
+      seen.add((flip.apply(image, createRng(seed)).params.params as { d: number }).d);
     expect([...seen].sort()).toEqual([-1, 0, 1]);
   });
 
   it('RandomGamma: uint8 LUT trunc((i/255)^gamma * 255), float32 x^gamma', () => {
     const gamma = new RandomGamma({ p: 1 });
     const out = gamma.applyWithParams(image, { gamma: 1.7 });
-    for (let i = 0; i < image.data.length; i++) expect(out.data[i]).toBe(Math.trunc((image.data[i]! * (1 / 255)) ** 1.7 * 255));
+    for (let i = 0; i < image.data.length; i++)
+      expect(out.data[i]).toBe(Math.trunc((image.data[i]! * (1 / 255)) ** 1.7 * 255));
     const floats = { ...image, data: Float32Array.from(image.data, (value) => value / 255) };
     const floatOut = gamma.applyWithParams(floats, { gamma: 0.8 });
     expect(floatOut.data).toBeInstanceOf(Float32Array);
@@ -87,21 +89,29 @@ describe('Flip and RandomGamma', () => {
 describe('Solarize, InvertImg, ChannelShuffle, ToFloat', () => {
   const image = { data: Uint8Array.from([0, 127, 128, 255, 10, 200]), width: 2, height: 1, channels: 3 };
 
-  it('compute albumentations\' values on uint8 and float32', () => {
-    expect([...new Solarize({ p: 1 }).applyWithParams(image, { threshold: 127.5 }).data]).toEqual([0, 127, 127, 0, 10, 55]);
+  it("compute albumentations' values on uint8 and float32", () => {
+    expect([...new Solarize({ p: 1 }).applyWithParams(image, { threshold: 127.5 }).data]).toEqual([
+      0, 127, 127, 0, 10, 55,
+    ]);
     expect(new Solarize({ threshold: 90 }).threshold).toEqual([90, 90]);
     expect([...new InvertImg().applyWithParams(image).data]).toEqual([255, 128, 127, 0, 245, 55]);
-    expect([...new ChannelShuffle().applyWithParams(image, { channels_shuffled: [2, 0, 1] }).data]).toEqual([128, 0, 127, 200, 255, 10]);
+    expect([...new ChannelShuffle().applyWithParams(image, { channels_shuffled: [2, 0, 1] }).data]).toEqual([
+      128, 0, 127, 200, 255, 10,
+    ]);
     const floats = new ToFloat().applyWithParams(image);
     expect(floats.data).toBeInstanceOf(Float32Array);
     expect(floats.data[1]).toBe(Math.fround(127 / 255));
-    expect([...new InvertImg().applyWithParams(floats).data].map((value) => Math.round(value * 255))).toEqual([255, 128, 127, 0, 245, 55]);
+    expect([...new InvertImg().applyWithParams(floats).data].map((value) => Math.round(value * 255))).toEqual([
+      255, 128, 127, 0, 245, 55,
+    ]);
   });
 
   it('ChannelShuffle samples a permutation of the channels', () => {
     const seen = new Set<string>();
     for (let seed = 0; seed < 40; seed++) {
-      const order = (new ChannelShuffle({ p: 1 }).apply(image, createRng(seed)).params.params as { channels_shuffled: number[] }).channels_shuffled;
+      const order = (
+        new ChannelShuffle({ p: 1 }).apply(image, createRng(seed)).params.params as { channels_shuffled: number[] }
+      ).channels_shuffled;
       expect([...order].sort()).toEqual([0, 1, 2]);
       seen.add(order.join());
     }

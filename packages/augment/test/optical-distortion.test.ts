@@ -17,7 +17,10 @@ describe('opticalDistortion one-pass uint8 RGB path', () => {
       const onePass = opticalDistortion(image, k, dx, dy, 1, border, [7, 80, 250]);
       const { mapX, mapY } = opticalDistortionMaps(width, height, k, dx, dy);
       const reference = remap(image, mapX, mapY, 1, border, [7, 80, 250]);
-      expect(Buffer.from(onePass.data as Uint8Array).equals(Buffer.from(reference.data as Uint8Array)), `${width}x${height} k=${k} border=${border}`).toBe(true);
+      expect(
+        Buffer.from(onePass.data as Uint8Array).equals(Buffer.from(reference.data as Uint8Array)),
+        `${width}x${height} k=${k} border=${border}`,
+      ).toBe(true);
     }
   });
 });

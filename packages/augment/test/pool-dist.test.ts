@@ -48,7 +48,14 @@ const pipeline = {
     p: 1,
     transforms: [
       { __class_fullname__: 'RandomCrop', always_apply: false, p: 1, height: 12, width: 10 },
-      { __class_fullname__: 'GaussNoise', always_apply: false, p: 0.7, var_limit: [10, 50], per_channel: true, mean: 0 },
+      {
+        __class_fullname__: 'GaussNoise',
+        always_apply: false,
+        p: 0.7,
+        var_limit: [10, 50],
+        per_channel: true,
+        mean: 0,
+      },
       { __class_fullname__: 'HorizontalFlip', always_apply: false, p: 0.5 },
     ],
     bbox_params: null,
@@ -59,14 +66,24 @@ const pipeline = {
 };
 
 it('runs from the built dist (pool.js + pool-worker.js) with the same output as in this thread', async () => {
-  const built = (await import(pathToFileURL(join(outDir, 'pool.js')).href)) as { AugmentationPool: typeof AugmentationPool };
-  const image: RawImage = { data: Uint8Array.from({ length: 20 * 16 * 3 }, (_, i) => (i * 37) % 256), width: 20, height: 16, channels: 3 };
+  const built = (await import(pathToFileURL(join(outDir, 'pool.js')).href)) as {
+    AugmentationPool: typeof AugmentationPool;
+  };
+  const image: RawImage = {
+    data: Uint8Array.from({ length: 20 * 16 * 3 }, (_, i) => (i * 37) % 256),
+    width: 20,
+    height: 16,
+    channels: 3,
+  };
   const fromDist = new built.AugmentationPool({ pipeline, workers: 2, seed: 9 });
   try {
     const results: Buffer[] = [];
-    for await (const result of fromDist.map(Array.from({ length: 6 }, () => image))) results.push(Buffer.from(result.image.data));
+    for await (const result of fromDist.map(Array.from({ length: 6 }, () => image)))
+      results.push(Buffer.from(result.image.data));
     const transform = fromAlbumentationsDict(pipeline as AlbumentationsDict);
-    results.forEach((bytes, index) => expect(bytes.equals(Buffer.from(augmentSample(transform, image, 9, index).image.data))).toBe(true));
+    results.forEach((bytes, index) =>
+      expect(bytes.equals(Buffer.from(augmentSample(transform, image, 9, index).image.data))).toBe(true),
+    );
     expect(new Set(results.map((bytes) => bytes.toString('hex'))).size).toBeGreaterThan(1);
   } finally {
     await fromDist.close();

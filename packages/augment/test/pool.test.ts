@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromAlbumentationsDict, toTensorBuffer, type AlbumentationsDict } from '../src/index.js';
 import { cloneImage, type RawImage } from '../src/core/raw-image.js';
 import { decodeImage, encodePng } from '../src/io/index.js';
-import { AugmentationPool, AugmentationSampleError, augmentSample, deriveSampleSeed, type ApplicablePipeline } from '../src/pool/index.js';
+import {
+  AugmentationPool,
+  AugmentationSampleError,
+  augmentSample,
+  deriveSampleSeed,
+  type ApplicablePipeline,
+} from '../src/pool/index.js';
 
 /** A small version of the seed's B3 train recipe: the same random steps, on tiny images. */
 const pipelineJson = {
@@ -17,14 +23,43 @@ const pipelineJson = {
     transforms: [
       { __class_fullname__: 'RandomCrop', always_apply: false, p: 1, height: 26, width: 30 },
       { __class_fullname__: 'Resize', always_apply: false, p: 1, height: 24, width: 28, interpolation: 1 },
-      { __class_fullname__: 'CoarseDropout', always_apply: false, p: 0.5, max_holes: 2, max_height: 6, max_width: 6, min_holes: 1, min_height: 3, min_width: 3, fill_value: 0, mask_fill_value: null },
+      {
+        __class_fullname__: 'CoarseDropout',
+        always_apply: false,
+        p: 0.5,
+        max_holes: 2,
+        max_height: 6,
+        max_width: 6,
+        min_holes: 1,
+        min_height: 3,
+        min_width: 3,
+        fill_value: 0,
+        mask_fill_value: null,
+      },
       {
         __class_fullname__: 'OneOf',
         p: 0.9,
         transforms: [
           { __class_fullname__: 'MotionBlur', always_apply: false, p: 1, blur_limit: [3, 7], allow_shifted: true },
-          { __class_fullname__: 'OpticalDistortion', always_apply: false, p: 1, distort_limit: [-0.3, 0.3], shift_limit: [-0.05, 0.05], interpolation: 1, border_mode: 4, value: null, mask_value: null },
-          { __class_fullname__: 'GaussNoise', always_apply: false, p: 1, var_limit: [10, 50], per_channel: true, mean: 0 },
+          {
+            __class_fullname__: 'OpticalDistortion',
+            always_apply: false,
+            p: 1,
+            distort_limit: [-0.3, 0.3],
+            shift_limit: [-0.05, 0.05],
+            interpolation: 1,
+            border_mode: 4,
+            value: null,
+            mask_value: null,
+          },
+          {
+            __class_fullname__: 'GaussNoise',
+            always_apply: false,
+            p: 1,
+            var_limit: [10, 50],
+            per_channel: true,
+            mean: 0,
+          },
         ],
       },
       { __class_fullname__: 'VerticalFlip', always_apply: false, p: 0.5 },
@@ -43,7 +78,8 @@ const SEED = 1234;
 /** Deterministic varied test images (a hash pattern, so every transform changes pixels). */
 function makeImage(index: number, width = 36, height = 30): RawImage {
   const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i += 1) data[i] = (Math.imul(i + 1, 2654435761) ^ Math.imul(index + 7, 40503)) >>> 24;
+  for (let i = 0; i < data.length; i += 1)
+    data[i] = (Math.imul(i + 1, 2654435761) ^ Math.imul(index + 7, 40503)) >>> 24;
   return { data, width, height, channels: 3 };
 }
 
@@ -134,7 +170,9 @@ describe('AugmentationPool', () => {
 
   it('returns float32 tensors in CHW or HWC, equal to toTensorBuffer', async () => {
     const layouts = ['CHW', 'HWC'] as const;
-    const pools = layouts.map((layout) => new AugmentationPool({ pipeline: pipelineJson, workers: 1, seed: SEED, output: 'tensor', layout }));
+    const pools = layouts.map(
+      (layout) => new AugmentationPool({ pipeline: pipelineJson, workers: 1, seed: SEED, output: 'tensor', layout }),
+    );
     try {
       const runs = await Promise.all(pools.map((pool) => collect(pool.map(inputs.slice(0, 4)))));
       runs.forEach((results, run) => {
@@ -159,7 +197,13 @@ describe('AugmentationPool', () => {
       paths.push(path);
     }
     // An async iterable works as the source too (e.g. a directory walk).
-    const fromPaths = await collect(double.map((async function* () { yield* paths; })()));
+    const fromPaths = await collect(
+      double.map(
+        (async function* () {
+          yield* paths;
+        })(),
+      ),
+    );
     fromPaths.forEach((result, index) => expect(bytes(result.image).equals(bytes(expected[index]!))).toBe(true));
     const fromBytes = await double.augment(await encodePng(inputs[3]!), 3);
     expect(bytes(fromBytes.image).equals(bytes(expected[3]!))).toBe(true);
@@ -180,13 +224,21 @@ describe('AugmentationPool', () => {
       double.augment(missing, 3),
       double.augment(tooSmall, 4),
     ]);
-    expect(settled.map((entry) => entry.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'rejected']);
+    expect(settled.map((entry) => entry.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'rejected',
+    ]);
     const corrupt = (settled[1] as PromiseRejectedResult).reason as AugmentationSampleError;
     expect(corrupt).toBeInstanceOf(AugmentationSampleError);
     expect(corrupt.index).toBe(1);
     expect(corrupt.path).toBe(bad);
     expect(corrupt.message).toContain(`sample 1 ("${bad}") failed: decodeImage: cannot decode "${bad}"`);
-    expect((settled[3] as PromiseRejectedResult).reason.message).toContain(`sample 3 ("${missing}") failed: decodeImage: image file not found`);
+    expect((settled[3] as PromiseRejectedResult).reason.message).toContain(
+      `sample 3 ("${missing}") failed: decodeImage: image file not found`,
+    );
     const transformError = (settled[4] as PromiseRejectedResult).reason as AugmentationSampleError;
     expect(transformError.message).toMatch(/^AugmentationPool: sample 4 failed: .*RandomCrop/);
     expect(transformError.path).toBeUndefined();
@@ -208,11 +260,22 @@ describe('AugmentationPool', () => {
   });
 
   it('validates options and the pipeline in the calling thread', async () => {
-    expect(() => new AugmentationPool({ pipeline: pipelineJson, workers: 0 })).toThrow(/options.workers must be a positive integer; got 0/);
-    expect(() => new AugmentationPool({ pipeline: pipelineJson, output: 'png' as never })).toThrow(/one of image, tensor; got "png"/);
-    expect(() => new AugmentationPool({ pipeline: pipelineJson, layout: 'NCHW' as never })).toThrow(/one of CHW, HWC; got "NCHW"/);
-    const unknown = { __version__: '1.3.1', transform: { __class_fullname__: 'Compose', p: 1, transforms: [{ __class_fullname__: 'Sharpen', p: 1 }] } };
-    expect(() => new AugmentationPool({ pipeline: unknown, workers: 1 })).toThrow(/options.pipeline cannot be loaded: .*Sharpen/);
+    expect(() => new AugmentationPool({ pipeline: pipelineJson, workers: 0 })).toThrow(
+      /options.workers must be a positive integer; got 0/,
+    );
+    expect(() => new AugmentationPool({ pipeline: pipelineJson, output: 'png' as never })).toThrow(
+      /one of image, tensor; got "png"/,
+    );
+    expect(() => new AugmentationPool({ pipeline: pipelineJson, layout: 'NCHW' as never })).toThrow(
+      /one of CHW, HWC; got "NCHW"/,
+    );
+    const unknown = {
+      __version__: '1.3.1',
+      transform: { __class_fullname__: 'Compose', p: 1, transforms: [{ __class_fullname__: 'Sharpen', p: 1 }] },
+    };
+    expect(() => new AugmentationPool({ pipeline: unknown, workers: 1 })).toThrow(
+      /options.pipeline cannot be loaded: .*Sharpen/,
+    );
     expect(() => new AugmentationPool({ pipeline: 'b3-train.json' as never })).toThrow(TypeError);
     await expect(double.augment(42 as never)).rejects.toThrow(/input must be a RawImage, a file path/);
     await expect(double.augment(inputs[0]!, -1)).rejects.toThrow(/index must be a non-negative safe integer; got -1/);
@@ -236,7 +299,9 @@ describe('AugmentationPool', () => {
       const [before, crashed] = await Promise.allSettled([pool.augment(inputs[0]!, 1), pool.augment(inputs[0]!, 666)]);
       expect(before.status).toBe('fulfilled');
       expect((crashed as PromiseRejectedResult).reason).toBeInstanceOf(AugmentationSampleError);
-      expect((crashed as PromiseRejectedResult).reason.message).toBe('AugmentationPool: sample 666 failed: its worker crashed (exit code 3)');
+      expect((crashed as PromiseRejectedResult).reason.message).toBe(
+        'AugmentationPool: sample 666 failed: its worker crashed (exit code 3)',
+      );
       expect((await pool.augment(inputs[1]!, 2)).image.data).toEqual(inputs[1]!.data); // served by the replacement
     } finally {
       await pool.close();
@@ -244,7 +309,9 @@ describe('AugmentationPool', () => {
     const broken = join(directory, 'broken-worker.mjs');
     await writeFile(broken, `throw new Error('cannot load the pipeline module');`);
     const dead = new AugmentationPool({ pipeline: pipelineJson, workers: 2, workerUrl: pathToFileURL(broken) });
-    await expect(dead.augment(inputs[0]!, 0)).rejects.toThrow(/a worker failed to start: cannot load the pipeline module/);
+    await expect(dead.augment(inputs[0]!, 0)).rejects.toThrow(
+      /a worker failed to start: cannot load the pipeline module/,
+    );
     await expect(dead.ready()).rejects.toThrow(/failed to start/);
     await dead.close();
   });

@@ -16,6 +16,9 @@ describe('previewGrid captions (fitCaptions)', () => {
 
   it('leave labels that fit unchanged, and identical labels identical', () => {
     expect(fitCaptions(['degas', 'monet'], 17)).toEqual(['degas', 'monet']);
-    expect(fitCaptions(['Jean-Baptiste-Camille Corot', 'Jean-Baptiste-Camille Corot'], 17)).toEqual(['Jean-Baptiste-Ca…', 'Jean-Baptiste-Ca…']);
+    expect(fitCaptions(['Jean-Baptiste-Camille Corot', 'Jean-Baptiste-Camille Corot'], 17)).toEqual([
+      'Jean-Baptiste-Ca…',
+      'Jean-Baptiste-Ca…',
+    ]);
   });
 });

@@ -22,9 +22,16 @@ describe('README example', () => {
     expect(invert.replay(image, params).image.data).toEqual(out.data);
     expect(fromAlbumentationsDict({ __class_fullname__: 'Invert', always_apply: false, p: 1 })).toBeInstanceOf(Invert);
     // The schema gives the option its snake_case name in to_dict, its default and its one-line error.
-    expect(toAlbumentationsDict(new Invert({ minThreshold: 9 })).transform).toEqual({ __class_fullname__: 'Invert', always_apply: false, p: 0.5, min_threshold: 9 });
+    expect(toAlbumentationsDict(new Invert({ minThreshold: 9 })).transform).toEqual({
+      __class_fullname__: 'Invert',
+      always_apply: false,
+      p: 0.5,
+      min_threshold: 9,
+    });
     expect((fromAlbumentationsDict({ __class_fullname__: 'Invert', min_threshold: 7 }) as Invert).minThreshold).toBe(7);
-    expect(() => new Invert({ minThreshold: 300 })).toThrow('Invert: option "minThreshold" (min_threshold) must be <= 255, got 300');
+    expect(() => new Invert({ minThreshold: 300 })).toThrow(
+      'Invert: option "minThreshold" (min_threshold) must be <= 255, got 300',
+    );
   });
 
   it('runs and prints what its comments say', () => {

@@ -115,8 +115,41 @@ describe('every registered transform', () => {
   }
 
   it('geometric, blur, noise and dropout transforms also take float32 images and keep the dtype', () => {
-    const floatImage: RawImage = { data: Float32Array.from(syntheticImage(9, 7).data, (value) => value / 255), width: 9, height: 7, channels: 3 };
-    const floatReady = ['CenterCrop', 'ChannelShuffle', 'CoarseDropout', 'Crop', 'Flip', 'GaussNoise', 'HorizontalFlip', 'InvertImg', 'LongestMaxSize', 'MotionBlur', 'NoOp', 'Normalize', 'OpticalDistortion', 'PadIfNeeded', 'RandomCrop', 'RandomGamma', 'RandomResizedCrop', 'RandomRotate90', 'Resize', 'Rotate', 'ShiftScaleRotate', 'SmallestMaxSize', 'Solarize', 'ToFloat', 'ToTensorV2', 'Transpose', 'VerticalFlip'];
+    const floatImage: RawImage = {
+      data: Float32Array.from(syntheticImage(9, 7).data, (value) => value / 255),
+      width: 9,
+      height: 7,
+      channels: 3,
+    };
+    const floatReady = [
+      'CenterCrop',
+      'ChannelShuffle',
+      'CoarseDropout',
+      'Crop',
+      'Flip',
+      'GaussNoise',
+      'HorizontalFlip',
+      'InvertImg',
+      'LongestMaxSize',
+      'MotionBlur',
+      'NoOp',
+      'Normalize',
+      'OpticalDistortion',
+      'PadIfNeeded',
+      'RandomCrop',
+      'RandomGamma',
+      'RandomResizedCrop',
+      'RandomRotate90',
+      'Resize',
+      'Rotate',
+      'ShiftScaleRotate',
+      'SmallestMaxSize',
+      'Solarize',
+      'ToFloat',
+      'ToTensorV2',
+      'Transpose',
+      'VerticalFlip',
+    ];
     for (const name of floatReady) {
       const result = createTransform(name, EXAMPLE_OPTIONS[name]).apply(floatImage, createRng(4));
       expect(result.image.data, name).toBeInstanceOf(Float32Array);
@@ -130,7 +163,18 @@ describe('every registered transform', () => {
     for (const [width, height] of SIZES) {
       const image = syntheticImage(width, height, 3, 99);
       const children: BaseTransform[] = registeredTransforms()
-        .filter((name) => !['ToTensorV2', 'Normalize', 'Resize', 'LongestMaxSize', 'SmallestMaxSize', 'RandomResizedCrop', 'PadIfNeeded'].includes(name))
+        .filter(
+          (name) =>
+            ![
+              'ToTensorV2',
+              'Normalize',
+              'Resize',
+              'LongestMaxSize',
+              'SmallestMaxSize',
+              'RandomResizedCrop',
+              'PadIfNeeded',
+            ].includes(name),
+        )
         .map((name) => createTransform(name, { ...EXAMPLE_OPTIONS[name], p: 0.5 }));
       const pipeline = new Compose([
         new OneOf(children.slice(0, 6), { p: 0.9 }),
@@ -151,9 +195,14 @@ describe('every registered transform', () => {
   it('reject a CHW tensor in the fused Resize + crop and Normalize + ToTensorV2 paths', () => {
     const chw = createTransform('ToTensorV2').apply(syntheticImage(8, 6, 3, 5), createRng(1)).image;
     expect(chw.layout).toBe('CHW');
-    const resizeCrop = new Compose([createTransform('Resize', { height: 12, width: 16 }), createTransform('RandomCrop', { height: 4, width: 4 })]);
+    const resizeCrop = new Compose([
+      createTransform('Resize', { height: 12, width: 16 }),
+      createTransform('RandomCrop', { height: 4, width: 4 }),
+    ]);
     expect(() => resizeCrop.apply(chw, createRng(1))).toThrow(/Resize received a CHW tensor/);
-    expect(() => resizeCrop.replay(chw, resizeCrop.apply(syntheticImage(8, 6, 3, 5), createRng(1)).params)).toThrow(/Resize received a CHW tensor/);
+    expect(() => resizeCrop.replay(chw, resizeCrop.apply(syntheticImage(8, 6, 3, 5), createRng(1)).params)).toThrow(
+      /Resize received a CHW tensor/,
+    );
     const normalizeTensor = new Compose([createTransform('Normalize'), createTransform('ToTensorV2')]);
     expect(() => normalizeTensor.apply(chw, createRng(1))).toThrow(/Normalize received a CHW tensor/);
     // The HWC image itself still goes through both fused paths.

@@ -33,7 +33,10 @@ describe('albumentations to_dict format', () => {
   }
 
   it('writes the albumentations keys, class names and defaults for a TS-built pipeline', () => {
-    const pipeline = new Compose([new Resize({ height: 8, width: 9 }), new OneOf([new HorizontalFlip({ p: 1 }), new CoarseDropout({ maxHoles: 2 })], { p: 0.3 })]);
+    const pipeline = new Compose([
+      new Resize({ height: 8, width: 9 }),
+      new OneOf([new HorizontalFlip({ p: 1 }), new CoarseDropout({ maxHoles: 2 })], { p: 0.3 }),
+    ]);
     expect(toAlbumentationsDict(pipeline)).toEqual({
       __version__: '1.3.1',
       transform: {
@@ -71,39 +74,87 @@ describe('albumentations to_dict format', () => {
   });
 
   it('accepts JSON text, bare transform dicts and old full class paths', () => {
-    const bare = { __class_fullname__: 'albumentations.augmentations.geometric.transforms.HorizontalFlip', always_apply: false, p: 1 };
+    const bare = {
+      __class_fullname__: 'albumentations.augmentations.geometric.transforms.HorizontalFlip',
+      always_apply: false,
+      p: 1,
+    };
     expect(fromAlbumentationsDict(bare).toDict().__class_fullname__).toBe('HorizontalFlip');
-    expect(fromAlbumentationsDict(JSON.stringify({ __version__: '1.3.1', transform: bare }))).toBeInstanceOf(HorizontalFlip);
+    expect(fromAlbumentationsDict(JSON.stringify({ __version__: '1.3.1', transform: bare }))).toBeInstanceOf(
+      HorizontalFlip,
+    );
   });
 
   it('names the transform for unknown class names', () => {
-    expect(() => fromAlbumentationsDict({ __version__: '1.3.1', transform: { __class_fullname__: 'Compose', p: 1, transforms: [{ __class_fullname__: 'Sharpen', p: 1 }] } })).toThrow(
+    expect(() =>
+      fromAlbumentationsDict({
+        __version__: '1.3.1',
+        transform: { __class_fullname__: 'Compose', p: 1, transforms: [{ __class_fullname__: 'Sharpen', p: 1 }] },
+      }),
+    ).toThrow(
       /Unknown transform "Sharpen"; registered transforms: Compose, OneOf, Blur, CLAHE.*\(at transform\.transforms\[0\]\)/,
     );
   });
 
   it('names the transform and the option for unknown or bad options', () => {
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Resize', height: 3, width: 3, interpolaton: 1 })).toThrow(TransformOptionError);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Resize', height: 3, width: 3, interpolaton: 1 })).toThrow(/Resize: option "interpolaton" is not an option.*valid options: .*interpolation/);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Resize', height: -3, width: 3 })).toThrow(/Resize: option "height" must be >= 1, got -3/);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Resize', height: 3, width: 3, interpolation: 9 })).toThrow(/option "interpolation" must be one of 0 \(INTER_NEAREST\), 1 \(INTER_LINEAR\), 2 \(INTER_CUBIC\), 3 \(INTER_AREA\); got 9/);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'CoarseDropout', max_holes: 2, min_holes: 5 })).toThrow(/CoarseDropout: option "minHoles" \(min_holes\) must be <= maxHoles/);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Rotate', border_mode: 7 })).toThrow(/Rotate: option "borderMode" \(border_mode\) must be one of .*BORDER_REFLECT_101/);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'MotionBlur', blur_limit: [3, 8] })).toThrow(/MotionBlur: option "blurLimit" \(blur_limit\) must be odd/);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'HorizontalFlip', p: 2 })).toThrow(/HorizontalFlip: option "p" must be <= 1, got 2/);
-    expect(() => new Resize({ height: 3, width: 3, size: 4 } as never)).toThrow(/Resize: option "size" is not an option/);
-    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Compose', p: 1, transforms: [], bbox_params: { format: 'cocoa' } })).toThrow(/Compose: option "bboxParams" \(bbox_params\) format must be one of pascal_voc, albumentations, coco, yolo, got "cocoa" \(at transform\)/);
+    expect(() =>
+      fromAlbumentationsDict({ __class_fullname__: 'Resize', height: 3, width: 3, interpolaton: 1 }),
+    ).toThrow(TransformOptionError);
+    expect(() =>
+      fromAlbumentationsDict({ __class_fullname__: 'Resize', height: 3, width: 3, interpolaton: 1 }),
+    ).toThrow(/Resize: option "interpolaton" is not an option.*valid options: .*interpolation/);
+    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Resize', height: -3, width: 3 })).toThrow(
+      /Resize: option "height" must be >= 1, got -3/,
+    );
+    expect(() =>
+      fromAlbumentationsDict({ __class_fullname__: 'Resize', height: 3, width: 3, interpolation: 9 }),
+    ).toThrow(
+      /option "interpolation" must be one of 0 \(INTER_NEAREST\), 1 \(INTER_LINEAR\), 2 \(INTER_CUBIC\), 3 \(INTER_AREA\); got 9/,
+    );
+    expect(() => fromAlbumentationsDict({ __class_fullname__: 'CoarseDropout', max_holes: 2, min_holes: 5 })).toThrow(
+      /CoarseDropout: option "minHoles" \(min_holes\) must be <= maxHoles/,
+    );
+    expect(() => fromAlbumentationsDict({ __class_fullname__: 'Rotate', border_mode: 7 })).toThrow(
+      /Rotate: option "borderMode" \(border_mode\) must be one of .*BORDER_REFLECT_101/,
+    );
+    expect(() => fromAlbumentationsDict({ __class_fullname__: 'MotionBlur', blur_limit: [3, 8] })).toThrow(
+      /MotionBlur: option "blurLimit" \(blur_limit\) must be odd/,
+    );
+    expect(() => fromAlbumentationsDict({ __class_fullname__: 'HorizontalFlip', p: 2 })).toThrow(
+      /HorizontalFlip: option "p" must be <= 1, got 2/,
+    );
+    expect(() => new Resize({ height: 3, width: 3, size: 4 } as never)).toThrow(
+      /Resize: option "size" is not an option/,
+    );
+    expect(() =>
+      fromAlbumentationsDict({ __class_fullname__: 'Compose', p: 1, transforms: [], bbox_params: { format: 'cocoa' } }),
+    ).toThrow(
+      /Compose: option "bboxParams" \(bbox_params\) format must be one of pascal_voc, albumentations, coco, yolo, got "cocoa" \(at transform\)/,
+    );
     expect(() => fromAlbumentationsDict('{not json')).toThrow(SyntaxError);
-    expect(() => new Compose([], { probability: 1 } as never)).toThrow(/Compose: option "probability" is not an option; valid options: p, bboxParams/);
+    expect(() => new Compose([], { probability: 1 } as never)).toThrow(
+      /Compose: option "probability" is not an option; valid options: p, bboxParams/,
+    );
     expect(() => new OneOf([new HorizontalFlip()], { p: 1.5 })).toThrow(/OneOf: option "p" must be <= 1/);
     expect(() => new Compose([{}] as never)).toThrow(/Compose: option "transforms" entry 0 is not a transform/);
   });
 
   it('rejects bad images and bad replay records clearly', () => {
     const flip = new HorizontalFlip({ p: 1 });
-    expect(() => flip.apply({ data: new Uint8Array(5), width: 2, height: 1, channels: 3 }, createRng(1))).toThrow(/has 5 values but width\*height\*channels = 6/);
-    expect(() => flip.replay(fixtureImage('a'), { transform: 'VerticalFlip', applied: true, params: {} })).toThrow(/record is for "VerticalFlip", expected "HorizontalFlip"/);
-    expect(() => new Compose([new Resize({ height: 2, width: 2 })]).replay(fixtureImage('a'), { transform: 'Compose', applied: true, params: null, transforms: [] })).toThrow(/0 records for 1 transforms|missing record|record 0/);
+    expect(() => flip.apply({ data: new Uint8Array(5), width: 2, height: 1, channels: 3 }, createRng(1))).toThrow(
+      /has 5 values but width\*height\*channels = 6/,
+    );
+    expect(() => flip.replay(fixtureImage('a'), { transform: 'VerticalFlip', applied: true, params: {} })).toThrow(
+      /record is for "VerticalFlip", expected "HorizontalFlip"/,
+    );
+    expect(() =>
+      new Compose([new Resize({ height: 2, width: 2 })]).replay(fixtureImage('a'), {
+        transform: 'Compose',
+        applied: true,
+        params: null,
+        transforms: [],
+      }),
+    ).toThrow(/0 records for 1 transforms|missing record|record 0/);
   });
 
   it('supports custom transforms through registerTransform', () => {
@@ -114,6 +165,8 @@ describe('albumentations to_dict format', () => {
         return new HorizontalFlip({ p: 1 });
       },
     });
-    expect(fromAlbumentationsDict({ __class_fullname__: 'Posterize', num_bits: 4, p: 1 })).toBeInstanceOf(HorizontalFlip);
+    expect(fromAlbumentationsDict({ __class_fullname__: 'Posterize', num_bits: 4, p: 1 })).toBeInstanceOf(
+      HorizontalFlip,
+    );
   });
 });

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GaussNoise, MotionBlur, createRng, hflip, normalize, opticalDistortion, resize, vflip, type RawImage } from '../src/index.js';
+import {
+  GaussNoise,
+  MotionBlur,
+  createRng,
+  hflip,
+  normalize,
+  opticalDistortion,
+  resize,
+  vflip,
+  type RawImage,
+} from '../src/index.js';
 import { runParity } from '../src/parity/parity.js';
 import { useWasmKernels, wasmKernelsAvailable } from '../src/wasm/index.js';
 import { poisonUninitializedAllocations } from '../src/core/raw-image.js';
@@ -42,10 +52,14 @@ describe('WebAssembly SIMD kernels', () => {
     expect(useWasmKernels(true)).toBe(true);
   });
 
-  it.each(Object.values(WASM_MODULES))('the committed binary is what $source compiles to', async (module) => {
-    const committed = readFileSync(resolve(__dirname, '..', module.target), 'utf8');
-    expect(renderModule(await compileModule(module), module)).toBe(committed);
-  }, 60_000);
+  it.each(Object.values(WASM_MODULES))(
+    'the committed binary is what $source compiles to',
+    async (module) => {
+      const committed = readFileSync(resolve(__dirname, '..', module.target), 'utf8');
+      expect(renderModule(await compileModule(module), module)).toBe(committed);
+    },
+    60_000,
+  );
 
   it('resize (linear, fused crop windows, area-as-linear upscales) gives the JavaScript bytes', () => {
     const rng = createRng(11);
@@ -57,8 +71,14 @@ describe('WebAssembly SIMD kernels', () => {
       const y = rng.randint(0, height - 1);
       const region = { x, y, width: rng.randint(1, width - x), height: rng.randint(1, height - y) };
       for (const interpolation of [1, 3] as const) {
-        const { javascript, wasm } = bothPaths(() => [resize(image, height, width, interpolation).data, resize(image, height, width, interpolation, region).data]);
-        expect(identical(javascript[0]!, wasm[0]!), `${image.width}x${image.height}x${image.channels} -> ${width}x${height}`).toBe(true);
+        const { javascript, wasm } = bothPaths(() => [
+          resize(image, height, width, interpolation).data,
+          resize(image, height, width, interpolation, region).data,
+        ]);
+        expect(
+          identical(javascript[0]!, wasm[0]!),
+          `${image.width}x${image.height}x${image.channels} -> ${width}x${height}`,
+        ).toBe(true);
         expect(identical(javascript[1]!, wasm[1]!), `region ${JSON.stringify(region)}`).toBe(true);
       }
     }
@@ -68,9 +88,13 @@ describe('WebAssembly SIMD kernels', () => {
     for (let trial = 0; trial < 68; trial++) {
       const channels = (trial % 4) + 1;
       // The last 8: 12707 and 8192 pixels, so the kernel runs in blocks with and without a tail.
-      const [width, height] = trial < 60 ? [1 + ((trial * 7) % 37), 1 + ((trial * 5) % 23)] : trial % 2 === 0 ? [97, 131] : [128, 64];
+      const [width, height] =
+        trial < 60 ? [1 + ((trial * 7) % 37), 1 + ((trial * 5) % 23)] : trial % 2 === 0 ? [97, 131] : [128, 64];
       const image = randomImage(100 + trial, width, height, channels);
-      const parameters = { mean: Array.from({ length: channels }, (_, c) => 0.3 + 0.05 * c), std: Array.from({ length: channels }, (_, c) => 0.2 + 0.01 * c) };
+      const parameters = {
+        mean: Array.from({ length: channels }, (_, c) => 0.3 + 0.05 * c),
+        std: Array.from({ length: channels }, (_, c) => 0.2 + 0.01 * c),
+      };
       for (const layout of ['HWC', 'CHW'] as const) {
         const { javascript, wasm } = bothPaths(() => normalize(image, parameters, layout).data);
         expect(identical(javascript, wasm), `${channels} channels ${layout}`).toBe(true);
@@ -89,7 +113,10 @@ describe('WebAssembly SIMD kernels', () => {
       const image = randomImage(200 + trial, 1 + ((trial * 13) % 61), 1 + ((trial * 11) % 47), [1, 3, 4][trial % 3]!);
       for (const transform of transforms) {
         const { javascript, wasm } = bothPaths(() => transform.apply(image, createRng(trial)).image.data);
-        expect(identical(javascript, wasm), `${transform.className} ${image.width}x${image.height}x${image.channels}`).toBe(true);
+        expect(
+          identical(javascript, wasm),
+          `${transform.className} ${image.width}x${image.height}x${image.channels}`,
+        ).toBe(true);
       }
     }
   });
@@ -100,11 +127,16 @@ describe('WebAssembly SIMD kernels', () => {
       const image = randomImage(400 + trial, width, 1 + ((trial * 7) % 9), [3, 1, 2, 4][trial % 4]!);
       const { javascript, wasm } = bothPaths(() => [hflip(image).data, vflip(image).data, hflip(vflip(image)).data]);
       for (let index = 0; index < 3; index++) {
-        expect(identical(javascript[index]!, wasm[index]!), `${['hflip', 'vflip', 'both'][index]} ${image.width}x${image.height}x${image.channels}`).toBe(true);
+        expect(
+          identical(javascript[index]!, wasm[index]!),
+          `${['hflip', 'vflip', 'both'][index]} ${image.width}x${image.height}x${image.channels}`,
+        ).toBe(true);
       }
       // The mirror really mirrors (the JS path is the reference, but not a tautology).
       const c = image.channels;
-      expect(Array.from(wasm[0]!.slice(0, c))).toEqual(Array.from(image.data.slice((image.width - 1) * c, image.width * c)));
+      expect(Array.from(wasm[0]!.slice(0, c))).toEqual(
+        Array.from(image.data.slice((image.width - 1) * c, image.width * c)),
+      );
     }
   });
 
@@ -114,12 +146,16 @@ describe('WebAssembly SIMD kernels', () => {
       const image = randomImage(300 + trial, rng.randint(1, 70), rng.randint(1, 70), 3);
       // Mostly the recipe's range, some strong distortions (many border pixels) and, last, maps
       // far beyond 2^26 pixels, which the kernel leaves to the JavaScript path.
-      const k = trial < 50 ? rng.uniform(-0.05, 0.05) : trial < 75 ? rng.uniform(-3, 3) : 1e9 * (trial % 2 === 0 ? 1 : -1);
+      const k =
+        trial < 50 ? rng.uniform(-0.05, 0.05) : trial < 75 ? rng.uniform(-3, 3) : 1e9 * (trial % 2 === 0 ? 1 : -1);
       const dx = rng.uniform(-4, 4);
       const dy = rng.uniform(-4, 4);
       const border = rng.randint(0, 4) as 0 | 1 | 2 | 3 | 4;
       const { javascript, wasm } = bothPaths(() => opticalDistortion(image, k, dx, dy, 1, border, [9, 99, 199]).data);
-      expect(identical(javascript, wasm), `${image.width}x${image.height} k=${k} dx=${dx} dy=${dy} border=${border}`).toBe(true);
+      expect(
+        identical(javascript, wasm),
+        `${image.width}x${image.height} k=${k} dx=${dx} dy=${dy} border=${border}`,
+      ).toBe(true);
     }
   });
 
@@ -130,7 +166,10 @@ describe('WebAssembly SIMD kernels', () => {
       useWasmKernels(on);
       for (const manifest of ['manifest.json', 'opencv/manifest.json']) {
         const report = runParity(resolve(fixturesDirectory, manifest));
-        expect(report.results.filter((result) => result.maxAbsDiff !== 0 || result.error), `${manifest}, kernels ${on ? 'on' : 'off'}`).toEqual([]);
+        expect(
+          report.results.filter((result) => result.maxAbsDiff !== 0 || result.error),
+          `${manifest}, kernels ${on ? 'on' : 'off'}`,
+        ).toEqual([]);
       }
     }
   }, 120_000);
@@ -139,7 +178,10 @@ describe('WebAssembly SIMD kernels', () => {
     useWasmKernels(false);
     for (const manifest of ['manifest.json', 'opencv/manifest.json']) {
       const report = runParity(resolve(fixturesDirectory, manifest));
-      expect(report.results.filter((result) => result.maxAbsDiff !== 0 || result.error), manifest).toEqual([]);
+      expect(
+        report.results.filter((result) => result.maxAbsDiff !== 0 || result.error),
+        manifest,
+      ).toEqual([]);
     }
   }, 120_000);
 });

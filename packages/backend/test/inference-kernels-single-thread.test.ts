@@ -35,12 +35,10 @@ describe('SIMD inference and fused training kernels on the single-threaded wasm 
           );
           results.scale!.push(
             (
-              tf
-                .engine()
-                .runKernel(scaleChannelsKernelName, {
-                  x: input,
-                  scale: tf.tensor(gate, [batch, channels]),
-                }) as tf.Tensor
+              tf.engine().runKernel(scaleChannelsKernelName, {
+                x: input,
+                scale: tf.tensor(gate, [batch, channels]),
+              }) as tf.Tensor
             ).dataSync() as Float32Array,
           );
         });

@@ -102,7 +102,9 @@ export function filterBboxesByVisibility(
 
 function checkFormat(format: string, direction: 'source' | 'target'): void {
   if (format !== 'coco' && format !== 'pascal_voc' && format !== 'yolo') {
-    throw new BBoxError(`Unknown ${direction}_format ${format}. Supported formats are: 'coco', 'pascal_voc' and 'yolo'`);
+    throw new BBoxError(
+      `Unknown ${direction}_format ${format}. Supported formats are: 'coco', 'pascal_voc' and 'yolo'`,
+    );
   }
 }
 
@@ -113,7 +115,13 @@ function checkFormat(format: string, direction: 'source' | 'target'): void {
  * @example
  * convertBboxToAlbumentations([10, 20, 30, 40, 7], 'coco', 100, 200); // [0.05, 0.2, 0.2, 0.6, 7]
  */
-export function convertBboxToAlbumentations(bbox: BBox, sourceFormat: string, rows: number, cols: number, checkValidity = false): BBox {
+export function convertBboxToAlbumentations(
+  bbox: BBox,
+  sourceFormat: string,
+  rows: number,
+  cols: number,
+  checkValidity = false,
+): BBox {
   checkFormat(sourceFormat, 'source');
   let coords: BBoxCoords;
   if (sourceFormat === 'coco') {
@@ -142,24 +150,43 @@ export function convertBboxToAlbumentations(bbox: BBox, sourceFormat: string, ro
  * @example
  * convertBboxFromAlbumentations([0.05, 0.2, 0.2, 0.6], 'pascal_voc', 100, 200); // [10, 20, 40, 60]
  */
-export function convertBboxFromAlbumentations(bbox: BBox, targetFormat: string, rows: number, cols: number, checkValidity = false): BBox {
+export function convertBboxFromAlbumentations(
+  bbox: BBox,
+  targetFormat: string,
+  rows: number,
+  cols: number,
+  checkValidity = false,
+): BBox {
   checkFormat(targetFormat, 'target');
   if (checkValidity) checkBbox(bbox);
   let result = bbox;
   if (targetFormat !== 'yolo') result = denormalizeBbox(result, rows, cols);
   const [xMin, yMin, xMax, yMax] = result;
   if (targetFormat === 'coco') return withTail([xMin, yMin, xMax - xMin, yMax - yMin], result);
-  if (targetFormat === 'yolo') return withTail([(xMin + xMax) / 2, (yMin + yMax) / 2, xMax - xMin, yMax - yMin], result);
+  if (targetFormat === 'yolo')
+    return withTail([(xMin + xMax) / 2, (yMin + yMax) / 2, xMax - xMin, yMax - yMin], result);
   return result;
 }
 
 /** {@link convertBboxToAlbumentations} over a list. @example convertBboxesToAlbumentations(boxes, 'coco', 480, 640); */
-export function convertBboxesToAlbumentations(bboxes: readonly BBox[], sourceFormat: string, rows: number, cols: number, checkValidity = false): BBox[] {
+export function convertBboxesToAlbumentations(
+  bboxes: readonly BBox[],
+  sourceFormat: string,
+  rows: number,
+  cols: number,
+  checkValidity = false,
+): BBox[] {
   return bboxes.map((bbox) => convertBboxToAlbumentations(bbox, sourceFormat, rows, cols, checkValidity));
 }
 
 /** {@link convertBboxFromAlbumentations} over a list. @example convertBboxesFromAlbumentations(boxes, 'yolo', 480, 640); */
-export function convertBboxesFromAlbumentations(bboxes: readonly BBox[], targetFormat: string, rows: number, cols: number, checkValidity = false): BBox[] {
+export function convertBboxesFromAlbumentations(
+  bboxes: readonly BBox[],
+  targetFormat: string,
+  rows: number,
+  cols: number,
+  checkValidity = false,
+): BBox[] {
   return bboxes.map((bbox) => convertBboxFromAlbumentations(bbox, targetFormat, rows, cols, checkValidity));
 }
 
@@ -184,7 +211,9 @@ export function checkBbox(bbox: BBox): void {
   for (let index = 0; index < 4; index++) {
     const value = bbox[index] as number;
     if (!(0 <= value && value <= 1) && !isClose(value, 0) && !isClose(value, 1)) {
-      throw new BBoxError(`Expected ${names[index]} for bbox ${formatBox(bbox)} to be in the range [0.0, 1.0], got ${value}.`);
+      throw new BBoxError(
+        `Expected ${names[index]} for bbox ${formatBox(bbox)} to be in the range [0.0, 1.0], got ${value}.`,
+      );
     }
   }
   const [xMin, yMin, xMax, yMax] = bbox;
@@ -221,7 +250,13 @@ export function filterBboxes(bboxes: readonly BBox[], rows: number, cols: number
     const clipped = withTail([clip(bbox[0]), clip(bbox[1]), clip(bbox[2]), clip(bbox[3])], bbox);
     const clippedArea = calculateBboxArea(clipped, rows, cols);
     const [xMin, yMin, xMax, yMax] = denormalizeBbox(clipped, rows, cols);
-    if (clippedArea !== 0 && clippedArea >= minArea && clippedArea / transformedArea >= minVisibility && xMax - xMin >= minWidth && yMax - yMin >= minHeight) {
+    if (
+      clippedArea !== 0 &&
+      clippedArea >= minArea &&
+      clippedArea / transformedArea >= minVisibility &&
+      xMax - xMin >= minWidth &&
+      yMax - yMin >= minHeight
+    ) {
       kept.push(clipped);
     }
   }

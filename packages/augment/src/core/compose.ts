@@ -146,7 +146,12 @@ function runSequence(
         : child.applyRecord(current, record);
       continue;
     }
-    if (record.applied && isChwFusable(child) && next instanceof ImageOnlyTransform && next.className === 'ToTensorV2') {
+    if (
+      record.applied &&
+      isChwFusable(child) &&
+      next instanceof ImageOnlyTransform &&
+      next.className === 'ToTensorV2'
+    ) {
       assertHwc(current, child.className);
       const nextRecord = nextLeafRecord(next, current);
       records.push(nextRecord);
@@ -179,7 +184,9 @@ function runMirroredNormalize(
   while (isMirroring(children[last + 1])) last++;
   const normalizer = children[last + 1];
   if (!isMirrorFusable(normalizer)) return undefined;
-  const flips: { flip: ImageOnlyTransform<object> & Mirroring; record: TransformRecord }[] = [{ flip: children[start] as ImageOnlyTransform<object> & Mirroring, record: firstRecord }];
+  const flips: { flip: ImageOnlyTransform<object> & Mirroring; record: TransformRecord }[] = [
+    { flip: children[start] as ImageOnlyTransform<object> & Mirroring, record: firstRecord },
+  ];
   for (let index = start + 1; index <= last; index++) {
     const flip = children[index] as ImageOnlyTransform<object> & Mirroring;
     const record = nextLeafRecord(flip, image); // flips keep the shape
@@ -213,16 +220,27 @@ function runMirroredNormalize(
 function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[] {
   const result: BaseTransform[] = [];
   for (const transform of transforms) {
-    if (transform instanceof Compose || transform instanceof OneOf || transform instanceof OneOrOther || transform instanceof SomeOf) result.push(...alwaysApplyLeaves(transform.transforms));
+    if (
+      transform instanceof Compose ||
+      transform instanceof OneOf ||
+      transform instanceof OneOrOther ||
+      transform instanceof SomeOf
+    )
+      result.push(...alwaysApplyLeaves(transform.transforms));
     else if (transform instanceof ImageOnlyTransform && transform.alwaysApply) result.push(transform);
   }
   return result;
 }
 
-function containerOptions(owner: string, options: object | undefined, allowed: readonly string[] = ['p']): OptionReader {
+function containerOptions(
+  owner: string,
+  options: object | undefined,
+  allowed: readonly string[] = ['p'],
+): OptionReader {
   const record = (options ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) throw new TransformOptionError(owner, key, `is not an option; valid options: ${allowed.join(', ')}`);
+    if (!allowed.includes(key))
+      throw new TransformOptionError(owner, key, `is not an option; valid options: ${allowed.join(', ')}`);
   }
   return new OptionReader(owner, record);
 }
@@ -281,7 +299,12 @@ export class Compose extends BaseTransform {
     this.keypointParams = options.keypointParams == null ? null : readKeypointParams(options.keypointParams);
     this.additionalTargets = readAdditionalTargets(options.additionalTargets);
     this.isCheckShapes = reader.boolean('isCheckShapes', true);
-    this.extras = { bbox_params: this.bboxParams, keypoint_params: this.keypointParams, additional_targets: { ...this.additionalTargets }, is_check_shapes: this.isCheckShapes };
+    this.extras = {
+      bbox_params: this.bboxParams,
+      keypoint_params: this.keypointParams,
+      additional_targets: { ...this.additionalTargets },
+      is_check_shapes: this.isCheckShapes,
+    };
   }
 
   /**
@@ -327,7 +350,11 @@ export class Compose extends BaseTransform {
       throw new TypeError(`Compose.replay: record is not a Compose record (got ${JSON.stringify(record?.transform)})`);
     }
     const children = record.applied ? this.transforms : alwaysApplyLeaves(this.transforms);
-    const { image: out } = runSequence(children, image, { mode: 'replay', records: record.transforms, owner: 'Compose' });
+    const { image: out } = runSequence(children, image, {
+      mode: 'replay',
+      records: record.transforms,
+      owner: 'Compose',
+    });
     return { image: out, params: record };
   }
 
@@ -421,20 +448,26 @@ export class OneOrOther extends BaseTransform {
     const reader = containerOptions('OneOrOther', options);
     super(reader.probability('p', 0.5));
     this.transforms = checkChildren('OneOrOther', transforms).slice();
-    if (this.transforms.length === 0) throw new TransformOptionError('OneOrOther', 'transforms', 'needs a first and a second transform');
+    if (this.transforms.length === 0)
+      throw new TransformOptionError('OneOrOther', 'transforms', 'needs a first and a second transform');
   }
 
   apply(image: RawImage, rng: Rng): TransformResult {
     assertRawImage(image, 'OneOrOther.apply image');
     const chosen = rng.random() < this.p ? 0 : this.transforms.length - 1;
     const result = this.transforms[chosen]!.apply(image, rng, { force: true });
-    return { image: result.image, params: { transform: this.className, applied: true, params: { chosen }, transforms: [result.params] } };
+    return {
+      image: result.image,
+      params: { transform: this.className, applied: true, params: { chosen }, transforms: [result.params] },
+    };
   }
 
   replay(image: RawImage, record: TransformRecord): TransformResult {
     assertRawImage(image, 'OneOrOther.replay image');
     if (record?.transform !== this.className) {
-      throw new TypeError(`OneOrOther.replay: record is not a OneOrOther record (got ${JSON.stringify(record?.transform)})`);
+      throw new TypeError(
+        `OneOrOther.replay: record is not a OneOrOther record (got ${JSON.stringify(record?.transform)})`,
+      );
     }
     const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
     if (typeof chosen !== 'number' || !this.transforms[chosen] || !record.transforms?.[0]) {
@@ -482,7 +515,10 @@ export class SomeOf extends BaseTransform {
     this.weights = this.transforms.map((transform) => transform.p / total);
     const drawable = this.weights.filter((weight) => weight > 0).length;
     if (!this.replace && this.n > drawable) {
-      reader.fail('n', `is ${this.n}, more than the ${drawable} children with p > 0 that can be drawn without replacement`);
+      reader.fail(
+        'n',
+        `is ${this.n}, more than the ${drawable} children with p > 0 that can be drawn without replacement`,
+      );
     }
   }
 
@@ -506,7 +542,8 @@ export class SomeOf extends BaseTransform {
   apply(image: RawImage, rng: Rng, options?: ApplyOptions): TransformResult {
     assertRawImage(image, 'SomeOf.apply image');
     const chosen = this.draw(rng, options?.force === true);
-    if (chosen === null) return { image, params: { transform: this.className, applied: false, params: null, transforms: [] } };
+    if (chosen === null)
+      return { image, params: { transform: this.className, applied: false, params: null, transforms: [] } };
     let current = image;
     const records: TransformRecord[] = [];
     for (const index of chosen) {
@@ -514,23 +551,40 @@ export class SomeOf extends BaseTransform {
       current = result.image;
       records.push(result.params);
     }
-    return { image: current, params: { transform: this.className, applied: true, params: { chosen }, transforms: records } };
+    return {
+      image: current,
+      params: { transform: this.className, applied: true, params: { chosen }, transforms: records },
+    };
   }
 
   replay(image: RawImage, record: TransformRecord): TransformResult {
     assertRawImage(image, 'SomeOf.replay image');
-    if (record?.transform !== this.className) throw new TypeError(`SomeOf.replay: record is not a SomeOf record (got ${JSON.stringify(record?.transform)})`);
+    if (record?.transform !== this.className)
+      throw new TypeError(`SomeOf.replay: record is not a SomeOf record (got ${JSON.stringify(record?.transform)})`);
     if (!record.applied) return { image, params: record };
     const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
-    if (!Array.isArray(chosen) || chosen.length !== record.transforms?.length || chosen.some((index) => !this.transforms[index as number])) {
+    if (
+      !Array.isArray(chosen) ||
+      chosen.length !== record.transforms?.length ||
+      chosen.some((index) => !this.transforms[index as number])
+    ) {
       throw new TypeError(`SomeOf.replay: record has no valid chosen children (got ${JSON.stringify(chosen)})`);
     }
     let current = image;
-    chosen.forEach((index, position) => (current = this.transforms[index as number]!.replay(current, record.transforms![position]!).image));
+    chosen.forEach(
+      (index, position) =>
+        (current = this.transforms[index as number]!.replay(current, record.transforms![position]!).image),
+    );
     return { image: current, params: record };
   }
 
   toDict(): AlbumentationsTransformDict {
-    return { __class_fullname__: this.className, p: this.p, transforms: this.transforms.map((t) => t.toDict()), n: this.n, replace: this.replace };
+    return {
+      __class_fullname__: this.className,
+      p: this.p,
+      transforms: this.transforms.map((t) => t.toDict()),
+      n: this.n,
+      replace: this.replace,
+    };
   }
 }

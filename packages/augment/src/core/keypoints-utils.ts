@@ -53,11 +53,14 @@ export function checkKeypoint(keypoint: InternalKeypoint, rows: number, cols: nu
   ];
   for (const [name, value, size] of checks) {
     if (!(0 <= value && value < size)) {
-      throw new KeypointError(`Expected ${name} for keypoint ${formatKeypoint(keypoint)} to be in the range [0.0, ${size}], got ${value}.`);
+      throw new KeypointError(
+        `Expected ${name} for keypoint ${formatKeypoint(keypoint)} to be in the range [0.0, ${size}], got ${value}.`,
+      );
     }
   }
   const angle = keypoint[2];
-  if (!(0 <= angle && angle < TWO_PI)) throw new KeypointError(`Keypoint angle must be in range [0, 2 * PI). Got: ${angle}`);
+  if (!(0 <= angle && angle < TWO_PI))
+    throw new KeypointError(`Keypoint angle must be in range [0, 2 * PI). Got: ${angle}`);
 }
 
 /** {@link checkKeypoint} over a list. @example checkKeypoints([[10, 20, 0, 1]], 100, 100); */
@@ -69,7 +72,12 @@ export function checkKeypoints(keypoints: readonly InternalKeypoint[], rows: num
  * Drops keypoints outside the `rows x cols` image when `removeInvisible` (albumentations `filter_keypoints`).
  * @example filterKeypoints([[10, 20, 0, 0], [-1, 5, 0, 0]], 100, 100, true); // [[10, 20, 0, 0]]
  */
-export function filterKeypoints<K extends readonly unknown[]>(keypoints: readonly K[], rows: number, cols: number, removeInvisible: boolean): K[] {
+export function filterKeypoints<K extends readonly unknown[]>(
+  keypoints: readonly K[],
+  rows: number,
+  cols: number,
+  removeInvisible: boolean,
+): K[] {
   if (!removeInvisible) return keypoints.slice();
   return keypoints.filter((keypoint) => {
     const x = keypoint[0] as number;
@@ -153,16 +161,41 @@ export function convertKeypointFromAlbumentations(
   let angle = angleTo2piRange(rawAngle);
   if (checkValidity) checkKeypoint([x, y, angle, scale], rows, cols);
   if (angleInDegrees) angle = degrees(angle);
-  const head: Record<string, number[]> = { xy: [x, y], yx: [y, x], xya: [x, y, angle], xys: [x, y, scale], xyas: [x, y, angle, scale], xysa: [x, y, scale, angle] };
+  const head: Record<string, number[]> = {
+    xy: [x, y],
+    yx: [y, x],
+    xya: [x, y, angle],
+    xys: [x, y, scale],
+    xyas: [x, y, angle, scale],
+    xysa: [x, y, scale, angle],
+  };
   return [...head[targetFormat]!, ...rest] as unknown as Keypoint;
 }
 
 /** {@link convertKeypointToAlbumentations} over a list. @example convertKeypointsToAlbumentations([[1, 2]], 'xy', 10, 10); */
-export function convertKeypointsToAlbumentations(keypoints: readonly Keypoint[], sourceFormat: string, rows: number, cols: number, checkValidity = false, angleInDegrees = true): InternalKeypoint[] {
-  return keypoints.map((keypoint) => convertKeypointToAlbumentations(keypoint, sourceFormat, rows, cols, checkValidity, angleInDegrees));
+export function convertKeypointsToAlbumentations(
+  keypoints: readonly Keypoint[],
+  sourceFormat: string,
+  rows: number,
+  cols: number,
+  checkValidity = false,
+  angleInDegrees = true,
+): InternalKeypoint[] {
+  return keypoints.map((keypoint) =>
+    convertKeypointToAlbumentations(keypoint, sourceFormat, rows, cols, checkValidity, angleInDegrees),
+  );
 }
 
 /** {@link convertKeypointFromAlbumentations} over a list. @example convertKeypointsFromAlbumentations([[1, 2, 0, 0]], 'xy', 10, 10); */
-export function convertKeypointsFromAlbumentations(keypoints: readonly InternalKeypoint[], targetFormat: string, rows: number, cols: number, checkValidity = false, angleInDegrees = true): Keypoint[] {
-  return keypoints.map((keypoint) => convertKeypointFromAlbumentations(keypoint, targetFormat, rows, cols, checkValidity, angleInDegrees));
+export function convertKeypointsFromAlbumentations(
+  keypoints: readonly InternalKeypoint[],
+  targetFormat: string,
+  rows: number,
+  cols: number,
+  checkValidity = false,
+  angleInDegrees = true,
+): Keypoint[] {
+  return keypoints.map((keypoint) =>
+    convertKeypointFromAlbumentations(keypoint, targetFormat, rows, cols, checkValidity, angleInDegrees),
+  );
 }

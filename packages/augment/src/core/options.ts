@@ -64,7 +64,8 @@ export class OptionReader {
 
   number(name: string, fallback: number, check?: { min?: number; max?: number; minExclusive?: boolean }): number {
     const value = this.options[name] ?? fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(name, `must be a finite number, got ${describe(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      this.fail(name, `must be a finite number, got ${describe(value)}`);
     if (check?.min !== undefined && (check.minExclusive ? value <= check.min : value < check.min)) {
       this.fail(name, `must be ${check.minExclusive ? '>' : '>='} ${check.min}, got ${value}`);
     }
@@ -75,7 +76,8 @@ export class OptionReader {
   integer(name: string, fallback: number | undefined, check?: { min?: number; max?: number }): number {
     const value = this.options[name] ?? fallback;
     if (value === undefined) this.fail(name, 'is required');
-    if (typeof value !== 'number' || !Number.isInteger(value)) this.fail(name, `must be an integer, got ${describe(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      this.fail(name, `must be an integer, got ${describe(value)}`);
     if (check?.min !== undefined && value < check.min) this.fail(name, `must be >= ${check.min}, got ${value}`);
     if (check?.max !== undefined && value > check.max) this.fail(name, `must be <= ${check.max}, got ${value}`);
     return value;

@@ -27,7 +27,12 @@ export interface ImageShape {
  * @example
  * const image = createImage(64, 48, 3); // uint8 RGB
  */
-export function createImage(width: number, height: number, channels = 3, dtype: 'uint8' | 'float32' = 'uint8'): RawImage {
+export function createImage(
+  width: number,
+  height: number,
+  channels = 3,
+  dtype: 'uint8' | 'float32' = 'uint8',
+): RawImage {
   assertDimension('width', width);
   assertDimension('height', height);
   assertDimension('channels', channels);
@@ -41,7 +46,8 @@ export function createImage(width: number, height: number, channels = 3, dtype: 
  * const copy = cloneImage(image);
  */
 export function cloneImage(image: RawImage): RawImage {
-  const data = image.data instanceof Uint8Array ? uninitializedBytes(image.data.length) : uninitializedFloats(image.data.length);
+  const data =
+    image.data instanceof Uint8Array ? uninitializedBytes(image.data.length) : uninitializedFloats(image.data.length);
   data.set(image.data);
   const copy: RawImage = { data, width: image.width, height: image.height, channels: image.channels };
   if (image.layout) copy.layout = image.layout;
@@ -94,7 +100,12 @@ function poisoned<T extends Uint8Array | Float32Array>(data: T): T {
 }
 
 /** An image like {@link allocateLike} whose pixels are undefined: for callers that write them all. */
-export function allocateUninitializedLike(like: RawImage, width: number, height: number, channels = like.channels): RawImage {
+export function allocateUninitializedLike(
+  like: RawImage,
+  width: number,
+  height: number,
+  channels = like.channels,
+): RawImage {
   const size = width * height * channels;
   const data = like.data instanceof Uint8Array ? uninitializedBytes(size) : uninitializedFloats(size);
   return { data, width, height, channels };

@@ -140,7 +140,10 @@ class SeededRng extends Xoshiro128StarStar implements Rng {
     return target;
   }
 
-  /** The ziggurat's slow path after a first draw outside its layer's core (wedge test, tail, redraws), shared by {@link standardNormal} and {@link fillNormal}. */
+  /**
+   * The ziggurat's slow path after a first draw outside its layer's core (wedge test, tail,
+   * redraws), shared by {@link standardNormal} and {@link fillNormal}.
+   */
   private slowNormal(firstHz: number, firstIz: number): number {
     const { kn, wn, fn } = zigguratTables();
     let hz = firstHz;

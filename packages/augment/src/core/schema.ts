@@ -28,7 +28,7 @@
  * key order of `to_dict`. A default may depend on another option (`int({ default: (get) => ... })`)
  * and `check` adds a condition with its message; `defineOptions`' own `check` relates several.
  */
-import { OptionReader, readOptions, snakeCase, type Range, type TransformOptions } from './options.js';
+import { type OptionReader, readOptions, snakeCase, type Range, type TransformOptions } from './options.js';
 
 /** Reads another option of the same schema (validated, defaults applied). */
 export type OptionGetter = (name: string) => unknown;
@@ -60,13 +60,18 @@ export interface OptionExtras<Value> {
 }
 
 // A spec of any value and input type (`any`: OptionSpec is contravariant in Value through toDict).
+// biome-ignore lint/suspicious/noExplicitAny: no other type admits every spec (see above)
 type AnySpec = OptionSpec<any, any, boolean>;
 type Specs = Record<string, AnySpec>;
 
 /** The validated values a schema gives (the transform's fields). */
-export type ValuesOf<S extends Specs> = { -readonly [K in keyof S]: S[K] extends OptionSpec<infer V, infer _I, infer _R> ? V : never };
+export type ValuesOf<S extends Specs> = {
+  -readonly [K in keyof S]: S[K] extends OptionSpec<infer V, infer _I, infer _R> ? V : never;
+};
 type InputOf<T> = T extends OptionSpec<infer _V, infer I, infer _R> ? I : never;
-type RequiredKeys<S extends Specs> = { [K in keyof S]: S[K] extends OptionSpec<infer _V, infer _I, true> ? K : never }[keyof S];
+type RequiredKeys<S extends Specs> = {
+  [K in keyof S]: S[K] extends OptionSpec<infer _V, infer _I, true> ? K : never;
+}[keyof S];
 
 /**
  * The constructor options type of a schema: required options, optional ones, `p` and `alwaysApply`.
@@ -75,7 +80,9 @@ type RequiredKeys<S extends Specs> = { [K in keyof S]: S[K] extends OptionSpec<i
  */
 export type OptionsOf<Schema> =
   Schema extends OptionSchema<infer S>
-    ? TransformOptions & { [K in keyof S as K extends RequiredKeys<S> ? never : K]?: InputOf<S[K]> } & { [K in RequiredKeys<S>]: InputOf<S[K]> }
+    ? TransformOptions & { [K in keyof S as K extends RequiredKeys<S> ? never : K]?: InputOf<S[K]> } & {
+        [K in RequiredKeys<S>]: InputOf<S[K]>;
+      }
     : never;
 
 /** A transform's options read by {@link OptionSchema.read}: what the base class constructor takes. */
@@ -194,15 +201,22 @@ interface Bounds {
  * height: int({ min: 1 }),
  */
 export function int(options: Bounds & OptionExtras<number>): OptionSpec<number, number, true>;
-export function int(options: Bounds & OptionExtras<number> & { default: Fallback<number> }): OptionSpec<number, number, false>;
-export function int(options: Bounds & OptionExtras<number | null> & { default: null }): OptionSpec<number | null, number | null, false>;
+export function int(
+  options: Bounds & OptionExtras<number> & { default: Fallback<number> },
+): OptionSpec<number, number, false>;
+export function int(
+  options: Bounds & OptionExtras<number | null> & { default: null },
+): OptionSpec<number | null, number | null, false>;
 export function int(options: Bounds & OptionExtras<never> & { default?: Fallback<number> | null }): AnySpec {
-  return option((reader, name, get) => {
-    if (options.default === null && reader.raw(name) == null) return null;
-    const fallback = options.default == null ? undefined : fallbackOf(options.default, get);
-    const min = typeof options.min === 'function' ? options.min(get) : options.min;
-    return reader.integer(name, fallback, { min, max: options.max });
-  }, options as OptionExtras<unknown>);
+  return option(
+    (reader, name, get) => {
+      if (options.default === null && reader.raw(name) == null) return null;
+      const fallback = options.default == null ? undefined : fallbackOf(options.default, get);
+      const min = typeof options.min === 'function' ? options.min(get) : options.min;
+      return reader.integer(name, fallback, { min, max: options.max });
+    },
+    options as OptionExtras<unknown>,
+  );
 }
 
 /**
@@ -210,13 +224,26 @@ export function int(options: Bounds & OptionExtras<never> & { default?: Fallback
  * @example
  * maxPixelValue: number({ default: 255, min: 0, exclusive: true }),
  */
-export function number(options: OptionExtras<number> & { default: Fallback<number>; min?: number; max?: number; exclusive?: boolean }): OptionSpec<number>;
-export function number(options: OptionExtras<number | null> & { default: null; min?: number; max?: number; exclusive?: boolean }): OptionSpec<number | null>;
-export function number(options: OptionExtras<never> & { default: Fallback<number> | null; min?: number; max?: number; exclusive?: boolean }): AnySpec {
-  return option((reader, name, get) => {
-    if (options.default === null && reader.raw(name) == null) return null;
-    return reader.number(name, fallbackOf(options.default!, get), { min: options.min, max: options.max, minExclusive: options.exclusive });
-  }, options as OptionExtras<unknown>);
+export function number(
+  options: OptionExtras<number> & { default: Fallback<number>; min?: number; max?: number; exclusive?: boolean },
+): OptionSpec<number>;
+export function number(
+  options: OptionExtras<number | null> & { default: null; min?: number; max?: number; exclusive?: boolean },
+): OptionSpec<number | null>;
+export function number(
+  options: OptionExtras<never> & { default: Fallback<number> | null; min?: number; max?: number; exclusive?: boolean },
+): AnySpec {
+  return option(
+    (reader, name, get) => {
+      if (options.default === null && reader.raw(name) == null) return null;
+      return reader.number(name, fallbackOf(options.default!, get), {
+        min: options.min,
+        max: options.max,
+        minExclusive: options.exclusive,
+      });
+    },
+    options as OptionExtras<unknown>,
+  );
 }
 
 /**
@@ -251,7 +278,12 @@ export function range<Nullable extends boolean = false>(
  * @example
  * position: enumOf(PAD_POSITIONS, 'center'),
  */
-export function enumOf<T extends string | number>(choices: readonly T[], fallback: T, labels?: readonly string[], extras: OptionExtras<T> = {}): OptionSpec<T> {
+export function enumOf<T extends string | number>(
+  choices: readonly T[],
+  fallback: T,
+  labels?: readonly string[],
+  extras: OptionExtras<T> = {},
+): OptionSpec<T> {
   return option((reader, name) => reader.oneOf(name, fallback, choices, labels), extras);
 }
 

@@ -10,8 +10,15 @@
 import { assertRawImage, type RawImage } from './raw-image.js';
 import type { Rng } from './rng.js';
 import { TransformOptionError } from './options.js';
-import { BaseTransform, ImageOnlyTransform, type TargetShape, type TransformRecord } from './transform.js';
-import { BBOX_FORMATS, checkBboxes, convertBboxesFromAlbumentations, convertBboxesToAlbumentations, filterBboxes, type BBox } from './bbox-utils.js';
+import { type BaseTransform, ImageOnlyTransform, type TargetShape, type TransformRecord } from './transform.js';
+import {
+  BBOX_FORMATS,
+  checkBboxes,
+  convertBboxesFromAlbumentations,
+  convertBboxesToAlbumentations,
+  filterBboxes,
+  type BBox,
+} from './bbox-utils.js';
 import {
   KEYPOINT_FORMATS,
   convertKeypointsFromAlbumentations,
@@ -91,12 +98,20 @@ export interface KeypointParamsDict {
   check_each_transform: boolean;
 }
 
-function readFields(owner: string, record: Record<string, unknown>, allowed: Record<string, string>): Record<string, unknown> {
+function readFields(
+  owner: string,
+  record: Record<string, unknown>,
+  allowed: Record<string, string>,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     const name = allowed[key];
     if (name === undefined) {
-      throw new TransformOptionError('Compose', owner, `has no option "${key}"; valid: ${[...new Set(Object.values(allowed))].join(', ')}`);
+      throw new TransformOptionError(
+        'Compose',
+        owner,
+        `has no option "${key}"; valid: ${[...new Set(Object.values(allowed))].join(', ')}`,
+      );
     }
     values[name] = value;
   }
@@ -106,20 +121,26 @@ function readFields(owner: string, record: Record<string, unknown>, allowed: Rec
 function labelFieldsOf(owner: string, value: unknown): string[] | null {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value) || !value.every((field) => typeof field === 'string')) {
-    throw new TransformOptionError('Compose', owner, `labelFields must be a list of field names, got ${JSON.stringify(value)}`);
+    throw new TransformOptionError(
+      'Compose',
+      owner,
+      `labelFields must be a list of field names, got ${JSON.stringify(value)}`,
+    );
   }
   return value.slice();
 }
 
 function numberOf(owner: string, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TransformOptionError('Compose', owner, `${name} must be a number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new TransformOptionError('Compose', owner, `${name} must be a number, got ${JSON.stringify(value)}`);
   return value;
 }
 
 function booleanOf(owner: string, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TransformOptionError('Compose', owner, `${name} must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean')
+    throw new TransformOptionError('Compose', owner, `${name} must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -129,7 +150,8 @@ function booleanOf(owner: string, name: string, value: unknown, fallback: boolea
  */
 export function readBboxParams(value: unknown): BboxParamsDict {
   const owner = 'bboxParams';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TransformOptionError('Compose', owner, `must be an object, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TransformOptionError('Compose', owner, `must be an object, got ${JSON.stringify(value)}`);
   const fields = readFields(owner, value as Record<string, unknown>, {
     format: 'format',
     labelFields: 'labelFields',
@@ -146,7 +168,11 @@ export function readBboxParams(value: unknown): BboxParamsDict {
     check_each_transform: 'checkEachTransform',
   });
   if (!(BBOX_FORMATS as readonly unknown[]).includes(fields.format)) {
-    throw new TransformOptionError('Compose', owner, `format must be one of ${BBOX_FORMATS.join(', ')}, got ${JSON.stringify(fields.format)}`);
+    throw new TransformOptionError(
+      'Compose',
+      owner,
+      `format must be one of ${BBOX_FORMATS.join(', ')}, got ${JSON.stringify(fields.format)}`,
+    );
   }
   return {
     format: fields.format as string,
@@ -165,7 +191,8 @@ export function readBboxParams(value: unknown): BboxParamsDict {
  */
 export function readKeypointParams(value: unknown): KeypointParamsDict {
   const owner = 'keypointParams';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TransformOptionError('Compose', owner, `must be an object, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TransformOptionError('Compose', owner, `must be an object, got ${JSON.stringify(value)}`);
   const fields = readFields(owner, value as Record<string, unknown>, {
     format: 'format',
     labelFields: 'labelFields',
@@ -178,7 +205,11 @@ export function readKeypointParams(value: unknown): KeypointParamsDict {
     check_each_transform: 'checkEachTransform',
   });
   if (!(KEYPOINT_FORMATS as readonly unknown[]).includes(fields.format)) {
-    throw new TransformOptionError('Compose', owner, `format must be one of ${KEYPOINT_FORMATS.join(', ')}, got ${JSON.stringify(fields.format)}`);
+    throw new TransformOptionError(
+      'Compose',
+      owner,
+      `format must be one of ${KEYPOINT_FORMATS.join(', ')}, got ${JSON.stringify(fields.format)}`,
+    );
   }
   return {
     format: fields.format as string,
@@ -195,11 +226,16 @@ export function readKeypointParams(value: unknown): KeypointParamsDict {
  */
 export function readAdditionalTargets(value: unknown): Record<string, TargetKind> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new TransformOptionError('Compose', 'additionalTargets', `must be an object, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new TransformOptionError('Compose', 'additionalTargets', `must be an object, got ${JSON.stringify(value)}`);
   const targets: Record<string, TargetKind> = {};
   for (const [name, kind] of Object.entries(value as Record<string, unknown>)) {
     if (!(TARGET_KINDS as readonly unknown[]).includes(kind)) {
-      throw new TransformOptionError('Compose', 'additionalTargets', `"${name}" must map to one of ${TARGET_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+      throw new TransformOptionError(
+        'Compose',
+        'additionalTargets',
+        `"${name}" must map to one of ${TARGET_KINDS.join(', ')}, got ${JSON.stringify(kind)}`,
+      );
     }
     targets[name] = kind as TargetKind;
   }
@@ -216,13 +252,21 @@ export interface TargetPipeline {
   readonly isCheckShapes: boolean;
 }
 
-type Processor = { kind: 'bboxes'; params: BboxParamsDict; fields: string[] } | { kind: 'keypoints'; params: KeypointParamsDict; fields: string[] };
+type Processor =
+  | { kind: 'bboxes'; params: BboxParamsDict; fields: string[] }
+  | { kind: 'keypoints'; params: KeypointParamsDict; fields: string[] };
 
 function processorsOf(pipeline: TargetPipeline): Processor[] {
-  const fieldsOf = (kind: TargetKind) => [kind, ...Object.entries(pipeline.additionalTargets).filter(([, value]) => value === kind).map(([name]) => name)];
+  const fieldsOf = (kind: TargetKind) => [
+    kind,
+    ...Object.entries(pipeline.additionalTargets)
+      .filter(([, value]) => value === kind)
+      .map(([name]) => name),
+  ];
   const processors: Processor[] = [];
   if (pipeline.bboxParams) processors.push({ kind: 'bboxes', params: pipeline.bboxParams, fields: fieldsOf('bboxes') });
-  if (pipeline.keypointParams) processors.push({ kind: 'keypoints', params: pipeline.keypointParams, fields: fieldsOf('keypoints') });
+  if (pipeline.keypointParams)
+    processors.push({ kind: 'keypoints', params: pipeline.keypointParams, fields: fieldsOf('keypoints') });
   return processors;
 }
 
@@ -236,7 +280,8 @@ function checkArgs(pipeline: TargetPipeline, data: TargetData): void {
       assertRawImage(value as RawImage, `Compose.applyToTargets ${name}`);
       shapes.push(`${(value as RawImage).height}x${(value as RawImage).width}`);
     } else if (kind === 'masks') {
-      if (!Array.isArray(value) || value.length === 0) throw new TypeError(`Compose.applyToTargets: ${name} must be a non-empty list of masks`);
+      if (!Array.isArray(value) || value.length === 0)
+        throw new TypeError(`Compose.applyToTargets: ${name} must be a non-empty list of masks`);
       value.forEach((mask, index) => assertRawImage(mask as RawImage, `Compose.applyToTargets ${name}[${index}]`));
       shapes.push(`${(value[0] as RawImage).height}x${(value[0] as RawImage).width}`);
     } else if (kind === 'bboxes' && !pipeline.bboxParams) {
@@ -247,7 +292,8 @@ function checkArgs(pipeline: TargetPipeline, data: TargetData): void {
   }
   if (pipeline.isCheckShapes && shapes.some((shape) => shape !== shapes[0])) {
     throw new RangeError(
-      `Compose.applyToTargets: height and width of image, mask and masks must be equal (got ${shapes.join(', ')}); pass isCheckShapes: false to skip this check`,
+      `Compose.applyToTargets: height and width of image, mask and masks must be equal (got ${shapes.join(', ')}); ` +
+        'pass isCheckShapes: false to skip this check',
     );
   }
 }
@@ -258,12 +304,21 @@ function ensureDataValid(processor: Processor, data: TargetData): void {
     for (const field of processor.fields) {
       const boxes = data[field] as readonly (readonly unknown[])[] | undefined;
       if (boxes && boxes.length > 0 && boxes[0]!.length < 5 && processor.params.label_fields === null) {
-        throw new TransformOptionError('Compose', 'bboxParams', `${field}: boxes need labels: give labelFields, or add a label after the four coordinates of each box`);
+        throw new TransformOptionError(
+          'Compose',
+          'bboxParams',
+          `${field}: boxes need labels: give labelFields, or add a label after the four coordinates of each box`,
+        );
       }
     }
   }
   for (const field of processor.params.label_fields ?? []) {
-    if (!(field in data)) throw new TransformOptionError('Compose', processor.kind === 'bboxes' ? 'bboxParams' : 'keypointParams', `label field "${field}" is missing from the data`);
+    if (!(field in data))
+      throw new TransformOptionError(
+        'Compose',
+        processor.kind === 'bboxes' ? 'bboxParams' : 'keypointParams',
+        `label field "${field}" is missing from the data`,
+      );
   }
 }
 
@@ -276,7 +331,9 @@ function preprocess(processor: Processor, data: TargetData): void {
     for (const labelField of labelFields) {
       const labels = data[labelField] as readonly unknown[];
       if (!Array.isArray(labels) || labels.length !== items.length) {
-        throw new RangeError(`Compose.applyToTargets: label field "${labelField}" has ${Array.isArray(labels) ? labels.length : 'no'} entries for ${items.length} ${field}`);
+        throw new RangeError(
+          `Compose.applyToTargets: label field "${labelField}" has ${Array.isArray(labels) ? labels.length : 'no'} entries for ${items.length} ${field}`,
+        );
       }
       items = items.map((item, index) => [...item, labels[index]]);
     }
@@ -284,7 +341,12 @@ function preprocess(processor: Processor, data: TargetData): void {
   }
 }
 
-function convertTo(processor: Processor, items: readonly (readonly unknown[])[], rows: number, cols: number): unknown[] {
+function convertTo(
+  processor: Processor,
+  items: readonly (readonly unknown[])[],
+  rows: number,
+  cols: number,
+): unknown[] {
   if (processor.kind === 'bboxes') {
     if (processor.params.format === 'albumentations') {
       checkBboxes(items as unknown as BBox[]);
@@ -293,7 +355,14 @@ function convertTo(processor: Processor, items: readonly (readonly unknown[])[],
     return convertBboxesToAlbumentations(items as unknown as BBox[], processor.params.format, rows, cols, true);
   }
   const params = processor.params;
-  return convertKeypointsToAlbumentations(items as unknown as Keypoint[], params.format, rows, cols, params.remove_invisible, params.angle_in_degrees);
+  return convertKeypointsToAlbumentations(
+    items as unknown as Keypoint[],
+    params.format,
+    rows,
+    cols,
+    params.remove_invisible,
+    params.angle_in_degrees,
+  );
 }
 
 function filterItems(processor: Processor, items: readonly unknown[], rows: number, cols: number): unknown[] {
@@ -324,7 +393,14 @@ function postprocess(processor: Processor, data: TargetData): void {
       }
     } else {
       const params = processor.params;
-      data[field] = convertKeypointsFromAlbumentations(filtered as InternalKeypoint[], params.format, rows, cols, params.remove_invisible, params.angle_in_degrees);
+      data[field] = convertKeypointsFromAlbumentations(
+        filtered as InternalKeypoint[],
+        params.format,
+        rows,
+        cols,
+        params.remove_invisible,
+        params.angle_in_degrees,
+      );
     }
   }
   const labelFields = processor.params.label_fields ?? [];
@@ -340,9 +416,15 @@ function postprocess(processor: Processor, data: TargetData): void {
 }
 
 /** Applies one leaf transform's record to every target (albumentations `apply_with_params`). */
-function applyLeaf(transform: ImageOnlyTransform<object>, record: TransformRecord, data: TargetData, kinds: Readonly<Record<string, TargetKind>>): TargetData {
+function applyLeaf(
+  transform: ImageOnlyTransform<object>,
+  record: TransformRecord,
+  data: TargetData,
+  kinds: Readonly<Record<string, TargetKind>>,
+): TargetData {
   if (!record.applied) return data;
-  const params = { ...(record.params as object), rows: data.image.height, cols: data.image.width } as object & TargetShape;
+  const params = { ...(record.params as object), rows: data.image.height, cols: data.image.width } as object &
+    TargetShape;
   const out: TargetData = { ...data };
   for (const [name, value] of Object.entries(data)) {
     if (value === undefined || value === null) continue;
@@ -378,23 +460,37 @@ interface Container {
 }
 
 function isContainer(transform: BaseTransform): transform is BaseTransform & Container {
-  return ['Compose', 'OneOf', 'OneOrOther', 'SomeOf'].includes(transform.className) && Array.isArray((transform as unknown as Container).transforms);
+  return (
+    ['Compose', 'OneOf', 'OneOrOther', 'SomeOf'].includes(transform.className) &&
+    Array.isArray((transform as unknown as Container).transforms)
+  );
 }
 
 /** albumentations `get_always_apply`: the `alwaysApply` leaves, through nested containers. */
 function alwaysApplyLeaves(transforms: readonly BaseTransform[]): BaseTransform[] {
   return transforms.flatMap((transform) =>
-    isContainer(transform) ? alwaysApplyLeaves(transform.transforms) : transform instanceof ImageOnlyTransform && transform.alwaysApply ? [transform] : [],
+    isContainer(transform)
+      ? alwaysApplyLeaves(transform.transforms)
+      : transform instanceof ImageOnlyTransform && transform.alwaysApply
+        ? [transform]
+        : [],
   );
 }
 
 /** One transform (leaf or container) on all targets, drawing from `rng` as its `apply` does. */
-function runOne(transform: BaseTransform, data: TargetData, rng: Rng, force: boolean, kinds: Readonly<Record<string, TargetKind>>): { data: TargetData; record: TransformRecord } {
+function runOne(
+  transform: BaseTransform,
+  data: TargetData,
+  rng: Rng,
+  force: boolean,
+  kinds: Readonly<Record<string, TargetKind>>,
+): { data: TargetData; record: TransformRecord } {
   if (transform instanceof ImageOnlyTransform) {
     const record = transform.sample(data.image, rng, { force });
     return { data: applyLeaf(transform, record, data, kinds), record };
   }
-  if (!isContainer(transform)) throw new TypeError(`Compose.applyToTargets: ${transform.className} cannot transform targets`);
+  if (!isContainer(transform))
+    throw new TypeError(`Compose.applyToTargets: ${transform.className} cannot transform targets`);
   const { className, transforms } = transform;
   if (className === 'Compose') {
     const applied = force || rng.random() < transform.p;
@@ -409,7 +505,8 @@ function runOne(transform: BaseTransform, data: TargetData, rng: Rng, force: boo
   }
   if (className === 'SomeOf') {
     const chosen = (transform as unknown as { draw(rng: Rng, force: boolean): number[] | null }).draw(rng, force);
-    if (chosen === null) return { data, record: { transform: className, applied: false, params: null, transforms: [] } };
+    if (chosen === null)
+      return { data, record: { transform: className, applied: false, params: null, transforms: [] } };
     const records: TransformRecord[] = [];
     let current = data;
     for (const index of chosen) {
@@ -421,40 +518,75 @@ function runOne(transform: BaseTransform, data: TargetData, rng: Rng, force: boo
   }
   if (className === 'OneOf') {
     if (transforms.length > 0 && (force || rng.random() < transform.p)) {
-      const chosen = rng.choice(transforms.map((_, index) => index), transform.weights as number[]);
+      const chosen = rng.choice(
+        transforms.map((_, index) => index),
+        transform.weights as number[],
+      );
       const result = runOne(transforms[chosen]!, data, rng, true, kinds);
-      return { data: result.data, record: { transform: className, applied: true, params: { chosen }, transforms: [result.record] } };
+      return {
+        data: result.data,
+        record: { transform: className, applied: true, params: { chosen }, transforms: [result.record] },
+      };
     }
     return { data, record: { transform: className, applied: false, params: null, transforms: [] } };
   }
   const chosen = rng.random() < transform.p ? 0 : transforms.length - 1; // OneOrOther
   const result = runOne(transforms[chosen]!, data, rng, true, kinds);
-  return { data: result.data, record: { transform: className, applied: true, params: { chosen }, transforms: [result.record] } };
+  return {
+    data: result.data,
+    record: { transform: className, applied: true, params: { chosen }, transforms: [result.record] },
+  };
 }
 
 /** Re-applies a record made by {@link runOne} (or `Compose.apply`) to all targets; draws nothing. */
-function replayOne(transform: BaseTransform, data: TargetData, record: TransformRecord, kinds: Readonly<Record<string, TargetKind>>): TargetData {
+function replayOne(
+  transform: BaseTransform,
+  data: TargetData,
+  record: TransformRecord,
+  kinds: Readonly<Record<string, TargetKind>>,
+): TargetData {
   if (record?.transform !== transform.className) {
-    throw new TypeError(`Compose.replayTargets: record is for ${JSON.stringify(record?.transform)}, expected "${transform.className}"`);
+    throw new TypeError(
+      `Compose.replayTargets: record is for ${JSON.stringify(record?.transform)}, expected "${transform.className}"`,
+    );
   }
   if (transform instanceof ImageOnlyTransform) return applyLeaf(transform, record, data, kinds);
-  if (!isContainer(transform)) throw new TypeError(`Compose.replayTargets: ${transform.className} cannot transform targets`);
+  if (!isContainer(transform))
+    throw new TypeError(`Compose.replayTargets: ${transform.className} cannot transform targets`);
   if (transform.className === 'Compose') {
     const children = record.applied ? transform.transforms : alwaysApplyLeaves(transform.transforms);
-    if (record.transforms?.length !== children.length) throw new TypeError(`Compose.replayTargets: ${record.transforms?.length ?? 0} records for ${children.length} transforms`);
-    return children.reduce((current, child, index) => replayOne(child, current, record.transforms![index]!, kinds), data);
+    if (record.transforms?.length !== children.length)
+      throw new TypeError(
+        `Compose.replayTargets: ${record.transforms?.length ?? 0} records for ${children.length} transforms`,
+      );
+    return children.reduce(
+      (current, child, index) => replayOne(child, current, record.transforms![index]!, kinds),
+      data,
+    );
   }
   if (!record.applied) return data;
   if (transform.className === 'SomeOf') {
     const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
-    if (!Array.isArray(chosen) || chosen.length !== record.transforms?.length || chosen.some((index) => !transform.transforms[index as number])) {
-      throw new TypeError(`Compose.replayTargets: SomeOf record has no valid chosen children (got ${JSON.stringify(chosen)})`);
+    if (
+      !Array.isArray(chosen) ||
+      chosen.length !== record.transforms?.length ||
+      chosen.some((index) => !transform.transforms[index as number])
+    ) {
+      throw new TypeError(
+        `Compose.replayTargets: SomeOf record has no valid chosen children (got ${JSON.stringify(chosen)})`,
+      );
     }
-    return chosen.reduce((current: TargetData, index, position) => replayOne(transform.transforms[index as number]!, current, record.transforms![position]!, kinds), data);
+    return chosen.reduce(
+      (current: TargetData, index, position) =>
+        replayOne(transform.transforms[index as number]!, current, record.transforms![position]!, kinds),
+      data,
+    );
   }
   const chosen = (record.params as { chosen?: unknown } | null)?.chosen;
   if (typeof chosen !== 'number' || !transform.transforms[chosen] || !record.transforms?.[0]) {
-    throw new TypeError(`Compose.replayTargets: ${transform.className} record has no valid chosen child (got ${JSON.stringify(chosen)})`);
+    throw new TypeError(
+      `Compose.replayTargets: ${transform.className} record has no valid chosen child (got ${JSON.stringify(chosen)})`,
+    );
   }
   return replayOne(transform.transforms[chosen]!, data, record.transforms[0], kinds);
 }
@@ -468,11 +600,14 @@ export type TargetSource = { rng: Rng; force?: boolean } | { record: TransformRe
  * const { data } = runTargets(pipeline, { image, bboxes: [[10, 20, 50, 60]], labels: ['cat'] }, { rng: createRng(0) });
  */
 export function runTargets(pipeline: TargetPipeline, input: TargetData, source: TargetSource): TargetResult {
-  if (typeof input !== 'object' || input === null || !('image' in input)) throw new TypeError('Compose.applyToTargets: data must be an object with an `image`');
+  if (typeof input !== 'object' || input === null || !('image' in input))
+    throw new TypeError('Compose.applyToTargets: data must be an object with an `image`');
   checkArgs(pipeline, input);
   const replaying = 'record' in source;
   if (replaying && (source.record?.transform !== 'Compose' || !Array.isArray(source.record.transforms))) {
-    throw new TypeError(`Compose.replayTargets: record is not a Compose record (got ${JSON.stringify(source.record?.transform)})`);
+    throw new TypeError(
+      `Compose.replayTargets: record is not a Compose record (got ${JSON.stringify(source.record?.transform)})`,
+    );
   }
   const applied = replaying ? source.record.applied : source.force === true || source.rng.random() < pipeline.p;
   const processors = processorsOf(pipeline);
@@ -483,7 +618,9 @@ export function runTargets(pipeline: TargetPipeline, input: TargetData, source: 
   for (const processor of processors) preprocess(processor, data);
   const records: TransformRecord[] = [];
   if (replaying && source.record.transforms!.length !== transforms.length) {
-    throw new TypeError(`Compose.replayTargets: ${source.record.transforms!.length} records for ${transforms.length} transforms`);
+    throw new TypeError(
+      `Compose.replayTargets: ${source.record.transforms!.length} records for ${transforms.length} transforms`,
+    );
   }
   for (const [index, transform] of transforms.entries()) {
     if (replaying) {
@@ -498,7 +635,14 @@ export function runTargets(pipeline: TargetPipeline, input: TargetData, source: 
     if (checkEachTransform) {
       for (const processor of processors) {
         if (!processor.params.check_each_transform) continue;
-        for (const field of processor.fields) if (data[field] !== undefined) data[field] = filterItems(processor, (data[field] as unknown[] | undefined) ?? [], data.image.height, data.image.width);
+        for (const field of processor.fields)
+          if (data[field] !== undefined)
+            data[field] = filterItems(
+              processor,
+              (data[field] as unknown[] | undefined) ?? [],
+              data.image.height,
+              data.image.width,
+            );
       }
     }
   }

@@ -107,7 +107,11 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
   sample(shape: ImageShape, rng: Rng, options?: ApplyOptions): TransformRecord {
     const draw = rng.random();
     if (draw < this.p || this.alwaysApply || options?.force === true) {
-      return { transform: this.className, applied: true, params: this.getParams(shape, rng) as Record<string, unknown> };
+      return {
+        transform: this.className,
+        applied: true,
+        params: this.getParams(shape, rng) as Record<string, unknown>,
+      };
     }
     return { transform: this.className, applied: false, params: null };
   }
@@ -198,7 +202,9 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
    * const boxes = flip.applyToBboxes([[0.1, 0.2, 0.3, 0.4, 'cat']], { ...record.params, rows: 100, cols: 100 });
    */
   applyToBboxes(bboxes: readonly BBox[], params: Params & TargetShape): BBox[] {
-    return bboxes.map((bbox) => [...this.applyToBbox(bbox.slice(0, 4) as unknown as BBox, params), ...bbox.slice(4)] as unknown as BBox);
+    return bboxes.map(
+      (bbox) => [...this.applyToBbox(bbox.slice(0, 4) as unknown as BBox, params), ...bbox.slice(4)] as unknown as BBox,
+    );
   }
 
   /**
@@ -208,7 +214,11 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
    */
   applyToKeypoints(keypoints: readonly InternalKeypoint[], params: Params & TargetShape): InternalKeypoint[] {
     return keypoints.map(
-      (keypoint) => [...this.applyToKeypoint(keypoint.slice(0, 4) as unknown as InternalKeypoint, params), ...keypoint.slice(4)] as unknown as InternalKeypoint,
+      (keypoint) =>
+        [
+          ...this.applyToKeypoint(keypoint.slice(0, 4) as unknown as InternalKeypoint, params),
+          ...keypoint.slice(4),
+        ] as unknown as InternalKeypoint,
     );
   }
 
@@ -235,9 +245,12 @@ export abstract class ImageOnlyTransform<Params extends object = Record<string, 
  *   // getParams, applyWithParams as for any ImageOnlyTransform
  * }
  */
-export abstract class SchemaTransform<Params extends object = Record<string, never>> extends ImageOnlyTransform<Params> {
+export abstract class SchemaTransform<
+  Params extends object = Record<string, never>,
+> extends ImageOnlyTransform<Params> {
   /** albumentations' argument names besides `p` and `always_apply`, in order, from the class's schema. */
   static get albumentationsArgs(): readonly string[] {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass whose schema is asked for
     return schemaOf(this, 'SchemaTransform').albumentationsArgs;
   }
 
@@ -252,6 +265,7 @@ export abstract class SchemaTransform<Params extends object = Record<string, nev
 
 function schemaOf(transformClass: unknown, name: string): OptionSchema {
   const schema = (transformClass as { schema?: unknown }).schema;
-  if (!(schema instanceof OptionSchema)) throw new TypeError(`${name}: a SchemaTransform needs a static schema = defineOptions(...)`);
+  if (!(schema instanceof OptionSchema))
+    throw new TypeError(`${name}: a SchemaTransform needs a static schema = defineOptions(...)`);
   return schema;
 }

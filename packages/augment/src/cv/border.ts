@@ -14,7 +14,13 @@ export const BorderMode = {
 } as const;
 export type BorderModeValue = (typeof BorderMode)[keyof typeof BorderMode];
 export const BORDER_MODES: readonly BorderModeValue[] = [0, 1, 2, 3, 4];
-export const BORDER_MODE_NAMES = ['BORDER_CONSTANT', 'BORDER_REPLICATE', 'BORDER_REFLECT', 'BORDER_WRAP', 'BORDER_REFLECT_101'];
+export const BORDER_MODE_NAMES = [
+  'BORDER_CONSTANT',
+  'BORDER_REPLICATE',
+  'BORDER_REFLECT',
+  'BORDER_WRAP',
+  'BORDER_REFLECT_101',
+];
 
 /**
  * OpenCV `borderInterpolate`: maps an outside coordinate into [0, length); -1 for CONSTANT.
@@ -53,11 +59,21 @@ export function borderInterpolate(position: number, length: number, mode: Border
  * @example
  * borderValues(127, 3, true); // [127, 0, 0]
  */
-export function borderValues(value: number | readonly number[] | null | undefined, channels: number, isUint8: boolean): number[] {
+export function borderValues(
+  value: number | readonly number[] | null | undefined,
+  channels: number,
+  isUint8: boolean,
+): number[] {
   const values: number[] = [];
   for (let channel = 0; channel < channels; channel++) {
     const raw =
-      value === null || value === undefined ? 0 : typeof value === 'number' ? (channel === 0 ? value : 0) : (value[channel] ?? 0);
+      value === null || value === undefined
+        ? 0
+        : typeof value === 'number'
+          ? channel === 0
+            ? value
+            : 0
+          : (value[channel] ?? 0);
     values.push(isUint8 ? saturateUint8(raw) : fround(raw));
   }
   return values;
@@ -78,8 +94,14 @@ export function copyMakeBorder(
   value: number | readonly number[] | null = null,
 ): RawImage {
   assertRawImage(image);
-  for (const [name, amount] of [['top', top], ['bottom', bottom], ['left', left], ['right', right]] as const) {
-    if (!Number.isInteger(amount) || amount < 0) throw new RangeError(`copyMakeBorder: ${name} must be a non-negative integer, got ${amount}`);
+  for (const [name, amount] of [
+    ['top', top],
+    ['bottom', bottom],
+    ['left', left],
+    ['right', right],
+  ] as const) {
+    if (!Number.isInteger(amount) || amount < 0)
+      throw new RangeError(`copyMakeBorder: ${name} must be a non-negative integer, got ${amount}`);
   }
   const { width, height, channels } = image;
   const outWidth = width + left + right;

@@ -6,7 +6,8 @@ import { borderInterpolate, BorderMode, type BorderModeValue } from './border.js
 import { roundHalfEven } from './saturate.js';
 
 function checkKernel(name: string, ksize: number): void {
-  if (!Number.isInteger(ksize) || ksize < 1) throw new RangeError(`${name}: ksize must be a positive integer, got ${ksize}`);
+  if (!Number.isInteger(ksize) || ksize < 1)
+    throw new RangeError(`${name}: ksize must be a positive integer, got ${ksize}`);
 }
 
 /** Source index of each padded position: `-anchor .. size - 1 + (ksize - 1 - anchor)`. */

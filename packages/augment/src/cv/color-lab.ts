@@ -18,21 +18,33 @@ function fromRawDouble(high: number, low: number): number {
 
 // sRGB -> XYZ (D65) and its inverse, as the exact doubles OpenCV stores (fromRaw).
 const RGB_TO_XYZ = [
-  fromRawDouble(0x3fda65a1, 0x4488c60d), fromRawDouble(0x3fd6e297, 0x396d0918), fromRawDouble(0x3fc71819, 0xd2391d58),
-  fromRawDouble(0x3fcb38cd, 0xa6e75ff6), fromRawDouble(0x3fe6e297, 0x396d0918), fromRawDouble(0x3fb279aa, 0xe6c8f755),
-  fromRawDouble(0x3f93cc4a, 0xc6cdaf4b), fromRawDouble(0x3fbe836e, 0xb4e98138), fromRawDouble(0x3fee6842, 0x7418d691),
+  fromRawDouble(0x3fda65a1, 0x4488c60d),
+  fromRawDouble(0x3fd6e297, 0x396d0918),
+  fromRawDouble(0x3fc71819, 0xd2391d58),
+  fromRawDouble(0x3fcb38cd, 0xa6e75ff6),
+  fromRawDouble(0x3fe6e297, 0x396d0918),
+  fromRawDouble(0x3fb279aa, 0xe6c8f755),
+  fromRawDouble(0x3f93cc4a, 0xc6cdaf4b),
+  fromRawDouble(0x3fbe836e, 0xb4e98138),
+  fromRawDouble(0x3fee6842, 0x7418d691),
 ];
 const XYZ_TO_RGB = [
-  fromRawDouble(0x4009ec80, 0x4102ff8f), fromRawDouble(0xbff8982a, 0x9930be0e), fromRawDouble(0xbfdfe7ff, 0x583a53b9),
-  fromRawDouble(0xbfef0425, 0x28ae74f3), fromRawDouble(0x3ffe040f, 0x23897204), fromRawDouble(0x3fa546d3, 0xf9e7b80b),
-  fromRawDouble(0x3fac7de5, 0x082cf52c), fromRawDouble(0xbfca1e14, 0xbdfd2631), fromRawDouble(0x3ff0eabe, 0xf06b3786),
+  fromRawDouble(0x4009ec80, 0x4102ff8f),
+  fromRawDouble(0xbff8982a, 0x9930be0e),
+  fromRawDouble(0xbfdfe7ff, 0x583a53b9),
+  fromRawDouble(0xbfef0425, 0x28ae74f3),
+  fromRawDouble(0x3ffe040f, 0x23897204),
+  fromRawDouble(0x3fa546d3, 0xf9e7b80b),
+  fromRawDouble(0x3fac7de5, 0x082cf52c),
+  fromRawDouble(0xbfca1e14, 0xbdfd2631),
+  fromRawDouble(0x3ff0eabe, 0xf06b3786),
 ];
 const D65 = [fromRawDouble(0x3fee6a22, 0xb3892ee8), 1, fromRawDouble(0x3ff16b89, 0x50763a19)];
 
 const LAB_SHIFT = 12;
 const GAMMA_SHIFT = 3;
 const LAB_SHIFT2 = LAB_SHIFT + GAMMA_SHIFT;
-const CBRT_TABLE_SIZE = (256 * 3 / 2) * (1 << GAMMA_SHIFT);
+const CBRT_TABLE_SIZE = ((256 * 3) / 2) * (1 << GAMMA_SHIFT);
 const INV_GAMMA_SHIFT = 12;
 const INV_GAMMA_TABLE_SIZE = 1 << INV_GAMMA_SHIFT;
 const LUT_BASE = 1 << 14;
@@ -48,11 +60,13 @@ const lScale = fround(fround(841) / fround(108));
 const lBias = fround(fround(16) / fround(116));
 
 function applyGamma(x: number): number {
-  return fround(x <= gammaThreshold ? x / gammaLowScale : Math.pow((x + gammaXShift) / (1 + gammaXShift), gammaPower));
+  return fround(x <= gammaThreshold ? x / gammaLowScale : ((x + gammaXShift) / (1 + gammaXShift)) ** gammaPower);
 }
 
 function applyInverseGamma(x: number): number {
-  return fround(x <= gammaInverseThreshold ? x * gammaLowScale : Math.pow(x, 1 / gammaPower) * (1 + gammaXShift) - gammaXShift);
+  return fround(
+    x <= gammaInverseThreshold ? x * gammaLowScale : x ** (1 / gammaPower) * (1 + gammaXShift) - gammaXShift,
+  );
 }
 
 const floatView = new Float32Array(1);
@@ -61,11 +75,16 @@ const doubleView = new Float64Array(1);
 const doubleBits = new Uint32Array(doubleView.buffer); // little-endian: [low, high]
 
 const CBRT_NUMERATOR = [
-  fromRawDouble(0x4046a09e, 0x6653ba70), fromRawDouble(0x406808f4, 0x6c6116e0), fromRawDouble(0x405dca97, 0x439cae14),
-  fromRawDouble(0x402add70, 0xd2827500), fromRawDouble(0x3fc4f15f, 0x83f55d2d),
+  fromRawDouble(0x4046a09e, 0x6653ba70),
+  fromRawDouble(0x406808f4, 0x6c6116e0),
+  fromRawDouble(0x405dca97, 0x439cae14),
+  fromRawDouble(0x402add70, 0xd2827500),
+  fromRawDouble(0x3fc4f15f, 0x83f55d2d),
 ];
 const CBRT_DENOMINATOR = [
-  fromRawDouble(0x402d9e20, 0x660edb21), fromRawDouble(0x4062ff15, 0xc0285815), fromRawDouble(0x406510d0, 0x6a8112ce),
+  fromRawDouble(0x402d9e20, 0x660edb21),
+  fromRawDouble(0x4062ff15, 0xc0285815),
+  fromRawDouble(0x406510d0, 0x6a8112ce),
   fromRawDouble(0x4040fecb, 0xc9e2c375),
 ];
 
@@ -88,7 +107,9 @@ export function softfloatCbrt(value: number): number {
   const fraction = (1 + (bits & 0x7fffff) / 8388608) * 2 ** shift;
   const [a1, a2, a3, a4, a5] = CBRT_NUMERATOR as [number, number, number, number, number];
   const [b1, b2, b3, b4] = CBRT_DENOMINATOR as [number, number, number, number];
-  const ratio = ((((a1 * fraction + a2) * fraction + a3) * fraction + a4) * fraction + a5) / ((((b1 * fraction + b2) * fraction + b3) * fraction + b4) * fraction + 1);
+  const ratio =
+    ((((a1 * fraction + a2) * fraction + a3) * fraction + a4) * fraction + a5) /
+    ((((b1 * fraction + b2) * fraction + b3) * fraction + b4) * fraction + 1);
   // ratio is in [0.5, 1): keep its top 23 mantissa bits (truncation), exponent = cubeExponent.
   doubleView[0] = ratio;
   const mantissa = ((doubleBits[1]! & 0xfffff) << 3) | (doubleBits[0]! >>> 29);
@@ -140,9 +161,13 @@ function labTables(): LabTables {
     let ify: number;
     if (i <= 20) {
       y = roundHalfEven(fround(fround(i * LUT_BASE * 20 * 9) / fround(17 * 29 * 29 * 29)));
-      ify = roundHalfEven(fround(LUT_BASE * fround(fround(fround(16) / fround(116)) + fround(fround(i * 5) / fround(3 * 17 * 29)))));
+      ify = roundHalfEven(
+        fround(LUT_BASE * fround(fround(fround(16) / fround(116)) + fround(fround(i * 5) / fround(3 * 17 * 29)))),
+      );
     } else {
-      const fy = fround(fround(fround(i * 100 * LUT_BASE) / fround(255 * 116)) + fround(fround(16 * LUT_BASE) / fround(116)));
+      const fy = fround(
+        fround(fround(i * 100 * LUT_BASE) / fround(255 * 116)) + fround(fround(16 * LUT_BASE) / fround(116)),
+      );
       ify = roundHalfEven(fy);
       y = roundHalfEven(fround(fround(fround(fy * fy) * fy) / fround(LUT_BASE * LUT_BASE)));
     }
@@ -155,18 +180,21 @@ function labTables(): LabTables {
   const lowOffset = Math.trunc(Math.trunc(Math.trunc((LUT_BASE * 16) / 116) * 108) / 841);
   for (let i = MIN_AB_VALUE; i < abSize + MIN_AB_VALUE; i++) {
     // C integer arithmetic: division truncates toward zero.
-    abToXz[i - MIN_AB_VALUE] = i <= 3390 ? Math.trunc((i * 108) / 841) - lowOffset : Math.trunc(Math.trunc((i * i) / LUT_BASE) * i / LUT_BASE);
+    abToXz[i - MIN_AB_VALUE] =
+      i <= 3390 ? Math.trunc((i * 108) / 841) - lowOffset : Math.trunc((Math.trunc((i * i) / LUT_BASE) * i) / LUT_BASE);
   }
 
   // RGB2Lab_b coefficients (RGB order: blueIdx = 2).
   const rgbToLab = new Int32Array(9);
   for (let i = 0; i < 3; i++) {
-    for (let j = 0; j < 3; j++) rgbToLab[i * 3 + j] = roundHalfEven(((1 << LAB_SHIFT) * RGB_TO_XYZ[i * 3 + j]!) / D65[i]!);
+    for (let j = 0; j < 3; j++)
+      rgbToLab[i * 3 + j] = roundHalfEven(((1 << LAB_SHIFT) * RGB_TO_XYZ[i * 3 + j]!) / D65[i]!);
   }
   // Lab2RGBinteger coefficients; rows reordered so row 0 gives R.
   const labToRgb = new Int32Array(9);
   for (let i = 0; i < 3; i++) {
-    for (let j = 0; j < 3; j++) labToRgb[j * 3 + i] = roundHalfEven((1 << LAB_SHIFT) * XYZ_TO_RGB[j * 3 + i]! * D65[i]!);
+    for (let j = 0; j < 3; j++)
+      labToRgb[j * 3 + i] = roundHalfEven((1 << LAB_SHIFT) * XYZ_TO_RGB[j * 3 + i]! * D65[i]!);
   }
   tables = { gamma, cbrt, inverseGamma, yf, abToXz, rgbToLab, labToRgb };
   return tables;
@@ -181,7 +209,9 @@ function labTables(): LabTables {
 export function rgbToLab(image: RawImage): RawImage {
   assertRawImage(image);
   if (!(image.data instanceof Uint8Array) || image.channels !== 3) {
-    throw new TypeError(`rgbToLab: needs a uint8 image with 3 channels, got ${image.data.constructor.name} with ${image.channels}`);
+    throw new TypeError(
+      `rgbToLab: needs a uint8 image with 3 channels, got ${image.data.constructor.name} with ${image.channels}`,
+    );
   }
   const { gamma, cbrt, rgbToLab: c } = labTables();
   const src = image.data;
@@ -219,7 +249,9 @@ export function rgbToLab(image: RawImage): RawImage {
 export function labToRgb(image: RawImage): RawImage {
   assertRawImage(image);
   if (!(image.data instanceof Uint8Array) || image.channels !== 3) {
-    throw new TypeError(`labToRgb: needs a uint8 image with 3 channels, got ${image.data.constructor.name} with ${image.channels}`);
+    throw new TypeError(
+      `labToRgb: needs a uint8 image with 3 channels, got ${image.data.constructor.name} with ${image.channels}`,
+    );
   }
   const { inverseGamma, yf, abToXz, labToRgb: c } = labTables();
   const src = image.data;

@@ -24,7 +24,8 @@ export function rgbToGray(image: RawImage): RawImage {
   const dst = allocateLike(image, width, height, 1);
   const out = dst.data;
   if (src instanceof Uint8Array) {
-    for (let p = 0, i = 0; p < width * height; p++, i += 3) out[p] = (src[i]! * 9798 + src[i + 1]! * 19235 + src[i + 2]! * 3735 + 16384) >> 15;
+    for (let p = 0, i = 0; p < width * height; p++, i += 3)
+      out[p] = (src[i]! * 9798 + src[i + 1]! * 19235 + src[i + 2]! * 3735 + 16384) >> 15;
     return dst;
   }
   // OpenCV's AVX2 RGB2Gray<float>, row by row: blocks of 8 pixels compute
@@ -160,7 +161,11 @@ export function hsvToRgb(image: RawImage): RawImage {
     const simd = p % image.width < simdWidth;
     hsvPixelToRgb(src[i]!, s, v, hueScale, simd, rgb);
     for (let c = 0; c < 3; c++) {
-      out[i + c] = !isUint8 ? rgb[c]! : simd ? truncateByte(fround(rgb[c]! * 255)) : saturateUint8(fround(rgb[c]! * 255));
+      out[i + c] = !isUint8
+        ? rgb[c]!
+        : simd
+          ? truncateByte(fround(rgb[c]! * 255))
+          : saturateUint8(fround(rgb[c]! * 255));
     }
   }
   return dst;

@@ -48,7 +48,9 @@ export function filter2DImplementation(
   const paddedWidth = width + kernelWidth - 1;
   const paddedHeight = height + kernelHeight - 1;
   const isUint8 = image.data instanceof Uint8Array;
-  const padded = isUint8 ? new Uint8Array(paddedWidth * paddedHeight * channels) : new Float32Array(paddedWidth * paddedHeight * channels);
+  const padded = isUint8
+    ? new Uint8Array(paddedWidth * paddedHeight * channels)
+    : new Float32Array(paddedWidth * paddedHeight * channels);
   const xMap = new Int32Array(paddedWidth);
   for (let x = 0; x < paddedWidth; x++) xMap[x] = borderInterpolate(x - anchorX, width, borderMode) * channels;
   const source = image.data;
@@ -58,7 +60,10 @@ export function filter2DImplementation(
     const sourceRow = sy * rowElements;
     const targetRow = y * paddedWidth * channels;
     // Interior: one contiguous copy; only the few border columns are mapped one by one.
-    (padded as Uint8Array).set((source as Uint8Array).subarray(sourceRow, sourceRow + rowElements), targetRow + anchorX * channels);
+    (padded as Uint8Array).set(
+      (source as Uint8Array).subarray(sourceRow, sourceRow + rowElements),
+      targetRow + anchorX * channels,
+    );
     for (let x = 0; x < paddedWidth; x++) {
       if (x === anchorX) x = anchorX + width;
       if (x >= paddedWidth) break;
@@ -86,14 +91,23 @@ export function filter2DImplementation(
   const accumulator = new Float32Array(rowLength);
   const taps = tapOffsets.length;
   if (allowEqualWeightShortcut && isUint8 && taps > 0 && tapWeights.every((weight) => weight === fround(1 / taps))) {
-    equalWeightFilterUint8(padded as Uint8Array, dst.data as Uint8Array, tapOffsets, tapWeights[0]!, height, rowLength, paddedStride);
+    equalWeightFilterUint8(
+      padded as Uint8Array,
+      dst.data as Uint8Array,
+      tapOffsets,
+      tapWeights[0]!,
+      height,
+      rowLength,
+      paddedStride,
+    );
   } else if (isUint8) {
     const source = padded as Uint8Array;
     const out = dst.data as Uint8Array;
     for (let y = 0; y < height; y++) {
       const rowBase = y * paddedStride;
       accumulator.fill(0);
-      for (let t = 0; t < taps; t++) accumulateTap(accumulator, source, rowBase + tapOffsets[t]!, tapWeights[t]!, rowLength);
+      for (let t = 0; t < taps; t++)
+        accumulateTap(accumulator, source, rowBase + tapOffsets[t]!, tapWeights[t]!, rowLength);
       const outBase = y * rowLength;
       for (let e = 0; e < rowLength; e++) {
         const value = accumulator[e]!;
@@ -109,7 +123,8 @@ export function filter2DImplementation(
     for (let y = 0; y < height; y++) {
       const rowBase = y * paddedStride;
       accumulator.fill(0);
-      for (let t = 0; t < taps; t++) accumulateTapFloat(accumulator, source, rowBase + tapOffsets[t]!, tapWeights[t]!, rowLength);
+      for (let t = 0; t < taps; t++)
+        accumulateTapFloat(accumulator, source, rowBase + tapOffsets[t]!, tapWeights[t]!, rowLength);
       out.set(accumulator, y * rowLength);
     }
   }
@@ -151,8 +166,16 @@ function equalWeightFilterUint8(
     const paddedPointer = arena.copyIn(source);
     const outPointer = arena.allocate(out.length);
     kernels.exports.equalWeightFilterU8(
-      paddedPointer, outPointer, arena.copyIn(offsets), taps, weight,
-      height, rowLength, paddedStride, arena.copyIn(table), arena.allocate(rowLength * 2 + 16),
+      paddedPointer,
+      outPointer,
+      arena.copyIn(offsets),
+      taps,
+      weight,
+      height,
+      rowLength,
+      paddedStride,
+      arena.copyIn(table),
+      arena.allocate(rowLength * 2 + 16),
     );
     out.set(arena.bytes(outPointer, out.length));
     return;
@@ -182,11 +205,23 @@ function addTap(sums: Int32Array, source: Uint8Array, offset: number, length: nu
   for (let e = 0; e < length; e++) sums[e] = sums[e]! + source[offset + e]!;
 }
 
-function accumulateTap(accumulator: Float32Array, source: Uint8Array, offset: number, weight: number, length: number): void {
+function accumulateTap(
+  accumulator: Float32Array,
+  source: Uint8Array,
+  offset: number,
+  weight: number,
+  length: number,
+): void {
   for (let e = 0; e < length; e++) accumulator[e] = accumulator[e]! + source[offset + e]! * weight;
 }
 
-function accumulateTapFloat(accumulator: Float32Array, source: Float32Array, offset: number, weight: number, length: number): void {
+function accumulateTapFloat(
+  accumulator: Float32Array,
+  source: Float32Array,
+  offset: number,
+  weight: number,
+  length: number,
+): void {
   for (let e = 0; e < length; e++) accumulator[e] = accumulator[e]! + source[offset + e]! * weight;
 }
 
@@ -257,7 +292,7 @@ export function gaussianBlur(image: RawImage, size: number, sigma = 0): RawImage
   let kernelSize = size;
   if (kernelSize <= 0) {
     if (!(sigma > 0)) throw new RangeError('gaussianBlur: needs size > 0 or sigma > 0');
-    kernelSize = (roundHalfEven(sigma * (image.data instanceof Uint8Array ? 3 : 4) * 2 + 1) | 1);
+    kernelSize = roundHalfEven(sigma * (image.data instanceof Uint8Array ? 3 : 4) * 2 + 1) | 1;
   }
   if (kernelSize % 2 !== 1) throw new RangeError(`gaussianBlur: size must be odd, got ${kernelSize}`);
   if (kernelSize === 1) return allocateCopy(image);
@@ -271,7 +306,9 @@ export function gaussianBlur(image: RawImage, size: number, sigma = 0): RawImage
   const horizontal = isUint8 ? new Int32Array(height * rowLength) : new Float32Array(height * rowLength);
   const src = image.data;
   const xIndex = new Int32Array(width * kernelSize);
-  for (let x = 0; x < width; x++) for (let k = 0; k < kernelSize; k++) xIndex[x * kernelSize + k] = borderInterpolate(x + k - half, width, BorderMode.REFLECT_101);
+  for (let x = 0; x < width; x++)
+    for (let k = 0; k < kernelSize; k++)
+      xIndex[x * kernelSize + k] = borderInterpolate(x + k - half, width, BorderMode.REFLECT_101);
   for (let y = 0; y < height; y++) {
     const row = y * rowLength;
     for (let x = 0; x < width; x++) {
@@ -289,11 +326,14 @@ export function gaussianBlur(image: RawImage, size: number, sigma = 0): RawImage
   const out = dst.data;
   for (let y = 0; y < height; y++) {
     const rows: number[] = [];
-    for (let k = 0; k < kernelSize; k++) rows.push(borderInterpolate(y + k - half, height, BorderMode.REFLECT_101) * rowLength);
+    for (let k = 0; k < kernelSize; k++)
+      rows.push(borderInterpolate(y + k - half, height, BorderMode.REFLECT_101) * rowLength);
     for (let e = 0; e < rowLength; e++) {
       let sum = 0;
       for (let k = 0; k < kernelSize; k++) {
-        sum = fixed ? sum + horizontal[rows[k]! + e]! * fixed[k]! : fround(sum + fround(horizontal[rows[k]! + e]! * floatKernel[k]!));
+        sum = fixed
+          ? sum + horizontal[rows[k]! + e]! * fixed[k]!
+          : fround(sum + fround(horizontal[rows[k]! + e]! * floatKernel[k]!));
       }
       out[y * rowLength + e] = fixed ? Math.min(255, (sum + 32768) >>> 16) : sum;
     }

@@ -24,7 +24,14 @@ export const INTER_TAB_SIZE = 1 << INTER_BITS;
  * (half to even) of each axis, split into the integer pixel (sxs, sys) and the fraction cell.
  * Called once per output pixel: 1M entries take about 3.4 ms against 3.2 ms written out in the loop.
  */
-export function storeFixedCoordinate(sxs: Int32Array, sys: Int32Array, fractions: Uint16Array, index: number, scaledX: number, scaledY: number): void {
+export function storeFixedCoordinate(
+  sxs: Int32Array,
+  sys: Int32Array,
+  fractions: Uint16Array,
+  index: number,
+  scaledX: number,
+  scaledY: number,
+): void {
   let X = Math.floor(scaledX + 0.5);
   if (X - scaledX === 0.5 && (X & 1) !== 0) X -= 1;
   let Y = Math.floor(scaledY + 0.5);
@@ -38,7 +45,9 @@ export function storeFixedCoordinate(sxs: Int32Array, sys: Int32Array, fractions
 export function cubicCoefficients(x: number): [number, number, number, number] {
   const A = -0.75;
   const x1 = fround(x + 1);
-  const c0 = fround(fround(fround(fround(fround(fround(A * x1) - fround(5 * A)) * x1) + fround(8 * A)) * x1) - fround(4 * A));
+  const c0 = fround(
+    fround(fround(fround(fround(fround(A * x1) - fround(5 * A)) * x1) + fround(8 * A)) * x1) - fround(4 * A),
+  );
   const c1 = fround(fround(fround(fround(fround((A + 2) * x) - (A + 3)) * x) * x) + 1);
   const y = fround(1 - x);
   const c2 = fround(fround(fround(fround(fround((A + 2) * y) - (A + 3)) * y) * y) + 1);
@@ -114,6 +123,9 @@ export function floatInterpolationTable(kernelSize: 2 | 4): Float32Array {
 function cachedTable(kernelSize: 2 | 4, fixed: boolean): Int32Array | Float32Array {
   const key = `${kernelSize}${fixed ? 'i' : 'f'}`;
   let table = tableCache.get(key);
-  if (!table) tableCache.set(key, (table = interpolationTable(kernelSize, fixed)));
+  if (!table) {
+    table = interpolationTable(kernelSize, fixed);
+    tableCache.set(key, table);
+  }
   return table;
 }

@@ -39,21 +39,33 @@ export function resize(
   region?: OutputRegion,
 ): RawImage {
   assertRawImage(image);
-  if (!Number.isInteger(height) || height < 1) throw new RangeError(`resize: height must be a positive integer, got ${height}`);
-  if (!Number.isInteger(width) || width < 1) throw new RangeError(`resize: width must be a positive integer, got ${width}`);
+  if (!Number.isInteger(height) || height < 1)
+    throw new RangeError(`resize: height must be a positive integer, got ${height}`);
+  if (!Number.isInteger(width) || width < 1)
+    throw new RangeError(`resize: width must be a positive integer, got ${width}`);
   const out = region ?? { x: 0, y: 0, width, height };
-  if (out.x < 0 || out.y < 0 || out.x + out.width > width || out.y + out.height > height || out.width < 1 || out.height < 1) {
+  if (
+    out.x < 0 ||
+    out.y < 0 ||
+    out.x + out.width > width ||
+    out.y + out.height > height ||
+    out.width < 1 ||
+    out.height < 1
+  ) {
     throw new RangeError(`resize: region ${JSON.stringify(out)} is outside the ${width}x${height} output`);
   }
-  if (height === image.height && width === image.width) return region ? crop(image, out.x, out.y, out.x + out.width, out.y + out.height) : image;
+  if (height === image.height && width === image.width)
+    return region ? crop(image, out.x, out.y, out.x + out.width, out.y + out.height) : image;
 
   const scaleX = 1 / (width / image.width);
   const scaleY = 1 / (height / image.height);
   let mode: number = interpolation;
   const integerScaleX = Math.round(scaleX);
   const integerScaleY = Math.round(scaleY);
-  const isAreaFast = Math.abs(scaleX - integerScaleX) < Number.EPSILON && Math.abs(scaleY - integerScaleY) < Number.EPSILON;
-  if (mode === Interpolation.LINEAR && isAreaFast && integerScaleX === 2 && integerScaleY === 2) mode = Interpolation.AREA;
+  const isAreaFast =
+    Math.abs(scaleX - integerScaleX) < Number.EPSILON && Math.abs(scaleY - integerScaleY) < Number.EPSILON;
+  if (mode === Interpolation.LINEAR && isAreaFast && integerScaleX === 2 && integerScaleY === 2)
+    mode = Interpolation.AREA;
 
   switch (mode) {
     case Interpolation.NEAREST:
@@ -70,7 +82,9 @@ export function resize(
       }
       return resizeLinear(image, width, height, out, true);
     default:
-      throw new RangeError(`resize: interpolation must be 0 (INTER_NEAREST), 1 (INTER_LINEAR), 2 (INTER_CUBIC) or 3 (INTER_AREA); got ${interpolation}`);
+      throw new RangeError(
+        `resize: interpolation must be 0 (INTER_NEAREST), 1 (INTER_LINEAR), 2 (INTER_CUBIC) or 3 (INTER_AREA); got ${interpolation}`,
+      );
   }
 }
 
@@ -81,7 +95,8 @@ function resizeNearest(image: RawImage, width: number, height: number, region: O
   const inverseY = 1 / (height / srcHeight);
   const dst = allocateLike(image, region.width, region.height);
   const xOffsets = new Int32Array(region.width);
-  for (let x = 0; x < region.width; x++) xOffsets[x] = Math.min(Math.floor((x + region.x) * inverseX), srcWidth - 1) * channels;
+  for (let x = 0; x < region.width; x++)
+    xOffsets[x] = Math.min(Math.floor((x + region.x) * inverseX), srcWidth - 1) * channels;
   const src = image.data;
   const out = dst.data;
   let o = 0;
@@ -104,7 +119,13 @@ interface AxisTable {
 }
 
 /** OpenCV resizeGeneric's linear coefficient tables for one whole axis (fixed point when `fixed`). */
-function linearAxisTable(srcSize: number, dstSize: number, horizontal: boolean, areaMode: boolean, fixed: boolean): AxisTable {
+function linearAxisTable(
+  srcSize: number,
+  dstSize: number,
+  horizontal: boolean,
+  areaMode: boolean,
+  fixed: boolean,
+): AxisTable {
   const inverseScale = dstSize / srcSize;
   const scale = 1 / inverseScale;
   const offsets = new Int32Array(dstSize);
@@ -165,7 +186,15 @@ interface ResizeTables {
 const resizeTablesCache = new Map<string, ResizeTables>();
 const RESIZE_TABLES_CACHE_SIZE = 8;
 
-function resizeTables(srcWidth: number, srcHeight: number, width: number, height: number, channels: number, areaMode: boolean, fixed: boolean): ResizeTables {
+function resizeTables(
+  srcWidth: number,
+  srcHeight: number,
+  width: number,
+  height: number,
+  channels: number,
+  areaMode: boolean,
+  fixed: boolean,
+): ResizeTables {
   const key = `${srcWidth}x${srcHeight}>${width}x${height}x${channels}${areaMode ? 'a' : 'l'}${fixed ? 'i' : 'f'}`;
   const cached = resizeTablesCache.get(key);
   if (cached) return cached;
@@ -195,12 +224,19 @@ function resizeTables(srcWidth: number, srcHeight: number, width: number, height
     yb1: fixed ? Int32Array.from(yTable.coefficient1) : Float32Array.from(yTable.coefficient1),
   };
   // A small LRU: a training run resizes to one or two sizes; odd sizes must not pile up.
-  if (resizeTablesCache.size >= RESIZE_TABLES_CACHE_SIZE) resizeTablesCache.delete(resizeTablesCache.keys().next().value!);
+  if (resizeTablesCache.size >= RESIZE_TABLES_CACHE_SIZE)
+    resizeTablesCache.delete(resizeTablesCache.keys().next().value!);
   resizeTablesCache.set(key, tables);
   return tables;
 }
 
-function resizeLinear(image: RawImage, width: number, height: number, region: OutputRegion, areaMode: boolean): RawImage {
+function resizeLinear(
+  image: RawImage,
+  width: number,
+  height: number,
+  region: OutputRegion,
+  areaMode: boolean,
+): RawImage {
   const { width: srcWidth, height: srcHeight, channels } = image;
   const isUint8 = image.data instanceof Uint8Array;
   const tables = resizeTables(srcWidth, srcHeight, width, height, channels, areaMode, isUint8);
@@ -226,22 +262,67 @@ function resizeLinear(image: RawImage, width: number, height: number, region: Ou
     const srcPointer = arena.copyIn(src);
     const outPointer = arena.allocate(rowLength * region.height);
     kernels.exports.resizeLinearU8(
-      srcPointer, srcWidth * channels, outPointer, rowLength, region.height,
-      arena.copyIn(xs0), arena.copyIn(xs1), arena.copyIn(xa0), arena.copyIn(xa1),
-      arena.copyIn(yTable.offsets), arena.copyIn(yTable.offsets1), arena.copyIn(yTable.coefficient0), arena.copyIn(yTable.coefficient1),
-      arena.allocate(rowLength * 4), arena.allocate(rowLength * 4), channels,
+      srcPointer,
+      srcWidth * channels,
+      outPointer,
+      rowLength,
+      region.height,
+      arena.copyIn(xs0),
+      arena.copyIn(xs1),
+      arena.copyIn(xa0),
+      arena.copyIn(xa1),
+      arena.copyIn(yTable.offsets),
+      arena.copyIn(yTable.offsets1),
+      arena.copyIn(yTable.coefficient0),
+      arena.copyIn(yTable.coefficient1),
+      arena.allocate(rowLength * 4),
+      arena.allocate(rowLength * 4),
+      channels,
     );
     (dst.data as Uint8Array).set(arena.bytes(outPointer, rowLength * region.height));
   } else if (isUint8) {
-    resizeLinearUint8(image.data as Uint8Array, srcWidth * channels, dst.data as Uint8Array, rowLength, region.height, xs0, xs1, xa0 as Int32Array, xa1 as Int32Array, yTable, channels);
+    resizeLinearUint8(
+      image.data as Uint8Array,
+      srcWidth * channels,
+      dst.data as Uint8Array,
+      rowLength,
+      region.height,
+      xs0,
+      xs1,
+      xa0 as Int32Array,
+      xa1 as Int32Array,
+      yTable,
+      channels,
+    );
   } else {
-    resizeLinearFloat(image.data as Float32Array, srcWidth * channels, dst.data as Float32Array, rowLength, region.height, xs0, xs1, xa0 as Float32Array, xa1 as Float32Array, yTable);
+    resizeLinearFloat(
+      image.data as Float32Array,
+      srcWidth * channels,
+      dst.data as Float32Array,
+      rowLength,
+      region.height,
+      xs0,
+      xs1,
+      xa0 as Float32Array,
+      xa1 as Float32Array,
+      yTable,
+    );
   }
   return dst;
 }
 
 /** Horizontal pass of one source row (OpenCV HResizeLinear, 11-bit fixed point), pre-shifted >> 4. */
-function horizontalLinearUint8(src: Uint8Array, base: number, row: Int32Array, length: number, xs0: Int32Array, xs1: Int32Array, a0: Int32Array, a1: Int32Array, channels: number): void {
+function horizontalLinearUint8(
+  src: Uint8Array,
+  base: number,
+  row: Int32Array,
+  length: number,
+  xs0: Int32Array,
+  xs1: Int32Array,
+  a0: Int32Array,
+  a1: Int32Array,
+  channels: number,
+): void {
   if (channels === 3) {
     // RGB: one offset/coefficient load per pixel for its three channels.
     for (let e = 0; e < length; e += 3) {
@@ -255,7 +336,8 @@ function horizontalLinearUint8(src: Uint8Array, base: number, row: Int32Array, l
     }
     return;
   }
-  for (let e = 0; e < length; e++) row[e] = (Math.imul(src[base + xs0[e]!]!, a0[e]!) + Math.imul(src[base + xs1[e]!]!, a1[e]!)) >> 4;
+  for (let e = 0; e < length; e++)
+    row[e] = (Math.imul(src[base + xs0[e]!]!, a0[e]!) + Math.imul(src[base + xs1[e]!]!, a1[e]!)) >> 4;
 }
 
 function resizeLinearUint8(
@@ -306,7 +388,15 @@ function resizeLinearUint8(
 }
 
 /** One output row of the vertical pass (its own function: monomorphic, bounds-check friendly). */
-function verticalLinearUint8(rowA: Int32Array, rowB: Int32Array, out: Uint8Array, outBase: number, length: number, b0: number, b1: number): void {
+function verticalLinearUint8(
+  rowA: Int32Array,
+  rowB: Int32Array,
+  out: Uint8Array,
+  outBase: number,
+  length: number,
+  b0: number,
+  b1: number,
+): void {
   if (length % 3 === 0) {
     // Unrolled by three (RGB rows): loads grouped ahead of the stores, fewer loop checks.
     for (let e = 0, o = outBase; e < length; e += 3, o += 3) {
@@ -458,9 +548,14 @@ function resizeAreaFast(
         let sum = 0;
         for (let dy = 0; dy < scaleY; dy++) {
           const base = (sy + dy) * stride + c;
-          for (let dx = 0; dx < scaleX; dx++) sum = isUint8 ? sum + src[base + (sx + dx) * channels]! : fround(sum + src[base + (sx + dx) * channels]!);
+          for (let dx = 0; dx < scaleX; dx++)
+            sum = isUint8 ? sum + src[base + (sx + dx) * channels]! : fround(sum + src[base + (sx + dx) * channels]!);
         }
-        out[o++] = twoByTwo ? (sum + 2) >> 2 : isUint8 ? saturateUint8(fround(sum * inverseArea)) : fround(sum * inverseArea);
+        out[o++] = twoByTwo
+          ? (sum + 2) >> 2
+          : isUint8
+            ? saturateUint8(fround(sum * inverseArea))
+            : fround(sum * inverseArea);
       }
     }
   }
@@ -486,10 +581,16 @@ function areaTable(srcSize: number, dstSize: number, channels: number): Decimate
     let s2 = Math.floor(fs2);
     s2 = Math.min(s2, srcSize - 1);
     s1 = Math.min(s1, s2);
-    if (s1 - fs1 > 1e-3) table.push({ destination: d * channels, source: (s1 - 1) * channels, alpha: fround((s1 - fs1) / cellWidth) });
-    for (let s = s1; s < s2; s++) table.push({ destination: d * channels, source: s * channels, alpha: fround(1 / cellWidth) });
+    if (s1 - fs1 > 1e-3)
+      table.push({ destination: d * channels, source: (s1 - 1) * channels, alpha: fround((s1 - fs1) / cellWidth) });
+    for (let s = s1; s < s2; s++)
+      table.push({ destination: d * channels, source: s * channels, alpha: fround(1 / cellWidth) });
     if (fs2 - s2 > 1e-3) {
-      table.push({ destination: d * channels, source: s2 * channels, alpha: fround(Math.min(Math.min(fs2 - s2, 1), cellWidth) / cellWidth) });
+      table.push({
+        destination: d * channels,
+        source: s2 * channels,
+        alpha: fround(Math.min(Math.min(fs2 - s2, 1), cellWidth) / cellWidth),
+      });
     }
   }
   return table;
@@ -515,7 +616,8 @@ function resizeAreaGeneral(image: RawImage, width: number, height: number): RawI
     buffer.fill(0);
     const base = sy * srcWidth * channels;
     for (const { destination, source, alpha } of xTable) {
-      for (let c = 0; c < channels; c++) buffer[destination + c] = fround(buffer[destination + c]! + fround(src[base + source + c]! * alpha));
+      for (let c = 0; c < channels; c++)
+        buffer[destination + c] = fround(buffer[destination + c]! + fround(src[base + source + c]! * alpha));
     }
     if (dy !== previous) {
       flush(previous);

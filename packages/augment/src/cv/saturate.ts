@@ -42,7 +42,7 @@ export function fmaf32(a: number, b: number, c: number): number {
   if (error === 0) return rounded;
   const other = Math.fround(rounded + 2 * (sum - rounded));
   if (other - sum !== sum - rounded) return rounded; // not halfway: float64 rounding was harmless
-  return (error > 0) === (other > rounded) ? other : rounded;
+  return error > 0 === other > rounded ? other : rounded;
 }
 
 /** A finite double as `mantissa * 2^exponent` (exact). */
@@ -69,7 +69,8 @@ export function fma(a: number, b: number, c: number): number {
   const z = decompose(c);
   const productExponent = x.exponent + y.exponent;
   const exponent = Math.min(productExponent, z.exponent);
-  let exact = ((x.mantissa * y.mantissa) << BigInt(productExponent - exponent)) + (z.mantissa << BigInt(z.exponent - exponent));
+  let exact =
+    ((x.mantissa * y.mantissa) << BigInt(productExponent - exponent)) + (z.mantissa << BigInt(z.exponent - exponent));
   if (exact === 0n) return a * b + c; // the sign of an exact zero follows IEEE rules
   let shift = exponent;
   const length = exact.toString(2).length - (exact < 0n ? 1 : 0);
@@ -78,7 +79,7 @@ export function fma(a: number, b: number, c: number): number {
     const drop = BigInt(length - 900);
     const magnitude = exact < 0n ? -exact : exact;
     let kept = magnitude >> drop;
-    if ((kept << drop) !== magnitude) kept |= 1n;
+    if (kept << drop !== magnitude) kept |= 1n;
     exact = exact < 0n ? -kept : kept;
     shift += length - 900;
   }

@@ -5,7 +5,14 @@
 import { allocateUninitializedLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { wasmKernels } from '../wasm/index.js';
 import { BorderMode, borderValues, type BorderModeValue } from './border.js';
-import { INTER_BITS, INTER_TAB_SIZE, Interpolation, fixedInterpolationTable, storeFixedCoordinate, type InterpolationValue } from './interpolation.js';
+import {
+  INTER_BITS,
+  INTER_TAB_SIZE,
+  Interpolation,
+  fixedInterpolationTable,
+  storeFixedCoordinate,
+  type InterpolationValue,
+} from './interpolation.js';
 import { ROUND_HALF_EVEN_MAGIC, roundHalfEven } from './saturate.js';
 import { bilinearBorderPixelRgb8, remap, remapFixed } from './warp.js';
 
@@ -19,7 +26,13 @@ const fround = Math.fround;
  * @example
  * const { mapX, mapY } = opticalDistortionMaps(64, 48, 0.05, 0, 0);
  */
-export function opticalDistortionMaps(width: number, height: number, k: number, dx: number, dy: number): { mapX: Float32Array; mapY: Float32Array } {
+export function opticalDistortionMaps(
+  width: number,
+  height: number,
+  k: number,
+  dx: number,
+  dy: number,
+): { mapX: Float32Array; mapY: Float32Array } {
   const fx = fround(width);
   const fy = fround(height);
   const cx = fround(width * 0.5 + dx);
@@ -83,7 +96,20 @@ export function undistortRemap(
   const ir4 = 1 / fy;
   const ir5 = -((height - 1) * 0.5) / fy;
   if (image.data instanceof Uint8Array && image.channels === 3) {
-    return opticalDistortionRgb8(image, fx, fy, cx, cy, k32, ir0, ir2, ir4, ir5, borderMode, borderValues(value, 3, true));
+    return opticalDistortionRgb8(
+      image,
+      fx,
+      fy,
+      cx,
+      cy,
+      k32,
+      ir0,
+      ir2,
+      ir4,
+      ir5,
+      borderMode,
+      borderValues(value, 3, true),
+    );
   }
   const count = width * height;
   const sxs = new Int32Array(count);
@@ -96,7 +122,14 @@ export function undistortRemap(
     for (let j = 0; j < width; j++, index++, x += ir0) {
       const r2 = x * x + y2;
       const kr = 1 + ((0 * r2 + k32) * r2 + k32) * r2;
-      storeFixedCoordinate(sxs, sys, fractions, index, fround(fx * (x * kr) + cx) * INTER_TAB_SIZE, fround(fy * (y * kr) + cy) * INTER_TAB_SIZE);
+      storeFixedCoordinate(
+        sxs,
+        sys,
+        fractions,
+        index,
+        fround(fx * (x * kr) + cx) * INTER_TAB_SIZE,
+        fround(fy * (y * kr) + cy) * INTER_TAB_SIZE,
+      );
     }
   }
   return remapFixed(image, width, height, sxs, sys, fractions, interpolation, borderMode, value);
@@ -130,18 +163,49 @@ function opticalDistortionRgb8(
   // the same while |map| < 2^26. |x|, |y| <= 0.5 and r2 <= 0.5 bound |map| by these sums.
   const radialBound = 1 + 0.75 * Math.abs(k);
   const kernels =
-    width * 0.5 * radialBound + Math.abs(cx) < 2 ** 25 && height * 0.5 * radialBound + Math.abs(cy) < 2 ** 25 ? wasmKernels() : undefined;
+    width * 0.5 * radialBound + Math.abs(cx) < 2 ** 25 && height * 0.5 * radialBound + Math.abs(cy) < 2 ** 25
+      ? wasmKernels()
+      : undefined;
   if (kernels) {
     const arena = kernels.arena();
     const srcPointer = arena.copyIn(src);
     const outPointer = arena.allocate(out.length);
     const tablePointer = arena.copyIn(table);
     const borderPointer = arena.allocate(width * height * 16);
-    const borderCount = kernels.exports.opticalDistortionRgb8(srcPointer, outPointer, width, height, fx, fy, cx, cy, k, ir0, ir2, ir4, ir5, tablePointer, borderPointer, arena.allocate(width * 8));
+    const borderCount = kernels.exports.opticalDistortionRgb8(
+      srcPointer,
+      outPointer,
+      width,
+      height,
+      fx,
+      fy,
+      cx,
+      cy,
+      k,
+      ir0,
+      ir2,
+      ir4,
+      ir5,
+      tablePointer,
+      borderPointer,
+      arena.allocate(width * 8),
+    );
     out.set(arena.bytes(outPointer, out.length));
     const borderPixels = new Int32Array(kernels.exports.memory.buffer, borderPointer, borderCount * 4);
     for (let b = 0; b < borderCount * 4; b += 4) {
-      bilinearBorderPixelRgb8(src, width, height, out, borderPixels[b]!, borderPixels[b + 1]!, borderPixels[b + 2]!, borderPixels[b + 3]!, borderMode, fill, table);
+      bilinearBorderPixelRgb8(
+        src,
+        width,
+        height,
+        out,
+        borderPixels[b]!,
+        borderPixels[b + 1]!,
+        borderPixels[b + 2]!,
+        borderPixels[b + 3]!,
+        borderMode,
+        fill,
+        table,
+      );
     }
     return dst;
   }

@@ -4,7 +4,15 @@
  */
 import { allocateLike, assertRawImage, type RawImage } from '../core/raw-image.js';
 import { BorderMode, borderInterpolate, borderValues, type BorderModeValue } from './border.js';
-import { INTER_BITS, INTER_TAB_SIZE, Interpolation, fixedInterpolationTable, floatInterpolationTable, storeFixedCoordinate, type InterpolationValue } from './interpolation.js';
+import {
+  INTER_BITS,
+  INTER_TAB_SIZE,
+  Interpolation,
+  fixedInterpolationTable,
+  floatInterpolationTable,
+  storeFixedCoordinate,
+  type InterpolationValue,
+} from './interpolation.js';
 import { roundHalfEven } from './saturate.js';
 import { cosCorrectlyRounded, sinCorrectlyRounded } from './trig.js';
 
@@ -100,7 +108,17 @@ export function warpAffine(image: RawImage, matrix: AffineMatrix, options: WarpO
       }
     }
   }
-  return remapFixed(image, width, height, sxs, sys, fractions, interpolation, options.borderMode ?? BorderMode.REFLECT_101, options.borderValue ?? null);
+  return remapFixed(
+    image,
+    width,
+    height,
+    sxs,
+    sys,
+    fractions,
+    interpolation,
+    options.borderMode ?? BorderMode.REFLECT_101,
+    options.borderValue ?? null,
+  );
 }
 
 /**
@@ -122,7 +140,9 @@ export function remap(
   assertRawImage(image);
   const count = outputWidth * outputHeight;
   if (mapX.length !== count || mapY.length !== count) {
-    throw new RangeError(`remap: maps must have ${count} entries (${outputWidth}x${outputHeight}), got ${mapX.length} and ${mapY.length}`);
+    throw new RangeError(
+      `remap: maps must have ${count} entries (${outputWidth}x${outputHeight}), got ${mapX.length} and ${mapY.length}`,
+    );
   }
   const sxs = new Int32Array(count);
   const sys = new Int32Array(count);
@@ -177,11 +197,26 @@ export function remapFixed(
   }
 
   if (interpolation !== Interpolation.CUBIC && isUint8 && channels === 3) {
-    remapBilinearRgb8(src as Uint8Array, srcWidth, srcHeight, out as Uint8Array, count, sxs, sys, fractions!, borderMode, fill);
+    remapBilinearRgb8(
+      src as Uint8Array,
+      srcWidth,
+      srcHeight,
+      out as Uint8Array,
+      count,
+      sxs,
+      sys,
+      fractions!,
+      borderMode,
+      fill,
+    );
     return dst;
   }
 
-  if (interpolation === Interpolation.CUBIC || interpolation === Interpolation.LINEAR || interpolation === Interpolation.AREA) {
+  if (
+    interpolation === Interpolation.CUBIC ||
+    interpolation === Interpolation.LINEAR ||
+    interpolation === Interpolation.AREA
+  ) {
     const cubic = interpolation === Interpolation.CUBIC;
     const size = cubic ? 4 : 2;
     const taps = size * size;
@@ -211,12 +246,19 @@ export function remapFixed(
           for (let c = 0; c < channels; c++) {
             const p = base + c;
             if (isUint8) {
-              const value = (src[p]! * w0 + src[p + channels]! * w1 + src[p + stride]! * w2 + src[p + stride + channels]! * w3 + 16384) >> 15;
+              const value =
+                (src[p]! * w0 +
+                  src[p + channels]! * w1 +
+                  src[p + stride]! * w2 +
+                  src[p + stride + channels]! * w3 +
+                  16384) >>
+                15;
               out[o + c] = value < 0 ? 0 : value > 255 ? 255 : value;
             } else {
               // remapBilinear<float>: each product and each sum rounded to float32, left to right.
               out[o + c] = fround(
-                fround(fround(fround(src[p]! * w0) + fround(src[p + channels]! * w1)) + fround(src[p + stride]! * w2)) + fround(src[p + stride + channels]! * w3),
+                fround(fround(fround(src[p]! * w0) + fround(src[p + channels]! * w1)) + fround(src[p + stride]! * w2)) +
+                  fround(src[p + stride + channels]! * w3),
               );
             }
           }
@@ -232,7 +274,10 @@ export function remapFixed(
         }
         continue;
       }
-      if (borderMode === BorderMode.CONSTANT && (sx >= srcWidth || sx + size <= 0 || sy >= srcHeight || sy + size <= 0)) {
+      if (
+        borderMode === BorderMode.CONSTANT &&
+        (sx >= srcWidth || sx + size <= 0 || sy >= srcHeight || sy + size <= 0)
+      ) {
         for (let c = 0; c < channels; c++) out[o + c] = fill[c]!;
         continue;
       }
@@ -242,17 +287,21 @@ export function remapFixed(
       }
       for (let c = 0; c < channels; c++) {
         if (!isUint8 && !cubic) {
-          const value = (kx: number, ky: number): number => (xIndex[kx]! >= 0 && yIndex[ky]! >= 0 ? src[yIndex[ky]! * stride + xIndex[kx]! * channels + c]! : fill[c]!);
+          const value = (kx: number, ky: number): number =>
+            xIndex[kx]! >= 0 && yIndex[ky]! >= 0 ? src[yIndex[ky]! * stride + xIndex[kx]! * channels + c]! : fill[c]!;
           out[o + c] = fround(
-            fround(fround(fround(value(0, 0) * table[w]!) + fround(value(1, 0) * table[w + 1]!)) + fround(value(0, 1) * table[w + 2]!)) +
-              fround(value(1, 1) * table[w + 3]!),
+            fround(
+              fround(fround(value(0, 0) * table[w]!) + fround(value(1, 0) * table[w + 1]!)) +
+                fround(value(0, 1) * table[w + 2]!),
+            ) + fround(value(1, 1) * table[w + 3]!),
           );
           continue;
         }
         let sum = 0;
         for (let ky = 0; ky < size; ky++) {
           for (let kx = 0; kx < size; kx++) {
-            const value = xIndex[kx]! >= 0 && yIndex[ky]! >= 0 ? src[yIndex[ky]! * stride + xIndex[kx]! * channels + c]! : fill[c]!;
+            const value =
+              xIndex[kx]! >= 0 && yIndex[ky]! >= 0 ? src[yIndex[ky]! * stride + xIndex[kx]! * channels + c]! : fill[c]!;
             sum += value * table[w + ky * size + kx]!;
           }
         }
@@ -261,7 +310,9 @@ export function remapFixed(
     }
     return dst;
   }
-  throw new RangeError(`remap: interpolation must be 0 (INTER_NEAREST), 1 (INTER_LINEAR) or 2 (INTER_CUBIC); got ${interpolation}`);
+  throw new RangeError(
+    `remap: interpolation must be 0 (INTER_NEAREST), 1 (INTER_LINEAR) or 2 (INTER_CUBIC); got ${interpolation}`,
+  );
 }
 
 /** Bilinear remap for uint8 RGB: the common case in one tight loop, borders per neighbour. */

@@ -11,7 +11,6 @@ import { BBoxError, denormalizeBbox, normalizeBbox, type BBox, type BBoxCoords }
 import { fma } from '../cv/saturate.js';
 import { rotationMatrix2D, type AffineMatrix } from '../cv/warp.js';
 
-
 /** albumentations `bbox_vflip`. @example bboxVflip([0.1, 0.2, 0.3, 0.4]); // [0.1, 0.6, 0.3, 0.8] */
 export function bboxVflip(bbox: BBox): BBoxCoords {
   const [xMin, yMin, xMax, yMax] = bbox;
@@ -96,9 +95,19 @@ export function bboxRotate(bbox: BBox, angle: number, method: string, rows: numb
     throw new BBoxError(`Method ${method} is not a valid rotation method.`);
   }
   const round = float32 ? Math.fround : (value: number) => value;
-  const xt = xs.map((x, index) => round(round(round(round(round(cos) * x) * round(scale)) + round(round(sin) * ys[index]!)) / round(scale)) + 0.5);
-  const yt = xs.map((x, index) => round(round(round(round(-sin) * x) * round(scale)) + round(round(cos) * ys[index]!)) + 0.5);
-  return [Math.min(...xt.map(round)), Math.min(...yt.map(round)), Math.max(...xt.map(round)), Math.max(...yt.map(round))];
+  const xt = xs.map(
+    (x, index) =>
+      round(round(round(round(round(cos) * x) * round(scale)) + round(round(sin) * ys[index]!)) / round(scale)) + 0.5,
+  );
+  const yt = xs.map(
+    (x, index) => round(round(round(round(-sin) * x) * round(scale)) + round(round(cos) * ys[index]!)) + 0.5,
+  );
+  return [
+    Math.min(...xt.map(round)),
+    Math.min(...yt.map(round)),
+    Math.max(...xt.map(round)),
+    Math.max(...yt.map(round)),
+  ];
 }
 
 /**
@@ -170,30 +179,71 @@ export function cropBboxByCoords(
 }
 
 /** albumentations `get_random_crop_coords`: `[x1, y1, x2, y2]`. @example randomCropCoords(100, 100, 50, 50, 0.5, 0.5); */
-export function randomCropCoords(height: number, width: number, cropHeight: number, cropWidth: number, hStart: number, wStart: number): [number, number, number, number] {
+export function randomCropCoords(
+  height: number,
+  width: number,
+  cropHeight: number,
+  cropWidth: number,
+  hStart: number,
+  wStart: number,
+): [number, number, number, number] {
   const y1 = Math.trunc((height - cropHeight + 1) * hStart);
   const x1 = Math.trunc((width - cropWidth + 1) * wStart);
   return [x1, y1, x1 + cropWidth, y1 + cropHeight];
 }
 
 /** albumentations `get_center_crop_coords`: `[x1, y1, x2, y2]`. @example centerCropCoords(100, 100, 50, 50); */
-export function centerCropCoords(height: number, width: number, cropHeight: number, cropWidth: number): [number, number, number, number] {
+export function centerCropCoords(
+  height: number,
+  width: number,
+  cropHeight: number,
+  cropWidth: number,
+): [number, number, number, number] {
   const y1 = Math.floor((height - cropHeight) / 2);
   const x1 = Math.floor((width - cropWidth) / 2);
   return [x1, y1, x1 + cropWidth, y1 + cropHeight];
 }
 
 /** albumentations `bbox_random_crop`. @example bboxRandomCrop([0.1, 0.2, 0.3, 0.4], 50, 50, 0.5, 0.5, 100, 100); */
-export function bboxRandomCrop(bbox: BBox, cropHeight: number, cropWidth: number, hStart: number, wStart: number, rows: number, cols: number): BBoxCoords {
-  return cropBboxByCoords(bbox, randomCropCoords(rows, cols, cropHeight, cropWidth, hStart, wStart), cropHeight, cropWidth, rows, cols);
+export function bboxRandomCrop(
+  bbox: BBox,
+  cropHeight: number,
+  cropWidth: number,
+  hStart: number,
+  wStart: number,
+  rows: number,
+  cols: number,
+): BBoxCoords {
+  return cropBboxByCoords(
+    bbox,
+    randomCropCoords(rows, cols, cropHeight, cropWidth, hStart, wStart),
+    cropHeight,
+    cropWidth,
+    rows,
+    cols,
+  );
 }
 
 /** albumentations `bbox_center_crop`. @example bboxCenterCrop([0.1, 0.2, 0.3, 0.4], 50, 50, 100, 100); */
-export function bboxCenterCrop(bbox: BBox, cropHeight: number, cropWidth: number, rows: number, cols: number): BBoxCoords {
+export function bboxCenterCrop(
+  bbox: BBox,
+  cropHeight: number,
+  cropWidth: number,
+  rows: number,
+  cols: number,
+): BBoxCoords {
   return cropBboxByCoords(bbox, centerCropCoords(rows, cols, cropHeight, cropWidth), cropHeight, cropWidth, rows, cols);
 }
 
 /** albumentations `bbox_crop` (the `Crop` transform's box). @example bboxCrop([0.1, 0.2, 0.3, 0.4], 0, 0, 50, 50, 100, 100); */
-export function bboxCrop(bbox: BBox, xMin: number, yMin: number, xMax: number, yMax: number, rows: number, cols: number): BBoxCoords {
+export function bboxCrop(
+  bbox: BBox,
+  xMin: number,
+  yMin: number,
+  xMax: number,
+  yMax: number,
+  rows: number,
+  cols: number,
+): BBoxCoords {
   return cropBboxByCoords(bbox, [xMin, yMin, xMax, yMax], yMax - yMin, xMax - xMin, rows, cols);
 }

@@ -34,7 +34,8 @@ export function clahePlane(
     source = new Uint8Array(sourceWidth * sourceHeight);
     for (let y = 0; y < sourceHeight; y++) {
       const sy = borderInterpolate(y, height, BorderMode.REFLECT_101);
-      for (let x = 0; x < sourceWidth; x++) source[y * sourceWidth + x] = plane[sy * width + borderInterpolate(x, width, BorderMode.REFLECT_101)]!;
+      for (let x = 0; x < sourceWidth; x++)
+        source[y * sourceWidth + x] = plane[sy * width + borderInterpolate(x, width, BorderMode.REFLECT_101)]!;
     }
   }
   const tileWidth = sourceWidth / tilesX;

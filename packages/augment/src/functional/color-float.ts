@@ -32,7 +32,10 @@ export function adjustContrastFloat(image: RawImage, factor: number): RawImage {
   const mean = fround(numpySumFloat32(gray.data as Float32Array) / gray.data.length);
   const dst = allocateLike(image, image.width, image.height);
   const out = dst.data as Float32Array;
-  if (factor === 0) return (out.fill(mean), dst);
+  if (factor === 0) {
+    out.fill(mean);
+    return dst;
+  }
   const src = image.data as Float32Array;
   const f = fround(factor);
   // np.float32 mean * Python float is a float64 scalar, cast to float32 to add to the array.

@@ -15,7 +15,8 @@ export function cutout(image: RawImage, holes: readonly Hole[], fillValue: numbe
   const dst = cloneImage(image);
   const { width, height, channels } = image;
   const values = typeof fillValue === 'number' ? Array.from({ length: channels }, () => fillValue) : [...fillValue];
-  if (values.length !== channels) throw new RangeError(`cutout: fillValue has ${values.length} values for ${channels} channels`);
+  if (values.length !== channels)
+    throw new RangeError(`cutout: fillValue has ${values.length} values for ${channels} channels`);
   const out = dst.data;
   const isUint8 = out instanceof Uint8Array;
   // numpy assignment into uint8 truncates and wraps; keep values in range instead of wrapping.

@@ -25,7 +25,13 @@ export { opticalDistortionMaps } from '../cv/undistort.js';
  * @example
  * const patch = randomCrop(image, 300, 300, 0.37, 0.81);
  */
-export function randomCrop(image: RawImage, cropHeight: number, cropWidth: number, hStart: number, wStart: number): RawImage {
+export function randomCrop(
+  image: RawImage,
+  cropHeight: number,
+  cropWidth: number,
+  hStart: number,
+  wStart: number,
+): RawImage {
   if (cropHeight > image.height || cropWidth > image.width) {
     throw new RangeError(
       `randomCrop: requested crop size (${cropHeight}, ${cropWidth}) is larger than the image size (${image.height}, ${image.width})`,
@@ -56,7 +62,12 @@ export function randomCropCoordinates(
  * @example
  * centerCropCoordinates(48, 64, 20, 30); // { y: 14, x: 17 }
  */
-export function centerCropCoordinates(height: number, width: number, cropHeight: number, cropWidth: number): { x: number; y: number } {
+export function centerCropCoordinates(
+  height: number,
+  width: number,
+  cropHeight: number,
+  cropWidth: number,
+): { x: number; y: number } {
   return { y: Math.trunc((height - cropHeight) / 2), x: Math.trunc((width - cropWidth) / 2) };
 }
 
@@ -69,7 +80,11 @@ export function hflip(image: RawImage): RawImage {
   assertRawImage(image);
   const { width, height, channels } = image;
   const dst = allocateUninitializedLike(image, width, height); // every pixel is written below
-  if (image.data instanceof Uint8Array && flipWithKernels(image.data, dst.data as Uint8Array, width, height, channels, true, false)) return dst;
+  if (
+    image.data instanceof Uint8Array &&
+    flipWithKernels(image.data, dst.data as Uint8Array, width, height, channels, true, false)
+  )
+    return dst;
   if (image.data instanceof Uint8Array && channels === 3) hflipRgb8(image.data, dst.data as Uint8Array, width, height);
   else {
     const src = image.data;
@@ -87,7 +102,15 @@ export function hflip(image: RawImage): RawImage {
 }
 
 /** The WebAssembly flip of uint8 `src` into `out`; false when the kernels are off (the JS path runs). */
-function flipWithKernels(src: Uint8Array, out: Uint8Array, width: number, height: number, channels: number, horizontal: boolean, vertical: boolean): boolean {
+function flipWithKernels(
+  src: Uint8Array,
+  out: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  horizontal: boolean,
+  vertical: boolean,
+): boolean {
   const kernels = wasmKernels();
   if (!kernels) return false;
   const arena = kernels.arena();
@@ -103,7 +126,12 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 function hflipRgb8(src: Uint8Array, out: Uint8Array, width: number, height: number): void {
   const stride = width * 3;
   if (LITTLE_ENDIAN && width % 4 === 0 && src.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
-    hflipRgb8Words(new Uint32Array(src.buffer, src.byteOffset, src.length >> 2), new Uint32Array(out.buffer, out.byteOffset, out.length >> 2), width, height);
+    hflipRgb8Words(
+      new Uint32Array(src.buffer, src.byteOffset, src.length >> 2),
+      new Uint32Array(out.buffer, out.byteOffset, out.length >> 2),
+      width,
+      height,
+    );
     return;
   }
   for (let y = 0; y < height; y++) {
@@ -145,7 +173,11 @@ export function vflip(image: RawImage): RawImage {
   assertRawImage(image);
   const { width, height, channels } = image;
   const dst = allocateUninitializedLike(image, width, height); // every pixel is written below
-  if (image.data instanceof Uint8Array && flipWithKernels(image.data, dst.data as Uint8Array, width, height, channels, false, true)) return dst;
+  if (
+    image.data instanceof Uint8Array &&
+    flipWithKernels(image.data, dst.data as Uint8Array, width, height, channels, false, true)
+  )
+    return dst;
   const rowLength = width * channels;
   for (let y = 0; y < height; y++) {
     const from = (height - 1 - y) * rowLength;
@@ -239,7 +271,14 @@ export function padWithParams(
  * @example
  * const matrix = shiftScaleRotateMatrix(64, 48, 17.5, 1.1, 0.05, -0.03);
  */
-export function shiftScaleRotateMatrix(width: number, height: number, angle: number, scale: number, dx: number, dy: number): AffineMatrix {
+export function shiftScaleRotateMatrix(
+  width: number,
+  height: number,
+  angle: number,
+  scale: number,
+  dx: number,
+  dy: number,
+): AffineMatrix {
   const matrix = rotationMatrix2D(width / 2 - 0.5, height / 2 - 0.5, angle, scale);
   matrix[2] += dx * width;
   matrix[5] += dy * height;

@@ -11,7 +11,6 @@ import { centerCropCoords, randomCropCoords } from './bbox.js';
 
 const radians = (degrees: number): number => degrees * (Math.PI / 180); // math.radians
 
-
 /** albumentations' `@angle_2pi_range` decorator: keeps `[x, y, angle, scale]`, angle wrapped. */
 const wrapped = ([x, y, angle, scale]: KeypointCoords): KeypointCoords => [x, y, angleTo2piRange(angle), scale];
 
@@ -84,7 +83,15 @@ export function keypointRotate(keypoint: InternalKeypoint, angle: number, rows: 
  * the shift `(dx*W, dy*H)`; angle grows by `angle`, scale is multiplied by `scale`.
  * @example keypointShiftScaleRotate([10.5, 20, 0, 1], 30, 1.2, 0.1, 0, 100, 100);
  */
-export function keypointShiftScaleRotate(keypoint: InternalKeypoint, angle: number, scale: number, dx: number, dy: number, rows: number, cols: number): KeypointCoords {
+export function keypointShiftScaleRotate(
+  keypoint: InternalKeypoint,
+  angle: number,
+  scale: number,
+  dx: number,
+  dy: number,
+  rows: number,
+  cols: number,
+): KeypointCoords {
   const [x, y, a, s] = keypoint;
   const matrix = rotationMatrix2D((cols - 1) * 0.5, (rows - 1) * 0.5, angle, scale);
   matrix[2] += dx * cols;
@@ -100,17 +107,34 @@ export function keypointScale(keypoint: InternalKeypoint, scaleX: number, scaleY
 }
 
 /** albumentations `crop_keypoint_by_coords`. @example cropKeypointByCoords([30, 40, 0, 1], [10, 10, 60, 60]); // [20, 30, 0, 1] */
-export function cropKeypointByCoords(keypoint: InternalKeypoint, cropCoords: readonly [number, number, number, number]): KeypointCoords {
+export function cropKeypointByCoords(
+  keypoint: InternalKeypoint,
+  cropCoords: readonly [number, number, number, number],
+): KeypointCoords {
   const [x, y, angle, scale] = keypoint;
   return [x - cropCoords[0], y - cropCoords[1], angle, scale];
 }
 
 /** albumentations `keypoint_random_crop`. @example keypointRandomCrop([30, 40, 0, 1], 50, 50, 0.5, 0.5, 100, 100); */
-export function keypointRandomCrop(keypoint: InternalKeypoint, cropHeight: number, cropWidth: number, hStart: number, wStart: number, rows: number, cols: number): KeypointCoords {
+export function keypointRandomCrop(
+  keypoint: InternalKeypoint,
+  cropHeight: number,
+  cropWidth: number,
+  hStart: number,
+  wStart: number,
+  rows: number,
+  cols: number,
+): KeypointCoords {
   return cropKeypointByCoords(keypoint, randomCropCoords(rows, cols, cropHeight, cropWidth, hStart, wStart));
 }
 
 /** albumentations `keypoint_center_crop`. @example keypointCenterCrop([30, 40, 0, 1], 50, 50, 100, 100); */
-export function keypointCenterCrop(keypoint: InternalKeypoint, cropHeight: number, cropWidth: number, rows: number, cols: number): KeypointCoords {
+export function keypointCenterCrop(
+  keypoint: InternalKeypoint,
+  cropHeight: number,
+  cropWidth: number,
+  rows: number,
+  cols: number,
+): KeypointCoords {
   return cropKeypointByCoords(keypoint, centerCropCoords(rows, cols, cropHeight, cropWidth));
 }

@@ -26,7 +26,9 @@ function pairwiseSumFloat32(values: Float32Array, start: number, count: number):
     const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => values[start + j]!);
     let i = 8;
     for (; i < count - (count % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = fround(r[j]! + values[start + i + j]!);
-    let sum = fround(fround(fround(r[0]! + r[1]!) + fround(r[2]! + r[3]!)) + fround(fround(r[4]! + r[5]!) + fround(r[6]! + r[7]!)));
+    let sum = fround(
+      fround(fround(r[0]! + r[1]!) + fround(r[2]! + r[3]!)) + fround(fround(r[4]! + r[5]!) + fround(r[6]! + r[7]!)),
+    );
     for (; i < count; i++) sum = fround(sum + values[start + i]!);
     return sum;
   }

@@ -6,7 +6,8 @@ import { assertRawImage, type RawImage } from '../core/raw-image.js';
 import { equalizeHistTable } from '../cv/equalize.js';
 
 function requireUint8(name: string, image: RawImage): Uint8Array {
-  if (!(image.data instanceof Uint8Array)) throw new TypeError(`${name}: needs a uint8 image (${image.data.constructor.name} given)`);
+  if (!(image.data instanceof Uint8Array))
+    throw new TypeError(`${name}: needs a uint8 image (${image.data.constructor.name} given)`);
   return image.data;
 }
 
@@ -26,8 +27,10 @@ export function posterize(image: RawImage, bits: number | readonly number[]): Ra
   assertRawImage(image);
   requireUint8('posterize', image);
   const list = typeof bits === 'number' ? [bits] : bits.slice();
-  if (list.some((value) => !Number.isInteger(value) || value < 0 || value > 8)) throw new RangeError(`posterize: bits must be integers in [0, 8], got ${JSON.stringify(bits)}`);
-  if (list.length !== 1 && (list.length !== 3 || image.channels !== 3)) throw new RangeError('posterize: per-channel bits need 3 values and an RGB image');
+  if (list.some((value) => !Number.isInteger(value) || value < 0 || value > 8))
+    throw new RangeError(`posterize: bits must be integers in [0, 8], got ${JSON.stringify(bits)}`);
+  if (list.length !== 1 && (list.length !== 3 || image.channels !== 3))
+    throw new RangeError('posterize: per-channel bits need 3 values and an RGB image');
   const luts = list.map((value) => Uint8Array.from({ length: 256 }, (_, v) => v & ~((1 << (8 - value)) - 1) & 255));
   return applyLut(image, luts);
 }
@@ -39,10 +42,13 @@ export function posterize(image: RawImage, bits: number | readonly number[]): Ra
  */
 export function shiftRgb(image: RawImage, rShift: number, gShift: number, bShift: number): RawImage {
   assertRawImage(image);
-  if (image.channels !== 3) throw new RangeError(`shiftRgb: needs a 3-channel image (${image.channels} channels given)`);
+  if (image.channels !== 3)
+    throw new RangeError(`shiftRgb: needs a 3-channel image (${image.channels} channels given)`);
   const shifts = [rShift, gShift, bShift].map(Math.fround);
   if (image.data instanceof Uint8Array) {
-    const luts = shifts.map((shift) => Uint8Array.from({ length: 256 }, (_, v) => Math.trunc(Math.min(255, Math.max(0, Math.fround(v + shift))))));
+    const luts = shifts.map((shift) =>
+      Uint8Array.from({ length: 256 }, (_, v) => Math.trunc(Math.min(255, Math.max(0, Math.fround(v + shift))))),
+    );
     return applyLut(image, luts);
   }
   const src = image.data;
@@ -82,12 +88,17 @@ export function equalize(image: RawImage, mode: 'cv' | 'pil' = 'cv'): RawImage {
   const data = requireUint8('equalize', image);
   if (image.channels !== 1 && image.channels !== 3) {
     // albumentations 1.3.1 equalises channels 0..2 into np.empty_like(img): the rest is uninitialised memory.
-    throw new RangeError(`equalize: needs 1 or 3 channels (${image.channels} given); albumentations leaves channels past the third uninitialised`);
+    throw new RangeError(
+      `equalize: needs 1 or 3 channels (${image.channels} given); albumentations leaves channels past the third uninitialised`,
+    );
   }
   const luts: Uint8Array[] = [];
   for (let channel = 0; channel < image.channels; channel++) {
     const histogram = histogramOf(data, image.channels, channel);
-    luts.push((mode === 'cv' ? equalizeHistTable(histogram) : equalizePilLut(histogram)) ?? Uint8Array.from({ length: 256 }, (_, v) => v));
+    luts.push(
+      (mode === 'cv' ? equalizeHistTable(histogram) : equalizePilLut(histogram)) ??
+        Uint8Array.from({ length: 256 }, (_, v) => v),
+    );
   }
   return applyLut(image, luts);
 }
@@ -98,9 +109,12 @@ export function equalize(image: RawImage, mode: 'cv' | 'pil' = 'cv'): RawImage {
  */
 export function channelDropout(image: RawImage, channelsToDrop: readonly number[], fillValue = 0): RawImage {
   assertRawImage(image);
-  if (image.channels === 1) throw new RangeError('channelDropout: the image has one channel; ChannelDropout is not defined for it');
+  if (image.channels === 1)
+    throw new RangeError('channelDropout: the image has one channel; ChannelDropout is not defined for it');
   if (channelsToDrop.some((channel) => !Number.isInteger(channel) || channel < 0 || channel >= image.channels)) {
-    throw new RangeError(`channelDropout: channels must be in [0, ${image.channels - 1}], got ${JSON.stringify(channelsToDrop)}`);
+    throw new RangeError(
+      `channelDropout: channels must be in [0, ${image.channels - 1}], got ${JSON.stringify(channelsToDrop)}`,
+    );
   }
   const out = image.data.slice();
   const fill = out instanceof Uint8Array ? Math.min(255, Math.max(0, Math.trunc(fillValue))) : Math.fround(fillValue);

@@ -25,12 +25,16 @@ export interface NormalizeParameters {
 function perChannel(value: readonly number[] | number, channels: number, name: string): number[] {
   const values = typeof value === 'number' ? [value] : [...value];
   if (values.length === 1) return Array.from({ length: channels }, () => values[0]!);
-  if (values.length !== channels) throw new RangeError(`normalize: ${name} has ${values.length} values for ${channels} channels`);
+  if (values.length !== channels)
+    throw new RangeError(`normalize: ${name} has ${values.length} values for ${channels} channels`);
   return values;
 }
 
 /** float32 constants exactly as albumentations' `normalize_cv2` computes them. */
-function normalizeConstants(parameters: NormalizeParameters, channels: number): { offsets: Float32Array; factors: Float32Array } {
+function normalizeConstants(
+  parameters: NormalizeParameters,
+  channels: number,
+): { offsets: Float32Array; factors: Float32Array } {
   const maxPixel = fround(parameters.maxPixelValue ?? 255);
   const means = perChannel(parameters.mean, channels, 'mean');
   const stds = perChannel(parameters.std, channels, 'std');
@@ -62,7 +66,13 @@ const NORMALIZE_BLOCK_PIXELS = 4096;
  * happens inside the module's memory, no intermediate image); what Compose runs for flips
  * followed by Normalize. Same values as the separate steps.
  */
-export function normalizeMirrored(image: RawImage, parameters: NormalizeParameters, layout: 'HWC' | 'CHW', horizontal: boolean, vertical: boolean): RawImage {
+export function normalizeMirrored(
+  image: RawImage,
+  parameters: NormalizeParameters,
+  layout: 'HWC' | 'CHW',
+  horizontal: boolean,
+  vertical: boolean,
+): RawImage {
   assertRawImage(image);
   const kernels = image.data instanceof Uint8Array ? wasmKernels() : undefined;
   if (!kernels && (horizontal || vertical)) {
@@ -93,9 +103,19 @@ export function normalizeMirrored(image: RawImage, parameters: NormalizeParamete
       const memory = kernels.exports.memory.buffer;
       for (let start = 0; start < pixels; start += block) {
         const count = Math.min(block, pixels - start);
-        kernels.exports.normalizeU8(srcPointer + start * channels, scratch, count, channels, planar, offsetsPointer, factorsPointer);
+        kernels.exports.normalizeU8(
+          srcPointer + start * channels,
+          scratch,
+          count,
+          channels,
+          planar,
+          offsetsPointer,
+          factorsPointer,
+        );
         if (!planar) out.set(new Float32Array(memory, scratch, count * channels), start * channels);
-        else for (let c = 0; c < channels; c++) out.set(new Float32Array(memory, scratch + c * count * 4, count), c * pixels + start);
+        else
+          for (let c = 0; c < channels; c++)
+            out.set(new Float32Array(memory, scratch + c * count * 4, count), c * pixels + start);
       }
     } else {
       // uint8 input: each channel is a 256-entry table of the exact float32 results.
@@ -120,10 +140,19 @@ export function normalizeMirrored(image: RawImage, parameters: NormalizeParamete
       }
     }
   }
-  return layout === 'CHW' ? { data: out, width, height, channels, layout: 'CHW' } : { data: out, width, height, channels };
+  return layout === 'CHW'
+    ? { data: out, width, height, channels, layout: 'CHW' }
+    : { data: out, width, height, channels };
 }
 
-function normalizeUint8(src: Uint8Array, out: Float32Array, tables: Float32Array, pixels: number, channels: number, planar: boolean): void {
+function normalizeUint8(
+  src: Uint8Array,
+  out: Float32Array,
+  tables: Float32Array,
+  pixels: number,
+  channels: number,
+  planar: boolean,
+): void {
   // Copy float32 bit patterns as integers: no float conversions in the loop.
   const bits = new Uint32Array(tables.buffer, tables.byteOffset, tables.length);
   const target = new Uint32Array(out.buffer, out.byteOffset, out.length);
@@ -208,7 +237,9 @@ export function gaussNoise(image: RawImage, noise: Float64Array | Float32Array |
   const elements = pixels * channels;
   const shared = noise.length === pixels && channels !== 1;
   if (noise.length !== elements && !shared) {
-    throw new RangeError(`gaussNoise: noise must have ${elements} (per channel) or ${pixels} (shared) values, got ${noise.length}`);
+    throw new RangeError(
+      `gaussNoise: noise must have ${elements} (per channel) or ${pixels} (shared) values, got ${noise.length}`,
+    );
   }
   const dst = allocateLike(image, width, height);
   const src = image.data;
@@ -222,7 +253,6 @@ export function gaussNoise(image: RawImage, noise: Float64Array | Float32Array |
   }
   return dst;
 }
-
 
 /**
  * albumentations `F.to_gray`: RGB → gray → RGB (three equal channels).
@@ -337,7 +367,8 @@ export function invert(image: RawImage): RawImage {
   assertRawImage(image);
   const dst = allocateLike(image, image.width, image.height);
   const max = maxValueOf(image);
-  for (let i = 0; i < image.data.length; i++) dst.data[i] = isFloat(image) ? fround(max - image.data[i]!) : max - image.data[i]!;
+  for (let i = 0; i < image.data.length; i++)
+    dst.data[i] = isFloat(image) ? fround(max - image.data[i]!) : max - image.data[i]!;
   return dst;
 }
 
@@ -358,7 +389,8 @@ export function solarize(image: RawImage, threshold = 128): RawImage {
     return applyLut(image, lut);
   }
   const dst = allocateLike(image, image.width, image.height);
-  for (let i = 0; i < image.data.length; i++) dst.data[i] = image.data[i]! >= threshold ? fround(1 - image.data[i]!) : image.data[i]!;
+  for (let i = 0; i < image.data.length; i++)
+    dst.data[i] = image.data[i]! >= threshold ? fround(1 - image.data[i]!) : image.data[i]!;
   return dst;
 }
 
@@ -384,11 +416,14 @@ export function toFloat(image: RawImage, maxValue?: number): RawImage {
 export function channelShuffle(image: RawImage, order: readonly number[]): RawImage {
   assertRawImage(image);
   if (order.length !== image.channels || !order.every((c) => Number.isInteger(c) && c >= 0 && c < image.channels)) {
-    throw new RangeError(`channelShuffle: order ${JSON.stringify(order)} is not a list of ${image.channels} channel indices`);
+    throw new RangeError(
+      `channelShuffle: order ${JSON.stringify(order)} is not a list of ${image.channels} channel indices`,
+    );
   }
   const dst = allocateLike(image, image.width, image.height);
   const channels = image.channels;
-  for (let p = 0; p < image.data.length; p += channels) for (let c = 0; c < channels; c++) dst.data[p + c] = image.data[p + order[c]!]!;
+  for (let p = 0; p < image.data.length; p += channels)
+    for (let c = 0; c < channels; c++) dst.data[p + c] = image.data[p + order[c]!]!;
   return dst;
 }
 
@@ -436,7 +471,8 @@ export function shiftHsv(image: RawImage, hueShift: number, saturationShift: num
     saturationShift = 0;
     if (image.channels === 1) {
       const rgb = allocateLike(image, image.width, image.height, 3);
-      for (let p = 0; p < image.data.length; p++) rgb.data[3 * p] = rgb.data[3 * p + 1] = rgb.data[3 * p + 2] = image.data[p]!;
+      for (let p = 0; p < image.data.length; p++)
+        rgb.data[3 * p] = rgb.data[3 * p + 1] = rgb.data[3 * p + 2] = image.data[p]!;
       source = rgb;
     }
   }
@@ -523,7 +559,8 @@ export function adjustSaturation(image: RawImage, factor: number): RawImage {
   const g = fround(1 - factor);
   for (let p = 0, i = 0; p < gray.data.length; p++, i += 3) {
     const grayValue = gray.data[p]!;
-    for (let c = 0; c < 3; c++) out[i + c] = factor === 0 ? grayValue : saturateUint8(fround(src[i + c]! * f + fround(grayValue * g)));
+    for (let c = 0; c < 3; c++)
+      out[i + c] = factor === 0 ? grayValue : saturateUint8(fround(src[i + c]! * f + fround(grayValue * g)));
   }
   return dst;
 }

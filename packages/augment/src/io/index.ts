@@ -17,4 +17,10 @@ export {
   type ImageSource,
   type WriteImageOptions,
 } from './sharp.js';
-export { previewGrid, toDisplayable, type Denormalize, type PreviewGridEntry, type PreviewGridOptions } from './preview-grid.js';
+export {
+  previewGrid,
+  toDisplayable,
+  type Denormalize,
+  type PreviewGridEntry,
+  type PreviewGridOptions,
+} from './preview-grid.js';

@@ -19,16 +19,26 @@ interface JpegExports {
   memory: WasmMemory;
   heapBase(): number;
   decodeScan(
-    data: number, length: number, start: number, components: number, componentCount: number,
-    mcusPerRow: number, mcuRows: number, restartInterval: number, zigzag: number, block: number, work: number,
+    data: number,
+    length: number,
+    start: number,
+    components: number,
+    componentCount: number,
+    mcusPerRow: number,
+    mcuRows: number,
+    restartInterval: number,
+    zigzag: number,
+    block: number,
+    work: number,
   ): number;
   convertToRgb(planes: number, componentCount: number, width: number, height: number, out: number, rows: number): void;
 }
 
 /** jpeg_natural_order: the position in the 8x8 block of the k-th coefficient of the stream. */
 const NATURAL_ORDER = [
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56,
-  57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
+  55, 62, 63,
 ];
 
 /** Upsampling modes of assembly/jpeg.ts, chosen as libjpeg-turbo's jinit_upsampler does. */
@@ -100,7 +110,8 @@ function deriveHuffmanTable(counts: Uint8Array, values: Uint8Array, isDc: boolea
       for (let i = 0; i < count; i++, index++, code++) {
         if (length <= 9) {
           const shift = 9 - length;
-          for (let fill = code << shift; fill < (code + 1) << shift; fill++) table[fill] = (length << 8) | values[index]!;
+          for (let fill = code << shift; fill < (code + 1) << shift; fill++)
+            table[fill] = (length << 8) | values[index]!;
         }
       }
       table[maxcode + length] = code - 1;
@@ -125,7 +136,11 @@ function deriveHuffmanTable(counts: Uint8Array, values: Uint8Array, isDc: boolea
         for (let extra = 0; extra < 1 << size; extra++) {
           const value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
           const first = (((next << size) | extra) << spare) >>> 0;
-          table.fill((value << 16) | (run << 8) | (length + size), coefficients + first, coefficients + first + (1 << spare));
+          table.fill(
+            (value << 16) | (run << 8) | (length + size),
+            coefficients + first,
+            coefficients + first + (1 << spare),
+          );
         }
       }
     }
@@ -148,14 +163,16 @@ function exifOrientation(segment: Uint8Array): number | string {
   for (let entry = 0; entry < entries; entry++) {
     const at = directory + 2 + entry * 12;
     if (view.getUint16(at, little) !== 0x0112) continue;
-    if (view.getUint16(at + 2, little) !== 3 || view.getUint32(at + 4, little) !== 1) return 'unusual EXIF orientation entry';
+    if (view.getUint16(at + 2, little) !== 3 || view.getUint32(at + 4, little) !== 1)
+      return 'unusual EXIF orientation entry';
     return view.getUint16(at + 8, little);
   }
   return 1;
 }
 
 const ascii = (bytes: Uint8Array, start: number, text: string) =>
-  bytes.length >= start + text.length && [...text].every((character, index) => bytes[start + index] === character.charCodeAt(0));
+  bytes.length >= start + text.length &&
+  [...text].every((character, index) => bytes[start + index] === character.charCodeAt(0));
 
 /**
  * Decodes `bytes` when they are a JPEG this decoder takes, else says why not.
@@ -182,7 +199,8 @@ export function decodeBaselineJpeg(bytes: Uint8Array, autoOrient = true): RawIma
     if (position + 2 >= bytes.length) return no('truncated');
     const marker = bytes[position]!;
     position++;
-    if (marker === 0xd8 || marker === 0xd9 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) return no(`marker 0x${marker.toString(16)} out of place`);
+    if (marker === 0xd8 || marker === 0xd9 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01)
+      return no(`marker 0x${marker.toString(16)} out of place`);
     const length = (bytes[position]! << 8) | bytes[position + 1]!;
     if (length < 2 || position + length > bytes.length) return no('truncated segment');
     const segment = bytes.subarray(position + 2, position + length);
@@ -203,7 +221,8 @@ export function decodeBaselineJpeg(bytes: Uint8Array, autoOrient = true): RawIma
       for (let c = 0; c < count; c++) {
         const horizontal = segment[7 + 3 * c]! >> 4;
         const vertical = segment[7 + 3 * c]! & 15;
-        if (horizontal < 1 || horizontal > 4 || vertical < 1 || vertical > 4 || segment[8 + 3 * c]! > 3) return no('bad sampling factors');
+        if (horizontal < 1 || horizontal > 4 || vertical < 1 || vertical > 4 || segment[8 + 3 * c]! > 3)
+          return no('bad sampling factors');
         components.push({ id: segment[6 + 3 * c]!, horizontal, vertical, quantTable: segment[8 + 3 * c]! });
       }
       if (new Set(components.map((component) => component.id)).size !== count) return no('duplicate component ids');
@@ -235,7 +254,8 @@ export function decodeBaselineJpeg(bytes: Uint8Array, autoOrient = true): RawIma
         if (precision > 1 || id > 3 || at + 1 + size > segment.length) return no('bad quantization table');
         const table = new Int32Array(64);
         for (let k = 0; k < 64; k++) {
-          table[NATURAL_ORDER[k]!] = precision === 0 ? segment[at + 1 + k]! : (segment[at + 1 + 2 * k]! << 8) | segment[at + 2 + 2 * k]!;
+          table[NATURAL_ORDER[k]!] =
+            precision === 0 ? segment[at + 1 + k]! : (segment[at + 1 + 2 * k]! << 8) | segment[at + 2 + 2 * k]!;
         }
         quantTables[id] = table;
         at += 1 + size;
@@ -255,7 +275,8 @@ export function decodeBaselineJpeg(bytes: Uint8Array, autoOrient = true): RawIma
         sawExif = true;
         if (autoOrient) {
           const orientation = exifOrientation(segment);
-          if (orientation !== 1) return no(typeof orientation === 'string' ? orientation : `EXIF orientation ${orientation}`);
+          if (orientation !== 1)
+            return no(typeof orientation === 'string' ? orientation : `EXIF orientation ${orientation}`);
         }
       }
     } else if (marker === 0xe2) {
@@ -264,7 +285,14 @@ export function decodeBaselineJpeg(bytes: Uint8Array, autoOrient = true): RawIma
       if (ascii(segment, 0, 'Adobe')) adobeTransform = segment.length >= 12 ? segment[11]! : -1;
     } else if (marker === 0xda) {
       if (frame === undefined) return no('scan before frame');
-      return decodeFrame(kernels, bytes, position, segment, frame, { quantTables, dcTables, acTables, restartInterval, sawJfif, adobeTransform });
+      return decodeFrame(kernels, bytes, position, segment, frame, {
+        quantTables,
+        dcTables,
+        acTables,
+        restartInterval,
+        sawJfif,
+        adobeTransform,
+      });
     } else if ((marker >= 0xe3 && marker <= 0xef) || marker === 0xfe) {
       // Other application segments and comments carry nothing the pixels depend on.
     } else {
@@ -295,7 +323,8 @@ function decodeFrame(
   const count = components.length;
   // One scan holding every component, sequential (Ss 0, Se 63, no successive approximation).
   if (header.length !== 4 + 2 * count || header[0] !== count) return no('not a single interleaved scan');
-  if (header[1 + 2 * count] !== 0 || header[2 + 2 * count] !== 63 || header[3 + 2 * count] !== 0) return no('bad scan parameters');
+  if (header[1 + 2 * count] !== 0 || header[2 + 2 * count] !== 63 || header[3 + 2 * count] !== 0)
+    return no('bad scan parameters');
   const scan: ScanComponent[] = [];
   for (let c = 0; c < count; c++) {
     const component = components.find((candidate) => candidate.id === header[1 + 2 * c]);
@@ -306,8 +335,15 @@ function decodeFrame(
   if (count === 3) {
     // jdapimin.c's colour-space guess: RGB-coded files go to sharp (and, to be safe, any Adobe
     // transform but YCbCr's, even where a JFIF marker would make libjpeg-turbo ignore it).
-    if (tables.adobeTransform !== undefined && tables.adobeTransform !== 1) return no('Adobe transform other than YCbCr');
-    if (!tables.sawJfif && tables.adobeTransform === undefined && components[0]!.id === 82 && components[1]!.id === 71 && components[2]!.id === 66) {
+    if (tables.adobeTransform !== undefined && tables.adobeTransform !== 1)
+      return no('Adobe transform other than YCbCr');
+    if (
+      !tables.sawJfif &&
+      tables.adobeTransform === undefined &&
+      components[0]!.id === 82 &&
+      components[1]!.id === 71 &&
+      components[2]!.id === 66
+    ) {
       return no('RGB component ids');
     }
   } else if (tables.adobeTransform !== undefined) {
@@ -316,7 +352,10 @@ function decodeFrame(
   const maxHorizontal = Math.max(...components.map((component) => component.horizontal));
   const maxVertical = Math.max(...components.map((component) => component.vertical));
   // libjpeg's D_MAX_BLOCKS_IN_MCU: an interleaved MCU of more than 10 blocks is an error.
-  if (count > 1 && components.reduce((blocks, component) => blocks + component.horizontal * component.vertical, 0) > 10) {
+  if (
+    count > 1 &&
+    components.reduce((blocks, component) => blocks + component.horizontal * component.vertical, 0) > 10
+  ) {
     return no('more than 10 blocks per MCU');
   }
   // A single-component scan is not interleaved: its MCU is one block, whatever the factors.
@@ -344,7 +383,12 @@ function decodeFrame(
   }
   for (const entry of scan) {
     if (tables.quantTables[entry.frame.quantTable] === undefined) return no('missing quantization table');
-    if (entry.dcTable > 3 || tables.dcTables[entry.dcTable] === undefined || entry.acTable > 3 || tables.acTables[entry.acTable] === undefined) {
+    if (
+      entry.dcTable > 3 ||
+      tables.dcTables[entry.dcTable] === undefined ||
+      entry.acTable > 3 ||
+      tables.acTables[entry.acTable] === undefined
+    ) {
       return no('missing Huffman table');
     }
   }
@@ -392,12 +436,36 @@ function decodeFrame(
       }
     }
     const record = (kernels.componentsAt >> 2) + c * 8;
-    words.set([single ? 1 : entry.frame.horizontal, single ? 1 : entry.frame.vertical, quant, dc, ac, planeAt[c]!, strides[c]!, 0], record);
-    words.set([modes[c]!, planeAt[c]!, strides[c]!, downsampled[c]!.width, downsampled[c]!.height], (kernels.planesAt >> 2) + c * 5);
+    words.set(
+      [
+        single ? 1 : entry.frame.horizontal,
+        single ? 1 : entry.frame.vertical,
+        quant,
+        dc,
+        ac,
+        planeAt[c]!,
+        strides[c]!,
+        0,
+      ],
+      record,
+    );
+    words.set(
+      [modes[c]!, planeAt[c]!, strides[c]!, downsampled[c]!.width, downsampled[c]!.height],
+      (kernels.planesAt >> 2) + c * 5,
+    );
   }
   const end = kernels.exports.decodeScan(
-    dataAt, bytes.length, scanStart, kernels.componentsAt, count, mcusPerRow, mcuRows, tables.restartInterval,
-    kernels.zigzagAt, kernels.blockAt, kernels.workAt,
+    dataAt,
+    bytes.length,
+    scanStart,
+    kernels.componentsAt,
+    count,
+    mcusPerRow,
+    mcuRows,
+    tables.restartInterval,
+    kernels.zigzagAt,
+    kernels.blockAt,
+    kernels.workAt,
   );
   let image: RawImage | JpegFallback;
   if (end < 0) {
@@ -461,7 +529,10 @@ function jpegKernels(): JpegKernels | undefined {
     dataAt: arena.end,
   };
   // libjpeg's 16 extra entries: a run past the last coefficient lands on position 63.
-  new Int32Array(exports.memory.buffer, kernels.zigzagAt, 80).set([...NATURAL_ORDER, ...new Array<number>(16).fill(63)]);
+  new Int32Array(exports.memory.buffer, kernels.zigzagAt, 80).set([
+    ...NATURAL_ORDER,
+    ...new Array<number>(16).fill(63),
+  ]);
   loaded = kernels;
   return loaded;
 }

@@ -57,17 +57,21 @@ const GAP = 4;
  * await writeFile('preview.png', png);
  */
 export async function previewGrid(options: PreviewGridOptions): Promise<Buffer> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`previewGrid: options must be an object; got ${String(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`previewGrid: options must be an object; got ${String(options)}`);
   const { images, variants = 4, seed = 0, cellSize = 160, showOriginal = true, background = [255, 255, 255] } = options;
   if (!Array.isArray(images) || images.length === 0) {
     throw new TypeError('previewGrid: options.images must be a non-empty array of { image, label }');
   }
-  if (!Number.isInteger(variants) || variants < 0) throw new RangeError(`previewGrid: options.variants must be a non-negative integer; got ${variants}`);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`previewGrid: options.seed must be a safe integer; got ${seed}`);
+  if (!Number.isInteger(variants) || variants < 0)
+    throw new RangeError(`previewGrid: options.variants must be a non-negative integer; got ${variants}`);
+  if (!Number.isSafeInteger(seed))
+    throw new RangeError(`previewGrid: options.seed must be a safe integer; got ${seed}`);
   if (!Number.isInteger(cellSize) || cellSize < 8 || cellSize > 4096) {
     throw new RangeError(`previewGrid: options.cellSize must be an integer 8..4096; got ${cellSize}`);
   }
-  if (!showOriginal && variants === 0) throw new RangeError('previewGrid: nothing to show with variants = 0 and showOriginal = false');
+  if (!showOriginal && variants === 0)
+    throw new RangeError('previewGrid: nothing to show with variants = 0 and showOriginal = false');
   const { pipeline, dict } = resolvePipeline(options.pipeline);
   const denormalize = options.denormalize ?? findNormalize(dict);
 
@@ -91,7 +95,10 @@ export async function previewGrid(options: PreviewGridOptions): Promise<Buffer> 
     if (showOriginal) cells.push({ image: source, caption: plainCaptions[row]! });
     for (let variant = 0; variant < variants; variant += 1) {
       const { image } = augmentSample(pipeline, source, seed, row * variants + variant);
-      cells.push({ image: toDisplayable(image, denormalize), caption: `${variantCaptions[row]}${variantSuffix(variant)}` });
+      cells.push({
+        image: toDisplayable(image, denormalize),
+        caption: `${variantCaptions[row]}${variantSuffix(variant)}`,
+      });
     }
     for (let column = 0; column < cells.length; column += 1) {
       const left = GAP + column * (cellSize + GAP);
@@ -108,10 +115,12 @@ export function escapeSvgText(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-function captionSvg(width: number, height: number, captions: readonly { x: number; y: number; text: string }[]): string {
-  const texts = captions
-    .map(({ x, y, text }) => `<text x="${x}" y="${y}">${escapeSvgText(text)}</text>`)
-    .join('');
+function captionSvg(
+  width: number,
+  height: number,
+  captions: readonly { x: number; y: number; text: string }[],
+): string {
+  const texts = captions.map(({ x, y, text }) => `<text x="${x}" y="${y}">${escapeSvgText(text)}</text>`).join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<g font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-size="12" fill="#111">${texts}</g></svg>`
@@ -157,12 +166,17 @@ export function fitCaptions(labels: readonly string[], maximum: number): string[
 
 function resolvePipeline(pipeline: unknown): { pipeline: ApplicablePipeline; dict: unknown } {
   if (pipeline === null || typeof pipeline !== 'object') {
-    throw new TypeError(`previewGrid: options.pipeline must be a transform or its albumentations to_dict JSON; got ${String(pipeline)}`);
+    throw new TypeError(
+      `previewGrid: options.pipeline must be a transform or its albumentations to_dict JSON; got ${String(pipeline)}`,
+    );
   }
   if (typeof (pipeline as { apply?: unknown }).apply === 'function') {
     let dict: unknown;
     try {
-      dict = typeof (pipeline as { toDict?: unknown }).toDict === 'function' ? toAlbumentationsDict(pipeline as BaseTransform) : undefined;
+      dict =
+        typeof (pipeline as { toDict?: unknown }).toDict === 'function'
+          ? toAlbumentationsDict(pipeline as BaseTransform)
+          : undefined;
     } catch {
       dict = undefined; // a custom, non-serialisable pipeline still previews; only Normalize detection is lost
     }
@@ -181,13 +195,13 @@ function findNormalize(dict: unknown): Denormalize | undefined {
       return;
     }
     const record = node as Record<string, unknown>;
-    const name = record['__class_fullname__'];
+    const name = record.__class_fullname__;
     if (typeof name === 'string' && /(^|\.)Normalize$/.test(name)) {
       const toList = (value: unknown, fallback: number[]) =>
         Array.isArray(value) ? (value as number[]) : typeof value === 'number' ? [value] : fallback;
       found = {
-        mean: toList(record['mean'], [0.485, 0.456, 0.406]),
-        std: toList(record['std'], [0.229, 0.224, 0.225]),
+        mean: toList(record.mean, [0.485, 0.456, 0.406]),
+        std: toList(record.std, [0.229, 0.224, 0.225]),
       };
     }
     for (const value of Object.values(record)) visit(value);
@@ -198,7 +212,12 @@ function findNormalize(dict: unknown): Denormalize | undefined {
 
 async function toRawImage(image: RawImage | ImageSource, name: string): Promise<RawImage> {
   if (image !== null && typeof image === 'object' && 'data' in image && 'width' in image) return image;
-  if (typeof image === 'string' || image instanceof URL || image instanceof Uint8Array || image instanceof ArrayBuffer) {
+  if (
+    typeof image === 'string' ||
+    image instanceof URL ||
+    image instanceof Uint8Array ||
+    image instanceof ArrayBuffer
+  ) {
     return decodeImage(image, typeof image === 'string' || image instanceof URL ? {} : { name });
   }
   throw new TypeError(`previewGrid: ${name} must be a RawImage, a file path or encoded bytes; got ${String(image)}`);
@@ -211,7 +230,8 @@ export function toDisplayable(image: RawImage, denormalize?: Denormalize): RawIm
   if (image.data instanceof Uint8Array && !planar) return image;
   const source = image.data;
   const count = width * height;
-  const at = (pixel: number, channel: number) => (planar ? source[channel * count + pixel]! : source[pixel * channels + channel]!);
+  const at = (pixel: number, channel: number) =>
+    planar ? source[channel * count + pixel]! : source[pixel * channels + channel]!;
   const out = new Uint8Array(count * channels);
   let scale = (value: number, _channel: number) => value;
   if (source instanceof Float32Array) {

@@ -71,13 +71,19 @@ export interface DecodeImageOptions {
 export async function decodeImage(source: ImageSource, options: DecodeImageOptions = {}): Promise<RawImage> {
   const { alpha = 'drop', background = [255, 255, 255], autoOrient = true, strict = true, decoder = 'auto' } = options;
   if (!DECODERS.includes(decoder)) {
-    throw new RangeError(`decodeImage: options.decoder must be one of ${DECODERS.join(', ')}; got ${JSON.stringify(decoder)}`);
+    throw new RangeError(
+      `decodeImage: options.decoder must be one of ${DECODERS.join(', ')}; got ${JSON.stringify(decoder)}`,
+    );
   }
   if (!ALPHA_MODES.includes(alpha)) {
-    throw new RangeError(`decodeImage: options.alpha must be one of ${ALPHA_MODES.join(', ')}; got ${JSON.stringify(alpha)}`);
+    throw new RangeError(
+      `decodeImage: options.alpha must be one of ${ALPHA_MODES.join(', ')}; got ${JSON.stringify(alpha)}`,
+    );
   }
   if (!Array.isArray(background) || background.length !== 3 || background.some((v) => !(v >= 0 && v <= 255))) {
-    throw new RangeError(`decodeImage: options.background must be [r, g, b] in 0..255; got ${JSON.stringify(background)}`);
+    throw new RangeError(
+      `decodeImage: options.background must be [r, g, b] in 0..255; got ${JSON.stringify(background)}`,
+    );
   }
   // The decode starts before the first await (sharp queues it on its own thread at once), so a
   // caller that prefetches overlaps it with its own synchronous work. A file is read
@@ -97,7 +103,10 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
       alpha === 'drop'
         ? pipeline.removeAlpha()
         : pipeline.flatten({ background: { r: background[0], g: background[1], b: background[2] } });
-    const { data, info } = await pipeline.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) {
       // libvips gives 3 bands for sRGB without alpha; anything else would break the RawImage contract.
       throw new Error(`expected 3 channels after conversion to sRGB, got ${info.channels}`);
@@ -118,7 +127,8 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
 function readSource(source: ImageSource, name: string | undefined): { bytes: Uint8Array; name: string } {
   if (typeof source === 'string' || source instanceof URL) return readSourceFile(source, name);
   if (source instanceof Uint8Array) return { bytes: source, name: name ?? `<${source.byteLength}-byte buffer>` };
-  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: name ?? `<${source.byteLength}-byte buffer>` };
+  if (source instanceof ArrayBuffer)
+    return { bytes: new Uint8Array(source), name: name ?? `<${source.byteLength}-byte buffer>` };
   throw new TypeError(
     `decodeImage: source must be a file path, a file: URL, a Uint8Array/Buffer or an ArrayBuffer; got ${describe(source)}`,
   );
@@ -131,10 +141,17 @@ function readSourceFile(source: string | URL, name: string | undefined): { bytes
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const what =
-      code === 'ENOENT' ? 'image file not found' : code === 'EISDIR' ? 'path is a directory, not an image file' : 'cannot read image file';
-    throw new Error(`decodeImage: ${what}: ${JSON.stringify(path)}${code && code !== 'ENOENT' && code !== 'EISDIR' ? ` (${code})` : ''}`, {
-      cause: error,
-    });
+      code === 'ENOENT'
+        ? 'image file not found'
+        : code === 'EISDIR'
+          ? 'path is a directory, not an image file'
+          : 'cannot read image file';
+    throw new Error(
+      `decodeImage: ${what}: ${JSON.stringify(path)}${code && code !== 'ENOENT' && code !== 'EISDIR' ? ` (${code})` : ''}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -145,9 +162,15 @@ function describe(value: unknown): string {
 }
 
 /** Checks that `image` is a uint8 RawImage sharp can take as raw input, naming `caller` and the problem. */
-export function assertEncodable(image: RawImage, caller: string, allowedChannels: readonly number[] = [1, 2, 3, 4]): void {
+export function assertEncodable(
+  image: RawImage,
+  caller: string,
+  allowedChannels: readonly number[] = [1, 2, 3, 4],
+): void {
   if (image === null || typeof image !== 'object' || !('data' in image)) {
-    throw new TypeError(`${caller}: image must be a RawImage { data, width, height, channels }; got ${describe(image)}`);
+    throw new TypeError(
+      `${caller}: image must be a RawImage { data, width, height, channels }; got ${describe(image)}`,
+    );
   }
   const { data, width, height, channels } = image;
   if (!(data instanceof Uint8Array)) {
@@ -224,7 +247,12 @@ export async function encodeJpeg(image: RawImage, qualityOrOptions: number | Enc
 
 /** Output formats of {@link writeImage}, chosen from the file extension unless given. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
-const EXTENSION_FORMATS: Record<string, ImageFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
+const EXTENSION_FORMATS: Record<string, ImageFormat> = {
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+};
 
 /** Options of {@link writeImage}. */
 export interface WriteImageOptions {
@@ -289,7 +317,11 @@ export interface CanvasTile {
  * for preview cells. Uses libvips' Lanczos for downscaling and nearest for upscaling, so small
  * crops stay crisp.
  */
-export async function fitIntoSquare(image: RawImage, size: number, background: readonly [number, number, number]): Promise<RawImage> {
+export async function fitIntoSquare(
+  image: RawImage,
+  size: number,
+  background: readonly [number, number, number],
+): Promise<RawImage> {
   assertEncodable(image, 'previewGrid', [1, 3, 4]);
   let instance = rawInput(image);
   if (image.channels === 4) instance = instance.removeAlpha();
@@ -304,7 +336,12 @@ export async function fitIntoSquare(image: RawImage, size: number, background: r
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+  };
 }
 
 /**
@@ -325,7 +362,9 @@ export async function composeCanvas(
     top,
   }));
   layers.push({ input: Buffer.from(svgOverlay), left: 0, top: 0 });
-  return sharp({ create: { width, height, channels: 3, background: { r: background[0], g: background[1], b: background[2] } } })
+  return sharp({
+    create: { width, height, channels: 3, background: { r: background[0], g: background[1], b: background[2] } },
+  })
     .composite(layers)
     .png()
     .toBuffer();

@@ -31,14 +31,19 @@ export interface JpegManifestCase {
 /** Whether the parsed manifest is a JPEG decoding manifest (its cases name a `jpeg` file). */
 export function isJpegManifest(manifest: unknown): boolean {
   const cases = (manifest as { cases?: unknown }).cases;
-  return Array.isArray(cases) && cases.length > 0 && cases.every((entry) => typeof (entry as { jpeg?: unknown }).jpeg === 'string');
+  return (
+    Array.isArray(cases) &&
+    cases.length > 0 &&
+    cases.every((entry) => typeof (entry as { jpeg?: unknown }).jpeg === 'string')
+  );
 }
 
 /** Decodes every case of the JPEG manifest at `manifestPath` and compares with its expected pixels. */
 export async function runJpegParity(manifestPath: string, options: ParityOptions = {}): Promise<ParityReport> {
   const { tolerance = 0 } = options;
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { cases: JpegManifestCase[] };
-  if (!isJpegManifest(manifest)) throw new Error(`${manifestPath}: not a JPEG manifest (each case needs "jpeg" and "expected" files)`);
+  if (!isJpegManifest(manifest))
+    throw new Error(`${manifestPath}: not a JPEG manifest (each case needs "jpeg" and "expected" files)`);
   const baseDirectory = dirname(manifestPath);
   const results: CaseResult[] = [];
   for (const testCase of manifest.cases) {
@@ -52,10 +57,30 @@ export async function runJpegParity(manifestPath: string, options: ParityOptions
       if (image.width !== testCase.width || image.height !== testCase.height) {
         throw new Error(`decoded ${image.width}x${image.height}, expected ${testCase.width}x${testCase.height}`);
       }
-      const { maxAbsDiff, differing } = compare(image.data, new Uint8Array(readFileSync(resolve(baseDirectory, testCase.expected))));
-      results.push({ id: testCase.id, op, maxAbsDiff, differing, total, withinTolerance: maxAbsDiff <= tolerance, stages: [] });
+      const { maxAbsDiff, differing } = compare(
+        image.data,
+        new Uint8Array(readFileSync(resolve(baseDirectory, testCase.expected))),
+      );
+      results.push({
+        id: testCase.id,
+        op,
+        maxAbsDiff,
+        differing,
+        total,
+        withinTolerance: maxAbsDiff <= tolerance,
+        stages: [],
+      });
     } catch (error) {
-      results.push({ id: testCase.id, op, maxAbsDiff: Infinity, differing: total, total, withinTolerance: false, stages: [], error: (error as Error).message });
+      results.push({
+        id: testCase.id,
+        op,
+        maxAbsDiff: Infinity,
+        differing: total,
+        total,
+        withinTolerance: false,
+        stages: [],
+        error: (error as Error).message,
+      });
     }
   }
   return reportOf(results);

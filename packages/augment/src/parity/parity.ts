@@ -8,8 +8,31 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { RawImage } from '../core/raw-image.js';
 import { BorderMode, Interpolation, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
-import { crop, hflip, padWithParams, randomCrop, resize, shiftScaleRotateMatrix, rotationMatrix2D, vflip, warpAffine, opticalDistortion, opticalDistortionMaps, type AffineMatrix } from '../functional/geometric.js';
-import { adjustHue, adjustSaturation, brightnessContrastAdjust, normalize, gaussNoise, hsvToRgb, rgbToGray, rgbToHsv, shiftHsv } from '../functional/pixel.js';
+import {
+  crop,
+  hflip,
+  padWithParams,
+  randomCrop,
+  resize,
+  shiftScaleRotateMatrix,
+  rotationMatrix2D,
+  vflip,
+  warpAffine,
+  opticalDistortion,
+  opticalDistortionMaps,
+  type AffineMatrix,
+} from '../functional/geometric.js';
+import {
+  adjustHue,
+  adjustSaturation,
+  brightnessContrastAdjust,
+  normalize,
+  gaussNoise,
+  hsvToRgb,
+  rgbToGray,
+  rgbToHsv,
+  shiftHsv,
+} from '../functional/pixel.js';
 import { clahe, clahePlane } from '../functional/clahe.js';
 import { rgbToLab } from '../cv/color-lab.js';
 import { filter2D, gaussianBlur, motionBlurKernel } from '../functional/blur.js';
@@ -86,8 +109,12 @@ function readArray(baseDirectory: string, spec: ArraySpec): Uint8Array | Float32
   }
 }
 
-export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>): { maxAbsDiff: number; differing: number } {
-  if (actual.length !== expected.length) return { maxAbsDiff: Infinity, differing: Math.max(actual.length, expected.length) };
+export function compare(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+): { maxAbsDiff: number; differing: number } {
+  if (actual.length !== expected.length)
+    return { maxAbsDiff: Infinity, differing: Math.max(actual.length, expected.length) };
   let maxAbsDiff = 0;
   let differing = 0;
   for (let i = 0; i < actual.length; i++) {
@@ -131,9 +158,14 @@ function borderOf(value: unknown, fallback: BorderModeValue): BorderModeValue {
 
 type Stage = { name: string; actual: ArrayLike<number>; expected: ArrayLike<number> };
 
-function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string): { output: ArrayLike<number>; stages: Stage[] } {
+function runCase(
+  testCase: ManifestCase,
+  image: RawImage,
+  baseDirectory: string,
+): { output: ArrayLike<number>; stages: Stage[] } {
   const p = testCase.params;
-  const aux = (name: string): ArrayLike<number> | undefined => (testCase.aux?.[name] ? readArray(baseDirectory, testCase.aux[name]!) : undefined);
+  const aux = (name: string): ArrayLike<number> | undefined =>
+    testCase.aux?.[name] ? readArray(baseDirectory, testCase.aux[name]!) : undefined;
   const stages: Stage[] = [];
   const num = (name: string): number => {
     const value = p[name];
@@ -153,7 +185,11 @@ function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string)
       return { output: vflip(image).data, stages };
     case 'normalize':
       return {
-        output: normalize(image, { mean: p.mean as number[], std: p.std as number[], maxPixelValue: (p.max_pixel_value as number) ?? 255 }).data,
+        output: normalize(image, {
+          mean: p.mean as number[],
+          std: p.std as number[],
+          maxPixelValue: (p.max_pixel_value as number) ?? 255,
+        }).data,
         stages,
       };
     case 'clahe': {
@@ -165,7 +201,11 @@ function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string)
       if (stage2) {
         const lightness = new Uint8Array(image.width * image.height);
         for (let i = 0; i < lightness.length; i++) lightness[i] = lab.data[3 * i]!;
-        stages.push({ name: 'stage2_L_clahe', actual: clahePlane(lightness, image.width, image.height, num('clip_limit'), grid), expected: stage2 });
+        stages.push({
+          name: 'stage2_L_clahe',
+          actual: clahePlane(lightness, image.width, image.height, num('clip_limit'), grid),
+          expected: stage2,
+        });
       }
       return { output: clahe(image, num('clip_limit'), grid).data, stages };
     }
@@ -184,16 +224,34 @@ function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string)
       if (expectedX) stages.push({ name: 'map_x', actual: mapX, expected: expectedX });
       if (expectedY) stages.push({ name: 'map_y', actual: mapY, expected: expectedY });
       return {
-        output: opticalDistortion(image, num('k'), num('dx'), num('dy'), interpolationOf(p.interpolation), borderOf(p.border_mode, BorderMode.REFLECT_101)).data,
+        output: opticalDistortion(
+          image,
+          num('k'),
+          num('dx'),
+          num('dy'),
+          interpolationOf(p.interpolation),
+          borderOf(p.border_mode, BorderMode.REFLECT_101),
+        ).data,
         stages,
       };
     }
     case 'shift_scale_rotate': {
-      const matrix = shiftScaleRotateMatrix(image.width, image.height, num('angle'), num('scale'), num('dx'), num('dy'));
+      const matrix = shiftScaleRotateMatrix(
+        image.width,
+        image.height,
+        num('angle'),
+        num('scale'),
+        num('dx'),
+        num('dy'),
+      );
       const expectedMatrix = p.forward_matrix_2x3_float64 as number[][] | undefined;
       if (expectedMatrix) stages.push({ name: 'matrix', actual: matrix, expected: expectedMatrix.flat() });
       return {
-        output: warpAffine(image, matrix, { interpolation: interpolationOf(p.interpolation), borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101), borderValue: (p.value as number) ?? null }).data,
+        output: warpAffine(image, matrix, {
+          interpolation: interpolationOf(p.interpolation),
+          borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101),
+          borderValue: (p.value as number) ?? null,
+        }).data,
         stages,
       };
     }
@@ -202,7 +260,11 @@ function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string)
       const expectedMatrix = p.forward_matrix_2x3_float64 as number[][] | undefined;
       if (expectedMatrix) stages.push({ name: 'matrix', actual: matrix, expected: expectedMatrix.flat() });
       return {
-        output: warpAffine(image, matrix, { interpolation: interpolationOf(p.interpolation), borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101), borderValue: (p.value as number) ?? null }).data,
+        output: warpAffine(image, matrix, {
+          interpolation: interpolationOf(p.interpolation),
+          borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101),
+          borderValue: (p.value as number) ?? null,
+        }).data,
         stages,
       };
     }
@@ -216,11 +278,26 @@ function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string)
     // OpenCV-only ops (test/fixtures/opencv): code paths outside the albumentations manifest.
     case 'warp_affine':
       return {
-        output: warpAffine(image, p.matrix as AffineMatrix, { interpolation: interpolationOf(p.interpolation), borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101), borderValue: (p.value as number[] | null) ?? null }).data,
+        output: warpAffine(image, p.matrix as AffineMatrix, {
+          interpolation: interpolationOf(p.interpolation),
+          borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101),
+          borderValue: (p.value as number[] | null) ?? null,
+        }).data,
         stages,
       };
     case 'pad':
-      return { output: padWithParams(image, num('top'), num('bottom'), num('left'), num('right'), borderOf(p.border_mode, BorderMode.REFLECT_101), (p.value as number[] | null) ?? null).data, stages };
+      return {
+        output: padWithParams(
+          image,
+          num('top'),
+          num('bottom'),
+          num('left'),
+          num('right'),
+          borderOf(p.border_mode, BorderMode.REFLECT_101),
+          (p.value as number[] | null) ?? null,
+        ).data,
+        stages,
+      };
     case 'gaussian_blur':
       return { output: gaussianBlur(image, num('ksize'), num('sigma')).data, stages };
     case 'rgb2gray':
@@ -239,7 +316,10 @@ function runCase(testCase: ManifestCase, image: RawImage, baseDirectory: string)
     case 'shift_hsv':
       return { output: shiftHsv(image, num('hue_shift'), num('sat_shift'), num('val_shift')).data, stages };
     case 'brightness_contrast':
-      return { output: brightnessContrastAdjust(image, num('alpha'), num('beta'), p.beta_by_max !== false).data, stages };
+      return {
+        output: brightnessContrastAdjust(image, num('alpha'), num('beta'), p.beta_by_max !== false).data,
+        stages,
+      };
     default:
       throw new Error(`unknown op "${testCase.op}"`);
   }
@@ -296,7 +376,16 @@ export function runParity(manifestPath: string, options: ParityOptions = {}): Pa
         ...(mutated ? { error: 'the input image was modified' } : {}),
       });
     } catch (error) {
-      results.push({ id: testCase.id, op: testCase.op, maxAbsDiff: Infinity, differing: total, total, withinTolerance: false, stages: [], error: (error as Error).message });
+      results.push({
+        id: testCase.id,
+        op: testCase.op,
+        maxAbsDiff: Infinity,
+        differing: total,
+        total,
+        withinTolerance: false,
+        stages: [],
+        error: (error as Error).message,
+      });
     }
   }
   return reportOf(results);
@@ -326,17 +415,27 @@ export function formatParityReport(report: ParityReport): string {
   lines.push('op                    cases  exact   exact%   worst max|diff|  worst differing%');
   for (const row of report.summary) {
     lines.push(
-      `${row.op.padEnd(22)}${String(row.cases).padStart(5)}  ${String(row.exactCases).padStart(5)}  ${(row.exactShare * 100).toFixed(1).padStart(6)}%  ${String(row.worstMaxAbsDiff).padStart(15)}  ${(row.worstDifferingShare * 100).toFixed(3).padStart(15)}%`,
+      `${row.op.padEnd(22)}${String(row.cases).padStart(5)}  ${String(row.exactCases).padStart(5)}  ` +
+        `${(row.exactShare * 100).toFixed(1).padStart(6)}%  ${String(row.worstMaxAbsDiff).padStart(15)}  ` +
+        `${(row.worstDifferingShare * 100).toFixed(3).padStart(15)}%`,
     );
   }
   const failures = report.results.filter((result) => !result.withinTolerance);
   for (const failure of failures) {
-    lines.push(`FAIL ${failure.id}: max|diff| ${failure.maxAbsDiff}, ${failure.differing}/${failure.total} values differ${failure.error ? ` (${failure.error})` : ''}`);
+    lines.push(
+      `FAIL ${failure.id}: max|diff| ${failure.maxAbsDiff}, ${failure.differing}/${failure.total} values differ${failure.error ? ` (${failure.error})` : ''}`,
+    );
   }
-  const stageProblems = report.results.flatMap((result) => result.stages.filter((stage) => stage.differing > 0).map((stage) => `${result.id} stage ${stage.name}: max|diff| ${stage.maxAbsDiff}, ${stage.differing} differ`));
+  const stageProblems = report.results.flatMap((result) =>
+    result.stages
+      .filter((stage) => stage.differing > 0)
+      .map((stage) => `${result.id} stage ${stage.name}: max|diff| ${stage.maxAbsDiff}, ${stage.differing} differ`),
+  );
   for (const line of stageProblems) lines.push(`note ${line}`);
   const total = report.results.length;
   const exact = report.results.filter((result) => result.maxAbsDiff === 0).length;
-  lines.push(`${exact}/${total} cases exact; ${report.passed ? 'all within tolerance' : `${failures.length} outside tolerance`}`);
+  lines.push(
+    `${exact}/${total} cases exact; ${report.passed ? 'all within tolerance' : `${failures.length} outside tolerance`}`,
+  );
   return lines.join('\n');
 }

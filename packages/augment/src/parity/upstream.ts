@@ -12,7 +12,18 @@ import type { RawImage } from '../core/raw-image.js';
 import type { BaseTransform, ImageOnlyTransform, TargetShape } from '../core/transform.js';
 import { fromAlbumentationsDict, toAlbumentationsDict } from '../serialization.js';
 import { TRANSFORM_CLASSES } from '../transforms/registry.js';
-import { crop, hflip, padWithParams, randomCrop, centerCropCoordinates, resize, rot90, transpose, vflip, opticalDistortion } from '../functional/geometric.js';
+import {
+  crop,
+  hflip,
+  padWithParams,
+  randomCrop,
+  centerCropCoordinates,
+  resize,
+  rot90,
+  transpose,
+  vflip,
+  opticalDistortion,
+} from '../functional/geometric.js';
 import type { BorderModeValue, InterpolationValue } from '../functional/common.js';
 import {
   adjustBrightness,
@@ -184,7 +195,8 @@ type Outputs = Map<number, unknown>;
 
 function decodeArray(ref: ArrayRef, store: ArrayStore, outputs: Outputs): NdArray {
   if (ref.from_call === undefined) return store.get(ref);
-  if (!outputs.has(ref.from_call)) throw new UpstreamUnsupported(`an input made by an earlier call that is not supported here`);
+  if (!outputs.has(ref.from_call))
+    throw new UpstreamUnsupported(`an input made by an earlier call that is not supported here`);
   const output = outputs.get(ref.from_call) as RawImage | NdArray;
   return { dtype: ref.dtype, shape: ref.shape, data: output.data as NdArray['data'] };
 }
@@ -195,7 +207,8 @@ function decode(value: Encoded, store: ArrayStore, outputs: Outputs = new Map())
   if ('ndarray' in value) return decodeArray(value.ndarray, store, outputs);
   if ('tensor' in value) return decodeArray(value.tensor, store, outputs);
   if ('tuple' in value) return value.tuple.map((item) => decode(item, store, outputs));
-  if ('dict' in value) return Object.fromEntries(Object.entries(value.dict).map(([key, item]) => [key, decode(item, store, outputs)]));
+  if ('dict' in value)
+    return Object.fromEntries(Object.entries(value.dict).map(([key, item]) => [key, decode(item, store, outputs)]));
   if ('float' in value) return Number(value.float);
   if ('transform' in value) throw new UpstreamUnsupported(`a transform object as an argument (${value.transform})`);
   throw new UpstreamUnsupported(`an argument of Python type ${value.unencodable}`);
@@ -204,7 +217,8 @@ function decode(value: Encoded, store: ArrayStore, outputs: Outputs = new Map())
 /** An image argument as a RawImage: (H, W) is one channel, (H, W, C) interleaved; uint8 or float32 only. */
 function toImage(value: Decoded, what = 'image'): RawImage {
   if (!isNdArray(value)) throw new Error(`${what} is not an array`);
-  if (value.shape.length !== 2 && value.shape.length !== 3) throw new UpstreamUnsupported(`${value.shape.length}-D ${what} arrays`);
+  if (value.shape.length !== 2 && value.shape.length !== 3)
+    throw new UpstreamUnsupported(`${value.shape.length}-D ${what} arrays`);
   if (value.dtype !== 'uint8' && value.dtype !== 'float32') throw new UpstreamUnsupported(`${value.dtype} images`);
   const [height, width, channels = 1] = value.shape as [number, number, number?];
   return { data: value.data as Uint8Array | Float32Array, width, height, channels };
@@ -212,7 +226,9 @@ function toImage(value: Decoded, what = 'image'): RawImage {
 
 // ------------------------------------------------------------------------------- comparison
 
-function bytesOf(data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }): Buffer {
+function bytesOf(
+  data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number },
+): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -227,13 +243,17 @@ function compare(actual: unknown, expected: Encoded, store: ArrayStore, path = '
     const dtype = DTYPE_OF[data.constructor.name] ?? data.constructor.name;
     if (dtype !== ref.dtype) return `${path}: dtype ${dtype}, upstream ${ref.dtype}`;
     const elements = ref.shape.reduce((product, size) => product * size, 1);
-    if ((data as Uint8Array).length !== elements) return `${path}: ${(data as Uint8Array).length} values, upstream shape [${ref.shape}]`;
+    if ((data as Uint8Array).length !== elements)
+      return `${path}: ${(data as Uint8Array).length} values, upstream shape [${ref.shape}]`;
     const image = actual as Partial<RawImage>;
     if (image.width !== undefined && ref.shape.length >= 2) {
       const [height, width] = image.layout === 'CHW' ? ref.shape.slice(1) : ref.shape;
-      if (image.width !== width || image.height !== height) return `${path}: ${image.width}x${image.height}, upstream shape [${ref.shape}]`;
+      if (image.width !== width || image.height !== height)
+        return `${path}: ${image.width}x${image.height}, upstream shape [${ref.shape}]`;
     }
-    const digest = createHash('sha256').update(bytesOf(data as Uint8Array)).digest('hex');
+    const digest = createHash('sha256')
+      .update(bytesOf(data as Uint8Array))
+      .digest('hex');
     if (digest.startsWith(ref.sha256) && ref.sha256.length >= 32) return null;
     let detail = '';
     const values = data as Uint8Array | Float32Array;
@@ -292,7 +312,8 @@ const num = (value: Decoded | undefined, fallback?: number): number => {
   return Number(value);
 };
 const border = (value: Decoded | undefined, fallback = 4): BorderModeValue => num(value, fallback) as BorderModeValue;
-const interpolation = (value: Decoded | undefined, fallback = 1): InterpolationValue => num(value, fallback) as InterpolationValue;
+const interpolation = (value: Decoded | undefined, fallback = 1): InterpolationValue =>
+  num(value, fallback) as InterpolationValue;
 const fillValue = (value: Decoded | undefined): number | number[] | undefined =>
   value === undefined || value === null ? undefined : Array.isArray(value) ? value.map(Number) : Number(value);
 
@@ -319,19 +340,35 @@ const returnsNone = (run: () => void): null => {
 
 /** albumentations functional names (as the tests import them) that belong to transforms implemented here. */
 const FUNCTIONAL: Record<string, FunctionalAdapter> = {
-  'F.brightness_contrast_adjust': (a) => brightnessContrastAdjust(toImage(a.img!), num(a.alpha, 1), num(a.beta, 0), Boolean(a.beta_by_max)),
-  'F._brightness_contrast_adjust_uint': (a) => brightnessContrastAdjust(toImage(a.img!), num(a.alpha, 1), num(a.beta, 0), Boolean(a.beta_by_max)),
-  'F._brightness_contrast_adjust_non_uint': (a) => brightnessContrastAdjust(toImage(a.img!), num(a.alpha, 1), num(a.beta, 0), Boolean(a.beta_by_max)),
-  'F.normalize': (a) => normalize(toImage(a.img!), { mean: a.mean as number[], std: a.std as number[], maxPixelValue: num(a.max_pixel_value, 255) }),
-  'F.normalize_cv2': { unsupported: 'private helper of F.normalize taking precomputed mean and 1/std arrays; F.normalize itself is compared' },
-  'F.normalize_numpy': { unsupported: 'private helper of F.normalize taking precomputed mean and 1/std arrays; F.normalize itself is compared' },
+  'F.brightness_contrast_adjust': (a) =>
+    brightnessContrastAdjust(toImage(a.img!), num(a.alpha, 1), num(a.beta, 0), Boolean(a.beta_by_max)),
+  'F._brightness_contrast_adjust_uint': (a) =>
+    brightnessContrastAdjust(toImage(a.img!), num(a.alpha, 1), num(a.beta, 0), Boolean(a.beta_by_max)),
+  'F._brightness_contrast_adjust_non_uint': (a) =>
+    brightnessContrastAdjust(toImage(a.img!), num(a.alpha, 1), num(a.beta, 0), Boolean(a.beta_by_max)),
+  'F.normalize': (a) =>
+    normalize(toImage(a.img!), {
+      mean: a.mean as number[],
+      std: a.std as number[],
+      maxPixelValue: num(a.max_pixel_value, 255),
+    }),
+  'F.normalize_cv2': {
+    unsupported:
+      'private helper of F.normalize taking precomputed mean and 1/std arrays; F.normalize itself is compared',
+  },
+  'F.normalize_numpy': {
+    unsupported:
+      'private helper of F.normalize taking precomputed mean and 1/std arrays; F.normalize itself is compared',
+  },
   'F.shift_hsv': (a) => shiftHsv(toImage(a.img!), num(a.hue_shift), num(a.sat_shift), num(a.val_shift)),
   'F._shift_hsv_uint8': (a) => shiftHsv(toImage(a.img!), num(a.hue_shift), num(a.sat_shift), num(a.val_shift)),
   'F._shift_hsv_non_uint8': (a) => shiftHsv(toImage(a.img!), num(a.hue_shift), num(a.sat_shift), num(a.val_shift)),
   'F.to_gray': (a) => toGray(toImage(a.img!)),
   'F.gauss_noise': (a) => gaussNoise(toImage(a.image!), (a.gauss as NdArray).data as Float64Array),
-  'F.clahe': (a) => clahe(toImage(a.img!), num(a.clip_limit, 2), (a.tile_grid_size as [number, number] | undefined) ?? [8, 8]),
-  'F.convolve': (a) => filter2D(toImage(a.img!), (a.kernel as NdArray).data as Float32Array, (a.kernel as NdArray).shape[0]!),
+  'F.clahe': (a) =>
+    clahe(toImage(a.img!), num(a.clip_limit, 2), (a.tile_grid_size as [number, number] | undefined) ?? [8, 8]),
+  'F.convolve': (a) =>
+    filter2D(toImage(a.img!), (a.kernel as NdArray).data as Float32Array, (a.kernel as NdArray).shape[0]!),
   'F.adjust_brightness_torchvision': (a) => adjustBrightness(toImage(a.img!), num(a.factor)),
   'F.adjust_contrast_torchvision': (a) => adjustContrast(toImage(a.img!), num(a.factor)),
   'F.adjust_saturation_torchvision': (a) => adjustSaturation(toImage(a.img!), num(a.factor)),
@@ -343,19 +380,37 @@ const FUNCTIONAL: Record<string, FunctionalAdapter> = {
   'FGeometric.transpose': (a) => transpose(toImage(a.img!)),
   'FGeometric.rot90': (a) => rot90(toImage(a.img!), num(a.factor)),
   'FGeometric.rotate': (a) =>
-    imageTransform('Rotate', { interpolation: num(a.interpolation, 1), border_mode: num(a.border_mode, 4), value: fillValue(a.value) ?? null }).applyWithParams(
-      toImage(a.img!),
-      { angle: num(a.angle) },
-    ),
+    imageTransform('Rotate', {
+      interpolation: num(a.interpolation, 1),
+      border_mode: num(a.border_mode, 4),
+      value: fillValue(a.value) ?? null,
+    }).applyWithParams(toImage(a.img!), { angle: num(a.angle) }),
   'FGeometric.shift_scale_rotate': (a) =>
-    imageTransform('ShiftScaleRotate', { interpolation: num(a.interpolation, 1), border_mode: num(a.border_mode, 4), value: fillValue(a.value) ?? null }).applyWithParams(
-      toImage(a.img!),
-      { angle: num(a.angle), scale: num(a.scale), dx: num(a.dx), dy: num(a.dy) },
-    ),
+    imageTransform('ShiftScaleRotate', {
+      interpolation: num(a.interpolation, 1),
+      border_mode: num(a.border_mode, 4),
+      value: fillValue(a.value) ?? null,
+    }).applyWithParams(toImage(a.img!), { angle: num(a.angle), scale: num(a.scale), dx: num(a.dx), dy: num(a.dy) }),
   'FGeometric.optical_distortion': (a) =>
-    opticalDistortion(toImage(a.img!), num(a.k, 0), num(a.dx, 0), num(a.dy, 0), interpolation(a.interpolation), border(a.border_mode), fillValue(a.value)),
+    opticalDistortion(
+      toImage(a.img!),
+      num(a.k, 0),
+      num(a.dx, 0),
+      num(a.dy, 0),
+      interpolation(a.interpolation),
+      border(a.border_mode),
+      fillValue(a.value),
+    ),
   'FGeometric.pad_with_params': (a) =>
-    padWithParams(toImage(a.img!), num(a.h_pad_top), num(a.h_pad_bottom), num(a.w_pad_left), num(a.w_pad_right), border(a.border_mode), fillValue(a.value)),
+    padWithParams(
+      toImage(a.img!),
+      num(a.h_pad_top),
+      num(a.h_pad_bottom),
+      num(a.w_pad_left),
+      num(a.w_pad_right),
+      border(a.border_mode),
+      fillValue(a.value),
+    ),
   'FGeometric.pad': (a) => {
     const image = toImage(a.img!);
     const padHeight = Math.max(0, num(a.min_height) - image.height);
@@ -365,71 +420,170 @@ const FUNCTIONAL: Record<string, FunctionalAdapter> = {
     return padWithParams(image, top, padHeight - top, left, padWidth - left, border(a.border_mode), fillValue(a.value));
   },
   'FGeometric.longest_max_size': (a) =>
-    imageTransform('LongestMaxSize', { max_size: num(a.max_size), interpolation: num(a.interpolation, 1) }).applyWithParams(toImage(a.img!), { max_size: num(a.max_size) }),
+    imageTransform('LongestMaxSize', {
+      max_size: num(a.max_size),
+      interpolation: num(a.interpolation, 1),
+    }).applyWithParams(toImage(a.img!), { max_size: num(a.max_size) }),
   'FGeometric.smallest_max_size': (a) =>
-    imageTransform('SmallestMaxSize', { max_size: num(a.max_size), interpolation: num(a.interpolation, 1) }).applyWithParams(toImage(a.img!), { max_size: num(a.max_size) }),
+    imageTransform('SmallestMaxSize', {
+      max_size: num(a.max_size),
+      interpolation: num(a.interpolation, 1),
+    }).applyWithParams(toImage(a.img!), { max_size: num(a.max_size) }),
   'FCrops.crop': (a) => crop(toImage(a.img!), num(a.x_min), num(a.y_min), num(a.x_max), num(a.y_max)),
-  'FCrops.random_crop': (a) => randomCrop(toImage(a.img!), num(a.crop_height), num(a.crop_width), num(a.h_start), num(a.w_start)),
+  'FCrops.random_crop': (a) =>
+    randomCrop(toImage(a.img!), num(a.crop_height), num(a.crop_width), num(a.h_start), num(a.w_start)),
   'FCrops.center_crop': (a) => {
     const image = toImage(a.img!);
     const { x, y } = centerCropCoordinates(image.height, image.width, num(a.crop_height), num(a.crop_width));
     return crop(image, x, y, x + num(a.crop_width), y + num(a.crop_height));
   },
   'FBlur.gaussian_blur': (a) => gaussianBlur(toImage(a.img!), num(a.ksize), num(a.sigma, 0)),
-  'FDropout.cutout': (a) => cutout(toImage(a.img!), (a.holes as number[][]).map((hole) => hole.map(Number) as unknown as Hole), fillValue(a.fill_value) ?? 0),
+  'FDropout.cutout': (a) =>
+    cutout(
+      toImage(a.img!),
+      (a.holes as number[][]).map((hole) => hole.map(Number) as unknown as Hole),
+      fillValue(a.fill_value) ?? 0,
+    ),
   'FBlur.blur': (a) => boxBlur(toImage(a.img!), num(a.ksize)),
   'FBlur.median_blur': (a) => medianBlur(toImage(a.img!), num(a.ksize)),
   'F.posterize': (a) => posterize(toImage(a.img!), a.bits as number | number[]),
   'F.shift_rgb': (a) => shiftRgb(toImage(a.img!), num(a.r_shift), num(a.g_shift), num(a.b_shift)),
   'F.equalize': (a) => {
     if (a.mask !== undefined && a.mask !== null) throw new UpstreamUnsupported('F.equalize with a mask');
-    if (a.by_channels === false) throw new UpstreamUnsupported('F.equalize(by_channels=False): YCrCb conversion not implemented');
+    if (a.by_channels === false)
+      throw new UpstreamUnsupported('F.equalize(by_channels=False): YCrCb conversion not implemented');
     return equalize(toImage(a.img!), (a.mode as 'cv' | 'pil' | undefined) ?? 'cv');
   },
-  'FDropout.channel_dropout': (a) => channelDropout(toImage(a.img!), typeof a.channels_to_drop === 'number' ? [a.channels_to_drop] : (a.channels_to_drop as number[]), num(a.fill_value, 0)),
+  'FDropout.channel_dropout': (a) =>
+    channelDropout(
+      toImage(a.img!),
+      typeof a.channels_to_drop === 'number' ? [a.channels_to_drop] : (a.channels_to_drop as number[]),
+      num(a.fill_value, 0),
+    ),
   'FGeometric.scale': (a) =>
-    imageTransform('RandomScale', { interpolation: num(a.interpolation, 1) }).applyWithParams(toImage(a.img!), { scale: num(a.scale) }),
+    imageTransform('RandomScale', { interpolation: num(a.interpolation, 1) }).applyWithParams(toImage(a.img!), {
+      scale: num(a.scale),
+    }),
   'FGeometric.bbox_vflip': (a) => bbox.bboxVflip(box(a.bbox)),
   'FGeometric.bbox_hflip': (a) => bbox.bboxHflip(box(a.bbox)),
   'FGeometric.bbox_flip': (a) => bbox.bboxFlip(box(a.bbox), num(a.d)),
   'FGeometric.bbox_transpose': (a) => bbox.bboxTranspose(box(a.bbox), num(a.axis)),
   'FGeometric.bbox_rot90': (a) => bbox.bboxRot90(box(a.bbox), num(a.factor)),
-  'FGeometric.bbox_rotate': (a) => bbox.bboxRotate(box(a.bbox), num(a.angle), String(a.method), num(a.rows), num(a.cols)),
+  'FGeometric.bbox_rotate': (a) =>
+    bbox.bboxRotate(box(a.bbox), num(a.angle), String(a.method), num(a.rows), num(a.cols)),
   'FGeometric.bbox_shift_scale_rotate': (a) =>
-    bbox.bboxShiftScaleRotate(box(a.bbox), num(a.angle), num(a.scale), num(a.dx), num(a.dy), String(a.rotate_method), num(a.rows), num(a.cols)),
+    bbox.bboxShiftScaleRotate(
+      box(a.bbox),
+      num(a.angle),
+      num(a.scale),
+      num(a.dx),
+      num(a.dy),
+      String(a.rotate_method),
+      num(a.rows),
+      num(a.cols),
+    ),
   'FGeometric.keypoint_vflip': (a) => keypoints.keypointVflip(point(a.keypoint), num(a.rows)),
   'FGeometric.keypoint_hflip': (a) => keypoints.keypointHflip(point(a.keypoint), num(a.cols)),
   'FGeometric.keypoint_flip': (a) => keypoints.keypointFlip(point(a.keypoint), num(a.d), num(a.rows), num(a.cols)),
   'FGeometric.keypoint_transpose': (a) => keypoints.keypointTranspose(point(a.keypoint)),
-  'FGeometric.keypoint_rot90': (a) => keypoints.keypointRot90(point(a.keypoint), num(a.factor), num(a.rows), num(a.cols)),
-  'FGeometric.keypoint_rotate': (a) => keypoints.keypointRotate(point(a.keypoint), num(a.angle), num(a.rows), num(a.cols)),
+  'FGeometric.keypoint_rot90': (a) =>
+    keypoints.keypointRot90(point(a.keypoint), num(a.factor), num(a.rows), num(a.cols)),
+  'FGeometric.keypoint_rotate': (a) =>
+    keypoints.keypointRotate(point(a.keypoint), num(a.angle), num(a.rows), num(a.cols)),
   'FGeometric.keypoint_shift_scale_rotate': (a) =>
-    keypoints.keypointShiftScaleRotate(point(a.keypoint), num(a.angle), num(a.scale), num(a.dx), num(a.dy), num(a.rows), num(a.cols)),
+    keypoints.keypointShiftScaleRotate(
+      point(a.keypoint),
+      num(a.angle),
+      num(a.scale),
+      num(a.dx),
+      num(a.dy),
+      num(a.rows),
+      num(a.cols),
+    ),
   'FGeometric.keypoint_scale': (a) => keypoints.keypointScale(point(a.keypoint), num(a.scale_x), num(a.scale_y)),
   'FCrops.crop_bbox_by_coords': (a) =>
-    bbox.cropBboxByCoords(box(a.bbox), a.crop_coords as [number, number, number, number], num(a.crop_height), num(a.crop_width), num(a.rows), num(a.cols)),
-  'FCrops.bbox_random_crop': (a) => bbox.bboxRandomCrop(box(a.bbox), num(a.crop_height), num(a.crop_width), num(a.h_start), num(a.w_start), num(a.rows), num(a.cols)),
-  'FCrops.bbox_center_crop': (a) => bbox.bboxCenterCrop(box(a.bbox), num(a.crop_height), num(a.crop_width), num(a.rows), num(a.cols)),
-  'FCrops.bbox_crop': (a) => bbox.bboxCrop(box(a.bbox), num(a.x_min), num(a.y_min), num(a.x_max), num(a.y_max), num(a.rows), num(a.cols)),
-  'FCrops.crop_keypoint_by_coords': (a) => keypoints.cropKeypointByCoords(point(a.keypoint), a.crop_coords as [number, number, number, number]),
+    bbox.cropBboxByCoords(
+      box(a.bbox),
+      a.crop_coords as [number, number, number, number],
+      num(a.crop_height),
+      num(a.crop_width),
+      num(a.rows),
+      num(a.cols),
+    ),
+  'FCrops.bbox_random_crop': (a) =>
+    bbox.bboxRandomCrop(
+      box(a.bbox),
+      num(a.crop_height),
+      num(a.crop_width),
+      num(a.h_start),
+      num(a.w_start),
+      num(a.rows),
+      num(a.cols),
+    ),
+  'FCrops.bbox_center_crop': (a) =>
+    bbox.bboxCenterCrop(box(a.bbox), num(a.crop_height), num(a.crop_width), num(a.rows), num(a.cols)),
+  'FCrops.bbox_crop': (a) =>
+    bbox.bboxCrop(box(a.bbox), num(a.x_min), num(a.y_min), num(a.x_max), num(a.y_max), num(a.rows), num(a.cols)),
+  'FCrops.crop_keypoint_by_coords': (a) =>
+    keypoints.cropKeypointByCoords(point(a.keypoint), a.crop_coords as [number, number, number, number]),
   'FCrops.keypoint_random_crop': (a) =>
-    keypoints.keypointRandomCrop(point(a.keypoint), num(a.crop_height), num(a.crop_width), num(a.h_start), num(a.w_start), num(a.rows), num(a.cols)),
-  'FCrops.keypoint_center_crop': (a) => keypoints.keypointCenterCrop(point(a.keypoint), num(a.crop_height), num(a.crop_width), num(a.rows), num(a.cols)),
+    keypoints.keypointRandomCrop(
+      point(a.keypoint),
+      num(a.crop_height),
+      num(a.crop_width),
+      num(a.h_start),
+      num(a.w_start),
+      num(a.rows),
+      num(a.cols),
+    ),
+  'FCrops.keypoint_center_crop': (a) =>
+    keypoints.keypointCenterCrop(point(a.keypoint), num(a.crop_height), num(a.crop_width), num(a.rows), num(a.cols)),
   'BboxUtils.normalize_bbox': (a) => bbox.normalizeBbox(box(a.bbox), num(a.rows), num(a.cols)),
   'BboxUtils.denormalize_bbox': (a) => bbox.denormalizeBbox(box(a.bbox), num(a.rows), num(a.cols)),
   'BboxUtils.normalize_bboxes': (a) => bbox.normalizeBboxes(boxes(a.bboxes), num(a.rows), num(a.cols)),
   'BboxUtils.denormalize_bboxes': (a) => bbox.denormalizeBboxes(boxes(a.bboxes), num(a.rows), num(a.cols)),
   'BboxUtils.calculate_bbox_area': (a) => bbox.calculateBboxArea(box(a.bbox), num(a.rows), num(a.cols)),
   'BboxUtils.filter_bboxes_by_visibility': (a) =>
-    bbox.filterBboxesByVisibility(shapeOf(a.original_shape), boxes(a.bboxes), shapeOf(a.transformed_shape), boxes(a.transformed_bboxes), num(a.threshold, 0), num(a.min_area, 0)),
+    bbox.filterBboxesByVisibility(
+      shapeOf(a.original_shape),
+      boxes(a.bboxes),
+      shapeOf(a.transformed_shape),
+      boxes(a.transformed_bboxes),
+      num(a.threshold, 0),
+      num(a.min_area, 0),
+    ),
   'BboxUtils.convert_bbox_to_albumentations': (a) =>
-    bbox.convertBboxToAlbumentations(box(a.bbox), String(a.source_format), num(a.rows), num(a.cols), Boolean(a.check_validity)),
+    bbox.convertBboxToAlbumentations(
+      box(a.bbox),
+      String(a.source_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+    ),
   'BboxUtils.convert_bbox_from_albumentations': (a) =>
-    bbox.convertBboxFromAlbumentations(box(a.bbox), String(a.target_format), num(a.rows), num(a.cols), Boolean(a.check_validity)),
+    bbox.convertBboxFromAlbumentations(
+      box(a.bbox),
+      String(a.target_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+    ),
   'BboxUtils.convert_bboxes_to_albumentations': (a) =>
-    bbox.convertBboxesToAlbumentations(boxes(a.bboxes), String(a.source_format), num(a.rows), num(a.cols), Boolean(a.check_validity)),
+    bbox.convertBboxesToAlbumentations(
+      boxes(a.bboxes),
+      String(a.source_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+    ),
   'BboxUtils.convert_bboxes_from_albumentations': (a) =>
-    bbox.convertBboxesFromAlbumentations(boxes(a.bboxes), String(a.target_format), num(a.rows), num(a.cols), Boolean(a.check_validity)),
+    bbox.convertBboxesFromAlbumentations(
+      boxes(a.bboxes),
+      String(a.target_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+    ),
   'BboxUtils.check_bbox': (a) => returnsNone(() => bbox.checkBbox(box(a.bbox))),
   'BboxUtils.check_bboxes': (a) => returnsNone(() => bbox.checkBboxes(boxes(a.bboxes))),
   'BboxUtils.filter_bboxes': (a) =>
@@ -439,22 +593,58 @@ const FUNCTIONAL: Record<string, FunctionalAdapter> = {
       minWidth: num(a.min_width, 0),
       minHeight: num(a.min_height, 0),
     }),
-  'BboxUtils.union_of_bboxes': (a) => bbox.unionOfBboxes(num(a.height), num(a.width), boxes(a.bboxes), num(a.erosion_rate, 0)),
+  'BboxUtils.union_of_bboxes': (a) =>
+    bbox.unionOfBboxes(num(a.height), num(a.width), boxes(a.bboxes), num(a.erosion_rate, 0)),
   'KeypointsUtils.angle_to_2pi_range': (a) => keypoints.angleTo2piRange(num(a.angle)),
-  'KeypointsUtils.check_keypoint': (a) => returnsNone(() => keypoints.checkKeypoint(point(a.kp), num(a.rows), num(a.cols))),
-  'KeypointsUtils.check_keypoints': (a) => returnsNone(() => keypoints.checkKeypoints(a.keypoints as never, num(a.rows), num(a.cols))),
-  'KeypointsUtils.filter_keypoints': (a) => keypoints.filterKeypoints(a.keypoints as unknown[][], num(a.rows), num(a.cols), Boolean(a.remove_invisible)),
+  'KeypointsUtils.check_keypoint': (a) =>
+    returnsNone(() => keypoints.checkKeypoint(point(a.kp), num(a.rows), num(a.cols))),
+  'KeypointsUtils.check_keypoints': (a) =>
+    returnsNone(() => keypoints.checkKeypoints(a.keypoints as never, num(a.rows), num(a.cols))),
+  'KeypointsUtils.filter_keypoints': (a) =>
+    keypoints.filterKeypoints(a.keypoints as unknown[][], num(a.rows), num(a.cols), Boolean(a.remove_invisible)),
   'KeypointsUtils.convert_keypoint_to_albumentations': (a) =>
-    keypoints.convertKeypointToAlbumentations(a.keypoint as never, String(a.source_format), num(a.rows), num(a.cols), Boolean(a.check_validity), a.angle_in_degrees !== false),
+    keypoints.convertKeypointToAlbumentations(
+      a.keypoint as never,
+      String(a.source_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+      a.angle_in_degrees !== false,
+    ),
   'KeypointsUtils.convert_keypoint_from_albumentations': (a) =>
-    keypoints.convertKeypointFromAlbumentations(point(a.keypoint), String(a.target_format), num(a.rows), num(a.cols), Boolean(a.check_validity), a.angle_in_degrees !== false),
+    keypoints.convertKeypointFromAlbumentations(
+      point(a.keypoint),
+      String(a.target_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+      a.angle_in_degrees !== false,
+    ),
   'KeypointsUtils.convert_keypoints_to_albumentations': (a) =>
-    keypoints.convertKeypointsToAlbumentations(a.keypoints as never, String(a.source_format), num(a.rows), num(a.cols), Boolean(a.check_validity), a.angle_in_degrees !== false),
+    keypoints.convertKeypointsToAlbumentations(
+      a.keypoints as never,
+      String(a.source_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+      a.angle_in_degrees !== false,
+    ),
   'KeypointsUtils.convert_keypoints_from_albumentations': (a) =>
-    keypoints.convertKeypointsFromAlbumentations(a.keypoints as never, String(a.target_format), num(a.rows), num(a.cols), Boolean(a.check_validity), a.angle_in_degrees !== false),
+    keypoints.convertKeypointsFromAlbumentations(
+      a.keypoints as never,
+      String(a.target_format),
+      num(a.rows),
+      num(a.cols),
+      Boolean(a.check_validity),
+      a.angle_in_degrees !== false,
+    ),
 };
 /** Converts a transform's recorded `apply` keyword arguments into this package's params. */
-function transformParams(name: string, params: Args, store: ArrayStore): { params: Record<string, unknown> } | { direct: (image: RawImage) => RawImage } {
+function transformParams(
+  name: string,
+  params: Args,
+  store: ArrayStore,
+): { params: Record<string, unknown> } | { direct: (image: RawImage) => RawImage } {
   if (name === 'MotionBlur') {
     const kernel = params.kernel as NdArray;
     return { direct: (image) => filter2D(image, kernel.data as Float32Array, kernel.shape[0]!) };
@@ -477,13 +667,16 @@ function transformParams(name: string, params: Args, store: ArrayStore): { param
 const FLOAT32_NOT_EXACT: Record<string, string> = {
   RandomGamma:
     "float32: NumPy 1.24's float32 power runs SVML code on AVX-512 CPUs (1 ULP from the correctly rounded x**gamma, computed here, in about 20% of values)",
-  GaussianBlur: "float32: OpenCV's AVX2 separable filter sums symmetric taps in pairs with fused multiply-adds; not reproduced bit for bit yet (uint8 is exact)",
-  'FBlur.gaussian_blur': "float32: OpenCV's AVX2 separable filter sums symmetric taps in pairs with fused multiply-adds; not reproduced bit for bit yet (uint8 is exact)",
+  GaussianBlur:
+    "float32: OpenCV's AVX2 separable filter sums symmetric taps in pairs with fused multiply-adds; not reproduced bit for bit yet (uint8 is exact)",
+  'FBlur.gaussian_blur':
+    "float32: OpenCV's AVX2 separable filter sums symmetric taps in pairs with fused multiply-adds; not reproduced bit for bit yet (uint8 is exact)",
 };
 
 function refuseInexactFloat(name: string, input: Decoded | undefined): void {
   const reason = FLOAT32_NOT_EXACT[name];
-  if (reason !== undefined && isNdArray(input) && input.dtype === 'float32') throw new UpstreamUnsupported(`${name}: ${reason}`);
+  if (reason !== undefined && isNdArray(input) && input.dtype === 'float32')
+    throw new UpstreamUnsupported(`${name}: ${reason}`);
 }
 
 const TARGET_REASON: Record<string, string> = {
@@ -519,15 +712,24 @@ function callConcernsUs(call: RecordedCall): boolean {
 
 /** What a call needs that we do not have, if anything (a call of a transform we lack, in a case that uses ours). */
 function foreignReason(call: RecordedCall): string | null {
-  if (call.kind === 'transform' || call.kind === 'init_error') return isOurs(call.name) ? null : `uses ${call.name}, not implemented here`;
+  if (call.kind === 'transform' || call.kind === 'init_error')
+    return isOurs(call.name) ? null : `uses ${call.name}, not implemented here`;
   if (call.kind === 'to_dict') {
-    const missing = [...(call.classes ?? dictClasses(call.result))].filter((name) => !isOurs(name) && !CONTAINERS.has(name));
+    const missing = [...(call.classes ?? dictClasses(call.result))].filter(
+      (name) => !isOurs(name) && !CONTAINERS.has(name),
+    );
     return missing.length > 0 ? `uses ${missing.join(', ')}, not implemented here` : null;
   }
   return null;
 }
 
-function checkCall(call: RecordedCall, store: ArrayStore, outputs: Outputs, index: number, transforms: readonly Record<string, unknown>[]): string | null {
+function checkCall(
+  call: RecordedCall,
+  store: ArrayStore,
+  outputs: Outputs,
+  index: number,
+  transforms: readonly Record<string, unknown>[],
+): string | null {
   switch (call.kind) {
     case 'functional': {
       const adapter = FUNCTIONAL[call.name]!;
@@ -540,7 +742,10 @@ function checkCall(call: RecordedCall, store: ArrayStore, outputs: Outputs, inde
       const reason = TARGET_REASON[call.method!];
       if (reason) throw new UpstreamUnsupported(`${call.name}.${call.method}: ${reason}`);
       const dict = call.transform === undefined ? undefined : transforms[call.transform];
-      if (dict === undefined) throw new Error(`${call.name}.${call.method} was recorded without its data: regenerate the fixtures (scripts/make-upstream-fixtures.py)`);
+      if (dict === undefined)
+        throw new Error(
+          `${call.name}.${call.method} was recorded without its data: regenerate the fixtures (scripts/make-upstream-fixtures.py)`,
+        );
       if (dict.unserializable) throw new UpstreamUnsupported(`${call.name} could not be serialized upstream`);
       let transform: ImageOnlyTransform<object>;
       try {
@@ -560,9 +765,18 @@ function checkCall(call: RecordedCall, store: ArrayStore, outputs: Outputs, inde
           const sorted = (value: unknown) => (value as unknown[]).map((item) => JSON.stringify(item)).sort();
           const kept = transform.applyToKeypoints(target as never, targetParams);
           const wanted = decode(call.result!, store) as unknown[];
-          return JSON.stringify(sorted(kept)) === JSON.stringify(sorted(wanted)) ? null : `CoarseDropout.apply_to_keypoints: ${JSON.stringify(kept)}, upstream ${JSON.stringify(wanted)}`;
+          return JSON.stringify(sorted(kept)) === JSON.stringify(sorted(wanted))
+            ? null
+            : `CoarseDropout.apply_to_keypoints: ${JSON.stringify(kept)}, upstream ${JSON.stringify(wanted)}`;
         }
-        return runAndCompare(() => applyToTargets(transform, call.method!, target, targetParams), call, store, outputs, index, approximation(call.name, dict));
+        return runAndCompare(
+          () => applyToTargets(transform, call.method!, target, targetParams),
+          call,
+          store,
+          outputs,
+          index,
+          approximation(call.name, dict),
+        );
       }
       const run = () => {
         const image = toImage(decode(call.input!, store, outputs));
@@ -575,7 +789,8 @@ function checkCall(call: RecordedCall, store: ArrayStore, outputs: Outputs, inde
       const mismatch = runAndCompare(run, call, store, outputs, index);
       if (mismatch !== null && call.name === 'RandomScale' && dict.interpolation === 2) {
         throw new UpstreamUnsupported(
-          'RandomScale: uint8 INTER_CUBIC resize: one value in a few output sizes (e.g. 100 → 86) is 1 off OpenCV (the order of its float32 vertical pass not pinned down yet)',
+          'RandomScale: uint8 INTER_CUBIC resize: one value in a few output sizes (e.g. 100 → 86) is 1 off OpenCV ' +
+            '(the order of its float32 vertical pass not pinned down yet)',
         );
       }
       return mismatch;
@@ -611,7 +826,12 @@ function checkCall(call: RecordedCall, store: ArrayStore, outputs: Outputs, inde
 }
 
 /** A transform's `apply_to_bbox(es)` / `apply_to_keypoint(s)` call. */
-function applyToTargets(transform: ImageOnlyTransform<object>, method: string, target: Decoded, params: object & TargetShape): unknown {
+function applyToTargets(
+  transform: ImageOnlyTransform<object>,
+  method: string,
+  target: Decoded,
+  params: object & TargetShape,
+): unknown {
   switch (method) {
     case 'apply_to_bboxes':
       return transform.applyToBboxes(target as unknown as BBox[], params);
@@ -639,21 +859,34 @@ export const UPSTREAM_TOLERANCES = {
 
 function approximation(name: string, args: Record<string, unknown>): number {
   const method = args.method ?? args.rotate_method;
-  const rotates = name === 'FGeometric.bbox_rotate' || name === 'Rotate' || (name === 'FGeometric.bbox_shift_scale_rotate' || name === 'ShiftScaleRotate') && method === 'ellipse';
+  const rotates =
+    name === 'FGeometric.bbox_rotate' ||
+    name === 'Rotate' ||
+    ((name === 'FGeometric.bbox_shift_scale_rotate' || name === 'ShiftScaleRotate') && method === 'ellipse');
   if (!rotates) return 0;
   return method === 'ellipse' ? UPSTREAM_TOLERANCES.ellipse.tolerance : UPSTREAM_TOLERANCES.largestBox.tolerance;
 }
 
 /** Same structure, numbers equal within `tolerance` (relative to max(1, |expected|)). */
 function closeEnough(actual: unknown, expected: unknown, tolerance: number): boolean {
-  if (typeof actual === 'number' && typeof expected === 'number') return Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected));
+  if (typeof actual === 'number' && typeof expected === 'number')
+    return Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected));
   if (Array.isArray(actual) && Array.isArray(expected)) {
-    return actual.length === expected.length && actual.every((item, index) => closeEnough(item, expected[index], tolerance));
+    return (
+      actual.length === expected.length && actual.every((item, index) => closeEnough(item, expected[index], tolerance))
+    );
   }
   return JSON.stringify(actual) === JSON.stringify(expected);
 }
 
-function runAndCompare(run: () => unknown, call: RecordedCall, store: ArrayStore, outputs: Outputs, index: number, tolerance = 0): string | null {
+function runAndCompare(
+  run: () => unknown,
+  call: RecordedCall,
+  store: ArrayStore,
+  outputs: Outputs,
+  index: number,
+  tolerance = 0,
+): string | null {
   let actual: unknown;
   try {
     actual = run();
@@ -673,7 +906,8 @@ function runAndCompare(run: () => unknown, call: RecordedCall, store: ArrayStore
 /** Judges one recorded upstream case. */
 function judge(recorded: RecordedCase, store: ArrayStore, transforms: readonly Record<string, unknown>[]): CaseVerdict {
   if (!recorded.calls.some(callConcernsUs)) return { status: 'not-ours' };
-  if (recorded.outcome !== 'passed') return { status: 'upstream-not-passed', detail: `${recorded.outcome}: ${recorded.reason ?? ''}` };
+  if (recorded.outcome !== 'passed')
+    return { status: 'upstream-not-passed', detail: `${recorded.outcome}: ${recorded.reason ?? ''}` };
   const reasons = new Set<string>();
   for (const call of recorded.calls) {
     const foreign = foreignReason(call);
@@ -681,7 +915,9 @@ function judge(recorded: RecordedCase, store: ArrayStore, transforms: readonly R
   }
   if (recorded.payload_dropped !== undefined) return { status: 'unsupported', reasons: [...reasons].sort() };
   if (recorded.too_large !== undefined) {
-    reasons.add(`not replayed: an input array is over the 128 KiB fixture budget (the same calls run on smaller inputs in other cases)`);
+    reasons.add(
+      `not replayed: an input array is over the 128 KiB fixture budget (the same calls run on smaller inputs in other cases)`,
+    );
     return { status: 'unsupported', reasons: [...reasons].sort() };
   }
   const mismatches: string[] = [];
@@ -710,13 +946,25 @@ function judge(recorded: RecordedCase, store: ArrayStore, transforms: readonly R
 export function runUpstream(directory: string, only?: (file: string, test: string) => boolean): UpstreamCaseResult[] {
   const store = new ArrayStore(directory);
   const results: UpstreamCaseResult[] = [];
-  for (const folder of readdirSync(directory, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
-    for (const fileName of readdirSync(join(directory, folder)).filter((name) => name.endsWith('.json.gz')).sort()) {
+  for (const folder of readdirSync(directory, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()) {
+    for (const fileName of readdirSync(join(directory, folder))
+      .filter((name) => name.endsWith('.json.gz'))
+      .sort()) {
       const test = fileName.slice(0, -'.json.gz'.length);
       if (only && !only(`${folder}.py`, test)) continue;
-      const recorded = JSON.parse(gunzipSync(readFileSync(join(directory, folder, fileName))).toString('utf8')) as RecordedTest;
+      const recorded = JSON.parse(
+        gunzipSync(readFileSync(join(directory, folder, fileName))).toString('utf8'),
+      ) as RecordedTest;
       for (const testCase of recorded.cases) {
-        results.push({ id: `${folder}.py::${testCase.id}`, test, file: `${folder}.py`, verdict: judge(testCase, store, recorded.transforms) });
+        results.push({
+          id: `${folder}.py::${testCase.id}`,
+          test,
+          file: `${folder}.py`,
+          verdict: judge(testCase, store, recorded.transforms),
+        });
       }
     }
   }
@@ -727,7 +975,14 @@ export function runUpstream(directory: string, only?: (file: string, test: strin
 export interface UpstreamSummary {
   /** Upstream test functions with at least one case that concerns this package. */
   tests: { ported: number; passing: number; partlyUnsupported: number; unsupported: number; mismatching: number };
-  cases: { ported: number; passing: number; unsupported: number; mismatching: number; notOurs: number; upstreamNotPassed: number };
+  cases: {
+    ported: number;
+    passing: number;
+    unsupported: number;
+    mismatching: number;
+    notOurs: number;
+    upstreamNotPassed: number;
+  };
   /** Unsupported cases grouped by upstream test and reason (what the README lists). */
   unsupported: { test: string; reason: string; cases: number }[];
   /** Unsupported cases per upstream test (`file::test`). */
@@ -778,8 +1033,16 @@ export function summarizeUpstream(results: readonly UpstreamCaseResult[]): Upstr
     else if (statuses.has('pass')) tests.partlyUnsupported++;
     else tests.unsupported++;
   }
-  const unsupported = [...groups.values()].sort((a, b) => (a.test < b.test ? -1 : a.test > b.test ? 1 : a.reason < b.reason ? -1 : 1));
-  return { tests, cases, unsupported, unsupportedCasesByTest, mismatches: results.filter((result) => result.verdict.status === 'mismatch') };
+  const unsupported = [...groups.values()].sort((a, b) =>
+    a.test < b.test ? -1 : a.test > b.test ? 1 : a.reason < b.reason ? -1 : 1,
+  );
+  return {
+    tests,
+    cases,
+    unsupported,
+    unsupportedCasesByTest,
+    mismatches: results.filter((result) => result.verdict.status === 'mismatch'),
+  };
 }
 
 /** Folds per-call reasons into a few readable ones ("needs Blur, RGBShift", "masks (Rotate, Flip)"). */
@@ -813,7 +1076,10 @@ export function upstreamUnsupportedTable(summary: UpstreamSummary): string {
     byTest.set(group.test, entry);
   }
   for (const [test, entry] of byTest) entry.cases = summary.unsupportedCasesByTest.get(test) ?? 0;
-  const rows = [...byTest].map(([test, entry]) => `| \`${test}\` | ${entry.cases} | ${foldReasons(entry.reasons).join('; ').replaceAll('|', '\\|')} |`);
+  const rows = [...byTest].map(
+    ([test, entry]) =>
+      `| \`${test}\` | ${entry.cases} | ${foldReasons(entry.reasons).join('; ').replaceAll('|', '\\|')} |`,
+  );
   return ['| upstream test | unsupported cases | why |', '|---|---:|---|', ...rows].join('\n');
 }
 
@@ -826,6 +1092,7 @@ export function formatUpstreamReport(summary: UpstreamSummary): string {
     `cases: ${cases.ported} ported, ${cases.passing} pass, ${cases.unsupported} unsupported, ${cases.mismatching} mismatch ` +
       `(${cases.notOurs} cases concern only transforms not implemented here; ${cases.upstreamNotPassed} did not pass upstream)`,
   ];
-  for (const mismatch of summary.mismatches) lines.push(`MISMATCH ${mismatch.id}: ${(mismatch.verdict as { detail: string }).detail}`);
+  for (const mismatch of summary.mismatches)
+    lines.push(`MISMATCH ${mismatch.id}: ${(mismatch.verdict as { detail: string }).detail}`);
   return lines.join('\n');
 }

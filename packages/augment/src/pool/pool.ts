@@ -162,15 +162,22 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
     if (!Number.isInteger(workers) || workers < 1) {
       throw new RangeError(`AugmentationPool: options.workers must be a positive integer; got ${workers}`);
     }
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`AugmentationPool: options.seed must be a safe integer; got ${seed}`);
+    if (!Number.isSafeInteger(seed))
+      throw new RangeError(`AugmentationPool: options.seed must be a safe integer; got ${seed}`);
     if (!OUTPUT_KINDS.includes(output)) {
-      throw new RangeError(`AugmentationPool: options.output must be one of ${OUTPUT_KINDS.join(', ')}; got ${JSON.stringify(output)}`);
+      throw new RangeError(
+        `AugmentationPool: options.output must be one of ${OUTPUT_KINDS.join(', ')}; got ${JSON.stringify(output)}`,
+      );
     }
     if (!LAYOUTS.includes(layout)) {
-      throw new RangeError(`AugmentationPool: options.layout must be one of ${LAYOUTS.join(', ')}; got ${JSON.stringify(layout)}`);
+      throw new RangeError(
+        `AugmentationPool: options.layout must be one of ${LAYOUTS.join(', ')}; got ${JSON.stringify(layout)}`,
+      );
     }
     if (!Number.isInteger(tasksPerWorker) || tasksPerWorker < 1) {
-      throw new RangeError(`AugmentationPool: options.tasksPerWorker must be a positive integer; got ${tasksPerWorker}`);
+      throw new RangeError(
+        `AugmentationPool: options.tasksPerWorker must be a positive integer; got ${tasksPerWorker}`,
+      );
     }
     this.workers = workers;
     this.seed = seed;
@@ -195,7 +202,9 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
   augment(input: PoolInput, index?: number): Promise<PoolResult<Output>> {
     const sampleIndex = index ?? this.#nextIndex++;
     if (!Number.isSafeInteger(sampleIndex) || sampleIndex < 0) {
-      return Promise.reject(new RangeError(`AugmentationPool.augment: index must be a non-negative safe integer; got ${index}`));
+      return Promise.reject(
+        new RangeError(`AugmentationPool.augment: index must be a non-negative safe integer; got ${index}`),
+      );
     }
     if (this.#closing !== undefined) {
       return Promise.reject(new Error(`AugmentationPool.augment: the pool is closed (sample ${sampleIndex})`));
@@ -227,10 +236,15 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
    * @example
    * for await (const { index, image } of pool.map(paths)) await writeImage(`out/${index}.png`, image);
    */
-  async *map(inputs: Iterable<PoolInput> | AsyncIterable<PoolInput>, options: PoolMapOptions = {}): AsyncGenerator<PoolResult<Output>> {
+  async *map(
+    inputs: Iterable<PoolInput> | AsyncIterable<PoolInput>,
+    options: PoolMapOptions = {},
+  ): AsyncGenerator<PoolResult<Output>> {
     const { startIndex = 0, concurrency = this.workers * this.#tasksPerWorker * 2 } = options;
     if (!Number.isSafeInteger(startIndex) || startIndex < 0) {
-      throw new RangeError(`AugmentationPool.map: options.startIndex must be a non-negative safe integer; got ${startIndex}`);
+      throw new RangeError(
+        `AugmentationPool.map: options.startIndex must be a non-negative safe integer; got ${startIndex}`,
+      );
     }
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`AugmentationPool.map: options.concurrency must be a positive integer; got ${concurrency}`);
@@ -294,7 +308,15 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
       failReady = reject;
     });
     ready.catch(() => undefined);
-    const slot: WorkerSlot = { worker, inFlight: new Map(), ready, rejectReady: failReady, isReady: false, exited: false, stopping: false };
+    const slot: WorkerSlot = {
+      worker,
+      inFlight: new Map(),
+      ready,
+      rejectReady: failReady,
+      isReady: false,
+      exited: false,
+      stopping: false,
+    };
     // Workers stay referenced while starting (so `await pool.ready()` holds the process open),
     // then are unreferenced whenever idle: an idle pool never keeps the process alive.
     worker.on('message', (message: WorkerToPool) => {
@@ -315,7 +337,14 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
       slot.inFlight.delete(message.id);
       if (message.type === 'error') {
         const cause = Object.assign(new Error(message.message), { name: message.name, stack: message.stack });
-        task.reject(new AugmentationSampleError(`AugmentationPool: sample ${describeTask(task)} failed: ${message.message}`, task.index, task.path, { cause }));
+        task.reject(
+          new AugmentationSampleError(
+            `AugmentationPool: sample ${describeTask(task)} failed: ${message.message}`,
+            task.index,
+            task.path,
+            { cause },
+          ),
+        );
       } else if (this.#setup.output === 'tensor') {
         const { width, height, channels } = message;
         task.resolve({
@@ -352,9 +381,14 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
       }
       for (const task of slot.inFlight.values()) {
         task.reject(
-          new AugmentationSampleError(`AugmentationPool: sample ${describeTask(task)} failed: its worker crashed (${reason})`, task.index, task.path, {
-            cause: error,
-          }),
+          new AugmentationSampleError(
+            `AugmentationPool: sample ${describeTask(task)} failed: its worker crashed (${reason})`,
+            task.index,
+            task.path,
+            {
+              cause: error,
+            },
+          ),
         );
       }
       slot.inFlight.clear();
@@ -385,7 +419,11 @@ export class AugmentationPool<Output extends PoolOutputKind = 'image'> {
       // The least busy live worker takes the next sample; which one it is never changes the output.
       let best: WorkerSlot | undefined;
       for (const slot of this.#slots) {
-        if (!slot.exited && slot.inFlight.size < this.#tasksPerWorker && (best === undefined || slot.inFlight.size < best.inFlight.size)) {
+        if (
+          !slot.exited &&
+          slot.inFlight.size < this.#tasksPerWorker &&
+          (best === undefined || slot.inFlight.size < best.inFlight.size)
+        ) {
           best = slot;
         }
       }
@@ -423,7 +461,9 @@ function describeTask(task: PendingTask): string {
 /** Turns the `pipeline` option into albumentations JSON, checking that it loads. */
 function pipelineDict(pipeline: unknown): unknown {
   if (pipeline === null || typeof pipeline !== 'object') {
-    throw new TypeError(`AugmentationPool: options.pipeline must be a transform or its albumentations to_dict JSON; got ${String(pipeline)}`);
+    throw new TypeError(
+      `AugmentationPool: options.pipeline must be a transform or its albumentations to_dict JSON; got ${String(pipeline)}`,
+    );
   }
   // Duck-typed rather than `instanceof`, so transforms from another copy of the package work too.
   const isTransform = typeof (pipeline as { toDict?: unknown }).toDict === 'function';
@@ -431,7 +471,9 @@ function pipelineDict(pipeline: unknown): unknown {
   try {
     fromAlbumentationsDict(dict); // fail here, in the caller's thread, rather than in every worker
   } catch (error) {
-    throw new Error(`AugmentationPool: options.pipeline cannot be loaded: ${(error as Error).message}`, { cause: error });
+    throw new Error(`AugmentationPool: options.pipeline cannot be loaded: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   // A JSON round trip drops anything structured clone would choke on and matches what users save.
   return JSON.parse(JSON.stringify(dict));
@@ -442,7 +484,10 @@ function ownsBuffer(view: ArrayBufferView): boolean {
 }
 
 /** Converts an input to its wire form; copies compactly unless a zero-copy transfer is allowed. */
-function toWire(input: PoolInput, transferInput: boolean): { input: WireInput; transfer: ArrayBuffer[]; path: string | undefined } {
+function toWire(
+  input: PoolInput,
+  transferInput: boolean,
+): { input: WireInput; transfer: ArrayBuffer[]; path: string | undefined } {
   if (typeof input === 'string') return { input: { kind: 'path', path: input }, transfer: [], path: input };
   if (input instanceof URL) {
     const path = fileURLToPath(input);
@@ -459,7 +504,9 @@ function toWire(input: PoolInput, transferInput: boolean): { input: WireInput; t
   if (input !== null && typeof input === 'object' && 'data' in input) {
     const { data, width, height, channels, layout } = input;
     if (!(data instanceof Uint8Array || data instanceof Float32Array)) {
-      throw new TypeError(`AugmentationPool.augment: image.data must be a Uint8Array or Float32Array; got ${Object.prototype.toString.call(data)}`);
+      throw new TypeError(
+        `AugmentationPool.augment: image.data must be a Uint8Array or Float32Array; got ${Object.prototype.toString.call(data)}`,
+      );
     }
     if (data.length !== width * height * channels) {
       throw new RangeError(
@@ -467,10 +514,15 @@ function toWire(input: PoolInput, transferInput: boolean): { input: WireInput; t
       );
     }
     const pixels = transferInput && ownsBuffer(data) ? data : data.slice();
-    return { input: { kind: 'raw', data: pixels, width, height, channels, ...(layout === undefined ? {} : { layout }) }, transfer: [pixels.buffer as ArrayBuffer], path: undefined };
+    return {
+      input: { kind: 'raw', data: pixels, width, height, channels, ...(layout === undefined ? {} : { layout }) },
+      transfer: [pixels.buffer as ArrayBuffer],
+      path: undefined,
+    };
   }
   throw new TypeError(
-    `AugmentationPool.augment: input must be a RawImage, a file path, a file: URL, a Uint8Array or an ArrayBuffer; got ${Object.prototype.toString.call(input)}`,
+    'AugmentationPool.augment: input must be a RawImage, a file path, a file: URL, a Uint8Array or an ArrayBuffer; ' +
+      `got ${Object.prototype.toString.call(input)}`,
   );
 }
 
@@ -490,7 +542,9 @@ function resolveWorkerEntry(override: URL | undefined): { entry: URL | string; e
       : [new URL('./pool-worker.js', here), new URL('./worker.js', here)];
   const entry = candidates.find((url) => existsSync(fileURLToPath(url)));
   if (entry === undefined) {
-    throw new Error(`AugmentationPool: cannot find the worker entry; looked for ${candidates.map((url) => fileURLToPath(url)).join(', ')}`);
+    throw new Error(
+      `AugmentationPool: cannot find the worker entry; looked for ${candidates.map((url) => fileURLToPath(url)).join(', ')}`,
+    );
   }
   if (!/\.[mc]?ts$/.test(entry.pathname)) return { entry, evalCode: false };
   let tsxApi: string;
@@ -500,9 +554,12 @@ function resolveWorkerEntry(override: URL | undefined): { entry: URL | string; e
     const esm = resolved.replace(/\.cjs$/, '.mjs');
     tsxApi = pathToFileURL(existsSync(esm) ? esm : resolved).href;
   } catch (error) {
-    throw new Error('AugmentationPool: running from TypeScript sources needs the `tsx` package to load the worker; install it or use the built package', {
-      cause: error,
-    });
+    throw new Error(
+      'AugmentationPool: running from TypeScript sources needs the `tsx` package to load the worker; install it or use the built package',
+      {
+        cause: error,
+      },
+    );
   }
   const bootstrap =
     `import(${JSON.stringify(tsxApi)})` +

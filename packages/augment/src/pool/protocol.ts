@@ -20,7 +20,14 @@ export interface WorkerSetup {
 
 /** A sample's input as it travels to a worker. */
 export type WireInput =
-  | { kind: 'raw'; data: Uint8Array | Float32Array; width: number; height: number; channels: number; layout?: 'HWC' | 'CHW' }
+  | {
+      kind: 'raw';
+      data: Uint8Array | Float32Array;
+      width: number;
+      height: number;
+      channels: number;
+      layout?: 'HWC' | 'CHW';
+    }
   | { kind: 'path'; path: string }
   | { kind: 'bytes'; bytes: Uint8Array };
 
@@ -51,4 +58,8 @@ export interface TaskErrorMessage {
   stack?: string;
 }
 
-export type WorkerToPool = ResultMessage | TaskErrorMessage | { type: 'ready' } | { type: 'setup-error'; message: string };
+export type WorkerToPool =
+  | ResultMessage
+  | TaskErrorMessage
+  | { type: 'ready' }
+  | { type: 'setup-error'; message: string };

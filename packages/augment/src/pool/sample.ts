@@ -22,7 +22,12 @@ export interface AugmentedImage {
  * @example
  * const { image } = augmentSample(pipeline, input, 42, 7); // equals pool sample 7 with seed 42
  */
-export function augmentSample(pipeline: ApplicablePipeline, image: RawImage, baseSeed: number, index: number): AugmentedImage {
+export function augmentSample(
+  pipeline: ApplicablePipeline,
+  image: RawImage,
+  baseSeed: number,
+  index: number,
+): AugmentedImage {
   const result = pipeline.apply(image, createRng(deriveSampleSeed(baseSeed, index)));
   return { image: result.image, params: result.params };
 }

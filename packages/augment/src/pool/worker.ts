@@ -73,7 +73,9 @@ async function handle(task: TaskMessage): Promise<void> {
 /** The output buffer moves to the main thread without a copy when it owns its whole ArrayBuffer. */
 function transferable(data: Uint8Array | Float32Array): ArrayBuffer[] {
   const buffer = data.buffer;
-  return buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength ? [buffer] : [];
+  return buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength
+    ? [buffer]
+    : [];
 }
 
 port.on('message', (task: TaskMessage) => {

@@ -9,7 +9,13 @@ import { bboxCrop, bboxRotate, bboxShiftScaleRotate } from '../functional/bbox.j
 import { cropKeypointByCoords, keypointRotate, keypointShiftScaleRotate } from '../functional/keypoints.js';
 import { OMIT, bool, defineOptions, enumOf, range, type OptionsOf } from '../core/schema.js';
 import { Interpolation, roundHalfEven, type BorderModeValue, type InterpolationValue } from '../functional/common.js';
-import { crop, opticalDistortion, rotationMatrix2D, shiftScaleRotateMatrix, warpAffine } from '../functional/geometric.js';
+import {
+  crop,
+  opticalDistortion,
+  rotationMatrix2D,
+  shiftScaleRotateMatrix,
+  warpAffine,
+} from '../functional/geometric.js';
 import { BORDER_FILLS, borderMode, interpolation } from './options.js';
 
 const ROTATE_METHODS = ['largest_box', 'ellipse'] as const;
@@ -25,7 +31,11 @@ interface RotateParams {
 export type RotateOptions = OptionsOf<typeof Rotate.schema>;
 
 /** albumentations `Rotate._rotated_rect_with_max_area`. */
-function rotatedRectWithMaxArea(height: number, width: number, angle: number): { x_min: number; x_max: number; y_min: number; y_max: number } {
+function rotatedRectWithMaxArea(
+  height: number,
+  width: number,
+  angle: number,
+): { x_min: number; x_max: number; y_min: number; y_max: number } {
   const radians = angle * (Math.PI / 180); // Python math.radians
   const widthIsLonger = width >= height;
   const [sideLong, sideShort] = widthIsLonger ? [width, height] : [height, width];
@@ -56,18 +66,21 @@ function rotatedRectWithMaxArea(height: number, width: number, angle: number): {
  * new Rotate({ limit: [45, 90], borderMode: 0 });
  */
 export class Rotate extends SchemaTransform<RotateParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Angle range in degrees; a number v means [-v, v]. Default 90. */
-    limit: range(90),
-    interpolation: interpolation(),
-    /** Default 4 (BORDER_REFLECT_101). */
-    borderMode: borderMode(),
-    ...BORDER_FILLS,
-    /** Only affects bounding boxes in albumentations; kept for serialization. Default 'largest_box'. */
-    rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
-    /** Crop to the largest axis-aligned rectangle inside the rotated image. Default false. */
-    cropBorder: bool(false),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Angle range in degrees; a number v means [-v, v]. Default 90. */
+      limit: range(90),
+      interpolation: interpolation(),
+      /** Default 4 (BORDER_REFLECT_101). */
+      borderMode: borderMode(),
+      ...BORDER_FILLS,
+      /** Only affects bounding boxes in albumentations; kept for serialization. Default 'largest_box'. */
+      rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
+      /** Crop to the largest axis-aligned rectangle inside the rotated image. Default false. */
+      cropBorder: bool(false),
+    },
+  );
   readonly className = 'Rotate';
   declare readonly limit: Range;
   declare readonly interpolation: InterpolationValue;
@@ -105,13 +118,24 @@ export class Rotate extends SchemaTransform<RotateParams> {
     return cropKeypointByCoords(rotated, [params.x_min, params.y_min!, params.x_max!, params.y_max!]);
   }
 
-  private rotate(image: RawImage, params: RotateParams, interpolation: InterpolationValue, borderValue: number | number[] | null): RawImage {
+  private rotate(
+    image: RawImage,
+    params: RotateParams,
+    interpolation: InterpolationValue,
+    borderValue: number | number[] | null,
+  ): RawImage {
     const matrix = rotationMatrix2D(image.width / 2 - 0.5, image.height / 2 - 0.5, params.angle, 1);
     const rotated = warpAffine(image, matrix, { interpolation, borderMode: this.borderMode, borderValue });
     if (!this.cropBorder || params.x_min === undefined) return rotated;
     const xMax = Math.max(params.x_max!, params.x_min + 1);
     const yMax = Math.max(params.y_max!, params.y_min! + 1);
-    return crop(rotated, Math.min(params.x_min, image.width - 1), Math.min(params.y_min!, image.height - 1), Math.min(xMax, image.width), Math.min(yMax, image.height));
+    return crop(
+      rotated,
+      Math.min(params.x_min, image.width - 1),
+      Math.min(params.y_min!, image.height - 1),
+      Math.min(xMax, image.width),
+      Math.min(yMax, image.height),
+    );
   }
 }
 
@@ -131,21 +155,27 @@ export type ShiftScaleRotateOptions = OptionsOf<typeof ShiftScaleRotate.schema>;
  * new ShiftScaleRotate({ shiftLimit: 0.1, scaleLimit: 0.2, rotateLimit: 30 });
  */
 export class ShiftScaleRotate extends SchemaTransform<ShiftScaleRotateParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Per-axis shift limits; null or absent: `shiftLimit`. */
-    shiftLimitX: range((get) => get('shiftLimit') as Range, { nullable: true }),
-    shiftLimitY: range((get) => get('shiftLimit') as Range, { nullable: true }),
-    /** Scale range, given as a deviation from 1 (0.1 → [0.9, 1.1]). Default 0.1. */
-    scaleLimit: range(0.1, { bias: 1 }),
-    /** Angle range in degrees. Default 45. */
-    rotateLimit: range(45),
-    interpolation: interpolation(),
-    borderMode: borderMode(),
-    ...BORDER_FILLS,
-    rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
-    /** Shift as a fraction of the size, for both axes unless the per-axis limits are set. Default 0.0625. Not in `to_dict` (albumentations writes the per-axis limits). */
-    shiftLimit: range(0.0625, { toDict: () => OMIT }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Per-axis shift limits; null or absent: `shiftLimit`. */
+      shiftLimitX: range((get) => get('shiftLimit') as Range, { nullable: true }),
+      shiftLimitY: range((get) => get('shiftLimit') as Range, { nullable: true }),
+      /** Scale range, given as a deviation from 1 (0.1 → [0.9, 1.1]). Default 0.1. */
+      scaleLimit: range(0.1, { bias: 1 }),
+      /** Angle range in degrees. Default 45. */
+      rotateLimit: range(45),
+      interpolation: interpolation(),
+      borderMode: borderMode(),
+      ...BORDER_FILLS,
+      rotateMethod: enumOf(ROTATE_METHODS, 'largest_box'),
+      /**
+       * Shift as a fraction of the size, for both axes unless the per-axis limits are set. Default
+       * 0.0625. Not in `to_dict` (albumentations writes the per-axis limits).
+       */
+      shiftLimit: range(0.0625, { toDict: () => OMIT }),
+    },
+  );
   readonly className = 'ShiftScaleRotate';
   declare readonly shiftLimitX: Range;
   declare readonly shiftLimitY: Range;
@@ -173,20 +203,44 @@ export class ShiftScaleRotate extends SchemaTransform<ShiftScaleRotateParams> {
 
   applyWithParams(image: RawImage, params: ShiftScaleRotateParams): RawImage {
     const matrix = shiftScaleRotateMatrix(image.width, image.height, params.angle, params.scale, params.dx, params.dy);
-    return warpAffine(image, matrix, { interpolation: this.interpolation, borderMode: this.borderMode, borderValue: this.value });
+    return warpAffine(image, matrix, {
+      interpolation: this.interpolation,
+      borderMode: this.borderMode,
+      borderValue: this.value,
+    });
   }
 
   override applyToMask(mask: RawImage, params: ShiftScaleRotateParams): RawImage {
     const matrix = shiftScaleRotateMatrix(mask.width, mask.height, params.angle, params.scale, params.dx, params.dy);
-    return warpAffine(mask, matrix, { interpolation: Interpolation.NEAREST, borderMode: this.borderMode, borderValue: this.maskValue });
+    return warpAffine(mask, matrix, {
+      interpolation: Interpolation.NEAREST,
+      borderMode: this.borderMode,
+      borderValue: this.maskValue,
+    });
   }
   override applyToBbox(bbox: BBox, params: ShiftScaleRotateParams & TargetShape): BBoxCoords {
-    return bboxShiftScaleRotate(bbox, params.angle, params.scale, params.dx, params.dy, this.rotateMethod, params.rows, params.cols);
+    return bboxShiftScaleRotate(
+      bbox,
+      params.angle,
+      params.scale,
+      params.dx,
+      params.dy,
+      this.rotateMethod,
+      params.rows,
+      params.cols,
+    );
   }
   override applyToKeypoint(keypoint: InternalKeypoint, params: ShiftScaleRotateParams & TargetShape): KeypointCoords {
-    return keypointShiftScaleRotate(keypoint, params.angle, params.scale, params.dx, params.dy, params.rows, params.cols);
+    return keypointShiftScaleRotate(
+      keypoint,
+      params.angle,
+      params.scale,
+      params.dx,
+      params.dy,
+      params.rows,
+      params.cols,
+    );
   }
-
 }
 
 interface OpticalDistortionParams {
@@ -205,15 +259,18 @@ export type OpticalDistortionOptions = OptionsOf<typeof OpticalDistortion.schema
  * new OpticalDistortion({ distortLimit: 0.05, shiftLimit: 0.05 });
  */
 export class OpticalDistortion extends SchemaTransform<OpticalDistortionParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Range of k (k1 = k2 = k). Default 0.05. */
-    distortLimit: range(0.05),
-    /** Range of the principal-point shift IN PIXELS, rounded half to even. Default 0.05 (so always 0). */
-    shiftLimit: range(0.05),
-    interpolation: interpolation(),
-    borderMode: borderMode(),
-    ...BORDER_FILLS,
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Range of k (k1 = k2 = k). Default 0.05. */
+      distortLimit: range(0.05),
+      /** Range of the principal-point shift IN PIXELS, rounded half to even. Default 0.05 (so always 0). */
+      shiftLimit: range(0.05),
+      interpolation: interpolation(),
+      borderMode: borderMode(),
+      ...BORDER_FILLS,
+    },
+  );
   readonly className = 'OpticalDistortion';
   declare readonly distortLimit: Range;
   declare readonly shiftLimit: Range;
@@ -238,6 +295,14 @@ export class OpticalDistortion extends SchemaTransform<OpticalDistortionParams> 
   }
 
   override applyToMask(mask: RawImage, params: OpticalDistortionParams): RawImage {
-    return opticalDistortion(mask, params.k, params.dx, params.dy, Interpolation.NEAREST, this.borderMode, this.maskValue);
+    return opticalDistortion(
+      mask,
+      params.k,
+      params.dx,
+      params.dy,
+      Interpolation.NEAREST,
+      this.borderMode,
+      this.maskValue,
+    );
   }
 }

@@ -3,7 +3,18 @@ import type { ImageShape, RawImage } from '../core/raw-image.js';
 import type { Rng } from '../core/rng.js';
 import type { Range } from '../core/options.js';
 import { SchemaTransform, type TargetShape } from '../core/transform.js';
-import { bool, defineOptions, fillValue, int, number, option, range, type Fallback, type OptionGetter, type OptionsOf } from '../core/schema.js';
+import {
+  bool,
+  defineOptions,
+  fillValue,
+  int,
+  number,
+  option,
+  range,
+  type Fallback,
+  type OptionGetter,
+  type OptionsOf,
+} from '../core/schema.js';
 import type { BBoxCoords } from '../core/bbox-utils.js';
 import type { InternalKeypoint } from '../core/keypoints-utils.js';
 import { filter2D, gaussianBlur, motionBlurKernel } from '../functional/blur.js';
@@ -46,7 +57,8 @@ export class MotionBlur extends SchemaTransform<MotionBlurParams> {
     ({ blurLimit, allowShifted }, fail) => {
       if (!blurLimit.every(Number.isInteger)) fail('blurLimit', `must be integers, got ${JSON.stringify(blurLimit)}`);
       // albumentations' check (with its operator-precedence quirk: an even upper limit always fails).
-      if ((!allowShifted && blurLimit[0] % 2 !== 1) || blurLimit[1] % 2 !== 1) fail('blurLimit', `must be odd when centering, got ${JSON.stringify(blurLimit)}`);
+      if ((!allowShifted && blurLimit[0] % 2 !== 1) || blurLimit[1] % 2 !== 1)
+        fail('blurLimit', `must be odd when centering, got ${JSON.stringify(blurLimit)}`);
       if (blurLimit[0] < 3) fail('blurLimit', `must be >= 3, got ${JSON.stringify(blurLimit)}`);
     },
   );
@@ -102,24 +114,29 @@ export type GaussianBlurOptions = OptionsOf<typeof GaussianBlur.schema>;
  * new GaussianBlur({ blurLimit: [3, 7] });
  */
 export class GaussianBlur extends SchemaTransform<GaussianBlurParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Kernel size range; 0 lets sigma decide. Default [3, 7]. */
-    blurLimit: option<Range, number | Range>(
-      (reader, name, get) => {
-        const limit = reader.range(name, [3, 7], { low: 0 });
-        return limit[0] === 0 && (get('sigmaLimit') as Range)[0] === 0 ? [3, Math.max(3, limit[1])] : limit;
-      },
-      {
-        check: (limit) => {
-          if (!limit.every(Number.isInteger)) return `must be integers, got ${JSON.stringify(limit)}`;
-          const odd = (size: number): boolean => size === 0 || size % 2 === 1;
-          return odd(limit[0]) && odd(limit[1]) ? undefined : `supports only odd values, got ${JSON.stringify(limit)}`;
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Kernel size range; 0 lets sigma decide. Default [3, 7]. */
+      blurLimit: option<Range, number | Range>(
+        (reader, name, get) => {
+          const limit = reader.range(name, [3, 7], { low: 0 });
+          return limit[0] === 0 && (get('sigmaLimit') as Range)[0] === 0 ? [3, Math.max(3, limit[1])] : limit;
         },
-      },
-    ),
-    /** Sigma range; 0 lets the size decide. Default 0. */
-    sigmaLimit: range(0, { low: 0 }),
-  });
+        {
+          check: (limit) => {
+            if (!limit.every(Number.isInteger)) return `must be integers, got ${JSON.stringify(limit)}`;
+            const odd = (size: number): boolean => size === 0 || size % 2 === 1;
+            return odd(limit[0]) && odd(limit[1])
+              ? undefined
+              : `supports only odd values, got ${JSON.stringify(limit)}`;
+          },
+        },
+      ),
+      /** Sigma range; 0 lets the size decide. Default 0. */
+      sigmaLimit: range(0, { low: 0 }),
+    },
+  );
   readonly className = 'GaussianBlur';
   declare readonly blurLimit: Range;
   declare readonly sigmaLimit: Range;
@@ -169,7 +186,10 @@ export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
       minHoles: int({
         default: (get: OptionGetter) => get('maxHoles') as number,
         min: 1,
-        check: (minHoles, get) => (minHoles > (get('maxHoles') as number) ? `must be <= maxHoles (${get('maxHoles')}), got ${minHoles}` : undefined),
+        check: (minHoles, get) =>
+          minHoles > (get('maxHoles') as number)
+            ? `must be <= maxHoles (${get('maxHoles')}), got ${minHoles}`
+            : undefined,
       }),
       /** Default: maxHeight. */
       minHeight: holeSize((get) => get('maxHeight') as number),
@@ -177,7 +197,10 @@ export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
       /** Default 0 (a number or one per channel). */
       fillValue: option<number | number[]>((reader, name) => {
         const fill = reader.raw(name) ?? 0;
-        if (!(typeof fill === 'number' && Number.isFinite(fill)) && !(Array.isArray(fill) && fill.every((v) => typeof v === 'number'))) {
+        if (
+          !(typeof fill === 'number' && Number.isFinite(fill)) &&
+          !(Array.isArray(fill) && fill.every((v) => typeof v === 'number'))
+        ) {
           reader.fail(name, `must be a number or a list of numbers, got ${JSON.stringify(fill)}`);
         }
         return Array.isArray(fill) ? (fill.slice() as number[]) : (fill as number);
@@ -188,7 +211,11 @@ export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
       const sizes = { maxHeight, maxWidth, minHeight, minWidth };
       const integers = Object.values(sizes).every(Number.isInteger);
       const fractions = Object.values(sizes).every((value) => value > 0 && value < 1);
-      if (!integers && !fractions) fail('maxHeight', `hole sizes must be all integers (pixels) or all fractions in (0, 1), got ${JSON.stringify(sizes)}`);
+      if (!integers && !fractions)
+        fail(
+          'maxHeight',
+          `hole sizes must be all integers (pixels) or all fractions in (0, 1), got ${JSON.stringify(sizes)}`,
+        );
       if (minHeight > maxHeight) fail('minHeight', `must be <= maxHeight (${maxHeight}), got ${minHeight}`);
       if (minWidth > maxWidth) fail('minWidth', `must be <= maxWidth (${maxWidth}), got ${minWidth}`);
     },
@@ -234,18 +261,27 @@ export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
   }
 
   applyWithParams(image: RawImage, params: CoarseDropoutParams): RawImage {
-    const fill = typeof this.fillValue === 'number' || this.fillValue.length === image.channels ? this.fillValue : this.fillValue[0]!;
+    const fill =
+      typeof this.fillValue === 'number' || this.fillValue.length === image.channels
+        ? this.fillValue
+        : this.fillValue[0]!;
     return cutout(image, params.holes, fill);
   }
 
   /** albumentations: the mask is left as it is unless `maskFillValue` is set. */
   override applyToMask(mask: RawImage, params: CoarseDropoutParams): RawImage {
     if (this.maskFillValue === null) return mask;
-    return cutout(mask, params.holes, typeof this.maskFillValue === 'number' ? this.maskFillValue : this.maskFillValue[0]!);
+    return cutout(
+      mask,
+      params.holes,
+      typeof this.maskFillValue === 'number' ? this.maskFillValue : this.maskFillValue[0]!,
+    );
   }
   /** albumentations 1.3.1 has no `apply_to_bbox` for CoarseDropout (its DualTransform base raises). */
   override applyToBbox(): BBoxCoords {
-    throw new TypeError('CoarseDropout does not transform bounding boxes (albumentations 1.3.1 raises NotImplementedError too)');
+    throw new TypeError(
+      'CoarseDropout does not transform bounding boxes (albumentations 1.3.1 raises NotImplementedError too)',
+    );
   }
 
   /**
@@ -254,7 +290,10 @@ export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
    * the order is Python's hash order (random for string labels); here duplicates collapse too
    * and the survivors keep their input order.
    */
-  override applyToKeypoints(keypoints: readonly InternalKeypoint[], params: CoarseDropoutParams & TargetShape): InternalKeypoint[] {
+  override applyToKeypoints(
+    keypoints: readonly InternalKeypoint[],
+    params: CoarseDropoutParams & TargetShape,
+  ): InternalKeypoint[] {
     const seen = new Set<string>();
     return keypoints.filter((keypoint) => {
       const key = JSON.stringify(keypoint);
@@ -264,5 +303,4 @@ export class CoarseDropout extends SchemaTransform<CoarseDropoutParams> {
       return !params.holes.some(([x1, y1, x2, y2]) => x1 <= x && x < x2 && y1 <= y && y < y2);
     });
   }
-
 }

@@ -32,8 +32,11 @@ function kernelLimit(odd: boolean): OptionSpec<Range, number | Range> {
   return range(7, {
     low: 3,
     check: (limit) => {
-      if (!limit.every(Number.isInteger) || limit[0] < 1) return `must be positive integers, got ${JSON.stringify(limit)}`;
-      return odd && (limit[0] % 2 !== 1 || limit[1] % 2 !== 1) ? `must be odd, got ${JSON.stringify(limit)}` : undefined;
+      if (!limit.every(Number.isInteger) || limit[0] < 1)
+        return `must be positive integers, got ${JSON.stringify(limit)}`;
+      return odd && (limit[0] % 2 !== 1 || limit[1] % 2 !== 1)
+        ? `must be odd, got ${JSON.stringify(limit)}`
+        : undefined;
     },
   });
 }
@@ -95,14 +98,20 @@ export type ChannelDropoutOptions = OptionsOf<typeof ChannelDropout.schema>;
  * new ChannelDropout({ channelDropRange: [1, 2], fillValue: 0 });
  */
 export class ChannelDropout extends SchemaTransform<ChannelDropoutParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** How many channels to drop, [min, max]. Default [1, 1]. */
-    channelDropRange: range([1, 1], {
-      check: (range) => (1 <= range[0] && range.every(Number.isInteger) ? undefined : `must be integers with 1 <= min <= max, got ${JSON.stringify(range)}`),
-    }),
-    /** Value of the dropped channels. Default 0. */
-    fillValue: number({ default: 0 }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** How many channels to drop, [min, max]. Default [1, 1]. */
+      channelDropRange: range([1, 1], {
+        check: (range) =>
+          1 <= range[0] && range.every(Number.isInteger)
+            ? undefined
+            : `must be integers with 1 <= min <= max, got ${JSON.stringify(range)}`,
+      }),
+      /** Value of the dropped channels. Default 0. */
+      fillValue: number({ default: 0 }),
+    },
+  );
   readonly className = 'ChannelDropout';
   declare readonly channelDropRange: Range;
   declare readonly fillValue: number;
@@ -112,8 +121,12 @@ export class ChannelDropout extends SchemaTransform<ChannelDropoutParams> {
   }
 
   protected getParams(shape: ImageShape, rng: Rng): ChannelDropoutParams {
-    if (shape.channels === 1) throw new RangeError('ChannelDropout: the image has one channel; ChannelDropout is not defined for it');
-    if (this.channelDropRange[1] >= shape.channels) throw new RangeError(`ChannelDropout: cannot drop all ${shape.channels} channels (channelDropRange ${JSON.stringify(this.channelDropRange)})`);
+    if (shape.channels === 1)
+      throw new RangeError('ChannelDropout: the image has one channel; ChannelDropout is not defined for it');
+    if (this.channelDropRange[1] >= shape.channels)
+      throw new RangeError(
+        `ChannelDropout: cannot drop all ${shape.channels} channels (channelDropRange ${JSON.stringify(this.channelDropRange)})`,
+      );
     const count = rng.randint(this.channelDropRange[0], this.channelDropRange[1]);
     return { channels_to_drop: rng.sample([...Array(shape.channels).keys()], count) };
   }
@@ -138,24 +151,33 @@ export type PosterizeOptions = OptionsOf<typeof Posterize.schema>;
  * new Posterize({ numBits: [3, 5] });
  */
 export class Posterize extends SchemaTransform<PosterizeParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Bits to keep: a number, a [min, max] range, or three ranges (one per channel). Default 4. */
-    numBits: option<Range | Range[], NumBits>((reader, name) => {
-      const raw = reader.raw(name) ?? 4;
-      const asRange = (value: unknown, low: number | undefined): Range => {
-        if (typeof value === 'number') return low === undefined ? [value, value] : [Math.min(low, value), Math.max(low, value)];
-        if (Array.isArray(value) && value.length === 2) return [value[0] as number, value[1] as number];
-        return reader.fail(name, `must be a number, a [min, max] pair or three of them, got ${JSON.stringify(raw)}`);
-      };
-      // albumentations: three entries are per-channel (each number v meaning [0, v]); else one range.
-      const numBits = Array.isArray(raw) && raw.length === 3 ? raw.map((entry) => asRange(entry, 0)) : asRange(raw, undefined);
-      const ranges = (Array.isArray(numBits[0]) ? numBits : [numBits]) as Range[];
-      if (ranges.some((range) => !range.every((bits) => Number.isInteger(bits) && bits >= 0 && bits <= 8) || range[0] > range[1])) {
-        reader.fail(name, `must be integers in [0, 8] with min <= max, got ${JSON.stringify(raw)}`);
-      }
-      return numBits;
-    }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Bits to keep: a number, a [min, max] range, or three ranges (one per channel). Default 4. */
+      numBits: option<Range | Range[], NumBits>((reader, name) => {
+        const raw = reader.raw(name) ?? 4;
+        const asRange = (value: unknown, low: number | undefined): Range => {
+          if (typeof value === 'number')
+            return low === undefined ? [value, value] : [Math.min(low, value), Math.max(low, value)];
+          if (Array.isArray(value) && value.length === 2) return [value[0] as number, value[1] as number];
+          return reader.fail(name, `must be a number, a [min, max] pair or three of them, got ${JSON.stringify(raw)}`);
+        };
+        // albumentations: three entries are per-channel (each number v meaning [0, v]); else one range.
+        const numBits =
+          Array.isArray(raw) && raw.length === 3 ? raw.map((entry) => asRange(entry, 0)) : asRange(raw, undefined);
+        const ranges = (Array.isArray(numBits[0]) ? numBits : [numBits]) as Range[];
+        if (
+          ranges.some(
+            (range) => !range.every((bits) => Number.isInteger(bits) && bits >= 0 && bits <= 8) || range[0] > range[1],
+          )
+        ) {
+          reader.fail(name, `must be integers in [0, 8] with min <= max, got ${JSON.stringify(raw)}`);
+        }
+        return numBits;
+      }),
+    },
+  );
   readonly className = 'Posterize';
   declare readonly numBits: Range | Range[];
 
@@ -164,7 +186,8 @@ export class Posterize extends SchemaTransform<PosterizeParams> {
   }
 
   protected getParams(_shape: ImageShape, rng: Rng): PosterizeParams {
-    if (Array.isArray(this.numBits[0])) return { num_bits: (this.numBits as Range[]).map((range) => rng.randint(range[0], range[1])) };
+    if (Array.isArray(this.numBits[0]))
+      return { num_bits: (this.numBits as Range[]).map((range) => rng.randint(range[0], range[1])) };
     const range = this.numBits as Range;
     return { num_bits: rng.randint(range[0], range[1]) };
   }
@@ -188,14 +211,17 @@ export type RGBShiftOptions = OptionsOf<typeof RGBShift.schema>;
  * new RGBShift({ rShiftLimit: 15, gShiftLimit: 15, bShiftLimit: 15 });
  */
 export class RGBShift extends SchemaTransform<RgbShiftParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Red shift range (uint8 units, or [0, 1] units for float32 images). Default 20 → [-20, 20]. */
-    rShiftLimit: range(20),
-    /** Green shift range. Default 20 → [-20, 20]. */
-    gShiftLimit: range(20),
-    /** Blue shift range. Default 20 → [-20, 20]. */
-    bShiftLimit: range(20),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Red shift range (uint8 units, or [0, 1] units for float32 images). Default 20 → [-20, 20]. */
+      rShiftLimit: range(20),
+      /** Green shift range. Default 20 → [-20, 20]. */
+      gShiftLimit: range(20),
+      /** Blue shift range. Default 20 → [-20, 20]. */
+      bShiftLimit: range(20),
+    },
+  );
   readonly className = 'RGBShift';
   declare readonly rShiftLimit: Range;
   declare readonly gShiftLimit: Range;
@@ -224,12 +250,18 @@ export type EqualizeOptions = OptionsOf<typeof Equalize.schema>;
  * new Equalize({ mode: 'cv', p: 1 });
  */
 export class Equalize extends SchemaTransform<Record<string, never>> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** `'cv'` (`cv2.equalizeHist`) or `'pil'` (PIL's `ImageOps.equalize`). Default 'cv'. */
-    mode: enumOf(['cv', 'pil'] as const, 'cv'),
-    /** Equalise each channel. Only true is supported (false equalises the Y of YCrCb in albumentations). Default true. */
-    byChannels: bool(true, { check: (byChannels) => (byChannels ? undefined : 'false (equalising the Y of YCrCb) is not supported here; use true') }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** `'cv'` (`cv2.equalizeHist`) or `'pil'` (PIL's `ImageOps.equalize`). Default 'cv'. */
+      mode: enumOf(['cv', 'pil'] as const, 'cv'),
+      /** Equalise each channel. Only true is supported (false equalises the Y of YCrCb in albumentations). Default true. */
+      byChannels: bool(true, {
+        check: (byChannels) =>
+          byChannels ? undefined : 'false (equalising the Y of YCrCb) is not supported here; use true',
+      }),
+    },
+  );
   readonly className = 'Equalize';
   declare readonly mode: 'cv' | 'pil';
   declare readonly byChannels: boolean;
@@ -260,11 +292,14 @@ export type RandomScaleOptions = OptionsOf<typeof RandomScale.schema>;
  * new RandomScale({ scaleLimit: 0.2, p: 1 });
  */
 export class RandomScale extends SchemaTransform<RandomScaleParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Scale range as a deviation from 1 (0.1 → [0.9, 1.1]); the field holds it with the +1 bias applied. Default 0.1. */
-    scaleLimit: range(0.1, { bias: 1 }),
-    interpolation: interpolation(),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Scale range as a deviation from 1 (0.1 → [0.9, 1.1]); the field holds it with the +1 bias applied. Default 0.1. */
+      scaleLimit: range(0.1, { bias: 1 }),
+      interpolation: interpolation(),
+    },
+  );
   readonly className = 'RandomScale';
   /** With the +1 bias applied (e.g. [0.9, 1.1]). */
   declare readonly scaleLimit: Range;
@@ -291,7 +326,11 @@ export class RandomScale extends SchemaTransform<RandomScaleParams> {
   }
 
   override outputShape(shape: ImageShape, params: RandomScaleParams): ImageShape {
-    return { width: Math.trunc(shape.width * params.scale), height: Math.trunc(shape.height * params.scale), channels: shape.channels };
+    return {
+      width: Math.trunc(shape.width * params.scale),
+      height: Math.trunc(shape.height * params.scale),
+      channels: shape.channels,
+    };
   }
 
   override applyToBbox(bbox: BBox): BBoxCoords {
@@ -313,21 +352,29 @@ export type RandomSizedCropOptions = OptionsOf<typeof RandomSizedCrop.schema>;
  * new RandomSizedCrop({ minMaxHeight: [40, 60], height: 64, width: 64 });
  */
 export class RandomSizedCrop extends SchemaTransform<SizedCropParams> {
-  static readonly schema = defineOptions({ p: 1 }, {
-    /** Crop height range [min, max] (inclusive). Required (the read fails without it; the cast marks it so in the options type). */
-    minMaxHeight: option<Range>((reader, name) => {
-      const raw = reader.raw(name) as number[];
-      if (!Array.isArray(raw) || raw.length !== 2 || !raw.every((value) => Number.isInteger(value) && value >= 1) || raw[0]! > raw[1]!) {
-        reader.fail(name, `must be [min, max] positive integers with min <= max, got ${JSON.stringify(raw)}`);
-      }
-      return [raw[0]!, raw[1]!];
-    }) as unknown as OptionSpec<Range, Range, true>,
-    /** Output size. Required. */
-    ...OUTPUT_SIZE,
-    /** Crop width = `int(crop_height * w2hRatio)`. Default 1. */
-    w2hRatio: number({ default: 1, min: 0, exclusive: true }),
-    interpolation: interpolation(),
-  });
+  static readonly schema = defineOptions(
+    { p: 1 },
+    {
+      /** Crop height range [min, max] (inclusive). Required (the read fails without it; the cast marks it so in the options type). */
+      minMaxHeight: option<Range>((reader, name) => {
+        const raw = reader.raw(name) as number[];
+        if (
+          !Array.isArray(raw) ||
+          raw.length !== 2 ||
+          !raw.every((value) => Number.isInteger(value) && value >= 1) ||
+          raw[0]! > raw[1]!
+        ) {
+          reader.fail(name, `must be [min, max] positive integers with min <= max, got ${JSON.stringify(raw)}`);
+        }
+        return [raw[0]!, raw[1]!];
+      }) as unknown as OptionSpec<Range, Range, true>,
+      /** Output size. Required. */
+      ...OUTPUT_SIZE,
+      /** Crop width = `int(crop_height * w2hRatio)`. Default 1. */
+      w2hRatio: number({ default: 1, min: 0, exclusive: true }),
+      interpolation: interpolation(),
+    },
+  );
   readonly className = 'RandomSizedCrop';
   declare readonly minMaxHeight: Range;
   declare readonly height: number;
@@ -347,7 +394,12 @@ export class RandomSizedCrop extends SchemaTransform<SizedCropParams> {
   }
 
   private cropAndResize(image: RawImage, params: SizedCropParams, interpolation: InterpolationValue): RawImage {
-    return resize(randomCrop(image, params.crop_height, params.crop_width, params.h_start, params.w_start), this.height, this.width, interpolation);
+    return resize(
+      randomCrop(image, params.crop_height, params.crop_width, params.h_start, params.w_start),
+      this.height,
+      this.width,
+      interpolation,
+    );
   }
 
   applyWithParams(image: RawImage, params: SizedCropParams): RawImage {

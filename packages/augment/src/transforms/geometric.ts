@@ -6,7 +6,16 @@ import type { CropLike, Mirror, Mirroring, Rect, RegionResizable } from '../core
 import { SchemaTransform, type TargetShape, type TransformOptions } from '../core/transform.js';
 import { denormalizeBbox, normalizeBbox, type BBox, type BBoxCoords } from '../core/bbox-utils.js';
 import type { InternalKeypoint, KeypointCoords } from '../core/keypoints-utils.js';
-import { bboxCenterCrop, bboxCrop, bboxFlip, bboxHflip, bboxRandomCrop, bboxRot90, bboxTranspose, bboxVflip } from '../functional/bbox.js';
+import {
+  bboxCenterCrop,
+  bboxCrop,
+  bboxFlip,
+  bboxHflip,
+  bboxRandomCrop,
+  bboxRot90,
+  bboxTranspose,
+  bboxVflip,
+} from '../functional/bbox.js';
 import {
   cropKeypointByCoords,
   keypointCenterCrop,
@@ -95,18 +104,21 @@ interface MaxSizeParams {
 export type MaxSizeOptions = OptionsOf<typeof MaxSizeTransform.schema>;
 
 abstract class MaxSizeTransform extends SchemaTransform<MaxSizeParams> {
-  static readonly schema = defineOptions({ p: 1 }, {
-    /** Target size of the longest (or smallest) side; a list picks one at random. Default 1024. */
-    maxSize: option<number | number[]>((reader, name) => {
-      const raw = reader.raw(name) ?? 1024;
-      const sizes = Array.isArray(raw) ? raw : [raw];
-      if (sizes.length === 0 || !sizes.every((size) => Number.isInteger(size) && (size as number) >= 1)) {
-        reader.fail(name, `must be a positive integer or a non-empty list of them, got ${JSON.stringify(raw)}`);
-      }
-      return Array.isArray(raw) ? (raw.slice() as number[]) : (raw as number);
-    }),
-    interpolation: interpolation(),
-  });
+  static readonly schema = defineOptions(
+    { p: 1 },
+    {
+      /** Target size of the longest (or smallest) side; a list picks one at random. Default 1024. */
+      maxSize: option<number | number[]>((reader, name) => {
+        const raw = reader.raw(name) ?? 1024;
+        const sizes = Array.isArray(raw) ? raw : [raw];
+        if (sizes.length === 0 || !sizes.every((size) => Number.isInteger(size) && (size as number) >= 1)) {
+          reader.fail(name, `must be a positive integer or a non-empty list of them, got ${JSON.stringify(raw)}`);
+        }
+        return Array.isArray(raw) ? (raw.slice() as number[]) : (raw as number);
+      }),
+      interpolation: interpolation(),
+    },
+  );
   declare readonly maxSize: number | number[];
   declare readonly interpolation: InterpolationValue;
 
@@ -124,7 +136,10 @@ abstract class MaxSizeTransform extends SchemaTransform<MaxSizeParams> {
     const scale = params.max_size / this.pick(shape.height, shape.width);
     if (scale === 1) return { height: shape.height, width: shape.width };
     // Python's round(): half to even.
-    return { height: Math.max(1, roundHalfEven(shape.height * scale)), width: Math.max(1, roundHalfEven(shape.width * scale)) };
+    return {
+      height: Math.max(1, roundHalfEven(shape.height * scale)),
+      width: Math.max(1, roundHalfEven(shape.width * scale)),
+    };
   }
 
   applyWithParams(image: RawImage, params: MaxSizeParams): RawImage {
@@ -208,8 +223,16 @@ export class RandomCrop extends SchemaTransform<RandomCropParams> implements Cro
   }
 
   cropRect(shape: ImageShape, params: Record<string, unknown>): Rect {
-    if (this.height > shape.height || this.width > shape.width) throw cropTooLarge('RandomCrop', this.height, this.width, shape);
-    const { x, y } = randomCropCoordinates(shape.height, shape.width, this.height, this.width, params.h_start as number, params.w_start as number);
+    if (this.height > shape.height || this.width > shape.width)
+      throw cropTooLarge('RandomCrop', this.height, this.width, shape);
+    const { x, y } = randomCropCoordinates(
+      shape.height,
+      shape.width,
+      this.height,
+      this.width,
+      params.h_start as number,
+      params.w_start as number,
+    );
     return { x, y, width: this.width, height: this.height };
   }
 
@@ -224,9 +247,16 @@ export class RandomCrop extends SchemaTransform<RandomCropParams> implements Cro
     return bboxRandomCrop(bbox, this.height, this.width, params.h_start, params.w_start, params.rows, params.cols);
   }
   override applyToKeypoint(keypoint: InternalKeypoint, params: RandomCropParams & TargetShape): KeypointCoords {
-    return keypointRandomCrop(keypoint, this.height, this.width, params.h_start, params.w_start, params.rows, params.cols);
+    return keypointRandomCrop(
+      keypoint,
+      this.height,
+      this.width,
+      params.h_start,
+      params.w_start,
+      params.rows,
+      params.cols,
+    );
   }
-
 
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
@@ -253,7 +283,8 @@ export class CenterCrop extends SchemaTransform<Empty> implements CropLike {
   }
 
   cropRect(shape: ImageShape): Rect {
-    if (this.height > shape.height || this.width > shape.width) throw cropTooLarge('CenterCrop', this.height, this.width, shape);
+    if (this.height > shape.height || this.width > shape.width)
+      throw cropTooLarge('CenterCrop', this.height, this.width, shape);
     const { x, y } = centerCropCoordinates(shape.height, shape.width, this.height, this.width);
     return { x, y, width: this.width, height: this.height };
   }
@@ -272,7 +303,6 @@ export class CenterCrop extends SchemaTransform<Empty> implements CropLike {
     return keypointCenterCrop(keypoint, this.height, this.width, params.rows, params.cols);
   }
 
-
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.width, height: this.height, channels: shape.channels };
   }
@@ -286,16 +316,19 @@ export type CropOptions = OptionsOf<typeof Crop.schema>;
  * new Crop({ xMin: 5, yMin: 7, xMax: 35, yMax: 27 });
  */
 export class Crop extends SchemaTransform<Empty> implements CropLike {
-  static readonly schema = defineOptions({ p: 1 }, {
-    /** Default 0. */
-    xMin: int({ default: 0, min: 0 }),
-    /** Default 0. */
-    yMin: int({ default: 0, min: 0 }),
-    /** Exclusive. Default 1024. */
-    xMax: int({ default: 1024, min: (get: OptionGetter) => (get('xMin') as number) + 1 }),
-    /** Exclusive. Default 1024. */
-    yMax: int({ default: 1024, min: (get: OptionGetter) => (get('yMin') as number) + 1 }),
-  });
+  static readonly schema = defineOptions(
+    { p: 1 },
+    {
+      /** Default 0. */
+      xMin: int({ default: 0, min: 0 }),
+      /** Default 0. */
+      yMin: int({ default: 0, min: 0 }),
+      /** Exclusive. Default 1024. */
+      xMax: int({ default: 1024, min: (get: OptionGetter) => (get('xMin') as number) + 1 }),
+      /** Exclusive. Default 1024. */
+      yMax: int({ default: 1024, min: (get: OptionGetter) => (get('yMin') as number) + 1 }),
+    },
+  );
   readonly className = 'Crop';
   declare readonly xMin: number;
   declare readonly yMin: number;
@@ -312,7 +345,9 @@ export class Crop extends SchemaTransform<Empty> implements CropLike {
 
   cropRect(shape: ImageShape): Rect {
     if (this.xMax > shape.width || this.yMax > shape.height) {
-      throw new RangeError(`Crop: region [${this.xMin}, ${this.yMin}, ${this.xMax}, ${this.yMax}] exceeds the ${shape.width}x${shape.height} image`);
+      throw new RangeError(
+        `Crop: region [${this.xMin}, ${this.yMin}, ${this.xMax}, ${this.yMax}] exceeds the ${shape.width}x${shape.height} image`,
+      );
     }
     return { x: this.xMin, y: this.yMin, width: this.xMax - this.xMin, height: this.yMax - this.yMin };
   }
@@ -331,7 +366,6 @@ export class Crop extends SchemaTransform<Empty> implements CropLike {
     return cropKeypointByCoords(keypoint, [this.xMin, this.yMin, this.xMax, this.yMax]);
   }
 
-
   override outputShape(shape: ImageShape): ImageShape {
     return { width: this.xMax - this.xMin, height: this.yMax - this.yMin, channels: shape.channels };
   }
@@ -347,18 +381,40 @@ export interface SizedCropParams {
 
 /** `_BaseRandomSizedCrop.apply_to_bbox`: the box cropped (the resize keeps normalised coordinates). */
 export function sizedCropBbox(bbox: BBox, params: SizedCropParams & TargetShape): BBoxCoords {
-  return bboxRandomCrop(bbox, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+  return bboxRandomCrop(
+    bbox,
+    params.crop_height,
+    params.crop_width,
+    params.h_start,
+    params.w_start,
+    params.rows,
+    params.cols,
+  );
 }
 
 /** `_BaseRandomSizedCrop.apply_to_keypoint`: the keypoint cropped, then scaled to the `height x width` output. */
-export function sizedCropKeypoint(keypoint: InternalKeypoint, params: SizedCropParams & TargetShape, height: number, width: number): KeypointCoords {
-  const cropped = keypointRandomCrop(keypoint, params.crop_height, params.crop_width, params.h_start, params.w_start, params.rows, params.cols);
+export function sizedCropKeypoint(
+  keypoint: InternalKeypoint,
+  params: SizedCropParams & TargetShape,
+  height: number,
+  width: number,
+): KeypointCoords {
+  const cropped = keypointRandomCrop(
+    keypoint,
+    params.crop_height,
+    params.crop_width,
+    params.h_start,
+    params.w_start,
+    params.rows,
+    params.cols,
+  );
   return keypointScale(cropped, width / params.crop_width, height / params.crop_height);
 }
 
 export type RandomResizedCropOptions = OptionsOf<typeof RandomResizedCrop.schema>;
 
-const positiveRange = (range: Range): string | undefined => (range[0] <= 0 ? `must be > 0, got ${JSON.stringify(range)}` : undefined);
+const positiveRange = (range: Range): string | undefined =>
+  range[0] <= 0 ? `must be > 0, got ${JSON.stringify(range)}` : undefined;
 
 /**
  * torchvision-style random resized crop (albumentations `RandomResizedCrop`, p defaults to 1):
@@ -367,14 +423,17 @@ const positiveRange = (range: Range): string | undefined => (range[0] <= 0 ? `mu
  * new RandomResizedCrop({ height: 224, width: 224, scale: [0.5, 1] });
  */
 export class RandomResizedCrop extends SchemaTransform<SizedCropParams> {
-  static readonly schema = defineOptions({ p: 1 }, {
-    ...OUTPUT_SIZE,
-    /** Range of the crop area as a fraction of the image area. Default [0.08, 1]. */
-    scale: range([0.08, 1], { check: positiveRange }),
-    /** Range of the crop aspect ratio (w/h). Default [0.75, 4/3]. */
-    ratio: range([0.75, 4 / 3], { check: positiveRange }),
-    interpolation: interpolation(),
-  });
+  static readonly schema = defineOptions(
+    { p: 1 },
+    {
+      ...OUTPUT_SIZE,
+      /** Range of the crop area as a fraction of the image area. Default [0.08, 1]. */
+      scale: range([0.08, 1], { check: positiveRange }),
+      /** Range of the crop aspect ratio (w/h). Default [0.75, 4/3]. */
+      ratio: range([0.75, 4 / 3], { check: positiveRange }),
+      interpolation: interpolation(),
+    },
+  );
   readonly className = 'RandomResizedCrop';
   declare readonly height: number;
   declare readonly width: number;
@@ -440,7 +499,14 @@ export class RandomResizedCrop extends SchemaTransform<SizedCropParams> {
   private cropAndResize(image: RawImage, params: SizedCropParams, interpolation: InterpolationValue): RawImage {
     const cropHeight = Math.min(params.crop_height, image.height);
     const cropWidth = Math.min(params.crop_width, image.width);
-    const { x, y } = randomCropCoordinates(image.height, image.width, cropHeight, cropWidth, params.h_start, params.w_start);
+    const { x, y } = randomCropCoordinates(
+      image.height,
+      image.width,
+      cropHeight,
+      cropWidth,
+      params.h_start,
+      params.w_start,
+    );
     // h_start = i / (H - h + 1e-10) can map to y = i + 1 at the far edge; NumPy slicing then
     // silently returns one row/column less, which is what albumentations resizes.
     const x0 = Math.min(x, image.width - 1);
@@ -484,22 +550,30 @@ function minimumSize(divisor: 'padHeightDivisor' | 'padWidthDivisor') {
  * new PadIfNeeded({ minHeight: 256, minWidth: 256, borderMode: 0, value: 0 });
  */
 export class PadIfNeeded extends SchemaTransform<PadParams> {
-  static readonly schema = defineOptions({ p: 1 }, {
-    /** Default 1024 (null when `padHeightDivisor` is used). */
-    minHeight: minimumSize('padHeightDivisor'),
-    minWidth: minimumSize('padWidthDivisor'),
-    padHeightDivisor: int({ default: null, min: 1 }),
-    padWidthDivisor: int({ default: null, min: 1 }),
-    /** Default 'center' (albumentations 1.3.1 leaves the default out of `to_dict`). */
-    position: enumOf(PAD_POSITIONS, 'center', undefined, { toDict: (position) => (position === 'center' ? OMIT : position) }),
-    /** Default 4 (BORDER_REFLECT_101). */
-    borderMode: borderMode(),
-    /** BORDER_CONSTANT fill: a number (first channel only, like cv2) or one per channel. */
-    ...BORDER_FILLS,
-  }, (values, fail) => {
-    if ((values.minHeight === null) === (values.padHeightDivisor === null)) fail('minHeight', 'and padHeightDivisor: exactly one must be set');
-    if ((values.minWidth === null) === (values.padWidthDivisor === null)) fail('minWidth', 'and padWidthDivisor: exactly one must be set');
-  });
+  static readonly schema = defineOptions(
+    { p: 1 },
+    {
+      /** Default 1024 (null when `padHeightDivisor` is used). */
+      minHeight: minimumSize('padHeightDivisor'),
+      minWidth: minimumSize('padWidthDivisor'),
+      padHeightDivisor: int({ default: null, min: 1 }),
+      padWidthDivisor: int({ default: null, min: 1 }),
+      /** Default 'center' (albumentations 1.3.1 leaves the default out of `to_dict`). */
+      position: enumOf(PAD_POSITIONS, 'center', undefined, {
+        toDict: (position) => (position === 'center' ? OMIT : position),
+      }),
+      /** Default 4 (BORDER_REFLECT_101). */
+      borderMode: borderMode(),
+      /** BORDER_CONSTANT fill: a number (first channel only, like cv2) or one per channel. */
+      ...BORDER_FILLS,
+    },
+    (values, fail) => {
+      if ((values.minHeight === null) === (values.padHeightDivisor === null))
+        fail('minHeight', 'and padHeightDivisor: exactly one must be set');
+      if ((values.minWidth === null) === (values.padWidthDivisor === null))
+        fail('minWidth', 'and padWidthDivisor: exactly one must be set');
+    },
+  );
   readonly className = 'PadIfNeeded';
   declare readonly minHeight: number | null;
   declare readonly minWidth: number | null;
@@ -570,23 +644,47 @@ export class PadIfNeeded extends SchemaTransform<PadParams> {
 
   applyWithParams(image: RawImage, params: PadParams): RawImage {
     if (params.pad_top + params.pad_bottom + params.pad_left + params.pad_right === 0) return image;
-    return padWithParams(image, params.pad_top, params.pad_bottom, params.pad_left, params.pad_right, this.borderMode, this.value);
+    return padWithParams(
+      image,
+      params.pad_top,
+      params.pad_bottom,
+      params.pad_left,
+      params.pad_right,
+      this.borderMode,
+      this.value,
+    );
   }
 
   override applyToMask(mask: RawImage, params: PadParams): RawImage {
-    return padWithParams(mask, params.pad_top, params.pad_bottom, params.pad_left, params.pad_right, this.borderMode, this.maskValue);
+    return padWithParams(
+      mask,
+      params.pad_top,
+      params.pad_bottom,
+      params.pad_left,
+      params.pad_right,
+      this.borderMode,
+      this.maskValue,
+    );
   }
   override applyToBbox(bbox: BBox, params: PadParams & TargetShape): BBoxCoords {
     const [xMin, yMin, xMax, yMax] = denormalizeBbox(bbox, params.rows, params.cols);
     const moved: BBox = [xMin + params.pad_left, yMin + params.pad_top, xMax + params.pad_left, yMax + params.pad_top];
-    return normalizeBbox(moved, params.rows + params.pad_top + params.pad_bottom, params.cols + params.pad_left + params.pad_right).slice(0, 4) as BBoxCoords;
+    return normalizeBbox(
+      moved,
+      params.rows + params.pad_top + params.pad_bottom,
+      params.cols + params.pad_left + params.pad_right,
+    ).slice(0, 4) as BBoxCoords;
   }
   override applyToKeypoint(keypoint: InternalKeypoint, params: PadParams & TargetShape): KeypointCoords {
     return [keypoint[0] + params.pad_left, keypoint[1] + params.pad_top, keypoint[2], keypoint[3]];
   }
 
   override outputShape(shape: ImageShape, params: PadParams): ImageShape {
-    return { width: shape.width + params.pad_left + params.pad_right, height: shape.height + params.pad_top + params.pad_bottom, channels: shape.channels };
+    return {
+      width: shape.width + params.pad_left + params.pad_right,
+      height: shape.height + params.pad_top + params.pad_bottom,
+      channels: shape.channels,
+    };
   }
 }
 
@@ -617,7 +715,6 @@ export class HorizontalFlip extends SchemaTransform<Empty> implements Mirroring 
   override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
     return keypointHflip(keypoint, params.cols);
   }
-
 }
 
 /**
@@ -647,7 +744,6 @@ export class VerticalFlip extends SchemaTransform<Empty> implements Mirroring {
   override applyToKeypoint(keypoint: InternalKeypoint, params: TargetShape): KeypointCoords {
     return keypointVflip(keypoint, params.rows);
   }
-
 }
 
 interface FlipParams {
@@ -683,7 +779,6 @@ export class Flip extends SchemaTransform<FlipParams> {
   override applyToKeypoint(keypoint: InternalKeypoint, params: FlipParams & TargetShape): KeypointCoords {
     return keypointFlip(keypoint, params.d, params.rows, params.cols);
   }
-
 }
 
 /**
@@ -750,6 +845,8 @@ export class RandomRotate90 extends SchemaTransform<Rotate90Params> {
   }
 
   override outputShape(shape: ImageShape, params: Rotate90Params): ImageShape {
-    return params.factor % 2 === 1 ? { width: shape.height, height: shape.width, channels: shape.channels } : { ...shape };
+    return params.factor % 2 === 1
+      ? { width: shape.height, height: shape.width, channels: shape.channels }
+      : { ...shape };
   }
 }

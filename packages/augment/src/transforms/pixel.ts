@@ -5,7 +5,16 @@ import { wasmKernels } from '../wasm/index.js';
 import type { Range } from '../core/options.js';
 import type { ChwFusable, Mirror, MirrorFusable } from '../core/compose.js';
 import { SchemaTransform, type TransformOptions } from '../core/transform.js';
-import { bool, defineOptions, number, option, range, type OptionExtras, type OptionsOf, type OptionSpec } from '../core/schema.js';
+import {
+  bool,
+  defineOptions,
+  number,
+  option,
+  range,
+  type OptionExtras,
+  type OptionsOf,
+  type OptionSpec,
+} from '../core/schema.js';
 import {
   adjustBrightness,
   adjustContrast,
@@ -34,7 +43,11 @@ function numberList(fallback: number[], extras: OptionExtras<number[]>): OptionS
   return option((reader, name) => {
     const raw = reader.raw(name) ?? fallback;
     const list = typeof raw === 'number' ? [raw] : raw;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      !list.every((value) => typeof value === 'number' && Number.isFinite(value))
+    ) {
       reader.fail(name, `must be a number or a list of numbers, got ${JSON.stringify(raw)}`);
     }
     return (list as number[]).slice();
@@ -50,18 +63,24 @@ export type NormalizeOptions = OptionsOf<typeof Normalize.schema>;
  * new Normalize(); // ImageNet statistics
  */
 export class Normalize extends SchemaTransform<Empty> implements ChwFusable, MirrorFusable {
-  static readonly schema = defineOptions({ p: 1 }, {
-    // albumentations keeps a scalar mean/std as the scalar it was given.
-    /** Default ImageNet [0.485, 0.456, 0.406]. */
-    mean: numberList([0.485, 0.456, 0.406], { toDict: (mean, transform) => ((transform as Normalize).meanIsScalar ? mean[0] : mean) }),
-    /** Default ImageNet [0.229, 0.224, 0.225]. */
-    std: numberList([0.229, 0.224, 0.225], {
-      check: (std) => (std.some((value) => value === 0) ? `must not contain 0, got ${JSON.stringify(std)}` : undefined),
-      toDict: (std, transform) => ((transform as Normalize).stdIsScalar ? std[0] : std),
-    }),
-    /** Default 255. */
-    maxPixelValue: number({ default: 255, min: 0, exclusive: true }),
-  });
+  static readonly schema = defineOptions(
+    { p: 1 },
+    {
+      // albumentations keeps a scalar mean/std as the scalar it was given.
+      /** Default ImageNet [0.485, 0.456, 0.406]. */
+      mean: numberList([0.485, 0.456, 0.406], {
+        toDict: (mean, transform) => ((transform as Normalize).meanIsScalar ? mean[0] : mean),
+      }),
+      /** Default ImageNet [0.229, 0.224, 0.225]. */
+      std: numberList([0.229, 0.224, 0.225], {
+        check: (std) =>
+          std.some((value) => value === 0) ? `must not contain 0, got ${JSON.stringify(std)}` : undefined,
+        toDict: (std, transform) => ((transform as Normalize).stdIsScalar ? std[0] : std),
+      }),
+      /** Default 255. */
+      maxPixelValue: number({ default: 255, min: 0, exclusive: true }),
+    },
+  );
   readonly className = 'Normalize';
   declare readonly mean: number[];
   declare readonly std: number[];
@@ -90,7 +109,13 @@ export class Normalize extends SchemaTransform<Empty> implements ChwFusable, Mir
 
   /** Normalize the mirrored image without materialising it (identical values to flips then Normalize). */
   applyMirrored(image: RawImage, _params: Record<string, unknown>, mirror: Mirror, layout: 'HWC' | 'CHW'): RawImage {
-    return normalizeMirrored(image, { mean: this.mean, std: this.std, maxPixelValue: this.maxPixelValue }, layout, mirror.horizontal, mirror.vertical);
+    return normalizeMirrored(
+      image,
+      { mean: this.mean, std: this.std, maxPixelValue: this.maxPixelValue },
+      layout,
+      mirror.horizontal,
+      mirror.vertical,
+    );
   }
 }
 
@@ -103,10 +128,13 @@ export type ToTensorV2Options = OptionsOf<typeof ToTensorV2.schema>;
  * new Compose([new Normalize(), new ToTensorV2()]);
  */
 export class ToTensorV2 extends SchemaTransform<Empty> {
-  static readonly schema = defineOptions({ p: 1, alwaysApply: true }, {
-    /** Kept for serialization (masks are not handled here). Default false. */
-    transposeMask: bool(false),
-  });
+  static readonly schema = defineOptions(
+    { p: 1, alwaysApply: true },
+    {
+      /** Kept for serialization (masks are not handled here). Default false. */
+      transposeMask: bool(false),
+    },
+  );
   readonly className = 'ToTensorV2';
   declare readonly transposeMask: boolean;
 
@@ -140,14 +168,20 @@ export type GaussNoiseOptions = OptionsOf<typeof GaussNoise.schema>;
  * new GaussNoise({ varLimit: [10, 50], p: 1 });
  */
 export class GaussNoise extends SchemaTransform<GaussNoiseParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Variance range; a number v means [0, v]. Default [10, 50]. */
-    varLimit: range([10, 50], { low: 0, check: (limit) => (limit[0] < 0 ? `must be non-negative, got ${JSON.stringify(limit)}` : undefined) }),
-    /** Independent noise per channel (true) or one value per pixel (false). Default true. */
-    perChannel: bool(true),
-    /** Default 0. */
-    mean: number({ default: 0 }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Variance range; a number v means [0, v]. Default [10, 50]. */
+      varLimit: range([10, 50], {
+        low: 0,
+        check: (limit) => (limit[0] < 0 ? `must be non-negative, got ${JSON.stringify(limit)}` : undefined),
+      }),
+      /** Independent noise per channel (true) or one value per pixel (false). Default true. */
+      perChannel: bool(true),
+      /** Default 0. */
+      mean: number({ default: 0 }),
+    },
+  );
   readonly className = 'GaussNoise';
   declare readonly varLimit: Range;
   declare readonly mean: number;
@@ -185,7 +219,18 @@ export class GaussNoise extends SchemaTransform<GaussNoiseParams> {
       const srcPointer = arena.copyIn(src);
       const outPointer = arena.allocate(src.length);
       new Uint32Array(kernels.exports.memory.buffer, kernels.statePointer, 4).set(rng.getState());
-      kernels.exports.gaussNoiseU8(srcPointer, outPointer, src.length, step, this.mean, sigma, kernels.statePointer, arena.copyIn(kn), arena.copyIn(wn), arena.copyIn(fn));
+      kernels.exports.gaussNoiseU8(
+        srcPointer,
+        outPointer,
+        src.length,
+        step,
+        this.mean,
+        sigma,
+        kernels.statePointer,
+        arena.copyIn(kn),
+        arena.copyIn(wn),
+        arena.copyIn(fn),
+      );
       out.set(arena.bytes(outPointer, src.length));
       return { data: out, width: image.width, height: image.height, channels };
     }
@@ -202,7 +247,8 @@ export class GaussNoise extends SchemaTransform<GaussNoiseParams> {
 
 let scratchNoise: Float64Array | undefined;
 function noiseBuffer(): Float64Array {
-  return (scratchNoise ??= new Float64Array(8192));
+  scratchNoise ??= new Float64Array(8192);
+  return scratchNoise;
 }
 
 /** `uint8(clip(px + noise, 0, 255))` (truncating), one noise value per element. */
@@ -214,7 +260,14 @@ function addNoiseUint8(src: Uint8Array, out: Uint8Array, noise: Float64Array, st
 }
 
 /** Same with one noise value per pixel, shared by its channels. */
-function addSharedNoiseUint8(src: Uint8Array, out: Uint8Array, noise: Float64Array, start: number, count: number, channels: number): void {
+function addSharedNoiseUint8(
+  src: Uint8Array,
+  out: Uint8Array,
+  noise: Float64Array,
+  start: number,
+  count: number,
+  channels: number,
+): void {
   for (let k = 0, i = start; k < count; k++) {
     const n = noise[k]!;
     for (let c = 0; c < channels; c++, i++) {
@@ -237,18 +290,25 @@ export type ClaheOptions = OptionsOf<typeof CLAHE.schema>;
  * new CLAHE({ clipLimit: [1, 2], tileGridSize: [8, 8] });
  */
 export class CLAHE extends SchemaTransform<ClaheParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Clip limit range; a number v means [1, v]. Default 4. */
-    clipLimit: range(4, { low: 1 }),
-    /** [tilesX, tilesY]. Default [8, 8]. */
-    tileGridSize: option<[number, number]>((reader, name) => {
-      const grid = (reader.raw(name) ?? [8, 8]) as unknown[];
-      if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((value) => Number.isInteger(value) && (value as number) >= 1)) {
-        reader.fail(name, `must be two positive integers [tilesX, tilesY], got ${JSON.stringify(grid)}`);
-      }
-      return [grid[0] as number, grid[1] as number];
-    }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Clip limit range; a number v means [1, v]. Default 4. */
+      clipLimit: range(4, { low: 1 }),
+      /** [tilesX, tilesY]. Default [8, 8]. */
+      tileGridSize: option<[number, number]>((reader, name) => {
+        const grid = (reader.raw(name) ?? [8, 8]) as unknown[];
+        if (
+          !Array.isArray(grid) ||
+          grid.length !== 2 ||
+          !grid.every((value) => Number.isInteger(value) && (value as number) >= 1)
+        ) {
+          reader.fail(name, `must be two positive integers [tilesX, tilesY], got ${JSON.stringify(grid)}`);
+        }
+        return [grid[0] as number, grid[1] as number];
+      }),
+    },
+  );
   readonly className = 'CLAHE';
   declare readonly clipLimit: Range;
   declare readonly tileGridSize: [number, number];
@@ -279,7 +339,10 @@ interface ColorJitterParams {
 
 export type ColorJitterOptions = OptionsOf<typeof ColorJitter.schema>;
 
-/** A ColorJitter factor (torchvision's `_check_input`): a number v means [offset - v, offset + v] (clipped at 0), a pair must lie within `bounds`. Default 0.2. */
+/**
+ * A ColorJitter factor (torchvision's `_check_input`): a number v means [offset - v, offset + v]
+ * (clipped at 0), a pair must lie within `bounds`. Default 0.2.
+ */
 function jitterFactor(offset: number, bounds: Range, clip: boolean): OptionSpec<Range, number | Range> {
   return option((reader, name) => {
     const raw = reader.raw(name) ?? 0.2;
@@ -290,7 +353,8 @@ function jitterFactor(offset: number, bounds: Range, clip: boolean): OptionSpec<
       return range;
     }
     if (Array.isArray(raw) && raw.length === 2 && raw.every((value) => typeof value === 'number')) {
-      if (!(bounds[0] <= raw[0] && raw[0] <= raw[1] && raw[1] <= bounds[1])) reader.fail(name, `values should be between ${JSON.stringify(bounds)}, got ${JSON.stringify(raw)}`);
+      if (!(bounds[0] <= raw[0] && raw[0] <= raw[1] && raw[1] <= bounds[1]))
+        reader.fail(name, `values should be between ${JSON.stringify(bounds)}, got ${JSON.stringify(raw)}`);
       return [raw[0] as number, raw[1] as number];
     }
     return reader.fail(name, `must be a number or a [min, max] pair, got ${JSON.stringify(raw)}`);
@@ -304,14 +368,17 @@ function jitterFactor(offset: number, bounds: Range, clip: boolean): OptionSpec<
  * new ColorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.1 });
  */
 export class ColorJitter extends SchemaTransform<ColorJitterParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** A number v means [max(0, 1 - v), 1 + v]. Default 0.2. */
-    brightness: jitterFactor(1, [0, Infinity], true),
-    contrast: jitterFactor(1, [0, Infinity], true),
-    saturation: jitterFactor(1, [0, Infinity], true),
-    /** A number v means [-v, v], within [-0.5, 0.5]. Default 0.2. */
-    hue: jitterFactor(0, [-0.5, 0.5], false),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** A number v means [max(0, 1 - v), 1 + v]. Default 0.2. */
+      brightness: jitterFactor(1, [0, Infinity], true),
+      contrast: jitterFactor(1, [0, Infinity], true),
+      saturation: jitterFactor(1, [0, Infinity], true),
+      /** A number v means [-v, v], within [-0.5, 0.5]. Default 0.2. */
+      hue: jitterFactor(0, [-0.5, 0.5], false),
+    },
+  );
   readonly className = 'ColorJitter';
   declare readonly brightness: Range;
   declare readonly contrast: Range;
@@ -359,14 +426,17 @@ export type RandomBrightnessContrastOptions = OptionsOf<typeof RandomBrightnessC
  * new RandomBrightnessContrast({ brightnessLimit: 0.2, contrastLimit: 0.2 });
  */
 export class RandomBrightnessContrast extends SchemaTransform<BrightnessContrastParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Default 0.2 → [-0.2, 0.2]. */
-    brightnessLimit: range(0.2),
-    /** Default 0.2 → [-0.2, 0.2]. */
-    contrastLimit: range(0.2),
-    /** Brightness relative to 255 (true) or to the image mean (false). Default true. */
-    brightnessByMax: bool(true),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Default 0.2 → [-0.2, 0.2]. */
+      brightnessLimit: range(0.2),
+      /** Default 0.2 → [-0.2, 0.2]. */
+      contrastLimit: range(0.2),
+      /** Brightness relative to 255 (true) or to the image mean (false). Default true. */
+      brightnessByMax: bool(true),
+    },
+  );
   readonly className = 'RandomBrightnessContrast';
   declare readonly brightnessLimit: Range;
   declare readonly contrastLimit: Range;
@@ -399,16 +469,20 @@ export type RandomGammaOptions = OptionsOf<typeof RandomGamma.schema>;
  * new RandomGamma({ gammaLimit: [80, 120] });
  */
 export class RandomGamma extends SchemaTransform<GammaParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Gamma range in percent; a number v means [-v, v]. Default [80, 120]. */
-    gammaLimit: range([80, 120]),
-    /** Deprecated in albumentations and unused; kept for its dicts. Default null. */
-    eps: option<number | null>((reader, name) => {
-      const eps = reader.raw(name) ?? null;
-      if (eps !== null && (typeof eps !== 'number' || !Number.isFinite(eps))) reader.fail(name, `must be a number or null, got ${JSON.stringify(eps)}`);
-      return eps as number | null;
-    }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Gamma range in percent; a number v means [-v, v]. Default [80, 120]. */
+      gammaLimit: range([80, 120]),
+      /** Deprecated in albumentations and unused; kept for its dicts. Default null. */
+      eps: option<number | null>((reader, name) => {
+        const eps = reader.raw(name) ?? null;
+        if (eps !== null && (typeof eps !== 'number' || !Number.isFinite(eps)))
+          reader.fail(name, `must be a number or null, got ${JSON.stringify(eps)}`);
+        return eps as number | null;
+      }),
+    },
+  );
   readonly className = 'RandomGamma';
   declare readonly gammaLimit: Range;
   declare readonly eps: number | null;
@@ -441,14 +515,17 @@ export type HueSaturationValueOptions = OptionsOf<typeof HueSaturationValue.sche
  * new HueSaturationValue({ hueShiftLimit: 10 });
  */
 export class HueSaturationValue extends SchemaTransform<HsvParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** Default 20 → [-20, 20] (OpenCV hue units, 0..180). */
-    hueShiftLimit: range(20),
-    /** Default 30. */
-    satShiftLimit: range(30),
-    /** Default 20. */
-    valShiftLimit: range(20),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** Default 20 → [-20, 20] (OpenCV hue units, 0..180). */
+      hueShiftLimit: range(20),
+      /** Default 30. */
+      satShiftLimit: range(30),
+      /** Default 20. */
+      valShiftLimit: range(20),
+    },
+  );
   readonly className = 'HueSaturationValue';
   declare readonly hueShiftLimit: Range;
   declare readonly satShiftLimit: Range;
@@ -546,14 +623,17 @@ export type SolarizeOptions = OptionsOf<typeof Solarize.schema>;
  * new Solarize({ threshold: [100, 200] });
  */
 export class Solarize extends SchemaTransform<SolarizeParams> {
-  static readonly schema = defineOptions({ p: 0.5 }, {
-    /** A number t means exactly t; a range [a, b] samples uniformly. Default 128. */
-    threshold: option<Range, number | Range>((reader, name) => {
-      const raw = reader.raw(name) ?? 128;
-      // albumentations: a scalar t gives (t, t), a pair is kept (to_tuple with low = t or 0).
-      return typeof raw === 'number' ? reader.range(name, 128, { low: raw }) : reader.range(name, 128, { low: 0 });
-    }),
-  });
+  static readonly schema = defineOptions(
+    { p: 0.5 },
+    {
+      /** A number t means exactly t; a range [a, b] samples uniformly. Default 128. */
+      threshold: option<Range, number | Range>((reader, name) => {
+        const raw = reader.raw(name) ?? 128;
+        // albumentations: a scalar t gives (t, t), a pair is kept (to_tuple with low = t or 0).
+        return typeof raw === 'number' ? reader.range(name, 128, { low: raw }) : reader.range(name, 128, { low: 0 });
+      }),
+    },
+  );
   readonly className = 'Solarize';
   declare readonly threshold: Range;
   constructor(options: SolarizeOptions = {}) {
@@ -575,10 +655,13 @@ export type ToFloatOptions = OptionsOf<typeof ToFloat.schema>;
  * new ToFloat(); // uint8 0..255 → float32 0..1
  */
 export class ToFloat extends SchemaTransform<Empty> {
-  static readonly schema = defineOptions({ p: 1 }, {
-    /** Divisor; null means the dtype's maximum (255 for uint8, 1 for float32). Default null. */
-    maxValue: number({ default: null, min: 0, exclusive: true }),
-  });
+  static readonly schema = defineOptions(
+    { p: 1 },
+    {
+      /** Divisor; null means the dtype's maximum (255 for uint8, 1 for float32). Default null. */
+      maxValue: number({ default: null, min: 0, exclusive: true }),
+    },
+  );
   readonly className = 'ToFloat';
   declare readonly maxValue: number | null;
   constructor(options: ToFloatOptions = {}) {

@@ -1,9 +1,32 @@
 /** The built-in transforms, in one table (drives serialization and the registry-wide tests). */
 import type { BaseTransform } from '../core/transform.js';
-import { CenterCrop, Crop, Flip, HorizontalFlip, LongestMaxSize, PadIfNeeded, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, SmallestMaxSize, Transpose, VerticalFlip } from './geometric.js';
+import {
+  CenterCrop,
+  Crop,
+  Flip,
+  HorizontalFlip,
+  LongestMaxSize,
+  PadIfNeeded,
+  RandomCrop,
+  RandomResizedCrop,
+  RandomRotate90,
+  Resize,
+  SmallestMaxSize,
+  Transpose,
+  VerticalFlip,
+} from './geometric.js';
 import { OpticalDistortion, Rotate, ShiftScaleRotate } from './affine.js';
 import { CoarseDropout, GaussianBlur, MotionBlur } from './blur.js';
-import { Blur, ChannelDropout, Equalize, MedianBlur, Posterize, RGBShift, RandomScale, RandomSizedCrop } from './extra.js';
+import {
+  Blur,
+  ChannelDropout,
+  Equalize,
+  MedianBlur,
+  Posterize,
+  RGBShift,
+  RandomScale,
+  RandomSizedCrop,
+} from './extra.js';
 import {
   CLAHE,
   ChannelShuffle,
@@ -71,4 +94,3 @@ export const TRANSFORM_CLASSES: Readonly<Record<string, TransformClass>> = {
   Transpose,
   VerticalFlip,
 };
-

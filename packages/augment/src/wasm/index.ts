@@ -13,23 +13,83 @@ interface KernelExports {
   memory: WasmMemory;
   heapBase(): number;
   resizeLinearU8(
-    src: number, srcStride: number, out: number, rowLength: number, rows: number,
-    xs0: number, xs1: number, a0: number, a1: number,
-    ys0: number, ys1: number, b0: number, b1: number,
-    scratchA: number, scratchB: number, channels: number,
+    src: number,
+    srcStride: number,
+    out: number,
+    rowLength: number,
+    rows: number,
+    xs0: number,
+    xs1: number,
+    a0: number,
+    a1: number,
+    ys0: number,
+    ys1: number,
+    b0: number,
+    b1: number,
+    scratchA: number,
+    scratchB: number,
+    channels: number,
   ): void;
-  normalizeU8(src: number, out: number, pixels: number, channels: number, planar: boolean, offsets: number, factors: number): void;
+  normalizeU8(
+    src: number,
+    out: number,
+    pixels: number,
+    channels: number,
+    planar: boolean,
+    offsets: number,
+    factors: number,
+  ): void;
   equalWeightFilterU8(
-    padded: number, out: number, tapOffsets: number, taps: number, weight: number,
-    height: number, rowLength: number, paddedStride: number, table: number, sums: number,
+    padded: number,
+    out: number,
+    tapOffsets: number,
+    taps: number,
+    weight: number,
+    height: number,
+    rowLength: number,
+    paddedStride: number,
+    table: number,
+    sums: number,
   ): void;
-  gaussNoiseU8(src: number, out: number, elements: number, step: number, mean: number, std: number, state: number, kn: number, wn: number, fn: number): void;
+  gaussNoiseU8(
+    src: number,
+    out: number,
+    elements: number,
+    step: number,
+    mean: number,
+    std: number,
+    state: number,
+    kn: number,
+    wn: number,
+    fn: number,
+  ): void;
   opticalDistortionRgb8(
-    src: number, out: number, width: number, height: number,
-    fx: number, fy: number, cx: number, cy: number, k: number, ir0: number, ir2: number, ir4: number, ir5: number,
-    table: number, border: number, coordinates: number,
+    src: number,
+    out: number,
+    width: number,
+    height: number,
+    fx: number,
+    fy: number,
+    cx: number,
+    cy: number,
+    k: number,
+    ir0: number,
+    ir2: number,
+    ir4: number,
+    ir5: number,
+    table: number,
+    border: number,
+    coordinates: number,
   ): number;
-  flipU8(src: number, out: number, width: number, height: number, channels: number, horizontal: boolean, vertical: boolean): void;
+  flipU8(
+    src: number,
+    out: number,
+    width: number,
+    height: number,
+    channels: number,
+    horizontal: boolean,
+    vertical: boolean,
+  ): void;
 }
 
 export interface WasmKernels {

@@ -28,7 +28,10 @@ function decodeBase64(text: string): Uint8Array {
  * rejects the module), or synchronous compilation refused (a browser main thread). Callers then
  * take their JavaScript or sharp path.
  */
-export function instantiateBase64<Exports>(base64: string, imports: Record<string, Record<string, unknown>> = {}): Exports | undefined {
+export function instantiateBase64<Exports>(
+  base64: string,
+  imports: Record<string, Record<string, unknown>> = {},
+): Exports | undefined {
   const wasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (typeof wasm !== 'object' || typeof atob !== 'function') return undefined;
   const bytes = decodeBase64(base64);
@@ -73,7 +76,9 @@ export class WasmArena {
   /** Copies `values` into fresh memory and returns its pointer. */
   copyIn(values: Buffer): number {
     const pointer = this.allocate(values.byteLength);
-    new Uint8Array(this.memory.buffer, pointer, values.byteLength).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    new Uint8Array(this.memory.buffer, pointer, values.byteLength).set(
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    );
     return pointer;
   }
 

@@ -488,21 +488,19 @@ const batchNormTrainingGradient: tf.GradConfig = {
     const epsilon = (attrs as unknown as BatchNormAttrs).varianceEpsilon;
     let gradients: tf.Tensor[];
     if (activeBackendHas(batchNormTrainingGradKernelName)) {
-      gradients = tf
-        .engine()
-        .runKernel(
-          batchNormTrainingGradKernelName,
-          {
-            dy: dy!,
-            x,
-            mean,
-            variance,
-            scale,
-            ...(meanGradient ? { meanGradient } : {}),
-            ...(varianceGradient ? { varianceGradient } : {}),
-          },
-          { varianceEpsilon: epsilon },
-        ) as tf.Tensor[];
+      gradients = tf.engine().runKernel(
+        batchNormTrainingGradKernelName,
+        {
+          dy: dy!,
+          x,
+          mean,
+          variance,
+          scale,
+          ...(meanGradient ? { meanGradient } : {}),
+          ...(varianceGradient ? { varianceGradient } : {}),
+        },
+        { varianceEpsilon: epsilon },
+      ) as tf.Tensor[];
     } else {
       gradients = tf.tidy(() => {
         const channels = mean.size;
