@@ -17,11 +17,14 @@ import {
   v2mRecipe,
   type Recipe,
 } from '../src/index.js';
+import { capture } from './helpers/capture.js';
 
 const run = promisify(execFile);
 const packageRoot = resolve(import.meta.dirname, '..');
 const tsx = resolve(packageRoot, '../../node_modules/.bin/tsx');
 const recordWrites = join(packageRoot, 'test/helpers/record-writes.mjs');
+/** The quick B3 training run the end-to-end cases start from (wasm backend, no progress bar). */
+const smokeTrain = ['train', '--recipe', 'b3', '--smoke', '--backend', 'wasm', '--progress', 'none'];
 const recipe: Recipe = { ...b3Recipe, sizes: { epochs: 10, imgSize: 300, batchSize: 16, lr: 3e-4, backend: 'auto' } };
 
 let scratch: string;
@@ -33,16 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
-
-function capture(): {
-  out: string[];
-  err: string[];
-  io: { write: (t: string) => void; writeError: (t: string) => void };
-} {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { write: (t) => void out.push(t), writeError: (t) => void err.push(t) } };
-}
 
 /** Runs `art` from its source as a user runs the bin, optionally recording every path it writes. */
 async function art(
@@ -257,19 +250,7 @@ describe('art command', () => {
     for (const [index, [args, message]] of cases.entries()) {
       if (args[1] === '/proc/art-out' && process.platform !== 'linux') continue;
       const out = join(scratch, `bad-${index}`);
-      const { code, stderr } = await art([
-        'train',
-        '--recipe',
-        'b3',
-        '--smoke',
-        '--backend',
-        'wasm',
-        '--progress',
-        'none',
-        '--out',
-        out,
-        ...args,
-      ]);
+      const { code, stderr } = await art([...smokeTrain, '--out', out, ...args]);
       expect(code, stderr).toBe(1);
       expect(stderr.slice(0, message.length), stderr).toBe(message);
       expect(stderr, 'no stack trace').not.toMatch(/^\s+at /m);
@@ -283,25 +264,7 @@ describe('art command', () => {
     const logs = jobs.map((_, index) => join(scratch, `writes-${index}.log`));
     const results = await Promise.all(
       jobs.map((env, index) =>
-        art(
-          [
-            'train',
-            '--recipe',
-            'b3',
-            '--smoke',
-            '--backend',
-            'wasm',
-            '--progress',
-            'none',
-            '--runtime',
-            'tfjs',
-            '--folds',
-            '2',
-            '--out',
-            out,
-          ],
-          { env, writeLog: logs[index]! },
-        ),
+        art([...smokeTrain, '--runtime', 'tfjs', '--folds', '2', '--out', out], { env, writeLog: logs[index]! }),
       ),
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, saveProbabilities } from '../src/index.js';
 import { writeCompetitionDir } from './helpers/tiny.js';
+import { capture } from './helpers/capture.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -12,16 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function capture(): {
-  out: string[];
-  err: string[];
-  io: { write: (t: string) => void; writeError: (t: string) => void };
-} {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { write: (t) => void out.push(t), writeError: (t) => void err.push(t) } };
-}
 
 describe('art CLI: score, split, ensemble files, oof', () => {
   it('split writes stratified folds of train ids', async () => {

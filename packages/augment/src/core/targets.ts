@@ -118,6 +118,36 @@ function readFields(
   return values;
 }
 
+/**
+ * Reads a `bboxParams` / `keypointParams` object: the fields both share (`format`, `labelFields`,
+ * `checkEachTransform`, either spelling) around the processor's own `allowed` ones, then checks `format`.
+ */
+function readProcessorParams(
+  owner: string,
+  value: unknown,
+  formats: readonly string[],
+  allowed: Record<string, string>,
+): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TransformOptionError('Compose', owner, `must be an object, got ${JSON.stringify(value)}`);
+  const fields = readFields(owner, value as Record<string, unknown>, {
+    format: 'format',
+    labelFields: 'labelFields',
+    label_fields: 'labelFields',
+    ...allowed,
+    checkEachTransform: 'checkEachTransform',
+    check_each_transform: 'checkEachTransform',
+  });
+  if (!(formats as readonly unknown[]).includes(fields.format)) {
+    throw new TransformOptionError(
+      'Compose',
+      owner,
+      `format must be one of ${formats.join(', ')}, got ${JSON.stringify(fields.format)}`,
+    );
+  }
+  return fields;
+}
+
 function labelFieldsOf(owner: string, value: unknown): string[] | null {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value) || !value.every((field) => typeof field === 'string')) {
@@ -150,12 +180,7 @@ function booleanOf(owner: string, name: string, value: unknown, fallback: boolea
  */
 export function readBboxParams(value: unknown): BboxParamsDict {
   const owner = 'bboxParams';
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new TransformOptionError('Compose', owner, `must be an object, got ${JSON.stringify(value)}`);
-  const fields = readFields(owner, value as Record<string, unknown>, {
-    format: 'format',
-    labelFields: 'labelFields',
-    label_fields: 'labelFields',
+  const fields = readProcessorParams(owner, value, BBOX_FORMATS, {
     minArea: 'minArea',
     min_area: 'minArea',
     minVisibility: 'minVisibility',
@@ -164,16 +189,7 @@ export function readBboxParams(value: unknown): BboxParamsDict {
     min_width: 'minWidth',
     minHeight: 'minHeight',
     min_height: 'minHeight',
-    checkEachTransform: 'checkEachTransform',
-    check_each_transform: 'checkEachTransform',
   });
-  if (!(BBOX_FORMATS as readonly unknown[]).includes(fields.format)) {
-    throw new TransformOptionError(
-      'Compose',
-      owner,
-      `format must be one of ${BBOX_FORMATS.join(', ')}, got ${JSON.stringify(fields.format)}`,
-    );
-  }
   return {
     format: fields.format as string,
     label_fields: labelFieldsOf(owner, fields.labelFields),
@@ -191,26 +207,12 @@ export function readBboxParams(value: unknown): BboxParamsDict {
  */
 export function readKeypointParams(value: unknown): KeypointParamsDict {
   const owner = 'keypointParams';
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new TransformOptionError('Compose', owner, `must be an object, got ${JSON.stringify(value)}`);
-  const fields = readFields(owner, value as Record<string, unknown>, {
-    format: 'format',
-    labelFields: 'labelFields',
-    label_fields: 'labelFields',
+  const fields = readProcessorParams(owner, value, KEYPOINT_FORMATS, {
     removeInvisible: 'removeInvisible',
     remove_invisible: 'removeInvisible',
     angleInDegrees: 'angleInDegrees',
     angle_in_degrees: 'angleInDegrees',
-    checkEachTransform: 'checkEachTransform',
-    check_each_transform: 'checkEachTransform',
   });
-  if (!(KEYPOINT_FORMATS as readonly unknown[]).includes(fields.format)) {
-    throw new TransformOptionError(
-      'Compose',
-      owner,
-      `format must be one of ${KEYPOINT_FORMATS.join(', ')}, got ${JSON.stringify(fields.format)}`,
-    );
-  }
   return {
     format: fields.format as string,
     label_fields: labelFieldsOf(owner, fields.labelFields),

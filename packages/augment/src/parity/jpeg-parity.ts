@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { decodeImage } from '../io/index.js';
 import { decodeBaselineJpeg } from '../io/jpeg.js';
-import { compare, reportOf, type CaseResult, type ParityOptions, type ParityReport } from './parity.js';
+import { compare, failedCase, reportOf, type CaseResult, type ParityOptions, type ParityReport } from './parity.js';
 
 /** One case of a JPEG manifest (scripts/make-jpeg-fixtures.py writes all the fields). */
 export interface JpegManifestCase {
@@ -71,16 +71,7 @@ export async function runJpegParity(manifestPath: string, options: ParityOptions
         stages: [],
       });
     } catch (error) {
-      results.push({
-        id: testCase.id,
-        op,
-        maxAbsDiff: Infinity,
-        differing: total,
-        total,
-        withinTolerance: false,
-        stages: [],
-        error: (error as Error).message,
-      });
+      results.push(failedCase(testCase.id, op, total, error));
     }
   }
   return reportOf(results);

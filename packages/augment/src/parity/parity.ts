@@ -172,6 +172,19 @@ function runCase(
     if (typeof value !== 'number') throw new Error(`param ${name} must be a number, got ${JSON.stringify(value)}`);
     return value;
   };
+  // shift_scale_rotate and rotate: compare the 2x3 matrix when the manifest has it, then cv2.warpAffine with it.
+  const warpWithMatrix = (matrix: AffineMatrix): { output: ArrayLike<number>; stages: Stage[] } => {
+    const expectedMatrix = p.forward_matrix_2x3_float64 as number[][] | undefined;
+    if (expectedMatrix) stages.push({ name: 'matrix', actual: matrix, expected: expectedMatrix.flat() });
+    return {
+      output: warpAffine(image, matrix, {
+        interpolation: interpolationOf(p.interpolation),
+        borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101),
+        borderValue: (p.value as number) ?? null,
+      }).data,
+      stages,
+    };
+  };
   switch (testCase.op) {
     case 'resize':
       return { output: resize(image, num('height'), num('width'), interpolationOf(p.interpolation)).data, stages };
@@ -244,29 +257,11 @@ function runCase(
         num('dx'),
         num('dy'),
       );
-      const expectedMatrix = p.forward_matrix_2x3_float64 as number[][] | undefined;
-      if (expectedMatrix) stages.push({ name: 'matrix', actual: matrix, expected: expectedMatrix.flat() });
-      return {
-        output: warpAffine(image, matrix, {
-          interpolation: interpolationOf(p.interpolation),
-          borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101),
-          borderValue: (p.value as number) ?? null,
-        }).data,
-        stages,
-      };
+      return warpWithMatrix(matrix);
     }
     case 'rotate': {
       const matrix = rotationMatrix2D(image.width / 2 - 0.5, image.height / 2 - 0.5, num('angle'), 1);
-      const expectedMatrix = p.forward_matrix_2x3_float64 as number[][] | undefined;
-      if (expectedMatrix) stages.push({ name: 'matrix', actual: matrix, expected: expectedMatrix.flat() });
-      return {
-        output: warpAffine(image, matrix, {
-          interpolation: interpolationOf(p.interpolation),
-          borderMode: borderOf(p.border_mode, BorderMode.REFLECT_101),
-          borderValue: (p.value as number) ?? null,
-        }).data,
-        stages,
-      };
+      return warpWithMatrix(matrix);
     }
     case 'coarse_dropout':
       return { output: cutout(image, p.holes_x1_y1_x2_y2 as Hole[], (p.fill_value as number) ?? 0).data, stages };
@@ -376,19 +371,24 @@ export function runParity(manifestPath: string, options: ParityOptions = {}): Pa
         ...(mutated ? { error: 'the input image was modified' } : {}),
       });
     } catch (error) {
-      results.push({
-        id: testCase.id,
-        op: testCase.op,
-        maxAbsDiff: Infinity,
-        differing: total,
-        total,
-        withinTolerance: false,
-        stages: [],
-        error: (error as Error).message,
-      });
+      results.push(failedCase(testCase.id, testCase.op, total, error));
     }
   }
   return reportOf(results);
+}
+
+/** The result of a case that threw: every value counts as differing, and the error is kept. */
+export function failedCase(id: string, op: string, total: number, error: unknown): CaseResult {
+  return {
+    id,
+    op,
+    maxAbsDiff: Infinity,
+    differing: total,
+    total,
+    withinTolerance: false,
+    stages: [],
+    error: (error as Error).message,
+  };
 }
 
 /** The per-op summary and verdict of a list of case results. */
