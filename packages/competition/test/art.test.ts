@@ -168,6 +168,12 @@ describe('art command', () => {
     expect(unknown.err.join('')).toBe(
       'art: unknown command "fit"; expected one of train, predict, ensemble, score, split, oof (art --help)\n',
     );
+    // predict's choices go through the same check as train's, before anything is read
+    const badBackend = capture();
+    expect(await runCli(['predict', '--run', 'runs/none', '--backend', 'gpu'], badBackend.io)).toBe(1);
+    expect(badBackend.err.join('')).toMatch(
+      /^art predict: --backend: unknown value "gpu"; expected one of auto, tensorflow, wasm, cpu, webgpu\n$/,
+    );
   });
 
   it("train --help prints the recipe's own values as defaults", async () => {

@@ -299,6 +299,6 @@ export function opticalDistortion(
   borderMode: BorderModeValue = BorderMode.REFLECT_101,
   value: number | readonly number[] | null = null,
 ): RawImage {
-  assertRawImage(image);
+  // undistortRemap checks the image
   return undistortRemap(image, k, dx, dy, interpolation, borderMode, value);
 }

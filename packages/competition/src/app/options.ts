@@ -1,7 +1,7 @@
 import { type Stats, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { INFERENCE_RUNTIMES, type InferenceRuntime } from '../predict/runtime.js';
-import { BACKEND_NAMES, RECIPE_NAMES, type BackendName, type Recipe, type RecipeSizes } from '../recipes/index.js';
+import { BACKEND_NAMES, RECIPE_NAMES, type Recipe, type RecipeSizes } from '../recipes/index.js';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.js';
 import { foldFromScheduler } from './cluster.js';
 
@@ -160,18 +160,9 @@ export function parseTrainArgs(
   }
   const smoke = values.smoke ?? false;
   const defaults = recipeDefaults(recipe, smoke);
-  const backend = values.backend ?? defaults.backend;
-  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    throw new RangeError(`--backend: unknown backend "${backend}"; expected one of ${BACKEND_NAMES.join(', ')}`);
-  }
-  const progress = values.progress ?? 'auto';
-  if (!(PROGRESS_MODES as readonly string[]).includes(progress)) {
-    throw new RangeError(`--progress: unknown mode "${progress}"; expected one of ${PROGRESS_MODES.join(', ')}`);
-  }
-  const runtime = values.runtime ?? 'auto';
-  if (!(INFERENCE_RUNTIMES as readonly string[]).includes(runtime)) {
-    throw new RangeError(`--runtime: unknown runtime "${runtime}"; expected one of ${INFERENCE_RUNTIMES.join(', ')}`);
-  }
+  const backend = flagChoice('--backend', values.backend, BACKEND_NAMES, 'backend') ?? defaults.backend;
+  const progress = flagChoice('--progress', values.progress, PROGRESS_MODES, 'mode') ?? 'auto';
+  const runtime = flagChoice('--runtime', values.runtime, INFERENCE_RUNTIMES, 'runtime') ?? 'auto';
   const folds = optionalInteger('--folds', values.folds, 2);
   const explicitFold = optionalInteger('--fold', values.fold, 0);
   if (explicitFold !== undefined && folds === undefined) throw new RangeError('--fold needs --folds K');
@@ -193,7 +184,7 @@ export function parseTrainArgs(
     imgSize,
     batchSize: optionalInteger('--batch-size', values['batch-size'], 1) ?? defaults.batchSize,
     lr: optionalPositive('--lr', values.lr) ?? defaults.lr,
-    backend: backend as BackendName,
+    backend,
     seed: optionalInteger('--seed', values.seed, 0) ?? 0,
     folds,
     fold,
@@ -204,10 +195,10 @@ export function parseTrainArgs(
     smoke,
     workers: optionalInteger('--workers', values.workers, 0) ?? 0,
     microBatch: optionalInteger('--micro-batch', values['micro-batch'], 1),
-    progress: progress as ProgressMode,
+    progress,
     checkImages,
     debug: values.debug ?? false,
-    runtime: runtime as InferenceRuntime,
+    runtime,
   };
 }
 
@@ -233,6 +224,21 @@ export function checkWeightsPath(path: string): void {
  * An integer flag's value (`undefined` when absent); a bad value is a RangeError naming the flag.
  * @example optionalInteger('--epochs', '3', 1); // 3
  */
+/**
+ * The value of a flag that takes one of `allowed` (`undefined` when the flag is absent); anything
+ * else is one line naming the flag, the value and the choices.
+ * @example const backend = flagChoice('--backend', values.backend, BACKEND_NAMES, 'backend') ?? 'auto';
+ */
+export function flagChoice<const Choice extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly Choice[],
+  noun = 'value',
+): Choice | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as Choice | undefined;
+  throw new RangeError(`${flag}: unknown ${noun} "${value}"; expected one of ${allowed.join(', ')}`);
+}
+
 export function optionalInteger(flag: string, text: string | undefined, minimum: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);

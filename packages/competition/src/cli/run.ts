@@ -4,15 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../app/errors.js';
 import { runEnsemble } from '../app/ensemble.js';
-import { optionalInteger, parseTrainArgs, trainUsage } from '../app/options.js';
+import { flagChoice, optionalInteger, parseTrainArgs, trainUsage } from '../app/options.js';
 import { runPredict } from '../app/predict.js';
 import { runTrain, type RunSettings } from '../app/train.js';
 import { loadCompetition } from '../dataset/competition.js';
 import { stratifiedHoldout, stratifiedKFold } from '../folds/index.js';
 import { writeFileAtomic } from '../io.js';
 import { ensembleFiles, scoreOutOfFold } from '../predict/index.js';
-import { INFERENCE_RUNTIMES, type InferenceRuntime } from '../predict/runtime.js';
-import { BACKEND_NAMES, RECIPES, RECIPE_NAMES, b3Recipe, getRecipe, type BackendName } from '../recipes/index.js';
+import { INFERENCE_RUNTIMES } from '../predict/runtime.js';
+import { BACKEND_NAMES, RECIPES, RECIPE_NAMES, b3Recipe, getRecipe } from '../recipes/index.js';
 import { scoreSubmission } from '../submission/index.js';
 
 const USAGE = `Usage: art <command> [flags]       (art <command> --help for its flags and defaults)
@@ -141,8 +141,8 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
         const checkpoint = values.checkpoint ?? 'best';
         if (checkpoint !== 'best' && checkpoint !== 'last')
           throw new RangeError(`--checkpoint: unknown checkpoint "${checkpoint}"; expected best or last`);
-        const runtime = oneOf('--runtime', values.runtime, INFERENCE_RUNTIMES);
-        const backend = oneOf('--backend', values.backend, BACKEND_NAMES);
+        const runtime = flagChoice('--runtime', values.runtime, INFERENCE_RUNTIMES);
+        const backend = flagChoice('--backend', values.backend, BACKEND_NAMES);
         await runPredict(
           {
             run: values.run,
@@ -150,8 +150,8 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
             images: values.images,
             out: values.out,
             checkpoint,
-            ...(runtime ? { runtime: runtime as InferenceRuntime } : {}),
-            ...(backend ? { backend: backend as BackendName } : {}),
+            ...(runtime ? { runtime } : {}),
+            ...(backend ? { backend } : {}),
             ...(values['batch-size'] ? { batchSize: optionalInteger('--batch-size', values['batch-size'], 1)! } : {}),
             ...(values.workers ? { workers: optionalInteger('--workers', values.workers, 0)! } : {}),
           },
@@ -321,12 +321,6 @@ function recipeArgument(argv: readonly string[]): string | undefined {
     if (argv[i]!.startsWith('--recipe=')) return argv[i]!.slice('--recipe='.length);
   }
   return undefined;
-}
-
-function oneOf(flag: string, value: string | undefined, allowed: readonly string[]): string | undefined {
-  if (value !== undefined && !allowed.includes(value))
-    throw new RangeError(`${flag}: unknown value "${value}"; expected one of ${allowed.join(', ')}`);
-  return value;
 }
 
 /** `art train --help` without a recipe: each recipe with its defaults. */
